@@ -1,0 +1,288 @@
+//! Who may see and do what. Default deny: every check names the grant that allows it, and
+//! anything not listed is refused. The application layer loads the facts (which school a class
+//! belongs to, whose child a student is) and asks here.
+
+use crate::school::Role;
+use crate::{GroupId, PersonId, SchoolId, UserId};
+use serde::Serialize;
+
+/// A child linked to a parent, as the parent's access sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LinkedChild {
+    /// The child.
+    pub student: PersonId,
+    /// The child's school.
+    pub school: SchoolId,
+    /// Whether the parent's consent to processing for the diary is in force. Without it the
+    /// parent sees nothing of the child (152-ФЗ, regulation point 1).
+    pub consent: bool,
+}
+
+/// The acting user with everything access decisions need.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Principal {
+    /// The account.
+    pub user: UserId,
+    /// The person behind the account, if any (a service admin may have none).
+    pub person: Option<PersonId>,
+    /// Directly granted roles: admin, deputy, teacher, per school.
+    pub grants: Vec<(Role, SchoolId)>,
+    /// Classes this user is the class teacher of.
+    pub class_teacher_of: Vec<(SchoolId, GroupId)>,
+    /// Children this user is a legal representative of.
+    pub children: Vec<LinkedChild>,
+    /// The school this user studies in, if a student.
+    pub student_in: Option<SchoolId>,
+}
+
+/// The answer to "may I?". `Hidden` means the thing must look as if it did not exist (404), so
+/// that its existence is not disclosed; `Forbidden` (403) is for things the user knows about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    /// Go ahead.
+    Allow,
+    /// Known to the user, but not allowed.
+    Forbidden,
+    /// Not visible to the user at all.
+    Hidden,
+}
+
+impl Decision {
+    /// Whether the decision allows.
+    pub fn allowed(self) -> bool {
+        self == Decision::Allow
+    }
+}
+
+/// Facts about a student that access depends on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StudentFacts {
+    /// The student.
+    pub student: PersonId,
+    /// The student's school.
+    pub school: SchoolId,
+}
+
+/// Facts about a class or other group that access depends on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GroupFacts {
+    /// The group.
+    pub group: GroupId,
+    /// The group's school.
+    pub school: SchoolId,
+    /// Whether one of the principal's children (with consent) is a current member.
+    pub has_own_child: bool,
+    /// Whether the principal (a student) is a current member.
+    pub has_self: bool,
+}
+
+impl Principal {
+    /// Every role the user holds, with the school, derived and granted alike; for display and
+    /// for `GET /api/v1/me`.
+    pub fn roles(&self) -> Vec<(Role, SchoolId)> {
+        let mut roles = self.grants.clone();
+        roles.extend(
+            self.class_teacher_of
+                .iter()
+                .map(|(s, _)| (Role::ClassTeacher, *s)),
+        );
+        roles.extend(self.children.iter().map(|c| (Role::Parent, c.school)));
+        roles.extend(self.student_in.map(|s| (Role::Student, s)));
+        roles.sort();
+        roles.dedup();
+        roles
+    }
+
+    /// Whether the user holds `role` in `school`, granted or derived.
+    pub fn has_role(&self, role: Role, school: SchoolId) -> bool {
+        self.roles().contains(&(role, school))
+    }
+
+    /// Administrator of the school.
+    pub fn is_admin_of(&self, school: SchoolId) -> bool {
+        self.grants.contains(&(Role::Admin, school))
+    }
+
+    /// Admin, deputy head or teacher of the school: reads the school's structure and rosters.
+    pub fn is_staff_of(&self, school: SchoolId) -> bool {
+        self.grants.iter().any(|(_, s)| *s == school)
+    }
+
+    /// Schools where the user holds any role.
+    pub fn schools(&self) -> Vec<SchoolId> {
+        let mut v: Vec<SchoolId> = self.roles().into_iter().map(|(_, s)| s).collect();
+        v.sort();
+        v.dedup();
+        v
+    }
+
+    /// Children the user may see now: linked and with consent in force.
+    pub fn visible_children(&self) -> impl Iterator<Item = PersonId> + '_ {
+        self.children
+            .iter()
+            .filter(|c| c.consent)
+            .map(|c| c.student)
+    }
+
+    /// Manage accounts, links and structure of a school.
+    pub fn may_administer(&self, school: SchoolId) -> Decision {
+        if self.is_admin_of(school) {
+            Decision::Allow
+        } else if self.is_staff_of(school) {
+            Decision::Forbidden
+        } else if self.schools().contains(&school) {
+            Decision::Forbidden
+        } else {
+            Decision::Hidden
+        }
+    }
+
+    /// See a school's name and calendar: anyone with a role there.
+    pub fn may_view_school(&self, school: SchoolId) -> Decision {
+        if self.schools().contains(&school) {
+            Decision::Allow
+        } else {
+            Decision::Hidden
+        }
+    }
+
+    /// See the staff list and the full list of classes of a school.
+    pub fn may_view_structure(&self, school: SchoolId) -> Decision {
+        if self.is_staff_of(school) {
+            Decision::Allow
+        } else if self.schools().contains(&school) {
+            Decision::Forbidden
+        } else {
+            Decision::Hidden
+        }
+    }
+
+    /// See a class (its name, grade, class teacher).
+    pub fn may_view_group(&self, g: &GroupFacts) -> Decision {
+        if self.is_staff_of(g.school) || g.has_own_child || g.has_self {
+            Decision::Allow
+        } else {
+            Decision::Hidden
+        }
+    }
+
+    /// See the list of a class's students: staff only. Families know their class exists but do
+    /// not get the roster (other children's personal data).
+    pub fn may_view_roster(&self, g: &GroupFacts) -> Decision {
+        if self.is_staff_of(g.school) {
+            Decision::Allow
+        } else if g.has_own_child || g.has_self {
+            Decision::Forbidden
+        } else {
+            Decision::Hidden
+        }
+    }
+
+    /// See a student's card.
+    pub fn may_view_student(&self, s: &StudentFacts) -> Decision {
+        if self.is_staff_of(s.school)
+            || self.person == Some(s.student)
+            || self.visible_children().any(|c| c == s.student)
+        {
+            Decision::Allow
+        } else {
+            Decision::Hidden
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn nobody() -> Principal {
+        Principal {
+            user: UserId::new(1),
+            person: Some(PersonId::new(100)),
+            grants: vec![],
+            class_teacher_of: vec![],
+            children: vec![],
+            student_in: None,
+        }
+    }
+
+    const S1: SchoolId = SchoolId::new(1);
+    const S2: SchoolId = SchoolId::new(2);
+
+    #[test]
+    fn nothing_is_allowed_without_a_role() {
+        let p = nobody();
+        assert_eq!(p.may_view_school(S1), Decision::Hidden);
+        assert_eq!(p.may_administer(S1), Decision::Hidden);
+        let s = StudentFacts {
+            student: PersonId::new(5),
+            school: S1,
+        };
+        assert_eq!(p.may_view_student(&s), Decision::Hidden);
+    }
+
+    #[test]
+    fn a_teacher_reads_the_school_but_does_not_administer_it() {
+        let mut p = nobody();
+        p.grants.push((Role::Teacher, S1));
+        assert!(p.may_view_structure(S1).allowed());
+        assert_eq!(p.may_administer(S1), Decision::Forbidden);
+        assert_eq!(p.may_view_structure(S2), Decision::Hidden);
+    }
+
+    #[test]
+    fn a_parent_sees_a_child_only_with_consent() {
+        let mut p = nobody();
+        p.children.push(LinkedChild {
+            student: PersonId::new(5),
+            school: S1,
+            consent: false,
+        });
+        let child = StudentFacts {
+            student: PersonId::new(5),
+            school: S1,
+        };
+        assert_eq!(p.may_view_student(&child), Decision::Hidden);
+        p.children[0].consent = true;
+        assert!(p.may_view_student(&child).allowed());
+        let other = StudentFacts {
+            student: PersonId::new(6),
+            school: S1,
+        };
+        assert_eq!(p.may_view_student(&other), Decision::Hidden);
+    }
+
+    #[test]
+    fn a_parent_is_told_no_for_the_roster_of_the_childs_class_and_nothing_of_others() {
+        let mut p = nobody();
+        p.children.push(LinkedChild {
+            student: PersonId::new(5),
+            school: S1,
+            consent: true,
+        });
+        let own = GroupFacts {
+            group: GroupId::new(1),
+            school: S1,
+            has_own_child: true,
+            has_self: false,
+        };
+        let other = GroupFacts {
+            has_own_child: false,
+            ..own
+        };
+        assert!(p.may_view_group(&own).allowed());
+        assert_eq!(p.may_view_roster(&own), Decision::Forbidden);
+        assert_eq!(p.may_view_group(&other), Decision::Hidden);
+        assert_eq!(p.may_view_roster(&other), Decision::Hidden);
+        assert_eq!(p.may_view_structure(S1), Decision::Forbidden);
+    }
+
+    #[test]
+    fn class_teacher_role_is_derived() {
+        let mut p = nobody();
+        p.grants.push((Role::Teacher, S1));
+        p.class_teacher_of.push((S1, GroupId::new(3)));
+        assert!(p.has_role(Role::ClassTeacher, S1));
+        assert!(!p.has_role(Role::Admin, S1));
+    }
+}

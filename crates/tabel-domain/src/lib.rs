@@ -1,0 +1,15 @@
+//! Tabel's domain: the values and rules of a Russian school journal, with no IO.
+//!
+//! Everything here is pure: typed ids, parsed values (parse, don't validate), the school model's
+//! enumerations, the academic calendar arithmetic, the access rules ("who may see/do what") and
+//! the audit hash chain. Storage, HTTP and the CLI build on these types.
+#![forbid(unsafe_code)]
+
+pub mod access;
+pub mod audit;
+pub mod calendar;
+pub mod id;
+pub mod school;
+pub mod text;
+
+pub use id::*;

@@ -1,0 +1,275 @@
+//! The append-only audit log, hash-chained per school (see [`tabel_domain::audit`]).
+//!
+//! Appending takes the chain's head row with an `UPDATE … RETURNING`, which locks it until the
+//! transaction ends: two writers to one school's chain queue up instead of forking it, while
+//! different schools never wait for each other.
+
+use crate::{Conn, Result};
+use serde::Serialize;
+use tabel_domain::audit::{AuditContent, GENESIS};
+use time::OffsetDateTime;
+
+/// One change to record.
+#[derive(Debug, Clone)]
+pub struct AuditEntry<'a> {
+    /// The chain: the school's id, or 0 for deployment-wide changes.
+    pub chain: i64,
+    /// When.
+    pub at: OffsetDateTime,
+    /// Who (a user id), `None` for the system.
+    pub actor: Option<i64>,
+    /// What, e.g. `user.create`.
+    pub action: &'a str,
+    /// Kind of thing, e.g. `user`.
+    pub entity: &'a str,
+    /// Which one.
+    pub entity_id: String,
+    /// JSON before.
+    pub before: Option<serde_json::Value>,
+    /// JSON after.
+    pub after: Option<serde_json::Value>,
+    /// Why.
+    pub reason: Option<&'a str>,
+    /// The client's address.
+    pub origin: Option<&'a str>,
+}
+
+/// Unix time in microseconds, as the chain hashes it.
+fn micros(at: OffsetDateTime) -> i64 {
+    i64::try_from(at.unix_timestamp_nanos() / 1_000).unwrap_or(i64::MAX)
+}
+
+#[derive(sqlx::FromRow)]
+struct HeadRow {
+    seq: i64,
+    hash: String,
+}
+
+/// Appends a record to its chain; returns its position. Call inside the transaction that makes
+/// the change.
+pub async fn append(conn: &mut Conn<'_>, e: &AuditEntry<'_>) -> Result<i64> {
+    const ENSURE_HEAD: &str = "INSERT INTO audit_heads (chain_id, seq, hash) VALUES ($1, 0, $2) ON CONFLICT (chain_id) DO NOTHING";
+    const TAKE_HEAD: &str =
+        "UPDATE audit_heads SET seq = seq + 1 WHERE chain_id = $1 RETURNING seq, hash";
+    const INSERT: &str = concat!(
+        "INSERT INTO audit_log (chain_id, seq, at_micros, actor_user_id, action, entity, entity_id, ",
+        "before_json, after_json, reason, origin, prev_hash, hash) ",
+        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
+    );
+    const SET_HASH: &str = "UPDATE audit_heads SET hash = $2 WHERE chain_id = $1";
+
+    execute!(conn, ENSURE_HEAD, e.chain, GENESIS)?;
+    let head = fetch_one!(conn, HeadRow, TAKE_HEAD, e.chain)?;
+    let before = e.before.as_ref().map(|v| v.to_string());
+    let after = e.after.as_ref().map(|v| v.to_string());
+    let content = AuditContent {
+        chain: e.chain,
+        seq: head.seq,
+        at_micros: micros(e.at),
+        actor: e.actor,
+        action: e.action,
+        entity: e.entity,
+        entity_id: &e.entity_id,
+        before: before.as_deref(),
+        after: after.as_deref(),
+        reason: e.reason,
+        origin: e.origin,
+    };
+    let hash = content.hash(&head.hash);
+    execute!(
+        conn,
+        INSERT,
+        e.chain,
+        head.seq,
+        content.at_micros,
+        e.actor,
+        e.action,
+        e.entity,
+        &e.entity_id,
+        before.as_deref(),
+        after.as_deref(),
+        e.reason,
+        e.origin,
+        &head.hash,
+        &hash
+    )?;
+    execute!(conn, SET_HASH, e.chain, &hash)?;
+    Ok(head.seq)
+}
+
+/// A stored audit record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct AuditRecord {
+    /// Row id.
+    pub id: i64,
+    /// Chain (school id, 0 = deployment).
+    pub chain_id: i64,
+    /// Position in the chain.
+    pub seq: i64,
+    /// Unix microseconds.
+    pub at_micros: i64,
+    /// Actor's user id.
+    pub actor_user_id: Option<i64>,
+    /// Action.
+    pub action: String,
+    /// Entity kind.
+    pub entity: String,
+    /// Entity id.
+    pub entity_id: String,
+    /// JSON before.
+    pub before_json: Option<String>,
+    /// JSON after.
+    pub after_json: Option<String>,
+    /// Reason.
+    pub reason: Option<String>,
+    /// Origin.
+    pub origin: Option<String>,
+    /// The previous record's hash as stored.
+    pub prev_hash: String,
+    /// This record's hash as stored.
+    pub hash: String,
+}
+
+impl AuditRecord {
+    fn content(&self) -> AuditContent<'_> {
+        AuditContent {
+            chain: self.chain_id,
+            seq: self.seq,
+            at_micros: self.at_micros,
+            actor: self.actor_user_id,
+            action: &self.action,
+            entity: &self.entity,
+            entity_id: &self.entity_id,
+            before: self.before_json.as_deref(),
+            after: self.after_json.as_deref(),
+            reason: self.reason.as_deref(),
+            origin: self.origin.as_deref(),
+        }
+    }
+}
+
+/// The latest records about one entity, newest first.
+pub async fn history_of(
+    conn: &mut Conn<'_>,
+    entity: &str,
+    entity_id: &str,
+    limit: i64,
+) -> Result<Vec<AuditRecord>> {
+    const SQL: &str = concat!(
+        "SELECT id, chain_id, seq, at_micros, actor_user_id, action, entity, entity_id, before_json, ",
+        "after_json, reason, origin, prev_hash, hash FROM audit_log WHERE entity = $1 AND entity_id = $2 ",
+        "ORDER BY id DESC LIMIT $3"
+    );
+    fetch_all!(conn, AuditRecord, SQL, entity, entity_id, limit).map_err(Into::into)
+}
+
+/// Where a chain breaks.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Break {
+    /// The chain.
+    pub chain: i64,
+    /// The record's position (or the expected one, for a gap).
+    pub seq: i64,
+    /// The record's row id, when there is a row.
+    pub id: Option<i64>,
+    /// What is wrong.
+    pub problem: String,
+}
+
+/// The result of [`verify`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct VerifyReport {
+    /// Chains checked.
+    pub chains: u64,
+    /// Records checked.
+    pub records: u64,
+    /// The first broken record of each broken chain.
+    pub breaks: Vec<Break>,
+}
+
+/// Recomputes every chain and reports the first broken record of each.
+pub async fn verify(conn: &mut Conn<'_>) -> Result<VerifyReport> {
+    const CHAINS: &str = concat!(
+        "SELECT chain_id, seq, hash FROM audit_heads UNION ",
+        "SELECT DISTINCT chain_id, CAST(-1 AS BIGINT), '' FROM audit_log ",
+        "WHERE chain_id NOT IN (SELECT chain_id FROM audit_heads) ORDER BY chain_id"
+    );
+    const PAGE: &str = concat!(
+        "SELECT id, chain_id, seq, at_micros, actor_user_id, action, entity, entity_id, before_json, ",
+        "after_json, reason, origin, prev_hash, hash FROM audit_log WHERE chain_id = $1 AND seq > $2 ",
+        "ORDER BY seq LIMIT 2000"
+    );
+    #[derive(sqlx::FromRow)]
+    struct ChainRow {
+        chain_id: i64,
+        seq: i64,
+        hash: String,
+    }
+    let heads = fetch_all!(conn, ChainRow, CHAINS)?;
+    let mut report = VerifyReport {
+        chains: 0,
+        records: 0,
+        breaks: Vec::new(),
+    };
+    for head in heads {
+        report.chains += 1;
+        let mut prev = GENESIS.to_owned();
+        let mut expected = 1_i64;
+        let mut broken = None;
+        'pages: loop {
+            let page = fetch_all!(conn, AuditRecord, PAGE, head.chain_id, expected - 1)?;
+            if page.is_empty() {
+                break;
+            }
+            for r in &page {
+                report.records += 1;
+                let problem = if r.seq != expected {
+                    Some(format!(
+                        "record {expected} is missing (next present is {})",
+                        r.seq
+                    ))
+                } else if r.prev_hash != prev {
+                    Some("the link to the previous record does not match".to_owned())
+                } else if r.content().hash(&prev) != r.hash {
+                    Some("the record's content does not match its hash (edited)".to_owned())
+                } else {
+                    None
+                };
+                if let Some(problem) = problem {
+                    broken = Some(Break {
+                        chain: head.chain_id,
+                        seq: expected,
+                        id: Some(r.id),
+                        problem,
+                    });
+                    break 'pages;
+                }
+                prev.clone_from(&r.hash);
+                expected += 1;
+            }
+        }
+        if broken.is_none() {
+            let last = expected - 1;
+            if head.seq < 0 {
+                broken = Some(Break {
+                    chain: head.chain_id,
+                    seq: 1,
+                    id: None,
+                    problem: "the chain has no head record".to_owned(),
+                });
+            } else if head.seq != last || head.hash != prev {
+                broken = Some(Break {
+                    chain: head.chain_id,
+                    seq: last + 1,
+                    id: None,
+                    problem: format!(
+                        "the chain ends at record {last} but its head says {} (records removed)",
+                        head.seq
+                    ),
+                });
+            }
+        }
+        report.breaks.extend(broken);
+    }
+    Ok(report)
+}

@@ -1,0 +1,28 @@
+//! Tabel's storage: one [`Db`] over SQLite (a school on one file) or PostgreSQL (a region), with
+//! every query written once with `$n` placeholders and run on both; migrations; repositories for
+//! the school model, accounts, sessions, the audit log and the outbox.
+//!
+//! Rules kept here:
+//! - every school-owned row carries `school_id`;
+//! - instants are bound from Rust, never taken from the database's clock, and never compared in
+//!   SQL (SQLite stores them as text, where such comparisons go wrong): compare in Rust;
+//! - writes go through a [`Tx`], which on SQLite is `BEGIN IMMEDIATE`.
+#![forbid(unsafe_code)]
+
+#[macro_use]
+mod macros;
+pub mod audit;
+mod db;
+mod error;
+pub mod outbox;
+pub mod school;
+pub mod session;
+#[cfg(feature = "test-support")]
+pub mod test_support;
+pub mod user;
+
+pub use db::{Backend, Conn, Db, PoolConn, Tx, now_micros};
+pub use error::StoreError;
+
+/// Results of storage calls.
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
