@@ -1,1 +1,115 @@
+//! Tabel's use cases. One function per action: it takes the acting [`Principal`], opens the
+//! transaction, checks permission (default deny, through [`tabel_domain::access`]), writes, appends
+//! the audit record and outbox events in the same transaction, and commits. The web UI, the JSON
+//! API and the CLI all call these, so they share one set of rules.
 #![forbid(unsafe_code)]
+
+pub mod admin;
+pub mod auth;
+mod error;
+pub mod password;
+pub mod school;
+
+pub use error::{AppError, FieldErrors, check};
+pub use tabel_domain::access::Principal;
+
+use std::sync::Arc;
+use tabel_domain::calendar::TimeZoneName;
+use tabel_store::Db;
+use time::{Date, Duration};
+
+/// Settings of the application layer.
+#[derive(Debug, Clone)]
+pub struct AppConfig {
+    /// How long a browser session lives without use.
+    pub web_session_idle: Duration,
+    /// How long an API token lives without use.
+    pub api_session_idle: Duration,
+    /// Failed logins in a row before the account is locked for a while.
+    pub lockout_threshold: i64,
+    /// How long such a lock lasts.
+    pub lockout_duration: Duration,
+    /// How many password hashes may be computed at once (each takes a core for ~40 ms).
+    pub hashing_permits: usize,
+    /// The deployment's time zone, for "today" (each school's zone is kept for later per-school
+    /// use; a region within one zone is the common case).
+    pub time_zone: TimeZoneName,
+    /// A pinned "today" (the demo and tests fix the date); `None` = the real date.
+    pub today: Option<Date>,
+}
+
+impl Default for AppConfig {
+    fn default() -> Self {
+        AppConfig {
+            web_session_idle: Duration::hours(12),
+            api_session_idle: Duration::days(30),
+            lockout_threshold: 5,
+            lockout_duration: Duration::minutes(15),
+            hashing_permits: 2,
+            time_zone: TimeZoneName::MOSCOW,
+            today: None,
+        }
+    }
+}
+
+/// The application: the database and the shared services the use cases need. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct App {
+    db: Db,
+    hasher: password::Hasher,
+    config: Arc<AppConfig>,
+}
+
+impl App {
+    /// Wraps a migrated database.
+    pub fn new(db: Db, config: AppConfig) -> App {
+        App {
+            hasher: password::Hasher::new(config.hashing_permits),
+            db,
+            config: Arc::new(config),
+        }
+    }
+
+    /// The database (for health checks and shutdown).
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
+    /// The password hasher (the demo generator hashes the demo passwords with it).
+    pub fn hasher(&self) -> &password::Hasher {
+        &self.hasher
+    }
+
+    /// The settings.
+    pub fn config(&self) -> &AppConfig {
+        &self.config
+    }
+
+    /// Today's date in the deployment's time zone (or the pinned date).
+    pub fn today(&self) -> Date {
+        self.config.today.unwrap_or_else(|| {
+            self.config
+                .time_zone
+                .local_date(time::OffsetDateTime::now_utc())
+        })
+    }
+}
+
+/// Where a request came from, for audit records and session lists.
+#[derive(Debug, Clone, Default)]
+pub struct Client {
+    /// The peer's address.
+    pub address: String,
+    /// The user agent, shortened.
+    pub user_agent: String,
+}
+
+impl Client {
+    /// A client that is the command line on this machine.
+    pub fn cli() -> Client {
+        Client {
+            address: "cli".into(),
+            user_agent: "tabel-cli".into(),
+        }
+    }
+}

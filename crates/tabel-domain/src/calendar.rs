@@ -127,6 +127,9 @@ pub struct TimeZoneName(&'static str);
 pub struct UnknownTimeZone(pub String);
 
 impl TimeZoneName {
+    /// Moscow time, where most of the country's schools are.
+    pub const MOSCOW: TimeZoneName = TimeZoneName("Europe/Moscow");
+
     /// Parses an IANA name.
     pub fn parse(raw: &str) -> Result<Self, UnknownTimeZone> {
         RUSSIAN_TIME_ZONES
@@ -139,6 +142,33 @@ impl TimeZoneName {
     /// The name.
     pub fn as_str(&self) -> &'static str {
         self.0
+    }
+
+    /// The zone's offset from UTC in hours. Russia has kept fixed offsets without daylight
+    /// saving since 2014 (the last regional change was Volgograd's, in 2020), so a table is
+    /// exact and spares the binary a time-zone database.
+    pub fn utc_offset_hours(&self) -> i8 {
+        match self.0 {
+            "Europe/Kaliningrad" => 2,
+            "Europe/Moscow" | "Europe/Simferopol" | "Europe/Kirov" | "Europe/Volgograd" => 3,
+            "Europe/Astrakhan" | "Europe/Saratov" | "Europe/Ulyanovsk" | "Europe/Samara" => 4,
+            "Asia/Yekaterinburg" => 5,
+            "Asia/Omsk" => 6,
+            "Asia/Novosibirsk" | "Asia/Barnaul" | "Asia/Tomsk" | "Asia/Novokuznetsk"
+            | "Asia/Krasnoyarsk" => 7,
+            "Asia/Irkutsk" => 8,
+            "Asia/Chita" | "Asia/Yakutsk" | "Asia/Khandyga" => 9,
+            "Asia/Vladivostok" | "Asia/Ust-Nera" => 10,
+            "Asia/Magadan" | "Asia/Sakhalin" | "Asia/Srednekolymsk" => 11,
+            _ => 12,
+        }
+    }
+
+    /// The local date in this zone at an instant: the school's "today".
+    pub fn local_date(&self, at: time::OffsetDateTime) -> time::Date {
+        let offset = time::UtcOffset::from_hms(self.utc_offset_hours(), 0, 0)
+            .unwrap_or(time::UtcOffset::UTC);
+        at.to_offset(offset).date()
     }
 }
 
@@ -216,6 +246,38 @@ impl fmt::Display for WeeklyHours {
         } else {
             write!(f, "{},{}", self.0 / 10, self.0 % 10)
         }
+    }
+}
+
+#[cfg(test)]
+mod tz_tests {
+    use super::*;
+
+    #[test]
+    fn every_zone_has_an_offset_and_local_dates_follow_it() {
+        for z in RUSSIAN_TIME_ZONES {
+            let tz = TimeZoneName::parse(z).unwrap();
+            assert!((2..=12).contains(&tz.utc_offset_hours()), "{z}");
+        }
+        let late_evening_utc = time::macros::datetime!(2026-11-28 22:30 UTC);
+        let msk = TimeZoneName::parse("Europe/Moscow").unwrap();
+        let kgd = TimeZoneName::parse("Europe/Kaliningrad").unwrap();
+        assert_eq!(
+            msk.local_date(late_evening_utc),
+            time::macros::date!(2026 - 11 - 29)
+        );
+        assert_eq!(
+            kgd.local_date(late_evening_utc),
+            time::macros::date!(2026 - 11 - 29)
+        );
+        let early = time::macros::datetime!(2026-11-28 20:30 UTC);
+        assert_eq!(kgd.local_date(early), time::macros::date!(2026 - 11 - 28));
+        assert_eq!(
+            TimeZoneName::parse("Asia/Anadyr")
+                .unwrap()
+                .local_date(early),
+            time::macros::date!(2026 - 11 - 29)
+        );
     }
 }
 

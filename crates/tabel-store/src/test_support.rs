@@ -263,3 +263,363 @@ macro_rules! both_backends {
         )*
     };
 }
+
+/// A small, fully known school for tests (and a second school, to test that schools stay apart).
+/// "Today" for it is [`Fixture::TODAY`].
+#[derive(Debug, Clone)]
+pub struct Fixture {
+    /// Школа № 1.
+    pub school: tabel_domain::SchoolId,
+    /// Школа № 2 (another school in the same region).
+    pub other_school: tabel_domain::SchoolId,
+    /// 2026/2027.
+    pub year: tabel_domain::AcademicYearId,
+    /// 5А.
+    pub class_5a: tabel_domain::GroupId,
+    /// 5Б.
+    pub class_5b: tabel_domain::GroupId,
+    /// 5А англ. 1 (subgroup of 5А).
+    pub subgroup: tabel_domain::GroupId,
+    /// A class of the other school.
+    pub other_class: tabel_domain::GroupId,
+    /// Петров Иван (5А, subgroup), child of the parent; has the `student` account.
+    pub ivan: tabel_domain::PersonId,
+    /// Петрова Анна (5Б), child of the parent.
+    pub anna: tabel_domain::PersonId,
+    /// Сидоров Олег (5А), not the parent's child; child of the refuser.
+    pub oleg: tabel_domain::PersonId,
+    /// A pupil of the other school.
+    pub other_pupil: tabel_domain::PersonId,
+    /// Петрова Мария, mother of Иван and Анна, consent given.
+    pub parent: tabel_domain::PersonId,
+    /// Сидорова Ольга, refused consent and electronic delivery.
+    pub refuser: tabel_domain::PersonId,
+    /// Смирнова Елена (teacher of mathematics in 5А, class teacher of 5А).
+    pub teacher: tabel_domain::PersonId,
+    /// Accounts: admin, teacher, parent, student, refuser, admin2 (other school's admin).
+    pub users: Vec<(&'static str, tabel_domain::UserId)>,
+}
+
+impl Fixture {
+    /// The date the fixture's "today" is pinned to.
+    pub const TODAY: time::Date = time::macros::date!(2026 - 11 - 28);
+
+    /// An account's id by login.
+    pub fn user(&self, login: &str) -> tabel_domain::UserId {
+        self.users
+            .iter()
+            .find(|(l, _)| *l == login)
+            .map(|(_, id)| *id)
+            .expect("fixture login")
+    }
+
+    /// Creates the fixture; every account gets `password_hash` (an Argon2 PHC string).
+    pub async fn create(db: &Db, password_hash: &str) -> Fixture {
+        use crate::school::*;
+        use crate::user::{NewUser, grant_role, insert_user};
+        use tabel_domain::calendar::WeekLength;
+        use tabel_domain::school::*;
+        use tabel_domain::text::{NamePart, PersonName};
+        use time::macros::date;
+
+        let now = crate::now_micros();
+        let mut tx = db.begin().await.expect("begin");
+        let c = &mut tx.conn();
+        let region = insert_region(c, "Тестовая область").await.expect("region");
+        let muni = insert_municipality(c, region, "Городской округ Тест")
+            .await
+            .expect("municipality");
+        let mut schools = Vec::new();
+        for n in 1..=2 {
+            let name = format!("МБОУ «Школа № {n}»");
+            let short = format!("Школа № {n}");
+            schools.push(
+                insert_school(
+                    c,
+                    &NewSchool {
+                        municipality: muni,
+                        name: &name,
+                        short_name: &short,
+                        time_zone: "Europe/Moscow",
+                        created_at: now,
+                    },
+                )
+                .await
+                .expect("school"),
+            );
+        }
+        let (school, other_school) = (schools[0], schools[1]);
+        let (start, end) = (date!(2026 - 09 - 01), date!(2027 - 05 - 31));
+        let year = insert_academic_year(c, school, 2026, start, end)
+            .await
+            .expect("year");
+        let other_year = insert_academic_year(c, other_school, 2026, start, end)
+            .await
+            .expect("year");
+        let five = WeekLength::try_from(5u8).expect("week");
+        insert_parallel(c, school, year, 5, five, PeriodKind::Quarter)
+            .await
+            .expect("parallel");
+        insert_period(
+            c,
+            school,
+            year,
+            PeriodKind::Quarter,
+            1,
+            start,
+            date!(2026 - 10 - 24),
+        )
+        .await
+        .expect("period");
+        let math = insert_subject(c, school, "Математика", "Мат", 10)
+            .await
+            .expect("subject");
+        let english = insert_subject(c, school, "Иностранный язык (английский)", "Англ", 20)
+            .await
+            .expect("subject");
+        let group = |school, year, kind, name: &'static str, parent, subject| NewGroup {
+            school,
+            year,
+            kind,
+            name,
+            grade: 5,
+            parent,
+            subject,
+        };
+        let class_5a = insert_group(c, &group(school, year, GroupKind::Class, "5А", None, None))
+            .await
+            .expect("5А");
+        let class_5b = insert_group(c, &group(school, year, GroupKind::Class, "5Б", None, None))
+            .await
+            .expect("5Б");
+        let subgroup = insert_group(
+            c,
+            &group(
+                school,
+                year,
+                GroupKind::Subgroup,
+                "5А англ. 1",
+                Some(class_5a),
+                Some(english),
+            ),
+        )
+        .await
+        .expect("subgroup");
+        let other_class = insert_group(
+            c,
+            &group(other_school, other_year, GroupKind::Class, "5А", None, None),
+        )
+        .await
+        .expect("other class");
+
+        let person =
+            |school, last: &str, first: &str, middle: &str, sex, born: Option<time::Date>| {
+                let name = PersonName {
+                    last: NamePart::parse(last).expect("name"),
+                    first: NamePart::parse(first).expect("name"),
+                    middle: Some(NamePart::parse(middle).expect("name")),
+                };
+                (school, name, sex, born)
+            };
+        let specs = vec![
+            person(
+                school,
+                "Петров",
+                "Иван",
+                "Сергеевич",
+                Sex::Male,
+                Some(date!(2015 - 03 - 14)),
+            ),
+            person(
+                school,
+                "Петрова",
+                "Анна",
+                "Сергеевна",
+                Sex::Female,
+                Some(date!(2015 - 03 - 14)),
+            ),
+            person(
+                school,
+                "Сидоров",
+                "Олег",
+                "Павлович",
+                Sex::Male,
+                Some(date!(2015 - 07 - 02)),
+            ),
+            person(
+                other_school,
+                "Кузнецов",
+                "Пётр",
+                "Ильич",
+                Sex::Male,
+                Some(date!(2015 - 01 - 20)),
+            ),
+            person(school, "Петрова", "Мария", "Андреевна", Sex::Female, None),
+            person(school, "Сидорова", "Ольга", "Викторовна", Sex::Female, None),
+            person(school, "Смирнова", "Елена", "Викторовна", Sex::Female, None),
+            person(school, "Директоров", "Николай", "Иванович", Sex::Male, None),
+            person(
+                other_school,
+                "Завучева",
+                "Ирина",
+                "Олеговна",
+                Sex::Female,
+                None,
+            ),
+        ];
+        let mut ids = Vec::new();
+        for (s, name, sex, born) in &specs {
+            ids.push(
+                insert_person(
+                    c,
+                    &NewPerson {
+                        school: *s,
+                        name,
+                        sex: *sex,
+                        birth_date: *born,
+                    },
+                )
+                .await
+                .expect("person"),
+            );
+        }
+        let [
+            ivan,
+            anna,
+            oleg,
+            other_pupil,
+            parent,
+            refuser,
+            teacher,
+            director,
+            other_admin,
+        ] = ids[..]
+        else {
+            panic!("nine people")
+        };
+        for (p, s) in [
+            (ivan, school),
+            (anna, school),
+            (oleg, school),
+            (other_pupil, other_school),
+        ] {
+            insert_student(c, p, s, date!(2021 - 09 - 01))
+                .await
+                .expect("student");
+        }
+        for (g, p) in [
+            (class_5a, ivan),
+            (subgroup, ivan),
+            (class_5b, anna),
+            (class_5a, oleg),
+            (other_class, other_pupil),
+        ] {
+            let s = if g == other_class {
+                other_school
+            } else {
+                school
+            };
+            insert_membership(c, s, g, p, start, None)
+                .await
+                .expect("membership");
+        }
+        insert_staff(c, teacher, school, "учитель математики")
+            .await
+            .expect("staff");
+        insert_staff(c, director, school, "директор")
+            .await
+            .expect("staff");
+        insert_staff(c, other_admin, other_school, "заместитель директора")
+            .await
+            .expect("staff");
+        insert_assignment(c, school, year, teacher, math, class_5a, start)
+            .await
+            .expect("assignment");
+        insert_class_teacher(c, school, class_5a, teacher, start)
+            .await
+            .expect("class teacher");
+        for (p, child, state) in [
+            (parent, ivan, ConsentState::Given),
+            (parent, anna, ConsentState::Given),
+            (refuser, oleg, ConsentState::Refused),
+        ] {
+            insert_guardianship(
+                c,
+                &NewGuardianship {
+                    school,
+                    parent: p,
+                    student: child,
+                    relation: Relation::Mother,
+                    confirmed_at: now,
+                    confirmed_by: None,
+                },
+            )
+            .await
+            .expect("guardianship");
+            for purpose in ConsentPurpose::ALL {
+                insert_consent(
+                    c,
+                    &NewConsent {
+                        school,
+                        parent: p,
+                        student: child,
+                        purpose: *purpose,
+                        state,
+                        text_version: "test-1",
+                        basis: "заявление",
+                        recorded_by: None,
+                        recorded_at: now,
+                    },
+                )
+                .await
+                .expect("consent");
+            }
+        }
+        let mut users = Vec::new();
+        for (login, person, s, role) in [
+            ("admin", Some(director), school, Some(Role::Admin)),
+            ("teacher", Some(teacher), school, Some(Role::Teacher)),
+            ("parent", Some(parent), school, None),
+            ("student", Some(ivan), school, None),
+            ("refuser", Some(refuser), school, None),
+            ("admin2", Some(other_admin), other_school, Some(Role::Admin)),
+        ] {
+            let id = insert_user(
+                c,
+                &NewUser {
+                    login,
+                    password_hash: Some(password_hash),
+                    person,
+                    display_name: login,
+                    school: Some(s),
+                    locale: "ru",
+                    created_at: now,
+                },
+            )
+            .await
+            .expect("user");
+            if let Some(r) = role {
+                grant_role(c, id, r, s).await.expect("role");
+            }
+            users.push((login, id));
+        }
+        tx.commit().await.expect("commit");
+        Fixture {
+            school,
+            other_school,
+            year,
+            class_5a,
+            class_5b,
+            subgroup,
+            other_class,
+            ivan,
+            anna,
+            oleg,
+            other_pupil,
+            parent,
+            refuser,
+            teacher,
+            users,
+        }
+    }
+}

@@ -1,1 +1,104 @@
+//! Tabel's web face: the HTML interface (askama + htmx, Pico CSS, vendored), the JSON API under
+//! `/api/v1` with its OpenAPI document, authentication, CSRF and login limits, health and
+//! metrics. Handlers parse input, call one tabel-app use case and render; no SQL and no
+//! permission logic here.
 #![forbid(unsafe_code)]
+
+mod account;
+mod admin;
+mod api;
+mod assets;
+mod auth;
+mod error;
+mod extract;
+mod home;
+mod i18n;
+mod ops;
+mod school;
+
+pub use i18n::I18n;
+pub use ops::Metrics;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use std::sync::Arc;
+use std::time::Duration;
+use tabel_app::App;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::CompressionLayer;
+use tower_http::timeout::TimeoutLayer;
+
+/// Settings of the web layer.
+#[derive(Debug, Clone)]
+pub struct WebConfig {
+    /// Served over TLS (directly or behind a proxy): cookies get `Secure` and the `__Host-` prefix.
+    pub secure_cookies: bool,
+    /// Login attempts allowed per client address per minute (on top of per-account lockout).
+    pub login_attempts_per_minute: u32,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        WebConfig {
+            secure_cookies: false,
+            login_attempts_per_minute: 30,
+        }
+    }
+}
+
+/// What every handler can reach.
+#[derive(Clone, Debug)]
+pub struct AppState {
+    /// The use cases.
+    pub app: App,
+    /// Web settings.
+    pub web: Arc<WebConfig>,
+    /// Translations.
+    pub i18n: Arc<I18n>,
+    /// Per-address login limiter.
+    pub limiter: Arc<auth::LoginLimiter>,
+    /// Counters for `/metrics`.
+    pub metrics: Arc<Metrics>,
+}
+
+impl AppState {
+    /// State for an application.
+    pub fn new(app: App, web: WebConfig) -> AppState {
+        AppState {
+            app,
+            limiter: Arc::new(auth::LoginLimiter::new(web.login_attempts_per_minute)),
+            web: Arc::new(web),
+            i18n: Arc::new(I18n::new()),
+            metrics: Arc::new(Metrics::default()),
+        }
+    }
+}
+
+/// The whole HTTP surface.
+pub fn router(state: AppState) -> Router {
+    let pages = Router::new()
+        .merge(auth::router())
+        .merge(home::router())
+        .merge(account::router())
+        .merge(school::router())
+        .merge(admin::router())
+        .layer(axum::middleware::from_fn(extract::check_origin))
+        .layer(DefaultBodyLimit::max(64 * 1024));
+    Router::new()
+        .merge(pages)
+        .merge(api::router(&state))
+        .merge(assets::router())
+        .merge(ops::router())
+        .fallback(error::not_found_page)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            ops::record,
+        ))
+        .layer(CompressionLayer::new())
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(30),
+        ))
+        .layer(CatchPanicLayer::custom(error::panic_response))
+        .with_state(state)
+}

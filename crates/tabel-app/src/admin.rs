@@ -1,0 +1,448 @@
+//! Account administration: create, reset password, lock and unlock, link a parent to a child.
+//! Each is checked (school administrators only), audited and announced in one transaction. The
+//! CLI, run by the operator on the server, calls the `system_*` variants, audited with no actor.
+
+use crate::{App, AppError, Client, FieldErrors, check};
+use serde::{Deserialize, Serialize};
+use tabel_domain::access::Principal;
+use tabel_domain::school::{Relation, Role};
+use tabel_domain::text::{Login, NewPassword, Title};
+use tabel_domain::{PersonId, SchoolId, UserId};
+use tabel_store::audit::{self, AuditEntry};
+use tabel_store::school as repo;
+use tabel_store::user::{self as user_repo, NewUser};
+use tabel_store::{Conn, StoreError, Tx, now_micros, outbox, session};
+use time::OffsetDateTime;
+
+/// A new account, as a form or API body gives it.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct NewAccount {
+    /// Login: 3–64 characters, Latin letters, digits, `.`, `-`, `_`.
+    pub login: String,
+    /// The name shown in the interface.
+    pub display_name: String,
+    /// Initial password (8–128 characters).
+    pub password: String,
+    /// Roles to grant in the school: `admin`, `deputy`, `teacher` (family roles come from links).
+    #[serde(default)]
+    pub roles: Vec<String>,
+    /// The person behind the account (a staff member, parent or student of the school).
+    #[serde(default)]
+    pub person_id: Option<String>,
+}
+
+struct ValidAccount {
+    login: Login,
+    display_name: Title,
+    password: NewPassword,
+    roles: Vec<Role>,
+    person: Option<PersonId>,
+}
+
+fn validate(a: &NewAccount) -> Result<ValidAccount, AppError> {
+    let mut errors = FieldErrors::new();
+    let login = Login::parse(&a.login)
+        .map_err(|e| errors.insert("login".into(), e.to_string()))
+        .ok();
+    let display_name = Title::parse(&a.display_name)
+        .map_err(|e| errors.insert("display_name".into(), e.to_string()))
+        .ok();
+    let password = NewPassword::parse(&a.password)
+        .map_err(|e| errors.insert("password".into(), e.to_string()))
+        .ok();
+    let mut roles = Vec::new();
+    for r in &a.roles {
+        match Role::from_code(r) {
+            Ok(role) if Role::GRANTABLE.contains(&role) => roles.push(role),
+            _ => {
+                errors.insert(
+                    "roles".into(),
+                    format!("unknown or not grantable role: {r}"),
+                );
+            }
+        }
+    }
+    let person = match a
+        .person_id
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        None => None,
+        Some(raw) => match raw.parse::<PersonId>() {
+            Ok(p) => Some(p),
+            Err(_) => {
+                errors.insert("person_id".into(), "not a person id".into());
+                None
+            }
+        },
+    };
+    match (login, display_name, password) {
+        (Some(login), Some(display_name), Some(password)) if errors.is_empty() => {
+            Ok(ValidAccount {
+                login,
+                display_name,
+                password,
+                roles,
+                person,
+            })
+        }
+        _ => Err(AppError::Invalid(errors)),
+    }
+}
+
+async fn audit_in(
+    tx: &mut Tx,
+    school: SchoolId,
+    actor: Option<UserId>,
+    action: &str,
+    entity_id: String,
+    before: Option<serde_json::Value>,
+    after: Option<serde_json::Value>,
+    client: &Client,
+) -> Result<(), AppError> {
+    let now = now_micros();
+    audit::append(
+        &mut tx.conn(),
+        &AuditEntry {
+            chain: school.get(),
+            at: now,
+            actor: actor.map(UserId::get),
+            action,
+            entity: action.split('.').next().unwrap_or(action),
+            entity_id,
+            before,
+            after,
+            reason: None,
+            origin: Some(&client.address),
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+async fn user_school(conn: &mut Conn<'_>, user: UserId) -> Result<SchoolId, AppError> {
+    user_repo::profile(conn, user)
+        .await?
+        .and_then(|p| p.school)
+        .ok_or(AppError::NotFound)
+}
+
+impl App {
+    /// Creates an account in a school (administrators).
+    pub async fn create_user(
+        &self,
+        p: &Principal,
+        school: SchoolId,
+        a: &NewAccount,
+        client: &Client,
+    ) -> Result<UserId, AppError> {
+        check(p.may_administer(school))?;
+        self.create_user_inner(Some(p.user), school, a, client)
+            .await
+    }
+
+    /// Creates an account from the command line.
+    pub async fn system_create_user(
+        &self,
+        school: SchoolId,
+        a: &NewAccount,
+    ) -> Result<UserId, AppError> {
+        self.create_user_inner(None, school, a, &Client::cli())
+            .await
+    }
+
+    async fn create_user_inner(
+        &self,
+        actor: Option<UserId>,
+        school: SchoolId,
+        a: &NewAccount,
+        client: &Client,
+    ) -> Result<UserId, AppError> {
+        let v = validate(a)?;
+        let hash = self.hasher.hash(v.password.expose().to_owned()).await?;
+        let now = now_micros();
+        let mut tx = self.db.begin().await?;
+        if let Some(person) = v.person {
+            match repo::get_person(&mut tx.conn(), person).await? {
+                Some((s, _)) if s == school => {}
+                _ => {
+                    return Err(AppError::invalid(
+                        "person_id",
+                        "no such person in this school",
+                    ));
+                }
+            }
+            if user_repo::user_of_person(&mut tx.conn(), person)
+                .await?
+                .is_some()
+            {
+                return Err(AppError::invalid(
+                    "person_id",
+                    "this person already has an account",
+                ));
+            }
+        }
+        let id = match user_repo::insert_user(
+            &mut tx.conn(),
+            &NewUser {
+                login: v.login.as_str(),
+                password_hash: Some(&hash),
+                person: v.person,
+                display_name: v.display_name.as_str(),
+                school: Some(school),
+                locale: "ru",
+                created_at: now,
+            },
+        )
+        .await
+        {
+            Ok(id) => id,
+            Err(StoreError::Duplicate(_)) => {
+                return Err(AppError::invalid("login", "this login is taken"));
+            }
+            Err(e) => return Err(e.into()),
+        };
+        for role in &v.roles {
+            user_repo::grant_role(&mut tx.conn(), id, *role, school).await?;
+        }
+        let after = serde_json::json!({
+            "login": v.login.as_str(),
+            "display_name": v.display_name.as_str(),
+            "person_id": v.person.map(|p| p.to_string()),
+            "roles": v.roles.iter().map(|r| r.code()).collect::<Vec<_>>(),
+        });
+        audit_in(
+            &mut tx,
+            school,
+            actor,
+            "user.create",
+            id.to_string(),
+            None,
+            Some(after.clone()),
+            client,
+        )
+        .await?;
+        outbox::emit(&mut tx.conn(), Some(school), "user.created", &after, now).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Sets a new password for an account (administrators); the user's sessions end.
+    pub async fn reset_password(
+        &self,
+        p: &Principal,
+        user: UserId,
+        password: &str,
+        client: &Client,
+    ) -> Result<(), AppError> {
+        let school = {
+            let mut c = self.db.acquire().await?;
+            user_school(&mut c.conn(), user).await?
+        };
+        check(p.may_administer(school))?;
+        self.reset_password_inner(Some(p.user), user, password, client)
+            .await
+    }
+
+    /// Sets a new password from the command line.
+    pub async fn system_reset_password(
+        &self,
+        login: &str,
+        password: &str,
+    ) -> Result<UserId, AppError> {
+        let user = self.user_by_login(login).await?;
+        self.reset_password_inner(None, user, password, &Client::cli())
+            .await?;
+        Ok(user)
+    }
+
+    async fn reset_password_inner(
+        &self,
+        actor: Option<UserId>,
+        user: UserId,
+        password: &str,
+        client: &Client,
+    ) -> Result<(), AppError> {
+        let password = NewPassword::parse(password)
+            .map_err(|e| AppError::invalid("password", e.to_string()))?;
+        let hash = self.hasher.hash(password.expose().to_owned()).await?;
+        let now = now_micros();
+        let mut tx = self.db.begin().await?;
+        let school = user_school(&mut tx.conn(), user).await?;
+        user_repo::set_password(&mut tx.conn(), user, &hash, now).await?;
+        session::revoke_sessions_of(&mut tx.conn(), user, None, now).await?;
+        audit_in(
+            &mut tx,
+            school,
+            actor,
+            "user.password_reset",
+            user.to_string(),
+            None,
+            None,
+            client,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Locks (`true`) or unlocks an account (administrators). Locking ends its sessions;
+    /// unlocking also clears a lock from failed logins.
+    pub async fn set_locked(
+        &self,
+        p: &Principal,
+        user: UserId,
+        locked: bool,
+        client: &Client,
+    ) -> Result<(), AppError> {
+        let school = {
+            let mut c = self.db.acquire().await?;
+            user_school(&mut c.conn(), user).await?
+        };
+        check(p.may_administer(school))?;
+        if locked && user == p.user {
+            return Err(AppError::Conflict(
+                "you cannot lock your own account".into(),
+            ));
+        }
+        self.set_locked_inner(Some(p.user), user, locked, client)
+            .await
+    }
+
+    /// Locks or unlocks from the command line.
+    pub async fn system_set_locked(&self, login: &str, locked: bool) -> Result<UserId, AppError> {
+        let user = self.user_by_login(login).await?;
+        self.set_locked_inner(None, user, locked, &Client::cli())
+            .await?;
+        Ok(user)
+    }
+
+    async fn set_locked_inner(
+        &self,
+        actor: Option<UserId>,
+        user: UserId,
+        locked: bool,
+        client: &Client,
+    ) -> Result<(), AppError> {
+        let now = now_micros();
+        let mut tx = self.db.begin().await?;
+        let school = user_school(&mut tx.conn(), user).await?;
+        let before = user_repo::auth_by_id(&mut tx.conn(), user)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let at: Option<OffsetDateTime> = if locked {
+            Some(before.disabled_at.unwrap_or(now))
+        } else {
+            None
+        };
+        user_repo::set_disabled(&mut tx.conn(), user, at).await?;
+        if locked {
+            session::revoke_sessions_of(&mut tx.conn(), user, None, now).await?;
+        }
+        audit_in(
+            &mut tx,
+            school,
+            actor,
+            if locked { "user.lock" } else { "user.unlock" },
+            user.to_string(),
+            Some(serde_json::json!({ "disabled": before.disabled_at.is_some(), "failed_logins": before.failed_logins })),
+            Some(serde_json::json!({ "disabled": locked, "failed_logins": 0 })),
+            client,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Links a legal representative to a child of the same school (administrators).
+    pub async fn link_parent(
+        &self,
+        p: &Principal,
+        school: SchoolId,
+        parent: PersonId,
+        student: PersonId,
+        relation: Relation,
+        client: &Client,
+    ) -> Result<(), AppError> {
+        check(p.may_administer(school))?;
+        let now = now_micros();
+        let mut tx = self.db.begin().await?;
+        let mut errors = FieldErrors::new();
+        match repo::get_person(&mut tx.conn(), parent).await? {
+            Some((s, _)) if s == school => {}
+            _ => {
+                errors.insert("parent_id".into(), "no such person in this school".into());
+            }
+        }
+        match repo::get_student(&mut tx.conn(), student).await? {
+            Some(card) if card.school == school => {}
+            _ => {
+                errors.insert("student_id".into(), "no such student in this school".into());
+            }
+        }
+        if parent == student {
+            errors.insert(
+                "parent_id".into(),
+                "a person cannot represent themselves".into(),
+            );
+        }
+        if !errors.is_empty() {
+            return Err(AppError::Invalid(errors));
+        }
+        if repo::is_linked(&mut tx.conn(), parent, student).await? {
+            return Err(AppError::Conflict("already linked".into()));
+        }
+        repo::insert_guardianship(
+            &mut tx.conn(),
+            &repo::NewGuardianship {
+                school,
+                parent,
+                student,
+                relation,
+                confirmed_at: now,
+                confirmed_by: Some(p.user),
+            },
+        )
+        .await?;
+        let after = serde_json::json!({
+            "parent_id": parent.to_string(), "student_id": student.to_string(), "relation": relation.code()
+        });
+        audit_in(
+            &mut tx,
+            school,
+            Some(p.user),
+            "guardianship.create",
+            format!("{parent}:{student}"),
+            None,
+            Some(after.clone()),
+            client,
+        )
+        .await?;
+        outbox::emit(
+            &mut tx.conn(),
+            Some(school),
+            "guardianship.created",
+            &after,
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn user_by_login(&self, login: &str) -> Result<UserId, AppError> {
+        let login = Login::parse(login).map_err(|e| AppError::invalid("login", e.to_string()))?;
+        let mut c = self.db.acquire().await?;
+        Ok(user_repo::auth_by_login(&mut c.conn(), login.as_str())
+            .await?
+            .ok_or(AppError::NotFound)?
+            .id)
+    }
+
+    /// Recomputes the audit chains.
+    pub async fn verify_audit(&self) -> Result<audit::VerifyReport, AppError> {
+        let mut c = self.db.acquire().await?;
+        Ok(audit::verify(&mut c.conn()).await?)
+    }
+}

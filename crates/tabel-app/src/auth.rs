@@ -1,0 +1,368 @@
+//! Logging in and out, sessions, and turning a session token into a [`Principal`].
+
+use crate::{App, AppError, Client};
+use sha2::{Digest, Sha256};
+use tabel_domain::access::{LinkedChild, Principal};
+use tabel_domain::school::{ConsentState, Role};
+use tabel_domain::text::{Login, NewPassword};
+use tabel_domain::{SessionId, UserId};
+use tabel_store::audit::{self, AuditEntry};
+use tabel_store::session::{self, NewSession, Session};
+use tabel_store::{Conn, now_micros, school as school_repo, user as user_repo};
+use time::{Date, OffsetDateTime};
+
+/// What kind of session: a browser cookie or an API bearer token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionKind {
+    /// Browser, cookie.
+    Web,
+    /// API client, bearer token.
+    Api,
+}
+
+impl SessionKind {
+    fn code(self) -> &'static str {
+        match self {
+            SessionKind::Web => "web",
+            SessionKind::Api => "api",
+        }
+    }
+}
+
+/// A successful login.
+#[derive(Debug, Clone)]
+pub struct LoggedIn {
+    /// The secret token (cookie value or bearer token). Shown once, stored only as a hash.
+    pub token: String,
+    /// The session.
+    pub session: SessionId,
+    /// Who.
+    pub user: UserId,
+    /// When it expires if unused.
+    pub expires_at: OffsetDateTime,
+}
+
+/// A request's authenticated user.
+#[derive(Debug, Clone)]
+pub struct Authenticated {
+    /// Access facts.
+    pub principal: Principal,
+    /// The session used.
+    pub session: SessionId,
+    /// Display name.
+    pub display_name: String,
+    /// Login.
+    pub login: String,
+    /// Interface language.
+    pub locale: String,
+}
+
+/// The hex SHA-256 of a token: what the sessions table keeps.
+pub fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+fn new_token() -> Result<String, AppError> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(hex::encode(bytes))
+}
+
+fn short(s: &str, max: usize) -> String {
+    s.chars().take(max).collect()
+}
+
+impl App {
+    /// Checks a login and password and opens a session.
+    ///
+    /// Wrong login and wrong password answer alike (and take as long). After
+    /// `lockout_threshold` failures in a row the account refuses even the right password for
+    /// `lockout_duration`. A disabled account is told so only after the right password.
+    #[tracing::instrument(skip_all, fields(login = %login))]
+    pub async fn login(
+        &self,
+        login: &str,
+        password: &str,
+        kind: SessionKind,
+        client: &Client,
+    ) -> Result<LoggedIn, AppError> {
+        let now = now_micros();
+        let login = Login::parse(login).ok();
+        let user = match &login {
+            Some(l) => {
+                let mut c = self.db.acquire().await?;
+                user_repo::auth_by_login(&mut c.conn(), l.as_str()).await?
+            }
+            None => None,
+        };
+        if let Some(u) = &user
+            && let Some(until) = u.locked_until
+            && until > now
+        {
+            return Err(AppError::LockedOut { until });
+        }
+        let ok = self
+            .hasher
+            .verify(
+                user.as_ref().and_then(|u| u.password_hash.clone()),
+                password.to_owned(),
+            )
+            .await?;
+        let Some(user) = user else {
+            return Err(AppError::BadCredentials);
+        };
+        let mut tx = self.db.begin().await?;
+        if !ok {
+            // Re-read inside the write transaction so that concurrent failures all count.
+            let fresh = user_repo::auth_by_id(&mut tx.conn(), user.id)
+                .await?
+                .ok_or(AppError::BadCredentials)?;
+            let failures = fresh.failed_logins + 1;
+            let locked_until = (failures >= self.config.lockout_threshold)
+                .then(|| now + self.config.lockout_duration);
+            user_repo::record_failed_login(&mut tx.conn(), user.id, failures, locked_until).await?;
+            if let Some(until) = locked_until {
+                let school = user_repo::profile(&mut tx.conn(), user.id)
+                    .await?
+                    .and_then(|p| p.school);
+                audit::append(
+                    &mut tx.conn(),
+                    &AuditEntry {
+                        chain: school.map_or(0, |s| s.get()),
+                        at: now,
+                        actor: None,
+                        action: "user.lockout",
+                        entity: "user",
+                        entity_id: user.id.to_string(),
+                        before: None,
+                        after: Some(serde_json::json!({ "failed_logins": failures, "locked_until": until.unix_timestamp() })),
+                        reason: Some("repeated failed logins"),
+                        origin: Some(&client.address),
+                    },
+                )
+                .await?;
+                tx.commit().await?;
+                return Err(AppError::LockedOut { until });
+            }
+            tx.commit().await?;
+            return Err(AppError::BadCredentials);
+        }
+        if user.disabled_at.is_some() {
+            return Err(AppError::Disabled);
+        }
+        user_repo::record_successful_login(&mut tx.conn(), user.id).await?;
+        let token = new_token()?;
+        let idle = match kind {
+            SessionKind::Web => self.config.web_session_idle,
+            SessionKind::Api => self.config.api_session_idle,
+        };
+        let expires_at = now + idle;
+        let session = session::insert_session(
+            &mut tx.conn(),
+            &NewSession {
+                token_hash: &token_hash(&token),
+                user: user.id,
+                kind: kind.code(),
+                now,
+                expires_at,
+                user_agent: &short(&client.user_agent, 200),
+                origin: &short(&client.address, 64),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(LoggedIn {
+            token,
+            session,
+            user: user.id,
+            expires_at,
+        })
+    }
+
+    /// The user behind a token, if the session is live; slides its expiry (at most once every
+    /// five minutes, to keep reads from writing).
+    #[tracing::instrument(skip_all)]
+    pub async fn authenticate(&self, token: &str, today: Date) -> Result<Authenticated, AppError> {
+        let now = now_micros();
+        let hash = token_hash(token);
+        let mut c = self.db.acquire().await?;
+        let s = session::session_by_hash(&mut c.conn(), &hash)
+            .await?
+            .filter(|s| s.is_live(now))
+            .ok_or(AppError::Unauthenticated)?;
+        let user = user_repo::auth_by_id(&mut c.conn(), s.user)
+            .await?
+            .ok_or(AppError::Unauthenticated)?;
+        if user.disabled_at.is_some() {
+            return Err(AppError::Unauthenticated);
+        }
+        let profile = user_repo::profile(&mut c.conn(), s.user)
+            .await?
+            .ok_or(AppError::Unauthenticated)?;
+        let principal = load_principal(&mut c.conn(), s.user, profile.person, today).await?;
+        drop(c);
+        if now - s.last_seen_at > time::Duration::minutes(5) {
+            let idle = if s.kind == "api" {
+                self.config.api_session_idle
+            } else {
+                self.config.web_session_idle
+            };
+            let mut tx = self.db.begin().await?;
+            session::touch_session(&mut tx.conn(), s.id, now, now + idle).await?;
+            tx.commit().await?;
+        }
+        Ok(Authenticated {
+            principal,
+            session: s.id,
+            display_name: profile.display_name,
+            login: profile.login,
+            locale: profile.locale,
+        })
+    }
+
+    /// Ends one session (logout).
+    pub async fn logout(&self, who: &Authenticated) -> Result<(), AppError> {
+        let mut tx = self.db.begin().await?;
+        session::revoke_session(
+            &mut tx.conn(),
+            who.principal.user,
+            who.session,
+            now_micros(),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Ends every other session of the user ("log out of all other devices"); returns how many.
+    pub async fn logout_elsewhere(&self, who: &Authenticated) -> Result<u64, AppError> {
+        let mut tx = self.db.begin().await?;
+        let n = session::revoke_sessions_of(
+            &mut tx.conn(),
+            who.principal.user,
+            Some(who.session),
+            now_micros(),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(n)
+    }
+
+    /// Ends one of the user's own sessions by id (a device listed on the account page).
+    pub async fn end_session(&self, who: &Authenticated, id: SessionId) -> Result<(), AppError> {
+        let mut tx = self.db.begin().await?;
+        let done =
+            session::revoke_session(&mut tx.conn(), who.principal.user, id, now_micros()).await?;
+        tx.commit().await?;
+        if done {
+            Ok(())
+        } else {
+            Err(AppError::NotFound)
+        }
+    }
+
+    /// The user's live sessions, newest first.
+    pub async fn my_sessions(&self, who: &Authenticated) -> Result<Vec<Session>, AppError> {
+        let now = now_micros();
+        let mut c = self.db.acquire().await?;
+        Ok(session::sessions_of(&mut c.conn(), who.principal.user)
+            .await?
+            .into_iter()
+            .filter(|s| s.is_live(now))
+            .collect())
+    }
+
+    /// Changes one's own password: the current one is required, and every other session ends.
+    pub async fn change_password(
+        &self,
+        who: &Authenticated,
+        current: &str,
+        new: &str,
+        client: &Client,
+    ) -> Result<(), AppError> {
+        let new = NewPassword::parse(new)
+            .map_err(|e| AppError::invalid("new_password", e.to_string()))?;
+        let stored = {
+            let mut c = self.db.acquire().await?;
+            user_repo::auth_by_id(&mut c.conn(), who.principal.user)
+                .await?
+                .ok_or(AppError::Unauthenticated)?
+        };
+        if !self
+            .hasher
+            .verify(stored.password_hash, current.to_owned())
+            .await?
+        {
+            return Err(AppError::invalid(
+                "current_password",
+                "The current password is wrong",
+            ));
+        }
+        let hash = self.hasher.hash(new.expose().to_owned()).await?;
+        let now = now_micros();
+        let mut tx = self.db.begin().await?;
+        user_repo::set_password(&mut tx.conn(), who.principal.user, &hash, now).await?;
+        session::revoke_sessions_of(&mut tx.conn(), who.principal.user, Some(who.session), now)
+            .await?;
+        let school = user_repo::profile(&mut tx.conn(), who.principal.user)
+            .await?
+            .and_then(|p| p.school);
+        audit::append(
+            &mut tx.conn(),
+            &AuditEntry {
+                chain: school.map_or(0, |s| s.get()),
+                at: now,
+                actor: Some(who.principal.user.get()),
+                action: "user.password_change",
+                entity: "user",
+                entity_id: who.principal.user.to_string(),
+                before: None,
+                after: None,
+                reason: None,
+                origin: Some(&client.address),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// Loads everything access decisions need about a user on a date.
+pub async fn load_principal(
+    conn: &mut Conn<'_>,
+    user: UserId,
+    person: Option<tabel_domain::PersonId>,
+    today: Date,
+) -> Result<Principal, AppError> {
+    let grants: Vec<(Role, tabel_domain::SchoolId)> = user_repo::roles_of(conn, user)
+        .await?
+        .into_iter()
+        .filter(|(r, _)| matches!(r, Role::Admin | Role::Deputy | Role::Teacher))
+        .collect();
+    let (class_teacher_of, children, student_in) = match person {
+        Some(p) => {
+            let led = school_repo::classes_led_by(conn, p, today).await?;
+            let children = school_repo::children_of(conn, p)
+                .await?
+                .into_iter()
+                .map(|c| LinkedChild {
+                    student: c.student.id,
+                    school: c.school,
+                    consent: c.diary_consent == Some(ConsentState::Given),
+                })
+                .collect();
+            let student_in = school_repo::student_school(conn, p).await?;
+            (led, children, student_in)
+        }
+        None => (Vec::new(), Vec::new(), None),
+    };
+    Ok(Principal {
+        user,
+        person,
+        grants,
+        class_teacher_of,
+        children,
+        student_in,
+    })
+}

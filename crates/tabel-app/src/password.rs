@@ -1,0 +1,99 @@
+//! Argon2id password hashing, off the async runtime and bounded: each hash takes a core for tens
+//! of milliseconds, so a burst of logins must queue rather than starve every other request.
+
+use crate::AppError;
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use std::sync::Arc;
+use tokio::sync::Semaphore;
+
+/// Hashes and verifies passwords.
+#[derive(Debug, Clone)]
+pub struct Hasher {
+    permits: Arc<Semaphore>,
+}
+
+impl Hasher {
+    /// At most `concurrency` hashes at once.
+    pub fn new(concurrency: usize) -> Hasher {
+        Hasher {
+            permits: Arc::new(Semaphore::new(concurrency.max(1))),
+        }
+    }
+
+    /// A PHC string for the password.
+    pub async fn hash(&self, password: String) -> Result<String, AppError> {
+        let _permit = self
+            .permits
+            .acquire()
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        tokio::task::spawn_blocking(move || hash_now(&password))
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))?
+    }
+
+    /// Whether the password matches the stored hash. With no hash (an unknown login), a dummy hash
+    /// is checked anyway so that the answer takes as long as for a real account.
+    pub async fn verify(&self, hash: Option<String>, password: String) -> Result<bool, AppError> {
+        let _permit = self
+            .permits
+            .acquire()
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        tokio::task::spawn_blocking(move || {
+            let dummy;
+            let phc = match &hash {
+                Some(h) => h.as_str(),
+                None => {
+                    dummy = dummy_hash();
+                    dummy.as_str()
+                }
+            };
+            let ok = Argon2::default()
+                .verify_password(password.as_bytes(), phc)
+                .is_ok();
+            ok && hash.is_some()
+        })
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))
+    }
+}
+
+/// Hashes on the current thread (for the CLI and the generator, which are not serving requests).
+pub fn hash_now(password: &str) -> Result<String, AppError> {
+    Argon2::default()
+        .hash_password(password.as_bytes())
+        .map(|h| h.to_string())
+        .map_err(|e| AppError::Internal(e.to_string()))
+}
+
+fn dummy_hash() -> String {
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DUMMY
+        .get_or_init(|| hash_now("not a password of anyone").unwrap_or_default())
+        .clone()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_hash_verifies_only_its_password() {
+        let h = Hasher::new(1);
+        let phc = h.hash("correct horse".into()).await.unwrap();
+        assert!(phc.starts_with("$argon2id$"));
+        assert!(
+            h.verify(Some(phc.clone()), "correct horse".into())
+                .await
+                .unwrap()
+        );
+        assert!(!h.verify(Some(phc), "Correct horse".into()).await.unwrap());
+        assert!(
+            !h.verify(None, "not a password of anyone".into())
+                .await
+                .unwrap()
+        );
+    }
+}

@@ -1,0 +1,171 @@
+//! The account page: sessions (devices), ending them, changing the password.
+
+use crate::AppState;
+use crate::error::PageError;
+use crate::extract::{Nav, PageUser};
+use crate::i18n::Tr;
+use crate::school::respond;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use serde::Deserialize;
+use tabel_app::AppError;
+use tabel_domain::SessionId;
+
+pub(crate) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/account", get(page))
+        .route("/account/password", post(change_password))
+        .route("/account/logout-elsewhere", post(logout_elsewhere))
+        .route("/account/sessions/{id}/end", post(end_session))
+}
+
+/// A session row.
+pub struct SessionRow {
+    /// Id for the "end" button.
+    pub id: String,
+    /// This one.
+    pub current: bool,
+    /// Browser.
+    pub agent: String,
+    /// Address.
+    pub origin: String,
+    /// Last used.
+    pub last_seen: String,
+}
+
+#[derive(Template)]
+#[template(path = "account/index.html")]
+struct AccountPage<'a> {
+    t: Tr<'a>,
+    nav: Nav,
+    login: String,
+    sessions: Vec<SessionRow>,
+    notice: Option<String>,
+    errors: Vec<(String, String)>,
+}
+
+#[derive(Deserialize, Default)]
+struct Notice {
+    done: Option<String>,
+}
+
+fn instant(at: time::OffsetDateTime) -> String {
+    format!(
+        "{} {:02}:{:02} UTC",
+        crate::school::date(at.date()),
+        at.hour(),
+        at.minute()
+    )
+}
+
+async fn build<'s>(
+    state: &'s AppState,
+    user: &PageUser,
+    notice: Option<String>,
+    errors: Vec<(String, String)>,
+) -> Result<AccountPage<'s>, AppError> {
+    let sessions = state
+        .app
+        .my_sessions(&user.who)
+        .await?
+        .into_iter()
+        .map(|s| SessionRow {
+            id: s.id.to_string(),
+            current: s.id == user.who.session,
+            agent: if s.user_agent.is_empty() {
+                s.kind.clone()
+            } else {
+                s.user_agent.clone()
+            },
+            origin: s.origin.clone(),
+            last_seen: instant(s.last_seen_at),
+        })
+        .collect();
+    Ok(AccountPage {
+        t: user.tr(state),
+        nav: user.nav.clone(),
+        login: user.who.login.clone(),
+        sessions,
+        notice,
+        errors,
+    })
+}
+
+async fn page(State(state): State<AppState>, user: PageUser, Query(n): Query<Notice>) -> Response {
+    let t = user.tr(&state);
+    let notice = match n.done.as_deref() {
+        Some("password") => Some(t.get("account-password-changed")),
+        Some("elsewhere") => Some(t.get("account-logged-out-elsewhere")),
+        Some("ended") => Some(t.get("account-session-ended")),
+        _ => None,
+    };
+    let built = build(&state, &user, notice, Vec::new()).await;
+    respond(&state, &user, built)
+}
+
+#[derive(Deserialize)]
+struct PasswordForm {
+    current_password: String,
+    new_password: String,
+    repeat_password: String,
+}
+
+async fn change_password(
+    State(state): State<AppState>,
+    user: PageUser,
+    Form(f): Form<PasswordForm>,
+) -> Response {
+    let t = user.tr(&state);
+    let result = if f.new_password != f.repeat_password {
+        Err(AppError::invalid(
+            "repeat_password",
+            t.get("account-passwords-differ"),
+        ))
+    } else {
+        state
+            .app
+            .change_password(
+                &user.who,
+                &f.current_password,
+                &f.new_password,
+                &user.client,
+            )
+            .await
+    };
+    match result {
+        Ok(()) => Redirect::to("/account?done=password").into_response(),
+        Err(AppError::Invalid(errors)) => {
+            let errors = errors.into_iter().collect();
+            let built = build(&state, &user, None, errors).await;
+            let mut res = respond(&state, &user, built);
+            *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+            res
+        }
+        Err(e) => user.fail(&state, PageError::from_app(e, user.lang)),
+    }
+}
+
+async fn logout_elsewhere(State(state): State<AppState>, user: PageUser) -> Response {
+    match state.app.logout_elsewhere(&user.who).await {
+        Ok(_) => Redirect::to("/account?done=elsewhere").into_response(),
+        Err(e) => user.fail(&state, PageError::from_app(e, user.lang)),
+    }
+}
+
+async fn end_session(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(raw): Path<String>,
+) -> Response {
+    let result = match raw.parse::<SessionId>() {
+        Ok(id) => state.app.end_session(&user.who, id).await,
+        Err(_) => Err(AppError::NotFound),
+    };
+    match result {
+        Ok(()) => Redirect::to("/account?done=ended").into_response(),
+        Err(e) => user.fail(&state, PageError::from_app(e, user.lang)),
+    }
+}

@@ -1,0 +1,444 @@
+//! Account administration for a school's administrators: the list of accounts, creating one,
+//! resetting a password, locking and unlocking, linking a parent to a child.
+
+use crate::AppState;
+use crate::error::PageError;
+use crate::extract::{Nav, PageUser};
+use crate::home::role_label;
+use crate::i18n::Tr;
+use crate::school::{id, respond};
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use serde::Deserialize;
+use tabel_app::AppError;
+use tabel_app::admin::NewAccount;
+use tabel_domain::school::{Relation, Role};
+use tabel_domain::{PersonId, SchoolId, UserId};
+
+pub(crate) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/admin", get(index))
+        .route("/admin/{school}/users", get(users).post(create_user))
+        .route(
+            "/admin/{school}/users/{user}/password",
+            post(reset_password),
+        )
+        .route("/admin/{school}/users/{user}/lock", post(lock))
+        .route("/admin/{school}/users/{user}/unlock", post(unlock))
+        .route("/admin/{school}/links", get(links).post(link))
+}
+
+async fn index(State(state): State<AppState>, user: PageUser) -> Response {
+    let p = &user.who.principal;
+    match p.schools().into_iter().find(|s| p.is_admin_of(*s)) {
+        Some(s) => Redirect::to(&format!("/admin/{s}/users")).into_response(),
+        None => user.fail(&state, PageError::from_app(AppError::Forbidden, user.lang)),
+    }
+}
+
+/// An account row.
+pub struct UserRow {
+    /// Id.
+    pub id: String,
+    /// Login.
+    pub login: String,
+    /// Name.
+    pub name: String,
+    /// Roles.
+    pub roles: String,
+    /// State label.
+    pub state: String,
+    /// Locked by an admin.
+    pub disabled: bool,
+}
+
+#[derive(Template)]
+#[template(path = "admin/users.html")]
+struct UsersPage<'a> {
+    t: Tr<'a>,
+    nav: Nav,
+    school_id: String,
+    q: String,
+    rows: Vec<UserRow>,
+    notice: Option<String>,
+    errors: Vec<(String, String)>,
+    form_login: String,
+    form_name: String,
+    form_person: String,
+    grantable: Vec<(String, String)>,
+}
+
+#[derive(Deserialize, Default)]
+struct UsersQuery {
+    q: Option<String>,
+    done: Option<String>,
+}
+
+async fn users_page<'s>(
+    state: &'s AppState,
+    user: &PageUser,
+    school: SchoolId,
+    q: Option<String>,
+    notice: Option<String>,
+    errors: Vec<(String, String)>,
+    form: Option<&NewAccount>,
+) -> Result<UsersPage<'s>, AppError> {
+    let t = user.tr(state);
+    let now = time::OffsetDateTime::now_utc();
+    let rows = state
+        .app
+        .users(&user.who.principal, school, q.as_deref(), 200, 0)
+        .await?
+        .into_iter()
+        .map(|u| UserRow {
+            id: u.id.to_string(),
+            roles: u
+                .roles
+                .iter()
+                .map(|r| role_label(&t, *r))
+                .collect::<Vec<_>>()
+                .join(", "),
+            state: if u.disabled {
+                t.get("user-state-disabled")
+            } else if u.locked_until.is_some_and(|l| l > now) {
+                t.get("user-state-locked-out")
+            } else {
+                t.get("user-state-active")
+            },
+            disabled: u.disabled,
+            login: u.login,
+            name: u.display_name,
+        })
+        .collect();
+    Ok(UsersPage {
+        school_id: school.to_string(),
+        q: q.unwrap_or_default(),
+        rows,
+        notice,
+        errors,
+        form_login: form.map(|f| f.login.clone()).unwrap_or_default(),
+        form_name: form.map(|f| f.display_name.clone()).unwrap_or_default(),
+        form_person: form.and_then(|f| f.person_id.clone()).unwrap_or_default(),
+        grantable: Role::GRANTABLE
+            .iter()
+            .map(|r| (r.code().to_owned(), role_label(&t, *r)))
+            .collect(),
+        nav: user.nav.clone(),
+        t,
+    })
+}
+
+async fn users(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(school): Path<String>,
+    Query(q): Query<UsersQuery>,
+) -> Response {
+    let built = async {
+        let school: SchoolId = id(&school)?;
+        let t = user.tr(&state);
+        let notice = q.done.as_deref().map(|d| t.get(&format!("admin-done-{d}")));
+        users_page(&state, &user, school, q.q.clone(), notice, Vec::new(), None).await
+    }
+    .await;
+    respond(&state, &user, built)
+}
+
+#[derive(Deserialize)]
+struct CreateForm {
+    login: String,
+    display_name: String,
+    password: String,
+    #[serde(default)]
+    person_id: String,
+    #[serde(default)]
+    role_admin: Option<String>,
+    #[serde(default)]
+    role_deputy: Option<String>,
+    #[serde(default)]
+    role_teacher: Option<String>,
+}
+
+async fn create_user(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(school): Path<String>,
+    Form(f): Form<CreateForm>,
+) -> Response {
+    let school: SchoolId = match id(&school) {
+        Ok(s) => s,
+        Err(e) => return user.fail(&state, PageError::from_app(e, user.lang)),
+    };
+    let mut roles = Vec::new();
+    for (flag, role) in [
+        (&f.role_admin, "admin"),
+        (&f.role_deputy, "deputy"),
+        (&f.role_teacher, "teacher"),
+    ] {
+        if flag.is_some() {
+            roles.push(role.to_owned());
+        }
+    }
+    let account = NewAccount {
+        login: f.login,
+        display_name: f.display_name,
+        password: f.password,
+        roles,
+        person_id: Some(f.person_id).filter(|p| !p.trim().is_empty()),
+    };
+    match state
+        .app
+        .create_user(&user.who.principal, school, &account, &user.client)
+        .await
+    {
+        Ok(_) => Redirect::to(&format!("/admin/{school}/users?done=created")).into_response(),
+        Err(AppError::Invalid(errors)) => {
+            let built = users_page(
+                &state,
+                &user,
+                school,
+                None,
+                None,
+                errors.into_iter().collect(),
+                Some(&account),
+            )
+            .await;
+            let mut res = respond(&state, &user, built);
+            if res.status() == StatusCode::OK {
+                *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            }
+            res
+        }
+        Err(e) => user.fail(&state, PageError::from_app(e, user.lang)),
+    }
+}
+
+#[derive(Deserialize)]
+struct PasswordForm {
+    password: String,
+}
+
+fn parse_pair(school: &str, target: &str) -> Result<(SchoolId, UserId), AppError> {
+    Ok((id(school)?, id(target)?))
+}
+
+async fn reset_password(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path((school, target)): Path<(String, String)>,
+    Form(f): Form<PasswordForm>,
+) -> Response {
+    let result = async {
+        let (school, target) = parse_pair(&school, &target)?;
+        state
+            .app
+            .reset_password(&user.who.principal, target, &f.password, &user.client)
+            .await?;
+        Ok::<_, AppError>(school)
+    }
+    .await;
+    match result {
+        Ok(school) => Redirect::to(&format!("/admin/{school}/users?done=reset")).into_response(),
+        Err(e) => user.fail(&state, PageError::from_app(e, user.lang)),
+    }
+}
+
+async fn set_locked(
+    state: AppState,
+    user: PageUser,
+    school: String,
+    target: String,
+    locked: bool,
+) -> Response {
+    let result = async {
+        let (school, target) = parse_pair(&school, &target)?;
+        state
+            .app
+            .set_locked(&user.who.principal, target, locked, &user.client)
+            .await?;
+        Ok::<_, AppError>(school)
+    }
+    .await;
+    match result {
+        Ok(school) => {
+            let done = if locked { "locked" } else { "unlocked" };
+            Redirect::to(&format!("/admin/{school}/users?done={done}")).into_response()
+        }
+        Err(e) => user.fail(&state, PageError::from_app(e, user.lang)),
+    }
+}
+
+async fn lock(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path((school, target)): Path<(String, String)>,
+) -> Response {
+    set_locked(state, user, school, target, true).await
+}
+
+async fn unlock(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path((school, target)): Path<(String, String)>,
+) -> Response {
+    set_locked(state, user, school, target, false).await
+}
+
+/// A person found by the search on the links page.
+pub struct Found {
+    /// Id to type into the form.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Birth date.
+    pub born: String,
+}
+
+#[derive(Template)]
+#[template(path = "admin/links.html")]
+struct LinksPage<'a> {
+    t: Tr<'a>,
+    nav: Nav,
+    school_id: String,
+    q: String,
+    found: Vec<Found>,
+    notice: Option<String>,
+    errors: Vec<(String, String)>,
+    relations: Vec<(String, String)>,
+}
+
+async fn links_page<'s>(
+    state: &'s AppState,
+    user: &PageUser,
+    school: SchoolId,
+    q: Option<String>,
+    notice: Option<String>,
+    errors: Vec<(String, String)>,
+) -> Result<LinksPage<'s>, AppError> {
+    let t = user.tr(state);
+    let found = match q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+        Some(q) => state
+            .app
+            .search_people(&user.who.principal, school, q)
+            .await?
+            .into_iter()
+            .map(|p| Found {
+                id: p.id.to_string(),
+                born: p.birth_date.map(crate::school::date).unwrap_or_default(),
+                name: p.full_name(),
+            })
+            .collect(),
+        None => {
+            // Still check the right to be here before showing an empty form.
+            tabel_app::check(user.who.principal.may_administer(school))?;
+            Vec::new()
+        }
+    };
+    Ok(LinksPage {
+        school_id: school.to_string(),
+        q: q.unwrap_or_default(),
+        found,
+        notice,
+        errors,
+        relations: Relation::ALL
+            .iter()
+            .map(|r| {
+                (
+                    r.code().to_owned(),
+                    t.get(&format!("relation-{}", r.code())),
+                )
+            })
+            .collect(),
+        nav: user.nav.clone(),
+        t,
+    })
+}
+
+async fn links(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(school): Path<String>,
+    Query(q): Query<UsersQuery>,
+) -> Response {
+    let built = async {
+        let school: SchoolId = id(&school)?;
+        let notice = q
+            .done
+            .as_deref()
+            .map(|d| user.tr(&state).get(&format!("admin-done-{d}")));
+        links_page(&state, &user, school, q.q.clone(), notice, Vec::new()).await
+    }
+    .await;
+    respond(&state, &user, built)
+}
+
+#[derive(Deserialize)]
+struct LinkForm {
+    parent_id: String,
+    student_id: String,
+    relation: String,
+}
+
+async fn link(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(school): Path<String>,
+    Form(f): Form<LinkForm>,
+) -> Response {
+    let school: SchoolId = match id(&school) {
+        Ok(s) => s,
+        Err(e) => return user.fail(&state, PageError::from_app(e, user.lang)),
+    };
+    let result = async {
+        let mut errors = tabel_app::FieldErrors::new();
+        let parent = f
+            .parent_id
+            .trim()
+            .parse::<PersonId>()
+            .map_err(|_| errors.insert("parent_id".into(), "?".into()))
+            .ok();
+        let student = f
+            .student_id
+            .trim()
+            .parse::<PersonId>()
+            .map_err(|_| errors.insert("student_id".into(), "?".into()))
+            .ok();
+        let relation = Relation::from_code(&f.relation)
+            .map_err(|_| errors.insert("relation".into(), "?".into()))
+            .ok();
+        match (parent, student, relation) {
+            (Some(p), Some(s), Some(r)) => {
+                state
+                    .app
+                    .link_parent(&user.who.principal, school, p, s, r, &user.client)
+                    .await
+            }
+            _ => Err(AppError::Invalid(errors)),
+        }
+    }
+    .await;
+    match result {
+        Ok(()) => Redirect::to(&format!("/admin/{school}/links?done=linked")).into_response(),
+        Err(AppError::Invalid(errors)) => {
+            let built = links_page(
+                &state,
+                &user,
+                school,
+                None,
+                None,
+                errors.into_iter().collect(),
+            )
+            .await;
+            let mut res = respond(&state, &user, built);
+            if res.status() == StatusCode::OK {
+                *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            }
+            res
+        }
+        Err(e) => user.fail(&state, PageError::from_app(e, user.lang)),
+    }
+}

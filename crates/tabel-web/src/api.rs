@@ -1,0 +1,625 @@
+//! The JSON API under `/api/v1`. The router is also the inventory of the OpenAPI document
+//! (`/api/v1/openapi.json`, browsable at `/api/docs`). Ids are opaque strings, dates ISO 8601,
+//! instants RFC 3339 UTC, errors problem+json.
+
+use crate::AppState;
+use crate::error::{ApiError, Problem};
+use crate::extract::{ApiJson, ApiUser, ClientInfo};
+use axum::Json;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+use std::sync::atomic::Ordering;
+use tabel_app::AppError;
+use tabel_app::auth::SessionKind;
+use tabel_domain::access::Principal;
+use tabel_domain::school::{ConsentState, GroupKind};
+use tabel_domain::{GroupId, PersonId, SchoolId};
+use time::Date;
+use time::format_description::well_known::Rfc3339;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use utoipa_swagger_ui::SwaggerUi;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Tabel API", description = "Electronic class journal and diary. Errors are RFC 9457 problem+json."),
+    modifiers(&BearerAuth),
+    components(schemas(Problem))
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        if let Some(c) = openapi.components.as_mut() {
+            c.add_security_scheme(
+                "bearer",
+                SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+            );
+        }
+    }
+}
+
+pub(crate) fn router(state: &AppState) -> Router<AppState> {
+    let _ = state;
+    let (router, api) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(login))
+        .routes(routes!(logout))
+        .routes(routes!(me))
+        .routes(routes!(schools))
+        .routes(routes!(classes))
+        .routes(routes!(class))
+        .routes(routes!(class_students))
+        .routes(routes!(student))
+        .routes(routes!(subjects))
+        .routes(routes!(staff))
+        .routes(routes!(users, create_user))
+        .split_for_parts();
+    router.merge(SwaggerUi::new("/api/docs").url("/api/v1/openapi.json", api))
+}
+
+fn rfc3339(t: time::OffsetDateTime) -> String {
+    t.format(&Rfc3339).unwrap_or_default()
+}
+
+/// `?date=` (default: today), refused with 422 when not an ISO date.
+fn date_param(state: &AppState, raw: Option<&str>) -> Result<Date, ApiError> {
+    match raw {
+        None | Some("") => Ok(state.app.today()),
+        Some(s) => Date::parse(s, time::macros::format_description!("[year]-[month]-[day]"))
+            .map_err(|_| {
+                ApiError::field(
+                    "date",
+                    format!("not a date: {s:?}; use YYYY-MM-DD, e.g. 2026-11-28"),
+                )
+            }),
+    }
+}
+
+/// `?school_id=` (default: the user's first school).
+fn school_param(state: &AppState, p: &Principal, raw: Option<&str>) -> Result<SchoolId, ApiError> {
+    match raw {
+        None | Some("") => state
+            .app
+            .home_school(p)
+            .ok_or_else(|| AppError::NotFound.into()),
+        Some(s) => s.parse().map_err(|_| AppError::NotFound.into()),
+    }
+}
+
+fn path_id<T: std::str::FromStr>(raw: &str) -> Result<T, ApiError> {
+    raw.parse().map_err(|_| AppError::NotFound.into())
+}
+
+/// Credentials.
+#[derive(Deserialize, ToSchema)]
+struct LoginRequest {
+    login: String,
+    password: String,
+}
+
+/// A bearer token.
+#[derive(Serialize, ToSchema)]
+struct LoginResponse {
+    /// Send as `Authorization: Bearer <token>`.
+    token: String,
+    /// When it expires if unused (each use extends it).
+    expires_at: String,
+}
+
+/// Logs in and returns a bearer token.
+#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
+    responses((status = 200, body = LoginResponse), (status = 401, body = Problem), (status = 403, body = Problem, description = "account locked by an administrator"), (status = 429, body = Problem, description = "too many attempts; see Retry-After")))]
+async fn login(
+    State(state): State<AppState>,
+    ClientInfo(client): ClientInfo,
+    ApiJson(body): ApiJson<LoginRequest>,
+) -> Result<Json<LoginResponse>, ApiError> {
+    if let Err(wait) = state.limiter.attempt(&client.address) {
+        state.metrics.logins_failed.fetch_add(1, Ordering::Relaxed);
+        let until = time::OffsetDateTime::now_utc()
+            + time::Duration::seconds(i64::try_from(wait).unwrap_or(60));
+        return Err(AppError::LockedOut { until }.into());
+    }
+    if body.login.chars().count() > 64 || body.password.chars().count() > 1024 {
+        state.metrics.logins_failed.fetch_add(1, Ordering::Relaxed);
+        return Err(ApiError::field("login", "too long"));
+    }
+    match state
+        .app
+        .login(&body.login, &body.password, SessionKind::Api, &client)
+        .await
+    {
+        Ok(done) => {
+            state.metrics.logins_ok.fetch_add(1, Ordering::Relaxed);
+            Ok(Json(LoginResponse {
+                token: done.token,
+                expires_at: rfc3339(done.expires_at),
+            }))
+        }
+        Err(e) => {
+            state.metrics.logins_failed.fetch_add(1, Ordering::Relaxed);
+            Err(e.into())
+        }
+    }
+}
+
+/// Revokes the token (or cookie session) used for this request.
+#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", security(("bearer" = [])),
+    responses((status = 204), (status = 401, body = Problem)))]
+async fn logout(
+    State(state): State<AppState>,
+    ApiUser(who): ApiUser,
+) -> Result<StatusCode, ApiError> {
+    state.app.logout(&who).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// A role in a school.
+#[derive(Serialize, ToSchema)]
+struct RoleDto {
+    /// `admin`, `deputy`, `teacher`, `class_teacher`, `parent`, `student`.
+    role: String,
+    school_id: String,
+}
+
+/// Consent states of a parent for a child (`given`, `refused`, `withdrawn`, or null when none).
+#[derive(Serialize, ToSchema)]
+struct ConsentDto {
+    diary: Option<String>,
+    electronic_delivery: Option<String>,
+}
+
+/// A linked child.
+#[derive(Serialize, ToSchema)]
+struct ChildDto {
+    id: String,
+    /// Full name, shown only while the diary consent is in force.
+    name: Option<String>,
+    school_id: String,
+    relation: String,
+    consent: ConsentDto,
+    /// Whether the parent may see the child's data now.
+    visible: bool,
+}
+
+/// The current user.
+#[derive(Serialize, ToSchema)]
+struct MeDto {
+    id: String,
+    login: String,
+    display_name: String,
+    locale: String,
+    person_id: Option<String>,
+    roles: Vec<RoleDto>,
+    children: Vec<ChildDto>,
+}
+
+fn state_code(s: Option<ConsentState>) -> Option<String> {
+    s.map(|s| s.code().to_owned())
+}
+
+/// The user, roles with scopes, and (for parents) the linked children.
+#[utoipa::path(get, path = "/api/v1/me", tag = "auth", security(("bearer" = [])),
+    responses((status = 200, body = MeDto), (status = 401, body = Problem)))]
+async fn me(State(state): State<AppState>, ApiUser(who): ApiUser) -> Result<Json<MeDto>, ApiError> {
+    let p = &who.principal;
+    let children = if p.children.is_empty() {
+        Vec::new()
+    } else {
+        state
+            .app
+            .my_children(p)
+            .await?
+            .into_iter()
+            .map(|c| {
+                let visible = c.diary_consent == Some(ConsentState::Given);
+                ChildDto {
+                    id: c.student.id.to_string(),
+                    name: visible.then(|| c.student.full_name()),
+                    school_id: c.school.to_string(),
+                    relation: c.relation.code().to_owned(),
+                    consent: ConsentDto {
+                        diary: state_code(c.diary_consent),
+                        electronic_delivery: state_code(c.delivery_consent),
+                    },
+                    visible,
+                }
+            })
+            .collect()
+    };
+    Ok(Json(MeDto {
+        id: p.user.to_string(),
+        login: who.login.clone(),
+        display_name: who.display_name.clone(),
+        locale: who.locale.clone(),
+        person_id: p.person.map(|x| x.to_string()),
+        roles: p
+            .roles()
+            .into_iter()
+            .map(|(r, s)| RoleDto {
+                role: r.code().to_owned(),
+                school_id: s.to_string(),
+            })
+            .collect(),
+        children,
+    }))
+}
+
+/// A school.
+#[derive(Serialize, ToSchema)]
+struct SchoolDto {
+    id: String,
+    name: String,
+    short_name: String,
+    time_zone: String,
+    municipality: String,
+    region: String,
+}
+
+/// The schools where the user holds a role.
+#[utoipa::path(get, path = "/api/v1/schools", tag = "structure", security(("bearer" = [])),
+    responses((status = 200, body = [SchoolDto]), (status = 401, body = Problem)))]
+async fn schools(
+    State(state): State<AppState>,
+    ApiUser(who): ApiUser,
+) -> Result<Json<Vec<SchoolDto>>, ApiError> {
+    Ok(Json(
+        state
+            .app
+            .schools(&who.principal)
+            .await?
+            .into_iter()
+            .map(|s| SchoolDto {
+                id: s.id.to_string(),
+                name: s.name,
+                short_name: s.short_name,
+                time_zone: s.time_zone,
+                municipality: s.municipality,
+                region: s.region,
+            })
+            .collect(),
+    ))
+}
+
+/// A class or other study group.
+#[derive(Serialize, ToSchema)]
+struct ClassDto {
+    id: String,
+    school_id: String,
+    /// `class`, `subgroup`, `stream`, `individual`.
+    kind: String,
+    name: String,
+    grade: u8,
+    /// The class a subgroup belongs to.
+    parent_id: Option<String>,
+    subject: Option<String>,
+    /// Members on the date asked for.
+    members: i64,
+    class_teacher: Option<String>,
+}
+
+impl From<tabel_store::school::Group> for ClassDto {
+    fn from(g: tabel_store::school::Group) -> Self {
+        ClassDto {
+            id: g.id.to_string(),
+            school_id: g.school.to_string(),
+            kind: g.kind.code().to_owned(),
+            name: g.name,
+            grade: g.grade,
+            parent_id: g.parent.map(|p| p.to_string()),
+            subject: g.subject,
+            members: g.members,
+            class_teacher: g.class_teacher,
+        }
+    }
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+struct ClassesQuery {
+    /// The date (default today), YYYY-MM-DD.
+    date: Option<String>,
+    /// `class` (default), `subgroup`, `stream`, `individual` or `all`.
+    kind: Option<String>,
+}
+
+/// Classes (and groups) visible to the user on a date.
+#[utoipa::path(get, path = "/api/v1/classes", tag = "structure", security(("bearer" = [])), params(ClassesQuery),
+    responses((status = 200, body = [ClassDto]), (status = 401, body = Problem), (status = 422, body = Problem)))]
+async fn classes(
+    State(state): State<AppState>,
+    ApiUser(who): ApiUser,
+    Query(q): Query<ClassesQuery>,
+) -> Result<Json<Vec<ClassDto>>, ApiError> {
+    let on = date_param(&state, q.date.as_deref())?;
+    let kind = match q.kind.as_deref() {
+        None | Some("") | Some("class") => Some(GroupKind::Class),
+        Some("all") => None,
+        Some(k) => Some(GroupKind::from_code(k).map_err(|_| {
+            ApiError::field("kind", "use class, subgroup, stream, individual or all")
+        })?),
+    };
+    Ok(Json(
+        state
+            .app
+            .classes(&who.principal, on, kind)
+            .await?
+            .into_iter()
+            .map(ClassDto::from)
+            .collect(),
+    ))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+struct DateQuery {
+    /// The date (default today), YYYY-MM-DD.
+    date: Option<String>,
+}
+
+/// One class or group.
+#[utoipa::path(get, path = "/api/v1/classes/{id}", tag = "structure", security(("bearer" = [])), params(("id" = String, Path), DateQuery),
+    responses((status = 200, body = ClassDto), (status = 404, body = Problem)))]
+async fn class(
+    State(state): State<AppState>,
+    ApiUser(who): ApiUser,
+    Path(id): Path<String>,
+    Query(q): Query<DateQuery>,
+) -> Result<Json<ClassDto>, ApiError> {
+    let on = date_param(&state, q.date.as_deref())?;
+    let id: GroupId = path_id(&id)?;
+    Ok(Json(state.app.class(&who.principal, id, on).await?.into()))
+}
+
+/// A person in a list.
+#[derive(Serialize, ToSchema)]
+struct PersonDto {
+    id: String,
+    last_name: String,
+    first_name: String,
+    middle_name: Option<String>,
+    /// `m` or `f`.
+    sex: String,
+    birth_date: Option<String>,
+}
+
+impl From<tabel_store::school::PersonSummary> for PersonDto {
+    fn from(p: tabel_store::school::PersonSummary) -> Self {
+        PersonDto {
+            id: p.id.to_string(),
+            last_name: p.last_name,
+            first_name: p.first_name,
+            middle_name: p.middle_name,
+            sex: p.sex.code().to_owned(),
+            birth_date: p.birth_date.map(|d| d.to_string()),
+        }
+    }
+}
+
+/// The students of a class or group on a date (staff only).
+#[utoipa::path(get, path = "/api/v1/classes/{id}/students", tag = "structure", security(("bearer" = [])), params(("id" = String, Path), DateQuery),
+    responses((status = 200, body = [PersonDto]), (status = 403, body = Problem), (status = 404, body = Problem)))]
+async fn class_students(
+    State(state): State<AppState>,
+    ApiUser(who): ApiUser,
+    Path(id): Path<String>,
+    Query(q): Query<DateQuery>,
+) -> Result<Json<Vec<PersonDto>>, ApiError> {
+    let on = date_param(&state, q.date.as_deref())?;
+    let id: GroupId = path_id(&id)?;
+    let (_, members) = state.app.class_students(&who.principal, id, on).await?;
+    Ok(Json(members.into_iter().map(PersonDto::from).collect()))
+}
+
+/// A student's card.
+#[derive(Serialize, ToSchema)]
+struct StudentDto {
+    #[serde(flatten)]
+    person: PersonDto,
+    school_id: String,
+    enrolled_on: String,
+    left_on: Option<String>,
+    /// Class, subgroups, stream, individual curriculum on the date.
+    groups: Vec<ClassDto>,
+}
+
+/// A student (staff of the school, the student, a parent with consent).
+#[utoipa::path(get, path = "/api/v1/students/{id}", tag = "structure", security(("bearer" = [])), params(("id" = String, Path), DateQuery),
+    responses((status = 200, body = StudentDto), (status = 404, body = Problem)))]
+async fn student(
+    State(state): State<AppState>,
+    ApiUser(who): ApiUser,
+    Path(id): Path<String>,
+    Query(q): Query<DateQuery>,
+) -> Result<Json<StudentDto>, ApiError> {
+    let on = date_param(&state, q.date.as_deref())?;
+    let id: PersonId = path_id(&id)?;
+    let v = state.app.student(&who.principal, id, on).await?;
+    Ok(Json(StudentDto {
+        school_id: v.card.school.to_string(),
+        enrolled_on: v.card.enrolled_on.to_string(),
+        left_on: v.card.left_on.map(|d| d.to_string()),
+        person: v.card.person.into(),
+        groups: v.groups.into_iter().map(ClassDto::from).collect(),
+    }))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+struct SchoolQuery {
+    /// The school (default: the user's first school).
+    school_id: Option<String>,
+}
+
+/// A subject.
+#[derive(Serialize, ToSchema)]
+struct SubjectDto {
+    id: String,
+    name: String,
+}
+
+/// The school's subjects.
+#[utoipa::path(get, path = "/api/v1/subjects", tag = "structure", security(("bearer" = [])), params(SchoolQuery),
+    responses((status = 200, body = [SubjectDto]), (status = 404, body = Problem)))]
+async fn subjects(
+    State(state): State<AppState>,
+    ApiUser(who): ApiUser,
+    Query(q): Query<SchoolQuery>,
+) -> Result<Json<Vec<SubjectDto>>, ApiError> {
+    let school = school_param(&state, &who.principal, q.school_id.as_deref())?;
+    Ok(Json(
+        state
+            .app
+            .subjects(&who.principal, school)
+            .await?
+            .into_iter()
+            .map(|s| SubjectDto {
+                id: s.id.to_string(),
+                name: s.name,
+            })
+            .collect(),
+    ))
+}
+
+/// A staff member.
+#[derive(Serialize, ToSchema)]
+struct StaffDto {
+    #[serde(flatten)]
+    person: PersonDto,
+    position: String,
+    subjects: Vec<String>,
+    class_teacher_of: Vec<String>,
+}
+
+/// The school's staff (staff only).
+#[utoipa::path(get, path = "/api/v1/staff", tag = "structure", security(("bearer" = [])), params(SchoolQuery),
+    responses((status = 200, body = [StaffDto]), (status = 403, body = Problem), (status = 404, body = Problem)))]
+async fn staff(
+    State(state): State<AppState>,
+    ApiUser(who): ApiUser,
+    Query(q): Query<SchoolQuery>,
+) -> Result<Json<Vec<StaffDto>>, ApiError> {
+    let school = school_param(&state, &who.principal, q.school_id.as_deref())?;
+    Ok(Json(
+        state
+            .app
+            .staff(&who.principal, school, state.app.today())
+            .await?
+            .into_iter()
+            .map(|s| StaffDto {
+                person: s.person.into(),
+                position: s.position,
+                subjects: s.subjects,
+                class_teacher_of: s.class_teacher_of,
+            })
+            .collect(),
+    ))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+struct UsersQuery {
+    /// The school (default: the user's first school).
+    school_id: Option<String>,
+    /// Part of a login or name.
+    q: Option<String>,
+    /// Page size, 1–500 (default 100).
+    limit: Option<i64>,
+    /// Rows to skip.
+    offset: Option<i64>,
+}
+
+/// An account.
+#[derive(Serialize, ToSchema)]
+struct UserDto {
+    id: String,
+    login: String,
+    display_name: String,
+    person_id: Option<String>,
+    roles: Vec<String>,
+    disabled: bool,
+    locked_until: Option<String>,
+    created_at: String,
+}
+
+/// The school's accounts (administrators only).
+#[utoipa::path(get, path = "/api/v1/users", tag = "admin", security(("bearer" = [])), params(UsersQuery),
+    responses((status = 200, body = [UserDto]), (status = 403, body = Problem), (status = 404, body = Problem)))]
+async fn users(
+    State(state): State<AppState>,
+    ApiUser(who): ApiUser,
+    Query(q): Query<UsersQuery>,
+) -> Result<Json<Vec<UserDto>>, ApiError> {
+    let school = school_param(&state, &who.principal, q.school_id.as_deref())?;
+    let list = state
+        .app
+        .users(
+            &who.principal,
+            school,
+            q.q.as_deref(),
+            q.limit.unwrap_or(100),
+            q.offset.unwrap_or(0),
+        )
+        .await?;
+    Ok(Json(
+        list.into_iter()
+            .map(|u| UserDto {
+                id: u.id.to_string(),
+                login: u.login,
+                display_name: u.display_name,
+                person_id: u.person.map(|p| p.to_string()),
+                roles: u.roles.iter().map(|r| r.code().to_owned()).collect(),
+                disabled: u.disabled,
+                locked_until: u.locked_until.map(rfc3339),
+                created_at: rfc3339(u.created_at),
+            })
+            .collect(),
+    ))
+}
+
+/// A new account.
+#[derive(Deserialize, ToSchema)]
+struct CreateUserRequest {
+    /// The school (default: the administrator's first school).
+    school_id: Option<String>,
+    login: String,
+    display_name: String,
+    password: String,
+    /// `admin`, `deputy`, `teacher`.
+    #[serde(default)]
+    roles: Vec<String>,
+    person_id: Option<String>,
+}
+
+/// The created account's id.
+#[derive(Serialize, ToSchema)]
+struct Created {
+    id: String,
+}
+
+/// Creates an account (administrators only).
+#[utoipa::path(post, path = "/api/v1/users", tag = "admin", security(("bearer" = [])), request_body = CreateUserRequest,
+    responses((status = 201, body = Created), (status = 400, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
+async fn create_user(
+    State(state): State<AppState>,
+    ApiUser(who): ApiUser,
+    ClientInfo(client): ClientInfo,
+    ApiJson(body): ApiJson<CreateUserRequest>,
+) -> Result<Response, ApiError> {
+    let school = school_param(&state, &who.principal, body.school_id.as_deref())?;
+    let account = tabel_app::admin::NewAccount {
+        login: body.login,
+        display_name: body.display_name,
+        password: body.password,
+        roles: body.roles,
+        person_id: body.person_id,
+    };
+    let id = state
+        .app
+        .create_user(&who.principal, school, &account, &client)
+        .await?;
+    Ok((StatusCode::CREATED, Json(Created { id: id.to_string() })).into_response())
+}

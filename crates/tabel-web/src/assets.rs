@@ -1,0 +1,55 @@
+//! Static files compiled into the binary. URLs carry the version, so they can be cached for a
+//! year without ever serving a stale file.
+
+use crate::AppState;
+use axum::Router;
+use axum::extract::Path;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+
+/// Path of htmx (see `assets/vendor/README.md`).
+pub const HTMX: &str = "/assets/htmx-2.0.11.min.js";
+/// Path of Pico CSS.
+pub const PICO: &str = "/assets/pico-2.1.1.min.css";
+/// Path of Tabel's own styles.
+pub const APP_CSS: &str = concat!("/assets/tabel-", env!("CARGO_PKG_VERSION"), ".css");
+
+const FILES: &[(&str, &str, &[u8])] = &[
+    (
+        "htmx-2.0.11.min.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../assets/vendor/htmx/htmx.min.js"),
+    ),
+    (
+        "pico-2.1.1.min.css",
+        "text/css; charset=utf-8",
+        include_bytes!("../assets/vendor/pico/pico.min.css"),
+    ),
+    (
+        concat!("tabel-", env!("CARGO_PKG_VERSION"), ".css"),
+        "text/css; charset=utf-8",
+        include_bytes!("../assets/tabel.css"),
+    ),
+];
+
+pub(crate) fn router() -> Router<AppState> {
+    Router::new().route("/assets/{file}", get(asset))
+}
+
+async fn asset(Path(file): Path<String>) -> Response {
+    match FILES.iter().find(|(name, _, _)| *name == file) {
+        Some((_, mime, bytes)) => (
+            [
+                (header::CONTENT_TYPE, HeaderValue::from_static(mime)),
+                (
+                    header::CACHE_CONTROL,
+                    HeaderValue::from_static("public, max-age=31536000, immutable"),
+                ),
+            ],
+            *bytes,
+        )
+            .into_response(),
+        None => StatusCode::NOT_FOUND.into_response(),
+    }
+}

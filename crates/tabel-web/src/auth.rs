@@ -1,0 +1,262 @@
+//! Login and logout pages, the session cookie, and the per-address login limiter.
+
+use crate::AppState;
+use crate::extract::{PageUser, Visitor, cookie_name};
+use crate::i18n::Tr;
+use askama::Template;
+use axum::Form;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use serde::Deserialize;
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+use tabel_app::AppError;
+use tabel_app::auth::SessionKind;
+
+/// A fixed-window limit of login attempts per client address. In memory: a deployment runs one
+/// server process per database; the per-account lockout in the database covers the rest.
+#[derive(Debug)]
+pub struct LoginLimiter {
+    per_minute: u32,
+    windows: Mutex<HashMap<String, (Instant, u32)>>,
+}
+
+impl LoginLimiter {
+    /// Allows `per_minute` attempts per address per minute.
+    pub fn new(per_minute: u32) -> LoginLimiter {
+        LoginLimiter {
+            per_minute: per_minute.max(1),
+            windows: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Counts an attempt; `Err(seconds)` to wait when over the limit.
+    pub fn attempt(&self, address: &str) -> Result<(), u64> {
+        let now = Instant::now();
+        let mut w = self.windows.lock().unwrap_or_else(|e| e.into_inner());
+        if w.len() > 10_000 {
+            w.retain(|_, (start, _)| now.duration_since(*start) < Duration::from_secs(60));
+        }
+        let entry = w.entry(address.to_owned()).or_insert((now, 0));
+        if now.duration_since(entry.0) >= Duration::from_secs(60) {
+            *entry = (now, 0);
+        }
+        entry.1 += 1;
+        if entry.1 > self.per_minute {
+            let wait = 60u64
+                .saturating_sub(now.duration_since(entry.0).as_secs())
+                .max(1);
+            Err(wait)
+        } else {
+            Ok(())
+        }
+    }
+}
+
+/// `next` parameters may only point inside this site.
+pub fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
+        _ => "/".to_owned(),
+    }
+}
+
+/// Percent-encodes a path for a query parameter.
+pub fn encode_next(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_./~".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+pub(crate) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/login", get(login_page).post(login))
+        .route("/logout", post(logout))
+        .route("/lang/{code}", get(set_lang))
+}
+
+#[derive(Template)]
+#[template(path = "auth/login.html")]
+struct LoginPage<'a> {
+    t: Tr<'a>,
+    nav: crate::extract::Nav,
+    next: String,
+    login: String,
+    error: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct NextQuery {
+    next: Option<String>,
+}
+
+async fn login_page(
+    State(state): State<AppState>,
+    v: Visitor,
+    Query(q): Query<NextQuery>,
+) -> Response {
+    render_login(
+        &state,
+        &v,
+        safe_next(q.next.as_deref()),
+        String::new(),
+        None,
+        StatusCode::OK,
+    )
+}
+
+fn render_login(
+    state: &AppState,
+    v: &Visitor,
+    next: String,
+    login: String,
+    error: Option<String>,
+    status: StatusCode,
+) -> Response {
+    let page = LoginPage {
+        t: state.i18n.tr(v.lang),
+        nav: crate::extract::Nav::anonymous(),
+        next,
+        login,
+        error,
+    };
+    match page.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(e) => crate::error::PageError::render(e).into_response_in(state.i18n.tr(v.lang)),
+    }
+}
+
+#[derive(Deserialize)]
+struct LoginForm {
+    login: String,
+    password: String,
+    next: Option<String>,
+}
+
+/// The `Set-Cookie` value for a session.
+pub fn session_cookie(state: &AppState, token: &str, max_age: Option<i64>) -> HeaderValue {
+    let secure = if state.web.secure_cookies {
+        "; Secure"
+    } else {
+        ""
+    };
+    let age = max_age
+        .map(|s| format!("; Max-Age={s}"))
+        .unwrap_or_default();
+    let v = format!(
+        "{}={token}; Path=/; HttpOnly; SameSite=Lax{secure}{age}",
+        cookie_name(state.web.secure_cookies)
+    );
+    HeaderValue::from_str(&v).unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+async fn login(State(state): State<AppState>, v: Visitor, Form(f): Form<LoginForm>) -> Response {
+    let next = safe_next(f.next.as_deref());
+    let t = state.i18n.tr(v.lang);
+    let login: String = f.login.chars().take(64).collect();
+    if let Err(wait) = state.limiter.attempt(&v.client.address) {
+        state.metrics.logins_failed.fetch_add(1, Ordering::Relaxed);
+        let mut res = render_login(
+            &state,
+            &v,
+            next,
+            login,
+            Some(t.get("login-rate-limited")),
+            StatusCode::TOO_MANY_REQUESTS,
+        );
+        if let Ok(h) = HeaderValue::from_str(&wait.to_string()) {
+            res.headers_mut().insert(header::RETRY_AFTER, h);
+        }
+        return res;
+    }
+    match state
+        .app
+        .login(&f.login, &f.password, SessionKind::Web, &v.client)
+        .await
+    {
+        Ok(done) => {
+            state.metrics.logins_ok.fetch_add(1, Ordering::Relaxed);
+            let mut res = Redirect::to(&next).into_response();
+            res.headers_mut().insert(
+                header::SET_COOKIE,
+                session_cookie(&state, &done.token, None),
+            );
+            res
+        }
+        Err(e) => {
+            state.metrics.logins_failed.fetch_add(1, Ordering::Relaxed);
+            let (status, key) = match e {
+                AppError::BadCredentials => (StatusCode::UNAUTHORIZED, "login-wrong"),
+                AppError::LockedOut { .. } => (StatusCode::TOO_MANY_REQUESTS, "login-locked-out"),
+                AppError::Disabled => (StatusCode::FORBIDDEN, "login-disabled"),
+                other => {
+                    return crate::error::PageError::from_app(other, v.lang).into_response_in(t);
+                }
+            };
+            render_login(&state, &v, next, login, Some(t.get(key)), status)
+        }
+    }
+}
+
+async fn logout(State(state): State<AppState>, user: PageUser) -> Response {
+    if let Err(e) = state.app.logout(&user.who).await {
+        return user.fail(&state, crate::error::PageError::from_app(e, user.lang));
+    }
+    let mut res = Redirect::to("/login").into_response();
+    res.headers_mut()
+        .insert(header::SET_COOKIE, session_cookie(&state, "", Some(0)));
+    res
+}
+
+async fn set_lang(Path(code): Path<String>, headers: HeaderMap) -> Response {
+    let lang = crate::i18n::Lang::parse(&code).unwrap_or(crate::i18n::Lang::Ru);
+    // Back to the page the switch was clicked on, if it was ours.
+    let back = headers
+        .get(header::REFERER)
+        .and_then(|r| r.to_str().ok())
+        .and_then(|r| r.split_once("://"))
+        .and_then(|(_, rest)| rest.find('/').map(|i| rest[i..].to_owned()));
+    let mut res = Redirect::to(&safe_next(back.as_deref())).into_response();
+    if let Ok(v) = HeaderValue::from_str(&format!(
+        "tabel_lang={}; Path=/; Max-Age=31536000; SameSite=Lax",
+        lang.code()
+    )) {
+        res.headers_mut().insert(header::SET_COOKIE, v);
+    }
+    res
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn next_stays_on_this_site() {
+        assert_eq!(safe_next(Some("/admin/users")), "/admin/users");
+        assert_eq!(safe_next(Some("//evil.example/")), "/");
+        assert_eq!(safe_next(Some("https://evil.example/")), "/");
+        assert_eq!(safe_next(Some("/\\evil")), "/");
+        assert_eq!(safe_next(None), "/");
+    }
+
+    #[test]
+    fn the_limiter_refuses_after_the_allowance() {
+        let l = LoginLimiter::new(3);
+        for _ in 0..3 {
+            assert!(l.attempt("10.0.0.1").is_ok());
+        }
+        assert!(l.attempt("10.0.0.1").is_err());
+        assert!(l.attempt("10.0.0.2").is_ok());
+    }
+}

@@ -1,0 +1,272 @@
+//! Extractors: who is asking (cookie session or bearer token), in which language, from where;
+//! JSON bodies that fail as problem+json; and the origin check that stands in for CSRF tokens.
+
+use crate::AppState;
+use crate::error::{ApiError, PageError};
+use crate::i18n::{Lang, Tr};
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
+use axum::http::{HeaderMap, Method, StatusCode, header, request::Parts};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use serde::de::DeserializeOwned;
+use std::net::SocketAddr;
+use tabel_app::Client;
+use tabel_app::auth::Authenticated;
+
+/// The session cookie's name: with the `__Host-` prefix over TLS (the browser then refuses it
+/// unless Secure, host-only and Path=/), plain otherwise (browsers drop `__Host-` over http).
+pub fn cookie_name(secure: bool) -> &'static str {
+    if secure {
+        "__Host-tabel_session"
+    } else {
+        "tabel_session"
+    }
+}
+
+/// The value of a cookie.
+pub fn cookie<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
+        .map(str::trim)
+}
+
+/// The session token of a request: the bearer token, else the session cookie.
+pub fn token<'h>(headers: &'h HeaderMap, state: &AppState) -> Option<&'h str> {
+    bearer(headers).or_else(|| cookie(headers, cookie_name(state.web.secure_cookies)))
+}
+
+/// Where the request came from.
+pub fn client(parts: &Parts) -> Client {
+    let address = parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
+        .unwrap_or_else(|| "unknown".into());
+    let user_agent = parts
+        .headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .chars()
+        .take(200)
+        .collect();
+    Client {
+        address,
+        user_agent,
+    }
+}
+
+/// An API caller: bearer token or session cookie; 401 problem+json otherwise.
+pub struct ApiUser(pub Authenticated);
+
+impl FromRequestParts<AppState> for ApiUser {
+    type Rejection = ApiError;
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let token = token(&parts.headers, state)
+            .ok_or_else(|| ApiError::from(tabel_app::AppError::Unauthenticated))?;
+        Ok(ApiUser(
+            state.app.authenticate(token, state.app.today()).await?,
+        ))
+    }
+}
+
+/// The navigation bar's view of the user.
+#[derive(Debug, Clone, Default)]
+pub struct Nav {
+    /// Logged in.
+    pub logged_in: bool,
+    /// Name to show.
+    pub name: String,
+    /// May see the structure pages.
+    pub staff: bool,
+    /// May see the account administration.
+    pub admin: bool,
+}
+
+impl Nav {
+    /// For pages without a user.
+    pub fn anonymous() -> Nav {
+        Nav::default()
+    }
+
+    fn of(who: &Authenticated) -> Nav {
+        let p = &who.principal;
+        Nav {
+            logged_in: true,
+            name: who.display_name.clone(),
+            staff: p.schools().iter().any(|s| p.is_staff_of(*s)),
+            admin: p.schools().iter().any(|s| p.is_admin_of(*s)),
+        }
+    }
+}
+
+/// The language of a request: the `tabel_lang` cookie, else the user's setting, else
+/// Accept-Language, else Russian.
+pub fn lang_of(headers: &HeaderMap, user_locale: Option<&str>) -> Lang {
+    Lang::from_headers(headers, user_locale)
+}
+
+/// A page visitor who must be logged in; otherwise they are sent to the login page.
+pub struct PageUser {
+    /// The user.
+    pub who: Authenticated,
+    /// Language.
+    pub lang: Lang,
+    /// Navigation.
+    pub nav: Nav,
+    /// Origin of the request.
+    pub client: Client,
+}
+
+impl PageUser {
+    /// Translations.
+    pub fn tr<'s>(&self, state: &'s AppState) -> Tr<'s> {
+        state.i18n.tr(self.lang)
+    }
+
+    /// Renders an error in the user's language.
+    pub fn fail(&self, state: &AppState, e: PageError) -> Response {
+        e.into_response_in(self.tr(state))
+    }
+}
+
+impl FromRequestParts<AppState> for PageUser {
+    type Rejection = Response;
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let here = parts
+            .uri
+            .path_and_query()
+            .map(|p| p.as_str().to_owned())
+            .unwrap_or_else(|| "/".into());
+        let Some(token) = cookie(&parts.headers, cookie_name(state.web.secure_cookies)) else {
+            return Err(PageError::Login(here)
+                .into_response_in(state.i18n.tr(lang_of(&parts.headers, None))));
+        };
+        match state.app.authenticate(token, state.app.today()).await {
+            Ok(who) => {
+                let lang = lang_of(&parts.headers, Some(&who.locale));
+                Ok(PageUser {
+                    nav: Nav::of(&who),
+                    lang,
+                    client: client(parts),
+                    who,
+                })
+            }
+            Err(tabel_app::AppError::Unauthenticated) => Err(PageError::Login(here)
+                .into_response_in(state.i18n.tr(lang_of(&parts.headers, None)))),
+            Err(e) => Err(PageError::from_app(e, Lang::Ru)
+                .into_response_in(state.i18n.tr(lang_of(&parts.headers, None)))),
+        }
+    }
+}
+
+/// Anyone, with their language and origin (login page).
+pub struct Visitor {
+    /// Language.
+    pub lang: Lang,
+    /// Origin.
+    pub client: Client,
+}
+
+impl FromRequestParts<AppState> for Visitor {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(
+        parts: &mut Parts,
+        _state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(Visitor {
+            lang: lang_of(&parts.headers, None),
+            client: client(parts),
+        })
+    }
+}
+
+/// The API caller's address and agent.
+pub struct ClientInfo(pub Client);
+
+impl FromRequestParts<AppState> for ClientInfo {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(
+        parts: &mut Parts,
+        _state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(ClientInfo(client(parts)))
+    }
+}
+
+/// A JSON body whose failures are problem+json: unreadable → 400, wrong shape → 422,
+/// wrong content type → 415, too large → 413.
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        use axum::extract::rejection::JsonRejection;
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(v)) => Ok(ApiJson(v)),
+            Err(JsonRejection::JsonSyntaxError(e)) => Err(ApiError::malformed(format!(
+                "malformed JSON: {}",
+                e.body_text()
+            ))),
+            Err(JsonRejection::JsonDataError(e)) => Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                e.body_text(),
+            )),
+            Err(JsonRejection::MissingJsonContentType(_)) => Err(ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "send the body as application/json",
+            )),
+            Err(e) => Err(ApiError::new(e.status(), e.body_text())),
+        }
+    }
+}
+
+/// CSRF defence for the HTML forms: a state-changing request must come from this site. Browsers
+/// send `Origin` on every cross-site POST; when present it must name our host. Requests with a
+/// bearer token are exempt (a browser never adds one by itself).
+pub async fn check_origin(req: Request, next: Next) -> Response {
+    let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    if safe || req.headers().contains_key(header::AUTHORIZATION) {
+        return next.run(req).await;
+    }
+    let host = req
+        .headers()
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("");
+    let source = req
+        .headers()
+        .get(header::ORIGIN)
+        .or_else(|| req.headers().get(header::REFERER))
+        .and_then(|v| v.to_str().ok());
+    let ok = match source {
+        Some(url) => url
+            .split_once("://")
+            .map(|(_, rest)| rest.split('/').next().unwrap_or(""))
+            .is_some_and(|authority| authority.eq_ignore_ascii_case(host)),
+        // Neither header: not a browser form post (browsers send Origin); such a client
+        // has no ambient cookie to abuse unless it sends one itself.
+        None => !req.headers().contains_key(header::COOKIE),
+    };
+    if ok {
+        next.run(req).await
+    } else {
+        (StatusCode::FORBIDDEN, "cross-site request refused").into_response()
+    }
+}

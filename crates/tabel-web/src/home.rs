@@ -1,0 +1,165 @@
+//! The home page: who you are and what you can reach, by role.
+
+use crate::AppState;
+use crate::error::PageError;
+use crate::extract::{Nav, PageUser};
+use crate::i18n::Tr;
+use askama::Template;
+use axum::Router;
+use axum::extract::State;
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use tabel_domain::school::ConsentState;
+
+pub(crate) fn router() -> Router<AppState> {
+    Router::new().route("/", get(home))
+}
+
+/// A link with a label.
+pub struct Link {
+    /// Where.
+    pub href: String,
+    /// Text.
+    pub label: String,
+    /// A note beside it.
+    pub note: String,
+}
+
+/// A child as the parent's home shows them.
+pub struct ChildCard {
+    /// Name.
+    pub name: String,
+    /// Class, e.g. "5А".
+    pub class: String,
+    /// Link to the card (only with consent).
+    pub href: Option<String>,
+    /// Consent state label.
+    pub consent: String,
+    /// Badge style.
+    pub consent_style: &'static str,
+    /// Electronic delivery refused: paper extracts.
+    pub paper: bool,
+}
+
+#[derive(Template)]
+#[template(path = "home/index.html")]
+struct HomePage<'a> {
+    t: Tr<'a>,
+    nav: Nav,
+    roles: Vec<String>,
+    staff_links: Vec<Link>,
+    led_classes: Vec<Link>,
+    children: Vec<ChildCard>,
+    own_groups: Vec<Link>,
+}
+
+/// The translated name of a role.
+pub fn role_label(t: &Tr<'_>, role: tabel_domain::school::Role) -> String {
+    t.get(&format!("role-{}", role.code().replace('_', "-")))
+}
+
+async fn home(State(state): State<AppState>, user: PageUser) -> Response {
+    match build(&state, &user).await {
+        Ok(page) => match page.render() {
+            Ok(html) => Html(html).into_response(),
+            Err(e) => user.fail(&state, PageError::render(e)),
+        },
+        Err(e) => user.fail(&state, PageError::from_app(e, user.lang)),
+    }
+}
+
+async fn build<'s>(
+    state: &'s AppState,
+    user: &PageUser,
+) -> Result<HomePage<'s>, tabel_app::AppError> {
+    let t = user.tr(state);
+    let p = &user.who.principal;
+    let today = state.app.today();
+    let mut roles: Vec<String> = p
+        .roles()
+        .into_iter()
+        .map(|(r, _)| role_label(&t, r))
+        .collect();
+    roles.dedup();
+
+    let mut staff_links = Vec::new();
+    for school in state.app.schools(p).await? {
+        if p.is_staff_of(school.id) {
+            staff_links.push(Link {
+                href: format!("/school/{}", school.id),
+                label: school.short_name.clone(),
+                note: t.get("home-structure"),
+            });
+        }
+        if p.is_admin_of(school.id) {
+            staff_links.push(Link {
+                href: format!("/admin/{}/users", school.id),
+                label: school.short_name.clone(),
+                note: t.get("home-accounts"),
+            });
+        }
+    }
+
+    let mut led_classes = Vec::new();
+    for (_, class) in &p.class_teacher_of {
+        let g = state.app.class(p, *class, today).await?;
+        led_classes.push(Link {
+            href: format!("/school/classes/{}", g.id),
+            label: g.name.clone(),
+            note: t.count("students-count", g.members),
+        });
+    }
+
+    let mut children = Vec::new();
+    for c in state.app.my_children(p).await? {
+        let visible = c.diary_consent == Some(ConsentState::Given);
+        let class = if visible {
+            state
+                .app
+                .student(p, c.student.id, today)
+                .await?
+                .groups
+                .into_iter()
+                .find(|g| g.kind == tabel_domain::school::GroupKind::Class)
+                .map(|g| g.name)
+                .unwrap_or_default()
+        } else {
+            String::new()
+        };
+        let (consent, consent_style) = match c.diary_consent {
+            Some(ConsentState::Given) => (t.get("consent-given"), "ok"),
+            Some(ConsentState::Refused) => (t.get("consent-refused"), "bad"),
+            Some(ConsentState::Withdrawn) => (t.get("consent-withdrawn"), "bad"),
+            None => (t.get("consent-missing"), "warn"),
+        };
+        children.push(ChildCard {
+            name: c.student.full_name(),
+            class,
+            href: visible.then(|| format!("/students/{}", c.student.id)),
+            consent,
+            consent_style,
+            paper: c.delivery_consent != Some(ConsentState::Given),
+        });
+    }
+
+    let mut own_groups = Vec::new();
+    if let (Some(me), Some(_)) = (p.person, p.student_in) {
+        for g in state.app.student(p, me, today).await?.groups {
+            own_groups.push(Link {
+                href: String::new(),
+                label: g.name,
+                note: t.get(&format!("group-kind-{}", g.kind.code())),
+            });
+        }
+    }
+
+    Ok(HomePage {
+        t,
+        nav: user.nav.clone(),
+        roles,
+        staff_links,
+        led_classes,
+        children,
+        own_groups,
+    })
+}

@@ -1,0 +1,149 @@
+//! Operations: `/healthz` and `/metrics` (Prometheus text format), and the middleware that counts
+//! requests and their durations.
+
+use crate::AppState;
+use axum::Router;
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use std::fmt::Write;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
+
+const BUCKETS: [f64; 10] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0, 5.0];
+
+/// Request counters and a latency histogram, lock-free.
+#[derive(Debug, Default)]
+pub struct Metrics {
+    by_class: [AtomicU64; 5],
+    buckets: [AtomicU64; BUCKETS.len()],
+    count: AtomicU64,
+    sum_micros: AtomicU64,
+    /// Successful logins.
+    pub logins_ok: AtomicU64,
+    /// Failed logins (wrong password, lockout, rate limit).
+    pub logins_failed: AtomicU64,
+}
+
+impl Metrics {
+    fn observe(&self, status: StatusCode, seconds: f64) {
+        let class = usize::from(status.as_u16() / 100).clamp(1, 5) - 1;
+        self.by_class[class].fetch_add(1, Ordering::Relaxed);
+        for (i, le) in BUCKETS.iter().enumerate() {
+            if seconds <= *le {
+                self.buckets[i].fetch_add(1, Ordering::Relaxed);
+            }
+        }
+        self.count.fetch_add(1, Ordering::Relaxed);
+        self.sum_micros
+            .fetch_add((seconds * 1e6) as u64, Ordering::Relaxed);
+    }
+
+    fn render(&self) -> String {
+        let mut out = String::with_capacity(2048);
+        let _ = writeln!(
+            out,
+            "# HELP tabel_http_requests_total HTTP requests by status class."
+        );
+        let _ = writeln!(out, "# TYPE tabel_http_requests_total counter");
+        for (i, c) in self.by_class.iter().enumerate() {
+            let _ = writeln!(
+                out,
+                "tabel_http_requests_total{{class=\"{}xx\"}} {}",
+                i + 1,
+                c.load(Ordering::Relaxed)
+            );
+        }
+        let _ = writeln!(
+            out,
+            "# HELP tabel_http_request_duration_seconds Time to answer HTTP requests."
+        );
+        let _ = writeln!(out, "# TYPE tabel_http_request_duration_seconds histogram");
+        for (i, le) in BUCKETS.iter().enumerate() {
+            let _ = writeln!(
+                out,
+                "tabel_http_request_duration_seconds_bucket{{le=\"{le}\"}} {}",
+                self.buckets[i].load(Ordering::Relaxed)
+            );
+        }
+        let count = self.count.load(Ordering::Relaxed);
+        let _ = writeln!(
+            out,
+            "tabel_http_request_duration_seconds_bucket{{le=\"+Inf\"}} {count}"
+        );
+        let _ = writeln!(
+            out,
+            "tabel_http_request_duration_seconds_sum {}",
+            self.sum_micros.load(Ordering::Relaxed) as f64 / 1e6
+        );
+        let _ = writeln!(out, "tabel_http_request_duration_seconds_count {count}");
+        let _ = writeln!(out, "# HELP tabel_logins_total Login attempts by outcome.");
+        let _ = writeln!(out, "# TYPE tabel_logins_total counter");
+        let _ = writeln!(
+            out,
+            "tabel_logins_total{{outcome=\"ok\"}} {}",
+            self.logins_ok.load(Ordering::Relaxed)
+        );
+        let _ = writeln!(
+            out,
+            "tabel_logins_total{{outcome=\"failed\"}} {}",
+            self.logins_failed.load(Ordering::Relaxed)
+        );
+        out
+    }
+}
+
+pub(crate) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics))
+}
+
+async fn healthz(State(state): State<AppState>) -> Response {
+    match state.app.db().ping().await {
+        Ok(()) => (StatusCode::OK, "ok").into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "health check: database does not answer");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response()
+        }
+    }
+}
+
+async fn metrics(State(state): State<AppState>) -> Response {
+    (
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/plain; version=0.0.4"),
+        )],
+        state.metrics.render(),
+    )
+        .into_response()
+}
+
+/// Counts every request and adds the security headers every page should carry.
+pub(crate) async fn record(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let mut res = next.run(req).await;
+    state
+        .metrics
+        .observe(res.status(), started.elapsed().as_secs_f64());
+    let h = res.headers_mut();
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
+    if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
+        h.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static("default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'"),
+        );
+    }
+    res
+}

@@ -1,0 +1,298 @@
+//! The school's structure for its staff: overview with classes and groups, a class with its
+//! roster, the staff list; and a student's card (staff, the student, their parents).
+
+use crate::AppState;
+use crate::error::PageError;
+use crate::extract::{Nav, PageUser};
+use crate::i18n::Tr;
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use tabel_app::AppError;
+use tabel_domain::{GroupId, PersonId, SchoolId};
+
+pub(crate) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/school/{school}", get(overview))
+        .route("/school/{school}/staff", get(staff))
+        .route("/school/classes/{id}", get(class))
+        .route("/students/{id}", get(student))
+}
+
+/// Renders a page built by `build`, or the error in the user's language.
+pub(crate) fn respond<T: Template>(
+    state: &AppState,
+    user: &PageUser,
+    built: Result<T, AppError>,
+) -> Response {
+    match built {
+        Ok(page) => match page.render() {
+            Ok(html) => Html(html).into_response(),
+            Err(e) => user.fail(state, PageError::render(e)),
+        },
+        Err(e) => user.fail(state, PageError::from_app(e, user.lang)),
+    }
+}
+
+/// Parses an id from the path; an unparsable id is simply not found.
+pub(crate) fn id<T: std::str::FromStr>(raw: &str) -> Result<T, AppError> {
+    raw.parse().map_err(|_| AppError::NotFound)
+}
+
+/// Formats a date the Russian way: 28.11.2026.
+pub fn date(d: time::Date) -> String {
+    format!("{:02}.{:02}.{}", d.day(), u8::from(d.month()), d.year())
+}
+
+/// A row of the groups table.
+pub struct GroupRow {
+    /// Link.
+    pub href: String,
+    /// Name.
+    pub name: String,
+    /// Kind label.
+    pub kind: String,
+    /// Subject of a subgroup/stream.
+    pub subject: String,
+    /// Members on the date.
+    pub members: i64,
+    /// Class teacher.
+    pub teacher: String,
+}
+
+#[derive(Template)]
+#[template(path = "school/overview.html")]
+struct OverviewPage<'a> {
+    t: Tr<'a>,
+    nav: Nav,
+    school_id: String,
+    name: String,
+    place: String,
+    year: String,
+    counts: Vec<(String, i64)>,
+    classes: Vec<GroupRow>,
+    groups: Vec<GroupRow>,
+    subjects: Vec<String>,
+}
+
+fn group_rows(t: &Tr<'_>, groups: Vec<tabel_store::school::Group>) -> Vec<GroupRow> {
+    groups
+        .into_iter()
+        .map(|g| GroupRow {
+            href: format!("/school/classes/{}", g.id),
+            kind: t.get(&format!("group-kind-{}", g.kind.code())),
+            subject: g.subject.unwrap_or_default(),
+            teacher: g.class_teacher.unwrap_or_default(),
+            members: g.members,
+            name: g.name,
+        })
+        .collect()
+}
+
+async fn overview(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(school): Path<String>,
+) -> Response {
+    let built = async {
+        let school: SchoolId = id(&school)?;
+        let p = &user.who.principal;
+        let today = state.app.today();
+        let o = state.app.overview(p, school, today).await?;
+        let t = user.tr(&state);
+        let all: Vec<_> = state
+            .app
+            .classes(p, today, None)
+            .await?
+            .into_iter()
+            .filter(|g| g.school == school)
+            .collect();
+        let (classes, groups): (Vec<_>, Vec<_>) = all
+            .into_iter()
+            .partition(|g| g.kind == tabel_domain::school::GroupKind::Class);
+        let subjects = state
+            .app
+            .subjects(p, school)
+            .await?
+            .into_iter()
+            .map(|s| s.name)
+            .collect();
+        let c = &o.counts;
+        Ok(OverviewPage {
+            school_id: school.to_string(),
+            place: format!("{}, {}", o.school.municipality, o.school.region),
+            name: o.school.name,
+            year: o
+                .year
+                .map(|y| format!("{} ({} – {})", y.label, date(y.starts_on), date(y.ends_on)))
+                .unwrap_or_default(),
+            counts: vec![
+                (t.get("count-students"), c.students),
+                (t.get("count-staff"), c.staff),
+                (t.get("count-classes"), c.classes),
+                (t.get("count-groups"), c.other_groups),
+                (t.get("count-parents"), c.parents),
+            ],
+            classes: group_rows(&t, classes),
+            groups: group_rows(&t, groups),
+            subjects,
+            nav: user.nav.clone(),
+            t,
+        })
+    }
+    .await;
+    respond(&state, &user, built)
+}
+
+/// A staff row.
+pub struct StaffRow {
+    /// Name.
+    pub name: String,
+    /// Position.
+    pub position: String,
+    /// Subjects.
+    pub subjects: String,
+    /// Classes led.
+    pub classes: String,
+}
+
+#[derive(Template)]
+#[template(path = "school/staff.html")]
+struct StaffPage<'a> {
+    t: Tr<'a>,
+    nav: Nav,
+    school_id: String,
+    rows: Vec<StaffRow>,
+}
+
+async fn staff(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(school): Path<String>,
+) -> Response {
+    let built = async {
+        let school: SchoolId = id(&school)?;
+        let rows = state
+            .app
+            .staff(&user.who.principal, school, state.app.today())
+            .await?
+            .into_iter()
+            .map(|s| StaffRow {
+                name: s.person.full_name(),
+                position: s.position,
+                subjects: s.subjects.join(", "),
+                classes: s.class_teacher_of.join(", "),
+            })
+            .collect();
+        Ok(StaffPage {
+            t: user.tr(&state),
+            nav: user.nav.clone(),
+            school_id: school.to_string(),
+            rows,
+        })
+    }
+    .await;
+    respond(&state, &user, built)
+}
+
+/// A person row.
+pub struct PersonRow {
+    /// Number in the list.
+    pub n: usize,
+    /// Link to the card.
+    pub href: String,
+    /// Name.
+    pub name: String,
+    /// Birth date.
+    pub born: String,
+}
+
+#[derive(Template)]
+#[template(path = "school/class.html")]
+struct ClassPage<'a> {
+    t: Tr<'a>,
+    nav: Nav,
+    name: String,
+    kind: String,
+    teacher: String,
+    subject: String,
+    school_id: String,
+    students_label: String,
+    students: Vec<PersonRow>,
+}
+
+async fn class(State(state): State<AppState>, user: PageUser, Path(raw): Path<String>) -> Response {
+    let built = async {
+        let gid: GroupId = id(&raw)?;
+        let (g, members) = state
+            .app
+            .class_students(&user.who.principal, gid, state.app.today())
+            .await?;
+        let t = user.tr(&state);
+        Ok(ClassPage {
+            kind: t.get(&format!("group-kind-{}", g.kind.code())),
+            name: g.name,
+            teacher: g.class_teacher.unwrap_or_default(),
+            subject: g.subject.unwrap_or_default(),
+            school_id: g.school.to_string(),
+            students_label: t.count("students-count", i64::try_from(members.len()).unwrap_or(0)),
+            students: members
+                .into_iter()
+                .enumerate()
+                .map(|(i, m)| PersonRow {
+                    n: i + 1,
+                    href: format!("/students/{}", m.id),
+                    born: m.birth_date.map(date).unwrap_or_default(),
+                    name: m.full_name(),
+                })
+                .collect(),
+            nav: user.nav.clone(),
+            t,
+        })
+    }
+    .await;
+    respond(&state, &user, built)
+}
+
+#[derive(Template)]
+#[template(path = "school/student.html")]
+struct StudentPage<'a> {
+    t: Tr<'a>,
+    nav: Nav,
+    name: String,
+    born: String,
+    enrolled: String,
+    groups: Vec<GroupRow>,
+}
+
+async fn student(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(raw): Path<String>,
+) -> Response {
+    let built = async {
+        let pid: PersonId = id(&raw)?;
+        let p = &user.who.principal;
+        let v = state.app.student(p, pid, state.app.today()).await?;
+        let t = user.tr(&state);
+        let mut groups = group_rows(&t, v.groups.clone());
+        // Links to group pages only for those who may open them (staff).
+        for (row, g) in groups.iter_mut().zip(&v.groups) {
+            if !p.is_staff_of(g.school) {
+                row.href.clear();
+            }
+        }
+        Ok(StudentPage {
+            name: v.card.person.full_name(),
+            born: v.card.person.birth_date.map(date).unwrap_or_default(),
+            enrolled: date(v.card.enrolled_on),
+            groups,
+            nav: user.nav.clone(),
+            t,
+        })
+    }
+    .await;
+    respond(&state, &user, built)
+}
