@@ -91,28 +91,28 @@ fn validate(a: &NewAccount) -> Result<ValidAccount, AppError> {
     }
 }
 
-async fn audit_in(
-    tx: &mut Tx,
+/// Who changed what, for the audit record.
+struct Change<'a> {
     school: SchoolId,
     actor: Option<UserId>,
-    action: &str,
+    action: &'a str,
     entity_id: String,
     before: Option<serde_json::Value>,
     after: Option<serde_json::Value>,
-    client: &Client,
-) -> Result<(), AppError> {
-    let now = now_micros();
+}
+
+async fn audit_in(tx: &mut Tx, c: Change<'_>, client: &Client) -> Result<(), AppError> {
     audit::append(
         &mut tx.conn(),
         &AuditEntry {
-            chain: school.get(),
-            at: now,
-            actor: actor.map(UserId::get),
-            action,
-            entity: action.split('.').next().unwrap_or(action),
-            entity_id,
-            before,
-            after,
+            chain: c.school.get(),
+            at: now_micros(),
+            actor: c.actor.map(UserId::get),
+            action: c.action,
+            entity: c.action.split('.').next().unwrap_or(c.action),
+            entity_id: c.entity_id,
+            before: c.before,
+            after: c.after,
             reason: None,
             origin: Some(&client.address),
         },
@@ -214,12 +214,14 @@ impl App {
         });
         audit_in(
             &mut tx,
-            school,
-            actor,
-            "user.create",
-            id.to_string(),
-            None,
-            Some(after.clone()),
+            Change {
+                school,
+                actor,
+                action: "user.create",
+                entity_id: id.to_string(),
+                before: None,
+                after: Some(after.clone()),
+            },
             client,
         )
         .await?;
@@ -274,12 +276,14 @@ impl App {
         session::revoke_sessions_of(&mut tx.conn(), user, None, now).await?;
         audit_in(
             &mut tx,
-            school,
-            actor,
-            "user.password_reset",
-            user.to_string(),
-            None,
-            None,
+            Change {
+                school,
+                actor,
+                action: "user.password_reset",
+                entity_id: user.to_string(),
+                before: None,
+                after: None,
+            },
             client,
         )
         .await?;
@@ -342,12 +346,14 @@ impl App {
         }
         audit_in(
             &mut tx,
-            school,
-            actor,
-            if locked { "user.lock" } else { "user.unlock" },
-            user.to_string(),
-            Some(serde_json::json!({ "disabled": before.disabled_at.is_some(), "failed_logins": before.failed_logins })),
-            Some(serde_json::json!({ "disabled": locked, "failed_logins": 0 })),
+            Change {
+                school,
+                actor,
+                action: if locked { "user.lock" } else { "user.unlock" },
+                entity_id: user.to_string(),
+                before: Some(serde_json::json!({ "disabled": before.disabled_at.is_some(), "failed_logins": before.failed_logins })),
+                after: Some(serde_json::json!({ "disabled": locked, "failed_logins": 0 })),
+            },
             client,
         )
         .await?;
@@ -410,12 +416,14 @@ impl App {
         });
         audit_in(
             &mut tx,
-            school,
-            Some(p.user),
-            "guardianship.create",
-            format!("{parent}:{student}"),
-            None,
-            Some(after.clone()),
+            Change {
+                school,
+                actor: Some(p.user),
+                action: "guardianship.create",
+                entity_id: format!("{parent}:{student}"),
+                before: None,
+                after: Some(after.clone()),
+            },
             client,
         )
         .await?;

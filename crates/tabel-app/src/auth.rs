@@ -190,14 +190,9 @@ impl App {
             .await?
             .filter(|s| s.is_live(now))
             .ok_or(AppError::Unauthenticated)?;
-        let user = user_repo::auth_by_id(&mut c.conn(), s.user)
-            .await?
-            .ok_or(AppError::Unauthenticated)?;
-        if user.disabled_at.is_some() {
-            return Err(AppError::Unauthenticated);
-        }
         let profile = user_repo::profile(&mut c.conn(), s.user)
             .await?
+            .filter(|p| !p.disabled)
             .ok_or(AppError::Unauthenticated)?;
         let principal = load_principal(&mut c.conn(), s.user, profile.person, today).await?;
         drop(c);

@@ -128,9 +128,8 @@ impl Principal {
     pub fn may_administer(&self, school: SchoolId) -> Decision {
         if self.is_admin_of(school) {
             Decision::Allow
-        } else if self.is_staff_of(school) {
-            Decision::Forbidden
         } else if self.schools().contains(&school) {
+            // Staff and families of the school know it exists; they are simply not allowed.
             Decision::Forbidden
         } else {
             Decision::Hidden

@@ -241,7 +241,7 @@ impl WeeklyHours {
 impl fmt::Display for WeeklyHours {
     /// Russian decimal comma: "3,5", "2".
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.0 % 10 == 0 {
+        if self.0.is_multiple_of(10) {
             write!(f, "{}", self.0 / 10)
         } else {
             write!(f, "{},{}", self.0 / 10, self.0 % 10)

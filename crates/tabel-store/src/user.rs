@@ -295,6 +295,8 @@ pub struct Profile {
     pub school: Option<SchoolId>,
     /// Interface language.
     pub locale: String,
+    /// Locked by an administrator.
+    pub disabled: bool,
 }
 
 #[derive(sqlx::FromRow)]
@@ -305,6 +307,7 @@ struct ProfileRow {
     person_id: Option<i64>,
     school_id: Option<i64>,
     locale: String,
+    disabled_at: Option<OffsetDateTime>,
 }
 
 impl From<ProfileRow> for Profile {
@@ -316,19 +319,19 @@ impl From<ProfileRow> for Profile {
             person: r.person_id.map(PersonId::new),
             school: r.school_id.map(SchoolId::new),
             locale: r.locale,
+            disabled: r.disabled_at.is_some(),
         }
     }
 }
 
 /// An account's profile by id.
 pub async fn profile(conn: &mut Conn<'_>, user: UserId) -> Result<Option<Profile>> {
-    const SQL: &str =
-        "SELECT id, login, display_name, person_id, school_id, locale FROM users WHERE id = $1";
+    const SQL: &str = "SELECT id, login, display_name, person_id, school_id, locale, disabled_at FROM users WHERE id = $1";
     Ok(fetch_optional!(conn, ProfileRow, SQL, user.get())?.map(Profile::from))
 }
 
 /// The account of a person, if one exists.
 pub async fn user_of_person(conn: &mut Conn<'_>, person: PersonId) -> Result<Option<Profile>> {
-    const SQL: &str = "SELECT id, login, display_name, person_id, school_id, locale FROM users WHERE person_id = $1 ORDER BY id LIMIT 1";
+    const SQL: &str = "SELECT id, login, display_name, person_id, school_id, locale, disabled_at FROM users WHERE person_id = $1 ORDER BY id LIMIT 1";
     Ok(fetch_optional!(conn, ProfileRow, SQL, person.get())?.map(Profile::from))
 }

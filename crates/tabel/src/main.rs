@@ -1,1 +1,427 @@
-fn main() {}
+//! `tabel`: the command line. A shim over the library: parse, configure, run, report errors on
+//! stderr with a non-zero exit.
+#![forbid(unsafe_code)]
+// A command-line program: its results and errors are meant for stdout and stderr.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
+use anyhow::{Context, bail};
+use clap::{Args, Parser, Subcommand};
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::PathBuf;
+use tabel::config::{DEFAULT_DB, DEFAULT_LISTEN, FileConfig, parse_date};
+use tabel::{Application, Config, open_db};
+use tabel_app::admin::NewAccount;
+use tabel_app::{App, AppConfig, AppError};
+use time::Date;
+
+/// Tabel: the electronic class journal and diary of a school (SQLite) or a region (PostgreSQL).
+#[derive(Parser)]
+#[command(name = "tabel", version, about, long_about = None, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Args, Clone)]
+struct DbArg {
+    /// Database: sqlite://FILE (created if missing) or postgres://USER:PASSWORD@HOST/DB.
+    /// Default: sqlite://tabel.db in the current directory, or `db` from tabel.toml.
+    #[arg(long, env = "TABEL_DB", value_name = "URL")]
+    db: Option<String>,
+    /// Configuration file (default: ./tabel.toml if present).
+    #[arg(long, env = "TABEL_CONFIG", value_name = "FILE")]
+    config: Option<PathBuf>,
+}
+
+impl DbArg {
+    fn resolve(&self) -> anyhow::Result<(String, FileConfig)> {
+        let file = FileConfig::load(self.config.as_deref())?;
+        let db = self
+            .db
+            .clone()
+            .or_else(|| file.db.clone())
+            .unwrap_or_else(|| DEFAULT_DB.to_owned());
+        Ok((db, file))
+    }
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the web server (interface for teachers, families and the administration, and the API).
+    Serve {
+        #[command(flatten)]
+        db: DbArg,
+        /// Address and port to listen on. Use 0.0.0.0:8080 to accept connections from the network
+        /// (put a TLS proxy in front and pass --secure-cookies).
+        #[arg(long, env = "TABEL_LISTEN", value_name = "ADDR")]
+        listen: Option<String>,
+        /// Fill an empty database with the demo school first (logins: admin, zavuch, teacher,
+        /// classteacher, parent, student, refuser; password "demo").
+        #[arg(long)]
+        demo: bool,
+        /// Seed of the demo school.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Pretend today is this date (YYYY-MM-DD), e.g. to show the demo on a fixed day.
+        #[arg(long, env = "TABEL_TODAY", value_parser = parse_date)]
+        today: Option<Date>,
+        /// The server is reached over HTTPS: mark cookies Secure (and use the __Host- prefix).
+        #[arg(long, env = "TABEL_SECURE_COOKIES")]
+        secure_cookies: bool,
+    },
+    /// Create or update the database's tables to this version of Tabel.
+    Migrate {
+        #[command(flatten)]
+        db: DbArg,
+    },
+    /// Fill an EMPTY database with a realistic demo school (or a region of several schools).
+    Demo {
+        #[command(flatten)]
+        db: DbArg,
+        /// Number of schools (one region).
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=500))]
+        schools: u32,
+        /// Seed: the same seed and date always give the same school.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// The academic year is the one containing this date (YYYY-MM-DD). Default: today.
+        #[arg(long, value_parser = parse_date)]
+        today: Option<Date>,
+    },
+    /// Manage user accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Check the audit log.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create an account. The password is read from standard input.
+    Add {
+        #[command(flatten)]
+        db: DbArg,
+        /// Login (Latin letters, digits, . - _).
+        login: String,
+        /// Name shown in the interface, e.g. "Иванова А. С.".
+        #[arg(long)]
+        name: String,
+        /// Role in the school: admin, deputy or teacher (repeat for several).
+        #[arg(long = "role", value_name = "ROLE")]
+        roles: Vec<String>,
+        /// School number in the database (needed only when it holds several schools).
+        #[arg(long)]
+        school: Option<String>,
+        /// The person in the school's records this account belongs to.
+        #[arg(long)]
+        person: Option<String>,
+    },
+    /// Set a new password (read from standard input); the user's sessions end.
+    Passwd {
+        #[command(flatten)]
+        db: DbArg,
+        /// Login.
+        login: String,
+    },
+    /// Lock an account: it cannot log in and its sessions end.
+    Lock {
+        #[command(flatten)]
+        db: DbArg,
+        /// Login.
+        login: String,
+    },
+    /// Unlock an account (also clears a lock after failed logins).
+    Unlock {
+        #[command(flatten)]
+        db: DbArg,
+        /// Login.
+        login: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Recompute every school's audit chain; exit 1 naming the first broken record of each.
+    Verify {
+        #[command(flatten)]
+        db: DbArg,
+    },
+}
+
+fn init_logging() {
+    use tracing_subscriber::EnvFilter;
+    let filter =
+        EnvFilter::try_from_env("TABEL_LOG").unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    let json = std::env::var("TABEL_LOG_FORMAT").is_ok_and(|v| v == "json");
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    if json {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+fn read_password(prompt: &str) -> anyhow::Result<String> {
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        eprint!("{prompt} (the text will be visible): ");
+        let _ = std::io::stderr().flush();
+    }
+    let mut line = String::new();
+    stdin
+        .lock()
+        .read_line(&mut line)
+        .context("cannot read the password from standard input")?;
+    let password = line.trim_end_matches(['\r', '\n']).to_owned();
+    if password.is_empty() {
+        bail!("no password given on standard input");
+    }
+    Ok(password)
+}
+
+fn explain(e: AppError) -> anyhow::Error {
+    match e {
+        AppError::Invalid(errors) => {
+            let list: Vec<String> = errors
+                .into_iter()
+                .map(|(f, m)| format!("{f}: {m}"))
+                .collect();
+            anyhow::anyhow!("invalid input: {}", list.join("; "))
+        }
+        AppError::NotFound => anyhow::anyhow!("no such account"),
+        other => anyhow::Error::new(other),
+    }
+}
+
+async fn app_for(db: &DbArg) -> anyhow::Result<App> {
+    let (url, _) = db.resolve()?;
+    Ok(App::new(open_db(&url).await?, AppConfig::default()))
+}
+
+async fn run(cli: Cli) -> anyhow::Result<i32> {
+    match cli.command {
+        Command::Serve {
+            db,
+            listen,
+            demo,
+            seed,
+            today,
+            secure_cookies,
+        } => {
+            let (url, file) = db.resolve()?;
+            let config = Config {
+                db: url,
+                listen: listen
+                    .or(file.listen)
+                    .unwrap_or_else(|| DEFAULT_LISTEN.to_owned()),
+                demo,
+                seed,
+                today,
+                secure_cookies: secure_cookies || file.secure_cookies.unwrap_or(false),
+            };
+            let app = Application::build(config).await?;
+            if let Some(addr) = app.address() {
+                println!("Tabel is running: open http://{addr}/ in a browser (Ctrl-C stops it).");
+                if demo {
+                    println!(
+                        "Demo logins: admin, zavuch, teacher, classteacher, parent, student, refuser — password: demo"
+                    );
+                }
+            }
+            app.run_until_stopped().await?;
+            Ok(0)
+        }
+        Command::Migrate { db } => {
+            let (url, _) = db.resolve()?;
+            open_db(&url).await?.close().await;
+            println!("The database {} is up to date.", tabel::redact(&url));
+            Ok(0)
+        }
+        Command::Demo {
+            db,
+            schools,
+            seed,
+            today,
+        } => {
+            let (url, _) = db.resolve()?;
+            let database = open_db(&url).await?;
+            let today =
+                today.unwrap_or_else(|| App::new(database.clone(), AppConfig::default()).today());
+            let started = std::time::Instant::now();
+            let result = tabel_demo::generate(
+                &database,
+                &tabel_demo::DemoOptions {
+                    schools,
+                    seed,
+                    today,
+                },
+            )
+            .await;
+            database.close().await;
+            let summary = match result {
+                Ok(s) => s,
+                Err(e) => bail!("{e}"),
+            };
+            println!(
+                "Generated {} school(s): {} students, {} staff, {} parents, {} accounts in {:.1} s.",
+                summary.schools,
+                summary.students,
+                summary.staff,
+                summary.parents,
+                summary.accounts,
+                started.elapsed().as_secs_f64()
+            );
+            println!(
+                "Demo logins (password \"demo\"): {}",
+                tabel_demo::DEMO_LOGINS.join(", ")
+            );
+            Ok(0)
+        }
+        Command::User { command } => user(command).await,
+        Command::Audit {
+            command: AuditCommand::Verify { db },
+        } => {
+            let app = app_for(&db).await?;
+            let report = app.verify_audit().await.map_err(explain)?;
+            app.db().close().await;
+            if report.breaks.is_empty() {
+                println!(
+                    "Audit log intact: {} chain(s), {} record(s) verified.",
+                    report.chains, report.records
+                );
+                Ok(0)
+            } else {
+                for b in &report.breaks {
+                    let record = b.id.map(|id| format!(", row id {id}")).unwrap_or_default();
+                    eprintln!(
+                        "BROKEN: chain {} (school {}), record {}{}: {}",
+                        b.chain, b.chain, b.seq, record, b.problem
+                    );
+                }
+                eprintln!(
+                    "Audit log damaged: {} of {} chain(s) broken ({} record(s) checked).",
+                    report.breaks.len(),
+                    report.chains,
+                    report.records
+                );
+                Ok(1)
+            }
+        }
+    }
+}
+
+async fn user(command: UserCommand) -> anyhow::Result<i32> {
+    match command {
+        UserCommand::Add {
+            db,
+            login,
+            name,
+            roles,
+            school,
+            person,
+        } => {
+            let app = app_for(&db).await?;
+            let school = match school {
+                Some(s) => s
+                    .parse()
+                    .map_err(|_| anyhow::anyhow!("--school {s:?} is not a school number"))?,
+                None => {
+                    let mut c = app.db().acquire().await?;
+                    let all = tabel_store::school::list_schools(&mut c.conn()).await?;
+                    match all.as_slice() {
+                        [one] => one.id,
+                        [] => bail!(
+                            "the database holds no school yet (run `tabel demo` or import one)"
+                        ),
+                        many => bail!(
+                            "the database holds {} schools; choose one with --school (numbers: {})",
+                            many.len(),
+                            many.iter()
+                                .map(|s| s.id.to_string())
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                    }
+                }
+            };
+            let password = read_password("Password for the new account")?;
+            let account = NewAccount {
+                login: login.clone(),
+                display_name: name,
+                password,
+                roles,
+                person_id: person,
+            };
+            let id = app
+                .system_create_user(school, &account)
+                .await
+                .map_err(explain)?;
+            println!("Created account {login} (id {id}) in school {school}.");
+            Ok(0)
+        }
+        UserCommand::Passwd { db, login } => {
+            let app = app_for(&db).await?;
+            let password = read_password("New password")?;
+            app.system_reset_password(&login, &password)
+                .await
+                .map_err(explain)?;
+            println!("Password of {login} changed; its sessions have ended.");
+            Ok(0)
+        }
+        UserCommand::Lock { db, login } => {
+            let app = app_for(&db).await?;
+            app.system_set_locked(&login, true).await.map_err(explain)?;
+            println!("Account {login} locked; its sessions have ended.");
+            Ok(0)
+        }
+        UserCommand::Unlock { db, login } => {
+            let app = app_for(&db).await?;
+            app.system_set_locked(&login, false)
+                .await
+                .map_err(explain)?;
+            println!("Account {login} unlocked.");
+            Ok(0)
+        }
+    }
+}
+
+fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    init_logging();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(0) => std::process::ExitCode::SUCCESS,
+        Ok(code) => std::process::ExitCode::from(u8::try_from(code).unwrap_or(1)),
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+}

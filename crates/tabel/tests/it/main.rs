@@ -1,1 +1,13 @@
+//! Black-box tests: the real application on a loopback port, spoken to over HTTP (and through
+//! a real headless Chromium, and the real `tabel` binary for the CLI).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod access;
+mod auth;
+mod browser;
+mod cli;
+mod demo;
+mod input;
+mod ops;
+mod postgres;
+mod support;

@@ -1,0 +1,82 @@
+//! Configuration: command-line flags, then `TABEL_*` environment variables, then an optional
+//! `tabel.toml`, then defaults.
+
+use anyhow::Context;
+use serde::Deserialize;
+use std::path::Path;
+use time::Date;
+
+/// Where the server listens when nothing says otherwise.
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+/// The database when nothing says otherwise: a file in the working directory.
+pub const DEFAULT_DB: &str = "sqlite://tabel.db";
+
+/// Everything `tabel serve` needs.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Database URL: `sqlite://FILE` or `postgres://USER:PASSWORD@HOST/DB`.
+    pub db: String,
+    /// Listening address.
+    pub listen: String,
+    /// Fill an empty database with the demo school.
+    pub demo: bool,
+    /// Seed of the demo generator.
+    pub seed: u64,
+    /// A pinned "today" (for demos and tests).
+    pub today: Option<Date>,
+    /// Served over TLS: `Secure` `__Host-` cookies.
+    pub secure_cookies: bool,
+}
+
+impl Config {
+    /// Defaults for tests: a database URL and an ephemeral port.
+    pub fn for_tests(db: &str) -> Config {
+        Config {
+            db: db.to_owned(),
+            listen: "127.0.0.1:0".into(),
+            demo: false,
+            seed: 1,
+            today: None,
+            secure_cookies: false,
+        }
+    }
+}
+
+/// The optional `tabel.toml`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    /// Database URL.
+    pub db: Option<String>,
+    /// Listening address.
+    pub listen: Option<String>,
+    /// Secure cookies.
+    pub secure_cookies: Option<bool>,
+}
+
+impl FileConfig {
+    /// Reads `path` if given (must exist), else `./tabel.toml` if it exists.
+    pub fn load(path: Option<&Path>) -> anyhow::Result<FileConfig> {
+        let (path, required) = match path {
+            Some(p) => (p.to_path_buf(), true),
+            None => (Path::new("tabel.toml").to_path_buf(), false),
+        };
+        let text = match std::fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) if !required && e.kind() == std::io::ErrorKind::NotFound => {
+                return Ok(FileConfig::default());
+            }
+            Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
+        };
+        toml::from_str(&text).with_context(|| format!("{}: invalid configuration", path.display()))
+    }
+}
+
+/// Parses `YYYY-MM-DD`.
+pub fn parse_date(raw: &str) -> Result<Date, String> {
+    Date::parse(
+        raw.trim(),
+        time::macros::format_description!("[year]-[month]-[day]"),
+    )
+    .map_err(|_| format!("{raw:?} is not a date; use YYYY-MM-DD, e.g. 2026-11-28"))
+}

@@ -1,0 +1,172 @@
+//! The Tabel binary's library half: configuration, start-up as a value
+//! ([`Application::build`] → [`Application::port`] → [`Application::run_until_stopped`]), so that
+//! tests start exactly what `tabel serve` starts, on `127.0.0.1:0`.
+#![forbid(unsafe_code)]
+
+pub mod config;
+
+use anyhow::Context;
+use std::net::SocketAddr;
+use tabel_app::{App, AppConfig};
+use tabel_store::Db;
+use tabel_web::{AppState, WebConfig};
+use tokio::net::TcpListener;
+
+pub use config::Config;
+
+/// A built, listening server.
+#[derive(Debug)]
+pub struct Application {
+    listener: TcpListener,
+    state: AppState,
+    db: Db,
+}
+
+/// Opens and migrates the database at `url`.
+pub async fn open_db(url: &str) -> anyhow::Result<Db> {
+    let db = Db::connect(url)
+        .await
+        .with_context(|| format!("cannot open the database {}", redact(url)))?;
+    db.migrate()
+        .await
+        .context("cannot apply the database migrations")?;
+    Ok(db)
+}
+
+/// A URL with its password hidden, for messages.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let creds = &url[scheme + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}{}:***{}", &url[..scheme + 3], user, &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+impl Application {
+    /// Opens the database, applies migrations, fills it with the demo school when asked (and
+    /// empty), and binds the listening socket.
+    pub async fn build(config: Config) -> anyhow::Result<Application> {
+        let db = open_db(&config.db).await?;
+        let app_config = AppConfig {
+            today: config.today,
+            ..AppConfig::default()
+        };
+        let app = App::new(db.clone(), app_config);
+        if config.demo {
+            let mut c = db.acquire().await?;
+            let schools = tabel_store::school::count_schools(&mut c.conn()).await?;
+            drop(c);
+            if schools == 0 {
+                let started = std::time::Instant::now();
+                let summary = tabel_demo::generate(
+                    &db,
+                    &tabel_demo::DemoOptions {
+                        schools: 1,
+                        seed: config.seed,
+                        today: app.today(),
+                    },
+                )
+                .await
+                .context("cannot generate the demo school")?;
+                tracing::info!(
+                    students = summary.students,
+                    staff = summary.staff,
+                    elapsed_ms = started.elapsed().as_millis() as u64,
+                    "demo school generated; log in as admin, zavuch, teacher, classteacher, parent, student or refuser with password \"demo\""
+                );
+            } else {
+                tracing::info!("the database already holds data; --demo leaves it as it is");
+            }
+        }
+        let listener = TcpListener::bind(&config.listen)
+            .await
+            .with_context(|| format!("cannot listen on {}", config.listen))?;
+        let web = WebConfig {
+            secure_cookies: config.secure_cookies,
+            ..WebConfig::default()
+        };
+        Ok(Application {
+            listener,
+            state: AppState::new(app, web),
+            db,
+        })
+    }
+
+    /// The port actually bound (for `--listen 127.0.0.1:0`).
+    pub fn port(&self) -> u16 {
+        self.listener.local_addr().map(|a| a.port()).unwrap_or(0)
+    }
+
+    /// The address bound.
+    pub fn address(&self) -> Option<SocketAddr> {
+        self.listener.local_addr().ok()
+    }
+
+    /// Serves until Ctrl-C or SIGTERM, then finishes the requests in flight and closes the
+    /// database (checkpointing SQLite's WAL).
+    pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        self.run_until(shutdown_signal()).await
+    }
+
+    /// Serves until `stop` completes (tests stop the server this way).
+    pub async fn run_until(
+        self,
+        stop: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        let router = tabel_web::router(self.state);
+        axum::serve(
+            self.listener,
+            router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(stop)
+        .await
+        .context("the server failed")?;
+        self.db.close().await;
+        Ok(())
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_in_database_urls_are_hidden() {
+        assert_eq!(
+            redact("postgres://tabel:secret@db:5432/tabel"),
+            "postgres://tabel:***@db:5432/tabel"
+        );
+        assert_eq!(
+            redact("postgres://tabel@db/tabel"),
+            "postgres://tabel@db/tabel"
+        );
+        assert_eq!(redact("sqlite://tabel.db"), "sqlite://tabel.db");
+    }
+}

@@ -1,0 +1,277 @@
+use crate::support::{TestApp, assert_problem};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+#[tokio::test]
+async fn a_parent_gets_403_on_the_list_of_users() {
+    let app = TestApp::sqlite().await;
+    let token = app.token("parent").await;
+    assert_problem(
+        app.get("/api/v1/users", &token).await,
+        StatusCode::FORBIDDEN,
+    )
+    .await;
+    let res = app
+        .http
+        .post(app.url("/api/v1/users"))
+        .bearer_auth(&token)
+        .json(&json!({"login": "intruder", "display_name": "x", "password": "password1"}))
+        .send()
+        .await
+        .unwrap();
+    assert_problem(res, StatusCode::FORBIDDEN).await;
+}
+
+#[tokio::test]
+async fn a_parent_sees_their_children_and_nothing_of_others() {
+    let app = TestApp::sqlite().await;
+    let f = &app.f;
+    let token = app.token("parent").await;
+    let ivan = app
+        .get_json(&format!("/api/v1/students/{}", f.ivan), &token)
+        .await;
+    assert_eq!(ivan["last_name"], "Петров");
+    let groups: Vec<&str> = ivan["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(groups, ["5А", "5А англ. 1"]);
+    // Oleg is in Ivan's class but not her child; the other school's pupil is elsewhere.
+    assert_problem(
+        app.get(&format!("/api/v1/students/{}", f.oleg), &token)
+            .await,
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+    assert_problem(
+        app.get(&format!("/api/v1/students/{}", f.other_pupil), &token)
+            .await,
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+    assert_problem(
+        app.get(&format!("/api/v1/classes/{}", f.other_class), &token)
+            .await,
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+    // Her children's classes are visible, but not their rosters (other children's data).
+    assert_eq!(
+        app.get(&format!("/api/v1/classes/{}", f.class_5a), &token)
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    assert_problem(
+        app.get(&format!("/api/v1/classes/{}/students", f.class_5a), &token)
+            .await,
+        StatusCode::FORBIDDEN,
+    )
+    .await;
+    let classes: Value = app.get_json("/api/v1/classes", &token).await;
+    let names: Vec<&str> = classes
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["5А", "5Б"]);
+    assert_problem(
+        app.get("/api/v1/staff", &token).await,
+        StatusCode::FORBIDDEN,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_parent_without_consent_sees_no_child() {
+    let app = TestApp::sqlite().await;
+    let token = app.token("refuser").await;
+    assert_problem(
+        app.get(&format!("/api/v1/students/{}", app.f.oleg), &token)
+            .await,
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+    assert_problem(
+        app.get(&format!("/api/v1/classes/{}", app.f.class_5a), &token)
+            .await,
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+    let me = app.get_json("/api/v1/me", &token).await;
+    assert_eq!(me["children"][0]["visible"], false);
+    assert_eq!(me["children"][0]["name"], Value::Null);
+    assert_eq!(
+        me["children"][0]["consent"]["electronic_delivery"],
+        "refused"
+    );
+    let (status, home) = app.browser("refuser").await.page("/").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(home.contains("выписки на бумаге"), "{home}");
+}
+
+#[tokio::test]
+async fn a_student_sees_themselves_but_not_classmates() {
+    let app = TestApp::sqlite().await;
+    let token = app.token("student").await;
+    assert_eq!(
+        app.get(&format!("/api/v1/students/{}", app.f.ivan), &token)
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    assert_problem(
+        app.get(&format!("/api/v1/students/{}", app.f.oleg), &token)
+            .await,
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+    assert_problem(
+        app.get(
+            &format!("/api/v1/classes/{}/students", app.f.class_5a),
+            &token,
+        )
+        .await,
+        StatusCode::FORBIDDEN,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_teacher_reads_the_school_but_cannot_reach_admin_pages() {
+    let app = TestApp::sqlite().await;
+    let token = app.token("teacher").await;
+    let roster: Value = app
+        .get_json(
+            &format!("/api/v1/classes/{}/students", app.f.class_5b),
+            &token,
+        )
+        .await;
+    assert_eq!(roster.as_array().unwrap().len(), 1);
+    let staff: Value = app.get_json("/api/v1/staff", &token).await;
+    assert_eq!(staff.as_array().unwrap().len(), 2);
+    assert_problem(
+        app.get("/api/v1/users", &token).await,
+        StatusCode::FORBIDDEN,
+    )
+    .await;
+    let b = app.browser("teacher").await;
+    for path in [
+        "/admin".to_owned(),
+        format!("/admin/{}/users", app.f.school),
+        format!("/admin/{}/links", app.f.school),
+    ] {
+        assert_eq!(b.page(&path).await.0, StatusCode::FORBIDDEN, "{path}");
+    }
+    let res = b
+        .post_form(
+            &format!(
+                "/admin/{}/users/{}/lock",
+                app.f.school,
+                app.f.user("parent")
+            ),
+            &[],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let (status, page) = b.page(&format!("/school/classes/{}", app.f.class_5a)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Сидоров Олег Павлович"));
+}
+
+#[tokio::test]
+async fn another_schools_administrator_sees_nothing_of_this_school() {
+    let app = TestApp::sqlite().await;
+    let token = app.token("admin2").await;
+    assert_problem(
+        app.get(&format!("/api/v1/classes/{}", app.f.class_5a), &token)
+            .await,
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+    assert_problem(
+        app.get(&format!("/api/v1/users?school_id={}", app.f.school), &token)
+            .await,
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+    assert_problem(
+        app.get(&format!("/api/v1/students/{}", app.f.ivan), &token)
+            .await,
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+    let b = app.browser("admin2").await;
+    assert_eq!(
+        b.page(&format!("/admin/{}/users", app.f.school)).await.0,
+        StatusCode::NOT_FOUND
+    );
+    let res = b
+        .post_form(
+            &format!(
+                "/admin/{}/users/{}/lock",
+                app.f.school,
+                app.f.user("teacher")
+            ),
+            &[],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn an_administrator_creates_an_account_and_links_a_parent() {
+    let app = TestApp::sqlite().await;
+    let token = app.token("admin").await;
+    let res = app
+        .http
+        .post(app.url("/api/v1/users"))
+        .bearer_auth(&token)
+        .json(&json!({"login": "Deputy.Head", "display_name": "Завуч Н. Н.", "password": "long enough", "roles": ["deputy"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let created: Value = res.json().await.unwrap();
+    assert!(created["id"].is_string());
+    assert_eq!(
+        app.login_api("deputy.head", "long enough").await.status(),
+        StatusCode::OK
+    );
+    let dup = app
+        .http
+        .post(app.url("/api/v1/users"))
+        .bearer_auth(&token)
+        .json(&json!({"login": "deputy.head", "display_name": "x", "password": "long enough"}))
+        .send()
+        .await
+        .unwrap();
+    let body = assert_problem(dup, StatusCode::UNPROCESSABLE_ENTITY).await;
+    assert!(body["errors"]["login"].is_string());
+
+    // The refuser becomes a legal representative of Anna too (through the form).
+    let b = app.browser("admin").await;
+    let res = b
+        .post_form(
+            &format!("/admin/{}/links", app.f.school),
+            &[
+                ("parent_id", &app.f.refuser.to_string()),
+                ("student_id", &app.f.anna.to_string()),
+                ("relation", "guardian"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let me = app
+        .get_json("/api/v1/me", &app.token("refuser").await)
+        .await;
+    assert_eq!(me["children"].as_array().unwrap().len(), 2);
+    let (status, page) = b
+        .page(&format!("/admin/{}/users?q=deputy", app.f.school))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Завуч Н. Н."));
+}

@@ -1,0 +1,289 @@
+use crate::support::{PASSWORD, TestApp, assert_problem, client};
+use reqwest::StatusCode;
+use serde_json::Value;
+
+#[tokio::test]
+async fn a_wrong_password_gets_401_and_an_unknown_login_the_same() {
+    let app = TestApp::sqlite().await;
+    let wrong = assert_problem(
+        app.login_api("parent", "not the password").await,
+        StatusCode::UNAUTHORIZED,
+    )
+    .await;
+    let unknown = assert_problem(
+        app.login_api("nobody", "not the password").await,
+        StatusCode::UNAUTHORIZED,
+    )
+    .await;
+    assert_eq!(
+        wrong["detail"], unknown["detail"],
+        "no hint which logins exist"
+    );
+}
+
+#[tokio::test]
+async fn a_token_reaches_me_with_roles_scopes_and_children() {
+    let app = TestApp::sqlite().await;
+    let token = app.token("parent").await;
+    let me = app.get_json("/api/v1/me", &token).await;
+    assert_eq!(me["login"], "parent");
+    assert_eq!(
+        me["roles"],
+        serde_json::json!([{"role": "parent", "school_id": app.f.school.to_string()}])
+    );
+    let children = me["children"].as_array().unwrap();
+    assert_eq!(children.len(), 2);
+    assert!(
+        children
+            .iter()
+            .all(|c| c["visible"] == true && c["consent"]["diary"] == "given")
+    );
+    let teacher = app
+        .get_json("/api/v1/me", &app.token("teacher").await)
+        .await;
+    let roles: Vec<&str> = teacher["roles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["role"].as_str().unwrap())
+        .collect();
+    assert_eq!(roles, ["teacher", "class_teacher"]);
+}
+
+#[tokio::test]
+async fn repeated_failures_lock_the_account_even_for_the_right_password() {
+    let app = TestApp::sqlite().await;
+    for _ in 0..4 {
+        assert_eq!(
+            app.login_api("teacher", "guess").await.status(),
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    let fifth = app.login_api("teacher", "guess").await;
+    assert_eq!(fifth.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(fifth.headers().get("retry-after").is_some());
+    let right = app.login_api("teacher", PASSWORD).await;
+    assert_problem(right, StatusCode::TOO_MANY_REQUESTS).await;
+    // Other accounts are not affected.
+    assert_eq!(
+        app.login_api("parent", PASSWORD).await.status(),
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn no_token_or_a_made_up_one_gets_401() {
+    let app = TestApp::sqlite().await;
+    let res = app.http.get(app.url("/api/v1/me")).send().await.unwrap();
+    assert_problem(res, StatusCode::UNAUTHORIZED).await;
+    assert_problem(
+        app.get("/api/v1/me", "0123456789abcdef").await,
+        StatusCode::UNAUTHORIZED,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn logout_revokes_the_token() {
+    let app = TestApp::sqlite().await;
+    let token = app.token("student").await;
+    assert_eq!(app.get("/api/v1/me", &token).await.status(), StatusCode::OK);
+    let res = app
+        .http
+        .post(app.url("/api/v1/auth/logout"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    assert_problem(
+        app.get("/api/v1/me", &token).await,
+        StatusCode::UNAUTHORIZED,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn the_login_form_sets_an_httponly_lax_cookie_and_logout_ends_it() {
+    let app = TestApp::sqlite().await;
+    let raw = client(false)
+        .post(app.url("/login"))
+        .header("Origin", &app.base)
+        .form(&[
+            ("login", "parent"),
+            ("password", PASSWORD),
+            ("next", "/account"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(raw.status(), StatusCode::SEE_OTHER);
+    assert_eq!(raw.headers()["location"], "/account");
+    let cookie = raw.headers()["set-cookie"].to_str().unwrap().to_owned();
+    assert!(cookie.starts_with("tabel_session="), "{cookie}");
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax") && cookie.contains("Path=/"),
+        "{cookie}"
+    );
+
+    let b = app.browser("parent").await;
+    let (status, home) = b.page("/").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        home.contains("Петров Иван Сергеевич") && home.contains("Петрова Анна Сергеевна"),
+        "{home}"
+    );
+    let res = b.post_form("/logout", &[]).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let res = b.get("/").await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert!(
+        res.headers()["location"]
+            .to_str()
+            .unwrap()
+            .starts_with("/login")
+    );
+}
+
+#[tokio::test]
+async fn a_wrong_password_on_the_form_says_so_with_401() {
+    let app = TestApp::sqlite().await;
+    let b = crate::support::Browser {
+        http: client(true),
+        base: app.base.clone(),
+    };
+    let res = b
+        .post_form(
+            "/login",
+            &[("login", "parent"), ("password", "nope"), ("next", "/")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("Неверный логин или пароль")
+    );
+}
+
+#[tokio::test]
+async fn a_cross_site_form_post_is_refused() {
+    let app = TestApp::sqlite().await;
+    let b = app.browser("admin").await;
+    let res = b
+        .http
+        .post(app.url(&format!(
+            "/admin/{}/users/{}/lock",
+            app.f.school,
+            app.f.user("teacher")
+        )))
+        .header("Origin", "https://evil.example")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    // The teacher can still log in: nothing happened.
+    assert_eq!(
+        app.login_api("teacher", PASSWORD).await.status(),
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn changing_the_password_ends_other_sessions_but_not_this_one() {
+    let app = TestApp::sqlite().await;
+    let other_device = app.token("teacher").await;
+    let b = app.browser("teacher").await;
+    let res = b
+        .post_form(
+            "/account/password",
+            &[
+                ("current_password", PASSWORD),
+                ("new_password", "a new secret"),
+                ("repeat_password", "a new secret"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(b.page("/account").await.0, StatusCode::OK);
+    assert_eq!(
+        app.get("/api/v1/me", &other_device).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        app.login_api("teacher", "a new secret").await.status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        app.login_api("teacher", PASSWORD).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+#[tokio::test]
+async fn logging_out_everywhere_else_keeps_only_this_device() {
+    let app = TestApp::sqlite().await;
+    let phone = app.token("parent").await;
+    let b = app.browser("parent").await;
+    assert_eq!(
+        b.post_form("/account/logout-elsewhere", &[]).await.status(),
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        app.get("/api/v1/me", &phone).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    let (status, page) = b.page("/account").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("это устройство"));
+}
+
+#[tokio::test]
+async fn an_administrator_locks_and_unlocks_an_account() {
+    let app = TestApp::sqlite().await;
+    let teacher_token = app.token("teacher").await;
+    let admin = app.browser("admin").await;
+    let lock = format!(
+        "/admin/{}/users/{}/lock",
+        app.f.school,
+        app.f.user("teacher")
+    );
+    assert_eq!(
+        admin.post_form(&lock, &[]).await.status(),
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        app.get("/api/v1/me", &teacher_token).await.status(),
+        StatusCode::UNAUTHORIZED,
+        "sessions end"
+    );
+    assert_problem(
+        app.login_api("teacher", PASSWORD).await,
+        StatusCode::FORBIDDEN,
+    )
+    .await;
+    let unlock = format!(
+        "/admin/{}/users/{}/unlock",
+        app.f.school,
+        app.f.user("teacher")
+    );
+    assert_eq!(
+        admin.post_form(&unlock, &[]).await.status(),
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        app.login_api("teacher", PASSWORD).await.status(),
+        StatusCode::OK
+    );
+    let users: Value = app
+        .get_json("/api/v1/users", &app.token("admin").await)
+        .await;
+    assert!(
+        users
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|u| u["disabled"] == false)
+    );
+}

@@ -1,0 +1,257 @@
+//! UI flows in a real headless Chromium, driven over WebDriver (chromedriver) with plain HTTP.
+
+use crate::support::{PASSWORD, TestApp};
+use serde_json::{Value, json};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
+
+struct Driver {
+    child: Child,
+    http: reqwest::Client,
+    base: String,
+    session: String,
+    _profile: tempfile::TempDir,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn tool(candidates: &[&str]) -> Option<String> {
+    candidates
+        .iter()
+        .find(|p| std::path::Path::new(p).exists())
+        .map(|p| (*p).to_owned())
+}
+
+impl Driver {
+    /// Starts chromedriver and a headless Chromium session, or `None` (loudly) without them.
+    async fn start() -> Option<Driver> {
+        let (Some(driver), Some(chromium)) = (
+            tool(&["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"]),
+            tool(&["/usr/bin/chromium", "/usr/bin/chromium-browser"]),
+        ) else {
+            tabel_store::test_support::skip(
+                "chromium and chromium-driver are not installed (browser tests)",
+            );
+            return None;
+        };
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = Command::new(driver)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let http = reqwest::Client::new();
+        let base = format!("http://127.0.0.1:{port}");
+        let started = Instant::now();
+        loop {
+            let ready = http.get(format!("{base}/status")).send().await.ok();
+            if let Some(r) = ready
+                && r.json::<Value>()
+                    .await
+                    .is_ok_and(|v| v["value"]["ready"] == true)
+            {
+                break;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(20),
+                "chromedriver did not start"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let profile = tempfile::tempdir().unwrap();
+        let caps = json!({"capabilities": {"alwaysMatch": {
+            "browserName": "chrome",
+            "goog:chromeOptions": {
+                "binary": chromium,
+                "prefs": {"intl.accept_languages": "ru-RU,ru"},
+                "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                         "--no-first-run", "--window-size=360,800", "--lang=ru-RU",
+                         format!("--user-data-dir={}", profile.path().display())]
+            }
+        }}});
+        let res: Value = http
+            .post(format!("{base}/session"))
+            .json(&caps)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let session = res["value"]["sessionId"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no session: {res}"))
+            .to_owned();
+        let d = Driver {
+            child,
+            http,
+            base,
+            session,
+            _profile: profile,
+        };
+        // Wait up to 5 s for elements to appear (page loads after clicks).
+        d.cmd(
+            reqwest::Method::POST,
+            "/timeouts",
+            Some(json!({"implicit": 5000})),
+        )
+        .await;
+        Some(d)
+    }
+
+    async fn cmd(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
+        let url = format!("{}/session/{}{path}", self.base, self.session);
+        let mut req = self.http.request(method, url);
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let v: Value = req.send().await.unwrap().json().await.unwrap();
+        v["value"].clone()
+    }
+
+    async fn go(&self, url: &str) {
+        self.cmd(reqwest::Method::POST, "/url", Some(json!({ "url": url })))
+            .await;
+    }
+
+    async fn find(&self, css: &str) -> String {
+        let v = self
+            .cmd(
+                reqwest::Method::POST,
+                "/element",
+                Some(json!({"using": "css selector", "value": css})),
+            )
+            .await;
+        v[ELEMENT]
+            .as_str()
+            .unwrap_or_else(|| panic!("no element {css}: {v}"))
+            .to_owned()
+    }
+
+    async fn type_into(&self, css: &str, text: &str) {
+        let id = self.find(css).await;
+        self.cmd(
+            reqwest::Method::POST,
+            &format!("/element/{id}/value"),
+            Some(json!({ "text": text })),
+        )
+        .await;
+    }
+
+    async fn click(&self, css: &str) {
+        let id = self.find(css).await;
+        self.cmd(
+            reqwest::Method::POST,
+            &format!("/element/{id}/click"),
+            Some(json!({})),
+        )
+        .await;
+    }
+
+    async fn text(&self, css: &str) -> String {
+        let id = self.find(css).await;
+        self.cmd(reqwest::Method::GET, &format!("/element/{id}/text"), None)
+            .await
+            .as_str()
+            .unwrap_or("")
+            .to_owned()
+    }
+
+    async fn current_url(&self) -> String {
+        self.cmd(reqwest::Method::GET, "/url", None)
+            .await
+            .as_str()
+            .unwrap_or("")
+            .to_owned()
+    }
+
+    async fn quit(&self) {
+        let _ = self
+            .http
+            .delete(format!("{}/session/{}", self.base, self.session))
+            .send()
+            .await;
+    }
+}
+
+#[tokio::test]
+async fn a_parent_logs_in_on_a_phone_sees_the_children_and_logs_out() {
+    let app = TestApp::sqlite().await;
+    let Some(d) = Driver::start().await else {
+        return;
+    };
+    d.go(&app.url(&format!("/students/{}", app.f.ivan))).await;
+    assert!(
+        d.current_url().await.contains("/login?next="),
+        "sent to log in first"
+    );
+    d.type_into("#login", "parent").await;
+    d.type_into("#password", "wrong").await;
+    d.click("#submit").await;
+    assert!(
+        d.text("#login-error")
+            .await
+            .contains("Неверный логин или пароль")
+    );
+    d.type_into("#password", PASSWORD).await;
+    d.click("#submit").await;
+    // Back where the parent was going: the (first) child's card.
+    assert!(d.text("#student-name").await.starts_with("Петров"));
+    d.go(&app.url("/")).await;
+    let children = d.text("#children").await;
+    assert!(
+        children.contains("Петров Иван Сергеевич") && children.contains("Петрова Анна Сергеевна"),
+        "{children}"
+    );
+    assert!(
+        children.contains("5А") && children.contains("5Б"),
+        "{children}"
+    );
+    d.click("#children a").await;
+    assert!(d.text("#student-name").await.starts_with("Петров"));
+    d.click("#logout").await;
+    assert!(d.current_url().await.ends_with("/login"));
+    d.quit().await;
+}
+
+#[tokio::test]
+async fn an_administrator_creates_an_account_with_the_keyboard_and_mouse() {
+    let app = TestApp::sqlite().await;
+    let Some(d) = Driver::start().await else {
+        return;
+    };
+    d.go(&app.url("/login")).await;
+    d.type_into("#login", "admin").await;
+    d.type_into("#password", PASSWORD).await;
+    d.click("#submit").await;
+    d.find("#greeting").await;
+    d.go(&app.url(&format!("/admin/{}/users", app.f.school)))
+        .await;
+    d.type_into("#new-login", "new.teacher").await;
+    d.type_into("#new-name", "Новикова Т. А.").await;
+    d.type_into("#new-password", "first password").await;
+    d.click("#new-role-teacher").await;
+    d.click("#create-user").await;
+    assert!(d.text("#notice").await.contains("создана"));
+    assert!(d.text("#users").await.contains("Новикова Т. А."));
+    d.quit().await;
+    assert_eq!(
+        app.login_api("new.teacher", "first password")
+            .await
+            .status(),
+        reqwest::StatusCode::OK
+    );
+}

@@ -1,0 +1,158 @@
+use crate::support::{PASSWORD, TestApp};
+use reqwest::StatusCode;
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+fn tabel(args: &[&str], stdin: Option<&str>) -> std::process::Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tabel"))
+        .args(args)
+        .env_remove("TABEL_DB")
+        .env("TABEL_LOG", "warn")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    if let Some(input) = stdin {
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+    } else {
+        drop(child.stdin.take());
+    }
+    child.wait_with_output().unwrap()
+}
+
+#[tokio::test]
+async fn demo_refuses_a_database_that_holds_data() {
+    let app = TestApp::sqlite().await;
+    let out = tabel(
+        &["demo", "--db", &app.db.url, "--today", "2026-11-28"],
+        None,
+    );
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("already holds 2 school"), "{err}");
+}
+
+#[tokio::test]
+async fn the_cli_adds_an_account_sets_passwords_and_locks() {
+    let app = TestApp::sqlite().await;
+    let school = app.f.school.to_string();
+    let out = tabel(
+        &[
+            "user",
+            "add",
+            "--db",
+            &app.db.url,
+            "--school",
+            &school,
+            "--name",
+            "Оператор",
+            "--role",
+            "admin",
+            "operator",
+        ],
+        Some("operator password\n"),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        app.login_api("operator", "operator password")
+            .await
+            .status(),
+        StatusCode::OK
+    );
+
+    let out = tabel(
+        &["user", "add", "--db", &app.db.url, "--name", "X", "someone"],
+        Some("password123\n"),
+    );
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("--school"),
+        "two schools: must choose"
+    );
+
+    let out = tabel(
+        &["user", "passwd", "--db", &app.db.url, "teacher"],
+        Some("brand new pass\n"),
+    );
+    assert!(out.status.success());
+    assert_eq!(
+        app.login_api("teacher", "brand new pass").await.status(),
+        StatusCode::OK
+    );
+    let out = tabel(&["user", "lock", "--db", &app.db.url, "teacher"], None);
+    assert!(out.status.success());
+    assert_eq!(
+        app.login_api("teacher", "brand new pass").await.status(),
+        StatusCode::FORBIDDEN
+    );
+    let out = tabel(&["user", "unlock", "--db", &app.db.url, "teacher"], None);
+    assert!(out.status.success());
+    assert_eq!(
+        app.login_api("teacher", "brand new pass").await.status(),
+        StatusCode::OK
+    );
+    let out = tabel(&["user", "lock", "--db", &app.db.url, "nobody"], None);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no such account"));
+    let _ = PASSWORD;
+}
+
+#[tokio::test]
+async fn audit_verify_passes_then_names_the_tampered_record() {
+    let app = TestApp::sqlite().await;
+    let token = app.token("admin").await;
+    for login in ["one.user", "two.user", "three.user"] {
+        let res = app
+            .http
+            .post(app.url("/api/v1/users"))
+            .bearer_auth(&token)
+            .json(&serde_json::json!({"login": login, "display_name": login, "password": "long enough"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::CREATED);
+    }
+    let out = tabel(&["audit", "verify", "--db", &app.db.url], None);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("3 record(s)"));
+
+    if let tabel_store::Db::Sqlite(pool) = &app.db.db {
+        sqlx::query("UPDATE audit_log SET after_json = replace(after_json, 'two.user', 'evil') WHERE seq = 2")
+            .execute(pool)
+            .await
+            .unwrap();
+    }
+    let out = tabel(&["audit", "verify", "--db", &app.db.url], None);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(&format!("chain {}", app.f.school)) && err.contains("record 2"),
+        "{err}"
+    );
+}
+
+#[test]
+fn help_explains_the_commands() {
+    let out = tabel(&["--help"], None);
+    let help = String::from_utf8_lossy(&out.stdout);
+    for cmd in ["serve", "migrate", "demo", "user", "audit"] {
+        assert!(help.contains(cmd), "{help}");
+    }
+    let out = tabel(&["demo", "--today", "28.11.2026"], None);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("YYYY-MM-DD"));
+}

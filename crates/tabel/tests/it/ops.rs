@@ -1,0 +1,109 @@
+use crate::support::TestApp;
+use reqwest::StatusCode;
+use serde_json::Value;
+
+#[tokio::test]
+async fn health_metrics_assets_and_the_api_description_are_served() {
+    let app = TestApp::sqlite().await;
+    let health = app.http.get(app.url("/healthz")).send().await.unwrap();
+    assert_eq!(health.status(), StatusCode::OK);
+    let _ = app.login_api("nobody", "x").await;
+    let metrics = app
+        .http
+        .get(app.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains("tabel_http_requests_total{class=\"2xx\"}"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("tabel_logins_total{outcome=\"failed\"} 1"),
+        "{metrics}"
+    );
+
+    let page = app
+        .http
+        .get(app.url("/login"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for asset in ["/assets/htmx-2.0.11.min.js", "/assets/pico-2.1.1.min.css"] {
+        assert!(page.contains(asset), "the page links {asset}");
+        let res = app.http.get(app.url(asset)).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        assert_eq!(
+            res.headers()["cache-control"],
+            "public, max-age=31536000, immutable"
+        );
+    }
+
+    let doc: Value = app
+        .http
+        .get(app.url("/api/v1/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    for path in [
+        "/api/v1/auth/login",
+        "/api/v1/me",
+        "/api/v1/classes/{id}/students",
+        "/api/v1/users",
+    ] {
+        assert!(doc["paths"][path].is_object(), "{path} documented");
+    }
+    let docs = app.http.get(app.url("/api/docs/")).send().await.unwrap();
+    assert_eq!(docs.status(), StatusCode::OK);
+    assert!(docs.text().await.unwrap().contains("swagger"));
+}
+
+#[tokio::test]
+async fn pages_speak_english_when_asked() {
+    let app = TestApp::sqlite().await;
+    let res = app
+        .http
+        .get(app.url("/login"))
+        .header("accept-language", "en-US,en;q=0.8")
+        .send()
+        .await
+        .unwrap();
+    let page = res.text().await.unwrap();
+    assert!(page.contains("Log in") && page.contains("lang=\"en\""));
+    let b = app.browser("admin").await;
+    let res = b.http.get(app.url("/lang/en")).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let (_, page) = b.page("/").await;
+    assert!(page.contains("Administrator"), "{page}");
+}
+
+#[tokio::test]
+async fn each_role_gets_a_home_page_that_fits() {
+    let app = TestApp::sqlite().await;
+    let cases = [
+        (
+            "admin",
+            vec!["Администратор", "Учётные записи", "Структура школы"],
+        ),
+        ("teacher", vec!["Классный руководитель", "Мои классы", "5А"]),
+        ("parent", vec!["Мои дети", "Петров Иван Сергеевич"]),
+        ("student", vec!["Обучающийся", "5А англ. 1"]),
+        ("refuser", vec!["отказ"]),
+    ];
+    for (login, expected) in cases {
+        let (status, page) = app.browser(login).await.page("/").await;
+        assert_eq!(status, StatusCode::OK, "{login}");
+        for text in expected {
+            assert!(page.contains(text), "{login}: {text}");
+        }
+    }
+}

@@ -1,0 +1,171 @@
+//! Starting the application for a test and talking to it.
+
+use reqwest::StatusCode;
+use reqwest::redirect::Policy;
+use serde_json::Value;
+use std::sync::OnceLock;
+use tabel::{Application, Config};
+use tabel_store::test_support::{Fixture, TestDb};
+
+/// The password of every fixture account.
+pub const PASSWORD: &str = "correct horse";
+
+fn hash() -> &'static str {
+    static HASH: OnceLock<String> = OnceLock::new();
+    HASH.get_or_init(|| tabel_app::password::hash_now(PASSWORD).unwrap())
+}
+
+/// A running application with the fixture school.
+pub struct TestApp {
+    pub base: String,
+    pub f: Fixture,
+    pub db: TestDb,
+    /// A client without cookies.
+    pub http: reqwest::Client,
+}
+
+impl TestApp {
+    /// On SQLite.
+    pub async fn sqlite() -> TestApp {
+        Self::on(TestDb::sqlite().await).await
+    }
+
+    /// On PostgreSQL, or `None` when unavailable outside CI (loudly skipped).
+    pub async fn postgres() -> Option<TestApp> {
+        Some(Self::on(TestDb::postgres().await?).await)
+    }
+
+    async fn on(db: TestDb) -> TestApp {
+        let f = Fixture::create(&db.db, hash()).await;
+        let mut config = Config::for_tests(&db.url);
+        config.today = Some(Fixture::TODAY);
+        let app = Application::build(config).await.unwrap();
+        let base = format!("http://127.0.0.1:{}", app.port());
+        tokio::spawn(app.run_until(std::future::pending()));
+        TestApp {
+            base,
+            f,
+            db,
+            http: client(false),
+        }
+    }
+
+    /// A full URL.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// Logs in through the API; the bearer token.
+    pub async fn token(&self, login: &str) -> String {
+        let res = self.login_api(login, PASSWORD).await;
+        assert_eq!(res.status(), StatusCode::OK, "login {login}");
+        let body: Value = res.json().await.unwrap();
+        body["token"].as_str().unwrap().to_owned()
+    }
+
+    /// `POST /api/v1/auth/login`.
+    pub async fn login_api(&self, login: &str, password: &str) -> reqwest::Response {
+        self.http
+            .post(self.url("/api/v1/auth/login"))
+            .json(&serde_json::json!({ "login": login, "password": password }))
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// GET with a bearer token.
+    pub async fn get(&self, path: &str, token: &str) -> reqwest::Response {
+        self.http
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// GET with a bearer token, expecting 200 and JSON.
+    pub async fn get_json(&self, path: &str, token: &str) -> Value {
+        let res = self.get(path, token).await;
+        assert_eq!(res.status(), StatusCode::OK, "GET {path}");
+        res.json().await.unwrap()
+    }
+
+    /// A browser-like client (cookies kept, redirects not followed) logged in through the form.
+    pub async fn browser(&self, login: &str) -> Browser {
+        let b = Browser {
+            http: client(true),
+            base: self.base.clone(),
+        };
+        let res = b
+            .post_form(
+                "/login",
+                &[("login", login), ("password", PASSWORD), ("next", "/")],
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "form login {login}");
+        b
+    }
+}
+
+/// A cookie-keeping client that sends `Origin` like a browser.
+pub struct Browser {
+    pub http: reqwest::Client,
+    pub base: String,
+}
+
+impl Browser {
+    /// GET a page.
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.http
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// GET a page's status and text.
+    pub async fn page(&self, path: &str) -> (StatusCode, String) {
+        let res = self.get(path).await;
+        (res.status(), res.text().await.unwrap())
+    }
+
+    /// POST a form from this site.
+    pub async fn post_form(&self, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        self.http
+            .post(format!("{}{path}", self.base))
+            .header("Origin", &self.base)
+            .form(form)
+            .send()
+            .await
+            .unwrap()
+    }
+}
+
+/// An HTTP client; `cookies` keeps them like a browser.
+pub fn client(cookies: bool) -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(cookies)
+        .redirect(Policy::none())
+        .build()
+        .unwrap()
+}
+
+/// Asserts a problem+json answer with the status.
+pub async fn assert_problem(res: reqwest::Response, status: StatusCode) -> Value {
+    assert_eq!(res.status(), status);
+    let ct = res
+        .headers()
+        .get("content-type")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(ct, "application/problem+json");
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["status"], status.as_u16());
+    assert!(
+        body["title"].is_string() && body["detail"].is_string() && body["type"].is_string(),
+        "{body}"
+    );
+    body
+}
