@@ -7,8 +7,8 @@ use tabel_domain::school::GroupKind;
 use tabel_domain::{GroupId, PersonId, SchoolId};
 use tabel_store::Conn;
 use tabel_store::school::{
-    self as repo, AcademicYear, ChildLink, Group, PersonSummary, School, SchoolCounts, StaffMember,
-    StudentCard, Subject,
+    self as repo, AcademicYear, Assignment, ChildLink, Group, PersonSummary, School, SchoolCounts,
+    StaffMember, StudentCard, Subject,
 };
 use tabel_store::user::{self as user_repo, UserSummary};
 use time::Date;
@@ -239,6 +239,25 @@ impl App {
         };
         let mut c = self.db.acquire().await?;
         Ok(repo::children_of(&mut c.conn(), me).await?)
+    }
+
+    /// What the user teaches this year, in each school where they hold the teacher role:
+    /// (group, subject) pairs in timetable order.
+    pub async fn my_teaching(&self, p: &Principal, on: Date) -> Result<Vec<Assignment>, AppError> {
+        let Some(me) = p.person else {
+            return Ok(Vec::new());
+        };
+        let mut c = self.db.acquire().await?;
+        let mut out = Vec::new();
+        for school in p.schools() {
+            if !p.has_role(tabel_domain::school::Role::Teacher, school) {
+                continue;
+            }
+            if let Some(year) = repo::academic_year_on(&mut c.conn(), school, on).await? {
+                out.extend(repo::assignments_of_teacher(&mut c.conn(), me, year.id).await?);
+            }
+        }
+        Ok(out)
     }
 
     /// People of a school by name prefix (administrators, for pick-lists).

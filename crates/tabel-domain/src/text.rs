@@ -378,6 +378,32 @@ mod tests {
             prop_assert_eq!(ClassName::parse(&name.to_string()).unwrap(), name);
         }
 
+        // Parsers meet whatever a form, a file or an API client sends: arbitrary Unicode must
+        // give a value or an error, never a panic, and an accepted value must satisfy its rule.
+        #[test]
+        fn parsers_never_panic_and_accepted_values_keep_their_rules(s in "\\PC{0,80}") {
+            if let Ok(l) = Login::parse(&s) {
+                prop_assert!((3..=64).contains(&l.as_str().len()));
+                prop_assert_eq!(l.as_str().to_lowercase(), l.as_str());
+            }
+            if let Ok(c) = ClassName::parse(&s) {
+                prop_assert!((1..=11).contains(&c.grade()));
+                prop_assert_eq!(ClassName::parse(&c.to_string()).unwrap(), c);
+            }
+            if let Ok(n) = NamePart::parse(&s) {
+                prop_assert!(!n.as_str().is_empty() && n.as_str().chars().count() <= 60);
+                prop_assert_eq!(n.as_str().trim(), n.as_str());
+            }
+            let _ = NewPassword::parse(&s);
+            let _ = sort_key(&s);
+        }
+
+        #[test]
+        fn sort_keys_ignore_case_and_yo(s in "[а-яёА-ЯЁ]{1,20}") {
+            prop_assert_eq!(sort_key(&s.to_uppercase()), sort_key(&s.to_lowercase()));
+            prop_assert!(!sort_key(&s).contains('ё'));
+        }
+
         #[test]
         fn bounded_text_never_exceeds_its_limit(s in ".{0,300}") {
             if let Ok(t) = Title::parse(&s) {

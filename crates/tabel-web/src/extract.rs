@@ -266,6 +266,8 @@ pub async fn check_origin(req: Request, next: Next) -> Response {
     };
     if ok {
         next.run(req).await
+    } else if req.uri().path().starts_with("/api/") {
+        ApiError::new(StatusCode::FORBIDDEN, "cross-site request refused").into_response()
     } else {
         (StatusCode::FORBIDDEN, "cross-site request refused").into_response()
     }

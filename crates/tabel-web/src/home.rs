@@ -49,6 +49,7 @@ struct HomePage<'a> {
     roles: Vec<String>,
     staff_links: Vec<Link>,
     led_classes: Vec<Link>,
+    teaching: Vec<Link>,
     children: Vec<ChildCard>,
     own_groups: Vec<Link>,
 }
@@ -110,6 +111,23 @@ async fn build<'s>(
         });
     }
 
+    // Subjects taught, grouped by class or group: "5А — Математика, Информатика".
+    let mut teaching: Vec<Link> = Vec::new();
+    for a in state.app.my_teaching(p, today).await? {
+        match teaching.last_mut() {
+            Some(last) if last.label == a.group_name => {
+                last.note.push_str(", ");
+                last.note.push_str(&a.subject);
+            }
+            _ => teaching.push(Link {
+                // Teachers are staff of their school: the class page is theirs to open.
+                href: format!("/school/classes/{}", a.group),
+                label: a.group_name,
+                note: a.subject,
+            }),
+        }
+    }
+
     let mut children = Vec::new();
     for c in state.app.my_children(p).await? {
         let visible = c.diary_consent == Some(ConsentState::Given);
@@ -159,6 +177,7 @@ async fn build<'s>(
         roles,
         staff_links,
         led_classes,
+        teaching,
         children,
         own_groups,
     })

@@ -81,15 +81,17 @@ pub fn router(state: AppState) -> Router {
         .merge(home::router())
         .merge(account::router())
         .merge(school::router())
-        .merge(admin::router())
-        .layer(axum::middleware::from_fn(extract::check_origin))
-        .layer(DefaultBodyLimit::max(64 * 1024));
+        .merge(admin::router());
     Router::new()
         .merge(pages)
         .merge(api::router(&state))
         .merge(assets::router())
         .merge(ops::router())
         .fallback(error::not_found_page)
+        // CSRF: every state-changing request carrying the session cookie must come from here.
+        .layer(axum::middleware::from_fn(extract::check_origin))
+        // Forms and JSON bodies here are small; anything larger is refused with 413.
+        .layer(DefaultBodyLimit::max(64 * 1024))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             ops::record,

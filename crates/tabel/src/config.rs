@@ -4,6 +4,7 @@
 use anyhow::Context;
 use serde::Deserialize;
 use std::path::Path;
+use tabel_domain::calendar::TimeZoneName;
 use time::Date;
 
 /// Where the server listens when nothing says otherwise.
@@ -26,6 +27,8 @@ pub struct Config {
     pub today: Option<Date>,
     /// Served over TLS: `Secure` `__Host-` cookies.
     pub secure_cookies: bool,
+    /// The deployment's time zone, for "today".
+    pub time_zone: TimeZoneName,
 }
 
 impl Config {
@@ -38,6 +41,7 @@ impl Config {
             seed: 1,
             today: None,
             secure_cookies: false,
+            time_zone: TimeZoneName::MOSCOW,
         }
     }
 }
@@ -52,6 +56,8 @@ pub struct FileConfig {
     pub listen: Option<String>,
     /// Secure cookies.
     pub secure_cookies: Option<bool>,
+    /// Time zone (IANA name of a Russian zone).
+    pub time_zone: Option<String>,
 }
 
 impl FileConfig {
@@ -79,4 +85,9 @@ pub fn parse_date(raw: &str) -> Result<Date, String> {
         time::macros::format_description!("[year]-[month]-[day]"),
     )
     .map_err(|_| format!("{raw:?} is not a date; use YYYY-MM-DD, e.g. 2026-11-28"))
+}
+
+/// Parses a Russian IANA time zone name.
+pub fn parse_time_zone(raw: &str) -> Result<TimeZoneName, String> {
+    TimeZoneName::parse(raw).map_err(|e| e.to_string())
 }

@@ -54,6 +54,7 @@ impl Application {
         let db = open_db(&config.db).await?;
         let app_config = AppConfig {
             today: config.today,
+            time_zone: config.time_zone.clone(),
             ..AppConfig::default()
         };
         let app = App::new(db.clone(), app_config);

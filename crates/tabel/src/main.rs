@@ -8,10 +8,11 @@ use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand};
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
-use tabel::config::{DEFAULT_DB, DEFAULT_LISTEN, FileConfig, parse_date};
+use tabel::config::{DEFAULT_DB, DEFAULT_LISTEN, FileConfig, parse_date, parse_time_zone};
 use tabel::{Application, Config, open_db};
 use tabel_app::admin::NewAccount;
 use tabel_app::{App, AppConfig, AppError};
+use tabel_domain::calendar::TimeZoneName;
 use time::Date;
 
 /// Tabel: the electronic class journal and diary of a school (SQLite) or a region (PostgreSQL).
@@ -68,6 +69,9 @@ enum Command {
         /// The server is reached over HTTPS: mark cookies Secure (and use the __Host- prefix).
         #[arg(long, env = "TABEL_SECURE_COOKIES")]
         secure_cookies: bool,
+        /// Time zone of the schools, e.g. Asia/Yekaterinburg (decides when "today" begins).
+        #[arg(long, env = "TABEL_TIME_ZONE", value_name = "ZONE", value_parser = parse_time_zone)]
+        time_zone: Option<TimeZoneName>,
     },
     /// Create or update the database's tables to this version of Tabel.
     Migrate {
@@ -214,6 +218,7 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
             seed,
             today,
             secure_cookies,
+            time_zone,
         } => {
             let (url, file) = db.resolve()?;
             let config = Config {
@@ -225,6 +230,12 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
                 seed,
                 today,
                 secure_cookies: secure_cookies || file.secure_cookies.unwrap_or(false),
+                time_zone: match (time_zone, file.time_zone.as_deref()) {
+                    (Some(z), _) => z,
+                    (None, Some(raw)) => parse_time_zone(raw)
+                        .map_err(|e| anyhow::anyhow!("tabel.toml: time_zone: {e}"))?,
+                    (None, None) => TimeZoneName::MOSCOW,
+                },
             };
             let app = Application::build(config).await?;
             if let Some(addr) = app.address() {

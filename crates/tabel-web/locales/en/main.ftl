@@ -54,6 +54,7 @@ home-school = School
 home-structure = School structure
 home-accounts = Accounts
 home-my-classes = My classes
+home-teaching = My classes and subjects
 home-children = My children
 home-consent = Personal data processing
 home-consent-needed = Progress is shown once consent is registered at the school.

@@ -55,6 +55,7 @@ home-school = Школа
 home-structure = Структура школы
 home-accounts = Учётные записи
 home-my-classes = Мои классы
+home-teaching = Мои классы и предметы
 home-children = Мои дети
 home-consent = Обработка персональных данных
 home-consent-needed = Сведения об успеваемости доступны после оформления согласия в школе.

@@ -156,3 +156,45 @@ fn help_explains_the_commands() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("YYYY-MM-DD"));
 }
+
+#[tokio::test]
+async fn migrate_demo_and_verify_work_on_postgres_through_the_binary() {
+    let Some(url) = tabel_store::test_support::TestDb::postgres_url().await else {
+        return;
+    };
+    let out = tabel(&["migrate", "--db", &url], None);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = tabel(
+        &[
+            "demo",
+            "--db",
+            &url,
+            "--schools",
+            "2",
+            "--today",
+            "2026-11-28",
+        ],
+        None,
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Generated 2 school(s)"));
+    let out = tabel(&["audit", "verify", "--db", &url], None);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = tabel(&["demo", "--db", &url], None);
+    assert!(!out.status.success(), "a second demo is refused");
+    let out = tabel(&["migrate", "--db", "mysql://nowhere/x"], None);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("mysql://nowhere/x"));
+}

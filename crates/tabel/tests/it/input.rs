@@ -135,3 +135,35 @@ async fn an_invalid_account_form_is_shown_again_with_the_errors() {
     );
     assert!(page.contains("login:") && page.contains("password:"));
 }
+
+#[tokio::test]
+async fn an_oversized_body_is_refused_with_413() {
+    let app = TestApp::sqlite().await;
+    let token = app.token("admin").await;
+    let huge = format!("{{\"login\": \"{}\"}}", "x".repeat(200_000));
+    let res = app
+        .http
+        .post(app.url("/api/v1/users"))
+        .bearer_auth(&token)
+        .header("content-type", "application/json")
+        .body(huge)
+        .send()
+        .await
+        .unwrap();
+    assert_problem(res, StatusCode::PAYLOAD_TOO_LARGE).await;
+}
+
+#[tokio::test]
+async fn a_cookie_carrying_api_post_from_another_site_is_refused() {
+    let app = TestApp::sqlite().await;
+    let b = app.browser("parent").await;
+    let res = b
+        .http
+        .post(app.url("/api/v1/auth/logout"))
+        .header("Origin", "https://evil.example")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert_eq!(b.page("/").await.0, StatusCode::OK, "still logged in");
+}
