@@ -11,5 +11,6 @@ pub mod calendar;
 pub mod id;
 pub mod school;
 pub mod text;
+pub mod timetable;
 
 pub use id::*;

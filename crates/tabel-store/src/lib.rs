@@ -17,6 +17,7 @@ mod error;
 pub mod outbox;
 pub mod school;
 pub mod session;
+pub mod timetable;
 #[cfg(feature = "test-support")]
 pub mod test_support;
 pub mod user;

@@ -1,0 +1,65 @@
+-- Timetable: bell schedule, weekly timetable entries with validity ranges, dated lessons (SQLite).
+
+-- A worked day (transfer) follows the timetable of this weekday (1 = Monday); NULL = Monday.
+ALTER TABLE holidays ADD COLUMN as_weekday INTEGER;
+
+CREATE TABLE bell_slots (
+    id INTEGER PRIMARY KEY,
+    school_id INTEGER NOT NULL REFERENCES schools(id),
+    academic_year_id INTEGER NOT NULL REFERENCES academic_years(id),
+    shift INTEGER NOT NULL,
+    variant TEXT NOT NULL,
+    number INTEGER NOT NULL,
+    starts_min INTEGER NOT NULL,
+    ends_min INTEGER NOT NULL,
+    UNIQUE (academic_year_id, shift, variant, number)
+);
+
+CREATE TABLE bell_days (
+    id INTEGER PRIMARY KEY,
+    school_id INTEGER NOT NULL REFERENCES schools(id),
+    academic_year_id INTEGER NOT NULL REFERENCES academic_years(id),
+    on_date TEXT NOT NULL,
+    variant TEXT NOT NULL,
+    UNIQUE (academic_year_id, on_date)
+);
+
+CREATE TABLE timetable_entries (
+    id INTEGER PRIMARY KEY,
+    school_id INTEGER NOT NULL REFERENCES schools(id),
+    academic_year_id INTEGER NOT NULL REFERENCES academic_years(id),
+    group_id INTEGER NOT NULL REFERENCES study_groups(id),
+    weekday INTEGER NOT NULL,
+    number INTEGER NOT NULL,
+    subject_id INTEGER NOT NULL REFERENCES subjects(id),
+    teacher_id INTEGER NOT NULL REFERENCES persons(id),
+    room TEXT NOT NULL,
+    valid_from TEXT NOT NULL,
+    valid_to TEXT,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX timetable_group ON timetable_entries (group_id, weekday, number);
+CREATE INDEX timetable_year ON timetable_entries (academic_year_id, weekday, number);
+
+CREATE TABLE lessons (
+    id INTEGER PRIMARY KEY,
+    school_id INTEGER NOT NULL REFERENCES schools(id),
+    academic_year_id INTEGER NOT NULL REFERENCES academic_years(id),
+    group_id INTEGER NOT NULL REFERENCES study_groups(id),
+    on_date TEXT NOT NULL,
+    number INTEGER NOT NULL,
+    subject_id INTEGER NOT NULL REFERENCES subjects(id),
+    teacher_id INTEGER NOT NULL REFERENCES persons(id),
+    room TEXT NOT NULL,
+    status TEXT NOT NULL,
+    entry_id INTEGER REFERENCES timetable_entries(id),
+    original_teacher_id INTEGER REFERENCES persons(id),
+    original_date TEXT,
+    original_number INTEGER,
+    reason TEXT,
+    has_journal_data INTEGER NOT NULL DEFAULT 0,
+    version INTEGER NOT NULL DEFAULT 1
+);
+CREATE INDEX lessons_group_date ON lessons (group_id, on_date, number);
+CREATE INDEX lessons_teacher_date ON lessons (teacher_id, on_date, number);
+CREATE INDEX lessons_year_date ON lessons (academic_year_id, on_date, number);
