@@ -9,6 +9,7 @@ pub mod auth;
 mod error;
 pub mod password;
 pub mod school;
+pub mod timetable;
 
 pub use error::{AppError, FieldErrors, check};
 pub use tabel_domain::access::Principal;

@@ -207,10 +207,18 @@ impl WeeklyLine {
 
 /// The dated lessons a group's timetable yields in `[from, to]`: one per line and school day on
 /// which the line is valid and its weekday is the one the day follows. Sorted by date and number.
-pub fn lessons_for(cal: &GradeCalendar, lines: &[WeeklyLine], from: Date, to: Date) -> Vec<(Date, WeeklyLine)> {
+pub fn lessons_for(
+    cal: &GradeCalendar,
+    lines: &[WeeklyLine],
+    from: Date,
+    to: Date,
+) -> Vec<(Date, WeeklyLine)> {
     let mut out = Vec::new();
     for (date, weekday) in cal.school_days(from, to) {
-        for l in lines.iter().filter(|l| l.weekday == weekday && l.valid_on(date)) {
+        for l in lines
+            .iter()
+            .filter(|l| l.weekday == weekday && l.valid_on(date))
+        {
             out.push((date, *l));
         }
     }
@@ -272,15 +280,43 @@ mod tests {
     fn holidays_weekends_and_transfers() {
         let c = calendar();
         assert_eq!(c.timetable_day(date!(2026 - 09 - 01)), Some(2), "a Tuesday");
-        assert_eq!(c.timetable_day(date!(2026 - 09 - 05)), None, "Saturday in a 5-day week");
-        assert_eq!(c.timetable_day(date!(2026 - 10 - 28)), None, "autumn holidays");
-        assert_eq!(c.timetable_day(date!(2026 - 11 - 04)), None, "public holiday");
-        assert_eq!(c.timetable_day(date!(2026 - 11 - 07)), Some(3), "worked Saturday follows Wednesday");
-        assert_eq!(c.timetable_day(date!(2027 - 02 - 16)), None, "grade 1's February week");
+        assert_eq!(
+            c.timetable_day(date!(2026 - 09 - 05)),
+            None,
+            "Saturday in a 5-day week"
+        );
+        assert_eq!(
+            c.timetable_day(date!(2026 - 10 - 28)),
+            None,
+            "autumn holidays"
+        );
+        assert_eq!(
+            c.timetable_day(date!(2026 - 11 - 04)),
+            None,
+            "public holiday"
+        );
+        assert_eq!(
+            c.timetable_day(date!(2026 - 11 - 07)),
+            Some(3),
+            "worked Saturday follows Wednesday"
+        );
+        assert_eq!(
+            c.timetable_day(date!(2027 - 02 - 16)),
+            None,
+            "grade 1's February week"
+        );
         let mut second = c.clone();
         second.grade = 2;
-        assert_eq!(second.timetable_day(date!(2027 - 02 - 16)), Some(2), "not for grade 2");
-        assert_eq!(c.timetable_day(date!(2026 - 08 - 31)), None, "before the year");
+        assert_eq!(
+            second.timetable_day(date!(2027 - 02 - 16)),
+            Some(2),
+            "not for grade 2"
+        );
+        assert_eq!(
+            c.timetable_day(date!(2026 - 08 - 31)),
+            None,
+            "before the year"
+        );
         let mut six = c;
         six.week_days = 6;
         assert_eq!(six.timetable_day(date!(2026 - 09 - 05)), Some(6));
@@ -288,11 +324,24 @@ mod tests {
 
     #[test]
     fn bell_schedules_are_validated() {
-        let s = |n, a, b| BellSlot { number: n, starts: a, ends: b };
+        let s = |n, a, b| BellSlot {
+            number: n,
+            starts: a,
+            ends: b,
+        };
         assert!(BellSchedule::new(vec![s(2, 555, 600), s(1, 500, 545)]).is_ok());
-        assert_eq!(BellSchedule::new(vec![s(1, 500, 500)]), Err(BellError::EndBeforeStart(1)));
-        assert_eq!(BellSchedule::new(vec![s(1, 500, 545), s(2, 540, 600)]), Err(BellError::Overlap(2, 1)));
-        assert_eq!(BellSchedule::new(vec![s(1, 500, 545), s(1, 550, 600)]), Err(BellError::Duplicate(1)));
+        assert_eq!(
+            BellSchedule::new(vec![s(1, 500, 500)]),
+            Err(BellError::EndBeforeStart(1))
+        );
+        assert_eq!(
+            BellSchedule::new(vec![s(1, 500, 545), s(2, 540, 600)]),
+            Err(BellError::Overlap(2, 1))
+        );
+        assert_eq!(
+            BellSchedule::new(vec![s(1, 500, 545), s(1, 550, 600)]),
+            Err(BellError::Duplicate(1))
+        );
         assert_eq!(BellSchedule::new(vec![]), Err(BellError::Empty));
         assert_eq!(parse_hhmm("8:30"), Some(510));
         assert_eq!(parse_hhmm("24:00"), None);

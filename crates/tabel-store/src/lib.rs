@@ -17,9 +17,9 @@ mod error;
 pub mod outbox;
 pub mod school;
 pub mod session;
-pub mod timetable;
 #[cfg(feature = "test-support")]
 pub mod test_support;
+pub mod timetable;
 pub mod user;
 
 pub use db::{Backend, Conn, Db, PoolConn, Tx, now_micros};

@@ -296,7 +296,14 @@ pub struct Fixture {
     pub refuser: tabel_domain::PersonId,
     /// Смирнова Елена (teacher of mathematics in 5А, class teacher of 5А).
     pub teacher: tabel_domain::PersonId,
-    /// Accounts: admin, teacher, parent, student, refuser, admin2 (other school's admin).
+    /// Кузнецова Ольга: English in the subgroup, mathematics in 5Б; has the `english` account.
+    pub english: tabel_domain::PersonId,
+    /// Математика.
+    pub math: tabel_domain::SubjectId,
+    /// Иностранный язык (английский).
+    pub english_subject: tabel_domain::SubjectId,
+    /// Accounts: admin, teacher, parent, student, refuser, admin2 (other school's admin), zavuch
+    /// (deputy head), english (a second teacher).
     pub users: Vec<(&'static str, tabel_domain::UserId)>,
 }
 
@@ -374,9 +381,10 @@ impl Fixture {
         let math = insert_subject(c, school, "Математика", "Мат", 10)
             .await
             .expect("subject");
-        let english = insert_subject(c, school, "Иностранный язык (английский)", "Англ", 20)
-            .await
-            .expect("subject");
+        let english_subject =
+            insert_subject(c, school, "Иностранный язык (английский)", "Англ", 20)
+                .await
+                .expect("subject");
         let group = |school, year, kind, name: &'static str, parent, subject| NewGroup {
             school,
             year,
@@ -400,7 +408,7 @@ impl Fixture {
                 GroupKind::Subgroup,
                 "5А англ. 1",
                 Some(class_5a),
-                Some(english),
+                Some(english_subject),
             ),
         )
         .await
@@ -466,6 +474,8 @@ impl Fixture {
                 Sex::Female,
                 None,
             ),
+            person(school, "Кузнецова", "Ольга", "Игоревна", Sex::Female, None),
+            person(school, "Орлова", "Вера", "Петровна", Sex::Female, None),
         ];
         let mut ids = Vec::new();
         for (s, name, sex, born) in &specs {
@@ -493,9 +503,11 @@ impl Fixture {
             teacher,
             director,
             other_admin,
+            english,
+            deputy,
         ] = ids[..]
         else {
-            panic!("nine people")
+            panic!("eleven people")
         };
         for (p, s) in [
             (ivan, school),
@@ -532,6 +544,18 @@ impl Fixture {
         insert_staff(c, other_admin, other_school, "заместитель директора")
             .await
             .expect("staff");
+        insert_staff(c, english, school, "учитель английского языка")
+            .await
+            .expect("staff");
+        insert_staff(c, deputy, school, "заместитель директора по УВР")
+            .await
+            .expect("staff");
+        insert_assignment(c, school, year, english, english_subject, subgroup, start)
+            .await
+            .expect("assignment");
+        insert_assignment(c, school, year, english, math, class_5b, start)
+            .await
+            .expect("assignment");
         insert_assignment(c, school, year, teacher, math, class_5a, start)
             .await
             .expect("assignment");
@@ -583,6 +607,8 @@ impl Fixture {
             ("student", Some(ivan), school, None),
             ("refuser", Some(refuser), school, None),
             ("admin2", Some(other_admin), other_school, Some(Role::Admin)),
+            ("zavuch", Some(deputy), school, Some(Role::Deputy)),
+            ("english", Some(english), school, Some(Role::Teacher)),
         ] {
             let id = insert_user(
                 c,
@@ -619,6 +645,9 @@ impl Fixture {
             parent,
             refuser,
             teacher,
+            english,
+            math,
+            english_subject,
             users,
         }
     }

@@ -24,7 +24,12 @@ struct BellRow {
 }
 
 /// The slots of a bell schedule (shift, variant), by number.
-pub async fn bell_slots(conn: &mut Conn<'_>, year: AcademicYearId, shift: u8, variant: &str) -> Result<Vec<BellSlot>> {
+pub async fn bell_slots(
+    conn: &mut Conn<'_>,
+    year: AcademicYearId,
+    shift: u8,
+    variant: &str,
+) -> Result<Vec<BellSlot>> {
     const SQL: &str = "SELECT number, starts_min, ends_min FROM bell_slots \
          WHERE academic_year_id = $1 AND shift = $2 AND variant = $3 ORDER BY number";
     fetch_all!(conn, BellRow, SQL, year.get(), i64::from(shift), variant)?
@@ -32,7 +37,8 @@ pub async fn bell_slots(conn: &mut Conn<'_>, year: AcademicYearId, shift: u8, va
         .map(|r| {
             Ok(BellSlot {
                 number: small(r.number)?,
-                starts: u16::try_from(r.starts_min).map_err(|_| StoreError::Corrupt("bell".into()))?,
+                starts: u16::try_from(r.starts_min)
+                    .map_err(|_| StoreError::Corrupt("bell".into()))?,
                 ends: u16::try_from(r.ends_min).map_err(|_| StoreError::Corrupt("bell".into()))?,
             })
         })
@@ -48,7 +54,8 @@ pub async fn replace_bell_slots(
     variant: &str,
     slots: &[BellSlot],
 ) -> Result<()> {
-    const DELETE: &str = "DELETE FROM bell_slots WHERE academic_year_id = $1 AND shift = $2 AND variant = $3";
+    const DELETE: &str =
+        "DELETE FROM bell_slots WHERE academic_year_id = $1 AND shift = $2 AND variant = $3";
     const INSERT: &str = "INSERT INTO bell_slots (school_id, academic_year_id, shift, variant, number, starts_min, ends_min) \
          VALUES ($1, $2, $3, $4, $5, $6, $7)";
     execute!(conn, DELETE, year.get(), i64::from(shift), variant)?;
@@ -69,7 +76,13 @@ pub async fn replace_bell_slots(
 }
 
 /// Marks a date as following a bell-schedule variant (e.g. a shortened day).
-pub async fn set_bell_day(conn: &mut Conn<'_>, school: SchoolId, year: AcademicYearId, on: Date, variant: &str) -> Result<()> {
+pub async fn set_bell_day(
+    conn: &mut Conn<'_>,
+    school: SchoolId,
+    year: AcademicYearId,
+    on: Date,
+    variant: &str,
+) -> Result<()> {
     const DELETE: &str = "DELETE FROM bell_days WHERE academic_year_id = $1 AND on_date = $2";
     const INSERT: &str = "INSERT INTO bell_days (school_id, academic_year_id, on_date, variant) VALUES ($1, $2, $3, $4)";
     execute!(conn, DELETE, year.get(), on)?;
@@ -84,8 +97,12 @@ pub async fn bell_days(conn: &mut Conn<'_>, year: AcademicYearId) -> Result<Vec<
         on_date: Date,
         variant: String,
     }
-    const SQL: &str = "SELECT on_date, variant FROM bell_days WHERE academic_year_id = $1 ORDER BY on_date";
-    Ok(fetch_all!(conn, Row, SQL, year.get())?.into_iter().map(|r| (r.on_date, r.variant)).collect())
+    const SQL: &str =
+        "SELECT on_date, variant FROM bell_days WHERE academic_year_id = $1 ORDER BY on_date";
+    Ok(fetch_all!(conn, Row, SQL, year.get())?
+        .into_iter()
+        .map(|r| (r.on_date, r.variant))
+        .collect())
 }
 
 /// The year's days off with the worked-day weekday, for the lesson rules.
@@ -250,23 +267,45 @@ macro_rules! entry_sql {
 
 /// Every timetable line of a year (for lesson generation and conflict checks).
 pub async fn entries_of_year(conn: &mut Conn<'_>, year: AcademicYearId) -> Result<Vec<Entry>> {
-    const SQL: &str = entry_sql!("WHERE e.academic_year_id = $1 ORDER BY e.group_id, e.weekday, e.number, e.id");
-    fetch_all!(conn, EntryRow, SQL, year.get())?.into_iter().map(Entry::try_from).collect()
+    const SQL: &str =
+        entry_sql!("WHERE e.academic_year_id = $1 ORDER BY e.group_id, e.weekday, e.number, e.id");
+    fetch_all!(conn, EntryRow, SQL, year.get())?
+        .into_iter()
+        .map(Entry::try_from)
+        .collect()
 }
 
 /// The timetable lines of some groups (a class with its subgroups and streams).
 pub async fn entries_of_group(conn: &mut Conn<'_>, group: GroupId) -> Result<Vec<Entry>> {
-    const SQL: &str = entry_sql!("WHERE e.group_id = $1 ORDER BY e.weekday, e.number, e.valid_from");
-    fetch_all!(conn, EntryRow, SQL, group.get())?.into_iter().map(Entry::try_from).collect()
-}
-
-/// Lines of the year in one weekday slot (for conflicts).
-pub async fn entries_in_slot(conn: &mut Conn<'_>, year: AcademicYearId, weekday: u8, number: u8) -> Result<Vec<Entry>> {
-    const SQL: &str = entry_sql!("WHERE e.academic_year_id = $1 AND e.weekday = $2 AND e.number = $3 ORDER BY e.id");
-    fetch_all!(conn, EntryRow, SQL, year.get(), i64::from(weekday), i64::from(number))?
+    const SQL: &str =
+        entry_sql!("WHERE e.group_id = $1 ORDER BY e.weekday, e.number, e.valid_from");
+    fetch_all!(conn, EntryRow, SQL, group.get())?
         .into_iter()
         .map(Entry::try_from)
         .collect()
+}
+
+/// Lines of the year in one weekday slot (for conflicts).
+pub async fn entries_in_slot(
+    conn: &mut Conn<'_>,
+    year: AcademicYearId,
+    weekday: u8,
+    number: u8,
+) -> Result<Vec<Entry>> {
+    const SQL: &str = entry_sql!(
+        "WHERE e.academic_year_id = $1 AND e.weekday = $2 AND e.number = $3 ORDER BY e.id"
+    );
+    fetch_all!(
+        conn,
+        EntryRow,
+        SQL,
+        year.get(),
+        i64::from(weekday),
+        i64::from(number)
+    )?
+    .into_iter()
+    .map(Entry::try_from)
+    .collect()
 }
 
 /// A lesson's status.
@@ -341,14 +380,22 @@ pub async fn insert_lessons(conn: &mut Conn<'_>, lessons: &[NewLesson<'_>]) -> R
 
 /// Deletes the year's planned lessons from a date on that carry no journal data and no change
 /// (the ones a timetable edit may regenerate); returns how many.
-pub async fn delete_regenerable(conn: &mut Conn<'_>, year: AcademicYearId, from: Date) -> Result<u64> {
+pub async fn delete_regenerable(
+    conn: &mut Conn<'_>,
+    year: AcademicYearId,
+    from: Date,
+) -> Result<u64> {
     const SQL: &str = "DELETE FROM lessons WHERE academic_year_id = $1 AND on_date >= $2 AND status = 'planned' \
          AND has_journal_data = 0 AND entry_id IS NOT NULL";
     Ok(execute!(conn, SQL, year.get(), from)?)
 }
 
 /// The (group, date, number) slots of the year from a date that hold a lesson.
-pub async fn occupied_slots(conn: &mut Conn<'_>, year: AcademicYearId, from: Date) -> Result<Vec<(i64, Date, u8)>> {
+pub async fn occupied_slots(
+    conn: &mut Conn<'_>,
+    year: AcademicYearId,
+    from: Date,
+) -> Result<Vec<(i64, Date, u8)>> {
     #[derive(sqlx::FromRow)]
     struct Row {
         group_id: i64,
@@ -499,12 +546,19 @@ fn lessons(rows: Vec<LessonRow>) -> Result<Vec<Lesson>> {
 /// One lesson.
 pub async fn get_lesson(conn: &mut Conn<'_>, id: i64) -> Result<Option<Lesson>> {
     const SQL: &str = lesson_sql!("WHERE l.id = $1");
-    fetch_optional!(conn, LessonRow, SQL, id)?.map(Lesson::try_from).transpose()
+    fetch_optional!(conn, LessonRow, SQL, id)?
+        .map(Lesson::try_from)
+        .transpose()
 }
 
 /// The lessons of a group and of the groups tied to it (a class's subgroups, the streams it
 /// feeds, or the class of a subgroup) in a date range, by date and number.
-pub async fn lessons_of_class(conn: &mut Conn<'_>, group: GroupId, from: Date, to: Date) -> Result<Vec<Lesson>> {
+pub async fn lessons_of_class(
+    conn: &mut Conn<'_>,
+    group: GroupId,
+    from: Date,
+    to: Date,
+) -> Result<Vec<Lesson>> {
     const SQL: &str = lesson_sql!(
         "WHERE l.on_date >= $2 AND l.on_date <= $3 AND (l.group_id = $1 \
          OR l.group_id IN (SELECT id FROM study_groups WHERE parent_group_id = $1) \
@@ -515,7 +569,12 @@ pub async fn lessons_of_class(conn: &mut Conn<'_>, group: GroupId, from: Date, t
 }
 
 /// A teacher's lessons in a range, including those taken from them by a substitution.
-pub async fn lessons_of_teacher(conn: &mut Conn<'_>, teacher: PersonId, from: Date, to: Date) -> Result<Vec<Lesson>> {
+pub async fn lessons_of_teacher(
+    conn: &mut Conn<'_>,
+    teacher: PersonId,
+    from: Date,
+    to: Date,
+) -> Result<Vec<Lesson>> {
     const SQL: &str = lesson_sql!(
         "WHERE l.on_date >= $2 AND l.on_date <= $3 AND (l.teacher_id = $1 OR l.original_teacher_id = $1) \
          ORDER BY l.on_date, l.number, l.id"
@@ -524,7 +583,12 @@ pub async fn lessons_of_teacher(conn: &mut Conn<'_>, teacher: PersonId, from: Da
 }
 
 /// A student's lessons in a range: the groups they are in on each lesson's date.
-pub async fn lessons_of_student(conn: &mut Conn<'_>, student: PersonId, from: Date, to: Date) -> Result<Vec<Lesson>> {
+pub async fn lessons_of_student(
+    conn: &mut Conn<'_>,
+    student: PersonId,
+    from: Date,
+    to: Date,
+) -> Result<Vec<Lesson>> {
     const SQL: &str = lesson_sql!(
         "WHERE l.on_date >= $2 AND l.on_date <= $3 AND EXISTS (SELECT 1 FROM memberships m \
          WHERE m.group_id = l.group_id AND m.student_id = $1 AND m.starts_on <= l.on_date \
@@ -534,17 +598,35 @@ pub async fn lessons_of_student(conn: &mut Conn<'_>, student: PersonId, from: Da
 }
 
 /// A school's lessons on a date (the day's changes, the substitution desk).
-pub async fn lessons_of_day(conn: &mut Conn<'_>, year: AcademicYearId, on: Date) -> Result<Vec<Lesson>> {
-    const SQL: &str = lesson_sql!("WHERE l.academic_year_id = $1 AND l.on_date = $2 ORDER BY l.number, g.sort_key, l.id");
+pub async fn lessons_of_day(
+    conn: &mut Conn<'_>,
+    year: AcademicYearId,
+    on: Date,
+) -> Result<Vec<Lesson>> {
+    const SQL: &str = lesson_sql!(
+        "WHERE l.academic_year_id = $1 AND l.on_date = $2 ORDER BY l.number, g.sort_key, l.id"
+    );
     lessons(fetch_all!(conn, LessonRow, SQL, year.get(), on)?)
 }
 
 /// Lessons held (not cancelled) in one slot of a date: the candidates for a conflict.
-pub async fn lessons_in_slot(conn: &mut Conn<'_>, year: AcademicYearId, on: Date, number: u8) -> Result<Vec<Lesson>> {
+pub async fn lessons_in_slot(
+    conn: &mut Conn<'_>,
+    year: AcademicYearId,
+    on: Date,
+    number: u8,
+) -> Result<Vec<Lesson>> {
     const SQL: &str = lesson_sql!(
         "WHERE l.academic_year_id = $1 AND l.on_date = $2 AND l.number = $3 AND l.status <> 'cancelled' ORDER BY l.id"
     );
-    lessons(fetch_all!(conn, LessonRow, SQL, year.get(), on, i64::from(number))?)
+    lessons(fetch_all!(
+        conn,
+        LessonRow,
+        SQL,
+        year.get(),
+        on,
+        i64::from(number)
+    )?)
 }
 
 /// A change to a lesson, applied only if its version is still `version`.
@@ -594,7 +676,11 @@ pub async fn update_lesson(conn: &mut Conn<'_>, c: &LessonChange<'_>) -> Result<
         c.original_number.map(i64::from),
         c.reason
     )?;
-    if n == 0 { Err(StoreError::Stale) } else { Ok(()) }
+    if n == 0 {
+        Err(StoreError::Stale)
+    } else {
+        Ok(())
+    }
 }
 
 /// The classes a group is tied to, for "a class in two places": the group itself, its class (for
@@ -607,5 +693,8 @@ pub async fn classes_of_group(conn: &mut Conn<'_>, group: GroupId) -> Result<Vec
     struct Row {
         v: i64,
     }
-    Ok(fetch_all!(conn, Row, SQL, group.get())?.into_iter().map(|r| r.v).collect())
+    Ok(fetch_all!(conn, Row, SQL, group.get())?
+        .into_iter()
+        .map(|r| r.v)
+        .collect())
 }

@@ -48,7 +48,7 @@ impl Modify for BearerAuth {
 
 pub(crate) fn router(state: &AppState) -> Router<AppState> {
     let _ = state;
-    let (router, api) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+    let router = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(login))
         .routes(routes!(logout))
         .routes(routes!(me))
@@ -59,8 +59,8 @@ pub(crate) fn router(state: &AppState) -> Router<AppState> {
         .routes(routes!(student))
         .routes(routes!(subjects))
         .routes(routes!(staff))
-        .routes(routes!(users, create_user))
-        .split_for_parts();
+        .routes(routes!(users, create_user));
+    let (router, api) = crate::timetable_api::routes(router).split_for_parts();
     router.merge(SwaggerUi::new("/api/docs").url("/api/v1/openapi.json", api))
 }
 
@@ -594,10 +594,10 @@ struct CreateUserRequest {
     person_id: Option<String>,
 }
 
-/// The created account's id.
+/// The id of what was created.
 #[derive(Serialize, ToSchema)]
-struct Created {
-    id: String,
+pub(crate) struct Created {
+    pub(crate) id: String,
 }
 
 /// Creates an account (administrators only).

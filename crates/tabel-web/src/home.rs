@@ -39,6 +39,8 @@ pub struct ChildCard {
     pub consent_style: &'static str,
     /// Electronic delivery refused: paper extracts.
     pub paper: bool,
+    /// The class timetable (with consent).
+    pub timetable: Option<String>,
 }
 
 #[derive(Template)]
@@ -84,6 +86,32 @@ async fn build<'s>(
     roles.dedup();
 
     let mut staff_links = Vec::new();
+    if p.person.is_some()
+        && p.grants
+            .iter()
+            .any(|(r, _)| *r == tabel_domain::school::Role::Teacher)
+    {
+        staff_links.push(Link {
+            href: "/timetable/my".into(),
+            label: t.get("timetable-my-week"),
+            note: String::new(),
+        });
+    }
+    if p.schools()
+        .into_iter()
+        .any(|s| tabel_app::timetable::may_plan(p, s).allowed())
+    {
+        staff_links.push(Link {
+            href: "/timetable/desk".into(),
+            label: t.get("desk-title"),
+            note: String::new(),
+        });
+        staff_links.push(Link {
+            href: "/timetable/changes".into(),
+            label: t.get("changes-title"),
+            note: String::new(),
+        });
+    }
     for school in state.app.schools(p).await? {
         if p.is_staff_of(school.id) {
             staff_links.push(Link {
@@ -131,7 +159,7 @@ async fn build<'s>(
     let mut children = Vec::new();
     for c in state.app.my_children(p).await? {
         let visible = c.diary_consent == Some(ConsentState::Given);
-        let class = if visible {
+        let class_group = if visible {
             state
                 .app
                 .student(p, c.student.id, today)
@@ -139,11 +167,13 @@ async fn build<'s>(
                 .groups
                 .into_iter()
                 .find(|g| g.kind == tabel_domain::school::GroupKind::Class)
-                .map(|g| g.name)
-                .unwrap_or_default()
         } else {
-            String::new()
+            None
         };
+        let timetable = class_group
+            .as_ref()
+            .map(|g| format!("/timetable/classes/{}", g.id));
+        let class = class_group.map(|g| g.name).unwrap_or_default();
         let (consent, consent_style) = match c.diary_consent {
             Some(ConsentState::Given) => (t.get("consent-given"), "ok"),
             Some(ConsentState::Refused) => (t.get("consent-refused"), "bad"),
@@ -157,6 +187,7 @@ async fn build<'s>(
             consent,
             consent_style,
             paper: c.delivery_consent != Some(ConsentState::Given),
+            timetable,
         });
     }
 
@@ -164,7 +195,11 @@ async fn build<'s>(
     if let (Some(me), Some(_)) = (p.person, p.student_in) {
         for g in state.app.student(p, me, today).await?.groups {
             own_groups.push(Link {
-                href: String::new(),
+                href: if g.kind == tabel_domain::school::GroupKind::Class {
+                    format!("/timetable/classes/{}", g.id)
+                } else {
+                    String::new()
+                },
                 label: g.name,
                 note: t.get(&format!("group-kind-{}", g.kind.code())),
             });

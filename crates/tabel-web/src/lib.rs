@@ -15,6 +15,8 @@ mod home;
 mod i18n;
 mod ops;
 mod school;
+mod timetable;
+mod timetable_api;
 
 pub use i18n::I18n;
 pub use ops::Metrics;
@@ -81,7 +83,8 @@ pub fn router(state: AppState) -> Router {
         .merge(home::router())
         .merge(account::router())
         .merge(school::router())
-        .merge(admin::router());
+        .merge(admin::router())
+        .merge(timetable::router());
     Router::new()
         .merge(pages)
         .merge(api::router(&state))

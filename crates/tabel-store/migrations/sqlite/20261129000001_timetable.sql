@@ -41,8 +41,9 @@ CREATE TABLE timetable_entries (
 CREATE INDEX timetable_group ON timetable_entries (group_id, weekday, number);
 CREATE INDEX timetable_year ON timetable_entries (academic_year_id, weekday, number);
 
+-- AUTOINCREMENT: a regenerated lesson must never take the id of a deleted one (clients keep ids).
 CREATE TABLE lessons (
-    id INTEGER PRIMARY KEY,
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
     school_id INTEGER NOT NULL REFERENCES schools(id),
     academic_year_id INTEGER NOT NULL REFERENCES academic_years(id),
     group_id INTEGER NOT NULL REFERENCES study_groups(id),

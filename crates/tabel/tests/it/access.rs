@@ -152,7 +152,7 @@ async fn a_teacher_reads_the_school_but_cannot_reach_admin_pages() {
         .await;
     assert_eq!(roster.as_array().unwrap().len(), 1);
     let staff: Value = app.get_json("/api/v1/staff", &token).await;
-    assert_eq!(staff.as_array().unwrap().len(), 2);
+    assert_eq!(staff.as_array().unwrap().len(), 4);
     assert_problem(
         app.get("/api/v1/users", &token).await,
         StatusCode::FORBIDDEN,

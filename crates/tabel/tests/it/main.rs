@@ -11,3 +11,4 @@ mod input;
 mod ops;
 mod postgres;
 mod support;
+mod timetable;

@@ -1,0 +1,609 @@
+//! Timetable endpoints of the JSON API: calendar, bells, weekly lines, lessons and their changes,
+//! who teaches a class.
+
+use crate::AppState;
+use crate::error::{ApiError, Problem};
+use crate::extract::{ApiJson, ApiUser, ClientInfo};
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
+use tabel_app::AppError;
+use tabel_app::timetable::{Change, EntryInput, LessonView, LessonsOf};
+use tabel_domain::timetable::{BellSlot, hhmm, parse_hhmm};
+use tabel_domain::{GroupId, PersonId, SchoolId};
+use time::Date;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub(crate) fn routes(r: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
+    r.routes(routes!(calendar))
+        .routes(routes!(bells, set_bells))
+        .routes(routes!(timetable, add_entry))
+        .routes(routes!(lessons))
+        .routes(routes!(substitution))
+        .routes(routes!(cancellation))
+        .routes(routes!(transfer))
+        .routes(routes!(class_teachers))
+}
+
+fn parse_date(field: &str, raw: &str) -> Result<Date, ApiError> {
+    Date::parse(
+        raw.trim(),
+        time::macros::format_description!("[year]-[month]-[day]"),
+    )
+    .map_err(|_| ApiError::field(field, format!("not a date: {raw:?}; use YYYY-MM-DD")))
+}
+
+fn parse_id<T: std::str::FromStr>(field: &str, raw: &str) -> Result<T, ApiError> {
+    raw.trim()
+        .parse()
+        .map_err(|_| ApiError::field(field, "not an id"))
+}
+
+/// Monday of the week containing `d`.
+pub fn monday_of(d: Date) -> Date {
+    d - time::Duration::days(i64::from(d.weekday().number_days_from_monday()))
+}
+
+#[derive(Deserialize, IntoParams)]
+struct ClassQuery {
+    /// The class (or other group) id.
+    class: String,
+}
+
+/// A day off.
+#[derive(Serialize, ToSchema)]
+struct DayOffDto {
+    /// `holiday`, `non_working` or `working_day`.
+    kind: String,
+    name: String,
+    starts_on: String,
+    ends_on: String,
+}
+
+/// A reporting period.
+#[derive(Serialize, ToSchema)]
+struct PeriodDto {
+    /// `quarter`, `trimester`, `half_year`.
+    kind: String,
+    number: u8,
+    starts_on: String,
+    ends_on: String,
+}
+
+/// A bell slot (times `HH:MM`).
+#[derive(Serialize, Deserialize, ToSchema)]
+struct BellDto {
+    number: u8,
+    starts: String,
+    ends: String,
+}
+
+/// A class's calendar.
+#[derive(Serialize, ToSchema)]
+struct CalendarDto {
+    year: String,
+    starts_on: String,
+    ends_on: String,
+    grade: u8,
+    week_days: u8,
+    periods: Vec<PeriodDto>,
+    days_off: Vec<DayOffDto>,
+    bells: Vec<BellDto>,
+}
+
+fn bell_dto(b: &BellSlot) -> BellDto {
+    BellDto {
+        number: b.number,
+        starts: hhmm(b.starts),
+        ends: hhmm(b.ends),
+    }
+}
+
+/// The calendar of a class: periods, holidays, week length, bell schedule.
+#[utoipa::path(get, path = "/api/v1/calendar", tag = "timetable", security(("bearer" = [])), params(ClassQuery),
+    responses((status = 200, body = CalendarDto), (status = 404, body = Problem)))]
+async fn calendar(
+    State(state): State<AppState>,
+    ApiUser(who): ApiUser,
+    Query(q): Query<ClassQuery>,
+) -> Result<Json<CalendarDto>, ApiError> {
+    let class: GroupId = q
+        .class
+        .parse()
+        .map_err(|_| ApiError::from(AppError::NotFound))?;
+    let c = state.app.calendar_of(&who.principal, class).await?;
+    Ok(Json(CalendarDto {
+        year: c.year.label,
+        starts_on: c.year.starts_on.to_string(),
+        ends_on: c.year.ends_on.to_string(),
+        grade: c.grade,
+        week_days: c.week_days,
+        periods: c
+            .periods
+            .into_iter()
+            .map(|p| PeriodDto {
+                kind: p.kind.code().to_owned(),
+                number: p.number,
+                starts_on: p.starts_on.to_string(),
+                ends_on: p.ends_on.to_string(),
+            })
+            .collect(),
+        days_off: c
+            .days_off
+            .into_iter()
+            .map(|h| DayOffDto {
+                kind: h.kind.code().to_owned(),
+                name: h.name,
+                starts_on: h.starts_on.to_string(),
+                ends_on: h.ends_on.to_string(),
+            })
+            .collect(),
+        bells: c.bells.iter().map(bell_dto).collect(),
+    }))
+}
+
+#[derive(Deserialize, IntoParams)]
+struct SchoolQuery {
+    /// The school (default: the user's first school).
+    school_id: Option<String>,
+}
+
+fn school_of(
+    state: &AppState,
+    p: &tabel_domain::access::Principal,
+    raw: Option<&str>,
+) -> Result<SchoolId, ApiError> {
+    match raw {
+        None | Some("") => state
+            .app
+            .home_school(p)
+            .ok_or_else(|| AppError::NotFound.into()),
+        Some(s) => s.parse().map_err(|_| AppError::NotFound.into()),
+    }
+}
+
+/// The regular bell schedule.
+#[utoipa::path(get, path = "/api/v1/bells", tag = "timetable", security(("bearer" = [])), params(SchoolQuery),
+    responses((status = 200, body = [BellDto])))]
+async fn bells(
+    State(state): State<AppState>,
+    ApiUser(who): ApiUser,
+    Query(q): Query<SchoolQuery>,
+) -> Result<Json<Vec<BellDto>>, ApiError> {
+    let school = school_of(&state, &who.principal, q.school_id.as_deref())?;
+    Ok(Json(
+        state
+            .app
+            .bells(&who.principal, school)
+            .await?
+            .iter()
+            .map(bell_dto)
+            .collect(),
+    ))
+}
+
+/// A bell schedule to set.
+#[derive(Deserialize, ToSchema)]
+struct BellsRequest {
+    school_id: Option<String>,
+    /// `regular` (default) or `short`.
+    variant: Option<String>,
+    slots: Vec<BellDto>,
+}
+
+/// Sets a bell schedule (administrators, deputy heads).
+#[utoipa::path(put, path = "/api/v1/bells", tag = "timetable", security(("bearer" = [])), request_body = BellsRequest,
+    responses((status = 204), (status = 403, body = Problem), (status = 422, body = Problem)))]
+async fn set_bells(
+    State(state): State<AppState>,
+    ApiUser(who): ApiUser,
+    ClientInfo(client): ClientInfo,
+    ApiJson(body): ApiJson<BellsRequest>,
+) -> Result<StatusCode, ApiError> {
+    let school = school_of(&state, &who.principal, body.school_id.as_deref())?;
+    let mut slots = Vec::new();
+    for (i, s) in body.slots.iter().enumerate() {
+        let starts = parse_hhmm(&s.starts)
+            .ok_or_else(|| ApiError::field(&format!("slots[{i}].starts"), "use HH:MM"))?;
+        let ends = parse_hhmm(&s.ends)
+            .ok_or_else(|| ApiError::field(&format!("slots[{i}].ends"), "use HH:MM"))?;
+        slots.push(BellSlot {
+            number: s.number,
+            starts,
+            ends,
+        });
+    }
+    let variant = body.variant.as_deref().unwrap_or("regular");
+    state
+        .app
+        .set_bell_schedule(&who.principal, school, variant, slots, &client)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize, IntoParams)]
+struct GroupQuery {
+    /// The class or group id.
+    group: String,
+}
+
+/// A weekly timetable line.
+#[derive(Serialize, ToSchema)]
+struct EntryDto {
+    id: String,
+    group_id: String,
+    group: String,
+    /// 1 = Monday … 6 = Saturday.
+    weekday: u8,
+    number: u8,
+    subject_id: String,
+    subject: String,
+    teacher_id: String,
+    teacher: String,
+    room: String,
+    valid_from: String,
+    valid_to: Option<String>,
+}
+
+/// The weekly timetable lines of a group.
+#[utoipa::path(get, path = "/api/v1/timetable", tag = "timetable", security(("bearer" = [])), params(GroupQuery),
+    responses((status = 200, body = [EntryDto]), (status = 404, body = Problem)))]
+async fn timetable(
+    State(state): State<AppState>,
+    ApiUser(who): ApiUser,
+    Query(q): Query<GroupQuery>,
+) -> Result<Json<Vec<EntryDto>>, ApiError> {
+    let group: GroupId = q
+        .group
+        .parse()
+        .map_err(|_| ApiError::from(AppError::NotFound))?;
+    Ok(Json(
+        state
+            .app
+            .timetable_of(&who.principal, group)
+            .await?
+            .into_iter()
+            .map(|e| EntryDto {
+                id: e.id.to_string(),
+                group_id: e.group.to_string(),
+                group: e.group_name,
+                weekday: e.weekday,
+                number: e.number,
+                subject_id: e.subject.to_string(),
+                subject: e.subject_name,
+                teacher_id: e.teacher.to_string(),
+                teacher: e.teacher_name,
+                room: e.room,
+                valid_from: e.valid_from.to_string(),
+                valid_to: e.valid_to.map(|d| d.to_string()),
+            })
+            .collect(),
+    ))
+}
+
+/// A weekly line to add.
+#[derive(Deserialize, ToSchema)]
+struct EntryRequest {
+    school_id: Option<String>,
+    group_id: String,
+    weekday: u8,
+    number: u8,
+    subject_id: String,
+    teacher_id: String,
+    #[serde(default)]
+    room: String,
+    /// YYYY-MM-DD; default the first day of the year.
+    valid_from: Option<String>,
+    /// YYYY-MM-DD; default open-ended.
+    valid_to: Option<String>,
+}
+
+/// Adds a weekly line; the year's lessons are regenerated from its first date (administrators,
+/// deputy heads). A teacher, room or class in two places is refused with 409.
+#[utoipa::path(post, path = "/api/v1/timetable", tag = "timetable", security(("bearer" = [])), request_body = EntryRequest,
+    responses((status = 201, body = crate::api::Created), (status = 409, body = Problem), (status = 422, body = Problem)))]
+async fn add_entry(
+    State(state): State<AppState>,
+    ApiUser(who): ApiUser,
+    ClientInfo(client): ClientInfo,
+    ApiJson(body): ApiJson<EntryRequest>,
+) -> Result<(StatusCode, Json<crate::api::Created>), ApiError> {
+    let school = school_of(&state, &who.principal, body.school_id.as_deref())?;
+    let input = EntryInput {
+        group_id: body.group_id,
+        weekday: body.weekday,
+        number: body.number,
+        subject_id: body.subject_id,
+        teacher_id: body.teacher_id,
+        room: body.room,
+        valid_from: body
+            .valid_from
+            .as_deref()
+            .map(|d| parse_date("valid_from", d))
+            .transpose()?,
+        valid_to: body
+            .valid_to
+            .as_deref()
+            .map(|d| parse_date("valid_to", d))
+            .transpose()?,
+    };
+    let id = state
+        .app
+        .add_timetable_entry(&who.principal, school, &input, &client)
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(crate::api::Created { id: id.to_string() }),
+    ))
+}
+
+#[derive(Deserialize, IntoParams)]
+struct LessonsQuery {
+    /// A class or group id.
+    class: Option<String>,
+    /// A teacher (person id).
+    teacher: Option<String>,
+    /// A student (person id).
+    student: Option<String>,
+    /// First date (default: Monday of this week).
+    from: Option<String>,
+    /// Last date (default: six days after `from`).
+    to: Option<String>,
+}
+
+/// A dated lesson.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct LessonDto {
+    id: String,
+    date: String,
+    number: u8,
+    /// `HH:MM`, from the bell schedule of the day.
+    starts: Option<String>,
+    ends: Option<String>,
+    subject_id: String,
+    subject: String,
+    teacher_id: String,
+    teacher: String,
+    room: String,
+    group_id: String,
+    group: String,
+    /// `planned`, `substituted`, `cancelled`, `transferred`, `extra`.
+    status: String,
+    /// The replaced teacher of a substitution.
+    original_teacher: Option<String>,
+    /// Where a transferred lesson was.
+    original_date: Option<String>,
+    original_number: Option<u8>,
+    reason: Option<String>,
+    /// Send back with a change (optimistic concurrency).
+    version: i64,
+}
+
+impl From<LessonView> for LessonDto {
+    fn from(v: LessonView) -> Self {
+        let l = v.lesson;
+        LessonDto {
+            id: l.id.to_string(),
+            date: l.on.to_string(),
+            number: l.number,
+            starts: v.starts.map(hhmm),
+            ends: v.ends.map(hhmm),
+            subject_id: l.subject.to_string(),
+            subject: l.subject_name,
+            teacher_id: l.teacher.to_string(),
+            teacher: l.teacher_name,
+            room: l.room,
+            group_id: l.group.to_string(),
+            group: l.group_name,
+            status: l.status,
+            original_teacher: l.original_teacher_name,
+            original_date: l.original_date.map(|d| d.to_string()),
+            original_number: l.original_number,
+            reason: l.reason,
+            version: l.version,
+        }
+    }
+}
+
+/// Lessons of a class, a teacher or a student in a date range (at most two months).
+#[utoipa::path(get, path = "/api/v1/lessons", tag = "timetable", security(("bearer" = [])), params(LessonsQuery),
+    responses((status = 200, body = [LessonDto]), (status = 404, body = Problem), (status = 422, body = Problem)))]
+async fn lessons(
+    State(state): State<AppState>,
+    ApiUser(who): ApiUser,
+    Query(q): Query<LessonsQuery>,
+) -> Result<Json<Vec<LessonDto>>, ApiError> {
+    let of = match (
+        q.class.as_deref(),
+        q.teacher.as_deref(),
+        q.student.as_deref(),
+    ) {
+        (Some(c), None, None) => {
+            LessonsOf::Group(c.parse().map_err(|_| ApiError::from(AppError::NotFound))?)
+        }
+        (None, Some(t), None) => {
+            LessonsOf::Teacher(t.parse().map_err(|_| ApiError::from(AppError::NotFound))?)
+        }
+        (None, None, Some(s)) => {
+            LessonsOf::Student(s.parse().map_err(|_| ApiError::from(AppError::NotFound))?)
+        }
+        _ => {
+            return Err(ApiError::field(
+                "class",
+                "give exactly one of class, teacher or student",
+            ));
+        }
+    };
+    let from = match q.from.as_deref() {
+        Some(f) => parse_date("from", f)?,
+        None => monday_of(state.app.today()),
+    };
+    let to = match q.to.as_deref() {
+        Some(t) => parse_date("to", t)?,
+        None => from + time::Duration::days(6),
+    };
+    Ok(Json(
+        state
+            .app
+            .lessons(&who.principal, of, from, to)
+            .await?
+            .into_iter()
+            .map(LessonDto::from)
+            .collect(),
+    ))
+}
+
+/// A substitution.
+#[derive(Deserialize, ToSchema)]
+struct SubstitutionRequest {
+    teacher_id: String,
+    reason: String,
+    version: i64,
+}
+
+/// A cancellation.
+#[derive(Deserialize, ToSchema)]
+struct CancellationRequest {
+    reason: String,
+    version: i64,
+}
+
+/// A transfer.
+#[derive(Deserialize, ToSchema)]
+struct TransferRequest {
+    /// New date, YYYY-MM-DD.
+    date: String,
+    /// New lesson number.
+    number: u8,
+    reason: String,
+    version: i64,
+}
+
+async fn change(
+    state: &AppState,
+    who: &tabel_app::auth::Authenticated,
+    id: &str,
+    version: i64,
+    c: Change,
+    reason: &str,
+    client: &tabel_app::Client,
+) -> Result<Json<LessonDto>, ApiError> {
+    let id: i64 = id.parse().map_err(|_| ApiError::from(AppError::NotFound))?;
+    let l = state
+        .app
+        .change_lesson(&who.principal, id, version, c, reason, client)
+        .await?;
+    let view = state
+        .app
+        .lessons(&who.principal, LessonsOf::Group(l.group), l.on, l.on)
+        .await?
+        .into_iter()
+        .find(|v| v.lesson.id == l.id)
+        .ok_or_else(|| ApiError::from(AppError::NotFound))?;
+    Ok(Json(view.into()))
+}
+
+/// Another teacher takes the lesson (administrators, deputy heads).
+#[utoipa::path(post, path = "/api/v1/lessons/{id}/substitution", tag = "timetable", security(("bearer" = [])), params(("id" = String, Path)),
+    request_body = SubstitutionRequest,
+    responses((status = 200, body = LessonDto), (status = 409, body = Problem, description = "conflict or stale version"), (status = 422, body = Problem)))]
+async fn substitution(
+    State(state): State<AppState>,
+    ApiUser(who): ApiUser,
+    ClientInfo(client): ClientInfo,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<SubstitutionRequest>,
+) -> Result<Json<LessonDto>, ApiError> {
+    let teacher: PersonId = parse_id("teacher_id", &b.teacher_id)?;
+    change(
+        &state,
+        &who,
+        &id,
+        b.version,
+        Change::Substitute { teacher },
+        &b.reason,
+        &client,
+    )
+    .await
+}
+
+/// The lesson is not held (administrators, deputy heads).
+#[utoipa::path(post, path = "/api/v1/lessons/{id}/cancellation", tag = "timetable", security(("bearer" = [])), params(("id" = String, Path)),
+    request_body = CancellationRequest,
+    responses((status = 200, body = LessonDto), (status = 409, body = Problem), (status = 422, body = Problem)))]
+async fn cancellation(
+    State(state): State<AppState>,
+    ApiUser(who): ApiUser,
+    ClientInfo(client): ClientInfo,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<CancellationRequest>,
+) -> Result<Json<LessonDto>, ApiError> {
+    change(
+        &state,
+        &who,
+        &id,
+        b.version,
+        Change::Cancel,
+        &b.reason,
+        &client,
+    )
+    .await
+}
+
+/// The lesson moves to another date and/or slot (administrators, deputy heads).
+#[utoipa::path(post, path = "/api/v1/lessons/{id}/transfer", tag = "timetable", security(("bearer" = [])), params(("id" = String, Path)),
+    request_body = TransferRequest,
+    responses((status = 200, body = LessonDto), (status = 409, body = Problem), (status = 422, body = Problem)))]
+async fn transfer(
+    State(state): State<AppState>,
+    ApiUser(who): ApiUser,
+    ClientInfo(client): ClientInfo,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<TransferRequest>,
+) -> Result<Json<LessonDto>, ApiError> {
+    let on = parse_date("date", &b.date)?;
+    change(
+        &state,
+        &who,
+        &id,
+        b.version,
+        Change::Transfer {
+            on,
+            number: b.number,
+        },
+        &b.reason,
+        &client,
+    )
+    .await
+}
+
+/// A teacher of a class with subjects.
+#[derive(Serialize, ToSchema)]
+struct TeacherDto {
+    id: String,
+    name: String,
+    subjects: Vec<String>,
+}
+
+/// Who teaches a class (with its subgroups and streams), a subgroup, a stream or an ИУП group.
+#[utoipa::path(get, path = "/api/v1/classes/{id}/teachers", tag = "timetable", security(("bearer" = [])), params(("id" = String, Path)),
+    responses((status = 200, body = [TeacherDto]), (status = 404, body = Problem)))]
+async fn class_teachers(
+    State(state): State<AppState>,
+    ApiUser(who): ApiUser,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<TeacherDto>>, ApiError> {
+    let group: GroupId = id.parse().map_err(|_| ApiError::from(AppError::NotFound))?;
+    Ok(Json(
+        state
+            .app
+            .teachers_of(&who.principal, group)
+            .await?
+            .into_iter()
+            .map(|(id, name, subjects)| TeacherDto { id, name, subjects })
+            .collect(),
+    ))
+}
