@@ -5,6 +5,7 @@
 #![forbid(unsafe_code)]
 
 pub mod admin;
+pub mod assessment;
 pub mod auth;
 mod error;
 pub mod password;

@@ -6,6 +6,7 @@
 #![forbid(unsafe_code)]
 
 pub mod access;
+pub mod assessment;
 pub mod audit;
 pub mod calendar;
 pub mod id;

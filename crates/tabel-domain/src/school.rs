@@ -160,6 +160,18 @@ coded_enum!(
 );
 
 coded_enum!(
+    /// Who sets an assessment procedure.
+    Level {
+        /// The school's own.
+        School = "school",
+        /// Regional.
+        Regional = "regional",
+        /// Federal (e.g. ВПР).
+        Federal = "federal",
+    }
+);
+
+coded_enum!(
     /// The state a consent record puts a parent × child × purpose in.
     ConsentState {
         /// Consent given.

@@ -11,6 +11,7 @@
 
 #[macro_use]
 mod macros;
+pub mod assessment;
 pub mod audit;
 mod db;
 mod error;

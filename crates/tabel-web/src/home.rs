@@ -97,6 +97,13 @@ async fn build<'s>(
             note: String::new(),
         });
     }
+    if p.schools().into_iter().any(|s| p.is_staff_of(s)) {
+        staff_links.push(Link {
+            href: "/assessments".into(),
+            label: t.get("assessments-title"),
+            note: String::new(),
+        });
+    }
     if p.schools()
         .into_iter()
         .any(|s| tabel_app::timetable::may_plan(p, s).allowed())

@@ -7,6 +7,8 @@
 mod account;
 mod admin;
 mod api;
+mod assessment;
+mod assessment_api;
 mod assets;
 mod auth;
 mod error;
@@ -84,7 +86,8 @@ pub fn router(state: AppState) -> Router {
         .merge(account::router())
         .merge(school::router())
         .merge(admin::router())
-        .merge(timetable::router());
+        .merge(timetable::router())
+        .merge(assessment::router());
     Router::new()
         .merge(pages)
         .merge(api::router(&state))

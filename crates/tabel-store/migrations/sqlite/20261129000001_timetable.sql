@@ -64,3 +64,22 @@ CREATE TABLE lessons (
 CREATE INDEX lessons_group_date ON lessons (group_id, on_date, number);
 CREATE INDEX lessons_teacher_date ON lessons (teacher_id, on_date, number);
 CREATE INDEX lessons_year_date ON lessons (academic_year_id, on_date, number);
+
+-- The schedule of assessment procedures (график оценочных процедур).
+CREATE TABLE assessments (
+    id INTEGER PRIMARY KEY,
+    school_id INTEGER NOT NULL REFERENCES schools(id),
+    academic_year_id INTEGER NOT NULL REFERENCES academic_years(id),
+    class_id INTEGER NOT NULL REFERENCES study_groups(id),
+    subject_id INTEGER NOT NULL REFERENCES subjects(id),
+    on_date TEXT NOT NULL,
+    number INTEGER NOT NULL,
+    level TEXT NOT NULL,
+    minutes INTEGER NOT NULL,
+    title TEXT NOT NULL,
+    override_reason TEXT,
+    created_by INTEGER REFERENCES users(id),
+    created_at TEXT NOT NULL
+);
+CREATE INDEX assessments_class ON assessments (class_id, on_date);
+CREATE INDEX assessments_year ON assessments (academic_year_id, on_date);

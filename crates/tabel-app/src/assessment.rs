@@ -1,0 +1,340 @@
+//! The schedule of assessment procedures: planning checked against the rules of
+//! [`tabel_domain::assessment`], overrides with a written reason by a deputy head, the class's
+//! and the school's schedule.
+
+use crate::timetable::may_plan;
+use crate::{App, AppError, Client, FieldErrors, check};
+use tabel_domain::access::Principal;
+use tabel_domain::assessment::{self as rules, Context, Planned, Violation};
+use tabel_domain::school::{GroupKind, Level, PeriodKind, Role};
+use tabel_domain::{GroupId, SchoolId, SubjectId};
+use tabel_store::assessment::{self as repo, Assessment, NewAssessment};
+use tabel_store::audit::{self, AuditEntry};
+use tabel_store::school as school_repo;
+use tabel_store::timetable as tt;
+use tabel_store::{Conn, now_micros, outbox};
+use time::Date;
+
+/// A procedure as a form or API body gives it.
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct AssessmentInput {
+    /// The class.
+    pub class_id: String,
+    /// The subject.
+    pub subject_id: String,
+    /// The date.
+    pub date: Date,
+    /// The lesson number.
+    pub number: u8,
+    /// `school`, `regional` or `federal`.
+    pub level: String,
+    /// Duration, minutes (at least 30).
+    pub minutes: u16,
+    /// What is written.
+    pub title: String,
+    /// To plan despite the rules (deputy heads only): why.
+    #[serde(default)]
+    pub override_reason: Option<String>,
+}
+
+/// The message of a violation, with the numbers.
+pub fn explain(v: &Violation, subject: &str, class: &str, grade: u8) -> String {
+    match v {
+        Violation::Duration { minutes } => {
+            format!("a procedure lasts at least 30 minutes ({minutes} given)")
+        }
+        Violation::OnePerDay { .. } => {
+            format!("{class} already has an assessment procedure that day")
+        }
+        Violation::Frequency { other_date, days } => format!(
+            "{subject} in {class}: {days} days from the procedure of {other_date}; at least {} (once in 2.5 weeks)",
+            rules::MIN_DAYS_APART
+        ),
+        Violation::Quota {
+            count,
+            allowed,
+            yearly_hours,
+        } => format!(
+            "{count} of {allowed} allowed for {subject} in {class} (parallel {grade}: 10 % of {yearly_hours} h a year)"
+        ),
+        Violation::FirstOrLast { number } => format!(
+            "lesson {number} is the first or last of {class}'s day; allowed only for a subject with at most one lesson a week"
+        ),
+        Violation::FirstGradeFirstHalf => {
+            "no assessment procedures in grade 1 in the first half-year".to_owned()
+        }
+    }
+}
+
+/// The last day of the first half-year of a grade: the end of the first half-year, or of the
+/// second quarter (or first trimester), or 31 December.
+async fn first_half_ends(
+    conn: &mut Conn<'_>,
+    year: &school_repo::AcademicYear,
+    grade: u8,
+) -> Result<Date, AppError> {
+    let kind = school_repo::list_parallels(conn, year.id)
+        .await?
+        .into_iter()
+        .find(|p| p.grade == grade)
+        .map(|p| p.period_kind);
+    let periods = school_repo::list_periods(conn, year.id).await?;
+    let end = periods
+        .iter()
+        .find(|p| {
+            Some(p.kind) == kind
+                && matches!(
+                    (p.kind, p.number),
+                    (PeriodKind::HalfYear, 1) | (PeriodKind::Quarter, 2)
+                )
+        })
+        .map(|p| p.ends_on);
+    Ok(end.unwrap_or_else(|| {
+        Date::from_calendar_date(year.starts_on.year(), time::Month::December, 31)
+            .unwrap_or(year.ends_on)
+    }))
+}
+
+impl App {
+    /// Plans a procedure. Broken rules are refused (422, each rule id with its numbers) unless a
+    /// deputy head gives an override reason, which is kept with the procedure and audited.
+    pub async fn plan_assessment(
+        &self,
+        p: &Principal,
+        school: SchoolId,
+        input: &AssessmentInput,
+        client: &Client,
+    ) -> Result<i64, AppError> {
+        check(may_plan(p, school))?;
+        let mut errors = FieldErrors::new();
+        let class: Option<GroupId> = input.class_id.trim().parse().ok();
+        let subject: Option<SubjectId> = input.subject_id.trim().parse().ok();
+        let level = Level::from_code(input.level.trim()).ok();
+        let title = input.title.trim();
+        if class.is_none() {
+            errors.insert("class_id".into(), "unknown".into());
+        }
+        if subject.is_none() {
+            errors.insert("subject_id".into(), "unknown".into());
+        }
+        if level.is_none() {
+            errors.insert("level".into(), "use school, regional or federal".into());
+        }
+        if title.is_empty() || title.chars().count() > 200 {
+            errors.insert("title".into(), "1–200 characters".into());
+        }
+        let override_reason = input
+            .override_reason
+            .as_deref()
+            .map(str::trim)
+            .filter(|r| !r.is_empty());
+        if override_reason.is_some_and(|r| r.chars().count() > 500) {
+            errors.insert("override_reason".into(), "at most 500 characters".into());
+        }
+        let (Some(class), Some(subject), Some(level)) = (class, subject, level) else {
+            return Err(AppError::Invalid(errors));
+        };
+        if !errors.is_empty() {
+            return Err(AppError::Invalid(errors));
+        }
+        let mut tx = self.db.begin().await?;
+        let c = &mut tx.conn();
+        let g = school_repo::get_group(c, class, input.date)
+            .await?
+            .filter(|g| g.school == school && g.kind == GroupKind::Class)
+            .ok_or_else(|| AppError::invalid("class_id", "no such class in this school"))?;
+        let year = school_repo::academic_year_on(c, school, input.date)
+            .await?
+            .filter(|y| y.id == g.year && y.starts_on <= input.date && input.date <= y.ends_on)
+            .ok_or_else(|| {
+                AppError::invalid("date", "the date is outside the class's school year")
+            })?;
+        let day = tt::lessons_of_class(c, class, input.date, input.date).await?;
+        let held: Vec<&tt::Lesson> = day
+            .iter()
+            .filter(|l| l.status != tt::status::CANCELLED)
+            .collect();
+        let subject_name = match held
+            .iter()
+            .find(|l| l.subject == subject && l.number == input.number)
+        {
+            Some(l) => l.subject_name.clone(),
+            None => {
+                return Err(AppError::invalid(
+                    "number",
+                    format!(
+                        "{} has no lesson of this subject on {} at lesson {}",
+                        g.name, input.date, input.number
+                    ),
+                ));
+            }
+        };
+        let day_bounds = held
+            .iter()
+            .map(|l| l.number)
+            .min()
+            .zip(held.iter().map(|l| l.number).max());
+        let (weekly_tenths, yearly_hours) =
+            repo::curriculum_hours(c, year.id, class, g.grade, subject)
+                .await?
+                .ok_or_else(|| {
+                    AppError::invalid(
+                        "subject_id",
+                        format!("{subject_name} is not in {}'s curriculum", g.name),
+                    )
+                })?;
+        let schedule: Vec<Planned> = repo::assessments_of_class(c, class, year.id)
+            .await?
+            .into_iter()
+            .map(|a| Planned {
+                id: a.id,
+                class: a.class.get(),
+                subject: a.subject.get(),
+                on: a.on,
+                number: a.number,
+            })
+            .collect();
+        let ctx = Context {
+            grade: g.grade,
+            class_schedule: &schedule,
+            yearly_hours,
+            weekly_tenths,
+            day_bounds,
+            first_half_ends: first_half_ends(c, &year, g.grade).await?,
+            minutes: input.minutes,
+        };
+        let planned = Planned {
+            id: 0,
+            class: class.get(),
+            subject: subject.get(),
+            on: input.date,
+            number: input.number,
+        };
+        let violations = rules::check(&planned, &ctx);
+        if !violations.is_empty() {
+            let messages: FieldErrors = violations
+                .iter()
+                .map(|v| {
+                    (
+                        v.rule().to_owned(),
+                        explain(v, &subject_name, &g.name, g.grade),
+                    )
+                })
+                .collect();
+            let may_override = p.has_role(Role::Deputy, school);
+            match override_reason {
+                Some(_) if may_override => {}
+                Some(_) => return Err(AppError::Forbidden),
+                None => return Err(AppError::Invalid(messages)),
+            }
+        }
+        let now = now_micros();
+        let id = repo::insert_assessment(
+            c,
+            &NewAssessment {
+                school,
+                year: year.id,
+                class,
+                subject,
+                on: input.date,
+                number: input.number,
+                level,
+                minutes: input.minutes,
+                title,
+                override_reason: override_reason.filter(|_| !violations.is_empty()),
+                created_by: Some(p.user),
+                now,
+            },
+        )
+        .await?;
+        let after = serde_json::json!({
+            "class_id": class.to_string(), "subject_id": subject.to_string(), "date": input.date.to_string(),
+            "number": input.number, "level": level.code(), "minutes": input.minutes, "title": title,
+            "overridden": violations.iter().map(Violation::rule).collect::<Vec<_>>(),
+        });
+        audit::append(
+            c,
+            &AuditEntry {
+                chain: school.get(),
+                at: now,
+                actor: Some(p.user.get()),
+                action: "assessment.plan",
+                entity: "assessment",
+                entity_id: id.to_string(),
+                before: None,
+                after: Some(after.clone()),
+                reason: override_reason.filter(|_| !violations.is_empty()),
+                origin: Some(&client.address),
+            },
+        )
+        .await?;
+        outbox::emit(c, Some(school), "assessment.planned", &after, now).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Removes a procedure from the schedule (a correction; planners).
+    pub async fn remove_assessment(
+        &self,
+        p: &Principal,
+        id: i64,
+        reason: &str,
+        client: &Client,
+    ) -> Result<(), AppError> {
+        let reason = reason.trim();
+        let mut tx = self.db.begin().await?;
+        let a = repo::get_assessment(&mut tx.conn(), id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        check(may_plan(p, a.school))?;
+        if reason.is_empty() {
+            return Err(AppError::invalid("reason", "say why"));
+        }
+        repo::delete_assessment(&mut tx.conn(), id).await?;
+        let before = serde_json::to_value(&a).unwrap_or_default();
+        audit::append(
+            &mut tx.conn(),
+            &AuditEntry {
+                chain: a.school.get(),
+                at: now_micros(),
+                actor: Some(p.user.get()),
+                action: "assessment.remove",
+                entity: "assessment",
+                entity_id: id.to_string(),
+                before: Some(before),
+                after: None,
+                reason: Some(reason),
+                origin: Some(&client.address),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// A class's procedures this year (whoever may see the class: its families too).
+    pub async fn assessments_of_class(
+        &self,
+        p: &Principal,
+        class: GroupId,
+    ) -> Result<Vec<Assessment>, AppError> {
+        let g = self.class(p, class, self.today()).await?;
+        let mut c = self.db.acquire().await?;
+        Ok(repo::assessments_of_class(&mut c.conn(), class, g.year).await?)
+    }
+
+    /// The school's schedule for the year containing `on` (staff).
+    pub async fn assessments_of_school(
+        &self,
+        p: &Principal,
+        school: SchoolId,
+        on: Date,
+    ) -> Result<Vec<Assessment>, AppError> {
+        check(p.may_view_structure(school))?;
+        let mut c = self.db.acquire().await?;
+        let Some(year) = school_repo::academic_year_on(&mut c.conn(), school, on).await? else {
+            return Ok(Vec::new());
+        };
+        Ok(repo::assessments_of_year(&mut c.conn(), year.id).await?)
+    }
+}
