@@ -2,7 +2,6 @@
 
 use crate::support::{PASSWORD, TestApp};
 use serde_json::{Value, json};
-use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -18,11 +17,12 @@ struct Driver {
 
 impl Drop for Driver {
     fn drop(&mut self) {
-        // chromedriver runs in its own process group with the browsers it starts: end them all,
-        // also when a failed assertion leaves the session open.
-        let _ = Command::new("kill")
+        // Also when a failed assertion leaves the session open: end the browsers this driver
+        // started (found by their private profile directory), then the driver.
+        let _ = Command::new("pkill")
             .arg("-KILL")
-            .arg(format!("-{}", self.child.id()))
+            .arg("-f")
+            .arg(self._profile.path().as_os_str())
             .status();
         let _ = self.child.kill();
         let _ = self.child.wait();
@@ -55,7 +55,6 @@ impl Driver {
             .port();
         let child = Command::new(driver)
             .arg(format!("--port={port}"))
-            .process_group(0)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -262,4 +261,49 @@ async fn an_administrator_creates_an_account_with_the_keyboard_and_mouse() {
             .status(),
         reqwest::StatusCode::OK
     );
+}
+
+#[tokio::test]
+async fn a_deputy_builds_a_timetable_and_records_a_substitution_from_the_desk() {
+    let app = TestApp::sqlite().await;
+    let f = &app.f;
+    // The bell schedule comes through the API; the rest through the pages.
+    let token = app.token("zavuch").await;
+    let bells: Vec<Value> = (1..=6).map(|n: u16| json!({"number": n, "starts": format!("{:02}:00", 7 + n), "ends": format!("{:02}:45", 7 + n)})).collect();
+    let res = app.http.put(app.url("/api/v1/bells")).bearer_auth(&token).json(&json!({"slots": bells})).send().await.unwrap();
+    assert_eq!(res.status(), reqwest::StatusCode::NO_CONTENT);
+    let Some(d) = Driver::start().await else { return };
+    d.go(&app.url("/login")).await;
+    d.type_into("#login", "zavuch").await;
+    d.type_into("#password", PASSWORD).await;
+    d.click("#submit").await;
+    d.find("#greeting").await;
+    d.go(&app.url(&format!("/timetable/classes/{}?week=2026-11-23", f.class_5a))).await;
+    d.click(&format!("#line-group option[value='{}']", f.class_5a)).await;
+    d.click("#line-weekday option[value='1']").await;
+    d.click(&format!("#line-subject option[value='{}']", f.math)).await;
+    d.click(&format!("#line-teacher option[value='{}']", f.teacher)).await;
+    d.type_into("#line-room", "21").await;
+    d.click("#line-submit").await;
+    assert!(d.text("#notice").await.contains("Урок добавлен"));
+    assert!(d.text("#week").await.contains("Математика"));
+
+    d.go(&app.url(&format!("/timetable/desk?date=2026-11-23&teacher={}", f.teacher))).await;
+    let card = d.text(".desk-assign").await;
+    assert!(card.contains("Назначить"));
+    d.click(".desk-assign").await;
+    assert!(d.text("#notice").await.contains("Замена назначена"));
+    d.go(&app.url(&format!("/timetable/classes/{}?week=2026-11-23", f.class_5a))).await;
+    let week = d.text("#week").await;
+    assert!(week.contains("замена") && week.contains("вместо: Смирнова Е. В."), "{week}");
+    d.click("#logout").await;
+
+    d.type_into("#login", "english").await;
+    d.type_into("#password", PASSWORD).await;
+    d.click("#submit").await;
+    d.find("#greeting").await;
+    d.go(&app.url("/timetable/my?week=2026-11-23")).await;
+    let mine = d.text("#week").await;
+    assert!(mine.contains("Математика") && mine.contains("5А") && mine.contains("замена"), "{mine}");
+    d.quit().await;
 }
