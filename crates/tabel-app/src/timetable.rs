@@ -153,7 +153,7 @@ pub struct LessonView {
 }
 
 /// Whose lessons.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub enum LessonsOf {
     /// A class (with its subgroups and streams) or another group.
     Group(GroupId),
@@ -161,6 +161,8 @@ pub enum LessonsOf {
     Teacher(PersonId),
     /// A student.
     Student(PersonId),
+    /// A room of a school (staff).
+    Room(SchoolId, String),
 }
 
 /// A change to record on a lesson.
@@ -545,7 +547,7 @@ impl App {
     pub async fn lessons(
         &self,
         p: &Principal,
-        of: LessonsOf,
+        of: &LessonsOf,
         from: Date,
         to: Date,
     ) -> Result<Vec<LessonView>, AppError> {
@@ -557,14 +559,14 @@ impl App {
         }
         let mut c = self.db.acquire().await?;
         let lessons = match of {
-            LessonsOf::Group(g) => {
+            &LessonsOf::Group(g) => {
                 drop(c);
                 let group = self.class(p, g, from).await?;
                 c = self.db.acquire().await?;
                 let _ = group;
                 tt::lessons_of_class(&mut c.conn(), g, from, to).await?
             }
-            LessonsOf::Teacher(t) => {
+            &LessonsOf::Teacher(t) => {
                 let visible =
                     p.person == Some(t) || p.schools().into_iter().any(|s| p.is_staff_of(s));
                 if !visible {
@@ -576,7 +578,12 @@ impl App {
                 }
                 list
             }
-            LessonsOf::Student(s) => {
+            LessonsOf::Room(school, room) => {
+                check(p.may_view_structure(*school))?;
+                let year = year_of(&mut c.conn(), *school, from).await?;
+                tt::lessons_of_room(&mut c.conn(), year.id, room.trim(), from, to).await?
+            }
+            &LessonsOf::Student(s) => {
                 let card = repo::get_student(&mut c.conn(), s)
                     .await?
                     .ok_or(AppError::NotFound)?;
@@ -992,5 +999,205 @@ impl App {
             return Ok(Vec::new());
         };
         Ok(tt::lessons_of_day(&mut c.conn(), year.id, on).await?)
+    }
+}
+
+/// An extra lesson to add outside the timetable.
+#[derive(Debug, Clone)]
+pub struct ExtraLesson {
+    /// The group.
+    pub group: GroupId,
+    /// Date.
+    pub on: Date,
+    /// Number.
+    pub number: u8,
+    /// Subject.
+    pub subject: SubjectId,
+    /// Teacher.
+    pub teacher: PersonId,
+    /// Room.
+    pub room: String,
+}
+
+impl App {
+    /// Adds an extra lesson (administrators, deputy heads): on a school day of the group, in
+    /// the bell schedule, with nobody in two places; audited and announced.
+    pub async fn add_extra_lesson(
+        &self,
+        p: &Principal,
+        x: &ExtraLesson,
+        reason: &str,
+        client: &Client,
+    ) -> Result<Lesson, AppError> {
+        let reason = reason.trim();
+        if reason.is_empty() || reason.chars().count() > 500 {
+            return Err(AppError::invalid(
+                "reason",
+                "say why, in at most 500 characters",
+            ));
+        }
+        if x.room.chars().count() > 20 {
+            return Err(AppError::invalid("room", "at most 20 characters"));
+        }
+        let mut tx = self.db.begin().await?;
+        let g = repo::get_group(&mut tx.conn(), x.group, x.on)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        check(may_plan(p, g.school))?;
+        let year = year_of(&mut tx.conn(), g.school, x.on).await?;
+        let cal = grade_calendars(&mut tx.conn(), &year).await?;
+        if cal
+            .get(&g.grade)
+            .and_then(|c| c.timetable_day(x.on))
+            .is_none()
+        {
+            return Err(AppError::invalid(
+                "date",
+                format!("{} is not a school day for grade {}", x.on, g.grade),
+            ));
+        }
+        if !tt::bell_slots(&mut tx.conn(), year.id, 1, tt::REGULAR)
+            .await?
+            .iter()
+            .any(|b| b.number == x.number)
+        {
+            return Err(AppError::invalid(
+                "number",
+                format!("lesson {} is not in the bell schedule", x.number),
+            ));
+        }
+        if !repo::is_staff(&mut tx.conn(), x.teacher, g.school).await? {
+            return Err(AppError::invalid(
+                "teacher_id",
+                "no such teacher in this school",
+            ));
+        }
+        if !repo::list_subjects(&mut tx.conn(), g.school)
+            .await?
+            .iter()
+            .any(|s| s.id == x.subject)
+        {
+            return Err(AppError::invalid(
+                "subject_id",
+                "no such subject in this school",
+            ));
+        }
+        let room = x.room.trim();
+        for other in tt::lessons_in_slot(&mut tx.conn(), year.id, x.on, x.number).await? {
+            let when = format!("{} урок {}", x.on, x.number);
+            if other.teacher == x.teacher {
+                return Err(AppError::Conflict(format!(
+                    "{} already teaches {} in {} ({when})",
+                    other.teacher_name, other.subject_name, other.group_name
+                )));
+            }
+            if !room.is_empty() && other.room == room {
+                return Err(AppError::Conflict(format!(
+                    "room {room} is taken by {} ({when})",
+                    other.group_name
+                )));
+            }
+            if clash_with_classes(&mut tx.conn(), x.group, other.group).await? {
+                return Err(AppError::Conflict(format!(
+                    "{} already has {} ({when})",
+                    other.group_name, other.subject_name
+                )));
+            }
+        }
+        tt::insert_lessons(
+            &mut tx.conn(),
+            &[NewLesson {
+                school: g.school,
+                year: year.id,
+                group: x.group,
+                on: x.on,
+                number: x.number,
+                subject: x.subject,
+                teacher: x.teacher,
+                room,
+                status: status::EXTRA,
+                entry: None,
+            }],
+        )
+        .await?;
+        let added = tt::lessons_in_slot(&mut tx.conn(), year.id, x.on, x.number)
+            .await?
+            .into_iter()
+            .filter(|l| l.group == x.group && l.status == status::EXTRA)
+            .max_by_key(|l| l.id)
+            .ok_or(AppError::NotFound)?;
+        let after = serde_json::json!({"group_id": x.group.to_string(), "date": x.on.to_string(), "number": x.number,
+            "subject_id": x.subject.to_string(), "teacher_id": x.teacher.to_string(), "room": room});
+        audit_change(
+            &mut tx.conn(),
+            Record {
+                school: g.school,
+                actor: Some(p.user.get()),
+                action: "lesson.extra",
+                entity_id: added.id.to_string(),
+                before: None,
+                after: Some(after.clone()),
+                reason: Some(reason),
+            },
+            client,
+        )
+        .await?;
+        outbox::emit(
+            &mut tx.conn(),
+            Some(g.school),
+            "lesson.changed",
+            &after,
+            now_micros(),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(added)
+    }
+
+    /// Marks a date as following a bell-schedule variant, e.g. a shortened day (planners).
+    pub async fn set_bell_day(
+        &self,
+        p: &Principal,
+        school: SchoolId,
+        on: Date,
+        variant: &str,
+        client: &Client,
+    ) -> Result<(), AppError> {
+        check(may_plan(p, school))?;
+        if variant != tt::REGULAR && variant != tt::SHORT {
+            return Err(AppError::invalid("variant", "use regular or short"));
+        }
+        let mut tx = self.db.begin().await?;
+        let year = year_of(&mut tx.conn(), school, on).await?;
+        if on < year.starts_on || on > year.ends_on {
+            return Err(AppError::invalid("date", "outside the school year"));
+        }
+        if variant == tt::SHORT
+            && tt::bell_slots(&mut tx.conn(), year.id, 1, tt::SHORT)
+                .await?
+                .is_empty()
+        {
+            return Err(AppError::invalid(
+                "variant",
+                "set the short bell schedule first",
+            ));
+        }
+        tt::set_bell_day(&mut tx.conn(), school, year.id, on, variant).await?;
+        audit_change(
+            &mut tx.conn(),
+            Record {
+                school,
+                actor: Some(p.user.get()),
+                action: "bells.day",
+                entity_id: on.to_string(),
+                before: None,
+                after: Some(serde_json::json!({"variant": variant})),
+                reason: None,
+            },
+            client,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
     }
 }

@@ -698,3 +698,25 @@ pub async fn classes_of_group(conn: &mut Conn<'_>, group: GroupId) -> Result<Vec
         .map(|r| r.v)
         .collect())
 }
+
+/// The lessons held in a room in a range (a room's week).
+pub async fn lessons_of_room(
+    conn: &mut Conn<'_>,
+    year: AcademicYearId,
+    room: &str,
+    from: Date,
+    to: Date,
+) -> Result<Vec<Lesson>> {
+    const SQL: &str = lesson_sql!(
+        "WHERE l.academic_year_id = $1 AND l.room = $2 AND l.on_date >= $3 AND l.on_date <= $4 ORDER BY l.on_date, l.number, l.id"
+    );
+    lessons(fetch_all!(
+        conn,
+        LessonRow,
+        SQL,
+        year.get(),
+        room,
+        from,
+        to
+    )?)
+}

@@ -25,6 +25,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/timetable/classes/{id}", get(class_week))
         .route("/timetable/classes/{id}/lines", post(add_line))
         .route("/timetable/my", get(my_week))
+        .route("/timetable/rooms", get(room_week))
         .route("/timetable/desk", get(desk))
         .route("/timetable/lessons/{id}/substitute", post(substitute))
         .route("/timetable/lessons/{id}/cancel", post(cancel))
@@ -218,7 +219,7 @@ async fn class_week_page<'s>(
         .app
         .lessons(
             p,
-            LessonsOf::Group(class),
+            &LessonsOf::Group(class),
             monday,
             monday + Duration::days(6),
         )
@@ -393,6 +394,8 @@ async fn form_error(
 struct MyWeekPage<'a> {
     t: Tr<'a>,
     nav: Nav,
+    heading: String,
+    query: String,
     week_label: String,
     prev: String,
     next: String,
@@ -414,7 +417,7 @@ async fn my_week(
             .app
             .lessons(
                 &user.who.principal,
-                LessonsOf::Teacher(me),
+                &LessonsOf::Teacher(me),
                 monday,
                 monday + Duration::days(6),
             )
@@ -429,6 +432,8 @@ async fn my_week(
             5
         };
         Ok(MyWeekPage {
+            heading: t.get("timetable-my-week"),
+            query: String::new(),
             week_label: format!("{} – {}", date(monday), date(monday + Duration::days(6))),
             prev: (monday - Duration::days(7)).to_string(),
             next: (monday + Duration::days(7)).to_string(),
@@ -708,6 +713,65 @@ async fn changes(
             day: day.to_string(),
             day_label: date(day),
             rows,
+            nav: user.nav.clone(),
+            t,
+        })
+    }
+    .await;
+    respond(&state, &user, built)
+}
+
+#[derive(Deserialize, Default)]
+struct RoomQuery {
+    room: Option<String>,
+    week: Option<String>,
+}
+
+async fn room_week(
+    State(state): State<AppState>,
+    user: PageUser,
+    Query(q): Query<RoomQuery>,
+) -> Response {
+    let built = async {
+        let p = &user.who.principal;
+        let school = p
+            .schools()
+            .into_iter()
+            .find(|s| p.is_staff_of(*s))
+            .ok_or(AppError::Forbidden)?;
+        let room = q.room.unwrap_or_default();
+        let week = parse_day(q.week.as_deref(), state.app.today());
+        let monday = monday_of(week);
+        let t = user.tr(&state);
+        let lessons = if room.trim().is_empty() {
+            Vec::new()
+        } else {
+            state
+                .app
+                .lessons(
+                    p,
+                    &LessonsOf::Room(school, room.clone()),
+                    monday,
+                    monday + Duration::days(6),
+                )
+                .await?
+        };
+        let days = if lessons
+            .iter()
+            .any(|l| l.lesson.on.weekday() == time::Weekday::Saturday)
+        {
+            6
+        } else {
+            5
+        };
+        Ok(MyWeekPage {
+            heading: format!("{} {}", t.get("lesson-room"), room),
+            query: format!("room={}&", crate::auth::encode_next(&room)),
+            week_label: format!("{} – {}", date(monday), date(monday + Duration::days(6))),
+            prev: (monday - Duration::days(7)).to_string(),
+            next: (monday + Duration::days(7)).to_string(),
+            days: day_headers(&t, monday, days),
+            rows: grid(&t, &lessons, monday, days, None, false),
             nav: user.nav.clone(),
             t,
         })

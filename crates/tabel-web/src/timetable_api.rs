@@ -26,6 +26,9 @@ pub(crate) fn routes(r: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
         .routes(routes!(cancellation))
         .routes(routes!(transfer))
         .routes(routes!(class_teachers))
+        .routes(routes!(extra))
+        .routes(routes!(room_change))
+        .routes(routes!(bell_day))
 }
 
 fn parse_date(field: &str, raw: &str) -> Result<Date, ApiError> {
@@ -348,6 +351,10 @@ struct LessonsQuery {
     teacher: Option<String>,
     /// A student (person id).
     student: Option<String>,
+    /// A room (staff; with `school_id` when the user works in several schools).
+    room: Option<String>,
+    /// The school of the room.
+    school_id: Option<String>,
     /// First date (default: Monday of this week).
     from: Option<String>,
     /// Last date (default: six days after `from`).
@@ -420,20 +427,25 @@ async fn lessons(
         q.class.as_deref(),
         q.teacher.as_deref(),
         q.student.as_deref(),
+        q.room.as_deref(),
     ) {
-        (Some(c), None, None) => {
+        (None, None, None, Some(room)) => LessonsOf::Room(
+            school_of(&state, &who.principal, q.school_id.as_deref())?,
+            room.to_owned(),
+        ),
+        (Some(c), None, None, None) => {
             LessonsOf::Group(c.parse().map_err(|_| ApiError::from(AppError::NotFound))?)
         }
-        (None, Some(t), None) => {
+        (None, Some(t), None, None) => {
             LessonsOf::Teacher(t.parse().map_err(|_| ApiError::from(AppError::NotFound))?)
         }
-        (None, None, Some(s)) => {
+        (None, None, Some(s), None) => {
             LessonsOf::Student(s.parse().map_err(|_| ApiError::from(AppError::NotFound))?)
         }
         _ => {
             return Err(ApiError::field(
                 "class",
-                "give exactly one of class, teacher or student",
+                "give exactly one of class, teacher, student or room",
             ));
         }
     };
@@ -448,7 +460,7 @@ async fn lessons(
     Ok(Json(
         state
             .app
-            .lessons(&who.principal, of, from, to)
+            .lessons(&who.principal, &of, from, to)
             .await?
             .into_iter()
             .map(LessonDto::from)
@@ -498,7 +510,7 @@ async fn change(
         .await?;
     let view = state
         .app
-        .lessons(&who.principal, LessonsOf::Group(l.group), l.on, l.on)
+        .lessons(&who.principal, &LessonsOf::Group(l.group), l.on, l.on)
         .await?
         .into_iter()
         .find(|v| v.lesson.id == l.id)
@@ -606,4 +618,109 @@ async fn class_teachers(
             .map(|(id, name, subjects)| TeacherDto { id, name, subjects })
             .collect(),
     ))
+}
+
+/// An extra lesson.
+#[derive(Deserialize, ToSchema)]
+struct ExtraRequest {
+    group_id: String,
+    /// YYYY-MM-DD.
+    date: String,
+    number: u8,
+    subject_id: String,
+    teacher_id: String,
+    #[serde(default)]
+    room: String,
+    reason: String,
+}
+
+/// Adds a lesson outside the timetable (administrators, deputy heads).
+#[utoipa::path(post, path = "/api/v1/lessons", tag = "timetable", security(("bearer" = [])), request_body = ExtraRequest,
+    responses((status = 201, body = LessonDto), (status = 409, body = Problem), (status = 422, body = Problem)))]
+async fn extra(
+    State(state): State<AppState>,
+    ApiUser(who): ApiUser,
+    ClientInfo(client): ClientInfo,
+    ApiJson(b): ApiJson<ExtraRequest>,
+) -> Result<(StatusCode, Json<LessonDto>), ApiError> {
+    let x = tabel_app::timetable::ExtraLesson {
+        group: parse_id("group_id", &b.group_id)?,
+        on: parse_date("date", &b.date)?,
+        number: b.number,
+        subject: parse_id("subject_id", &b.subject_id)?,
+        teacher: parse_id("teacher_id", &b.teacher_id)?,
+        room: b.room,
+    };
+    let l = state
+        .app
+        .add_extra_lesson(&who.principal, &x, &b.reason, &client)
+        .await?;
+    let view = state
+        .app
+        .lessons(&who.principal, &LessonsOf::Group(l.group), l.on, l.on)
+        .await?
+        .into_iter()
+        .find(|v| v.lesson.id == l.id)
+        .ok_or_else(|| ApiError::from(AppError::NotFound))?;
+    Ok((StatusCode::CREATED, Json(view.into())))
+}
+
+/// A room change.
+#[derive(Deserialize, ToSchema)]
+struct RoomRequest {
+    room: String,
+    #[serde(default)]
+    reason: String,
+    version: i64,
+}
+
+/// Moves the lesson to another room (administrators, deputy heads).
+#[utoipa::path(post, path = "/api/v1/lessons/{id}/room", tag = "timetable", security(("bearer" = [])), params(("id" = String, Path)),
+    request_body = RoomRequest,
+    responses((status = 200, body = LessonDto), (status = 409, body = Problem), (status = 422, body = Problem)))]
+async fn room_change(
+    State(state): State<AppState>,
+    ApiUser(who): ApiUser,
+    ClientInfo(client): ClientInfo,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<RoomRequest>,
+) -> Result<Json<LessonDto>, ApiError> {
+    change(
+        &state,
+        &who,
+        &id,
+        b.version,
+        Change::Room { room: b.room },
+        &b.reason,
+        &client,
+    )
+    .await
+}
+
+/// A day on another bell variant.
+#[derive(Deserialize, ToSchema)]
+struct BellDayRequest {
+    school_id: Option<String>,
+    /// YYYY-MM-DD.
+    date: String,
+    /// `short` or `regular`.
+    variant: String,
+}
+
+/// Puts a date on the shortened (or back on the regular) bell schedule (administrators, deputy heads).
+#[utoipa::path(post, path = "/api/v1/bells/days", tag = "timetable", security(("bearer" = [])), request_body = BellDayRequest,
+    responses((status = 204), (status = 403, body = Problem), (status = 422, body = Problem)))]
+async fn bell_day(
+    State(state): State<AppState>,
+    ApiUser(who): ApiUser,
+    ClientInfo(client): ClientInfo,
+    ApiJson(b): ApiJson<BellDayRequest>,
+) -> Result<StatusCode, ApiError> {
+    let school = school_of(&state, &who.principal, b.school_id.as_deref())?;
+    let on = parse_date("date", &b.date)?;
+    state
+        .app
+        .set_bell_day(&who.principal, school, on, &b.variant, &client)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -83,3 +83,6 @@ CREATE TABLE assessments (
 );
 CREATE INDEX assessments_class ON assessments (class_id, on_date);
 CREATE INDEX assessments_year ON assessments (academic_year_id, on_date);
+
+-- A class's week includes the streams it feeds: look streams up by class.
+CREATE INDEX stream_classes_class ON stream_classes (class_id);

@@ -270,32 +270,59 @@ async fn a_deputy_builds_a_timetable_and_records_a_substitution_from_the_desk() 
     // The bell schedule comes through the API; the rest through the pages.
     let token = app.token("zavuch").await;
     let bells: Vec<Value> = (1..=6).map(|n: u16| json!({"number": n, "starts": format!("{:02}:00", 7 + n), "ends": format!("{:02}:45", 7 + n)})).collect();
-    let res = app.http.put(app.url("/api/v1/bells")).bearer_auth(&token).json(&json!({"slots": bells})).send().await.unwrap();
+    let res = app
+        .http
+        .put(app.url("/api/v1/bells"))
+        .bearer_auth(&token)
+        .json(&json!({"slots": bells}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), reqwest::StatusCode::NO_CONTENT);
-    let Some(d) = Driver::start().await else { return };
+    let Some(d) = Driver::start().await else {
+        return;
+    };
     d.go(&app.url("/login")).await;
     d.type_into("#login", "zavuch").await;
     d.type_into("#password", PASSWORD).await;
     d.click("#submit").await;
     d.find("#greeting").await;
-    d.go(&app.url(&format!("/timetable/classes/{}?week=2026-11-23", f.class_5a))).await;
-    d.click(&format!("#line-group option[value='{}']", f.class_5a)).await;
+    d.go(&app.url(&format!(
+        "/timetable/classes/{}?week=2026-11-23",
+        f.class_5a
+    )))
+    .await;
+    d.click(&format!("#line-group option[value='{}']", f.class_5a))
+        .await;
     d.click("#line-weekday option[value='1']").await;
-    d.click(&format!("#line-subject option[value='{}']", f.math)).await;
-    d.click(&format!("#line-teacher option[value='{}']", f.teacher)).await;
+    d.click(&format!("#line-subject option[value='{}']", f.math))
+        .await;
+    d.click(&format!("#line-teacher option[value='{}']", f.teacher))
+        .await;
     d.type_into("#line-room", "21").await;
     d.click("#line-submit").await;
     assert!(d.text("#notice").await.contains("Урок добавлен"));
     assert!(d.text("#week").await.contains("Математика"));
 
-    d.go(&app.url(&format!("/timetable/desk?date=2026-11-23&teacher={}", f.teacher))).await;
+    d.go(&app.url(&format!(
+        "/timetable/desk?date=2026-11-23&teacher={}",
+        f.teacher
+    )))
+    .await;
     let card = d.text(".desk-assign").await;
     assert!(card.contains("Назначить"));
     d.click(".desk-assign").await;
     assert!(d.text("#notice").await.contains("Замена назначена"));
-    d.go(&app.url(&format!("/timetable/classes/{}?week=2026-11-23", f.class_5a))).await;
+    d.go(&app.url(&format!(
+        "/timetable/classes/{}?week=2026-11-23",
+        f.class_5a
+    )))
+    .await;
     let week = d.text("#week").await;
-    assert!(week.contains("замена") && week.contains("вместо: Смирнова Е. В."), "{week}");
+    assert!(
+        week.contains("замена") && week.contains("вместо: Смирнова Е. В."),
+        "{week}"
+    );
     d.click("#logout").await;
 
     d.type_into("#login", "english").await;
@@ -304,6 +331,9 @@ async fn a_deputy_builds_a_timetable_and_records_a_substitution_from_the_desk() 
     d.find("#greeting").await;
     d.go(&app.url("/timetable/my?week=2026-11-23")).await;
     let mine = d.text("#week").await;
-    assert!(mine.contains("Математика") && mine.contains("5А") && mine.contains("замена"), "{mine}");
+    assert!(
+        mine.contains("Математика") && mine.contains("5А") && mine.contains("замена"),
+        "{mine}"
+    );
     d.quit().await;
 }

@@ -474,3 +474,120 @@ async fn regenerating_keeps_lessons_with_journal_data_and_changes() {
         "lessons before the line's first date are untouched"
     );
 }
+
+#[tokio::test]
+async fn extra_lessons_room_changes_and_short_days() {
+    let app = TestApp::sqlite().await;
+    let token = plan(&app).await;
+    let f = &app.f;
+    let extra = json!({"group_id": f.class_5b.to_string(), "date": "2026-11-24", "number": 3, "subject_id": f.math.to_string(),
+        "teacher_id": f.english.to_string(), "room": "22", "reason": "консультация перед контрольной"});
+    let res = app
+        .http
+        .post(app.url("/api/v1/lessons"))
+        .bearer_auth(&token)
+        .json(&extra)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let added: Value = res.json().await.unwrap();
+    assert_eq!(added["status"], "extra");
+    // The same teacher cannot take another extra lesson then; nor on a Sunday.
+    let mut again = extra.clone();
+    again["group_id"] = json!(f.class_5a.to_string());
+    again["room"] = json!("30");
+    let res = app
+        .http
+        .post(app.url("/api/v1/lessons"))
+        .bearer_auth(&token)
+        .json(&again)
+        .send()
+        .await
+        .unwrap();
+    assert_problem(res, StatusCode::CONFLICT).await;
+    again["date"] = json!("2026-11-29");
+    let res = app
+        .http
+        .post(app.url("/api/v1/lessons"))
+        .bearer_auth(&token)
+        .json(&again)
+        .send()
+        .await
+        .unwrap();
+    assert_problem(res, StatusCode::UNPROCESSABLE_ENTITY).await;
+    // Room 21 is 5А's on Monday lesson 1: moving 5Б's Monday lesson 2 there is fine, lesson 1 is not.
+    let monday_5b = week_of(&app, &token, &format!("class={}", f.class_5b)).await[0].clone();
+    let res = app
+        .http
+        .post(app.url(&format!(
+            "/api/v1/lessons/{}/room",
+            monday_5b["id"].as_str().unwrap()
+        )))
+        .bearer_auth(&token)
+        .json(&json!({"room": "21", "version": monday_5b["version"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let in_21 = app
+        .get_json(
+            "/api/v1/lessons?room=21&from=2026-11-23&to=2026-11-29",
+            &token,
+        )
+        .await;
+    assert_eq!(
+        in_21.as_array().unwrap().len(),
+        3,
+        "5А twice (Mon, Wed) and 5Б once"
+    );
+    // A short day needs the short bell schedule first.
+    let res = app
+        .http
+        .post(app.url("/api/v1/bells/days"))
+        .bearer_auth(&token)
+        .json(&json!({"date": "2026-12-25", "variant": "short"}))
+        .send()
+        .await
+        .unwrap();
+    assert_problem(res, StatusCode::UNPROCESSABLE_ENTITY).await;
+    let short: Vec<Value> = (1..=6).map(|n: u16| json!({"number": n, "starts": format!("{:02}:00", 7 + n), "ends": format!("{:02}:30", 7 + n)})).collect();
+    let res = app
+        .http
+        .put(app.url("/api/v1/bells"))
+        .bearer_auth(&token)
+        .json(&json!({"variant": "short", "slots": short}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    let res = app
+        .http
+        .post(app.url("/api/v1/bells/days"))
+        .bearer_auth(&token)
+        .json(&json!({"date": "2026-11-23", "variant": "short"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    let week = week_of(&app, &token, &format!("class={}", f.class_5a)).await;
+    assert_eq!(
+        (week[0]["starts"].as_str(), week[0]["ends"].as_str()),
+        (Some("08:00"), Some("08:30")),
+        "Monday follows the short bells"
+    );
+    assert_eq!(week[2]["ends"], "09:15", "Wednesday the regular ones");
+    let b = app.browser("zavuch").await;
+    let (status, page) = b.page("/timetable/rooms?room=21&week=2026-11-23").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("5Б") && page.contains("Математика"));
+    let (status, _) = app
+        .browser("parent")
+        .await
+        .page("/timetable/rooms?room=21")
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, page) = b.page("/timetable/changes?date=2026-11-24").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("дополнительный"), "{page}");
+}
