@@ -24,6 +24,7 @@ pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .route("/timetable/classes/{id}", get(class_week))
         .route("/timetable/classes/{id}/lines", post(add_line))
+        .route("/timetable/classes/{id}/calendar", get(calendar))
         .route("/timetable/my", get(my_week))
         .route("/timetable/rooms", get(room_week))
         .route("/timetable/desk", get(desk))
@@ -772,6 +773,85 @@ async fn room_week(
             next: (monday + Duration::days(7)).to_string(),
             days: day_headers(&t, monday, days),
             rows: grid(&t, &lessons, monday, days, None, false),
+            nav: user.nav.clone(),
+            t,
+        })
+    }
+    .await;
+    respond(&state, &user, built)
+}
+
+#[derive(Template)]
+#[template(path = "timetable/calendar.html")]
+struct CalendarPage<'a> {
+    t: Tr<'a>,
+    nav: Nav,
+    class_id: String,
+    name: String,
+    year: String,
+    week_days: u8,
+    periods: Vec<(String, String)>,
+    days_off: Vec<(String, String, String)>,
+    bells: Vec<(u8, String)>,
+}
+
+async fn calendar(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(raw): Path<String>,
+) -> Response {
+    let built = async {
+        let class: GroupId = id(&raw)?;
+        let p = &user.who.principal;
+        let g = state.app.class(p, class, state.app.today()).await?;
+        let c = state.app.calendar_of(p, class).await?;
+        let t = user.tr(&state);
+        let span = |a: Date, b: Date| {
+            if a == b {
+                date(a)
+            } else {
+                format!("{} – {}", date(a), date(b))
+            }
+        };
+        Ok(CalendarPage {
+            class_id: class.to_string(),
+            name: g.name,
+            year: format!(
+                "{} ({})",
+                c.year.label,
+                span(c.year.starts_on, c.year.ends_on)
+            ),
+            week_days: c.week_days,
+            periods: c
+                .periods
+                .iter()
+                .map(|x| {
+                    (
+                        format!(
+                            "{} {}",
+                            x.number,
+                            t.get(&format!("period-{}", x.kind.code()))
+                        ),
+                        span(x.starts_on, x.ends_on),
+                    )
+                })
+                .collect(),
+            days_off: c
+                .days_off
+                .iter()
+                .map(|h| {
+                    (
+                        h.name.clone(),
+                        t.get(&format!("dayoff-{}", h.kind.code())),
+                        span(h.starts_on, h.ends_on),
+                    )
+                })
+                .collect(),
+            bells: c
+                .bells
+                .iter()
+                .map(|b| (b.number, format!("{}–{}", hhmm(b.starts), hhmm(b.ends))))
+                .collect(),
             nav: user.nav.clone(),
             t,
         })

@@ -195,3 +195,15 @@ assessments-planned = The procedure is in the schedule.
 level-school = school
 level-regional = regional
 level-federal = federal
+
+calendar-title = Calendar
+calendar-week-days = school days a week
+calendar-periods = Reporting periods
+calendar-bells = Bell schedule
+calendar-days-off = Holidays, days off and transfers
+period-quarter = quarter
+period-trimester = trimester
+period-half_year = half-year
+dayoff-holiday = holidays
+dayoff-non_working = day off
+dayoff-working_day = working day (transfer)

@@ -196,3 +196,15 @@ assessments-planned = Процедура внесена в график.
 level-school = школьная
 level-regional = региональная
 level-federal = федеральная
+
+calendar-title = Календарь
+calendar-week-days = учебных дней в неделе
+calendar-periods = Отчётные периоды
+calendar-bells = Расписание звонков
+calendar-days-off = Каникулы, праздники и переносы
+period-quarter = четверть
+period-trimester = триместр
+period-half_year = полугодие
+dayoff-holiday = каникулы
+dayoff-non_working = нерабочий день
+dayoff-working_day = рабочий день (перенос)

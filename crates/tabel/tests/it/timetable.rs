@@ -591,3 +591,40 @@ async fn extra_lessons_room_changes_and_short_days() {
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("дополнительный"), "{page}");
 }
+
+#[tokio::test]
+async fn a_family_sees_the_class_calendar_and_week() {
+    let app = TestApp::sqlite().await;
+    plan(&app).await;
+    let b = app.browser("parent").await;
+    let (status, page) = b
+        .page(&format!("/timetable/classes/{}/calendar", app.f.class_5a))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains("1 четверть")
+            && page.contains("01.09.2026 – 24.10.2026")
+            && page.contains("08:30–09:15"),
+        "{page}"
+    );
+    let (status, page) = b
+        .page(&format!(
+            "/timetable/classes/{}?week=2026-11-23",
+            app.f.class_5a
+        ))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains("Математика") && !page.contains("add-line"),
+        "families read, they do not plan"
+    );
+    let (status, _) = b
+        .page(&format!(
+            "/timetable/classes/{}/calendar",
+            app.f.other_class
+        ))
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = b.page("/timetable/desk").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
