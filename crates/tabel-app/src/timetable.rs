@@ -257,13 +257,13 @@ async fn clash_with_classes(
     if ca.is_disjoint(&cb) {
         return Ok(false);
     }
-    // Both are subgroups of the same class (and neither is the class or a stream): allowed.
-    let sub_a = repo::get_group(conn, a, Date::MIN)
-        .await?
-        .is_some_and(|g| g.parent.is_some());
-    let sub_b = repo::get_group(conn, b, Date::MIN)
-        .await?
-        .is_some_and(|g| g.parent.is_some());
+    // Both are halves of the same class (subgroups, e.g. English 1 and 2): allowed. An ИУП group
+    // or a stream is never "the other half": its pupils are on the class's roll.
+    let half = |g: Option<repo::Group>| {
+        g.is_some_and(|g| g.kind == tabel_domain::school::GroupKind::Subgroup && g.parent.is_some())
+    };
+    let sub_a = half(repo::get_group(conn, a, Date::MIN).await?);
+    let sub_b = half(repo::get_group(conn, b, Date::MIN).await?);
     Ok(!(sub_a && sub_b))
 }
 

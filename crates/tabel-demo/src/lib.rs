@@ -4,13 +4,16 @@
 //! Each school has grades 1–11 in about 27 classes with some 650 pupils, their parents with
 //! guardianships and consents, about 48 staff, the federal curriculum with subgroups, streams
 //! and individual curricula, teaching assignments and class teachers, the academic calendar
-//! with periods and holidays. The first school also gets the seven demo accounts
+//! with periods and holidays, the bell schedule and a conflict-free weekly timetable with the
+//! year's dated lessons (about 26,000) and, around "today", substitutions, cancellations and
+//! transfers ([`timetable`]). The first school also gets the seven demo accounts
 //! ([`DEMO_LOGINS`], password [`DEMO_PASSWORD`]).
 //!
 //! The same seed and "today" give the same data (and, in an empty database, the same ids):
 //! every school draws from its own [`rng::SplitMix64`] streams derived from the seed and the
 //! school's index, one stream per phase, so later phases can be added without changing what the
-//! earlier ones produce. Each school is written in one transaction with one audit record.
+//! earlier ones produce. Each school is written in one transaction with one audit record, plus
+//! one for every lesson change the timetable phase records.
 #![forbid(unsafe_code)]
 
 mod accounts;
@@ -23,6 +26,7 @@ mod people;
 pub mod rng;
 mod structure;
 pub mod teaching;
+pub mod timetable;
 
 pub use model::*;
 
@@ -136,6 +140,8 @@ mod phase {
     pub const STAFF: u64 = 2;
     pub const PEOPLE: u64 = 3;
     pub const GROUPS: u64 = 4;
+    pub const TIMETABLE: u64 = 5;
+    pub const LESSON_CHANGES: u64 = 6;
 }
 
 pub(crate) fn calendar_date(year: i32, month: Month, day: u8) -> Result<Date, DemoError> {
@@ -238,6 +244,14 @@ async fn generate_school(
     if index == 0 {
         accounts::create(c, ctx, &mut school).await?;
     }
+    timetable::timetable(
+        c,
+        ctx,
+        &mut school,
+        &mut stream(phase::TIMETABLE),
+        &mut stream(phase::LESSON_CHANGES),
+    )
+    .await?;
 
     let summary = serde_json::json!({
         "name": school.name,
@@ -248,6 +262,9 @@ async fn generate_school(
         "staff": school.staff.len(),
         "parents": school.parents.len(),
         "assignments": school.assignments.len(),
+        "timetable_entries": school.timetable.entries.len(),
+        "lessons": school.timetable.lessons,
+        "lesson_changes": school.timetable.changes.len(),
         "accounts": school.accounts.iter().map(|a| a.login).collect::<Vec<_>>(),
         "seed": ctx.seed.to_string(),
         "today": ctx.today.to_string(),

@@ -7,9 +7,11 @@ use crate::DemoSummary;
 use crate::calendar::CalendarPlan;
 use crate::curriculum::SubjectCode;
 use crate::teaching::Specialty;
+use std::time::Duration;
 use tabel_domain::calendar::{TimeZoneName, WeekLength, WeeklyHours};
 use tabel_domain::school::{ConsentState, DayOffKind, GroupKind, PeriodKind, Relation, Role, Sex};
 use tabel_domain::text::{ClassName, PersonName};
+use tabel_domain::timetable::BellSlot;
 use tabel_domain::{
     AcademicYearId, AssignmentId, CurriculumItemId, GroupId, HolidayId, MunicipalityId, ParallelId,
     PeriodId, PersonId, RegionId, SchoolId, SubjectId, UserId,
@@ -102,6 +104,8 @@ pub struct DemoSchool {
     pub assignments: Vec<DemoAssignment>,
     /// Demo login accounts (only in school 0).
     pub accounts: Vec<DemoAccount>,
+    /// The bell schedule, the weekly timetable, the year's lessons and their changes.
+    pub timetable: DemoTimetable,
 }
 
 impl DemoSchool {
@@ -448,4 +452,116 @@ pub struct DemoAccount {
     pub person: PersonId,
     /// Roles granted.
     pub roles: Vec<Role>,
+}
+
+/// The timetable of a school: bells, weekly lines, the dated lessons made from them and the
+/// changes recorded around "today".
+#[derive(Debug, Clone, Default)]
+pub struct DemoTimetable {
+    /// The regular bell schedule (first shift).
+    pub bells: Vec<BellSlot>,
+    /// The shortened-day bell schedule (30-minute lessons).
+    pub short_bells: Vec<BellSlot>,
+    /// The dates that follow the shortened schedule.
+    pub short_days: Vec<Date>,
+    /// Each primary class's home room, by index into [`DemoSchool::classes`].
+    pub home_rooms: Vec<Option<String>>,
+    /// Each teacher's room, by index into [`DemoSchool::staff`] (`None` for staff who do not
+    /// teach).
+    pub teacher_rooms: Vec<Option<String>>,
+    /// The weekly lines, valid all year, by group, weekday and number.
+    pub entries: Vec<DemoEntry>,
+    /// Weekly lessons the generator could not place without a conflict.
+    pub skipped: Vec<DemoSkipped>,
+    /// Free lessons ("окна") inside a class's day, over the week.
+    pub gaps: u32,
+    /// Dated lessons created for the year.
+    pub lessons: u64,
+    /// Substitutions, cancellations and transfers, in the order recorded.
+    pub changes: Vec<DemoLessonChange>,
+    /// How long the timetable phase took (wall time; not part of the data).
+    pub elapsed: Duration,
+}
+
+impl DemoTimetable {
+    /// The weekly lines of a class or group.
+    pub fn entries_of(&self, group: GroupRef) -> impl Iterator<Item = &DemoEntry> + '_ {
+        self.entries.iter().filter(move |e| e.group == group)
+    }
+
+    /// Weekly lessons that could not be placed.
+    pub fn skipped_lessons(&self) -> u32 {
+        self.skipped.iter().map(|s| u32::from(s.lessons)).sum()
+    }
+
+    /// The changes of one kind.
+    pub fn changes_of(&self, kind: ChangeKind) -> impl Iterator<Item = &DemoLessonChange> + '_ {
+        self.changes.iter().filter(move |c| c.kind == kind)
+    }
+}
+
+/// A weekly timetable line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DemoEntry {
+    /// Id of the stored line.
+    pub id: i64,
+    /// The class or group.
+    pub group: GroupRef,
+    /// The subject.
+    pub subject: SubjectCode,
+    /// The teacher (index into [`DemoSchool::staff`]).
+    pub teacher: usize,
+    /// 1 = Monday … 6 = Saturday.
+    pub weekday: u8,
+    /// Lesson number.
+    pub number: u8,
+    /// The room.
+    pub room: String,
+}
+
+/// Weekly lessons of a curriculum line that found no place (or no teacher).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DemoSkipped {
+    /// The class or group.
+    pub group: GroupRef,
+    /// The subject.
+    pub subject: SubjectCode,
+    /// How many lessons a week are missing.
+    pub lessons: u8,
+}
+
+/// What a change did to a lesson.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ChangeKind {
+    /// Another teacher gave it (замена).
+    Substitution,
+    /// It was not held (отмена).
+    Cancellation,
+    /// It moved to another date and number (перенос).
+    Transfer,
+}
+
+/// A recorded change to a dated lesson.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DemoLessonChange {
+    /// The lesson's id.
+    pub lesson: i64,
+    /// What was done.
+    pub kind: ChangeKind,
+    /// The class or group.
+    pub group: GroupRef,
+    /// The subject.
+    pub subject: SubjectCode,
+    /// The date now (after a transfer: the new date).
+    pub on: Date,
+    /// The number now.
+    pub number: u8,
+    /// The teacher now (index into [`DemoSchool::staff`]).
+    pub teacher: usize,
+    /// The teacher replaced by a substitution.
+    pub original_teacher: Option<usize>,
+    /// Where a transferred lesson was: date and number.
+    pub original: Option<(Date, u8)>,
+    /// Why.
+    pub reason: String,
 }

@@ -142,6 +142,7 @@ pub(crate) async fn create_school(
         moves: Vec::new(),
         assignments: Vec::new(),
         accounts: Vec::new(),
+        timetable: DemoTimetable::default(),
     };
 
     for grade in 1..=11u8 {

@@ -402,7 +402,11 @@ pub async fn occupied_slots(
         on_date: Date,
         number: i64,
     }
-    const SQL: &str = "SELECT group_id, on_date, number FROM lessons WHERE academic_year_id = $1 AND on_date >= $2";
+    // A transferred lesson still owns the slot it left: regenerating must not put the timetable's
+    // lesson back there (it would then exist twice).
+    const SQL: &str = "SELECT group_id, on_date, number FROM lessons WHERE academic_year_id = $1 AND on_date >= $2 \
+         UNION SELECT group_id, original_date AS on_date, original_number AS number FROM lessons \
+         WHERE academic_year_id = $1 AND original_date IS NOT NULL AND original_date >= $2";
     fetch_all!(conn, Row, SQL, year.get(), from)?
         .into_iter()
         .map(|r| Ok((r.group_id, r.on_date, small(r.number)?)))

@@ -4,7 +4,8 @@
 
 use std::time::Instant;
 use tabel_demo::{
-    DEMO_LOGINS, DemoError, DemoOptions, DemoRegion, GroupRef, generate, generate_region,
+    ChangeKind, DEMO_LOGINS, DemoError, DemoOptions, DemoRegion, GroupRef, generate,
+    generate_region,
 };
 use tabel_domain::school::{ConsentState, GroupKind, Role};
 use tabel_domain::{GroupId, SchoolId};
@@ -289,7 +290,7 @@ async fn check_one_school(db: &Db, region: &DemoRegion) {
 
     let report = audit::verify(c).await.unwrap();
     assert!(report.breaks.is_empty(), "{report:?}");
-    assert_eq!(report.records, 1);
+    assert_eq!(report.records, 1 + demo.timetable.changes.len() as u64);
 }
 
 tabel_store::both_backends! {
@@ -301,7 +302,7 @@ tabel_store::both_backends! {
     }
 
     async fn a_database_that_holds_a_school_is_refused(db: &Db) {
-        generate(db, &options(1, 1)).await.unwrap();
+        let region = generate_region(db, &options(1, 1)).await.unwrap();
         let again = generate(db, &options(2, 2)).await;
         assert!(matches!(again, Err(DemoError::NotEmpty { schools: 1 })), "{again:?}");
         assert_eq!(
@@ -313,27 +314,37 @@ tabel_store::both_backends! {
         let c = &mut pc.conn();
         assert_eq!(school_repo::list_schools(c).await.unwrap().len(), 1);
         assert_eq!(user_repo::list_users(c, school, None, 100, 0).await.unwrap().len(), 7);
-        assert_eq!(audit::verify(c).await.unwrap().records, 1);
+        let changes = region.schools[0].timetable.changes.len() as u64;
+        assert_eq!(audit::verify(c).await.unwrap().records, 1 + changes);
     }
 }
 
 #[tokio::test]
 async fn the_same_seed_gives_the_same_school_and_another_seed_another() {
     let mut lists = Vec::new();
+    let mut timetables = Vec::new();
     for seed in [7, 7, 8] {
         let t = TestDb::sqlite().await;
-        generate(&t.db, &options(1, seed)).await.unwrap();
+        let region = generate_region(&t.db, &options(1, seed)).await.unwrap();
         lists.push(names_of_5a(&t.db).await);
+        let tt = &region.schools[0].timetable;
+        timetables.push((tt.entries.clone(), tt.changes.clone(), tt.lessons));
     }
     assert!(lists[0].len() >= 20);
     assert_eq!(lists[0], lists[1]);
     assert_ne!(lists[0], lists[2]);
+    assert_eq!(
+        timetables[0], timetables[1],
+        "the timetable repeats with the seed"
+    );
+    assert_ne!(timetables[0].0, timetables[2].0);
 }
 
 #[tokio::test]
 async fn a_region_of_three_schools_has_accounts_only_in_the_first() {
     let t = TestDb::sqlite().await;
-    let summary = generate(&t.db, &options(3, 5)).await.unwrap();
+    let region = generate_region(&t.db, &options(3, 5)).await.unwrap();
+    let summary = region.summary();
     assert_eq!(summary.schools, 3);
     assert_eq!(summary.accounts, 7);
     assert!(summary.students >= 1800);
@@ -353,7 +364,12 @@ async fn a_region_of_three_schools_has_accounts_only_in_the_first() {
     assert_eq!(users, vec![7, 0, 0]);
     let report = audit::verify(c).await.unwrap();
     assert!(report.breaks.is_empty(), "{report:?}");
-    assert_eq!((report.chains, report.records), (3, 3));
+    let changes: u64 = region
+        .schools
+        .iter()
+        .map(|s| s.timetable.changes.len() as u64)
+        .sum();
+    assert_eq!((report.chains, report.records), (3, 3 + changes));
 }
 
 #[tokio::test]
@@ -363,4 +379,163 @@ async fn zero_schools_are_refused_before_anything_is_written() {
     assert!(matches!(result, Err(DemoError::NoSchools)), "{result:?}");
     let mut pc = t.db.acquire().await.unwrap();
     assert_eq!(school_repo::count_schools(&mut pc.conn()).await.unwrap(), 0);
+}
+
+/// Rows of a one-column text query about one school, on either backend.
+async fn texts(db: &Db, sql: &str, school: SchoolId) -> Vec<String> {
+    match db {
+        Db::Sqlite(p) => sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(sql.to_owned()))
+            .bind(school.get())
+            .fetch_all(p)
+            .await
+            .unwrap(),
+        Db::Postgres(p) => sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(sql.to_owned()))
+            .bind(school.get())
+            .fetch_all(p)
+            .await
+            .unwrap(),
+    }
+}
+
+/// A count over one school's lessons between two dates, on either backend.
+async fn count_between(db: &Db, sql: &str, school: SchoolId, from: Date, to: Date) -> i64 {
+    match db {
+        Db::Sqlite(p) => sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql.to_owned()))
+            .bind(school.get())
+            .bind(from)
+            .bind(to)
+            .fetch_one(p)
+            .await
+            .unwrap(),
+        Db::Postgres(p) => sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql.to_owned()))
+            .bind(school.get())
+            .bind(from)
+            .bind(to)
+            .fetch_one(p)
+            .await
+            .unwrap(),
+    }
+}
+
+/// A teacher in two places: two held lessons in one (date, number).
+const TEACHER_TWICE: &str = "SELECT CAST(teacher_id AS TEXT) || ' ' || CAST(on_date AS TEXT) || ' #' || CAST(number AS TEXT) \
+     FROM lessons WHERE school_id = $1 AND status <> 'cancelled' \
+     GROUP BY teacher_id, on_date, number HAVING COUNT(*) > 1";
+
+/// A room holding two groups at once.
+const ROOM_TWICE: &str = "SELECT room || ' ' || CAST(on_date AS TEXT) || ' #' || CAST(number AS TEXT) \
+     FROM lessons WHERE school_id = $1 AND status <> 'cancelled' AND room <> '' \
+     GROUP BY room, on_date, number HAVING COUNT(*) > 1";
+
+/// A class in two places: its own lessons, its subgroups' and individual curricula's, and the
+/// streams it feeds, in one slot — except subgroups of the class sharing it (the class split).
+const CLASS_TWICE: &str = "WITH lc AS ( \
+       SELECT l.on_date, l.number, l.group_id, g.kind, g.id AS class_id FROM lessons l \
+         JOIN study_groups g ON g.id = l.group_id \
+         WHERE l.school_id = $1 AND l.status <> 'cancelled' AND g.kind = 'class' \
+       UNION ALL \
+       SELECT l.on_date, l.number, l.group_id, g.kind, g.parent_group_id FROM lessons l \
+         JOIN study_groups g ON g.id = l.group_id \
+         WHERE l.school_id = $1 AND l.status <> 'cancelled' AND g.parent_group_id IS NOT NULL \
+       UNION ALL \
+       SELECT l.on_date, l.number, l.group_id, 'stream', sc.class_id FROM lessons l \
+         JOIN stream_classes sc ON sc.stream_id = l.group_id \
+         WHERE l.school_id = $1 AND l.status <> 'cancelled') \
+     SELECT CAST(class_id AS TEXT) || ' ' || CAST(on_date AS TEXT) || ' #' || CAST(number AS TEXT) FROM lc \
+     GROUP BY class_id, on_date, number \
+     HAVING COUNT(*) > 1 AND (SUM(CASE WHEN kind = 'subgroup' THEN 0 ELSE 1 END) > 0 \
+       OR COUNT(DISTINCT group_id) < COUNT(*))";
+
+/// Changed lessons by status in a date range.
+const CHANGED: &str = "SELECT status || ' ' || CAST(COUNT(*) AS TEXT) FROM lessons \
+     WHERE school_id = $1 AND status <> 'planned' GROUP BY status ORDER BY status";
+
+tabel_store::both_backends! {
+    async fn the_timetable_has_lessons_every_school_day_and_nobody_in_two_places(db: &Db) {
+        let started = Instant::now();
+        let region = generate_region(db, &options(1, 1)).await.unwrap();
+        let demo = &region.schools[0];
+        let tt = &demo.timetable;
+        eprintln!(
+            "timetable on {:?}: phase {:?} (school {:?}); {} entries, {} lessons, {} weekly lessons skipped {:?}, {} gaps, {} changes",
+            db.backend(),
+            tt.elapsed,
+            started.elapsed(),
+            tt.entries.len(),
+            tt.lessons,
+            tt.skipped_lessons(),
+            tt.skipped,
+            tt.gaps,
+            tt.changes.len(),
+        );
+        assert_eq!(tt.bells.len(), 8);
+        assert_eq!(tt.short_days.first(), Some(&date!(2026 - 12 - 30)));
+        assert!(tt.entries.len() > 700, "{}", tt.entries.len());
+        assert!(tt.lessons > 25_000, "{}", tt.lessons);
+        assert!(tt.skipped_lessons() <= 10, "{:?}", tt.skipped);
+        let school = demo.id;
+
+        // Every class has lessons on every school day of a sample week; none on holidays.
+        let mut pc = db.acquire().await.unwrap();
+        let c = &mut pc.conn();
+        for class in &demo.classes {
+            let lessons = tabel_store::timetable::lessons_of_class(c, class.id, date!(2026 - 11 - 23), date!(2026 - 11 - 28))
+                .await
+                .unwrap();
+            let days: std::collections::BTreeSet<Date> = lessons.iter().map(|l| l.on).collect();
+            let mut want: Vec<Date> = (23..=27).map(|d| Date::from_calendar_date(2026, time::Month::November, d).unwrap()).collect();
+            if class.grade >= 10 {
+                want.push(date!(2026 - 11 - 28));
+            }
+            assert_eq!(days.into_iter().collect::<Vec<_>>(), want, "{}", class.name);
+            let wednesday: std::collections::BTreeSet<u8> = lessons
+                .iter()
+                .filter(|l| l.on == date!(2026 - 11 - 25))
+                .map(|l| l.number)
+                .collect();
+            assert!(wednesday.len() >= 4, "{}: lessons {wednesday:?} on Wednesday", class.name);
+        }
+        drop(pc);
+        let between = "SELECT COUNT(*) FROM lessons WHERE school_id = $1 AND on_date >= $2 AND on_date <= $3";
+        assert_eq!(count_between(db, between, school, date!(2026 - 11 - 04), date!(2026 - 11 - 04)).await, 0);
+        assert_eq!(count_between(db, between, school, date!(2026 - 12 - 31), date!(2027 - 01 - 08)).await, 0);
+        assert!(count_between(db, between, school, date!(2027 - 02 - 20), date!(2027 - 02 - 20)).await > 100, "the worked Saturday");
+
+        // Nobody in two places, all year.
+        assert_eq!(texts(db, TEACHER_TWICE, school).await, Vec::<String>::new(), "teachers");
+        assert_eq!(texts(db, ROOM_TWICE, school).await, Vec::<String>::new(), "rooms");
+        assert_eq!(texts(db, CLASS_TWICE, school).await, Vec::<String>::new(), "classes");
+
+        // Substitutions, cancellations and transfers around today, audited and announced.
+        let window = |status: &str| {
+            format!("SELECT COUNT(*) FROM lessons WHERE school_id = $1 AND on_date >= $2 AND on_date <= $3 AND status = '{status}'")
+        };
+        let (from, to) = (TODAY - time::Duration::days(21), TODAY + time::Duration::days(21));
+        let substituted = count_between(db, &window("substituted"), school, from, to).await;
+        let cancelled = count_between(db, &window("cancelled"), school, from, to).await;
+        let transferred = count_between(db, &window("transferred"), school, from, to).await;
+        eprintln!("changes: {substituted} substituted, {cancelled} cancelled, {transferred} transferred; {:?}", texts(db, CHANGED, school).await);
+        assert!((10..=20).contains(&substituted), "{substituted}");
+        assert!((1..=12).contains(&cancelled), "{cancelled}");
+        assert!((2..=3).contains(&transferred), "{transferred}");
+        assert_eq!((substituted + cancelled + transferred) as usize, tt.changes.len());
+        let events = texts(
+            db,
+            "SELECT CAST(COUNT(*) AS TEXT) FROM outbox WHERE school_id = $1 AND topic = 'lesson.changed'",
+            school,
+        )
+        .await;
+        assert_eq!(events, vec![tt.changes.len().to_string()]);
+        for change in &tt.changes {
+            match change.kind {
+                ChangeKind::Substitution => assert!(change.original_teacher.is_some_and(|t| t != change.teacher)),
+                ChangeKind::Transfer => assert!(change.original.is_some_and(|o| o != (change.on, change.number))),
+                ChangeKind::Cancellation => assert!(!change.reason.is_empty()),
+            }
+        }
+        let mut pc = db.acquire().await.unwrap();
+        let report = audit::verify(&mut pc.conn()).await.unwrap();
+        assert!(report.breaks.is_empty(), "{report:?}");
+        assert_eq!(report.records, 1 + tt.changes.len() as u64);
+    }
 }

@@ -628,3 +628,54 @@ async fn a_family_sees_the_class_calendar_and_week() {
     let (status, _) = b.page("/timetable/desk").await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn regenerating_does_not_refill_the_slot_a_transferred_lesson_left() {
+    let app = TestApp::sqlite().await;
+    let token = plan(&app).await;
+    let f = &app.f;
+    let dec = app
+        .get_json(
+            &format!(
+                "/api/v1/lessons?class={}&from=2026-12-07&to=2026-12-07",
+                f.class_5a
+            ),
+            &token,
+        )
+        .await;
+    let math = dec
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["number"] == 1)
+        .unwrap()
+        .clone();
+    let res = app
+        .http
+        .post(app.url(&format!("/api/v1/lessons/{}/transfer", math["id"].as_str().unwrap())))
+        .bearer_auth(&token)
+        .json(&json!({"date": "2026-12-08", "number": 4, "reason": "экскурсия", "version": math["version"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    // Any timetable edit regenerates the year's plain lessons.
+    let res = add(&app, &token, json!({"group_id": f.class_5b.to_string(), "weekday": 4, "number": 1, "subject_id": f.math.to_string(), "teacher_id": f.teacher.to_string()})).await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let monday = app
+        .get_json(
+            &format!(
+                "/api/v1/lessons?class={}&from=2026-12-07&to=2026-12-07",
+                f.class_5a
+            ),
+            &token,
+        )
+        .await;
+    let numbers: Vec<u64> = monday
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["number"].as_u64().unwrap())
+        .collect();
+    assert_eq!(numbers, [2], "mathematics moved away; lesson 1 stays empty");
+}
