@@ -1201,3 +1201,62 @@ impl App {
         Ok(())
     }
 }
+
+impl App {
+    /// Ends a weekly line after `last_day` (the timetable changes mid-year) and regenerates the
+    /// lessons from the next day; lessons with journal data or changes stay (planners).
+    pub async fn end_timetable_entry(
+        &self,
+        p: &Principal,
+        entry: i64,
+        last_day: Date,
+        client: &Client,
+    ) -> Result<u64, AppError> {
+        let mut tx = self.db.begin().await?;
+        let (school, group, valid_from, valid_to) = tt::entry_scope(&mut tx.conn(), entry)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        check(may_plan(p, school))?;
+        let year = year_of(&mut tx.conn(), school, valid_from).await?;
+        let earliest = valid_from - Duration::days(1);
+        if last_day < earliest || last_day > year.ends_on {
+            return Err(AppError::invalid(
+                "last_day",
+                format!("between {earliest} (removes the line) and {}", year.ends_on),
+            ));
+        }
+        if valid_to.is_some_and(|t| last_day > t) {
+            return Err(AppError::invalid(
+                "last_day",
+                "the line already ends earlier",
+            ));
+        }
+        tt::end_entry(&mut tx.conn(), entry, last_day).await?;
+        let created =
+            regenerate(&mut tx.conn(), school, &year, last_day + Duration::days(1)).await?;
+        audit_change(
+            &mut tx.conn(),
+            Record {
+                school,
+                actor: Some(p.user.get()),
+                action: "timetable.end",
+                entity_id: entry.to_string(),
+                before: Some(serde_json::json!({"valid_to": valid_to.map(|d| d.to_string())})),
+                after: Some(serde_json::json!({"valid_to": last_day.to_string(), "group_id": group.to_string(), "lessons_created": created})),
+                reason: None,
+            },
+            client,
+        )
+        .await?;
+        outbox::emit(
+            &mut tx.conn(),
+            Some(school),
+            "timetable.changed",
+            &serde_json::json!({"entry_id": entry.to_string(), "valid_to": last_day.to_string()}),
+            now_micros(),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(created)
+    }
+}

@@ -564,9 +564,11 @@ pub async fn lessons_of_class(
     to: Date,
 ) -> Result<Vec<Lesson>> {
     const SQL: &str = lesson_sql!(
-        "WHERE l.on_date >= $2 AND l.on_date <= $3 AND (l.group_id = $1 \
-         OR l.group_id IN (SELECT id FROM study_groups WHERE parent_group_id = $1) \
-         OR l.group_id IN (SELECT stream_id FROM stream_classes WHERE class_id = $1)) \
+        // One IN over the tied groups lets both databases walk the (group, date) index per
+        // group instead of every lesson of the school in the range.
+        "WHERE l.group_id IN (SELECT CAST($1 AS BIGINT) UNION SELECT id FROM study_groups WHERE parent_group_id = $1 \
+         UNION SELECT stream_id FROM stream_classes WHERE class_id = $1) \
+         AND l.on_date >= $2 AND l.on_date <= $3 \
          ORDER BY l.on_date, l.number, g.sort_key, l.id"
     );
     lessons(fetch_all!(conn, LessonRow, SQL, group.get(), from, to)?)
@@ -723,4 +725,28 @@ pub async fn lessons_of_room(
         from,
         to
     )?)
+}
+
+/// A timetable line's school, group and first date.
+pub async fn entry_scope(
+    conn: &mut Conn<'_>,
+    entry: i64,
+) -> Result<Option<(SchoolId, GroupId, Date, Option<Date>)>> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        school_id: i64,
+        group_id: i64,
+        valid_from: Date,
+        valid_to: Option<Date>,
+    }
+    const SQL: &str =
+        "SELECT school_id, group_id, valid_from, valid_to FROM timetable_entries WHERE id = $1";
+    Ok(fetch_optional!(conn, Row, SQL, entry)?.map(|r| {
+        (
+            SchoolId::new(r.school_id),
+            GroupId::new(r.group_id),
+            r.valid_from,
+            r.valid_to,
+        )
+    }))
 }

@@ -25,6 +25,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/timetable/classes/{id}", get(class_week))
         .route("/timetable/classes/{id}/lines", post(add_line))
         .route("/timetable/classes/{id}/calendar", get(calendar))
+        .route("/timetable/classes/{id}/lines/{line}/end", post(end_line))
         .route("/timetable/my", get(my_week))
         .route("/timetable/rooms", get(room_week))
         .route("/timetable/desk", get(desk))
@@ -158,6 +159,8 @@ fn day_headers(t: &Tr<'_>, monday: Date, days: u8) -> Vec<String> {
 
 /// A weekly line row.
 pub struct LineRow {
+    /// Id (for ending it).
+    pub id: String,
     /// Day name.
     pub day: String,
     /// Number.
@@ -187,6 +190,7 @@ struct ClassWeekPage<'a> {
     days: Vec<String>,
     rows: Vec<GridRow>,
     lines: Vec<LineRow>,
+    class_teachers: Vec<(String, String)>,
     planner: bool,
     subjects: Vec<(String, String)>,
     teachers: Vec<(String, String)>,
@@ -231,6 +235,7 @@ async fn class_week_page<'s>(
         .await?
         .into_iter()
         .map(|e| LineRow {
+            id: e.id.to_string(),
             day: t.get(&format!("weekday-{}", e.weekday)),
             number: e.number,
             subject: e.subject_name,
@@ -243,6 +248,13 @@ async fn class_week_page<'s>(
                 e.valid_to.map(date).unwrap_or_default()
             ),
         })
+        .collect();
+    let teachers_of_class = state
+        .app
+        .teachers_of(p, class)
+        .await?
+        .into_iter()
+        .map(|(_, name, subjects)| (name, subjects.join(", ")))
         .collect();
     let planner = may_plan(p, g.school).allowed();
     let (mut subjects, mut teachers, mut groups) = (Vec::new(), Vec::new(), Vec::new());
@@ -280,6 +292,7 @@ async fn class_week_page<'s>(
         days: day_headers(&t, monday, days),
         rows: grid(&t, &lessons, monday, days, Some(class), false),
         lines,
+        class_teachers: teachers_of_class,
         planner,
         subjects,
         teachers,
@@ -858,4 +871,40 @@ async fn calendar(
     }
     .await;
     respond(&state, &user, built)
+}
+
+#[derive(Deserialize)]
+struct EndForm {
+    last_day: String,
+}
+
+async fn end_line(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path((raw, line)): Path<(String, String)>,
+    Form(f): Form<EndForm>,
+) -> Response {
+    let result = async {
+        let class: GroupId = id(&raw)?;
+        let line: i64 = line.parse().map_err(|_| AppError::NotFound)?;
+        let last_day = Date::parse(
+            f.last_day.trim(),
+            time::macros::format_description!("[year]-[month]-[day]"),
+        )
+        .map_err(|_| AppError::invalid("last_day", "use YYYY-MM-DD"))?;
+        state
+            .app
+            .end_timetable_entry(&user.who.principal, line, last_day, &user.client)
+            .await?;
+        Ok::<_, AppError>(class)
+    }
+    .await;
+    match result {
+        Ok(class) => Redirect::to(&format!("/timetable/classes/{class}?done=line")).into_response(),
+        Err(AppError::Invalid(errors)) => match id::<GroupId>(&raw) {
+            Ok(class) => form_error(&state, &user, class, errors.into_iter().collect()).await,
+            Err(e) => user.fail(&state, PageError::from_app(e, user.lang)),
+        },
+        Err(e) => user.fail(&state, PageError::from_app(e, user.lang)),
+    }
 }

@@ -29,6 +29,7 @@ pub(crate) fn routes(r: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
         .routes(routes!(extra))
         .routes(routes!(room_change))
         .routes(routes!(bell_day))
+        .routes(routes!(end_entry))
 }
 
 fn parse_date(field: &str, raw: &str) -> Result<Date, ApiError> {
@@ -721,6 +722,33 @@ async fn bell_day(
     state
         .app
         .set_bell_day(&who.principal, school, on, &b.variant, &client)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// When a line ends.
+#[derive(Deserialize, ToSchema)]
+struct EndRequest {
+    /// The last day the line applies, YYYY-MM-DD (the day before its first day removes it).
+    last_day: String,
+}
+
+/// Ends a weekly line; the lessons after it are regenerated (administrators, deputy heads).
+#[utoipa::path(post, path = "/api/v1/timetable/{id}/end", tag = "timetable", security(("bearer" = [])), params(("id" = String, Path)),
+    request_body = EndRequest,
+    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+async fn end_entry(
+    State(state): State<AppState>,
+    ApiUser(who): ApiUser,
+    ClientInfo(client): ClientInfo,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<EndRequest>,
+) -> Result<StatusCode, ApiError> {
+    let id: i64 = id.parse().map_err(|_| ApiError::from(AppError::NotFound))?;
+    let last_day = parse_date("last_day", &b.last_day)?;
+    state
+        .app
+        .end_timetable_entry(&who.principal, id, last_day, &client)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -207,3 +207,6 @@ period-half_year = half-year
 dayoff-holiday = holidays
 dayoff-non_working = day off
 dayoff-working_day = working day (transfer)
+timetable-last-day = Last day
+timetable-end = End
+timetable-teachers = Teachers of the class

@@ -208,3 +208,6 @@ period-half_year = полугодие
 dayoff-holiday = каникулы
 dayoff-non_working = нерабочий день
 dayoff-working_day = рабочий день (перенос)
+timetable-last-day = Последний день
+timetable-end = Завершить
+timetable-teachers = Учителя класса

@@ -679,3 +679,88 @@ async fn regenerating_does_not_refill_the_slot_a_transferred_lesson_left() {
         .collect();
     assert_eq!(numbers, [2], "mathematics moved away; lesson 1 stays empty");
 }
+
+#[tokio::test]
+async fn ending_a_line_mid_year_removes_its_later_lessons_and_frees_the_slot() {
+    let app = TestApp::sqlite().await;
+    let token = plan(&app).await;
+    let f = &app.f;
+    let lines = app
+        .get_json(&format!("/api/v1/timetable?group={}", f.class_5a), &token)
+        .await;
+    let wednesday = lines
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["weekday"] == 3)
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let end = |day: &str| {
+        app.http
+            .post(app.url(&format!("/api/v1/timetable/{wednesday}/end")))
+            .bearer_auth(&token)
+            .json(&json!({ "last_day": day }))
+            .send()
+    };
+    assert_problem(
+        end("2027-07-01").await.unwrap(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert_eq!(
+        end("2026-12-31").await.unwrap().status(),
+        StatusCode::NO_CONTENT
+    );
+    let count = |from: &'static str, to: &'static str| {
+        let app = &app;
+        let token = &token;
+        async move {
+            app.get_json(
+                &format!("/api/v1/lessons?teacher={}&from={from}&to={to}", f.teacher),
+                token,
+            )
+            .await
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|l| l["group"] == "5А")
+            .count()
+        }
+    };
+    assert_eq!(
+        count("2026-12-21", "2026-12-27").await,
+        2,
+        "Monday and Wednesday before the end"
+    );
+    assert_eq!(
+        count("2027-01-11", "2027-01-17").await,
+        1,
+        "only Monday after it"
+    );
+    // The slot is free from January: 5Б can take it then.
+    let res = add(&app, &token, json!({"group_id": f.class_5b.to_string(), "weekday": 3, "number": 1, "subject_id": f.math.to_string(),
+        "teacher_id": f.teacher.to_string(), "room": "21", "valid_from": "2027-01-01"})).await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let teacher = app.token("teacher").await;
+    let res = app
+        .http
+        .post(app.url(&format!("/api/v1/timetable/{wednesday}/end")))
+        .bearer_auth(&teacher)
+        .json(&json!({"last_day": "2026-12-01"}))
+        .send()
+        .await
+        .unwrap();
+    assert_problem(res, StatusCode::FORBIDDEN).await;
+    let (status, page) = app
+        .browser("parent")
+        .await
+        .page(&format!("/timetable/classes/{}", f.class_5a))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains("Учителя класса") && page.contains("Кузнецова О. И."),
+        "who teaches the class"
+    );
+}
