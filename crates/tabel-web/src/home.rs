@@ -109,6 +109,11 @@ async fn build<'s>(
         .any(|s| tabel_app::timetable::may_plan(p, s).allowed())
     {
         staff_links.push(Link {
+            href: "/timetable/bells".into(),
+            label: t.get("calendar-bells"),
+            note: String::new(),
+        });
+        staff_links.push(Link {
             href: "/timetable/desk".into(),
             label: t.get("desk-title"),
             note: String::new(),

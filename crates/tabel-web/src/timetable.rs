@@ -29,6 +29,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/timetable/my", get(my_week))
         .route("/timetable/rooms", get(room_week))
         .route("/timetable/desk", get(desk))
+        .route("/timetable/bells", get(bells_page).post(save_bells))
         .route("/timetable/lessons/{id}/substitute", post(substitute))
         .route("/timetable/lessons/{id}/cancel", post(cancel))
         .route("/timetable/changes", get(changes))
@@ -905,6 +906,106 @@ async fn end_line(
             Ok(class) => form_error(&state, &user, class, errors.into_iter().collect()).await,
             Err(e) => user.fail(&state, PageError::from_app(e, user.lang)),
         },
+        Err(e) => user.fail(&state, PageError::from_app(e, user.lang)),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "timetable/bells.html")]
+struct BellsPage<'a> {
+    t: Tr<'a>,
+    nav: Nav,
+    rows: Vec<(u8, String, String)>,
+    errors: Vec<(String, String)>,
+    notice: Option<String>,
+}
+
+async fn bells_build<'s>(
+    state: &'s AppState,
+    user: &PageUser,
+    errors: Vec<(String, String)>,
+    notice: Option<String>,
+) -> Result<BellsPage<'s>, AppError> {
+    let school = planner_school(state, user)?;
+    let slots = state.app.bells(&user.who.principal, school).await?;
+    let mut rows: Vec<(u8, String, String)> = slots
+        .iter()
+        .map(|b| (b.number, hhmm(b.starts), hhmm(b.ends)))
+        .collect();
+    let next = rows.last().map_or(1, |r| r.0 + 1);
+    for n in next..next.max(9) {
+        rows.push((n, String::new(), String::new()));
+    }
+    Ok(BellsPage {
+        t: user.tr(state),
+        nav: user.nav.clone(),
+        rows,
+        errors,
+        notice,
+    })
+}
+
+async fn bells_page(
+    State(state): State<AppState>,
+    user: PageUser,
+    Query(q): Query<WeekQuery>,
+) -> Response {
+    let notice = q
+        .done
+        .as_deref()
+        .map(|_| user.tr(&state).get("bells-saved"));
+    let built = bells_build(&state, &user, Vec::new(), notice).await;
+    respond(&state, &user, built)
+}
+
+async fn save_bells(
+    State(state): State<AppState>,
+    user: PageUser,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Response {
+    // Fields come as start_N / end_N; empty rows are dropped.
+    let result = async {
+        let school = planner_school(&state, &user)?;
+        let mut slots = Vec::new();
+        for (key, start) in form.iter().filter(|(k, _)| k.starts_with("start_")) {
+            let n: u8 = key
+                .trim_start_matches("start_")
+                .parse()
+                .map_err(|_| AppError::invalid(key, "?"))?;
+            let end = form
+                .iter()
+                .find(|(k, _)| *k == format!("end_{n}"))
+                .map(|(_, v)| v.as_str())
+                .unwrap_or("");
+            if start.trim().is_empty() && end.trim().is_empty() {
+                continue;
+            }
+            let starts = tabel_domain::timetable::parse_hhmm(start)
+                .ok_or_else(|| AppError::invalid(&format!("start_{n}"), "use HH:MM"))?;
+            let ends = tabel_domain::timetable::parse_hhmm(end)
+                .ok_or_else(|| AppError::invalid(&format!("end_{n}"), "use HH:MM"))?;
+            slots.push(tabel_domain::timetable::BellSlot {
+                number: n,
+                starts,
+                ends,
+            });
+        }
+        state
+            .app
+            .set_bell_schedule(&user.who.principal, school, "regular", slots, &user.client)
+            .await
+    }
+    .await;
+    match result {
+        Ok(()) => Redirect::to("/timetable/bells?done=1").into_response(),
+        Err(AppError::Invalid(errors)) => {
+            let built = bells_build(&state, &user, errors.into_iter().collect(), None).await;
+            let mut res = respond(&state, &user, built);
+            if res.status() == StatusCode::OK {
+                *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            }
+            res
+        }
         Err(e) => user.fail(&state, PageError::from_app(e, user.lang)),
     }
 }

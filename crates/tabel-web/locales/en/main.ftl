@@ -210,3 +210,7 @@ dayoff-working_day = working day (transfer)
 timetable-last-day = Last day
 timetable-end = End
 timetable-teachers = Teachers of the class
+bells-start = Start
+bells-end = End
+bells-save = Save the bells
+bells-saved = Bell schedule saved.

@@ -211,3 +211,7 @@ dayoff-working_day = рабочий день (перенос)
 timetable-last-day = Последний день
 timetable-end = Завершить
 timetable-teachers = Учителя класса
+bells-start = Начало
+bells-end = Конец
+bells-save = Сохранить звонки
+bells-saved = Расписание звонков сохранено.

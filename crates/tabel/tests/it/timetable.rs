@@ -764,3 +764,40 @@ async fn ending_a_line_mid_year_removes_its_later_lessons_and_frees_the_slot() {
         "who teaches the class"
     );
 }
+
+#[tokio::test]
+async fn a_deputy_sets_the_bells_on_a_page() {
+    let app = TestApp::sqlite().await;
+    let b = app.browser("zavuch").await;
+    let res = b
+        .post_form(
+            "/timetable/bells",
+            &[
+                ("start_1", "08:30"),
+                ("end_1", "09:15"),
+                ("start_2", "9:25"),
+                ("end_2", "10:10"),
+                ("start_3", ""),
+                ("end_3", ""),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let bells = app
+        .get_json("/api/v1/bells", &app.token("teacher").await)
+        .await;
+    assert_eq!(
+        bells,
+        json!([{"number": 1, "starts": "08:30", "ends": "09:15"}, {"number": 2, "starts": "09:25", "ends": "10:10"}])
+    );
+    let res = b
+        .post_form(
+            "/timetable/bells",
+            &[("start_1", "08:30"), ("end_1", "08:00")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.text().await.unwrap().contains("ends before it starts"));
+    let (status, _) = app.browser("teacher").await.page("/timetable/bells").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
