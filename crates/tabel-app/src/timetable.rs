@@ -267,6 +267,70 @@ async fn clash_with_classes(
     Ok(!(sub_a && sub_b))
 }
 
+/// The slots `(shift, number)` whose regular bell times overlap lesson `number` of `shift`, that
+/// slot included: a teacher or a room busy in any of them is busy then. A teacher may work both
+/// shifts, so lesson 2 of the second shift is no clash with lesson 2 of the first; lesson 6 of the
+/// first may well be. Without bells for a shift, only the same number counts.
+async fn overlapping_slots(
+    conn: &mut Conn<'_>,
+    year: AcademicYearId,
+    shift: u8,
+    number: u8,
+) -> Result<Vec<(u8, u8)>, StoreError> {
+    let mut out = vec![(shift, number)];
+    let other = if shift == 1 { 2 } else { 1 };
+    let mine = tt::bell_slots(conn, year, shift, tt::REGULAR).await?;
+    let theirs = tt::bell_slots(conn, year, other, tt::REGULAR).await?;
+    match mine.iter().find(|b| b.number == number) {
+        Some(me) if !theirs.is_empty() => out.extend(
+            theirs
+                .iter()
+                .filter(|b| b.starts < me.ends && me.starts < b.ends)
+                .map(|b| (other, b.number)),
+        ),
+        _ => out.push((other, number)),
+    }
+    Ok(out)
+}
+
+/// Lessons held on a date at the time of lesson `number` of `shift`, in either shift.
+async fn lessons_overlapping(
+    conn: &mut Conn<'_>,
+    year: AcademicYearId,
+    on: Date,
+    (shift, number): (u8, u8),
+) -> Result<Vec<tt::Lesson>, StoreError> {
+    let mut out = Vec::new();
+    for (s, n) in overlapping_slots(conn, year, shift, number).await? {
+        out.extend(
+            tt::lessons_in_slot(conn, year, on, n)
+                .await?
+                .into_iter()
+                .filter(|l| l.shift == s),
+        );
+    }
+    Ok(out)
+}
+
+/// Timetable lines of a weekday at the time of lesson `number` of `shift`, in either shift.
+async fn entries_overlapping(
+    conn: &mut Conn<'_>,
+    year: AcademicYearId,
+    weekday: u8,
+    (shift, number): (u8, u8),
+) -> Result<Vec<tt::Entry>, StoreError> {
+    let mut out = Vec::new();
+    for (s, n) in overlapping_slots(conn, year, shift, number).await? {
+        out.extend(
+            tt::entries_in_slot(conn, year, weekday, n)
+                .await?
+                .into_iter()
+                .filter(|e| e.shift == s),
+        );
+    }
+    Ok(out)
+}
+
 /// What an audit record of a timetable change says.
 struct Record<'a> {
     school: SchoolId,
@@ -304,13 +368,16 @@ impl App {
         &self,
         p: &Principal,
         school: SchoolId,
-        variant: &str,
+        (shift, variant): (u8, &str),
         slots: Vec<BellSlot>,
         client: &Client,
     ) -> Result<(), AppError> {
         check(may_plan(p, school))?;
         if variant != tt::REGULAR && variant != tt::SHORT {
             return Err(AppError::invalid("variant", "use regular or short"));
+        }
+        if !(1..=2).contains(&shift) {
+            return Err(AppError::invalid("shift", "use 1 or 2"));
         }
         let schedule =
             BellSchedule::new(slots).map_err(|e| AppError::invalid("slots", e.to_string()))?;
@@ -320,7 +387,7 @@ impl App {
             &mut tx.conn(),
             school,
             year.id,
-            1,
+            shift,
             variant,
             schedule.slots(),
         )
@@ -332,7 +399,7 @@ impl App {
                 school,
                 actor: Some(p.user.get()),
                 action: "bells.set",
-                entity_id: format!("{}:{variant}", year.id),
+                entity_id: format!("{}:{shift}:{variant}", year.id),
                 before: None,
                 after: Some(after),
                 reason: None,
@@ -344,12 +411,53 @@ impl App {
         Ok(())
     }
 
-    /// The regular bell schedule of a school's current year.
-    pub async fn bells(&self, p: &Principal, school: SchoolId) -> Result<Vec<BellSlot>, AppError> {
+    /// The regular bell schedule of a shift of a school's current year.
+    pub async fn bells(
+        &self,
+        p: &Principal,
+        school: SchoolId,
+        shift: u8,
+    ) -> Result<Vec<BellSlot>, AppError> {
         check(p.may_view_school(school))?;
         let mut c = self.db.acquire().await?;
         let year = year_of(&mut c.conn(), school, self.today()).await?;
-        Ok(tt::bell_slots(&mut c.conn(), year.id, 1, tt::REGULAR).await?)
+        Ok(tt::bell_slots(&mut c.conn(), year.id, shift, tt::REGULAR).await?)
+    }
+
+    /// Moves a class (with its subgroups) to a shift (planners).
+    pub async fn set_class_shift(
+        &self,
+        p: &Principal,
+        class: GroupId,
+        shift: u8,
+        client: &Client,
+    ) -> Result<(), AppError> {
+        if !(1..=2).contains(&shift) {
+            return Err(AppError::invalid("shift", "use 1 or 2"));
+        }
+        let mut tx = self.db.begin().await?;
+        let g = repo::get_group(&mut tx.conn(), class, Date::MIN)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        check(may_plan(p, g.school))?;
+        let before = tt::group_shift(&mut tx.conn(), class).await?;
+        tt::set_group_shift(&mut tx.conn(), class, shift).await?;
+        audit_change(
+            &mut tx.conn(),
+            Record {
+                school: g.school,
+                actor: Some(p.user.get()),
+                action: "group.shift",
+                entity_id: class.to_string(),
+                before: Some(serde_json::json!({"shift": before})),
+                after: Some(serde_json::json!({"shift": shift})),
+                reason: None,
+            },
+            client,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     /// Adds a weekly line and regenerates the year's lessons from its first date (lessons with
@@ -412,7 +520,8 @@ impl App {
         if !repo::is_staff(&mut tx.conn(), teacher, school).await? {
             errors.insert("teacher_id".into(), "no such teacher in this school".into());
         }
-        let bells = tt::bell_slots(&mut tx.conn(), year.id, 1, tt::REGULAR).await?;
+        let shift = tt::group_shift(&mut tx.conn(), group).await?;
+        let bells = tt::bell_slots(&mut tx.conn(), year.id, shift, tt::REGULAR).await?;
         if !bells.iter().any(|b| b.number == input.number) {
             let range = match (bells.first(), bells.last()) {
                 (Some(a), Some(b)) => format!("{}–{}", a.number, b.number),
@@ -448,8 +557,13 @@ impl App {
             valid_from,
             valid_to,
         };
-        for other in
-            tt::entries_in_slot(&mut tx.conn(), year.id, input.weekday, input.number).await?
+        for other in entries_overlapping(
+            &mut tx.conn(),
+            year.id,
+            input.weekday,
+            (shift, input.number),
+        )
+        .await?
         {
             let o = WeeklyLine {
                 entry: other.id,
@@ -594,7 +708,7 @@ impl App {
                 tt::lessons_of_student(&mut c.conn(), s, from, to).await?
             }
         };
-        let mut bells: HashMap<(AcademicYearId, String), Vec<BellSlot>> = HashMap::new();
+        let mut bells: HashMap<(AcademicYearId, u8, String), Vec<BellSlot>> = HashMap::new();
         let mut variants: HashMap<AcademicYearId, HashMap<Date, String>> = HashMap::new();
         let mut out = Vec::with_capacity(lessons.len());
         for l in lessons {
@@ -611,9 +725,9 @@ impl App {
                 .and_then(|v| v.get(&l.on))
                 .cloned()
                 .unwrap_or_else(|| tt::REGULAR.to_owned());
-            let key = (l.year, variant);
+            let key = (l.year, l.shift, variant);
             if let std::collections::hash_map::Entry::Vacant(v) = bells.entry(key.clone()) {
-                v.insert(tt::bell_slots(&mut c.conn(), key.0, 1, &key.1).await?);
+                v.insert(tt::bell_slots(&mut c.conn(), key.0, key.1, &key.2).await?);
             }
             let slot = bells
                 .get(&key)
@@ -726,7 +840,7 @@ impl App {
                         format!("{on} is not a school day for grade {}", l.grade),
                     ));
                 }
-                let bells = tt::bell_slots(&mut tx.conn(), year.id, 1, tt::REGULAR).await?;
+                let bells = tt::bell_slots(&mut tx.conn(), year.id, l.shift, tt::REGULAR).await?;
                 if !bells.iter().any(|b| b.number == *number) {
                     return Err(AppError::invalid(
                         "number",
@@ -761,7 +875,9 @@ impl App {
             }
         };
         if next.status != status::CANCELLED {
-            for other in tt::lessons_in_slot(&mut tx.conn(), l.year, next.on, next.number).await? {
+            for other in
+                lessons_overlapping(&mut tx.conn(), l.year, next.on, (l.shift, next.number)).await?
+            {
                 if other.id == l.id {
                     continue;
                 }
@@ -855,7 +971,8 @@ impl App {
             .into_iter()
             .filter(|h| h.only_grade.is_none_or(|gr| gr == g.grade))
             .collect();
-        let bells = tt::bell_slots(&mut c.conn(), year.id, 1, tt::REGULAR).await?;
+        let shift = tt::group_shift(&mut c.conn(), class).await?;
+        let bells = tt::bell_slots(&mut c.conn(), year.id, shift, tt::REGULAR).await?;
         Ok(CalendarView {
             year,
             grade: g.grade,
@@ -967,11 +1084,12 @@ impl App {
             .await?
             .ok_or(AppError::NotFound)?;
         check(may_plan(p, l.school))?;
-        let busy: HashSet<PersonId> = tt::lessons_in_slot(&mut c.conn(), l.year, l.on, l.number)
-            .await?
-            .into_iter()
-            .map(|x| x.teacher)
-            .collect();
+        let busy: HashSet<PersonId> =
+            lessons_overlapping(&mut c.conn(), l.year, l.on, (l.shift, l.number))
+                .await?
+                .into_iter()
+                .map(|x| x.teacher)
+                .collect();
         let mut out: Vec<Candidate> = repo::list_staff(&mut c.conn(), l.school, l.year, l.on)
             .await?
             .into_iter()
@@ -1056,7 +1174,8 @@ impl App {
                 format!("{} is not a school day for grade {}", x.on, g.grade),
             ));
         }
-        if !tt::bell_slots(&mut tx.conn(), year.id, 1, tt::REGULAR)
+        let shift = tt::group_shift(&mut tx.conn(), x.group).await?;
+        if !tt::bell_slots(&mut tx.conn(), year.id, shift, tt::REGULAR)
             .await?
             .iter()
             .any(|b| b.number == x.number)
@@ -1083,7 +1202,7 @@ impl App {
             ));
         }
         let room = x.room.trim();
-        for other in tt::lessons_in_slot(&mut tx.conn(), year.id, x.on, x.number).await? {
+        for other in lessons_overlapping(&mut tx.conn(), year.id, x.on, (shift, x.number)).await? {
             let when = format!("{} урок {}", x.on, x.number);
             if other.teacher == x.teacher {
                 return Err(AppError::Conflict(format!(

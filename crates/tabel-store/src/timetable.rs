@@ -213,6 +213,8 @@ pub struct Entry {
     pub valid_from: Date,
     /// Last date.
     pub valid_to: Option<Date>,
+    /// The shift of the line's group (its class's, for a subgroup).
+    pub shift: u8,
 }
 
 #[derive(sqlx::FromRow)]
@@ -231,6 +233,7 @@ struct EntryRow {
     room: String,
     valid_from: Date,
     valid_to: Option<Date>,
+    shift: i64,
 }
 
 impl TryFrom<EntryRow> for Entry {
@@ -249,6 +252,7 @@ impl TryFrom<EntryRow> for Entry {
             room: r.room,
             valid_from: r.valid_from,
             valid_to: r.valid_to,
+            shift: small(r.shift)?,
         })
     }
 }
@@ -257,8 +261,10 @@ macro_rules! entry_sql {
     ($tail:literal) => {
         concat!(
             "SELECT e.id, e.group_id, g.name AS group_name, e.weekday, e.number, e.subject_id, s.name AS subject_name, ",
-            "e.teacher_id, p.last_name, p.first_name, p.middle_name, e.room, e.valid_from, e.valid_to ",
-            "FROM timetable_entries e JOIN study_groups g ON g.id = e.group_id JOIN subjects s ON s.id = e.subject_id ",
+            "e.teacher_id, p.last_name, p.first_name, p.middle_name, e.room, e.valid_from, e.valid_to, ",
+            "COALESCE(pg.shift, g.shift) AS shift ",
+            "FROM timetable_entries e JOIN study_groups g ON g.id = e.group_id ",
+            "LEFT JOIN study_groups pg ON pg.id = g.parent_group_id JOIN subjects s ON s.id = e.subject_id ",
             "JOIN persons p ON p.id = e.teacher_id ",
             $tail
         )
@@ -465,6 +471,8 @@ pub struct Lesson {
     pub has_journal_data: bool,
     /// Row version for optimistic updates.
     pub version: i64,
+    /// The shift of the lesson's group (its class's, for a subgroup).
+    pub shift: u8,
 }
 
 #[derive(sqlx::FromRow)]
@@ -494,6 +502,7 @@ struct LessonRow {
     reason: Option<String>,
     has_journal_data: i64,
     version: i64,
+    shift: i64,
 }
 
 impl TryFrom<LessonRow> for Lesson {
@@ -524,6 +533,7 @@ impl TryFrom<LessonRow> for Lesson {
             reason: r.reason,
             has_journal_data: r.has_journal_data != 0,
             version: r.version,
+            shift: small(r.shift)?,
         })
     }
 }
@@ -535,8 +545,9 @@ macro_rules! lesson_sql {
             "l.subject_id, s.name AS subject_name, l.teacher_id, t.last_name AS t_last, t.first_name AS t_first, ",
             "t.middle_name AS t_middle, l.room, l.status, l.original_teacher_id, o.last_name AS o_last, ",
             "o.first_name AS o_first, o.middle_name AS o_middle, l.original_date, l.original_number, l.reason, ",
-            "l.has_journal_data, l.version ",
-            "FROM lessons l JOIN study_groups g ON g.id = l.group_id JOIN subjects s ON s.id = l.subject_id ",
+            "l.has_journal_data, l.version, COALESCE(pg.shift, g.shift) AS shift ",
+            "FROM lessons l JOIN study_groups g ON g.id = l.group_id LEFT JOIN study_groups pg ON pg.id = g.parent_group_id ",
+            "JOIN subjects s ON s.id = l.subject_id ",
             "JOIN persons t ON t.id = l.teacher_id LEFT JOIN persons o ON o.id = l.original_teacher_id ",
             $tail
         )
@@ -749,4 +760,18 @@ pub async fn entry_scope(
             r.valid_to,
         )
     }))
+}
+
+/// The shift a group studies in: a subgroup's is its class's.
+pub async fn group_shift(conn: &mut Conn<'_>, group: GroupId) -> Result<u8> {
+    const SQL: &str = "SELECT COALESCE((SELECT p.shift FROM study_groups p WHERE p.id = g.parent_group_id), g.shift) \
+         FROM study_groups g WHERE g.id = $1";
+    let v: Option<i64> = fetch_optional!(conn, (i64,), SQL, group.get())?.map(|r| r.0);
+    small(v.unwrap_or(1))
+}
+
+/// Moves a group (a class) to a shift.
+pub async fn set_group_shift(conn: &mut Conn<'_>, group: GroupId, shift: u8) -> Result<u64> {
+    const SQL: &str = "UPDATE study_groups SET shift = $2 WHERE id = $1";
+    Ok(execute!(conn, SQL, group.get(), i64::from(shift))?)
 }

@@ -918,16 +918,28 @@ struct BellsPage<'a> {
     rows: Vec<(u8, String, String)>,
     errors: Vec<(String, String)>,
     notice: Option<String>,
+    shift: u8,
+    shifts: Vec<(u8, String)>,
+}
+
+/// `/timetable/bells?shift=2&done=1`.
+#[derive(Deserialize)]
+struct BellsQuery {
+    shift: Option<u8>,
+    done: Option<String>,
 }
 
 async fn bells_build<'s>(
     state: &'s AppState,
     user: &PageUser,
-    errors: Vec<(String, String)>,
+    (shift, errors): (u8, Vec<(String, String)>),
     notice: Option<String>,
 ) -> Result<BellsPage<'s>, AppError> {
     let school = planner_school(state, user)?;
-    let slots = state.app.bells(&user.who.principal, school).await?;
+    if !(1..=2).contains(&shift) {
+        return Err(AppError::invalid("shift", "use 1 or 2"));
+    }
+    let slots = state.app.bells(&user.who.principal, school, shift).await?;
     let mut rows: Vec<(u8, String, String)> = slots
         .iter()
         .map(|b| (b.number, hhmm(b.starts), hhmm(b.ends)))
@@ -936,25 +948,32 @@ async fn bells_build<'s>(
     for n in next..next.max(9) {
         rows.push((n, String::new(), String::new()));
     }
+    let t = user.tr(state);
+    let shifts = (1..=2u8)
+        .map(|n| (n, t.count("bells-shift", i64::from(n))))
+        .collect();
     Ok(BellsPage {
-        t: user.tr(state),
+        t,
         nav: user.nav.clone(),
         rows,
         errors,
         notice,
+        shift,
+        shifts,
     })
 }
 
 async fn bells_page(
     State(state): State<AppState>,
     user: PageUser,
-    Query(q): Query<WeekQuery>,
+    Query(q): Query<BellsQuery>,
 ) -> Response {
     let notice = q
         .done
         .as_deref()
         .map(|_| user.tr(&state).get("bells-saved"));
-    let built = bells_build(&state, &user, Vec::new(), notice).await;
+    let shift = q.shift.unwrap_or(1);
+    let built = bells_build(&state, &user, (shift, Vec::new()), notice).await;
     respond(&state, &user, built)
 }
 
@@ -964,6 +983,11 @@ async fn save_bells(
     Form(form): Form<Vec<(String, String)>>,
 ) -> Response {
     // Fields come as start_N / end_N; empty rows are dropped.
+    let shift: u8 = form
+        .iter()
+        .find(|(k, _)| k == "shift")
+        .and_then(|(_, v)| v.parse().ok())
+        .unwrap_or(1);
     let result = async {
         let school = planner_school(&state, &user)?;
         let mut slots = Vec::new();
@@ -992,14 +1016,21 @@ async fn save_bells(
         }
         state
             .app
-            .set_bell_schedule(&user.who.principal, school, "regular", slots, &user.client)
+            .set_bell_schedule(
+                &user.who.principal,
+                school,
+                (shift, "regular"),
+                slots,
+                &user.client,
+            )
             .await
     }
     .await;
     match result {
-        Ok(()) => Redirect::to("/timetable/bells?done=1").into_response(),
+        Ok(()) => Redirect::to(&format!("/timetable/bells?shift={shift}&done=1")).into_response(),
         Err(AppError::Invalid(errors)) => {
-            let built = bells_build(&state, &user, errors.into_iter().collect(), None).await;
+            let built =
+                bells_build(&state, &user, (shift, errors.into_iter().collect()), None).await;
             let mut res = respond(&state, &user, built);
             if res.status() == StatusCode::OK {
                 *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;

@@ -30,6 +30,7 @@ pub(crate) fn routes(r: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
         .routes(routes!(room_change))
         .routes(routes!(bell_day))
         .routes(routes!(end_entry))
+        .routes(routes!(class_shift))
 }
 
 fn parse_date(field: &str, raw: &str) -> Result<Date, ApiError> {
@@ -153,6 +154,8 @@ async fn calendar(
 struct SchoolQuery {
     /// The school (default: the user's first school).
     school_id: Option<String>,
+    /// The shift, 1 (default) or 2.
+    shift: Option<u8>,
 }
 
 fn school_of(
@@ -181,7 +184,7 @@ async fn bells(
     Ok(Json(
         state
             .app
-            .bells(&who.principal, school)
+            .bells(&who.principal, school, q.shift.unwrap_or(1))
             .await?
             .iter()
             .map(bell_dto)
@@ -193,6 +196,8 @@ async fn bells(
 #[derive(Deserialize, ToSchema)]
 struct BellsRequest {
     school_id: Option<String>,
+    /// 1 (default) or 2.
+    shift: Option<u8>,
     /// `regular` (default) or `short`.
     variant: Option<String>,
     slots: Vec<BellDto>,
@@ -223,7 +228,13 @@ async fn set_bells(
     let variant = body.variant.as_deref().unwrap_or("regular");
     state
         .app
-        .set_bell_schedule(&who.principal, school, variant, slots, &client)
+        .set_bell_schedule(
+            &who.principal,
+            school,
+            (body.shift.unwrap_or(1), variant),
+            slots,
+            &client,
+        )
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -749,6 +760,33 @@ async fn end_entry(
     state
         .app
         .end_timetable_entry(&who.principal, id, last_day, &client)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// A class's shift.
+#[derive(Deserialize, ToSchema)]
+struct ShiftRequest {
+    /// 1 or 2.
+    shift: u8,
+}
+
+/// Moves a class (with its subgroups) to the first or second shift; its lessons then follow that
+/// shift's bells (administrators, deputy heads).
+#[utoipa::path(put, path = "/api/v1/classes/{id}/shift", tag = "timetable", security(("bearer" = [])), params(("id" = String, Path)),
+    request_body = ShiftRequest,
+    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+async fn class_shift(
+    State(state): State<AppState>,
+    ApiUser(who): ApiUser,
+    ClientInfo(client): ClientInfo,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<ShiftRequest>,
+) -> Result<StatusCode, ApiError> {
+    let class: GroupId = id.parse().map_err(|_| ApiError::from(AppError::NotFound))?;
+    state
+        .app
+        .set_class_shift(&who.principal, class, b.shift, &client)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }

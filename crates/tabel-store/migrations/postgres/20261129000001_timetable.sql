@@ -1,5 +1,8 @@
 -- Timetable: bell schedule, weekly timetable entries with validity ranges, dated lessons (PostgreSQL).
 
+-- Which shift a class studies in (1 or 2); subgroups follow their class.
+ALTER TABLE study_groups ADD COLUMN shift BIGINT NOT NULL DEFAULT 1;
+
 -- A worked day (transfer) follows the timetable of this weekday (1 = Monday); NULL = Monday.
 ALTER TABLE holidays ADD COLUMN as_weekday BIGINT;
 

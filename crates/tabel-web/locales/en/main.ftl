@@ -214,3 +214,4 @@ bells-start = Start
 bells-end = End
 bells-save = Save the bells
 bells-saved = Bell schedule saved.
+bells-shift = Shift { $n }

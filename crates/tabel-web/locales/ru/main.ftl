@@ -215,3 +215,4 @@ bells-start = Начало
 bells-end = Конец
 bells-save = Сохранить звонки
 bells-saved = Расписание звонков сохранено.
+bells-shift = { $n }-я смена
