@@ -66,9 +66,9 @@ pub fn explain(v: &Violation, subject: &str, class: &str, grade: u8) -> String {
     }
 }
 
-/// The last day of the first half-year of a grade: the end of the first half-year, or of the
+/// The last day of the first half-year of a grade (the demo plans by it too): the end of the first half-year, or of the
 /// second quarter (or first trimester), or 31 December.
-async fn first_half_ends(
+pub async fn first_half_ends(
     conn: &mut Conn<'_>,
     year: &school_repo::AcademicYear,
     grade: u8,
@@ -95,7 +95,126 @@ async fn first_half_ends(
     }))
 }
 
+/// What the rules say about a procedure.
+struct Evaluation {
+    violations: Vec<Violation>,
+    subject_name: String,
+}
+
+/// Checks a procedure (new, with id 0, or stored) of a class against the rules, the class's
+/// lessons of that day and the rest of its schedule for the year.
+async fn evaluate(
+    c: &mut Conn<'_>,
+    (g, year): (&school_repo::Group, &school_repo::AcademicYear),
+    planned: &Planned,
+    minutes: u16,
+) -> Result<Evaluation, AppError> {
+    let class = g.id;
+    let subject = SubjectId::new(planned.subject);
+    let day = tt::lessons_of_class(c, class, planned.on, planned.on).await?;
+    let held: Vec<&tt::Lesson> = day
+        .iter()
+        .filter(|l| l.status != tt::status::CANCELLED)
+        .collect();
+    let subject_name = match held
+        .iter()
+        .find(|l| l.subject == subject && l.number == planned.number)
+    {
+        Some(l) => l.subject_name.clone(),
+        None => {
+            return Err(AppError::invalid(
+                "number",
+                format!(
+                    "{} has no lesson of this subject on {} at lesson {}",
+                    g.name, planned.on, planned.number
+                ),
+            ));
+        }
+    };
+    let day_bounds = held
+        .iter()
+        .map(|l| l.number)
+        .min()
+        .zip(held.iter().map(|l| l.number).max());
+    let (weekly_tenths, yearly_hours) = repo::curriculum_hours(c, year.id, class, g.grade, subject)
+        .await?
+        .ok_or_else(|| {
+            AppError::invalid(
+                "subject_id",
+                format!("{subject_name} is not in {}'s curriculum", g.name),
+            )
+        })?;
+    let schedule: Vec<Planned> = repo::assessments_of_class(c, class, year.id)
+        .await?
+        .into_iter()
+        .map(|a| Planned {
+            id: a.id,
+            class: a.class.get(),
+            subject: a.subject.get(),
+            on: a.on,
+            number: a.number,
+        })
+        .collect();
+    let ctx = Context {
+        grade: g.grade,
+        class_schedule: &schedule,
+        yearly_hours,
+        weekly_tenths,
+        day_bounds,
+        first_half_ends: first_half_ends(c, year, g.grade).await?,
+        minutes,
+    };
+    Ok(Evaluation {
+        violations: rules::check(planned, &ctx),
+        subject_name,
+    })
+}
+
 impl App {
+    /// Re-checks a planned procedure against the rules as things stand now — the timetable may
+    /// have changed since it was planned: the messages of the rules it breaks, empty if none
+    /// (planners).
+    pub async fn recheck_assessment(
+        &self,
+        p: &Principal,
+        id: i64,
+    ) -> Result<Vec<String>, AppError> {
+        let mut c = self.db.acquire().await?;
+        let c = &mut c.conn();
+        let a = repo::get_assessment(c, id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        check(may_plan(p, a.school))?;
+        let g = school_repo::get_group(c, a.class, a.on)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let year = school_repo::academic_year_on(c, a.school, a.on)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let planned = Planned {
+            id: a.id,
+            class: a.class.get(),
+            subject: a.subject.get(),
+            on: a.on,
+            number: a.number,
+        };
+        match evaluate(c, (&g, &year), &planned, a.minutes).await {
+            Ok(e) => Ok(e
+                .violations
+                .iter()
+                .map(|v| {
+                    format!(
+                        "{}: {}",
+                        v.rule(),
+                        explain(v, &e.subject_name, &g.name, g.grade)
+                    )
+                })
+                .collect()),
+            Err(AppError::Invalid(errors)) => Ok(errors.into_values().collect()),
+            Err(e) => Err(e),
+        }
+    }
+
     /// Plans a procedure. Broken rules are refused (422, each rule id with its numbers) unless a
     /// deputy head gives an override reason, which is kept with the procedure and audited.
     pub async fn plan_assessment(
@@ -149,68 +268,22 @@ impl App {
             .ok_or_else(|| {
                 AppError::invalid("date", "the date is outside the class's school year")
             })?;
-        let day = tt::lessons_of_class(c, class, input.date, input.date).await?;
-        let held: Vec<&tt::Lesson> = day
-            .iter()
-            .filter(|l| l.status != tt::status::CANCELLED)
-            .collect();
-        let subject_name = match held
-            .iter()
-            .find(|l| l.subject == subject && l.number == input.number)
-        {
-            Some(l) => l.subject_name.clone(),
-            None => {
-                return Err(AppError::invalid(
-                    "number",
-                    format!(
-                        "{} has no lesson of this subject on {} at lesson {}",
-                        g.name, input.date, input.number
-                    ),
-                ));
-            }
-        };
-        let day_bounds = held
-            .iter()
-            .map(|l| l.number)
-            .min()
-            .zip(held.iter().map(|l| l.number).max());
-        let (weekly_tenths, yearly_hours) =
-            repo::curriculum_hours(c, year.id, class, g.grade, subject)
-                .await?
-                .ok_or_else(|| {
-                    AppError::invalid(
-                        "subject_id",
-                        format!("{subject_name} is not in {}'s curriculum", g.name),
-                    )
-                })?;
-        let schedule: Vec<Planned> = repo::assessments_of_class(c, class, year.id)
-            .await?
-            .into_iter()
-            .map(|a| Planned {
-                id: a.id,
-                class: a.class.get(),
-                subject: a.subject.get(),
-                on: a.on,
-                number: a.number,
-            })
-            .collect();
-        let ctx = Context {
-            grade: g.grade,
-            class_schedule: &schedule,
-            yearly_hours,
-            weekly_tenths,
-            day_bounds,
-            first_half_ends: first_half_ends(c, &year, g.grade).await?,
-            minutes: input.minutes,
-        };
-        let planned = Planned {
-            id: 0,
-            class: class.get(),
-            subject: subject.get(),
-            on: input.date,
-            number: input.number,
-        };
-        let violations = rules::check(&planned, &ctx);
+        let Evaluation {
+            violations,
+            subject_name,
+        } = evaluate(
+            c,
+            (&g, &year),
+            &Planned {
+                id: 0,
+                class: class.get(),
+                subject: subject.get(),
+                on: input.date,
+                number: input.number,
+            },
+            input.minutes,
+        )
+        .await?;
         if !violations.is_empty() {
             let messages: FieldErrors = violations
                 .iter()

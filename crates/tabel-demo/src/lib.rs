@@ -6,7 +6,8 @@
 //! and individual curricula, teaching assignments and class teachers, the academic calendar
 //! with periods and holidays, the bell schedule and a conflict-free weekly timetable with the
 //! year's dated lessons (about 26,000) and, around "today", substitutions, cancellations and
-//! transfers ([`timetable`]). The first school also gets the seven demo accounts
+//! transfers ([`timetable`]), and the year's schedule of assessment procedures within the rules
+//! ([`assessments`]). The first school also gets the seven demo accounts
 //! ([`DEMO_LOGINS`], password [`DEMO_PASSWORD`]).
 //!
 //! The same seed and "today" give the same data (and, in an empty database, the same ids):
@@ -17,6 +18,7 @@
 #![forbid(unsafe_code)]
 
 mod accounts;
+pub mod assessments;
 pub mod calendar;
 pub mod curriculum;
 mod groups;
@@ -142,6 +144,7 @@ mod phase {
     pub const GROUPS: u64 = 4;
     pub const TIMETABLE: u64 = 5;
     pub const LESSON_CHANGES: u64 = 6;
+    pub const ASSESSMENTS: u64 = 7;
 }
 
 pub(crate) fn calendar_date(year: i32, month: Month, day: u8) -> Result<Date, DemoError> {
@@ -252,6 +255,7 @@ async fn generate_school(
         &mut stream(phase::LESSON_CHANGES),
     )
     .await?;
+    assessments::schedule(c, ctx, &mut school, &mut stream(phase::ASSESSMENTS)).await?;
 
     let summary = serde_json::json!({
         "name": school.name,
@@ -265,6 +269,7 @@ async fn generate_school(
         "timetable_entries": school.timetable.entries.len(),
         "lessons": school.timetable.lessons,
         "lesson_changes": school.timetable.changes.len(),
+        "assessments": school.assessments.len(),
         "accounts": school.accounts.iter().map(|a| a.login).collect::<Vec<_>>(),
         "seed": ctx.seed.to_string(),
         "today": ctx.today.to_string(),

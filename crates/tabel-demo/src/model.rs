@@ -106,6 +106,25 @@ pub struct DemoSchool {
     pub accounts: Vec<DemoAccount>,
     /// The bell schedule, the weekly timetable, the year's lessons and their changes.
     pub timetable: DemoTimetable,
+    /// The year's schedule of assessment procedures.
+    pub assessments: Vec<DemoAssessment>,
+}
+
+/// A planned assessment procedure.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DemoAssessment {
+    /// Id.
+    pub id: i64,
+    /// The class, by index into [`DemoSchool::classes`].
+    pub class: usize,
+    /// Subject.
+    pub subject: SubjectId,
+    /// Date.
+    pub on: Date,
+    /// Lesson number.
+    pub number: u8,
+    /// Level.
+    pub level: tabel_domain::school::Level,
 }
 
 impl DemoSchool {

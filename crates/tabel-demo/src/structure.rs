@@ -143,6 +143,7 @@ pub(crate) async fn create_school(
         assignments: Vec::new(),
         accounts: Vec::new(),
         timetable: DemoTimetable::default(),
+        assessments: Vec::new(),
     };
 
     for grade in 1..=11u8 {

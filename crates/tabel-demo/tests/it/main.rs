@@ -3,11 +3,13 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::time::Instant;
+use tabel_app::{App, AppConfig, AppError};
 use tabel_demo::{
     ChangeKind, DEMO_LOGINS, DemoError, DemoOptions, DemoRegion, GroupRef, generate,
     generate_region,
 };
-use tabel_domain::school::{ConsentState, GroupKind, Role};
+use tabel_domain::access::Principal;
+use tabel_domain::school::{ConsentState, GroupKind, Level, Role};
 use tabel_domain::{GroupId, SchoolId};
 use tabel_store::school as school_repo;
 use tabel_store::test_support::TestDb;
@@ -323,12 +325,14 @@ tabel_store::both_backends! {
 async fn the_same_seed_gives_the_same_school_and_another_seed_another() {
     let mut lists = Vec::new();
     let mut timetables = Vec::new();
+    let mut schedules = Vec::new();
     for seed in [7, 7, 8] {
         let t = TestDb::sqlite().await;
         let region = generate_region(&t.db, &options(1, seed)).await.unwrap();
         lists.push(names_of_5a(&t.db).await);
         let tt = &region.schools[0].timetable;
         timetables.push((tt.entries.clone(), tt.changes.clone(), tt.lessons));
+        schedules.push(region.schools[0].assessments.clone());
     }
     assert!(lists[0].len() >= 20);
     assert_eq!(lists[0], lists[1]);
@@ -338,6 +342,11 @@ async fn the_same_seed_gives_the_same_school_and_another_seed_another() {
         "the timetable repeats with the seed"
     );
     assert_ne!(timetables[0].0, timetables[2].0);
+    assert_eq!(
+        schedules[0], schedules[1],
+        "the assessment schedule repeats"
+    );
+    assert_ne!(schedules[0], schedules[2]);
 }
 
 #[tokio::test]
@@ -537,5 +546,61 @@ tabel_store::both_backends! {
         let report = audit::verify(&mut pc.conn()).await.unwrap();
         assert!(report.breaks.is_empty(), "{report:?}");
         assert_eq!(report.records, 1 + tt.changes.len() as u64);
+    }
+}
+
+/// Procedures of one school by class and date, to find two on one day.
+const ASSESSMENTS_TWICE_A_DAY: &str = "SELECT CAST(class_id AS TEXT) || ' ' || CAST(on_date AS TEXT) FROM assessments \
+     WHERE school_id = $1 GROUP BY class_id, on_date HAVING COUNT(*) > 1";
+
+tabel_store::both_backends! {
+    async fn the_assessment_schedule_keeps_every_rule(db: &Db) {
+        let region = generate_region(db, &options(1, 3)).await.unwrap();
+        let demo = &region.schools[0];
+        let school = demo.id;
+        let n = demo.assessments.len();
+        eprintln!("assessment procedures on {:?}: {n}", db.backend());
+        assert!((150..=900).contains(&n), "{n} procedures");
+        assert!(texts(db, ASSESSMENTS_TWICE_A_DAY, school).await.is_empty());
+        // Every procedure passes the application's own check against the stored timetable and
+        // the rest of the schedule, re-run from the database.
+        let (user, person) = user_person(db, "zavuch").await;
+        let deputy = Principal {
+            user,
+            person: Some(person),
+            grants: vec![(Role::Deputy, school)],
+            class_teacher_of: Vec::new(),
+            children: Vec::new(),
+            student_in: None,
+        };
+        let app = App::new(db.clone(), AppConfig { today: Some(TODAY), ..AppConfig::default() });
+        for a in &demo.assessments {
+            let broken = app.recheck_assessment(&deputy, a.id).await.unwrap();
+            assert!(broken.is_empty(), "{a:?}: {broken:?}");
+        }
+        // A teacher may not run the planners' check.
+        let (user, person) = user_person(db, "teacher").await;
+        let teacher = Principal {
+            user,
+            person: Some(person),
+            grants: vec![(Role::Teacher, school)],
+            ..deputy.clone()
+        };
+        let denied = app.recheck_assessment(&teacher, demo.assessments[0].id).await;
+        assert!(matches!(denied, Err(AppError::Forbidden)), "{denied:?}");
+        // Every class from grade 2 has procedures through the year; grade 1 only in its second
+        // half-year; spring brings ВПР.
+        for (ci, class) in demo.classes.iter().enumerate() {
+            let mine: Vec<_> = demo.assessments.iter().filter(|a| a.class == ci).collect();
+            if class.grade == 1 {
+                assert!(mine.iter().all(|a| a.on >= date!(2027 - 01 - 01)), "{}", class.name);
+            } else {
+                assert!(mine.len() >= 6, "{}: {}", class.name, mine.len());
+                assert!(mine.iter().any(|a| a.on < date!(2026 - 12 - 31)), "{}", class.name);
+                assert!(mine.iter().any(|a| a.on > date!(2027 - 03 - 01)), "{}", class.name);
+            }
+        }
+        assert!(demo.assessments.iter().any(|a| a.level == Level::Federal));
+        assert!(demo.assessments.iter().any(|a| a.level == Level::Regional));
     }
 }
