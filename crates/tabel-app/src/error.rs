@@ -36,6 +36,15 @@ pub enum AppError {
     /// Someone changed it first, or it already exists.
     #[error("{0}")]
     Conflict(String),
+    /// A versioned write named a version the row no longer has (or raced for an empty cell):
+    /// nothing was written; `current` is what the row holds now (none if it is gone).
+    #[error("{detail}")]
+    Stale {
+        /// What happened.
+        detail: String,
+        /// The current value, for the client to show instead of overwriting.
+        current: Option<serde_json::Value>,
+    },
     /// Storage failed.
     #[error(transparent)]
     Store(#[from] StoreError),

@@ -8,6 +8,7 @@ pub mod admin;
 pub mod assessment;
 pub mod auth;
 mod error;
+pub mod journal;
 pub mod password;
 pub mod school;
 pub mod timetable;

@@ -10,6 +10,7 @@ pub mod assessment;
 pub mod audit;
 pub mod calendar;
 pub mod id;
+pub mod journal;
 pub mod school;
 pub mod text;
 pub mod timetable;

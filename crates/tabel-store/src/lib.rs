@@ -15,6 +15,7 @@ pub mod assessment;
 pub mod audit;
 mod db;
 mod error;
+pub mod journal;
 pub mod outbox;
 pub mod school;
 pub mod session;

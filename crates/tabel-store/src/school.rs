@@ -326,6 +326,12 @@ pub async fn list_periods(conn: &mut Conn<'_>, year: AcademicYearId) -> Result<V
         .collect()
 }
 
+/// The school a reporting period belongs to.
+pub async fn period_school(conn: &mut Conn<'_>, period: PeriodId) -> Result<Option<SchoolId>> {
+    const SQL: &str = "SELECT school_id FROM reporting_periods WHERE id = $1";
+    Ok(fetch_optional!(conn, (i64,), SQL, period.get())?.map(|r| SchoolId::new(r.0)))
+}
+
 /// A holiday range, non-working day or worked day.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Holiday {

@@ -599,6 +599,30 @@ pub async fn lessons_of_teacher(
     lessons(fetch_all!(conn, LessonRow, SQL, teacher.get(), from, to)?)
 }
 
+/// A journal's lessons: one group's lessons of one subject in a range, cancelled ones included
+/// (the grid shows them struck out).
+pub async fn lessons_of_journal(
+    conn: &mut Conn<'_>,
+    group: GroupId,
+    subject: SubjectId,
+    from: Date,
+    to: Date,
+) -> Result<Vec<Lesson>> {
+    const SQL: &str = lesson_sql!(
+        "WHERE l.group_id = $1 AND l.subject_id = $2 AND l.on_date >= $3 AND l.on_date <= $4 \
+         ORDER BY l.on_date, l.number, l.id"
+    );
+    lessons(fetch_all!(
+        conn,
+        LessonRow,
+        SQL,
+        group.get(),
+        subject.get(),
+        from,
+        to
+    )?)
+}
+
 /// A student's lessons in a range: the groups they are in on each lesson's date.
 pub async fn lessons_of_student(
     conn: &mut Conn<'_>,

@@ -27,6 +27,10 @@ pub struct Problem {
     /// Field → message, for validation errors.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub errors: Option<BTreeMap<String, String>>,
+    /// For a version conflict: what the row holds now (null if it is gone).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub current: Option<serde_json::Value>,
 }
 
 /// An API failure.
@@ -37,6 +41,8 @@ pub struct ApiError {
     detail: String,
     errors: Option<BTreeMap<String, String>>,
     retry_after: Option<i64>,
+    /// Boxed: the error travels in every `Result` of the API.
+    current: Option<Box<serde_json::Value>>,
 }
 
 impl ApiError {
@@ -48,6 +54,7 @@ impl ApiError {
             detail: detail.into(),
             errors: None,
             retry_after: None,
+            current: None,
         }
     }
 
@@ -64,6 +71,7 @@ impl ApiError {
             detail: "some fields are invalid".into(),
             errors: Some(errors),
             retry_after: None,
+            current: None,
         }
     }
 
@@ -110,6 +118,11 @@ impl From<AppError> for ApiError {
             ),
             AppError::Invalid(errors) => ApiError::validation(errors),
             AppError::Conflict(why) => ApiError::new(StatusCode::CONFLICT, why),
+            AppError::Stale { detail, current } => ApiError {
+                kind: "urn:tabel:problem:version-conflict",
+                current: Some(Box::new(current.unwrap_or(serde_json::Value::Null))),
+                ..ApiError::new(StatusCode::CONFLICT, detail)
+            },
             AppError::Store(e) => internal(&e),
             AppError::Internal(e) => internal(&e),
         }
@@ -139,6 +152,7 @@ impl IntoResponse for ApiError {
             status: self.status.as_u16(),
             detail: self.detail,
             errors: self.errors,
+            current: self.current.map(|c| *c),
         };
         let mut res = (self.status, Json(body)).into_response();
         res.headers_mut().insert(
@@ -175,7 +189,7 @@ impl PageError {
             AppError::NotFound => {
                 PageError::Status(StatusCode::NOT_FOUND, "error-not-found", String::new())
             }
-            AppError::Conflict(why) => {
+            AppError::Conflict(why) | AppError::Stale { detail: why, .. } => {
                 PageError::Status(StatusCode::CONFLICT, "error-conflict", why)
             }
             AppError::Invalid(errors) => PageError::Status(

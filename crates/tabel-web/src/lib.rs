@@ -15,6 +15,7 @@ mod error;
 mod extract;
 mod home;
 mod i18n;
+mod journal_api;
 mod ops;
 mod school;
 mod timetable;
