@@ -378,6 +378,17 @@ impl Fixture {
         )
         .await
         .expect("period");
+        insert_period(
+            c,
+            school,
+            year,
+            PeriodKind::Quarter,
+            2,
+            date!(2026 - 11 - 05),
+            date!(2026 - 12 - 28),
+        )
+        .await
+        .expect("period");
         let math = insert_subject(c, school, "Математика", "Мат", 10)
             .await
             .expect("subject");

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
 
-struct Driver {
+pub(crate) struct Driver {
     child: Child,
     http: reqwest::Client,
     base: String,
@@ -38,7 +38,7 @@ fn tool(candidates: &[&str]) -> Option<String> {
 
 impl Driver {
     /// Starts chromedriver and a headless Chromium session, or `None` (loudly) without them.
-    async fn start() -> Option<Driver> {
+    pub(crate) async fn start() -> Option<Driver> {
         let (Some(driver), Some(chromium)) = (
             tool(&["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"]),
             tool(&["/usr/bin/chromium", "/usr/bin/chromium-browser"]),
@@ -119,7 +119,12 @@ impl Driver {
         Some(d)
     }
 
-    async fn cmd(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
+    pub(crate) async fn cmd(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> Value {
         let url = format!("{}/session/{}{path}", self.base, self.session);
         let mut req = self.http.request(method, url);
         if let Some(b) = body {
@@ -129,12 +134,12 @@ impl Driver {
         v["value"].clone()
     }
 
-    async fn go(&self, url: &str) {
+    pub(crate) async fn go(&self, url: &str) {
         self.cmd(reqwest::Method::POST, "/url", Some(json!({ "url": url })))
             .await;
     }
 
-    async fn find(&self, css: &str) -> String {
+    pub(crate) async fn find(&self, css: &str) -> String {
         let v = self
             .cmd(
                 reqwest::Method::POST,
@@ -148,7 +153,7 @@ impl Driver {
             .to_owned()
     }
 
-    async fn type_into(&self, css: &str, text: &str) {
+    pub(crate) async fn type_into(&self, css: &str, text: &str) {
         let id = self.find(css).await;
         self.cmd(
             reqwest::Method::POST,
@@ -158,7 +163,7 @@ impl Driver {
         .await;
     }
 
-    async fn click(&self, css: &str) {
+    pub(crate) async fn click(&self, css: &str) {
         let id = self.find(css).await;
         self.cmd(
             reqwest::Method::POST,
@@ -168,7 +173,7 @@ impl Driver {
         .await;
     }
 
-    async fn text(&self, css: &str) -> String {
+    pub(crate) async fn text(&self, css: &str) -> String {
         let id = self.find(css).await;
         self.cmd(reqwest::Method::GET, &format!("/element/{id}/text"), None)
             .await
@@ -177,7 +182,7 @@ impl Driver {
             .to_owned()
     }
 
-    async fn current_url(&self) -> String {
+    pub(crate) async fn current_url(&self) -> String {
         self.cmd(reqwest::Method::GET, "/url", None)
             .await
             .as_str()
@@ -185,7 +190,20 @@ impl Driver {
             .to_owned()
     }
 
-    async fn quit(&self) {
+    /// Waits up to 5 s for the address to end with `suffix` (a click's navigation is not awaited
+    /// by WebDriver) and returns the address.
+    pub(crate) async fn wait_url(&self, suffix: &str) -> String {
+        let started = Instant::now();
+        loop {
+            let url = self.current_url().await;
+            if url.ends_with(suffix) || started.elapsed() > Duration::from_secs(5) {
+                return url;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    pub(crate) async fn quit(&self) {
         let _ = self
             .http
             .delete(format!("{}/session/{}", self.base, self.session))
@@ -230,7 +248,7 @@ async fn a_parent_logs_in_on_a_phone_sees_the_children_and_logs_out() {
     d.click("#children a").await;
     assert!(d.text("#student-name").await.starts_with("Петров"));
     d.click("#logout").await;
-    assert!(d.current_url().await.ends_with("/login"));
+    assert!(d.wait_url("/login").await.ends_with("/login"));
     d.quit().await;
 }
 

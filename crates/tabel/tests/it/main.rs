@@ -9,6 +9,8 @@ mod browser;
 mod cli;
 mod demo;
 mod input;
+mod journal;
+mod journal_ui;
 mod ops;
 mod postgres;
 mod support;

@@ -1,0 +1,1 @@
+//! The teacher's grid in a real headless Chromium.
