@@ -38,6 +38,16 @@ pub(crate) fn routes(r: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
         .routes(routes!(recommendations))
 }
 
+/// A `YYYY-MM-DD` date of a request body (time's own serde format is not ISO 8601).
+fn opt_date(field: &str, raw: Option<&str>) -> Result<Option<Date>, ApiError> {
+    match raw.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(s) => Date::parse(s, time::macros::format_description!("[year]-[month]-[day]"))
+            .map(Some)
+            .map_err(|_| ApiError::field(field, "use YYYY-MM-DD")),
+    }
+}
+
 fn id<T: std::str::FromStr>(raw: &str) -> Result<T, ApiError> {
     raw.trim()
         .parse()
@@ -298,14 +308,14 @@ struct MarkRequest {
     lesson_id: Option<String>,
     group_id: Option<String>,
     subject_id: Option<String>,
-    date: Option<Date>,
+    date: Option<String>,
     /// `5`, `4`, `3/5` (double), `зач`, `незач` — on the subject's scale.
     value: String,
     /// Work type code (default: by the lesson's type).
     work_type: Option<String>,
     comment: Option<String>,
     /// A debt to correct by this date.
-    debt_until: Option<Date>,
+    debt_until: Option<String>,
     /// Required from administrators (corrections).
     reason: Option<String>,
 }
@@ -325,11 +335,11 @@ async fn record_mark(
         lesson_id: b.lesson_id,
         group_id: b.group_id,
         subject_id: b.subject_id,
-        date: b.date,
+        date: opt_date("date", b.date.as_deref())?,
         value: b.value,
         work_type: b.work_type,
         comment: b.comment,
-        debt_until: b.debt_until,
+        debt_until: opt_date("debt_until", b.debt_until.as_deref())?,
         reason: b.reason,
     };
     let m = state
@@ -347,7 +357,7 @@ struct MarkUpdateRequest {
     value: String,
     work_type: Option<String>,
     comment: Option<String>,
-    debt_until: Option<Date>,
+    debt_until: Option<String>,
     reason: Option<String>,
 }
 
@@ -368,7 +378,7 @@ async fn change_mark(
         value: b.value,
         work_type: b.work_type,
         comment: b.comment,
-        debt_until: b.debt_until,
+        debt_until: opt_date("debt_until", b.debt_until.as_deref())?,
         reason: b.reason,
     };
     let m = state
@@ -599,7 +609,7 @@ struct RecordRequest {
     #[serde(default)]
     homework: String,
     homework_minutes: Option<u16>,
-    homework_due_on: Option<Date>,
+    homework_due_on: Option<String>,
     #[serde(default)]
     teacher_comment: String,
     reason: Option<String>,
@@ -625,7 +635,7 @@ async fn record_lesson(
         held: b.held,
         homework: b.homework,
         homework_minutes: b.homework_minutes,
-        homework_due_on: b.homework_due_on,
+        homework_due_on: opt_date("homework_due_on", b.homework_due_on.as_deref())?,
         teacher_comment: b.teacher_comment,
         reason: b.reason,
     };
