@@ -872,3 +872,166 @@ async fn the_journal_works_on_postgres() {
         .unwrap();
     assert!(report.breaks.is_empty(), "{report:?}");
 }
+
+/// The real binary serving the test database on a free port.
+struct Server {
+    child: std::process::Child,
+    base: String,
+}
+
+impl Server {
+    async fn start(db_url: &str) -> Server {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = std::process::Command::new(env!("CARGO_BIN_EXE_tabel"))
+            .args([
+                "serve",
+                "--db",
+                db_url,
+                "--listen",
+                &format!("127.0.0.1:{port}"),
+                "--today",
+                "2026-11-28",
+            ])
+            .env_remove("TABEL_DB")
+            .env("TABEL_LOG", "warn")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let base = format!("http://127.0.0.1:{port}");
+        let started = std::time::Instant::now();
+        while reqwest::get(format!("{base}/healthz"))
+            .await
+            .map(|r| r.status())
+            .ok()
+            != Some(StatusCode::OK)
+        {
+            assert!(started.elapsed().as_secs() < 30, "the server did not start");
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        Server { child, base }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[tokio::test]
+async fn sigkill_during_a_stream_of_writes_loses_no_acknowledged_mark() {
+    let app = TestApp::sqlite().await;
+    let deputy = timetable(&app).await;
+    let f = &app.f;
+    let mut lessons: Vec<String> = Vec::new();
+    for (from, to) in [
+        ("2026-09-01", "2026-09-30"),
+        ("2026-10-01", "2026-10-31"),
+        ("2026-11-01", "2026-11-28"),
+    ] {
+        lessons.extend(lessons_5a(&app, &deputy, from, to).await.iter().map(id));
+    }
+    assert!(lessons.len() > 30, "{}", lessons.len());
+    let mut server = Server::start(&app.db.url).await;
+    let http = reqwest::Client::new();
+    let login: Value = http
+        .post(format!("{}/api/v1/auth/login", server.base))
+        .json(&json!({"login": "teacher", "password": crate::support::PASSWORD}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = login["token"].as_str().unwrap().to_owned();
+    // Four writers stream marks into every cell; the server is killed mid-stream.
+    let acknowledged = std::sync::Arc::new(std::sync::Mutex::new(Vec::<(String, String)>::new()));
+    let cells: Vec<(String, String)> = lessons
+        .iter()
+        .flat_map(|l| {
+            [
+                (l.clone(), f.ivan.to_string()),
+                (l.clone(), f.oleg.to_string()),
+            ]
+        })
+        .collect();
+    let mut writers = Vec::new();
+    for part in cells.chunks(cells.len().div_ceil(4)) {
+        let (part, http, token, base, acked) = (
+            part.to_vec(),
+            http.clone(),
+            token.clone(),
+            server.base.clone(),
+            acknowledged.clone(),
+        );
+        writers.push(tokio::spawn(async move {
+            for (i, (lesson, student)) in part.into_iter().enumerate() {
+                let value = ["5", "4", "3"][i % 3];
+                let res = http
+                    .post(format!("{base}/api/v1/marks"))
+                    .bearer_auth(&token)
+                    .json(&json!({"student_id": student, "lesson_id": lesson, "value": value}))
+                    .send()
+                    .await;
+                match res {
+                    Ok(r) if r.status() == StatusCode::CREATED => {
+                        let m: Value = r.json().await.unwrap();
+                        acked
+                            .lock()
+                            .unwrap()
+                            .push((m["id"].as_str().unwrap().to_owned(), value.to_owned()));
+                    }
+                    // Refused or cut off by the kill: not acknowledged.
+                    _ => {}
+                }
+            }
+        }));
+    }
+    let started = std::time::Instant::now();
+    while acknowledged.lock().unwrap().len() < 20 && started.elapsed().as_secs() < 30 {
+        tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+    }
+    // SIGKILL: no shutdown, no flush.
+    server.child.kill().unwrap();
+    server.child.wait().unwrap();
+    for w in writers {
+        w.await.unwrap();
+    }
+    let acked = acknowledged.lock().unwrap().clone();
+    assert!(
+        acked.len() >= 20 && acked.len() < cells.len(),
+        "killed after {} of {}",
+        acked.len(),
+        cells.len()
+    );
+    // After a restart every acknowledged mark is there with its value, and the audit chain holds.
+    let again = Server::start(&app.db.url).await;
+    let mut c = app.db.db.acquire().await.unwrap();
+    for (mark, value) in &acked {
+        let stored = tabel_store::journal::get_mark(&mut c.conn(), mark.parse().unwrap())
+            .await
+            .unwrap();
+        assert_eq!(
+            stored.map(|m| m.value).as_deref(),
+            Some(value.as_str()),
+            "mark {mark} lost"
+        );
+    }
+    drop(again);
+    let report = tabel_app::App::new(app.db.db.clone(), tabel_app::AppConfig::default())
+        .verify_audit()
+        .await
+        .unwrap();
+    assert!(report.breaks.is_empty(), "{report:?}");
+    eprintln!(
+        "SIGKILL after {} acknowledged marks of {}: none lost",
+        acked.len(),
+        cells.len()
+    );
+}
