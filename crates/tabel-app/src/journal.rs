@@ -27,6 +27,20 @@ use time::{Date, OffsetDateTime};
 /// Longest homework, topic and comment texts.
 const MAX_TEXT: usize = 4000;
 
+/// Everything a new mark needs, read and checked before the write transaction.
+struct PreparedMark {
+    student: PersonId,
+    lesson: Lesson,
+    standalone: bool,
+    period: Option<PeriodId>,
+    value: String,
+    work: tabel_domain::journal::WorkType,
+    comment: String,
+    debt_until: Option<Date>,
+    policy_version: i64,
+    reason: Option<String>,
+}
+
 /// A school's policy with its version (0 = the built-in default, never saved).
 #[derive(Debug, Clone, Serialize)]
 pub struct PolicyView {
@@ -34,6 +48,33 @@ pub struct PolicyView {
     pub version: i64,
     /// The policy.
     pub policy: GradingPolicy,
+}
+
+impl App {
+    /// The school's current policy: parsed once per version and kept.
+    pub(crate) async fn policy_of(
+        &self,
+        c: &mut Conn<'_>,
+        school: SchoolId,
+    ) -> Result<std::sync::Arc<PolicyView>, AppError> {
+        let version = repo::policy_version(c, school).await?;
+        let cached = self
+            .policies
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(&school)
+            .filter(|p| p.version == version)
+            .cloned();
+        if let Some(p) = cached {
+            return Ok(p);
+        }
+        let loaded = std::sync::Arc::new(load_policy(c, school).await?);
+        self.policies
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(school, loaded.clone());
+        Ok(loaded)
+    }
 }
 
 /// Loads a school's current policy.
@@ -307,17 +348,22 @@ async fn period_of(
     Ok((current, periods))
 }
 
-/// Checks that `p` may write on a lesson, and how; and that the period is open (or that an
-/// administrator gives a reason).
+/// What a writer may do on a lesson: how they write, the lesson's group, and the reporting
+/// period the lesson falls in (checked again inside the write transaction).
+struct WriteRight {
+    group: Group,
+    period: Option<PeriodId>,
+}
+
+/// Checks that `p` may write on a lesson (its teacher, substitute, original or assigned
+/// teacher; or an administrator with a reason) and that its period is open (or that an
+/// administrator corrects it).
 async fn writer_of(
     conn: &mut Conn<'_>,
     p: &Principal,
     lesson: &Lesson,
     reason: Option<&str>,
-) -> Result<(Writer, Group), AppError> {
-    let g = school_repo::get_group(conn, lesson.group, lesson.on)
-        .await?
-        .ok_or(AppError::NotFound)?;
+) -> Result<WriteRight, AppError> {
     let me = p.person;
     let teacher = p.has_role(Role::Teacher, lesson.school)
         && match me {
@@ -337,8 +383,10 @@ async fn writer_of(
     } else {
         return Err(AppError::NotFound);
     };
-    let (period, _) = period_of(conn, &g, lesson.on).await?;
-    let locked = period.as_ref().is_some_and(|p| p.locked_at.is_some());
+    let g = school_repo::get_group(conn, lesson.group, lesson.on)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let period = repo::period_on(conn, g.year, g.grade, lesson.on).await?;
     let reason = reason.map(str::trim).filter(|r| !r.is_empty());
     if writer == Writer::Admin && reason.is_none() {
         return Err(AppError::invalid(
@@ -346,12 +394,33 @@ async fn writer_of(
             "an administrator corrects the journal with a written reason",
         ));
     }
-    if locked && writer != Writer::Admin {
-        return Err(AppError::Conflict(
-            "the period is closed; an administrator can correct it with a reason".into(),
-        ));
+    if period.is_some_and(|(_, locked)| locked) && writer != Writer::Admin {
+        return Err(closed());
     }
-    Ok((writer, g))
+    Ok(WriteRight {
+        group: g,
+        period: period.map(|(id, _)| id),
+    })
+}
+
+fn closed() -> AppError {
+    AppError::Conflict("the period is closed; an administrator can correct it with a reason".into())
+}
+
+/// Inside the write transaction: the period is still open, or the writer is an administrator.
+async fn still_open(
+    c: &mut Conn<'_>,
+    period: Option<PeriodId>,
+    p: &Principal,
+    school: SchoolId,
+) -> Result<(), AppError> {
+    if let Some(period) = period
+        && !p.is_admin_of(school)
+        && repo::period_locked(c, period).await?
+    {
+        return Err(closed());
+    }
+    Ok(())
 }
 
 fn no_grade_one(g: &Group, what: &str) -> Result<(), AppError> {
@@ -438,7 +507,9 @@ impl App {
     ) -> Result<PolicyView, AppError> {
         check(p.may_view_school(school))?;
         let mut c = self.db.acquire().await?;
-        load_policy(&mut c.conn(), school).await
+        self.policy_of(&mut c.conn(), school)
+            .await
+            .map(|p| (*p).clone())
     }
 
     /// Saves a new version of the school's grading policy (administrators).
@@ -456,7 +527,7 @@ impl App {
         let body = serde_json::to_string(policy).map_err(|e| AppError::Internal(e.to_string()))?;
         let mut tx = self.db.begin().await?;
         let c = &mut tx.conn();
-        let current = load_policy(c, school).await?;
+        let current = self.policy_of(c, school).await?;
         let version = current.version + 1;
         let now = now_micros();
         repo::insert_policy(c, school, version, &body, (Some(p.user), now)).await?;
@@ -583,7 +654,7 @@ impl App {
         let roster = repo::roster(c, group, range).await?;
         let marks = repo::marks_of_group(c, group, subject, range).await?;
         let attendance = repo::attendance_of_group(c, group, subject, range).await?;
-        let policy = load_policy(c, g.school).await?;
+        let policy = (*self.policy_of(c, g.school).await?).clone();
         let mut averages: HashMap<PersonId, Average> = HashMap::new();
         for m in &marks {
             if let Ok(mark) = policy.policy.parse_mark(&m.value, subject.get()) {
@@ -634,16 +705,22 @@ impl App {
         })
     }
 
-    /// Records a mark (on a lesson, or a standalone work on a date).
+    /// Records a mark (on a lesson, or a standalone work on a date). The checks read on a
+    /// pooled connection; only the writes hold the write transaction (the period lock and the
+    /// cell are checked again inside it).
     pub async fn record_mark(
         &self,
         p: &Principal,
         input: &MarkInput,
         client: &Client,
     ) -> Result<StoredMark, AppError> {
+        let prepared = {
+            let mut c = self.db.acquire().await?;
+            self.prepare_mark(&mut c.conn(), p, input).await?
+        };
         let mut tx = self.db.begin().await?;
         let m = self
-            .record_mark_in(&mut tx.conn(), p, input, client)
+            .store_mark(&mut tx.conn(), p, &prepared, client)
             .await?;
         tx.commit().await?;
         Ok(m)
@@ -656,20 +733,31 @@ impl App {
         input: &MarkInput,
         client: &Client,
     ) -> Result<StoredMark, AppError> {
+        let prepared = self.prepare_mark(c, p, input).await?;
+        self.store_mark(c, p, &prepared, client).await
+    }
+
+    /// Everything a new mark needs, read and checked.
+    async fn prepare_mark(
+        &self,
+        c: &mut Conn<'_>,
+        p: &Principal,
+        input: &MarkInput,
+    ) -> Result<PreparedMark, AppError> {
         let student: PersonId = parse_id("student_id", &input.student_id)?;
-        let lesson = match input.lesson_id.as_deref().filter(|s| !s.trim().is_empty()) {
+        let standalone = input
+            .lesson_id
+            .as_deref()
+            .is_none_or(|s| s.trim().is_empty());
+        let lesson = match input.lesson_id.as_deref().filter(|_| !standalone) {
             Some(raw) => {
                 let id: i64 = parse_id("lesson_id", raw)?;
                 tt::get_lesson(c, id).await?.ok_or(AppError::NotFound)?
             }
             None => self.standalone_lesson(c, input).await?,
         };
-        let standalone = input
-            .lesson_id
-            .as_deref()
-            .is_none_or(|s| s.trim().is_empty());
-        let (_, g) = writer_of(c, p, &lesson, input.reason.as_deref()).await?;
-        no_grade_one(&g, "value")?;
+        let w = writer_of(c, p, &lesson, input.reason.as_deref()).await?;
+        no_grade_one(&w.group, "value")?;
         if !standalone && lesson.status == tt::status::CANCELLED {
             return Err(AppError::invalid("lesson_id", "the lesson was cancelled"));
         }
@@ -682,18 +770,18 @@ impl App {
         if !repo::was_member(c, lesson.group, student, lesson.on).await? {
             return Err(AppError::invalid(
                 "student_id",
-                format!("not in {} on {}", g.name, lesson.on),
+                format!("not in {} on {}", w.group.name, lesson.on),
             ));
         }
-        let policy = load_policy(c, lesson.school).await?;
+        let policy = self.policy_of(c, lesson.school).await?;
         let mark = policy
             .policy
             .parse_mark(&input.value, lesson.subject.get())
             .map_err(|e| AppError::invalid("value", e.to_string()))?;
-        let record = if standalone {
+        let lesson_type = if standalone {
             None
         } else {
-            repo::lesson_record(c, lesson.id).await?
+            repo::lesson_type(c, lesson.id).await?
         };
         let work = match input
             .work_type
@@ -706,13 +794,10 @@ impl App {
             })?,
             None => policy
                 .policy
-                .default_work(
-                    record
-                        .as_ref()
-                        .and_then(|r| r.record.lesson_type.as_deref()),
-                )
+                .default_work(lesson_type.as_deref())
                 .ok_or_else(|| AppError::invalid("work_type", "the policy has no work types"))?,
-        };
+        }
+        .clone();
         let mut errors = FieldErrors::new();
         let comment = text(
             "comment",
@@ -722,42 +807,79 @@ impl App {
         if !errors.is_empty() {
             return Err(AppError::Invalid(errors));
         }
-        if !standalone
-            && let Some(existing) = repo::mark_in_cell(c, lesson.id, student, &work.code).await?
+        Ok(PreparedMark {
+            student,
+            lesson,
+            standalone,
+            period: w.period,
+            value: mark.to_string(),
+            work,
+            comment,
+            debt_until: input.debt_until,
+            policy_version: policy.version,
+            reason: input.reason.clone(),
+        })
+    }
+
+    /// Writes a prepared mark: the cell must still be free and the period still open.
+    async fn store_mark(
+        &self,
+        c: &mut Conn<'_>,
+        p: &Principal,
+        m: &PreparedMark,
+        client: &Client,
+    ) -> Result<StoredMark, AppError> {
+        let lesson = &m.lesson;
+        still_open(c, m.period, p, lesson.school).await?;
+        let now = now_micros();
+        let new = NewMark {
+            school: lesson.school,
+            student: m.student,
+            group: lesson.group,
+            subject: lesson.subject,
+            lesson: (!m.standalone).then_some(lesson.id),
+            on: lesson.on,
+            value: &m.value,
+            work_type: &m.work.code,
+            weight: m.work.weight,
+            comment: &m.comment,
+            debt_until: m.debt_until,
+            policy_version: m.policy_version,
+            by: Some(p.user),
+            now,
+        };
+        if !m.standalone
+            && let Some(existing) =
+                repo::mark_in_cell(c, lesson.id, m.student, &m.work.code).await?
         {
             return Err(stale("the mark", Some(mark_json(&existing))));
         }
-        let now = now_micros();
-        let value = mark.to_string();
-        let id = repo::insert_mark(
-            c,
-            &NewMark {
-                school: lesson.school,
-                student,
-                group: lesson.group,
-                subject: lesson.subject,
-                lesson: (!standalone).then_some(lesson.id),
-                on: lesson.on,
-                value: &value,
-                work_type: &work.code,
-                weight: work.weight,
-                comment: &comment,
-                debt_until: input.debt_until,
-                policy_version: policy.version,
-                by: Some(p.user),
-                now,
-            },
-        )
-        .await
-        .map_err(|e| match e {
-            // Two writers raced for the same empty cell: the second hears of the first.
+        let id = repo::insert_mark(c, &new).await.map_err(|e| match e {
+            // A writer on another connection took the cell between the check and the insert
+            // (PostgreSQL; SQLite writers are serialised). The transaction is spent: report the
+            // conflict without the value.
             StoreError::Duplicate(_) => stale("the mark", None),
             e => AppError::from(e),
         })?;
-        if !standalone {
+        if !m.standalone {
             tt::mark_journal_data(c, lesson.id).await?;
         }
-        let stored = repo::get_mark(c, id).await?.ok_or(AppError::NotFound)?;
+        let stored = StoredMark {
+            id,
+            school: lesson.school,
+            student: m.student,
+            group: lesson.group,
+            subject: lesson.subject,
+            lesson: new.lesson,
+            on: lesson.on,
+            value: m.value.clone(),
+            work_type: m.work.code.clone(),
+            weight: m.work.weight,
+            comment: m.comment.clone(),
+            debt_until: m.debt_until,
+            version: 1,
+            updated_at: now,
+        };
         let after = mark_json(&stored);
         write_audit(
             c,
@@ -766,14 +888,14 @@ impl App {
                 actor: p.user.get(),
                 action: "mark.record",
                 entity: "mark",
-                key: if standalone {
+                key: if m.standalone {
                     format!("m{id}")
                 } else {
-                    cell_key(lesson.id, student)
+                    cell_key(lesson.id, m.student)
                 },
                 before: None,
                 after: Some(after.clone()),
-                reason: input.reason.as_deref(),
+                reason: m.reason.as_deref(),
             },
             client,
             now,
@@ -833,12 +955,12 @@ impl App {
         let c = &mut tx.conn();
         let before = repo::get_mark(c, id).await?.ok_or(AppError::NotFound)?;
         let lesson = self.lesson_of_mark(c, &before).await?;
-        let (_, g) = writer_of(c, p, &lesson, input.reason.as_deref()).await?;
+        let WriteRight { group: g, .. } = writer_of(c, p, &lesson, input.reason.as_deref()).await?;
         no_grade_one(&g, "value")?;
         if before.version != input.version {
             return Err(stale("the mark", Some(mark_json(&before))));
         }
-        let policy = load_policy(c, before.school).await?;
+        let policy = self.policy_of(c, before.school).await?;
         let mark: Mark = policy
             .policy
             .parse_mark(&input.value, before.subject.get())
@@ -1014,7 +1136,8 @@ impl App {
         let lesson = tt::get_lesson(c, lesson_id)
             .await?
             .ok_or(AppError::NotFound)?;
-        let (_, g) = writer_of(c, p, &lesson, input.correction.as_deref()).await?;
+        let WriteRight { group: g, .. } =
+            writer_of(c, p, &lesson, input.correction.as_deref()).await?;
         if lesson.status == tt::status::CANCELLED {
             return Err(AppError::invalid("lesson_id", "the lesson was cancelled"));
         }
@@ -1072,7 +1195,7 @@ impl App {
             .await?;
             return Ok(None);
         }
-        let policy = load_policy(c, lesson.school).await?;
+        let policy = self.policy_of(c, lesson.school).await?;
         let code = attendance_code(&policy.policy, &input.code)?;
         let minutes_late = match (code, input.minutes_late) {
             (Attendance::Late, Some(m)) if (1..=90).contains(&m) => Some(m),
@@ -1157,7 +1280,7 @@ impl App {
         let mut tx = self.db.begin().await?;
         let c = &mut tx.conn();
         let l = tt::get_lesson(c, lesson).await?.ok_or(AppError::NotFound)?;
-        let (_, g) = writer_of(c, p, &l, input.reason.as_deref()).await?;
+        let WriteRight { group: g, .. } = writer_of(c, p, &l, input.reason.as_deref()).await?;
         let before = repo::lesson_record(c, lesson)
             .await?
             .ok_or(AppError::NotFound)?;
@@ -1174,7 +1297,7 @@ impl App {
         if topic.chars().count() > 500 {
             errors.insert("topic".into(), "at most 500 characters".into());
         }
-        let policy = load_policy(c, l.school).await?;
+        let policy = self.policy_of(c, l.school).await?;
         let lesson_type = input
             .lesson_type
             .as_deref()
@@ -1276,7 +1399,7 @@ impl App {
         let mut tx = self.db.begin().await?;
         let c = &mut tx.conn();
         let l = tt::get_lesson(c, lesson).await?.ok_or(AppError::NotFound)?;
-        let policy = load_policy(c, l.school).await?;
+        let policy = self.policy_of(c, l.school).await?;
         for (i, row) in rows.iter().enumerate() {
             let cell = policy.policy.parse_cell(&row.value, l.subject.get());
             let result = match cell {

@@ -61,6 +61,13 @@ pub struct App {
     db: Db,
     hasher: password::Hasher,
     config: Arc<AppConfig>,
+    /// Parsed grading policies by school, with their version: every journal write needs one,
+    /// and a new version (checked by a cheap indexed query) replaces the entry.
+    policies: Arc<
+        std::sync::Mutex<
+            std::collections::HashMap<tabel_domain::SchoolId, Arc<journal::PolicyView>>,
+        >,
+    >,
 }
 
 impl App {
@@ -70,6 +77,7 @@ impl App {
             hasher: password::Hasher::new(config.hashing_permits),
             db,
             config: Arc::new(config),
+            policies: Arc::default(),
         }
     }
 

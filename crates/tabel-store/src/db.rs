@@ -3,9 +3,13 @@ use sqlx::pool::PoolConnection;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{PgConnection, PgPool, Postgres, Sqlite, SqliteConnection, SqlitePool, Transaction};
+use std::collections::HashMap;
+use std::path::PathBuf;
 use std::str::FromStr;
+use std::sync::{Arc, LazyLock, Mutex as StdMutex};
 use std::time::Duration;
 use time::OffsetDateTime;
+use tokio::sync::{Mutex, OwnedMutexGuard};
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
@@ -56,12 +60,28 @@ impl PoolConn {
     }
 }
 
+/// One writer at a time per SQLite file, queued in the process. SQLite admits one writer; left
+/// to itself, a writer that finds the lock taken sleeps in its busy handler (1, 2, 5, 10… ms)
+/// and polls, so under load most of the time goes to sleeping. Queuing writers on an async mutex
+/// before `BEGIN IMMEDIATE` hands the lock over at once; the busy timeout still covers other
+/// processes on the same file (the CLI beside a running server).
+static SQLITE_WRITERS: LazyLock<StdMutex<HashMap<PathBuf, Arc<Mutex<()>>>>> =
+    LazyLock::new(|| StdMutex::new(HashMap::new()));
+
+fn sqlite_gate(pool: &SqlitePool) -> Arc<Mutex<()>> {
+    let file = pool.connect_options().get_filename().to_path_buf();
+    let mut gates = SQLITE_WRITERS
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    gates.entry(file).or_default().clone()
+}
+
 /// A write transaction. Dropped without [`Tx::commit`], it rolls back.
 #[derive(Debug)]
 pub enum Tx {
     /// SQLite, begun with `BEGIN IMMEDIATE` so that a read-then-write waits for the write lock
-    /// (busy_timeout) instead of failing with SQLITE_BUSY.
-    Sqlite(Transaction<'static, Sqlite>),
+    /// instead of failing with SQLITE_BUSY; holds the file's in-process writer gate until it ends.
+    Sqlite(Transaction<'static, Sqlite>, OwnedMutexGuard<()>),
     /// PostgreSQL, READ COMMITTED.
     Postgres(Transaction<'static, Postgres>),
 }
@@ -70,7 +90,7 @@ impl Tx {
     /// The transaction's connection, for repository calls.
     pub fn conn(&mut self) -> Conn<'_> {
         match self {
-            Tx::Sqlite(t) => Conn::Sqlite(&mut *t),
+            Tx::Sqlite(t, _) => Conn::Sqlite(&mut *t),
             Tx::Postgres(t) => Conn::Postgres(&mut *t),
         }
     }
@@ -78,7 +98,7 @@ impl Tx {
     /// Commits.
     pub async fn commit(self) -> Result<()> {
         match self {
-            Tx::Sqlite(t) => t.commit().await?,
+            Tx::Sqlite(t, _gate) => t.commit().await?,
             Tx::Postgres(t) => t.commit().await?,
         }
         Ok(())
@@ -162,7 +182,10 @@ impl Db {
     /// Begins a write transaction.
     pub async fn begin(&self) -> Result<Tx> {
         Ok(match self {
-            Db::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
+            Db::Sqlite(p) => {
+                let gate = sqlite_gate(p).lock_owned().await;
+                Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?, gate)
+            }
             Db::Postgres(p) => Tx::Postgres(p.begin().await?),
         })
     }

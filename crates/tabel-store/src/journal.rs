@@ -67,7 +67,42 @@ pub async fn insert_policy(
     Ok(())
 }
 
+/// The version of the school's current policy (0 = none saved).
+pub async fn policy_version(conn: &mut Conn<'_>, school: SchoolId) -> Result<i64> {
+    const SQL: &str = "SELECT COALESCE(MAX(version), 0) FROM grading_policies WHERE school_id = $1";
+    Ok(fetch_scalar!(conn, i64, SQL, school.get())?)
+}
+
+/// The reporting period of a grade's parallel containing a date, and whether it is closed.
+pub async fn period_on(
+    conn: &mut Conn<'_>,
+    year: tabel_domain::AcademicYearId,
+    grade: u8,
+    on: Date,
+) -> Result<Option<(tabel_domain::PeriodId, bool)>> {
+    const SQL: &str = "SELECT rp.id, CAST(CASE WHEN rp.locked_at IS NULL THEN 0 ELSE 1 END AS BIGINT) FROM reporting_periods rp \
+         JOIN parallels pa ON pa.academic_year_id = rp.academic_year_id AND pa.period_kind = rp.kind \
+         WHERE rp.academic_year_id = $1 AND pa.grade = $2 AND rp.starts_on <= $3 AND rp.ends_on >= $3 LIMIT 1";
+    Ok(
+        fetch_optional!(conn, (i64, i64), SQL, year.get(), i64::from(grade), on)?
+            .map(|(id, locked)| (tabel_domain::PeriodId::new(id), locked != 0)),
+    )
+}
+
+/// Whether a reporting period is closed.
+pub async fn period_locked(conn: &mut Conn<'_>, period: tabel_domain::PeriodId) -> Result<bool> {
+    const SQL: &str =
+        "SELECT COUNT(*) FROM reporting_periods WHERE id = $1 AND locked_at IS NOT NULL";
+    Ok(fetch_scalar!(conn, i64, SQL, period.get())? > 0)
+}
+
 // ---------------------------------------------------------------- lesson records
+
+/// A lesson's type as the teacher recorded it.
+pub async fn lesson_type(conn: &mut Conn<'_>, lesson: i64) -> Result<Option<String>> {
+    const SQL: &str = "SELECT lesson_type FROM lessons WHERE id = $1";
+    Ok(fetch_optional!(conn, (Option<String>,), SQL, lesson)?.and_then(|r| r.0))
+}
 
 /// What a teacher records on a lesson.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
@@ -839,4 +874,196 @@ pub async fn set_period_lock(
 ) -> Result<u64> {
     const SQL: &str = "UPDATE reporting_periods SET locked_at = $2 WHERE id = $1";
     Ok(execute!(conn, SQL, period.get(), at)?)
+}
+
+// ---------------------------------------------------------------- bulk writes
+
+/// How many rows one multi-row statement carries: well under both backends' limits on bound
+/// parameters (SQLite 32,766, PostgreSQL 65,535) at 16 a row.
+const BULK_ROWS: usize = 500;
+
+/// A lesson as a bulk loader sees it: no joins, no names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LessonSlot {
+    /// Id.
+    pub id: i64,
+    /// The group whose lesson it is.
+    pub group: GroupId,
+    /// Date.
+    pub on: Date,
+    /// Number.
+    pub number: u8,
+    /// Subject.
+    pub subject: SubjectId,
+    /// Teacher.
+    pub teacher: PersonId,
+    /// Status (see [`crate::timetable::status`]).
+    pub status: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct SlotRow {
+    id: i64,
+    group_id: i64,
+    on_date: Date,
+    number: i64,
+    subject_id: i64,
+    teacher_id: i64,
+    status: String,
+}
+
+/// A year's lessons in a date range, cancelled ones included, by date, number and id: one query
+/// for what would otherwise be a query per class (a school year holds tens of thousands).
+pub async fn lesson_slots_of_year(
+    conn: &mut Conn<'_>,
+    year: tabel_domain::AcademicYearId,
+    (from, to): (Date, Date),
+) -> Result<Vec<LessonSlot>> {
+    const SQL: &str = "SELECT id, group_id, on_date, number, subject_id, teacher_id, status FROM lessons \
+         WHERE academic_year_id = $1 AND on_date >= $2 AND on_date <= $3 ORDER BY on_date, number, id";
+    fetch_all!(conn, SlotRow, SQL, year.get(), from, to)?
+        .into_iter()
+        .map(|r| {
+            Ok(LessonSlot {
+                id: r.id,
+                group: GroupId::new(r.group_id),
+                on: r.on_date,
+                number: small(r.number)?,
+                subject: SubjectId::new(r.subject_id),
+                teacher: PersonId::new(r.teacher_id),
+                status: r.status,
+            })
+        })
+        .collect()
+}
+
+/// Stores many marks in multi-row statements (a loader's path: the demo, imports); returns how
+/// many. Like [`insert_mark`], a second mark of one work type in a lesson cell is a
+/// [`StoreError::Duplicate`], and the whole call fails with it.
+pub async fn insert_marks(conn: &mut Conn<'_>, marks: &[NewMark<'_>]) -> Result<u64> {
+    const HEAD: &str = "INSERT INTO marks (school_id, student_id, group_id, subject_id, lesson_id, on_date, value, \
+         work_type, weight, comment, debt_until, policy_version, version, created_by, created_at, updated_by, updated_at) ";
+    let mut n = 0;
+    for chunk in marks.chunks(BULK_ROWS) {
+        macro_rules! run {
+            ($db:ty, $c:expr) => {{
+                let mut qb = sqlx::QueryBuilder::<$db>::new(HEAD);
+                qb.push_values(chunk, |mut b, m| {
+                    b.push_bind(m.school.get())
+                        .push_bind(m.student.get())
+                        .push_bind(m.group.get())
+                        .push_bind(m.subject.get())
+                        .push_bind(m.lesson)
+                        .push_bind(m.on)
+                        .push_bind(m.value.to_owned())
+                        .push_bind(m.work_type.to_owned())
+                        .push_bind(i64::from(m.weight))
+                        .push_bind(m.comment.to_owned())
+                        .push_bind(m.debt_until)
+                        .push_bind(m.policy_version)
+                        .push("1")
+                        .push_bind(m.by.map(UserId::get))
+                        .push_bind(m.now)
+                        .push_bind(m.by.map(UserId::get))
+                        .push_bind(m.now);
+                });
+                qb.build().execute(&mut **$c).await?.rows_affected()
+            }};
+        }
+        n += match conn {
+            Conn::Sqlite(c) => run!(sqlx::Sqlite, c),
+            Conn::Postgres(c) => run!(sqlx::Postgres, c),
+        };
+    }
+    Ok(n)
+}
+
+/// An attendance record to store in bulk.
+#[derive(Debug, Clone)]
+pub struct NewAttendance<'a> {
+    /// School.
+    pub school: SchoolId,
+    /// Lesson.
+    pub lesson: i64,
+    /// Pupil.
+    pub student: PersonId,
+    /// The record.
+    pub write: AttendanceWrite<'a>,
+}
+
+/// Stores many attendance records in multi-row statements; returns how many. A second record
+/// of a cell is a [`StoreError::Duplicate`] and fails the call.
+pub async fn insert_attendance_rows(
+    conn: &mut Conn<'_>,
+    rows: &[NewAttendance<'_>],
+) -> Result<u64> {
+    const HEAD: &str = "INSERT INTO attendance (school_id, lesson_id, student_id, code, minutes_late, reason, version, \
+         created_by, created_at, updated_by, updated_at) ";
+    let mut n = 0;
+    for chunk in rows.chunks(BULK_ROWS) {
+        macro_rules! run {
+            ($db:ty, $c:expr) => {{
+                let mut qb = sqlx::QueryBuilder::<$db>::new(HEAD);
+                qb.push_values(chunk, |mut b, r| {
+                    let a = &r.write;
+                    b.push_bind(r.school.get())
+                        .push_bind(r.lesson)
+                        .push_bind(r.student.get())
+                        .push_bind(a.code.to_owned())
+                        .push_bind(a.minutes_late.map(i64::from))
+                        .push_bind(a.reason.to_owned())
+                        .push("1")
+                        .push_bind(a.by.map(UserId::get))
+                        .push_bind(a.now)
+                        .push_bind(a.by.map(UserId::get))
+                        .push_bind(a.now);
+                });
+                qb.build().execute(&mut **$c).await?.rows_affected()
+            }};
+        }
+        n += match conn {
+            Conn::Sqlite(c) => run!(sqlx::Sqlite, c),
+            Conn::Postgres(c) => run!(sqlx::Postgres, c),
+        };
+    }
+    Ok(n)
+}
+
+/// Writes many lessons' records without a version check (a loader's path: the demo, imports),
+/// in multi-row `UPDATE … FROM (VALUES …)` statements: each record's version goes up by one and
+/// its lesson is marked as carrying journal data. Returns how many lessons were updated.
+pub async fn set_lesson_records(
+    conn: &mut Conn<'_>,
+    records: &[(i64, LessonRecord)],
+) -> Result<u64> {
+    // A VALUES list's columns are column1, column2… on both databases.
+    const HEAD: &str = "UPDATE lessons SET topic = v.column2, lesson_type = v.column3, held = v.column4, \
+         homework = v.column5, homework_minutes = v.column6, homework_due_on = v.column7, teacher_comment = v.column8, \
+         record_version = record_version + 1, has_journal_data = 1 FROM (";
+    const TAIL: &str = ") AS v WHERE lessons.id = v.column1";
+    let mut n = 0;
+    for chunk in records.chunks(BULK_ROWS) {
+        macro_rules! run {
+            ($db:ty, $c:expr) => {{
+                let mut qb = sqlx::QueryBuilder::<$db>::new(HEAD);
+                qb.push_values(chunk, |mut b, (lesson, r)| {
+                    b.push_bind(*lesson)
+                        .push_bind(r.topic.clone())
+                        .push_bind(r.lesson_type.clone())
+                        .push_bind(r.held.map(i64::from))
+                        .push_bind(r.homework.clone())
+                        .push_bind(r.homework_minutes.map(i64::from))
+                        .push_bind(r.homework_due_on)
+                        .push_bind(r.teacher_comment.clone());
+                });
+                qb.push(TAIL);
+                qb.build().execute(&mut **$c).await?.rows_affected()
+            }};
+        }
+        n += match conn {
+            Conn::Sqlite(c) => run!(sqlx::Sqlite, c),
+            Conn::Postgres(c) => run!(sqlx::Postgres, c),
+        };
+    }
+    Ok(n)
 }

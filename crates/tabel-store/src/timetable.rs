@@ -421,7 +421,8 @@ pub async fn occupied_slots(
 
 /// Marks a lesson as carrying journal data (marks, attendance, topic): regeneration keeps it.
 pub async fn mark_journal_data(conn: &mut Conn<'_>, lesson: i64) -> Result<()> {
-    const SQL: &str = "UPDATE lessons SET has_journal_data = 1 WHERE id = $1";
+    const SQL: &str =
+        "UPDATE lessons SET has_journal_data = 1 WHERE id = $1 AND has_journal_data = 0";
     execute!(conn, SQL, lesson)?;
     Ok(())
 }

@@ -24,6 +24,7 @@ use utoipa_axum::routes;
 
 pub(crate) fn routes(r: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
     r.routes(routes!(journal))
+        .routes(routes!(journals))
         .routes(routes!(record_mark))
         .routes(routes!(change_mark, delete_mark))
         .routes(routes!(batch))
@@ -262,6 +263,35 @@ impl From<JournalView> for JournalDto {
             may_write: v.may_write,
         }
     }
+}
+
+/// A journal the caller keeps.
+#[derive(Serialize, ToSchema)]
+struct JournalRefDto {
+    group_id: String,
+    group: String,
+    subject_id: String,
+    subject: String,
+}
+
+/// The journals (group × subject) the caller keeps this year, from their teaching assignments.
+#[utoipa::path(get, path = "/api/v1/journals", tag = "journal", security(("bearer" = [])),
+    responses((status = 200, body = Vec<JournalRefDto>), (status = 401, body = Problem)))]
+async fn journals(
+    State(state): State<AppState>,
+    ApiUser(who): ApiUser,
+) -> Result<Json<Vec<JournalRefDto>>, ApiError> {
+    let list = state.app.my_journals(&who.principal).await?;
+    Ok(Json(
+        list.into_iter()
+            .map(|j| JournalRefDto {
+                group_id: j.group.to_string(),
+                group: j.group_name,
+                subject_id: j.subject.to_string(),
+                subject: j.subject_name,
+            })
+            .collect(),
+    ))
 }
 
 /// `?group=…&subject=…&period=…`
