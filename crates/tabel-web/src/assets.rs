@@ -14,6 +14,8 @@ pub const HTMX: &str = "/assets/htmx-2.0.11.min.js";
 pub const PICO: &str = "/assets/pico-2.1.1.min.css";
 /// Path of Tabel's own styles.
 pub const APP_CSS: &str = concat!("/assets/tabel-", env!("CARGO_PKG_VERSION"), ".css");
+/// Path of the journal grid's script.
+pub const JOURNAL_JS: &str = concat!("/assets/journal-", env!("CARGO_PKG_VERSION"), ".js");
 
 const FILES: &[(&str, &str, &[u8])] = &[
     (
@@ -30,6 +32,11 @@ const FILES: &[(&str, &str, &[u8])] = &[
         concat!("tabel-", env!("CARGO_PKG_VERSION"), ".css"),
         "text/css; charset=utf-8",
         include_bytes!("../assets/tabel.css"),
+    ),
+    (
+        concat!("journal-", env!("CARGO_PKG_VERSION"), ".js"),
+        "text/javascript; charset=utf-8",
+        include_bytes!("../assets/journal.js"),
     ),
 ];
 

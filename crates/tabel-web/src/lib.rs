@@ -15,6 +15,7 @@ mod error;
 mod extract;
 mod home;
 mod i18n;
+mod journal;
 mod journal_api;
 mod ops;
 mod school;
@@ -88,7 +89,8 @@ pub fn router(state: AppState) -> Router {
         .merge(school::router())
         .merge(admin::router())
         .merge(timetable::router())
-        .merge(assessment::router());
+        .merge(assessment::router())
+        .merge(journal::router());
     Router::new()
         .merge(pages)
         .merge(api::router(&state))

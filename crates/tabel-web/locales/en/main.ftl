@@ -215,3 +215,37 @@ bells-end = End
 bells-save = Save the bells
 bells-saved = Bell schedule saved.
 bells-shift = Shift { $n }
+
+## ---- Journal grid (journal/*.html, journal.js) ----
+journal-title = Journal
+journal-my = My journals
+journal-none = You keep no journals this school year.
+journal-period = Reporting period
+journal-class-page = Class page
+journal-closed = The period is closed: corrections are made by the administration with a reason.
+journal-read-only = Read only
+journal-keys = Arrows move between cells; 5, 4, 3, 2, 3/5 enter a mark; Н, Б, УП, ОП record attendance; Enter saves and moves to the next student; Esc cancels; Delete clears the cell; F2 edits.
+journal-pupil = Student
+journal-marks = Marks
+journal-marks-long = Marks in the period
+journal-average = Avg.
+journal-average-long = Weighted average for the period
+journal-absences = Absences
+journal-no-lessons = No lessons in this period.
+journal-no-pupils = No students in the group.
+journal-lessons = Lessons
+journal-no-topic = no topic yet
+journal-topic = Topic
+journal-lesson-type = Lesson type
+journal-homework = Homework
+journal-homework-minutes = Minutes to do it
+journal-homework-due = Due
+journal-comment = Teacher's comment
+journal-save = Save
+journal-saving = Saving…
+journal-saved = Saved
+journal-conflict = Changed by someone else; the current value is shown
+journal-error = Not saved
+journal-offline = no connection to the server
+journal-cell-input = Mark or attendance
+## ---- end of journal grid ----

@@ -216,3 +216,37 @@ bells-end = Конец
 bells-save = Сохранить звонки
 bells-saved = Расписание звонков сохранено.
 bells-shift = { $n }-я смена
+
+## ---- Journal grid (journal/*.html, journal.js) ----
+journal-title = Журнал
+journal-my = Мои журналы
+journal-none = В этом учебном году вы не ведёте журналов.
+journal-period = Отчётный период
+journal-class-page = Страница класса
+journal-closed = Период закрыт: исправления вносит администрация с указанием причины.
+journal-read-only = Только просмотр
+journal-keys = Стрелки — переход по ячейкам; 5, 4, 3, 2, 3/5 — отметка; Н, Б, УП, ОП — посещаемость; Enter — сохранить и перейти к следующему ученику; Esc — отмена; Delete — очистить ячейку; F2 — исправить.
+journal-pupil = Ученик
+journal-marks = Отм.
+journal-marks-long = Отметок в периоде
+journal-average = Ср.
+journal-average-long = Средний взвешенный балл за период
+journal-absences = Пропусков
+journal-no-lessons = В этом периоде уроков нет.
+journal-no-pupils = В группе нет учеников.
+journal-lessons = Уроки
+journal-no-topic = тема не указана
+journal-topic = Тема урока
+journal-lesson-type = Тип урока
+journal-homework = Домашнее задание
+journal-homework-minutes = Минут на выполнение
+journal-homework-due = Срок
+journal-comment = Комментарий учителя
+journal-save = Сохранить
+journal-saving = Сохраняется…
+journal-saved = Сохранено
+journal-conflict = Изменено другим пользователем, показано текущее значение
+journal-error = Не сохранено
+journal-offline = нет связи с сервером
+journal-cell-input = Отметка или посещаемость
+## ---- end of journal grid ----

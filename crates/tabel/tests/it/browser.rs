@@ -203,6 +203,61 @@ impl Driver {
         }
     }
 
+    /// Presses keys on whatever has the focus, one key at a time (WebDriver key codes such as
+    /// `\u{E007}` for Enter work too).
+    pub(crate) async fn keys(&self, text: &str) {
+        let actions: Vec<Value> = text
+            .chars()
+            .flat_map(|c| {
+                let key = c.to_string();
+                [
+                    json!({"type": "keyDown", "value": key}),
+                    json!({"type": "keyUp", "value": key}),
+                ]
+            })
+            .collect();
+        self.cmd(
+            reqwest::Method::POST,
+            "/actions",
+            Some(json!({"actions": [{"type": "key", "id": "keyboard", "actions": actions}]})),
+        )
+        .await;
+    }
+
+    /// Runs a script in the page (`return …` gives a value back).
+    pub(crate) async fn script(&self, js: &str) -> Value {
+        self.cmd(
+            reqwest::Method::POST,
+            "/execute/sync",
+            Some(json!({"script": js, "args": []})),
+        )
+        .await
+    }
+
+    /// Waits up to 10 s for a script to return `true`; false if it never did.
+    pub(crate) async fn wait_until(&self, js: &str) -> bool {
+        let started = Instant::now();
+        loop {
+            if self.script(js).await == Value::Bool(true) {
+                return true;
+            }
+            if started.elapsed() > Duration::from_secs(10) {
+                return false;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Resizes the window (the session starts phone-sized).
+    pub(crate) async fn window(&self, width: u32, height: u32) {
+        self.cmd(
+            reqwest::Method::POST,
+            "/window/rect",
+            Some(json!({"width": width, "height": height})),
+        )
+        .await;
+    }
+
     pub(crate) async fn quit(&self) {
         let _ = self
             .http
