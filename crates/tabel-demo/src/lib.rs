@@ -6,9 +6,10 @@
 //! and individual curricula, teaching assignments and class teachers, the academic calendar
 //! with periods and holidays, the bell schedule and a conflict-free weekly timetable with the
 //! year's dated lessons (about 26,000) and, around "today", substitutions, cancellations and
-//! transfers ([`timetable`]), and the year's schedule of assessment procedures within the rules
-//! ([`assessments`]). The first school also gets the seven demo accounts
-//! ([`DEMO_LOGINS`], password [`DEMO_PASSWORD`]).
+//! transfers ([`timetable`]), the year's schedule of assessment procedures within the rules
+//! ([`assessments`]), and the class journal from the first day of the year up to "today":
+//! topics, homework, attendance and some 100,000 marks ([`journal`]). The first school also gets
+//! the seven demo accounts ([`DEMO_LOGINS`], password [`DEMO_PASSWORD`]).
 //!
 //! The same seed and "today" give the same data (and, in an empty database, the same ids):
 //! every school draws from its own [`rng::SplitMix64`] streams derived from the seed and the
@@ -22,6 +23,7 @@ pub mod assessments;
 pub mod calendar;
 pub mod curriculum;
 mod groups;
+pub mod journal;
 pub mod model;
 pub mod names;
 mod people;
@@ -99,6 +101,8 @@ pub struct DemoSummary {
     pub parents: u64,
     /// Login accounts.
     pub accounts: u64,
+    /// Marks in the journals.
+    pub marks: u64,
 }
 
 /// Why the demo could not be generated.
@@ -145,6 +149,7 @@ mod phase {
     pub const TIMETABLE: u64 = 5;
     pub const LESSON_CHANGES: u64 = 6;
     pub const ASSESSMENTS: u64 = 7;
+    pub const JOURNAL: u64 = 8;
 }
 
 pub(crate) fn calendar_date(year: i32, month: Month, day: u8) -> Result<Date, DemoError> {
@@ -256,6 +261,7 @@ async fn generate_school(
     )
     .await?;
     assessments::schedule(c, ctx, &mut school, &mut stream(phase::ASSESSMENTS)).await?;
+    journal::journal(c, ctx, &mut school, &mut stream(phase::JOURNAL)).await?;
 
     let summary = serde_json::json!({
         "name": school.name,
@@ -270,6 +276,10 @@ async fn generate_school(
         "lessons": school.timetable.lessons,
         "lesson_changes": school.timetable.changes.len(),
         "assessments": school.assessments.len(),
+        "journal_records": school.journal.records,
+        "homework": school.journal.homework,
+        "marks": school.journal.marks,
+        "attendance": school.journal.attendance,
         "accounts": school.accounts.iter().map(|a| a.login).collect::<Vec<_>>(),
         "seed": ctx.seed.to_string(),
         "today": ctx.today.to_string(),

@@ -43,6 +43,7 @@ impl DemoRegion {
             s.staff += school.staff.len() as u64;
             s.parents += school.parents.len() as u64;
             s.accounts += school.accounts.len() as u64;
+            s.marks += school.journal.marks;
         }
         s
     }
@@ -108,6 +109,8 @@ pub struct DemoSchool {
     pub timetable: DemoTimetable,
     /// The year's schedule of assessment procedures.
     pub assessments: Vec<DemoAssessment>,
+    /// The class journal filled up to "today".
+    pub journal: DemoJournal,
 }
 
 /// A planned assessment procedure.
@@ -583,4 +586,41 @@ pub struct DemoLessonChange {
     pub original: Option<(Date, u8)>,
     /// Why.
     pub reason: String,
+}
+
+/// What the journal phase wrote: the class journal from the first day of the year up to
+/// "today" (inclusive).
+#[derive(Debug, Clone, Default)]
+pub struct DemoJournal {
+    /// Lessons with a record (topic, type, homework): every held lesson up to today.
+    pub records: u64,
+    /// Of them, lessons with homework.
+    pub homework: u64,
+    /// Marks.
+    pub marks: u64,
+    /// Of them, marks for assessment procedures (work type `control`).
+    pub control_marks: u64,
+    /// Attendance records (absences and lateness).
+    pub attendance: u64,
+    /// Of them, absences for illness.
+    pub ill: u64,
+    /// Illness episodes (a pupil away for several school days).
+    pub illnesses: u64,
+    /// How long the journal phase took (wall time; not part of the data).
+    pub elapsed: Duration,
+}
+
+impl DemoJournal {
+    /// The counts, without the elapsed time: equal for the same seed and "today".
+    pub fn counts(&self) -> [u64; 7] {
+        [
+            self.records,
+            self.homework,
+            self.marks,
+            self.control_marks,
+            self.attendance,
+            self.ill,
+            self.illnesses,
+        ]
+    }
 }

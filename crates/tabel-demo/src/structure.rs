@@ -144,6 +144,7 @@ pub(crate) async fn create_school(
         accounts: Vec::new(),
         timetable: DemoTimetable::default(),
         assessments: Vec::new(),
+        journal: DemoJournal::default(),
     };
 
     for grade in 1..=11u8 {
