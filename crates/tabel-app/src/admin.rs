@@ -227,6 +227,7 @@ impl App {
         .await?;
         outbox::emit(&mut tx.conn(), Some(school), "user.created", &after, now).await?;
         tx.commit().await?;
+        self.forget_sessions();
         Ok(id)
     }
 
@@ -288,6 +289,7 @@ impl App {
         )
         .await?;
         tx.commit().await?;
+        self.forget_sessions();
         Ok(())
     }
 
@@ -358,6 +360,7 @@ impl App {
         )
         .await?;
         tx.commit().await?;
+        self.forget_sessions();
         Ok(())
     }
 
@@ -436,6 +439,7 @@ impl App {
         )
         .await?;
         tx.commit().await?;
+        self.forget_sessions();
         Ok(())
     }
 

@@ -185,6 +185,9 @@ impl App {
     pub async fn authenticate(&self, token: &str, today: Date) -> Result<Authenticated, AppError> {
         let now = now_micros();
         let hash = token_hash(token);
+        if let Some(who) = self.recently_authenticated(&hash) {
+            return Ok(who);
+        }
         let mut c = self.db.acquire().await?;
         let s = session::session_by_hash(&mut c.conn(), &hash)
             .await?
@@ -206,13 +209,54 @@ impl App {
             session::touch_session(&mut tx.conn(), s.id, now, now + idle).await?;
             tx.commit().await?;
         }
-        Ok(Authenticated {
+        let who = Authenticated {
             principal,
             session: s.id,
             display_name: profile.display_name,
             login: profile.login,
             locale: profile.locale,
-        })
+        };
+        self.remember_authenticated(hash, &who);
+        Ok(who)
+    }
+
+    fn recently_authenticated(&self, hash: &str) -> Option<Authenticated> {
+        let ttl = self.config.auth_cache_ttl;
+        if ttl.is_zero() {
+            return None;
+        }
+        let cache = self
+            .sessions
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        cache
+            .get(hash)
+            .filter(|(_, at)| at.elapsed() < ttl)
+            .map(|(who, _)| who.clone())
+    }
+
+    fn remember_authenticated(&self, hash: String, who: &Authenticated) {
+        let ttl = self.config.auth_cache_ttl;
+        if ttl.is_zero() {
+            return;
+        }
+        let mut cache = self
+            .sessions
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if cache.len() >= 10_000 {
+            cache.retain(|_, (_, at)| at.elapsed() < ttl);
+        }
+        cache.insert(hash, (who.clone(), std::time::Instant::now()));
+    }
+
+    /// Drops every remembered session: after a logout, a revocation, a password change, a lock
+    /// or a change of roles, links or consents, the next request reads the database again.
+    pub fn forget_sessions(&self) {
+        self.sessions
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clear();
     }
 
     /// Ends one session (logout).
@@ -226,6 +270,7 @@ impl App {
         )
         .await?;
         tx.commit().await?;
+        self.forget_sessions();
         Ok(())
     }
 
@@ -240,6 +285,7 @@ impl App {
         )
         .await?;
         tx.commit().await?;
+        self.forget_sessions();
         Ok(n)
     }
 
@@ -249,6 +295,7 @@ impl App {
         let done =
             session::revoke_session(&mut tx.conn(), who.principal.user, id, now_micros()).await?;
         tx.commit().await?;
+        self.forget_sessions();
         if done {
             Ok(())
         } else {
@@ -319,6 +366,7 @@ impl App {
         )
         .await?;
         tx.commit().await?;
+        self.forget_sessions();
         Ok(())
     }
 }

@@ -351,7 +351,10 @@ async fn period_of(
 /// What a writer may do on a lesson: how they write, the lesson's group, and the reporting
 /// period the lesson falls in (checked again inside the write transaction).
 struct WriteRight {
-    group: Group,
+    /// The lesson group's grade.
+    grade: u8,
+    /// Its name, for messages.
+    name: String,
     period: Option<PeriodId>,
 }
 
@@ -383,10 +386,7 @@ async fn writer_of(
     } else {
         return Err(AppError::NotFound);
     };
-    let g = school_repo::get_group(conn, lesson.group, lesson.on)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let period = repo::period_on(conn, g.year, g.grade, lesson.on).await?;
+    let period = repo::period_on(conn, lesson.year, lesson.grade, lesson.on).await?;
     let reason = reason.map(str::trim).filter(|r| !r.is_empty());
     if writer == Writer::Admin && reason.is_none() {
         return Err(AppError::invalid(
@@ -398,7 +398,8 @@ async fn writer_of(
         return Err(closed());
     }
     Ok(WriteRight {
-        group: g,
+        grade: lesson.grade,
+        name: lesson.group_name.clone(),
         period: period.map(|(id, _)| id),
     })
 }
@@ -407,24 +408,8 @@ fn closed() -> AppError {
     AppError::Conflict("the period is closed; an administrator can correct it with a reason".into())
 }
 
-/// Inside the write transaction: the period is still open, or the writer is an administrator.
-async fn still_open(
-    c: &mut Conn<'_>,
-    period: Option<PeriodId>,
-    p: &Principal,
-    school: SchoolId,
-) -> Result<(), AppError> {
-    if let Some(period) = period
-        && !p.is_admin_of(school)
-        && repo::period_locked(c, period).await?
-    {
-        return Err(closed());
-    }
-    Ok(())
-}
-
-fn no_grade_one(g: &Group, what: &str) -> Result<(), AppError> {
-    if g.grade == 1 {
+fn no_grade_one(grade: u8, what: &str) -> Result<(), AppError> {
+    if grade == 1 {
         return Err(AppError::invalid(
             what,
             "grade 1 has no marks and no homework (first-grade rules)",
@@ -757,7 +742,7 @@ impl App {
             None => self.standalone_lesson(c, input).await?,
         };
         let w = writer_of(c, p, &lesson, input.reason.as_deref()).await?;
-        no_grade_one(&w.group, "value")?;
+        no_grade_one(w.grade, "value")?;
         if !standalone && lesson.status == tt::status::CANCELLED {
             return Err(AppError::invalid("lesson_id", "the lesson was cancelled"));
         }
@@ -770,7 +755,7 @@ impl App {
         if !repo::was_member(c, lesson.group, student, lesson.on).await? {
             return Err(AppError::invalid(
                 "student_id",
-                format!("not in {} on {}", w.group.name, lesson.on),
+                format!("not in {} on {}", w.name, lesson.on),
             ));
         }
         let policy = self.policy_of(c, lesson.school).await?;
@@ -781,7 +766,7 @@ impl App {
         let lesson_type = if standalone {
             None
         } else {
-            repo::lesson_type(c, lesson.id).await?
+            lesson.lesson_type.clone()
         };
         let work = match input
             .work_type
@@ -830,7 +815,6 @@ impl App {
         client: &Client,
     ) -> Result<StoredMark, AppError> {
         let lesson = &m.lesson;
-        still_open(c, m.period, p, lesson.school).await?;
         let now = now_micros();
         let new = NewMark {
             school: lesson.school,
@@ -848,20 +832,22 @@ impl App {
             by: Some(p.user),
             now,
         };
-        if !m.standalone
-            && let Some(existing) =
-                repo::mark_in_cell(c, lesson.id, m.student, &m.work.code).await?
-        {
-            return Err(stale("the mark", Some(mark_json(&existing))));
-        }
-        let id = repo::insert_mark(c, &new).await.map_err(|e| match e {
-            // A writer on another connection took the cell between the check and the insert
-            // (PostgreSQL; SQLite writers are serialised). The transaction is spent: report the
-            // conflict without the value.
-            StoreError::Duplicate(_) => stale("the mark", None),
-            e => AppError::from(e),
-        })?;
-        if !m.standalone {
+        // One statement: stored only if the period is still open (administrators correct a
+        // closed one) and the cell has no mark of this work type yet.
+        let guard = m.period.filter(|_| !p.is_admin_of(lesson.school));
+        let Some(id) = repo::insert_mark_if_free(c, &new, guard).await? else {
+            if let Some(period) = guard
+                && repo::period_locked(c, period).await?
+            {
+                return Err(closed());
+            }
+            let existing = match new.lesson {
+                Some(l) => repo::mark_in_cell(c, l, m.student, &m.work.code).await?,
+                None => None,
+            };
+            return Err(stale("the mark", existing.as_ref().map(mark_json)));
+        };
+        if !m.standalone && !lesson.has_journal_data {
             tt::mark_journal_data(c, lesson.id).await?;
         }
         let stored = StoredMark {
@@ -955,8 +941,8 @@ impl App {
         let c = &mut tx.conn();
         let before = repo::get_mark(c, id).await?.ok_or(AppError::NotFound)?;
         let lesson = self.lesson_of_mark(c, &before).await?;
-        let WriteRight { group: g, .. } = writer_of(c, p, &lesson, input.reason.as_deref()).await?;
-        no_grade_one(&g, "value")?;
+        let w = writer_of(c, p, &lesson, input.reason.as_deref()).await?;
+        no_grade_one(w.grade, "value")?;
         if before.version != input.version {
             return Err(stale("the mark", Some(mark_json(&before))));
         }
@@ -1136,8 +1122,7 @@ impl App {
         let lesson = tt::get_lesson(c, lesson_id)
             .await?
             .ok_or(AppError::NotFound)?;
-        let WriteRight { group: g, .. } =
-            writer_of(c, p, &lesson, input.correction.as_deref()).await?;
+        let w = writer_of(c, p, &lesson, input.correction.as_deref()).await?;
         if lesson.status == tt::status::CANCELLED {
             return Err(AppError::invalid("lesson_id", "the lesson was cancelled"));
         }
@@ -1150,7 +1135,7 @@ impl App {
         if !repo::was_member(c, lesson.group, student, lesson.on).await? {
             return Err(AppError::invalid(
                 "student_id",
-                format!("not in {} on {}", g.name, lesson.on),
+                format!("not in {} on {}", w.name, lesson.on),
             ));
         }
         let existing = repo::attendance_in_cell(c, lesson.id, student).await?;
@@ -1280,7 +1265,7 @@ impl App {
         let mut tx = self.db.begin().await?;
         let c = &mut tx.conn();
         let l = tt::get_lesson(c, lesson).await?.ok_or(AppError::NotFound)?;
-        let WriteRight { group: g, .. } = writer_of(c, p, &l, input.reason.as_deref()).await?;
+        let w = writer_of(c, p, &l, input.reason.as_deref()).await?;
         let before = repo::lesson_record(c, lesson)
             .await?
             .ok_or(AppError::NotFound)?;
@@ -1311,7 +1296,7 @@ impl App {
                 format!("no lesson type «{t}» in the policy"),
             );
         }
-        if g.grade == 1 && (!homework.is_empty() || input.homework_minutes.is_some()) {
+        if w.grade == 1 && (!homework.is_empty() || input.homework_minutes.is_some()) {
             errors.insert(
                 "homework".into(),
                 "grade 1 has no homework (first-grade rules)".into(),

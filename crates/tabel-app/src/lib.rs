@@ -39,6 +39,11 @@ pub struct AppConfig {
     pub time_zone: TimeZoneName,
     /// A pinned "today" (the demo and tests fix the date); `None` = the real date.
     pub today: Option<Date>,
+    /// How long an authenticated session is reused without reading the database again (every
+    /// API call otherwise costs six queries before its own work). Logout, revocation, password
+    /// changes and locks made through this process take effect at once; made by another process
+    /// (the CLI, another server of a region), within this time.
+    pub auth_cache_ttl: std::time::Duration,
 }
 
 impl Default for AppConfig {
@@ -51,6 +56,7 @@ impl Default for AppConfig {
             hashing_permits: 2,
             time_zone: TimeZoneName::MOSCOW,
             today: None,
+            auth_cache_ttl: std::time::Duration::from_secs(2),
         }
     }
 }
@@ -63,12 +69,13 @@ pub struct App {
     config: Arc<AppConfig>,
     /// Parsed grading policies by school, with their version: every journal write needs one,
     /// and a new version (checked by a cheap indexed query) replaces the entry.
-    policies: Arc<
-        std::sync::Mutex<
-            std::collections::HashMap<tabel_domain::SchoolId, Arc<journal::PolicyView>>,
-        >,
-    >,
+    policies: Arc<std::sync::Mutex<PolicyCache>>,
+    /// Sessions authenticated recently, by token hash (see [`AppConfig::auth_cache_ttl`]).
+    sessions: Arc<std::sync::Mutex<SessionCache>>,
 }
+
+type PolicyCache = std::collections::HashMap<tabel_domain::SchoolId, Arc<journal::PolicyView>>;
+type SessionCache = std::collections::HashMap<String, (auth::Authenticated, std::time::Instant)>;
 
 impl App {
     /// Wraps a migrated database.
@@ -78,6 +85,7 @@ impl App {
             db,
             config: Arc::new(config),
             policies: Arc::default(),
+            sessions: Arc::default(),
         }
     }
 

@@ -58,8 +58,14 @@ pub async fn append(conn: &mut Conn<'_>, e: &AuditEntry<'_>) -> Result<i64> {
     );
     const SET_HASH: &str = "UPDATE audit_heads SET hash = $2 WHERE chain_id = $1";
 
-    execute!(conn, ENSURE_HEAD, e.chain, GENESIS)?;
-    let head = fetch_one!(conn, HeadRow, TAKE_HEAD, e.chain)?;
+    // The chain's head exists after its first record: take it, and create it only when missing.
+    let head = match fetch_optional!(conn, HeadRow, TAKE_HEAD, e.chain)? {
+        Some(h) => h,
+        None => {
+            execute!(conn, ENSURE_HEAD, e.chain, GENESIS)?;
+            fetch_one!(conn, HeadRow, TAKE_HEAD, e.chain)?
+        }
+    };
     let before = e.before.as_ref().map(|v| v.to_string());
     let after = e.after.as_ref().map(|v| v.to_string());
     let content = AuditContent {

@@ -98,12 +98,6 @@ pub async fn period_locked(conn: &mut Conn<'_>, period: tabel_domain::PeriodId) 
 
 // ---------------------------------------------------------------- lesson records
 
-/// A lesson's type as the teacher recorded it.
-pub async fn lesson_type(conn: &mut Conn<'_>, lesson: i64) -> Result<Option<String>> {
-    const SQL: &str = "SELECT lesson_type FROM lessons WHERE id = $1";
-    Ok(fetch_optional!(conn, (Option<String>,), SQL, lesson)?.and_then(|r| r.0))
-}
-
 /// What a teacher records on a lesson.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
 pub struct LessonRecord {
@@ -374,6 +368,42 @@ pub async fn insert_mark(conn: &mut Conn<'_>, m: &NewMark<'_>) -> Result<i64> {
         m.by.map(UserId::get),
         m.now
     )?)
+}
+
+/// Stores a mark unless the cell already holds one of its work type, or the period `guard`
+/// (if any) is closed: the new id, or `None` when nothing was stored. One statement, so that the
+/// write transaction stays short.
+pub async fn insert_mark_if_free(
+    conn: &mut Conn<'_>,
+    m: &NewMark<'_>,
+    guard: Option<tabel_domain::PeriodId>,
+) -> Result<Option<i64>> {
+    const SQL: &str = "INSERT INTO marks (school_id, student_id, group_id, subject_id, lesson_id, on_date, value, work_type, \
+         weight, comment, debt_until, policy_version, version, created_by, created_at, updated_by, updated_at) \
+         SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 1, $13, $14, $13, $14 \
+         WHERE NOT EXISTS (SELECT 1 FROM reporting_periods WHERE id = $15 AND locked_at IS NOT NULL) \
+         ON CONFLICT DO NOTHING RETURNING id";
+    Ok(fetch_optional!(
+        conn,
+        (i64,),
+        SQL,
+        m.school.get(),
+        m.student.get(),
+        m.group.get(),
+        m.subject.get(),
+        m.lesson,
+        m.on,
+        m.value,
+        m.work_type,
+        i64::from(m.weight),
+        m.comment,
+        m.debt_until,
+        m.policy_version,
+        m.by.map(UserId::get),
+        m.now,
+        guard.map(|g| g.get())
+    )?
+    .map(|r| r.0))
 }
 
 /// A mark by id.

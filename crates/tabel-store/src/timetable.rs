@@ -474,6 +474,8 @@ pub struct Lesson {
     pub version: i64,
     /// The shift of the lesson's group (its class's, for a subgroup).
     pub shift: u8,
+    /// The lesson type the teacher recorded (journal).
+    pub lesson_type: Option<String>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -504,6 +506,7 @@ struct LessonRow {
     has_journal_data: i64,
     version: i64,
     shift: i64,
+    lesson_type: Option<String>,
 }
 
 impl TryFrom<LessonRow> for Lesson {
@@ -535,6 +538,7 @@ impl TryFrom<LessonRow> for Lesson {
             has_journal_data: r.has_journal_data != 0,
             version: r.version,
             shift: small(r.shift)?,
+            lesson_type: r.lesson_type,
         })
     }
 }
@@ -546,7 +550,7 @@ macro_rules! lesson_sql {
             "l.subject_id, s.name AS subject_name, l.teacher_id, t.last_name AS t_last, t.first_name AS t_first, ",
             "t.middle_name AS t_middle, l.room, l.status, l.original_teacher_id, o.last_name AS o_last, ",
             "o.first_name AS o_first, o.middle_name AS o_middle, l.original_date, l.original_number, l.reason, ",
-            "l.has_journal_data, l.version, COALESCE(pg.shift, g.shift) AS shift ",
+            "l.has_journal_data, l.version, COALESCE(pg.shift, g.shift) AS shift, l.lesson_type ",
             "FROM lessons l JOIN study_groups g ON g.id = l.group_id LEFT JOIN study_groups pg ON pg.id = g.parent_group_id ",
             "JOIN subjects s ON s.id = l.subject_id ",
             "JOIN persons t ON t.id = l.teacher_id LEFT JOIN persons o ON o.id = l.original_teacher_id ",

@@ -281,12 +281,13 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
                 Err(e) => bail!("{e}"),
             };
             println!(
-                "Generated {} school(s): {} students, {} staff, {} parents, {} accounts in {:.1} s.",
+                "Generated {} school(s): {} students, {} staff, {} parents, {} accounts, {} marks in {:.1} s.",
                 summary.schools,
                 summary.students,
                 summary.staff,
                 summary.parents,
                 summary.accounts,
+                summary.marks,
                 started.elapsed().as_secs_f64()
             );
             println!(
