@@ -1036,22 +1036,31 @@ impl App {
         reason: Option<&str>,
         client: &Client,
     ) -> Result<(), AppError> {
+        // The checks read outside the write transaction; the delete itself names the version and
+        // the period that must still be open.
+        let (before, guard) = {
+            let mut pc = self.db.acquire().await?;
+            let c = &mut pc.conn();
+            let before = repo::get_mark(c, id).await?.ok_or(AppError::NotFound)?;
+            let lesson = self.lesson_of_mark(c, &before).await?;
+            let w = writer_of(c, p, &lesson, reason).await?;
+            if before.version != version {
+                return Err(stale("the mark", Some(mark_json(&before))));
+            }
+            (before, w.period.filter(|_| !p.is_admin_of(lesson.school)))
+        };
         let mut tx = self.db.begin().await?;
         let c = &mut tx.conn();
-        let before = repo::get_mark(c, id).await?.ok_or(AppError::NotFound)?;
-        let lesson = self.lesson_of_mark(c, &before).await?;
-        writer_of(c, p, &lesson, reason).await?;
-        if before.version != version {
-            return Err(stale("the mark", Some(mark_json(&before))));
-        }
-        if let Err(e) = repo::delete_mark(c, id, version).await {
-            return Err(match e {
-                StoreError::Stale => stale(
-                    "the mark",
-                    repo::get_mark(c, id).await?.as_ref().map(mark_json),
-                ),
-                e => e.into(),
-            });
+        if !repo::delete_mark_if_open(c, id, version, guard).await? {
+            if let Some(period) = guard
+                && repo::period_locked(c, period).await?
+            {
+                return Err(closed());
+            }
+            return Err(stale(
+                "the mark",
+                repo::get_mark(c, id).await?.as_ref().map(mark_json),
+            ));
         }
         let now = now_micros();
         write_audit(

@@ -486,6 +486,19 @@ pub async fn delete_mark(conn: &mut Conn<'_>, id: i64, version: i64) -> Result<(
     Ok(())
 }
 
+/// Deletes a mark if it is still at `version` and the period `guard` (if any) is open; whether
+/// it was deleted.
+pub async fn delete_mark_if_open(
+    conn: &mut Conn<'_>,
+    id: i64,
+    version: i64,
+    guard: Option<tabel_domain::PeriodId>,
+) -> Result<bool> {
+    const SQL: &str = "DELETE FROM marks WHERE id = $1 AND version = $2 \
+         AND NOT EXISTS (SELECT 1 FROM reporting_periods WHERE id = $3 AND locked_at IS NOT NULL)";
+    Ok(execute!(conn, SQL, id, version, guard.map(|g| g.get()))? > 0)
+}
+
 /// A journal's marks of a subject in a date range.
 pub async fn marks_of_group(
     conn: &mut Conn<'_>,
