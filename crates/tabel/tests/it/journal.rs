@@ -1035,3 +1035,151 @@ async fn sigkill_during_a_stream_of_writes_loses_no_acknowledged_mark() {
         cells.len()
     );
 }
+
+#[tokio::test]
+async fn the_substitute_writes_on_that_lesson_only_and_standalone_works_have_a_date() {
+    let app = TestApp::sqlite().await;
+    let deputy = timetable(&app).await;
+    let f = &app.f;
+    let week = lessons_5a(&app, &deputy, "2026-11-23", "2026-11-27").await;
+    let (monday, wednesday) = (&week[0], &week[1]);
+    // The `english` teacher substitutes Monday's mathematics in 5А (she is free then).
+    let res = post(
+        &app,
+        &deputy,
+        &format!("/api/v1/lessons/{}/substitution", id(monday)),
+        json!({"teacher_id": f.english.to_string(), "reason": "болезнь учителя", "version": monday["version"]}),
+    )
+    .await;
+    assert_eq!(
+        res.status(),
+        StatusCode::OK,
+        "{}",
+        res.text().await.unwrap()
+    );
+    let english = app.token("english").await;
+    let mark = |lesson: &Value| json!({"student_id": f.ivan.to_string(), "lesson_id": id(lesson), "value": "4"});
+    assert_eq!(
+        post(&app, &english, "/api/v1/marks", mark(monday))
+            .await
+            .status(),
+        StatusCode::CREATED
+    );
+    assert_problem(
+        post(&app, &english, "/api/v1/marks", mark(wednesday)).await,
+        StatusCode::FORBIDDEN,
+    )
+    .await;
+    // The journal's own teacher still writes on the substituted lesson.
+    let teacher = app.token("teacher").await;
+    let res = post(
+        &app,
+        &teacher,
+        "/api/v1/attendance",
+        json!({"lesson_id": id(monday), "student_id": f.oleg.to_string(), "code": "н"}),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    // A standalone work (no lesson) on a date of the journal.
+    let res = post(&app, &teacher, "/api/v1/marks", json!({"student_id": f.oleg.to_string(), "group_id": f.class_5a.to_string(),
+        "subject_id": f.math.to_string(), "date": "2026-11-24", "value": "5", "work_type": "test", "comment": "зачёт по таблице умножения"})).await;
+    assert_eq!(
+        res.status(),
+        StatusCode::CREATED,
+        "{}",
+        res.text().await.unwrap()
+    );
+    let standalone: Value = res.json().await.unwrap();
+    assert!(standalone["lesson_id"].is_null());
+    assert_eq!(standalone["date"], "2026-11-24");
+    let res = post(
+        &app,
+        &teacher,
+        "/api/v1/marks",
+        json!({"student_id": f.oleg.to_string(), "group_id": f.class_5a.to_string(),
+        "subject_id": f.math.to_string(), "value": "5"}),
+    )
+    .await;
+    assert!(
+        assert_problem(res, StatusCode::UNPROCESSABLE_ENTITY).await["errors"]["date"].is_string()
+    );
+    let grid = app.get_json(&grid_path(&app), &teacher).await;
+    assert!(
+        grid["marks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["id"] == standalone["id"])
+    );
+    let oleg = grid["students"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == f.oleg.to_string().as_str())
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (oleg["average"].as_str(), oleg["absences"].as_u64()),
+        (Some("5.00"), Some(1))
+    );
+}
+
+#[tokio::test]
+async fn a_pupil_who_left_keeps_the_history_and_takes_no_new_marks() {
+    let app = TestApp::sqlite().await;
+    let deputy = timetable(&app).await;
+    let f = &app.f;
+    let week = lessons_5a(&app, &deputy, "2026-11-16", "2026-11-27").await;
+    let teacher = app.token("teacher").await;
+    let before = week
+        .iter()
+        .find(|l| l["date"].as_str().unwrap() < "2026-11-20")
+        .unwrap();
+    let after = week
+        .iter()
+        .find(|l| l["date"].as_str().unwrap() > "2026-11-20")
+        .unwrap();
+    let mark = |lesson: &Value| json!({"student_id": f.oleg.to_string(), "lesson_id": id(lesson), "value": "3"});
+    assert_eq!(
+        post(&app, &teacher, "/api/v1/marks", mark(before))
+            .await
+            .status(),
+        StatusCode::CREATED
+    );
+    // Олег moves to another school after 20 November.
+    {
+        let mut tx = app.db.db.begin().await.unwrap();
+        tabel_store::school::end_membership(
+            &mut tx.conn(),
+            f.class_5a,
+            f.oleg,
+            time::macros::date!(2026 - 11 - 20),
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+    }
+    let p = assert_problem(
+        post(&app, &teacher, "/api/v1/marks", mark(after)).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert!(
+        p["errors"]["student_id"]
+            .as_str()
+            .unwrap()
+            .contains("not in 5А"),
+        "{p}"
+    );
+    // The old journal still shows him, with his mark and the date he left.
+    let grid = app.get_json(&grid_path(&app), &teacher).await;
+    let oleg = grid["students"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == f.oleg.to_string().as_str())
+        .unwrap()
+        .clone();
+    assert_eq!(oleg["to"], "2026-11-20");
+    assert_eq!(oleg["marks"], 1);
+}
