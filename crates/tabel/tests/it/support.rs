@@ -90,6 +90,27 @@ impl TestApp {
         res.json().await.unwrap()
     }
 
+    /// Sets the school's regular bells as the deputy: six 45-minute lessons from 08:30 with
+    /// 10-minute breaks.
+    pub async fn standard_bells(&self, token: &str) {
+        let bells: Vec<Value> = (1..=6)
+            .map(|n: u16| {
+                let start = 8 * 60 + 30 + (n - 1) * 55;
+                serde_json::json!({"number": n, "starts": format!("{:02}:{:02}", start / 60, start % 60),
+                    "ends": format!("{:02}:{:02}", (start + 45) / 60, (start + 45) % 60)})
+            })
+            .collect();
+        let res = self
+            .http
+            .put(self.url("/api/v1/bells"))
+            .bearer_auth(token)
+            .json(&serde_json::json!({"slots": bells}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    }
+
     /// A browser-like client (cookies kept, redirects not followed) logged in through the form.
     pub async fn browser(&self, login: &str) -> Browser {
         let b = Browser {
