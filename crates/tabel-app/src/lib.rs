@@ -11,6 +11,7 @@ mod error;
 pub mod journal;
 pub mod password;
 pub mod school;
+pub mod thematic;
 pub mod timetable;
 
 pub use error::{AppError, FieldErrors, check};

@@ -13,6 +13,7 @@ pub mod id;
 pub mod journal;
 pub mod school;
 pub mod text;
+pub mod thematic;
 pub mod timetable;
 
 pub use id::*;

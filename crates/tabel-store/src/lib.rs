@@ -21,6 +21,7 @@ pub mod school;
 pub mod session;
 #[cfg(feature = "test-support")]
 pub mod test_support;
+pub mod thematic;
 pub mod timetable;
 pub mod user;
 

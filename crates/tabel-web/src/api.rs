@@ -60,8 +60,8 @@ pub(crate) fn router(state: &AppState) -> Router<AppState> {
         .routes(routes!(subjects))
         .routes(routes!(staff))
         .routes(routes!(users, create_user));
-    let (router, api) = crate::journal_api::routes(crate::assessment_api::routes(
-        crate::timetable_api::routes(router),
+    let (router, api) = crate::thematic_api::routes(crate::journal_api::routes(
+        crate::assessment_api::routes(crate::timetable_api::routes(router)),
     ))
     .split_for_parts();
     router.merge(SwaggerUi::new("/api/docs").url("/api/v1/openapi.json", api))

@@ -19,6 +19,7 @@ mod journal;
 mod journal_api;
 mod ops;
 mod school;
+mod thematic_api;
 mod timetable;
 mod timetable_api;
 

@@ -14,4 +14,5 @@ mod journal_ui;
 mod ops;
 mod postgres;
 mod support;
+mod thematic;
 mod timetable;
