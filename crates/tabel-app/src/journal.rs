@@ -266,6 +266,8 @@ pub struct JournalView {
     pub attendance: Vec<StoredAttendance>,
     /// Whether the viewer may write here (as a teacher).
     pub may_write: bool,
+    /// Whether the viewer may close or reopen the period (administrators, deputy heads).
+    pub may_close: bool,
 }
 
 /// A change in a cell's history.
@@ -679,6 +681,7 @@ impl App {
             subject,
             subject_name,
             may_write: assigned && period.locked_at.is_none(),
+            may_close: crate::timetable::may_plan(p, g.school).allowed(),
             period,
             periods,
             policy,
@@ -1670,4 +1673,47 @@ impl App {
 
 async fn period_school(c: &mut Conn<'_>, period: PeriodId) -> Result<Option<SchoolId>, AppError> {
     Ok(school_repo::period_school(c, period).await?)
+}
+
+/// One lesson of a journal: the lesson and the grid of the period it falls in.
+#[derive(Debug, Clone, Serialize)]
+pub struct LessonSheet {
+    /// The lesson.
+    pub lesson: Lesson,
+    /// The grid of its period (the lesson is one of its columns).
+    pub journal: JournalView,
+}
+
+impl App {
+    /// The journal of one lesson, for the lesson page: whoever may read the journal.
+    pub async fn lesson_sheet(&self, p: &Principal, lesson: i64) -> Result<LessonSheet, AppError> {
+        let (l, period) = {
+            let mut c = self.db.acquire().await?;
+            let c = &mut c.conn();
+            let l = tt::get_lesson(c, lesson).await?.ok_or(AppError::NotFound)?;
+            let g = school_repo::get_group(c, l.group, l.on)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            let (_, periods) = period_of(c, &g, l.on).await?;
+            let period = periods
+                .iter()
+                .find(|x| x.starts_on <= l.on && l.on <= x.ends_on)
+                .map(|x| x.id);
+            (l, period)
+        };
+        let journal = self.journal(p, l.group, l.subject, period).await?;
+        Ok(LessonSheet { lesson: l, journal })
+    }
+}
+
+impl App {
+    /// The school's grading policy for editing (administrators only).
+    pub async fn grading_policy_to_edit(
+        &self,
+        p: &Principal,
+        school: SchoolId,
+    ) -> Result<PolicyView, AppError> {
+        check(p.may_administer(school))?;
+        self.grading_policy(p, school).await
+    }
 }

@@ -325,6 +325,45 @@
     return e.td;
   }
 
+  // --- a cell's history (H) ----------------------------------------------------------------
+
+  function showHistory(td) {
+    var aside = document.getElementById('cell-history');
+    if (!aside) {
+      return;
+    }
+    var query = 'lesson=' + encodeURIComponent(td.dataset.lesson) +
+      '&student=' + encodeURIComponent(td.dataset.student);
+    var body = aside.querySelector('.body');
+    aside.querySelector('a.full').href = '/journal/history?' + query;
+    aside.hidden = false;
+    body.textContent = data.msgSaving;
+    send('GET', '/api/v1/cells/history?' + query).then(function (res) {
+      body.textContent = '';
+      if (res.status !== 200 || !Array.isArray(res.body)) {
+        body.textContent = data.msgError + ': ' + problemText(res.body);
+        return;
+      }
+      if (!res.body.length) {
+        body.textContent = data.msgHistoryEmpty || '';
+        return;
+      }
+      var list = document.createElement('ol');
+      list.id = 'cell-history-list';
+      res.body.forEach(function (c) {
+        var value = function (v) {
+          return v && (v.value || v.code) ? (v.value || letterOf[v.code] || v.code) : '—';
+        };
+        var li = document.createElement('li');
+        var when = new Date(c.at);
+        li.textContent = when.toLocaleString() + ' · ' + c.action + ' · ' + value(c.before) +
+          ' → ' + value(c.after) + (c.reason ? ' · ' + c.reason : '');
+        list.appendChild(li);
+      });
+      body.appendChild(list);
+    });
+  }
+
   // --- keys and pointer --------------------------------------------------------------------
 
   function onEditorKey(ev) {
@@ -369,6 +408,12 @@
     if (ev.key === 'Enter') {
       ev.preventDefault();
       select(neighbour(td, 1, 0) || td);
+      return;
+    }
+    if ((ev.key === 'h' || ev.key === 'H' || ev.key === 'р' || ev.key === 'Р') &&
+        !ev.ctrlKey && !ev.metaKey && !ev.altKey) {
+      ev.preventDefault();
+      showHistory(td);
       return;
     }
     if (!editable(td) || ev.ctrlKey || ev.metaKey || ev.altKey) {

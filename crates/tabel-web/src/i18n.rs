@@ -134,6 +134,15 @@ impl Tr<'_> {
         self.format(id, Some(&args))
     }
 
+    /// A message with several arguments.
+    pub fn args(&self, id: &str, values: &[(&str, FluentValue<'static>)]) -> String {
+        let mut args = FluentArgs::new();
+        for (name, value) in values {
+            args.set(*name, value.clone());
+        }
+        self.format(id, Some(&args))
+    }
+
     /// A message with one numeric argument.
     pub fn count(&self, id: &str, n: i64) -> String {
         self.with(id, "n", n)

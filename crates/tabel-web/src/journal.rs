@@ -19,7 +19,7 @@ use axum::{Form, Router};
 use serde::Deserialize;
 use std::collections::HashMap;
 use tabel_app::AppError;
-use tabel_app::journal::{JournalView, RecordInput};
+use tabel_app::journal::{BatchRow, JournalView, RecordInput};
 use tabel_domain::journal::{Attendance, GradingPolicy};
 use tabel_domain::{GroupId, PeriodId, PersonId, SubjectId};
 use tabel_store::journal::{StoredAttendance, StoredMark};
@@ -33,6 +33,15 @@ pub(crate) fn router() -> Router<AppState> {
         .route(
             "/journal/{group}/{subject}/lessons/{lesson}",
             post(save_lesson),
+        )
+        .route("/journal/history", get(history))
+        .route(
+            "/journal/lesson/{lesson}",
+            get(lesson_page).post(save_marks),
+        )
+        .route(
+            "/journal/{group}/{subject}/periods/{period}/{action}",
+            post(lock_period),
         )
 }
 
@@ -115,6 +124,8 @@ pub struct Column {
     pub due_label: String,
     /// Teacher's comment.
     pub comment: String,
+    /// The homework due that day exceeds the grade's limit: the warning ("" otherwise).
+    pub overload: String,
 }
 
 /// One cell: a pupil in a lesson.
@@ -179,6 +190,7 @@ struct GridPage<'a> {
     period_label: String,
     closed: bool,
     may_write: bool,
+    may_close: bool,
     periods: Vec<PeriodLink>,
     columns: Vec<Column>,
     rows: Vec<Row>,
@@ -262,6 +274,7 @@ fn columns(t: &Tr<'_>, v: &JournalView, today: Date) -> Vec<Column> {
                 due_on: r.homework_due_on.map(|d| d.to_string()).unwrap_or_default(),
                 due_label: r.homework_due_on.map(date).unwrap_or_default(),
                 comment: r.teacher_comment.clone(),
+                overload: String::new(),
             }
         })
         .collect()
@@ -365,10 +378,13 @@ async fn grid_page<'s>(
         .app
         .journal(&user.who.principal, group, subject, period)
         .await?;
-    let cols = columns(&t, &v, today);
+    let mut cols = columns(&t, &v, today);
     let rows = rows(&v, &cols);
     let base = format!("/journal/{group}/{subject}");
     let class = v.group.parent.unwrap_or(v.group.id);
+    if v.may_write {
+        warn_overload(state, user, (class, v.group.grade), &v, &mut cols).await;
+    }
     Ok(GridPage {
         group_id: group.to_string(),
         subject_id: subject.to_string(),
@@ -382,6 +398,7 @@ async fn grid_page<'s>(
         ),
         closed: v.period.locked_at.is_some(),
         may_write: v.may_write,
+        may_close: v.may_close,
         periods: v
             .periods
             .iter()
@@ -518,6 +535,394 @@ async fn save_lesson(
     .await;
     match result {
         Ok(to) => Redirect::to(&to).into_response(),
+        Err(e) => user.fail(&state, PageError::from_app(e, user.lang)),
+    }
+}
+
+/// The warning for a day whose homework exceeds the grade's limit ("" when within it).
+pub(crate) fn overload_text(
+    t: &Tr<'_>,
+    on: Date,
+    (minutes, limit): (u32, u16),
+    grade: u8,
+) -> String {
+    if minutes <= u32::from(limit) || minutes == 0 {
+        return String::new();
+    }
+    t.args(
+        "journal-homework-overload",
+        &[
+            (
+                "date",
+                format!("{:02}.{:02}", on.day(), u8::from(on.month())).into(),
+            ),
+            ("minutes", i64::from(minutes).into()),
+            ("limit", i64::from(limit).into()),
+            ("grade", i64::from(grade).into()),
+        ],
+    )
+}
+
+/// Marks the lessons whose homework makes its due day exceed the limit. Only days from today
+/// on: the load of a day already past changes nothing. The warning is advice, so a failure to
+/// read the load leaves the lesson without it rather than failing the grid.
+async fn warn_overload(
+    state: &AppState,
+    user: &PageUser,
+    (class, grade): (GroupId, u8),
+    v: &JournalView,
+    cols: &mut [Column],
+) {
+    let today = state.app.today();
+    let t = user.tr(state);
+    let mut loads: HashMap<Date, String> = HashMap::new();
+    for (l, col) in v.lessons.iter().zip(cols.iter_mut()) {
+        let Some(due) = l.record.record.homework_due_on.filter(|d| *d >= today) else {
+            continue;
+        };
+        col.overload = match loads.get(&due) {
+            Some(text) => text.clone(),
+            None => {
+                let text = match state
+                    .app
+                    .homework_load(&user.who.principal, class, due)
+                    .await
+                {
+                    Ok(load) => overload_text(&t, due, load, grade),
+                    Err(_) => String::new(),
+                };
+                loads.insert(due, text.clone());
+                text
+            }
+        };
+    }
+}
+
+/// A change in a cell's history as shown.
+pub struct HistoryRow {
+    /// "28.11.2026 10:15" (UTC).
+    pub at: String,
+    /// What was done.
+    pub action: String,
+    /// Value before ("" when none).
+    pub before: String,
+    /// Value after ("" when none).
+    pub after: String,
+    /// Why ("" when not given).
+    pub reason: String,
+}
+
+#[derive(Template)]
+#[template(path = "journal/history.html")]
+struct HistoryPage<'a> {
+    t: Tr<'a>,
+    nav: Nav,
+    rows: Vec<HistoryRow>,
+}
+
+#[derive(Deserialize, Default)]
+struct CellQuery {
+    #[serde(default)]
+    lesson: String,
+    #[serde(default)]
+    student: String,
+}
+
+/// A mark's value or an attendance code from an audit record.
+fn cell_value(v: Option<&serde_json::Value>) -> String {
+    v.and_then(|v| v.get("value").or_else(|| v.get("code")))
+        .and_then(serde_json::Value::as_str)
+        .unwrap_or_default()
+        .to_owned()
+}
+
+fn history_rows(t: &Tr<'_>, changes: Vec<tabel_app::journal::CellChange>) -> Vec<HistoryRow> {
+    changes
+        .into_iter()
+        .map(|c| {
+            let key = format!("journal-action-{}", c.action.replace('.', "-"));
+            let label = t.get(&key);
+            HistoryRow {
+                at: format!(
+                    "{} {:02}:{:02}",
+                    date(c.at.date()),
+                    c.at.hour(),
+                    c.at.minute()
+                ),
+                action: if label == key { c.action } else { label },
+                before: cell_value(c.before.as_ref()),
+                after: cell_value(c.after.as_ref()),
+                reason: c.reason.unwrap_or_default(),
+            }
+        })
+        .collect()
+}
+
+/// The history of one cell (pupil × lesson) without JavaScript.
+#[tracing::instrument(skip_all)]
+async fn history(
+    State(state): State<AppState>,
+    user: PageUser,
+    Query(q): Query<CellQuery>,
+) -> Response {
+    let built = async {
+        let lesson: i64 = id(&q.lesson)?;
+        let student: PersonId = id(&q.student)?;
+        let changes = state
+            .app
+            .cell_history(&user.who.principal, lesson, student)
+            .await?;
+        let t = user.tr(&state);
+        Ok(HistoryPage {
+            rows: history_rows(&t, changes),
+            nav: user.nav.clone(),
+            t,
+        })
+    }
+    .await;
+    respond(&state, &user, built)
+}
+
+/// Closes or reopens the period from the grid (administrators, deputy heads), then shows it.
+#[tracing::instrument(skip_all, fields(period = %period, action = %action))]
+async fn lock_period(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path((group, subject, period, action)): Path<(String, String, String, String)>,
+) -> Response {
+    let result = async {
+        let (group, subject): (GroupId, SubjectId) = (id(&group)?, id(&subject)?);
+        let period: PeriodId = id(&period)?;
+        let close = match action.as_str() {
+            "close" => true,
+            "reopen" => false,
+            _ => return Err(AppError::NotFound),
+        };
+        state
+            .app
+            .close_period(&user.who.principal, period, close, &user.client)
+            .await?;
+        Ok::<_, AppError>(format!("/journal/{group}/{subject}?period={period}"))
+    }
+    .await;
+    match result {
+        Ok(to) => Redirect::to(&to).into_response(),
+        Err(e) => user.fail(&state, PageError::from_app(e, user.lang)),
+    }
+}
+
+/// A pupil's row of the lesson page.
+pub struct PupilRow {
+    /// Person id.
+    pub id: String,
+    /// "Петров Иван".
+    pub name: String,
+    /// Marks already in the cell.
+    pub marks: String,
+    /// The attendance letter already recorded ("" when none).
+    pub letter: String,
+    /// In the group that day and the lesson is writable.
+    pub editable: bool,
+    /// What was typed (kept on a refused form).
+    pub typed_mark: String,
+    /// The letter chosen (kept on a refused form).
+    pub typed_letter: String,
+    /// Why the row was refused ("" when fine).
+    pub error: String,
+}
+
+#[derive(Template)]
+#[template(path = "journal/lesson.html")]
+struct LessonPage<'a> {
+    t: Tr<'a>,
+    nav: Nav,
+    group_id: String,
+    subject_id: String,
+    period_id: String,
+    heading: String,
+    column: Column,
+    pupils: Vec<PupilRow>,
+    letters: Vec<String>,
+    lesson_types: Vec<(String, String)>,
+    grid_href: String,
+    errors: Vec<String>,
+}
+
+/// What the marks form posted: `m_<pupil>` (mark) and `a_<pupil>` (attendance letter).
+type Typed = HashMap<String, String>;
+
+async fn lesson_view<'s>(
+    state: &'s AppState,
+    user: &PageUser,
+    lesson: i64,
+    typed: &Typed,
+) -> Result<LessonPage<'s>, AppError> {
+    let t = user.tr(state);
+    let sheet = state.app.lesson_sheet(&user.who.principal, lesson).await?;
+    let v = &sheet.journal;
+    let today = state.app.today();
+    let cols = columns(&t, v, today);
+    let grid = rows(v, &cols);
+    let index = v
+        .lessons
+        .iter()
+        .position(|l| l.lesson.id == lesson)
+        .ok_or(AppError::NotFound)?;
+    let mut column = cols.into_iter().nth(index).ok_or(AppError::NotFound)?;
+    if v.may_write {
+        let class = v.group.parent.unwrap_or(v.group.id);
+        let mut one = [column];
+        let view = JournalView {
+            lessons: v.lessons.get(index..=index).unwrap_or_default().to_vec(),
+            ..v.clone()
+        };
+        warn_overload(state, user, (class, v.group.grade), &view, &mut one).await;
+        let [c] = one;
+        column = c;
+    }
+    let pupils = grid
+        .into_iter()
+        .filter_map(|r| {
+            let cell = r.cells.into_iter().nth(index)?;
+            let get = |k: &str| typed.get(&format!("{k}_{}", r.id)).cloned();
+            Some(PupilRow {
+                editable: !cell.class.contains("ro"),
+                marks: cell.marks,
+                letter: cell.letter,
+                typed_mark: get("m").unwrap_or_default(),
+                typed_letter: get("a").unwrap_or_default(),
+                error: String::new(),
+                id: r.id,
+                name: r.name,
+            })
+        })
+        .collect();
+    let group = v.group.id;
+    Ok(LessonPage {
+        group_id: group.to_string(),
+        subject_id: v.subject.to_string(),
+        period_id: v.period.id.to_string(),
+        heading: format!("{} · {}", v.group.name, v.subject_name),
+        pupils,
+        letters: Attendance::ALL
+            .into_iter()
+            .map(|a| v.policy.policy.letter(a).to_owned())
+            .collect(),
+        lesson_types: v
+            .policy
+            .policy
+            .lesson_types
+            .iter()
+            .map(|l| (l.code.clone(), l.name.clone()))
+            .collect(),
+        grid_href: format!(
+            "/journal/{group}/{}?period={}#lesson-{lesson}",
+            v.subject, v.period.id
+        ),
+        column,
+        errors: Vec::new(),
+        nav: user.nav.clone(),
+        t,
+    })
+}
+
+/// One lesson on a page: its record and a row per pupil, for a phone and without JavaScript.
+#[tracing::instrument(skip_all, fields(lesson = %lesson))]
+async fn lesson_page(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(lesson): Path<String>,
+) -> Response {
+    let built = async {
+        let lesson: i64 = id(&lesson)?;
+        lesson_view(&state, &user, lesson, &Typed::new()).await
+    }
+    .await;
+    respond(&state, &user, built)
+}
+
+/// The rows to write, in the order of `pupils`: a mark and a letter each, where given.
+fn batch(pupils: &[String], typed: &Typed) -> Vec<BatchRow> {
+    let mut out = Vec::new();
+    for pupil in pupils {
+        for k in ["m", "a"] {
+            if let Some(value) = typed
+                .get(&format!("{k}_{pupil}"))
+                .map(|v| v.trim())
+                .filter(|v| !v.is_empty())
+            {
+                out.push(BatchRow {
+                    student_id: pupil.clone(),
+                    value: value.to_owned(),
+                });
+            }
+        }
+    }
+    out
+}
+
+/// The row index an error key (`rows[3].value`) names.
+fn row_of(key: &str) -> Option<usize> {
+    key.strip_prefix("rows[")?.split_once(']')?.0.parse().ok()
+}
+
+/// Writes the column from the lesson page, all or nothing; a refused row is named on the page.
+#[tracing::instrument(skip_all, fields(lesson = %lesson))]
+async fn save_marks(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(lesson): Path<String>,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Response {
+    let Ok(lesson_id) = id::<i64>(&lesson) else {
+        return user.fail(&state, PageError::from_app(AppError::NotFound, user.lang));
+    };
+    let typed: Typed = form.into_iter().collect();
+    // The pupils in the page's order, from the field names (`m_<id>`).
+    let mut pupils: Vec<String> = typed
+        .keys()
+        .filter_map(|k| k.strip_prefix("m_").or_else(|| k.strip_prefix("a_")))
+        .map(str::to_owned)
+        .collect();
+    pupils.sort();
+    pupils.dedup();
+    let rows = batch(&pupils, &typed);
+    let result = if rows.is_empty() {
+        Ok(0)
+    } else {
+        state
+            .app
+            .write_column(&user.who.principal, lesson_id, &rows, &user.client)
+            .await
+    };
+    match result {
+        Ok(_) => Redirect::to(&format!("/journal/lesson/{lesson_id}")).into_response(),
+        Err(AppError::Invalid(errors)) => {
+            let page = lesson_view(&state, &user, lesson_id, &typed).await;
+            let page = page.map(|mut page| {
+                for (key, message) in errors {
+                    let pupil = row_of(&key)
+                        .and_then(|i| rows.get(i))
+                        .map(|r| r.student_id.clone());
+                    match pupil.and_then(|p| page.pupils.iter_mut().find(|r| r.id == p)) {
+                        Some(row) => {
+                            let head =
+                                page.t
+                                    .with("journal-lesson-row-error", "name", row.name.clone());
+                            page.errors.push(format!("{head}: {message}"));
+                            row.error = message;
+                        }
+                        None => page.errors.push(format!("{key}: {message}")),
+                    }
+                }
+                page
+            });
+            let mut res = respond(&state, &user, page);
+            if res.status().is_success() {
+                *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+            }
+            res
+        }
         Err(e) => user.fail(&state, PageError::from_app(e, user.lang)),
     }
 }

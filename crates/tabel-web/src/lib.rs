@@ -13,6 +13,7 @@ mod assets;
 mod auth;
 mod error;
 mod extract;
+mod grading;
 mod home;
 mod i18n;
 mod journal;
@@ -89,6 +90,7 @@ pub fn router(state: AppState) -> Router {
         .merge(account::router())
         .merge(school::router())
         .merge(admin::router())
+        .merge(grading::router())
         .merge(timetable::router())
         .merge(assessment::router())
         .merge(journal::router());

@@ -436,3 +436,285 @@ async fn a_cell_changed_meanwhile_shows_the_conflict_and_a_bad_value_the_error()
         .collect();
     assert_eq!(values, ["4"]);
 }
+
+/// Writes a mark through the API as `token`.
+async fn post_mark(app: &TestApp, token: &str, lesson: &str, student: &str, value: &str) -> u16 {
+    app.http
+        .post(app.url("/api/v1/marks"))
+        .bearer_auth(token)
+        .json(&json!({"student_id": student, "lesson_id": lesson, "value": value}))
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+#[tokio::test]
+async fn the_history_page_shows_a_cells_changes_to_readers_only() {
+    let app = TestApp::sqlite().await;
+    timetable(&app).await;
+    let token = app.token("teacher").await;
+    let grid = journal_json(&app, &token).await;
+    let lesson = grid["lessons"][0]["id"].as_str().unwrap().to_owned();
+    let ivan = app.f.ivan.to_string();
+    assert_eq!(post_mark(&app, &token, &lesson, &ivan, "4").await, 201);
+    let path = format!("/journal/history?lesson={lesson}&student={ivan}");
+
+    let teacher = app.browser("teacher").await;
+    let (status, html) = teacher.page(&path).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(html.contains("История ячейки"), "{html}");
+    assert!(html.contains("Отметка выставлена"), "{html}");
+    assert!(html.contains("— → 4"), "{html}");
+    // The grid offers the history (H) and its page.
+    let (_, grid_html) = teacher.page(&grid_path(&app)).await;
+    assert!(grid_html.contains("id=\"cell-history\""));
+
+    let english = app.browser("english").await;
+    let (status, _) = english.page(&path).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = teacher
+        .page(&format!("/journal/history?lesson=x&student={ivan}"))
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn the_deputy_closes_the_period_from_the_grid_and_the_teacher_can_no_longer_write() {
+    let app = TestApp::sqlite().await;
+    timetable(&app).await;
+    let token = app.token("teacher").await;
+    let grid = journal_json(&app, &token).await;
+    let period = grid["period"]["id"].as_str().unwrap().to_owned();
+    let lesson = grid["lessons"][0]["id"].as_str().unwrap().to_owned();
+    let ivan = app.f.ivan.to_string();
+
+    let teacher = app.browser("teacher").await;
+    let (_, html) = teacher.page(&grid_path(&app)).await;
+    assert!(
+        !html.contains("id=\"period-lock\""),
+        "only deputies and admins"
+    );
+    let res = teacher
+        .post_form(&format!("{}/periods/{period}/close", grid_path(&app)), &[])
+        .await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+
+    let zavuch = app.browser("zavuch").await;
+    let (status, html) = zavuch.page(&grid_path(&app)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("Закрыть период"), "{html}");
+    let res = zavuch
+        .post_form(&format!("{}/periods/{period}/close", grid_path(&app)), &[])
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert!(
+        res.headers()["location"]
+            .to_str()
+            .unwrap()
+            .ends_with(&format!("?period={period}"))
+    );
+    let (_, html) = zavuch.page(&grid_path(&app)).await;
+    assert!(html.contains("Открыть период"));
+
+    let (_, html) = teacher.page(&grid_path(&app)).await;
+    assert!(html.contains("id=\"journal-closed\""), "{html}");
+    assert_eq!(post_mark(&app, &token, &lesson, &ivan, "5").await, 409);
+
+    let res = zavuch
+        .post_form(&format!("{}/periods/{period}/reopen", grid_path(&app)), &[])
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(post_mark(&app, &token, &lesson, &ivan, "5").await, 201);
+}
+
+#[tokio::test]
+async fn the_lesson_panel_warns_when_homework_exceeds_the_days_limit() {
+    let app = TestApp::sqlite().await;
+    timetable(&app).await;
+    let token = app.token("teacher").await;
+    let grid = journal_json(&app, &token).await;
+    // Two lessons before 28.11 set homework due on the first lesson day after it.
+    let lessons = grid["lessons"].as_array().unwrap();
+    let past: Vec<&str> = lessons
+        .iter()
+        .filter(|l| l["date"].as_str().unwrap() <= "2026-11-27")
+        .map(|l| l["id"].as_str().unwrap())
+        .collect();
+    let due = lessons
+        .iter()
+        .map(|l| l["date"].as_str().unwrap())
+        .find(|d| *d > "2026-11-28")
+        .unwrap()
+        .to_owned();
+    for (lesson, minutes) in [(past[past.len() - 1], 70), (past[past.len() - 2], 60)] {
+        let res = app
+            .http
+            .put(app.url(&format!("/api/v1/lessons/{lesson}")))
+            .bearer_auth(&token)
+            .json(
+                &json!({"version": 0, "topic": "Дроби", "homework": "№ 1–10",
+                "homework_minutes": minutes, "homework_due_on": due}),
+            )
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            res.status(),
+            StatusCode::OK,
+            "{}",
+            res.text().await.unwrap()
+        );
+    }
+    let teacher = app.browser("teacher").await;
+    let (_, html) = teacher.page(&grid_path(&app)).await;
+    let label = format!("{}.{}", &due[8..10], &due[5..7]);
+    let warning = format!("На {label} задано 130 мин при норме 120 мин для 5 класса");
+    assert!(html.contains(&warning), "{warning} in {html}");
+    assert_eq!(html.matches("homework-overload").count(), 2);
+}
+
+#[tokio::test]
+async fn the_lesson_page_writes_a_column_from_a_phone_all_or_nothing() {
+    let app = TestApp::sqlite().await;
+    timetable(&app).await;
+    let token = app.token("teacher").await;
+    let grid = journal_json(&app, &token).await;
+    let lesson = grid["lessons"][0]["id"].as_str().unwrap().to_owned();
+    let (ivan, oleg) = (app.f.ivan.to_string(), app.f.oleg.to_string());
+    let teacher = app.browser("teacher").await;
+    let (_, grid_html) = teacher.page(&grid_path(&app)).await;
+    let path = format!("/journal/lesson/{lesson}");
+    assert!(
+        grid_html.contains(&format!("href=\"{path}\"")),
+        "linked from the column"
+    );
+
+    let (status, html) = teacher.page(&path).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(html.contains("Петров Иван") && html.contains(&format!("name=\"m_{ivan}\"")));
+
+    // A bad value in Oleg's row: 422 naming him, and Ivan's good mark is not written either.
+    let (m_ivan, m_oleg, a_oleg) = (
+        format!("m_{ivan}"),
+        format!("m_{oleg}"),
+        format!("a_{oleg}"),
+    );
+    let res = teacher
+        .post_form(&path, &[(&m_ivan, "4"), (&m_oleg, "7"), (&a_oleg, "")])
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("Ошибка в строке «Сидоров Олег»"), "{html}");
+    assert!(html.contains("value=\"7\""), "what was typed is kept");
+    let grid = journal_json(&app, &token).await;
+    assert!(grid["marks"].as_array().unwrap().is_empty());
+
+    let res = teacher
+        .post_form(&path, &[(&m_ivan, "5"), (&m_oleg, ""), (&a_oleg, "Н")])
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(res.headers()["location"], path.as_str());
+    let grid = journal_json(&app, &token).await;
+    let marks = grid["marks"].as_array().unwrap();
+    assert_eq!(marks.len(), 1);
+    assert_eq!(
+        (marks[0]["student_id"].as_str(), marks[0]["value"].as_str()),
+        (Some(ivan.as_str()), Some("5"))
+    );
+    let att = grid["attendance"].as_array().unwrap();
+    assert_eq!(att.len(), 1);
+    assert_eq!(att[0]["code"], "unexcused");
+
+    let english = app.browser("english").await;
+    let (status, _) = english.page(&path).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+/// The policy form as the page fills it, from the API's view of the current policy.
+fn policy_form(policy: &Value) -> Vec<(String, String)> {
+    let mut form = vec![
+        (
+            "scale".to_owned(),
+            policy["scale"].as_str().unwrap().to_owned(),
+        ),
+        ("min_marks".to_owned(), policy["min_marks"].to_string()),
+        ("two_caps".to_owned(), "1".to_owned()),
+    ];
+    for (i, t) in policy["thresholds"].as_array().unwrap().iter().enumerate() {
+        let h = t.as_u64().unwrap();
+        form.push((
+            format!("threshold_{}", i + 3),
+            format!("{}.{:02}", h / 100, h % 100),
+        ));
+    }
+    for (i, w) in policy["work_types"].as_array().unwrap().iter().enumerate() {
+        form.push((
+            format!("wt_code_{i}"),
+            w["code"].as_str().unwrap().to_owned(),
+        ));
+        form.push((
+            format!("wt_name_{i}"),
+            w["name"].as_str().unwrap().to_owned(),
+        ));
+        form.push((format!("wt_weight_{i}"), w["weight"].to_string()));
+    }
+    form
+}
+
+#[tokio::test]
+async fn an_administrator_saves_a_new_grading_policy_version_from_the_page() {
+    let app = TestApp::sqlite().await;
+    let path = format!("/admin/{}/grading-policy", app.f.school);
+    let admin = app.browser("admin").await;
+    let (status, html) = admin.page(&path).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(
+        html.contains("Система оценивания") && html.contains("4.50"),
+        "{html}"
+    );
+    assert!(html.contains("Контрольная работа"));
+
+    let token = app.token("admin").await;
+    let current = app.get_json("/api/v1/grading-policy", &token).await;
+    assert_eq!(current["version"], 0);
+    let mut form = policy_form(&current["policy"]);
+    let first = form.iter_mut().find(|(k, _)| k == "wt_weight_0").unwrap();
+    first.1 = "1".to_owned();
+    let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let res = admin.post_form(&path, &pairs).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let saved = app.get_json("/api/v1/grading-policy", &token).await;
+    assert_eq!(saved["version"], 1);
+    assert_eq!(saved["policy"]["work_types"][0]["weight"], 1);
+    assert_eq!(
+        saved["policy"]["lesson_types"], current["policy"]["lesson_types"],
+        "lesson types carried over"
+    );
+
+    // Thresholds out of order, or not a number: 422 with the field named; nothing saved.
+    for (field, value, named) in [
+        ("threshold_3", "4.50", "thresholds"),
+        ("threshold_4", "abc", "threshold_4"),
+    ] {
+        let mut bad = form.clone();
+        bad.iter_mut().find(|(k, _)| k == field).unwrap().1 = value.to_owned();
+        let pairs: Vec<(&str, &str)> = bad.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let res = admin.post_form(&path, &pairs).await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let html = res.text().await.unwrap();
+        assert!(html.contains(&format!("{named}:")), "{html}");
+        assert!(html.contains(&format!("value=\"{value}\"")), "kept");
+    }
+    assert_eq!(
+        app.get_json("/api/v1/grading-policy", &token).await["version"],
+        1
+    );
+
+    let teacher = app.browser("teacher").await;
+    let (status, _) = teacher.page(&path).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let res = teacher.post_form(&path, &pairs).await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+}
