@@ -36,6 +36,10 @@ pub(crate) fn router() -> Router<AppState> {
         )
         .route("/journal/history", get(history))
         .route(
+            "/journal/recommend",
+            get(recommend_page).post(save_recommendation),
+        )
+        .route(
             "/journal/lesson/{lesson}",
             get(lesson_page).post(save_marks),
         )
@@ -746,6 +750,8 @@ struct LessonPage<'a> {
     lesson_types: Vec<(String, String)>,
     grid_href: String,
     errors: Vec<String>,
+    /// The viewer writes in this journal: each pupil gets a link to write a recommendation.
+    may_recommend: bool,
 }
 
 /// What the marks form posted: `m_<pupil>` (mark) and `a_<pupil>` (attendance letter).
@@ -821,6 +827,7 @@ async fn lesson_view<'s>(
         ),
         column,
         errors: Vec::new(),
+        may_recommend: v.may_write,
         nav: user.nav.clone(),
         t,
     })
@@ -927,9 +934,127 @@ async fn save_marks(
     }
 }
 
+/// Where to return after writing a recommendation: a journal page of this site, else the list
+/// of journals (the address comes from the query, so it must not lead elsewhere).
+fn local_back(raw: &str) -> String {
+    let ok = raw.starts_with("/journal/")
+        && !raw.contains("//")
+        && raw.bytes().all(|b| b.is_ascii_graphic() && b != b'\\');
+    if ok {
+        raw.to_owned()
+    } else {
+        "/journal".to_owned()
+    }
+}
+
+#[derive(Template)]
+#[template(path = "journal/recommend.html")]
+struct RecommendPage<'a> {
+    t: Tr<'a>,
+    nav: Nav,
+    student: String,
+    subject: String,
+    back: String,
+    body: String,
+    error: String,
+}
+
+/// `?student=…&subject=…&back=…`, and the form's fields.
+#[derive(Deserialize, Default)]
+struct RecommendForm {
+    #[serde(default)]
+    student: String,
+    #[serde(default)]
+    subject: String,
+    #[serde(default)]
+    back: String,
+    #[serde(default)]
+    body: String,
+}
+
+impl RecommendForm {
+    fn ids(&self) -> Result<(PersonId, Option<SubjectId>), AppError> {
+        let subject = match self.subject.trim() {
+            "" => None,
+            s => Some(id(s)?),
+        };
+        Ok((id(self.student.trim())?, subject))
+    }
+
+    fn page<'a>(&self, t: Tr<'a>, user: &PageUser, error: String) -> RecommendPage<'a> {
+        RecommendPage {
+            t,
+            nav: user.nav.clone(),
+            student: self.student.trim().to_owned(),
+            subject: self.subject.trim().to_owned(),
+            back: local_back(&self.back),
+            body: self.body.clone(),
+            error,
+        }
+    }
+}
+
+/// The form for a recommendation to a pupil (and the family), reached from the lesson page.
+/// Whether the viewer may write it is decided when it is posted.
+#[tracing::instrument(skip_all)]
+async fn recommend_page(
+    State(state): State<AppState>,
+    user: PageUser,
+    Query(q): Query<RecommendForm>,
+) -> Response {
+    let built = q
+        .ids()
+        .map(|_| q.page(user.tr(&state), &user, String::new()));
+    respond(&state, &user, built)
+}
+
+/// Writes the recommendation and returns to the page it was asked from; an empty text comes
+/// back as 422 with the form.
+#[tracing::instrument(skip_all)]
+async fn save_recommendation(
+    State(state): State<AppState>,
+    user: PageUser,
+    Form(f): Form<RecommendForm>,
+) -> Response {
+    let result = match f.ids() {
+        Ok((student, subject)) => {
+            state
+                .app
+                .add_recommendation(&user.who.principal, student, subject, &f.body, &user.client)
+                .await
+        }
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(_) => Redirect::to(&local_back(&f.back)).into_response(),
+        Err(AppError::Invalid(errors)) => {
+            let message = errors.into_values().collect::<Vec<_>>().join("; ");
+            let t = user.tr(&state);
+            let error = format!("{}: {message}", t.get("recommend-empty"));
+            let mut res = respond(&state, &user, Ok(f.page(t, &user, error)));
+            if res.status().is_success() {
+                *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+            }
+            res
+        }
+        Err(e) => user.fail(&state, PageError::from_app(e, user.lang)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::shorten;
+    use super::{local_back, shorten};
+
+    #[test]
+    fn a_recommendation_returns_only_to_a_journal_page_of_this_site() {
+        assert_eq!(local_back("/journal/lesson/7"), "/journal/lesson/7");
+        assert_eq!(local_back("https://evil.example/"), "/journal");
+        assert_eq!(local_back("//evil.example/journal/"), "/journal");
+        assert_eq!(local_back("/journal//evil.example"), "/journal");
+        assert_eq!(local_back("/journal/\\evil"), "/journal");
+        assert_eq!(local_back("/journal/x\r\nSet-Cookie: a=b"), "/journal");
+        assert_eq!(local_back("/admin"), "/journal");
+    }
 
     #[test]
     fn long_topics_are_cut_with_an_ellipsis() {

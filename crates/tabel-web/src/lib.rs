@@ -20,6 +20,7 @@ mod journal;
 mod journal_api;
 mod ops;
 mod school;
+mod thematic;
 mod thematic_api;
 mod timetable;
 mod timetable_api;
@@ -93,7 +94,8 @@ pub fn router(state: AppState) -> Router {
         .merge(grading::router())
         .merge(timetable::router())
         .merge(assessment::router())
-        .merge(journal::router());
+        .merge(journal::router())
+        .merge(thematic::router());
     Router::new()
         .merge(pages)
         .merge(api::router(&state))

@@ -295,3 +295,32 @@ policy-two-caps = A “2” in the period rules out proposing “5”
 policy-save = Save a new version
 policy-saved = A new version is saved.
 ## ---- end of journal extras ----
+## ---- thematic plan page ----
+journal-plan-link = Upload the plan
+plan-title = Thematic plan
+plan-current = Current plan
+plan-none = No plan has been uploaded yet.
+plan-topic = Topic
+plan-hours = Hours
+plan-lesson-type = Lesson type
+plan-upload = Upload the plan
+plan-file = CSV or XLSX file
+plan-hint = Columns: No, Topic, Hours, Lesson type. At most 2 MB.
+plan-imported = The plan is uploaded
+plan-topics = Topics
+plan-lessons-filled = Lessons filled
+plan-lessons-kept = Lessons keeping their own topic
+plan-lessons-without-topic = Lessons without a topic
+plan-topics-left-over = Topics left without a lesson
+plan-refused = The file was refused; nothing was written.
+plan-too-large = The file is larger than { $mb } MB.
+## ---- end of thematic plan page ----
+## ---- recommendation form ----
+recommend-link = Recommendation
+recommend-title = A recommendation to the pupil
+recommend-body = Recommendation
+recommend-hint = The pupil and the parents will see it.
+recommend-save = Save
+recommend-empty = Write the recommendation's text
+recommend-back = Back
+## ---- end of recommendation form ----

@@ -296,3 +296,32 @@ policy-two-caps = «2» в периоде не даёт предложить «5
 policy-save = Сохранить новую версию
 policy-saved = Сохранена новая версия.
 ## ---- end of journal extras ----
+## ---- thematic plan page ----
+journal-plan-link = Загрузить КТП
+plan-title = Календарно-тематический план
+plan-current = Текущий план
+plan-none = План ещё не загружен.
+plan-topic = Тема
+plan-hours = Часы
+plan-lesson-type = Тип урока
+plan-upload = Загрузить КТП
+plan-file = Файл CSV или XLSX
+plan-hint = Столбцы: №, Тема, Часы, Тип урока. Не больше 2 МБ.
+plan-imported = План загружен
+plan-topics = Тем
+plan-lessons-filled = Уроков заполнено
+plan-lessons-kept = Уроков со своей темой
+plan-lessons-without-topic = Уроков без темы
+plan-topics-left-over = Тем не хватило уроков
+plan-refused = Файл не принят, ничего не записано.
+plan-too-large = Файл больше { $mb } МБ.
+## ---- end of thematic plan page ----
+## ---- recommendation form ----
+recommend-link = Рекомендация
+recommend-title = Рекомендация ученику
+recommend-body = Текст рекомендации
+recommend-hint = Её увидят ученик и родители.
+recommend-save = Сохранить
+recommend-empty = Напишите текст рекомендации
+recommend-back = Назад
+## ---- end of recommendation form ----

@@ -718,3 +718,77 @@ async fn an_administrator_saves_a_new_grading_policy_version_from_the_page() {
     let res = teacher.post_form(&path, &pairs).await;
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn a_teacher_writes_a_recommendation_from_the_lesson_page_and_the_parent_reads_it() {
+    let app = TestApp::sqlite().await;
+    timetable(&app).await;
+    let token = app.token("teacher").await;
+    let grid = journal_json(&app, &token).await;
+    let lesson = grid["lessons"][0]["id"].as_str().unwrap().to_owned();
+    let (ivan, math) = (app.f.ivan.to_string(), app.f.math.to_string());
+    let back = format!("/journal/lesson/{lesson}");
+    let form_path = format!("/journal/recommend?student={ivan}&subject={math}&back={back}");
+    let teacher = app.browser("teacher").await;
+
+    let (status, html) = teacher.page(&back).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(
+        html.contains(&form_path.replace('&', "&amp;")),
+        "a link per pupil: {html}"
+    );
+    let (status, html) = teacher.page(&form_path).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(html.contains("<textarea name=\"body\""), "{html}");
+    assert!(
+        html.contains(&format!("name=\"back\" value=\"{back}\"")),
+        "{html}"
+    );
+
+    // An empty text: the form again, 422.
+    let fields = |body: &'static str| {
+        [
+            ("student", ivan.clone()),
+            ("subject", math.clone()),
+            ("back", back.clone()),
+            ("body", body.to_owned()),
+        ]
+    };
+    let empty = fields("   ");
+    let empty: Vec<(&str, &str)> = empty.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let res = teacher.post_form("/journal/recommend", &empty).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.text().await.unwrap().contains("id=\"recommend-error\""));
+
+    let good = fields("Повторить сложение дробей.");
+    let good: Vec<(&str, &str)> = good.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let res = teacher.post_form("/journal/recommend", &good).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(res.headers()["location"], back.as_str());
+
+    // The return address must stay on this site's journal pages.
+    let mut away = good.clone();
+    away[2] = ("back", "https://evil.example/journal/");
+    let res = teacher.post_form("/journal/recommend", &away).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(res.headers()["location"], "/journal");
+
+    let list = app
+        .get_json(
+            &format!("/api/v1/students/{ivan}/recommendations"),
+            &app.token("parent").await,
+        )
+        .await;
+    let bodies: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["body"].as_str().unwrap())
+        .collect();
+    assert!(bodies.contains(&"Повторить сложение дробей."), "{list}");
+
+    // A teacher who does not teach Иван is refused.
+    let english = app.browser("english").await;
+    let res = english.post_form("/journal/recommend", &good).await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+}

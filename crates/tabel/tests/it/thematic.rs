@@ -310,3 +310,116 @@ async fn an_xlsx_plan_is_imported_from_its_first_sheet() {
     assert_eq!(plan["topics"].as_array().unwrap().len(), 1);
     assert_eq!(topics(&year_lessons(&app, &teacher).await)[3], "Другое");
 }
+
+/// A `multipart/form-data` body with one file field, as a browser sends the upload form.
+fn multipart_file(name: &str, bytes: &[u8]) -> (String, Vec<u8>) {
+    let boundary = "----tabel-test-boundary-7MA4YWxkTrZu0gW";
+    let mut body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n\
+         Content-Type: text/csv\r\n\r\n"
+    )
+    .into_bytes();
+    body.extend_from_slice(bytes);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+async fn upload_page(b: &crate::support::Browser, path: &str, file: &[u8]) -> (StatusCode, String) {
+    let (content_type, body) = multipart_file("ktp.csv", file);
+    let res = b
+        .http
+        .post(format!("{}{path}", b.base))
+        .header("Origin", &b.base)
+        .header("content-type", content_type)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    (res.status(), res.text().await.unwrap())
+}
+
+#[tokio::test]
+async fn a_teacher_uploads_the_plan_from_the_journal_page_and_sees_the_summary() {
+    let app = TestApp::sqlite().await;
+    crate::journal::timetable(&app).await;
+    let grid = format!("/journal/{}/{}", app.f.class_5a, app.f.math);
+    let path = format!("{grid}/plan");
+    let teacher = app.browser("teacher").await;
+
+    let (status, html) = teacher.page(&grid).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains(&format!("href=\"{path}\"")), "{html}");
+    let (status, html) = teacher.page(&path).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("id=\"plan-none\""), "{html}");
+    assert!(html.contains("multipart/form-data"));
+
+    let (status, html) = upload_page(&teacher, &path, PLAN_CSV.as_bytes()).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(html.contains("id=\"plan-summary\""), "{html}");
+    assert!(html.contains("<dd id=\"summary-topics\">3</dd>"), "{html}");
+    assert!(html.contains("<dd id=\"summary-filled\">4</dd>"), "{html}");
+    assert!(html.contains("<dd id=\"summary-kept\">0</dd>"), "{html}");
+    assert!(
+        html.contains("<dd id=\"summary-left-over\">0</dd>"),
+        "{html}"
+    );
+
+    // The page now shows the plan, named after the file.
+    let (status, html) = teacher.page(&path).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("Контрольная работа № 1"), "{html}");
+    assert!(html.contains("ktp.csv"), "{html}");
+    let token = app.token("teacher").await;
+    let plan = app.get_json(&plan_path(&app), &token).await;
+    assert_eq!(plan["source_name"], "ktp.csv");
+    assert_eq!(plan["version"], 1);
+}
+
+#[tokio::test]
+async fn a_bad_plan_uploaded_from_the_page_is_refused_naming_the_row() {
+    let app = TestApp::sqlite().await;
+    crate::journal::timetable(&app).await;
+    let path = format!("/journal/{}/{}/plan", app.f.class_5a, app.f.math);
+    let teacher = app.browser("teacher").await;
+
+    let bad = "№;Тема;Часы\n1;Числа;2\n2;Дроби;два\n";
+    let (status, html) = upload_page(&teacher, &path, bad.as_bytes()).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{html}");
+    assert!(html.contains("id=\"plan-errors\""), "{html}");
+    assert!(html.contains("row 3, column «Часы»"), "{html}");
+    assert!(html.contains("«два» is not a number"), "{html}");
+    // Nothing was written.
+    let token = app.token("teacher").await;
+    assert_problem(
+        app.get(&plan_path(&app), &token).await,
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+
+    // Larger than 2 MB: 413.
+    let huge = vec![b'a'; 2 * 1024 * 1024 + 1];
+    let (status, _) = upload_page(&teacher, &path, &huge).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+}
+
+#[tokio::test]
+async fn a_teacher_of_another_journal_may_not_use_the_plan_page() {
+    let app = TestApp::sqlite().await;
+    crate::journal::timetable(&app).await;
+    let grid = format!("/journal/{}/{}", app.f.class_5a, app.f.math);
+    let path = format!("{grid}/plan");
+    let english = app.browser("english").await;
+
+    assert_eq!(english.page(&path).await.0, StatusCode::FORBIDDEN);
+    let (status, _) = upload_page(&english, &path, PLAN_CSV.as_bytes()).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (_, html) = english.page(&grid).await;
+    assert!(!html.contains("id=\"plan-link\""));
+    // An unknown journal is simply not found.
+    let teacher = app.browser("teacher").await;
+    assert_eq!(
+        teacher.page("/journal/x/y/plan").await.0,
+        StatusCode::NOT_FOUND
+    );
+}

@@ -1,0 +1,218 @@
+//! The thematic plan (КТП) page of a journal: the plan as imported and a form to upload the
+//! CSV or XLSX file again. The upload is `multipart/form-data`, so a browser without
+//! JavaScript can send it; the JSON API (`thematic_api`) takes the raw file instead.
+
+use crate::AppState;
+use crate::error::PageError;
+use crate::extract::{Nav, PageUser};
+use crate::i18n::Tr;
+use crate::school::{date, id, respond};
+use askama::Template;
+use axum::Router;
+use axum::extract::multipart::MultipartError;
+use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::get;
+use tabel_app::AppError;
+use tabel_app::thematic::{ImportSummary, MAX_FILE_BYTES};
+use tabel_domain::{GroupId, SubjectId};
+use tabel_store::thematic::StoredPlan;
+
+/// Room for the multipart framing around a file of the largest accepted size.
+const FRAMING_BYTES: usize = 16 * 1024;
+
+pub(crate) fn router() -> Router<AppState> {
+    Router::new().route(
+        "/journal/{group}/{subject}/plan",
+        get(show_plan)
+            .post(upload_plan)
+            // The file may be far larger than the site-wide form limit.
+            .layer(DefaultBodyLimit::max(MAX_FILE_BYTES + FRAMING_BYTES)),
+    )
+}
+
+/// A topic of the plan as shown.
+pub struct TopicRow {
+    /// From 1.
+    pub position: u32,
+    /// Title.
+    pub title: String,
+    /// Planned lessons.
+    pub hours: u8,
+    /// Lesson type code ("" when unset).
+    pub lesson_type: String,
+}
+
+/// The plan as shown.
+pub struct PlanView {
+    /// The file it came from.
+    pub source_name: String,
+    /// "28.11.2026".
+    pub updated: String,
+    /// Planned lessons in total.
+    pub hours: u32,
+    /// Its topics in order.
+    pub topics: Vec<TopicRow>,
+}
+
+impl From<StoredPlan> for PlanView {
+    fn from(p: StoredPlan) -> Self {
+        PlanView {
+            source_name: p.source_name,
+            updated: date(p.updated_at.date()),
+            hours: p.topics.iter().map(|t| u32::from(t.hours)).sum(),
+            topics: p
+                .topics
+                .into_iter()
+                .map(|t| TopicRow {
+                    position: t.position,
+                    title: t.title,
+                    hours: t.hours,
+                    lesson_type: t.lesson_type.unwrap_or_default(),
+                })
+                .collect(),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "journal/plan.html")]
+struct PlanPage<'a> {
+    t: Tr<'a>,
+    nav: Nav,
+    action: String,
+    grid_href: String,
+    plan: Option<PlanView>,
+    summary: Option<ImportSummary>,
+    errors: Vec<String>,
+}
+
+impl<'a> PlanPage<'a> {
+    fn new(t: Tr<'a>, user: &PageUser, (group, subject): (GroupId, SubjectId)) -> Self {
+        PlanPage {
+            t,
+            nav: user.nav.clone(),
+            action: format!("/journal/{group}/{subject}/plan"),
+            grid_href: format!("/journal/{group}/{subject}"),
+            plan: None,
+            summary: None,
+            errors: Vec::new(),
+        }
+    }
+}
+
+/// The journal's plan (when one was imported) and the upload form.
+#[tracing::instrument(skip_all, fields(group = %group, subject = %subject))]
+async fn show_plan(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path((group, subject)): Path<(String, String)>,
+) -> Response {
+    let built = async {
+        let ids: (GroupId, SubjectId) = (id(&group)?, id(&subject)?);
+        let plan = state.app.plan(&user.who.principal, ids.0, ids.1).await?;
+        let mut page = PlanPage::new(user.tr(&state), &user, ids);
+        page.plan = plan.map(PlanView::from);
+        Ok(page)
+    }
+    .await;
+    respond(&state, &user, built)
+}
+
+/// Why the uploaded form could not be read.
+enum Upload {
+    TooLarge,
+    Malformed,
+}
+
+impl From<MultipartError> for Upload {
+    fn from(e: MultipartError) -> Self {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            Upload::TooLarge
+        } else {
+            Upload::Malformed
+        }
+    }
+}
+
+/// The `file` field of the form: its name and bytes (empty when none was chosen).
+async fn file_field(mut form: Multipart) -> Result<(String, Vec<u8>), Upload> {
+    while let Some(field) = form.next_field().await? {
+        if field.name() != Some("file") {
+            continue;
+        }
+        let name = field.file_name().unwrap_or_default().to_owned();
+        let bytes = field.bytes().await?;
+        if bytes.len() > MAX_FILE_BYTES {
+            return Err(Upload::TooLarge);
+        }
+        return Ok((name, bytes.to_vec()));
+    }
+    Ok((String::new(), Vec::new()))
+}
+
+/// Imports the uploaded plan and shows what it did; a refused file comes back as 422 with
+/// every row and column named, and nothing is written.
+#[tracing::instrument(skip_all, fields(group = %group, subject = %subject))]
+async fn upload_plan(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path((group, subject)): Path<(String, String)>,
+    form: Multipart,
+) -> Response {
+    let (Ok(g), Ok(s)) = (id::<GroupId>(&group), id::<SubjectId>(&subject)) else {
+        return user.fail(&state, PageError::from_app(AppError::NotFound, user.lang));
+    };
+    let ids = (g, s);
+    let (name, bytes) = match file_field(form).await {
+        Ok(file) => file,
+        Err(Upload::TooLarge) => {
+            let detail = user.tr(&state).with(
+                "plan-too-large",
+                "mb",
+                (MAX_FILE_BYTES / 1024 / 1024).to_string(),
+            );
+            return user.fail(
+                &state,
+                PageError::Status(StatusCode::PAYLOAD_TOO_LARGE, "plan-refused", detail),
+            );
+        }
+        Err(Upload::Malformed) => {
+            return user.fail(
+                &state,
+                PageError::Status(StatusCode::BAD_REQUEST, "plan-refused", String::new()),
+            );
+        }
+    };
+    let result = state
+        .app
+        .import_plan(
+            &user.who.principal,
+            ids.0,
+            ids.1,
+            &name,
+            bytes,
+            &user.client,
+        )
+        .await;
+    let mut page = PlanPage::new(user.tr(&state), &user, ids);
+    match result {
+        Ok(summary) => {
+            page.summary = Some(summary);
+            respond(&state, &user, Ok(page))
+        }
+        Err(AppError::Invalid(errors)) => {
+            page.errors = errors
+                .into_iter()
+                .map(|(place, message)| format!("{place}: {message}"))
+                .collect();
+            let mut res = respond(&state, &user, Ok(page));
+            if res.status().is_success() {
+                *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            }
+            res
+        }
+        Err(e) => user.fail(&state, PageError::from_app(e, user.lang)),
+    }
+}
