@@ -1691,14 +1691,9 @@ impl App {
             let mut c = self.db.acquire().await?;
             let c = &mut c.conn();
             let l = tt::get_lesson(c, lesson).await?.ok_or(AppError::NotFound)?;
-            let g = school_repo::get_group(c, l.group, l.on)
+            let period = repo::period_on(c, l.year, l.grade, l.on)
                 .await?
-                .ok_or(AppError::NotFound)?;
-            let (_, periods) = period_of(c, &g, l.on).await?;
-            let period = periods
-                .iter()
-                .find(|x| x.starts_on <= l.on && l.on <= x.ends_on)
-                .map(|x| x.id);
+                .map(|(id, _)| id);
             (l, period)
         };
         let journal = self.journal(p, l.group, l.subject, period).await?;

@@ -477,15 +477,6 @@ pub async fn update_mark(
     Ok(version + 1)
 }
 
-/// Deletes a mark if its version is still `version`.
-pub async fn delete_mark(conn: &mut Conn<'_>, id: i64, version: i64) -> Result<()> {
-    const SQL: &str = "DELETE FROM marks WHERE id = $1 AND version = $2";
-    if execute!(conn, SQL, id, version)? == 0 {
-        return Err(StoreError::Stale);
-    }
-    Ok(())
-}
-
 /// Deletes a mark if it is still at `version` and the period `guard` (if any) is open; whether
 /// it was deleted.
 pub async fn delete_mark_if_open(

@@ -11,22 +11,7 @@ use serde_json::{Value, json};
 /// start of the year. Returns the deputy's token.
 async fn timetable(app: &TestApp) -> String {
     let token = app.token("zavuch").await;
-    let bells: Vec<Value> = (1..=6)
-        .map(|n: u16| {
-            let start = 8 * 60 + 30 + (n - 1) * 55;
-            json!({"number": n, "starts": format!("{:02}:{:02}", start / 60, start % 60),
-                "ends": format!("{:02}:{:02}", (start + 45) / 60, (start + 45) % 60)})
-        })
-        .collect();
-    let res = app
-        .http
-        .put(app.url("/api/v1/bells"))
-        .bearer_auth(&token)
-        .json(&json!({"slots": bells}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    app.standard_bells(&token).await;
     let f = &app.f;
     for (weekday, number) in [(1, 1), (3, 2), (5, 3)] {
         let res = app
