@@ -27,6 +27,12 @@ pub enum AppError {
     /// The user may not do this.
     #[error("not allowed")]
     Forbidden,
+    /// A parent's own child, without the diary consent in force: nothing of the child is shown
+    /// until the school registers the consent.
+    #[error(
+        "no consent to the processing of personal data for the diary is in force for this child"
+    )]
+    NoConsent,
     /// Does not exist, or is not visible to the user.
     #[error("not found")]
     NotFound,
@@ -69,5 +75,6 @@ pub fn check(d: tabel_domain::access::Decision) -> Result<(), AppError> {
         Decision::Allow => Ok(()),
         Decision::Forbidden => Err(AppError::Forbidden),
         Decision::Hidden => Err(AppError::NotFound),
+        Decision::NoConsent => Err(AppError::NoConsent),
     }
 }

@@ -352,7 +352,7 @@ async fn period_of(
 
 /// What a writer may do on a lesson: how they write, the lesson's group, and the reporting
 /// period the lesson falls in (checked again inside the write transaction).
-struct WriteRight {
+pub(crate) struct WriteRight {
     /// The lesson group's grade.
     grade: u8,
     /// Its name, for messages.
@@ -363,7 +363,7 @@ struct WriteRight {
 /// Checks that `p` may write on a lesson (its teacher, substitute, original or assigned
 /// teacher; or an administrator with a reason) and that its period is open (or that an
 /// administrator corrects it).
-async fn writer_of(
+pub(crate) async fn writer_of(
     conn: &mut Conn<'_>,
     p: &Principal,
     lesson: &Lesson,
@@ -577,19 +577,33 @@ impl App {
         subject: SubjectId,
         period: Option<PeriodId>,
     ) -> Result<JournalView, AppError> {
+        self.journal_as(p, group, subject, period, false).await
+    }
+
+    /// The grid; `substitute` = the viewer teaches a lesson of it without being assigned (a
+    /// substitution), which lets them read and write for that lesson's page.
+    async fn journal_as(
+        &self,
+        p: &Principal,
+        group: GroupId,
+        subject: SubjectId,
+        period: Option<PeriodId>,
+        substitute: bool,
+    ) -> Result<JournalView, AppError> {
         let today = self.today();
         let mut c = self.db.acquire().await?;
         let c = &mut c.conn();
         let g = school_repo::get_group(c, group, today)
             .await?
             .ok_or(AppError::NotFound)?;
-        let assigned = match p.person {
-            Some(me) => {
-                p.has_role(Role::Teacher, g.school)
-                    && repo::is_assigned(c, me, group, subject).await?
-            }
-            None => false,
-        };
+        let assigned = substitute
+            || match p.person {
+                Some(me) => {
+                    p.has_role(Role::Teacher, g.school)
+                        && repo::is_assigned(c, me, group, subject).await?
+                }
+                None => false,
+            };
         let class = g.parent.unwrap_or(g.id);
         let reader = assigned
             || p.is_admin_of(g.school)
@@ -1487,7 +1501,7 @@ impl App {
         Ok(out)
     }
 
-    async fn journal_reader(&self, p: &Principal, l: &Lesson) -> Result<(), AppError> {
+    pub(crate) async fn journal_reader(&self, p: &Principal, l: &Lesson) -> Result<(), AppError> {
         let mut c = self.db.acquire().await?;
         let c = &mut c.conn();
         let g = school_repo::get_group(c, l.group, l.on)
@@ -1565,16 +1579,12 @@ impl App {
         let g = self.class(p, class, on).await?;
         let mut c = self.db.acquire().await?;
         let c = &mut c.conn();
-        let lessons = tt::lessons_of_class(c, class, on - time::Duration::days(14), on).await?;
-        let mut minutes = 0u32;
-        for l in lessons {
-            if let Some(r) = repo::lesson_record(c, l.id).await?
-                && r.record.homework_due_on == Some(on)
-            {
-                minutes += u32::from(r.record.homework_minutes.unwrap_or(0));
-            }
-        }
-        Ok((minutes, homework_limit_minutes(g.grade)))
+        let minutes =
+            repo::homework_minutes_due(c, class, on, on - time::Duration::days(14)).await?;
+        Ok((
+            u32::try_from(minutes).unwrap_or(u32::MAX),
+            homework_limit_minutes(g.grade),
+        ))
     }
 
     /// Writes a recommendation for a pupil (a teacher of the pupil or the class teacher).
@@ -1671,6 +1681,35 @@ impl App {
     }
 }
 
+impl App {
+    /// The journals of a class for its page: all of them for whoever reads the class's
+    /// journals (administrators, deputy heads, the class teacher), a teacher's own otherwise.
+    pub async fn class_journals(
+        &self,
+        p: &Principal,
+        class: GroupId,
+    ) -> Result<Vec<repo::ClassJournal>, AppError> {
+        let mut c = self.db.acquire().await?;
+        let c = &mut c.conn();
+        let g = school_repo::get_group(c, class, self.today())
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let all = repo::journals_of_class(c, class).await?;
+        let reads_all = p.is_admin_of(g.school)
+            || p.has_role(Role::Deputy, g.school)
+            || p.class_teacher_of
+                .iter()
+                .any(|(s, k)| *s == g.school && *k == class);
+        if reads_all {
+            return Ok(all);
+        }
+        let mine = |j: &repo::ClassJournal| {
+            p.has_role(Role::Teacher, g.school) && p.person == Some(j.teacher)
+        };
+        Ok(all.into_iter().filter(mine).collect())
+    }
+}
+
 async fn period_school(c: &mut Conn<'_>, period: PeriodId) -> Result<Option<SchoolId>, AppError> {
     Ok(school_repo::period_school(c, period).await?)
 }
@@ -1682,6 +1721,9 @@ pub struct LessonSheet {
     pub lesson: Lesson,
     /// The grid of its period (the lesson is one of its columns).
     pub journal: JournalView,
+    /// The viewer reaches this lesson only as its teacher (a substitute): the lesson is
+    /// theirs to write, the rest of the journal is not theirs to open.
+    pub substitute: bool,
 }
 
 impl App {
@@ -1696,8 +1738,31 @@ impl App {
                 .map(|(id, _)| id);
             (l, period)
         };
-        let journal = self.journal(p, l.group, l.subject, period).await?;
-        Ok(LessonSheet { lesson: l, journal })
+        // The teacher on the lesson (a substitute) or the one it was taken from writes it even
+        // without being assigned to the journal; everyone else reads as the journal allows.
+        let teaches = p.has_role(Role::Teacher, l.school)
+            && p.person
+                .is_some_and(|me| l.teacher == me || l.original_teacher == Some(me));
+        let (journal, substitute) = match self.journal(p, l.group, l.subject, period).await {
+            Err(AppError::Forbidden) if teaches => (
+                self.journal_as(p, l.group, l.subject, period, true).await?,
+                true,
+            ),
+            // A reader of the journal (its class teacher, say) substituting on this lesson.
+            Ok(j) if teaches && !j.may_write && j.period.locked_at.is_none() => (
+                JournalView {
+                    may_write: true,
+                    ..j
+                },
+                false,
+            ),
+            other => (other?, false),
+        };
+        Ok(LessonSheet {
+            lesson: l,
+            journal,
+            substitute,
+        })
     }
 }
 

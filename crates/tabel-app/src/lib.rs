@@ -7,7 +7,11 @@
 pub mod admin;
 pub mod assessment;
 pub mod auth;
+pub mod consent;
+pub mod contact;
+pub mod diary;
 mod error;
+pub mod homework_files;
 pub mod journal;
 pub mod password;
 pub mod school;
@@ -45,6 +49,8 @@ pub struct AppConfig {
     /// changes and locks made through this process take effect at once; made by another process
     /// (the CLI, another server of a region), within this time.
     pub auth_cache_ttl: std::time::Duration,
+    /// The largest file a teacher may attach to a lesson's homework, in bytes.
+    pub homework_file_max_bytes: usize,
 }
 
 impl Default for AppConfig {
@@ -58,6 +64,7 @@ impl Default for AppConfig {
             time_zone: TimeZoneName::MOSCOW,
             today: None,
             auth_cache_ttl: std::time::Duration::from_secs(2),
+            homework_file_max_bytes: homework_files::DEFAULT_MAX_BYTES,
         }
     }
 }

@@ -21,6 +21,7 @@
 mod accounts;
 pub mod assessments;
 pub mod calendar;
+mod contacts;
 pub mod curriculum;
 mod groups;
 pub mod journal;
@@ -58,7 +59,7 @@ pub const DEMO_LOGINS: [&str; 7] = [
 ];
 
 /// The version of the consent text the generated consents refer to.
-pub const CONSENT_TEXT_VERSION: &str = "2026-1";
+pub const CONSENT_TEXT_VERSION: &str = tabel_domain::consent::CURRENT_TEXT_VERSION;
 
 /// The region's name.
 pub const REGION_NAME: &str = "Демонстрационная область";
@@ -150,6 +151,7 @@ mod phase {
     pub const LESSON_CHANGES: u64 = 6;
     pub const ASSESSMENTS: u64 = 7;
     pub const JOURNAL: u64 = 8;
+    pub const CONTACTS: u64 = 9;
 }
 
 pub(crate) fn calendar_date(year: i32, month: Month, day: u8) -> Result<Date, DemoError> {
@@ -262,6 +264,7 @@ async fn generate_school(
     .await?;
     assessments::schedule(c, ctx, &mut school, &mut stream(phase::ASSESSMENTS)).await?;
     journal::journal(c, ctx, &mut school, &mut stream(phase::JOURNAL)).await?;
+    let contacts = contacts::contacts(c, ctx, &school, &mut stream(phase::CONTACTS)).await?;
 
     let summary = serde_json::json!({
         "name": school.name,
@@ -280,6 +283,7 @@ async fn generate_school(
         "homework": school.journal.homework,
         "marks": school.journal.marks,
         "attendance": school.journal.attendance,
+        "contacts": contacts,
         "accounts": school.accounts.iter().map(|a| a.login).collect::<Vec<_>>(),
         "seed": ctx.seed.to_string(),
         "today": ctx.today.to_string(),

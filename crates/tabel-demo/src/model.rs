@@ -407,9 +407,10 @@ pub struct DemoParent {
     pub family: usize,
     /// The children (indices into [`DemoSchool::students`]) and how related.
     pub children: Vec<(usize, Relation)>,
-    /// The diary consent given for every child.
+    /// The diary consent the family's application states for every child (the registry may
+    /// hold none — a few never applied — or a later withdrawal).
     pub diary: ConsentState,
-    /// The electronic delivery consent given for every child.
+    /// The electronic delivery consent the application states.
     pub delivery: ConsentState,
 }
 

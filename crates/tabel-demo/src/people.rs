@@ -7,11 +7,13 @@ use crate::model::*;
 use crate::names::{self, GRANDFATHERS, GRANDMOTHERS, MEN, SURNAMES, WOMEN};
 use crate::rng::SplitMix64;
 use crate::{CONSENT_TEXT_VERSION, Ctx, DemoError, calendar_date};
+use tabel_domain::consent::{Basis, BasisKind};
 use tabel_domain::school::{ConsentPurpose, ConsentState, Relation, Sex};
 use tabel_domain::text::PersonName;
 use tabel_domain::{PersonId, SchoolId};
 use tabel_store::Conn;
-use tabel_store::school::{self as repo, NewConsent, NewGuardianship, NewPerson};
+use tabel_store::consent as consent_repo;
+use tabel_store::school::{self as repo, NewGuardianship, NewPerson};
 use time::{Date, Duration, Month, OffsetDateTime, PrimitiveDateTime, Time, UtcOffset, Weekday};
 
 /// Inserts a person and returns its record.
@@ -355,19 +357,41 @@ async fn add_family(
                 },
             )
             .await?;
+            // What the registry holds for this representative, decided by the person's id so
+            // that the rest of the generated school does not move: a few never brought an
+            // application, a few withdrew the consent in the autumn, some applied through the
+            // state services portal instead of on paper.
+            let fate = person.id.get() % 100;
+            let ordinary = plan.role == FamilyRole::Ordinary;
+            if ordinary && (3..6).contains(&fate) {
+                linked.push((*child, relation));
+                continue;
+            }
+            let basis = if ordinary && (10..25).contains(&fate) {
+                Basis {
+                    kind: BasisKind::ElectronicDocument,
+                    number: None,
+                    date: Some(applied_on),
+                    document_id: Some(format!("ЕПГУ-{}-{:07}", applied_on.year(), person.id.get())),
+                    signature: Some("УКЭП ЕСИА, ГОСТ Р 34.10-2012".into()),
+                }
+            } else {
+                *basis_no += 1;
+                Basis {
+                    kind: BasisKind::WrittenApplication,
+                    number: Some(basis_no.to_string()),
+                    date: Some(applied_on),
+                    document_id: None,
+                    signature: None,
+                }
+            };
             for (purpose, state) in [
                 (ConsentPurpose::Diary, diary),
                 (ConsentPurpose::ElectronicDelivery, delivery),
             ] {
-                *basis_no += 1;
-                let basis = format!(
-                    "заявление № {} от {}",
-                    basis_no,
-                    crate::calendar::russian_date(applied_on)
-                );
-                repo::insert_consent(
+                consent_repo::insert(
                     c,
-                    &NewConsent {
+                    &consent_repo::NewRecord {
                         school: school.id,
                         parent: person.id,
                         student: student_id,
@@ -375,11 +399,48 @@ async fn add_family(
                         state,
                         text_version: CONSENT_TEXT_VERSION,
                         basis: &basis,
+                        note: "",
                         recorded_by: None,
                         recorded_at: at,
                     },
                 )
                 .await?;
+            }
+            if ordinary && fate < 3 && diary == ConsentState::Given {
+                // Withdrawn in October on a written application: both purposes end.
+                let on = calendar_date(y, Month::October, 5 + u8::try_from(fate).unwrap_or(0))?;
+                *basis_no += 1;
+                let withdrawal = Basis {
+                    kind: BasisKind::WrittenApplication,
+                    number: Some(basis_no.to_string()),
+                    date: Some(on),
+                    document_id: None,
+                    signature: None,
+                };
+                let when = office_time(&mut SplitMix64::new(person.id.get().unsigned_abs()), on)?;
+                for purpose in [ConsentPurpose::Diary, ConsentPurpose::ElectronicDelivery] {
+                    if purpose == ConsentPurpose::ElectronicDelivery
+                        && delivery != ConsentState::Given
+                    {
+                        continue;
+                    }
+                    consent_repo::insert(
+                        c,
+                        &consent_repo::NewRecord {
+                            school: school.id,
+                            parent: person.id,
+                            student: student_id,
+                            purpose,
+                            state: ConsentState::Withdrawn,
+                            text_version: CONSENT_TEXT_VERSION,
+                            basis: &withdrawal,
+                            note: "",
+                            recorded_by: None,
+                            recorded_at: when,
+                        },
+                    )
+                    .await?;
+                }
             }
             linked.push((*child, relation));
         }

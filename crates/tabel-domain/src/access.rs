@@ -45,6 +45,10 @@ pub enum Decision {
     Forbidden,
     /// Not visible to the user at all.
     Hidden,
+    /// A legal representative's own child, but without a consent to the processing of personal
+    /// data for the diary in force (given, never withdrawn): nothing of the child is shown, and
+    /// the answer says why (regulation point 1).
+    NoConsent,
 }
 
 impl Decision {
@@ -184,6 +188,8 @@ impl Principal {
             || self.visible_children().any(|c| c == s.student)
         {
             Decision::Allow
+        } else if self.children.iter().any(|c| c.student == s.student) {
+            Decision::NoConsent
         } else {
             Decision::Hidden
         }
@@ -241,7 +247,8 @@ mod tests {
             student: PersonId::new(5),
             school: S1,
         };
-        assert_eq!(p.may_view_student(&child), Decision::Hidden);
+        // Her own child without consent: refused with the reason (she knows the child).
+        assert_eq!(p.may_view_student(&child), Decision::NoConsent);
         p.children[0].consent = true;
         assert!(p.may_view_student(&child).allowed());
         let other = StudentFacts {

@@ -166,9 +166,14 @@ impl TimeZoneName {
 
     /// The local date in this zone at an instant: the school's "today".
     pub fn local_date(&self, at: time::OffsetDateTime) -> time::Date {
+        self.local(at).date()
+    }
+
+    /// An instant in this zone's local time (what a clock on the school's wall showed).
+    pub fn local(&self, at: time::OffsetDateTime) -> time::OffsetDateTime {
         let offset = time::UtcOffset::from_hms(self.utc_offset_hours(), 0, 0)
             .unwrap_or(time::UtcOffset::UTC);
-        at.to_offset(offset).date()
+        at.to_offset(offset)
     }
 }
 

@@ -98,6 +98,8 @@ typed_id!(
     HolidayId,
     /// An audit record.
     AuditId,
+    /// A parent's contact (e-mail, phone, messenger handle).
+    ContactId,
 );
 
 #[cfg(test)]

@@ -900,6 +900,76 @@ pub async fn journals_of_teacher(
         .collect())
 }
 
+/// The minutes of homework due on a day for a class (its own lessons, its subgroups' and
+/// streams'), from lessons held since `since`: one query over the (group, date) index.
+pub async fn homework_minutes_due(
+    conn: &mut Conn<'_>,
+    class: GroupId,
+    on: Date,
+    since: Date,
+) -> Result<i64> {
+    const SQL: &str = "SELECT CAST(COALESCE(SUM(l.homework_minutes), 0) AS BIGINT) FROM lessons l \
+         WHERE l.group_id IN (SELECT CAST($1 AS BIGINT) UNION SELECT id FROM study_groups WHERE parent_group_id = $1 \
+         UNION SELECT stream_id FROM stream_classes WHERE class_id = $1) \
+         AND l.on_date >= $3 AND l.on_date <= $2 AND l.homework_due_on = $2 AND l.status <> 'cancelled'";
+    fetch_scalar!(conn, i64, SQL, class.get(), on, since).map_err(Into::into)
+}
+
+/// A journal of a class: a subject taught in the class, one of its subgroups or a stream it
+/// belongs to, with who teaches it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ClassJournal {
+    /// The journal's group (the class, a subgroup, a stream).
+    pub group: GroupId,
+    /// Its name.
+    pub group_name: String,
+    /// Subject.
+    pub subject: SubjectId,
+    /// Its name.
+    pub subject_name: String,
+    /// The teacher.
+    pub teacher: PersonId,
+    /// "Иванова Мария Петровна".
+    pub teacher_name: String,
+}
+
+/// The journals of a class (its own, its subgroups', its streams'), by subject order: one
+/// query.
+pub async fn journals_of_class(conn: &mut Conn<'_>, class: GroupId) -> Result<Vec<ClassJournal>> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        group_id: i64,
+        group_name: String,
+        subject_id: i64,
+        subject_name: String,
+        teacher_id: i64,
+        last_name: String,
+        first_name: String,
+        middle_name: Option<String>,
+    }
+    const SQL: &str = "SELECT DISTINCT ta.group_id, g.name AS group_name, ta.subject_id, s.name AS subject_name, \
+         ta.teacher_id, p.last_name, p.first_name, p.middle_name, s.sort_order, g.sort_key \
+         FROM teaching_assignments ta JOIN study_groups g ON g.id = ta.group_id \
+         JOIN subjects s ON s.id = ta.subject_id JOIN persons p ON p.id = ta.teacher_id \
+         WHERE g.id = $1 OR g.parent_group_id = $1 \
+            OR g.id IN (SELECT stream_id FROM stream_classes WHERE class_id = $1) \
+         ORDER BY s.sort_order, g.sort_key, ta.teacher_id";
+    Ok(fetch_all!(conn, Row, SQL, class.get())?
+        .into_iter()
+        .map(|r| ClassJournal {
+            group: GroupId::new(r.group_id),
+            group_name: r.group_name,
+            subject: SubjectId::new(r.subject_id),
+            subject_name: r.subject_name,
+            teacher: PersonId::new(r.teacher_id),
+            teacher_name: match r.middle_name {
+                Some(m) if !m.is_empty() => format!("{} {} {m}", r.last_name, r.first_name),
+                _ => format!("{} {}", r.last_name, r.first_name),
+            },
+        })
+        .collect())
+}
+
 /// Locks (`Some(now)`) or reopens (`None`) a reporting period.
 pub async fn set_period_lock(
     conn: &mut Conn<'_>,

@@ -13,8 +13,12 @@
 mod macros;
 pub mod assessment;
 pub mod audit;
+pub mod consent;
+pub mod contact;
 mod db;
+pub mod diary;
 mod error;
+pub mod homework_files;
 pub mod journal;
 pub mod outbox;
 pub mod school;

@@ -2,9 +2,11 @@
 //
 // Arrow keys move between cells; typing a mark (5, 4, 3/5) or an attendance letter (н, б, уп,
 // оп) opens a small editor in the cell; Enter saves and moves to the next pupil, Escape cancels,
-// Delete/Backspace clears the cell. Every save goes out in the background through the JSON API
-// with the version the cell was read at: a stale write comes back 409 with the current value,
-// which the cell then shows (nothing is overwritten). One set of listeners on the table serves
+// Delete/Backspace clears the cell. Shift+Enter opens the cell's own page: every mark with its
+// work type, comment and debt date, minutes late and the reason of an absence. Every save goes
+// out in the background through the JSON API with the version the cell was read at: a stale
+// write comes back 409 with the current value, which the cell then shows (nothing is
+// overwritten). One set of listeners on the table serves
 // every cell, so a 35 × 50 grid costs no more than a small one.
 (function () {
   'use strict';
@@ -336,6 +338,7 @@
       '&student=' + encodeURIComponent(td.dataset.student);
     var body = aside.querySelector('.body');
     aside.querySelector('a.full').href = '/journal/history?' + query;
+    aside.querySelector('a.cell').href = '/journal/cell?' + query;
     aside.hidden = false;
     body.textContent = data.msgSaving;
     send('GET', '/api/v1/cells/history?' + query).then(function (res) {
@@ -403,6 +406,12 @@
     if (ev.key === 'Home' || ev.key === 'End') {
       ev.preventDefault();
       select(edge(td, ev.key === 'End'));
+      return;
+    }
+    if (ev.key === 'Enter' && ev.shiftKey) {
+      ev.preventDefault();
+      location.href = '/journal/cell?lesson=' + encodeURIComponent(td.dataset.lesson) +
+        '&student=' + encodeURIComponent(td.dataset.student);
       return;
     }
     if (ev.key === 'Enter') {

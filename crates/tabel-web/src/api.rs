@@ -47,7 +47,6 @@ impl Modify for BearerAuth {
 }
 
 pub(crate) fn router(state: &AppState) -> Router<AppState> {
-    let _ = state;
     let router = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(login))
         .routes(routes!(logout))
@@ -60,10 +59,15 @@ pub(crate) fn router(state: &AppState) -> Router<AppState> {
         .routes(routes!(subjects))
         .routes(routes!(staff))
         .routes(routes!(users, create_user));
-    let (router, api) = crate::thematic_api::routes(crate::journal_api::routes(
+    let router = crate::consent_api::routes(router);
+    let router = crate::contact_api::routes(router);
+    let router = crate::diary_api::routes(router);
+    let router = crate::thematic_api::routes(crate::journal_api::routes(
         crate::assessment_api::routes(crate::timetable_api::routes(router)),
-    ))
-    .split_for_parts();
+    ));
+    let (router, api) =
+        crate::homework_files_api::routes(router, state.app.homework_file_max_bytes())
+            .split_for_parts();
     router.merge(SwaggerUi::new("/api/docs").url("/api/v1/openapi.json", api))
 }
 

@@ -112,6 +112,15 @@ impl From<AppError> for ApiError {
             AppError::Forbidden => {
                 ApiError::new(StatusCode::FORBIDDEN, "you are not allowed to do this")
             }
+            AppError::NoConsent => ApiError {
+                kind: "urn:tabel:problem:consent-required",
+                ..ApiError::new(
+                    StatusCode::FORBIDDEN,
+                    "the school has no consent of yours in force to the processing of this \
+                     child's personal data for the electronic diary: submit one to the school \
+                     (a written application or an electronic document) to see the child's data",
+                )
+            },
             AppError::NotFound => ApiError::new(
                 StatusCode::NOT_FOUND,
                 "no such thing, or it is not visible to you",
@@ -185,6 +194,9 @@ impl PageError {
             AppError::Unauthenticated | AppError::BadCredentials => PageError::Login("/".into()),
             AppError::Forbidden | AppError::Disabled => {
                 PageError::Status(StatusCode::FORBIDDEN, "error-forbidden", String::new())
+            }
+            AppError::NoConsent => {
+                PageError::Status(StatusCode::FORBIDDEN, "error-no-consent", String::new())
             }
             AppError::NotFound => {
                 PageError::Status(StatusCode::NOT_FOUND, "error-not-found", String::new())

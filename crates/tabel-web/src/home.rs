@@ -41,6 +41,8 @@ pub struct ChildCard {
     pub paper: bool,
     /// The class timetable (with consent).
     pub timetable: Option<String>,
+    /// The child's diary (without consent, it explains why it is closed).
+    pub diary: String,
 }
 
 #[derive(Template)]
@@ -54,6 +56,8 @@ struct HomePage<'a> {
     teaching: Vec<Link>,
     children: Vec<ChildCard>,
     own_groups: Vec<Link>,
+    /// A pupil's own diary.
+    my_diary: Option<String>,
 }
 
 /// The translated name of a role.
@@ -200,6 +204,7 @@ async fn build<'s>(
             consent_style,
             paper: c.delivery_consent != Some(ConsentState::Given),
             timetable,
+            diary: format!("/diary/{}", c.student.id),
         });
     }
 
@@ -218,7 +223,13 @@ async fn build<'s>(
         }
     }
 
+    let my_diary = match (p.person, p.student_in) {
+        (Some(me), Some(_)) => Some(format!("/diary/{me}")),
+        _ => None,
+    };
+
     Ok(HomePage {
+        my_diary,
         t,
         nav: user.nav.clone(),
         roles,

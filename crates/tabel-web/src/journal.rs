@@ -20,6 +20,7 @@ use serde::Deserialize;
 use std::collections::HashMap;
 use tabel_app::AppError;
 use tabel_app::journal::{BatchRow, JournalView, RecordInput};
+use tabel_domain::calendar::TimeZoneName;
 use tabel_domain::journal::{Attendance, GradingPolicy};
 use tabel_domain::{GroupId, PeriodId, PersonId, SubjectId};
 use tabel_store::journal::{StoredAttendance, StoredMark};
@@ -604,7 +605,7 @@ async fn warn_overload(
 
 /// A change in a cell's history as shown.
 pub struct HistoryRow {
-    /// "28.11.2026 10:15" (UTC).
+    /// "28.11.2026 10:15" (the schools' local time).
     pub at: String,
     /// What was done.
     pub action: String,
@@ -640,19 +641,19 @@ fn cell_value(v: Option<&serde_json::Value>) -> String {
         .to_owned()
 }
 
-fn history_rows(t: &Tr<'_>, changes: Vec<tabel_app::journal::CellChange>) -> Vec<HistoryRow> {
+fn history_rows(
+    t: &Tr<'_>,
+    zone: TimeZoneName,
+    changes: Vec<tabel_app::journal::CellChange>,
+) -> Vec<HistoryRow> {
     changes
         .into_iter()
         .map(|c| {
+            let at = zone.local(c.at);
             let key = format!("journal-action-{}", c.action.replace('.', "-"));
             let label = t.get(&key);
             HistoryRow {
-                at: format!(
-                    "{} {:02}:{:02}",
-                    date(c.at.date()),
-                    c.at.hour(),
-                    c.at.minute()
-                ),
+                at: format!("{} {:02}:{:02}", date(at.date()), at.hour(), at.minute()),
                 action: if label == key { c.action } else { label },
                 before: cell_value(c.before.as_ref()),
                 after: cell_value(c.after.as_ref()),
@@ -678,7 +679,7 @@ async fn history(
             .await?;
         let t = user.tr(&state);
         Ok(HistoryPage {
-            rows: history_rows(&t, changes),
+            rows: history_rows(&t, state.app.config().time_zone.clone(), changes),
             nav: user.nav.clone(),
             t,
         })
@@ -737,7 +738,7 @@ pub struct PupilRow {
 
 #[derive(Template)]
 #[template(path = "journal/lesson.html")]
-struct LessonPage<'a> {
+pub(crate) struct LessonPage<'a> {
     t: Tr<'a>,
     nav: Nav,
     group_id: String,
@@ -752,12 +753,14 @@ struct LessonPage<'a> {
     errors: Vec<String>,
     /// The viewer writes in this journal: each pupil gets a link to write a recommendation.
     may_recommend: bool,
+    /// The files of the lesson's homework.
+    pub(crate) files: crate::homework_files::LessonFiles,
 }
 
 /// What the marks form posted: `m_<pupil>` (mark) and `a_<pupil>` (attendance letter).
 type Typed = HashMap<String, String>;
 
-async fn lesson_view<'s>(
+pub(crate) async fn lesson_view<'s>(
     state: &'s AppState,
     user: &PageUser,
     lesson: i64,
@@ -803,6 +806,8 @@ async fn lesson_view<'s>(
             })
         })
         .collect();
+    let writer = (column.form, v.group.grade);
+    let files = crate::homework_files::LessonFiles::load(state, user, lesson, writer).await?;
     let group = v.group.id;
     Ok(LessonPage {
         group_id: group.to_string(),
@@ -821,13 +826,18 @@ async fn lesson_view<'s>(
             .iter()
             .map(|l| (l.code.clone(), l.name.clone()))
             .collect(),
-        grid_href: format!(
-            "/journal/{group}/{}?period={}#lesson-{lesson}",
-            v.subject, v.period.id
-        ),
+        grid_href: if sheet.substitute {
+            String::new()
+        } else {
+            format!(
+                "/journal/{group}/{}?period={}#lesson-{lesson}",
+                v.subject, v.period.id
+            )
+        },
         column,
         errors: Vec::new(),
         may_recommend: v.may_write,
+        files,
         nav: user.nav.clone(),
         t,
     })
@@ -957,6 +967,8 @@ struct RecommendPage<'a> {
     back: String,
     body: String,
     error: String,
+    /// The pupil's earlier recommendations, newest first: (date, text).
+    earlier: Vec<(String, String)>,
 }
 
 /// `?student=…&subject=…&back=…`, and the form's fields.
@@ -990,8 +1002,28 @@ impl RecommendForm {
             back: local_back(&self.back),
             body: self.body.clone(),
             error,
+            earlier: Vec::new(),
         }
     }
+}
+
+/// What teachers have recommended to the pupil before (none shown when the viewer may not see
+/// the pupil; whether they may write is decided when the form is posted).
+async fn earlier_recommendations(
+    state: &AppState,
+    user: &PageUser,
+    student: PersonId,
+) -> Vec<(String, String)> {
+    let zone = state.app.config().time_zone.clone();
+    let mut list = state
+        .app
+        .recommendations(&user.who.principal, student)
+        .await
+        .unwrap_or_default();
+    list.sort_by_key(|r| std::cmp::Reverse(r.created_at));
+    list.into_iter()
+        .map(|r| (date(zone.local_date(r.created_at)), r.body))
+        .collect()
 }
 
 /// The form for a recommendation to a pupil (and the family), reached from the lesson page.
@@ -1002,9 +1034,14 @@ async fn recommend_page(
     user: PageUser,
     Query(q): Query<RecommendForm>,
 ) -> Response {
-    let built = q
-        .ids()
-        .map(|_| q.page(user.tr(&state), &user, String::new()));
+    let built = match q.ids() {
+        Ok((student, _)) => {
+            let mut page = q.page(user.tr(&state), &user, String::new());
+            page.earlier = earlier_recommendations(&state, &user, student).await;
+            Ok(page)
+        }
+        Err(e) => Err(e),
+    };
     respond(&state, &user, built)
 }
 

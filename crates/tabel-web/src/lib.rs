@@ -11,13 +11,22 @@ mod assessment;
 mod assessment_api;
 mod assets;
 mod auth;
+mod consent;
+mod consent_api;
+mod contact;
+mod contact_api;
+mod diary;
+mod diary_api;
 mod error;
 mod extract;
 mod grading;
 mod home;
+mod homework_files;
+mod homework_files_api;
 mod i18n;
 mod journal;
 mod journal_api;
+mod journal_cell;
 mod ops;
 mod school;
 mod thematic;
@@ -95,7 +104,12 @@ pub fn router(state: AppState) -> Router {
         .merge(timetable::router())
         .merge(assessment::router())
         .merge(journal::router())
-        .merge(thematic::router());
+        .merge(journal_cell::router())
+        .merge(consent::router())
+        .merge(contact::router())
+        .merge(diary::router())
+        .merge(thematic::router())
+        .merge(homework_files::router(state.app.homework_file_max_bytes()));
     Router::new()
         .merge(pages)
         .merge(api::router(&state))

@@ -221,6 +221,21 @@ struct ClassPage<'a> {
     school_id: String,
     students_label: String,
     students: Vec<PersonRow>,
+    journals: Vec<ClassJournalRow>,
+    /// The class's consent registry (for those who keep it; "" otherwise).
+    consents_href: String,
+}
+
+/// A journal of the class, linked to its grid.
+pub struct ClassJournalRow {
+    /// The grid.
+    pub href: String,
+    /// Subject.
+    pub subject: String,
+    /// The group when it is not the class itself ("5А-1", a stream).
+    pub group: String,
+    /// The teacher.
+    pub teacher: String,
 }
 
 async fn class(State(state): State<AppState>, user: PageUser, Path(raw): Path<String>) -> Response {
@@ -230,8 +245,33 @@ async fn class(State(state): State<AppState>, user: PageUser, Path(raw): Path<St
             .app
             .class_students(&user.who.principal, gid, state.app.today())
             .await?;
+        let consents_href = if tabel_app::consent::keeps(&user.who.principal, g.school, Some(gid))
+            && g.kind == tabel_domain::school::GroupKind::Class
+        {
+            format!("/consents/classes/{gid}")
+        } else {
+            String::new()
+        };
+        let journals = state
+            .app
+            .class_journals(&user.who.principal, gid)
+            .await?
+            .into_iter()
+            .map(|j| ClassJournalRow {
+                href: format!("/journal/{}/{}", j.group, j.subject),
+                subject: j.subject_name,
+                group: if j.group == gid {
+                    String::new()
+                } else {
+                    j.group_name
+                },
+                teacher: j.teacher_name,
+            })
+            .collect();
         let t = user.tr(&state);
         Ok(ClassPage {
+            journals,
+            consents_href,
             kind: t.get(&format!("group-kind-{}", g.kind.code())),
             name: g.name,
             teacher: g.class_teacher.unwrap_or_default(),
@@ -265,6 +305,10 @@ struct StudentPage<'a> {
     born: String,
     enrolled: String,
     groups: Vec<GroupRow>,
+    /// The child's consents (for those who keep the registry; "" otherwise).
+    consents_href: String,
+    /// The parents' contacts (for those who may manage them; "" otherwise).
+    contacts_href: String,
 }
 
 async fn student(
@@ -284,7 +328,19 @@ async fn student(
                 row.href.clear();
             }
         }
+        let class = v
+            .groups
+            .iter()
+            .find(|g| g.kind == tabel_domain::school::GroupKind::Class)
+            .map(|g| g.id);
+        let consents_href = if tabel_app::consent::keeps(p, v.card.school, class) {
+            format!("/consents/students/{pid}")
+        } else {
+            String::new()
+        };
         Ok(StudentPage {
+            contacts_href: crate::contact::contacts_href(p, pid, v.card.school, class),
+            consents_href,
             name: v.card.person.full_name(),
             born: v.card.person.birth_date.map(date).unwrap_or_default(),
             enrolled: date(v.card.enrolled_on),

@@ -40,7 +40,7 @@ pub struct TopicRow {
     pub title: String,
     /// Planned lessons.
     pub hours: u8,
-    /// Lesson type code ("" when unset).
+    /// Lesson type: the school's name for it, or its code ("" when unset).
     pub lesson_type: String,
 }
 
@@ -113,7 +113,20 @@ async fn show_plan(
         let ids: (GroupId, SubjectId) = (id(&group)?, id(&subject)?);
         let plan = state.app.plan(&user.who.principal, ids.0, ids.1).await?;
         let mut page = PlanPage::new(user.tr(&state), &user, ids);
-        page.plan = plan.map(PlanView::from);
+        if let Some(plan) = plan {
+            // Lesson types by the names the school gave them (the code where none matches).
+            let policy = state
+                .app
+                .grading_policy(&user.who.principal, plan.school)
+                .await?;
+            let mut view = PlanView::from(plan);
+            for topic in &mut view.topics {
+                if let Some(lt) = policy.policy.lesson_type(&topic.lesson_type) {
+                    topic.lesson_type = lt.name.clone();
+                }
+            }
+            page.plan = Some(view);
+        }
         Ok(page)
     }
     .await;

@@ -56,6 +56,8 @@ pub struct Cell {
     pub style: &'static str,
     /// Detail of the change.
     pub detail: String,
+    /// The lesson's page in the journal (a teacher's own week; "" elsewhere).
+    pub href: String,
 }
 
 /// A row of the week grid.
@@ -110,6 +112,11 @@ fn cell(t: &Tr<'_>, v: &LessonView, own_group: Option<GroupId>, teacher_view: bo
         status,
         style,
         detail,
+        href: if teacher_view && l.status != "cancelled" {
+            format!("/journal/lesson/{}", l.id)
+        } else {
+            String::new()
+        },
     }
 }
 

@@ -29,6 +29,8 @@ pub struct Config {
     pub secure_cookies: bool,
     /// The deployment's time zone, for "today".
     pub time_zone: TimeZoneName,
+    /// The largest file a teacher may attach to a lesson's homework, in bytes.
+    pub homework_file_max_bytes: usize,
 }
 
 impl Config {
@@ -42,6 +44,7 @@ impl Config {
             today: None,
             secure_cookies: false,
             time_zone: TimeZoneName::MOSCOW,
+            homework_file_max_bytes: tabel_app::homework_files::DEFAULT_MAX_BYTES,
         }
     }
 }
@@ -58,6 +61,8 @@ pub struct FileConfig {
     pub secure_cookies: Option<bool>,
     /// Time zone (IANA name of a Russian zone).
     pub time_zone: Option<String>,
+    /// The largest homework file, in bytes.
+    pub homework_file_max_bytes: Option<u64>,
 }
 
 impl FileConfig {
@@ -85,6 +90,24 @@ pub fn parse_date(raw: &str) -> Result<Date, String> {
         time::macros::format_description!("[year]-[month]-[day]"),
     )
     .map_err(|_| format!("{raw:?} is not a date; use YYYY-MM-DD, e.g. 2026-11-28"))
+}
+
+/// The largest homework file a deployment may allow: the whole file is held in memory while it
+/// is checked and stored.
+pub const MAX_HOMEWORK_FILE_BYTES: u64 = 256 * 1024 * 1024;
+
+/// Parses a homework file limit in bytes (1 byte .. 256 MiB).
+pub fn parse_file_size(raw: &str) -> Result<usize, String> {
+    let n: u64 = raw
+        .trim()
+        .parse()
+        .map_err(|_| format!("{raw:?} is not a number of bytes, e.g. 10485760 for 10 MiB"))?;
+    if n == 0 || n > MAX_HOMEWORK_FILE_BYTES {
+        return Err(format!(
+            "{n} bytes: use 1 to {MAX_HOMEWORK_FILE_BYTES} bytes (256 MiB)"
+        ));
+    }
+    usize::try_from(n).map_err(|_| format!("{n} bytes: too large for this machine"))
 }
 
 /// Parses a Russian IANA time zone name.

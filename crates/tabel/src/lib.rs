@@ -55,6 +55,7 @@ impl Application {
         let app_config = AppConfig {
             today: config.today,
             time_zone: config.time_zone.clone(),
+            homework_file_max_bytes: config.homework_file_max_bytes,
             ..AppConfig::default()
         };
         let app = App::new(db.clone(), app_config);

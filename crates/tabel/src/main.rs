@@ -8,7 +8,9 @@ use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand};
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
-use tabel::config::{DEFAULT_DB, DEFAULT_LISTEN, FileConfig, parse_date, parse_time_zone};
+use tabel::config::{
+    DEFAULT_DB, DEFAULT_LISTEN, FileConfig, parse_date, parse_file_size, parse_time_zone,
+};
 use tabel::{Application, Config, open_db};
 use tabel_app::admin::NewAccount;
 use tabel_app::{App, AppConfig, AppError};
@@ -72,6 +74,10 @@ enum Command {
         /// Time zone of the schools, e.g. Asia/Yekaterinburg (decides when "today" begins).
         #[arg(long, env = "TABEL_TIME_ZONE", value_name = "ZONE", value_parser = parse_time_zone)]
         time_zone: Option<TimeZoneName>,
+        /// The largest file a teacher may attach to a lesson's homework, in bytes (default
+        /// 10485760 = 10 MiB; at most 256 MiB).
+        #[arg(long, env = "TABEL_HOMEWORK_FILE_MAX_BYTES", value_name = "BYTES", value_parser = parse_file_size)]
+        homework_file_max_bytes: Option<usize>,
     },
     /// Create or update the database's tables to this version of Tabel.
     Migrate {
@@ -219,6 +225,7 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
             today,
             secure_cookies,
             time_zone,
+            homework_file_max_bytes,
         } => {
             let (url, file) = db.resolve()?;
             let config = Config {
@@ -235,6 +242,15 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
                     (None, Some(raw)) => parse_time_zone(raw)
                         .map_err(|e| anyhow::anyhow!("tabel.toml: time_zone: {e}"))?,
                     (None, None) => TimeZoneName::MOSCOW,
+                },
+                homework_file_max_bytes: match (
+                    homework_file_max_bytes,
+                    file.homework_file_max_bytes,
+                ) {
+                    (Some(n), _) => n,
+                    (None, Some(n)) => parse_file_size(&n.to_string())
+                        .map_err(|e| anyhow::anyhow!("tabel.toml: homework_file_max_bytes: {e}"))?,
+                    (None, None) => tabel_app::homework_files::DEFAULT_MAX_BYTES,
                 },
             };
             let app = Application::build(config).await?;

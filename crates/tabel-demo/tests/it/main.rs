@@ -290,6 +290,47 @@ async fn check_one_school(db: &Db, region: &DemoRegion) {
         assert_eq!(child.diary_consent, Some(ConsentState::Refused));
     }
 
+    // The registry is varied as a real school's: most consents given, some refused, a few
+    // withdrawn in the autumn, a few never submitted, some by electronic document.
+    let class_5a_registry = tabel_store::consent::registry_of_class(c, class_5a, TODAY)
+        .await
+        .unwrap();
+    assert!(!class_5a_registry.is_empty());
+    let mut statuses = std::collections::BTreeMap::new();
+    let mut electronic = 0;
+    for class in school_repo::list_groups(c, year.id, TODAY, Some(GroupKind::Class))
+        .await
+        .unwrap()
+    {
+        for line in tabel_store::consent::registry_of_class(c, class.id, TODAY)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|l| l.parent.is_some())
+        {
+            *statuses
+                .entry(tabel_domain::consent::Status::of(line.diary))
+                .or_insert(0usize) += 1;
+            let history = tabel_store::consent::history_of_student(c, line.student)
+                .await
+                .unwrap();
+            electronic += history
+                .iter()
+                .filter(|r| r.basis.kind == tabel_domain::consent::BasisKind::ElectronicDocument)
+                .count();
+        }
+    }
+    let count = |s| statuses.get(&s).copied().unwrap_or(0);
+    use tabel_domain::consent::Status;
+    assert!(
+        count(Status::Given) > 10 * (count(Status::Refused) + count(Status::None)),
+        "{statuses:?}"
+    );
+    for s in [Status::Refused, Status::Withdrawn, Status::None] {
+        assert!(count(s) > 0, "{s:?}: {statuses:?}");
+    }
+    assert!(electronic > 0);
+
     let report = audit::verify(c).await.unwrap();
     assert!(report.breaks.is_empty(), "{report:?}");
     assert_eq!(report.records, 1 + demo.timetable.changes.len() as u64);

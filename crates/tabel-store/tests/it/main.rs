@@ -1,6 +1,8 @@
 //! Storage tests: every one runs on SQLite (a temp file) and PostgreSQL (a throwaway cluster).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod homework_files;
+
 use serde_json::json;
 use tabel_domain::school::{ConsentState, GroupKind, Role};
 use tabel_store::audit::{self, AuditEntry};

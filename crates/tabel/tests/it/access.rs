@@ -89,8 +89,18 @@ async fn a_parent_sees_their_children_and_nothing_of_others() {
 async fn a_parent_without_consent_sees_no_child() {
     let app = TestApp::sqlite().await;
     let token = app.token("refuser").await;
-    assert_problem(
+    // Her own child: refused with the reason, not hidden (she knows the child exists).
+    let problem = assert_problem(
         app.get(&format!("/api/v1/students/{}", app.f.oleg), &token)
+            .await,
+        StatusCode::FORBIDDEN,
+    )
+    .await;
+    assert_eq!(problem["type"], "urn:tabel:problem:consent-required");
+    assert!(problem["detail"].as_str().unwrap().contains("consent"));
+    // Someone else's child stays hidden.
+    assert_problem(
+        app.get(&format!("/api/v1/students/{}", app.f.ivan), &token)
             .await,
         StatusCode::NOT_FOUND,
     )

@@ -29,6 +29,30 @@ impl Drop for Driver {
     }
 }
 
+/// Standard base64 (screenshots), without a dependency for it.
+fn base64_decode(text: &str) -> Vec<u8> {
+    let mut out = Vec::with_capacity(text.len() / 4 * 3);
+    let (mut acc, mut bits) = (0u32, 0u32);
+    for c in text.bytes() {
+        let v = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            _ => continue,
+        };
+        acc = (acc << 6) | u32::from(v);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push(u8::try_from(acc >> bits).unwrap());
+            acc &= (1 << bits) - 1;
+        }
+    }
+    out
+}
+
 fn tool(candidates: &[&str]) -> Option<String> {
     candidates
         .iter()
@@ -256,6 +280,18 @@ impl Driver {
             Some(json!({"width": width, "height": height})),
         )
         .await;
+    }
+
+    /// Saves a PNG of the window at `path` (creating its directory), as WebDriver's
+    /// `GET /session/{id}/screenshot` returns it (base64).
+    pub(crate) async fn screenshot(&self, path: &std::path::Path) {
+        let v = self.cmd(reqwest::Method::GET, "/screenshot", None).await;
+        let png = base64_decode(v.as_str().unwrap_or_else(|| panic!("no screenshot: {v}")));
+        assert!(png.starts_with(b"\x89PNG"), "not a PNG");
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).unwrap();
+        }
+        std::fs::write(path, png).unwrap();
     }
 
     pub(crate) async fn quit(&self) {

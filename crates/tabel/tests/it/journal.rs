@@ -39,7 +39,7 @@ pub(crate) async fn timetable(app: &TestApp) -> String {
 }
 
 /// 5А's mathematics lessons of a week, by date.
-async fn lessons_5a(app: &TestApp, token: &str, from: &str, to: &str) -> Vec<Value> {
+pub(crate) async fn lessons_5a(app: &TestApp, token: &str, from: &str, to: &str) -> Vec<Value> {
     let all = app
         .get_json(
             &format!(
@@ -59,11 +59,11 @@ async fn lessons_5a(app: &TestApp, token: &str, from: &str, to: &str) -> Vec<Val
         .collect()
 }
 
-fn id(v: &Value) -> String {
+pub(crate) fn id(v: &Value) -> String {
     v["id"].as_str().unwrap().to_owned()
 }
 
-async fn post(app: &TestApp, token: &str, path: &str, body: Value) -> reqwest::Response {
+pub(crate) async fn post(app: &TestApp, token: &str, path: &str, body: Value) -> reqwest::Response {
     app.http
         .post(app.url(path))
         .bearer_auth(token)

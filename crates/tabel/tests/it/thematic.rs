@@ -370,6 +370,11 @@ async fn a_teacher_uploads_the_plan_from_the_journal_page_and_sees_the_summary()
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("Контрольная работа № 1"), "{html}");
     assert!(html.contains("ktp.csv"), "{html}");
+    // Lesson types by the school's names, not their codes.
+    assert!(
+        html.contains("<td>Урок</td>") && !html.contains("<td>lesson</td>"),
+        "{html}"
+    );
     let token = app.token("teacher").await;
     let plan = app.get_json(&plan_path(&app), &token).await;
     assert_eq!(plan["source_name"], "ktp.csv");

@@ -1,0 +1,354 @@
+//! Files of a lesson's homework through the JSON API: upload (`multipart/form-data`, field
+//! `file`), list, download and delete. The upload route's body limit follows the deployment's
+//! `homework_file_max_bytes`; a larger file is 413 and an empty one 422, both problem+json, and
+//! nothing is stored. Downloads are always attachments, never rendered by the browser as pages
+//! of this site (`nosniff`, `Content-Security-Policy: sandbox`).
+
+use crate::AppState;
+use crate::error::{ApiError, Problem};
+use crate::extract::{ApiUser, ClientInfo};
+use axum::Json;
+use axum::extract::multipart::{MultipartError, MultipartRejection};
+use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+use tabel_app::AppError;
+use tabel_app::homework_files::{FileContent, FileUpload, refusal};
+use tabel_store::homework_files::HomeworkFile;
+use time::format_description::well_known::Rfc3339;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+/// Room for the multipart framing (boundaries, part headers, a `reason` field) around a file of
+/// the largest accepted size.
+pub(crate) const FRAMING_BYTES: usize = 16 * 1024;
+
+/// The upload routes carry their own body limit: the configured file size, not the site-wide
+/// limit for forms.
+pub(crate) fn routes(r: OpenApiRouter<AppState>, max_bytes: usize) -> OpenApiRouter<AppState> {
+    let upload = OpenApiRouter::new()
+        .routes(routes!(attach_file, list_files))
+        .layer(DefaultBodyLimit::max(
+            max_bytes.saturating_add(FRAMING_BYTES),
+        ));
+    r.merge(upload).routes(routes!(download_file, delete_file))
+}
+
+fn id(raw: &str) -> Result<i64, ApiError> {
+    raw.trim()
+        .parse()
+        .map_err(|_| ApiError::from(AppError::NotFound))
+}
+
+/// The upload form as the OpenAPI document describes it.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+struct UploadForm {
+    /// The file (its part's `filename` and `Content-Type` are kept, the type only when it is
+    /// one of PDF, PNG, JPEG, GIF, WebP, plain text, DOCX, XLSX, PPTX, ODT, ODS, ODP, ZIP).
+    #[schema(value_type = String, format = Binary)]
+    file: Vec<u8>,
+    /// Required from administrators (a correction, or a closed period).
+    reason: Option<String>,
+}
+
+/// A file of a lesson's homework.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct FileDto {
+    id: String,
+    lesson_id: String,
+    /// As uploaded, made safe (no path, no control characters, at most 120 characters).
+    file_name: String,
+    /// As served: the declared type when allowed, else `application/octet-stream`.
+    content_type: String,
+    size_bytes: i64,
+    /// SHA-256 of the bytes, lowercase hex.
+    sha256: String,
+    uploaded_by_user_id: Option<String>,
+    uploaded_at: String,
+    /// Where to download it.
+    href: String,
+}
+
+impl From<HomeworkFile> for FileDto {
+    fn from(f: HomeworkFile) -> Self {
+        FileDto {
+            href: format!("/api/v1/files/{}", f.id),
+            id: f.id.to_string(),
+            lesson_id: f.lesson.to_string(),
+            file_name: f.file_name,
+            content_type: f.content_type,
+            size_bytes: f.size_bytes,
+            sha256: f.sha256,
+            uploaded_by_user_id: f.uploaded_by.map(|u| u.to_string()),
+            uploaded_at: f.uploaded_at.format(&Rfc3339).unwrap_or_default(),
+        }
+    }
+}
+
+/// Why an upload form could not be read.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum UploadError {
+    /// Larger than the limit.
+    TooLarge,
+    /// Not a readable `multipart/form-data` body.
+    Malformed,
+}
+
+impl From<MultipartError> for UploadError {
+    fn from(e: MultipartError) -> Self {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            UploadError::TooLarge
+        } else {
+            UploadError::Malformed
+        }
+    }
+}
+
+/// Reads the `file` field (name, declared type, bytes) and the optional `reason` field of an
+/// upload form; a form without a file gives an empty upload (refused as empty later).
+pub(crate) async fn read_upload(
+    mut form: Multipart,
+    max_bytes: usize,
+) -> Result<FileUpload, UploadError> {
+    let mut upload = FileUpload {
+        file_name: String::new(),
+        content_type: String::new(),
+        bytes: Vec::new(),
+        reason: None,
+    };
+    while let Some(field) = form.next_field().await? {
+        match field.name() {
+            Some("file") if upload.bytes.is_empty() => {
+                upload.file_name = field.file_name().unwrap_or_default().to_owned();
+                upload.content_type = field.content_type().unwrap_or_default().to_owned();
+                let bytes = field.bytes().await?;
+                if bytes.len() > max_bytes {
+                    return Err(UploadError::TooLarge);
+                }
+                upload.bytes = bytes.to_vec();
+            }
+            Some("reason") => {
+                let text = field.text().await?;
+                upload.reason = Some(text).filter(|r| !r.trim().is_empty());
+            }
+            _ => {}
+        }
+    }
+    Ok(upload)
+}
+
+/// "10 MB", "1.5 MB", "98 KB", "512 bytes".
+fn human(bytes: usize) -> String {
+    if bytes < 1024 {
+        return format!("{bytes} bytes");
+    }
+    if bytes < 1024 * 1024 {
+        return format!("{} KB", bytes.div_ceil(1024));
+    }
+    let tenths = bytes.saturating_mul(10) / (1024 * 1024);
+    if tenths.is_multiple_of(10) {
+        format!("{} MB", tenths / 10)
+    } else {
+        format!("{}.{} MB", tenths / 10, tenths % 10)
+    }
+}
+
+fn too_large(max_bytes: usize) -> ApiError {
+    ApiError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        format!(
+            "the file is larger than {} ({max_bytes} bytes)",
+            human(max_bytes)
+        ),
+    )
+}
+
+/// Attaches a file to a lesson's homework, as `multipart/form-data` with the file in the field
+/// `file`. Whoever may write the lesson's record (its teacher, the substitute, the assigned
+/// teacher; an administrator with a `reason`); not in grade 1, not on a cancelled lesson, not in
+/// a closed period (409) except as an administrator's correction. At most the configured size
+/// (413; 10 MB unless the deployment says otherwise), at most 10 files per lesson; an empty
+/// file is 422.
+#[utoipa::path(post, path = "/api/v1/lessons/{id}/files", tag = "journal", security(("bearer" = [])), params(("id" = String, Path)),
+    request_body(content = inline(UploadForm), content_type = "multipart/form-data"),
+    responses((status = 201, body = FileDto), (status = 400, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem), (status = 413, body = Problem), (status = 415, body = Problem), (status = 422, body = Problem)))]
+async fn attach_file(
+    State(state): State<AppState>,
+    ApiUser(who): ApiUser,
+    ClientInfo(client): ClientInfo,
+    Path(raw): Path<String>,
+    form: Result<Multipart, MultipartRejection>,
+) -> Result<(StatusCode, Json<FileDto>), ApiError> {
+    let lesson = id(&raw)?;
+    let max = state.app.homework_file_max_bytes();
+    let form = form.map_err(|_| {
+        ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "send the file as multipart/form-data in the field `file`",
+        )
+    })?;
+    let upload = match read_upload(form, max).await {
+        Ok(u) => u,
+        Err(UploadError::TooLarge) => return Err(too_large(max)),
+        Err(UploadError::Malformed) => {
+            return Err(ApiError::malformed("unreadable multipart/form-data body"));
+        }
+    };
+    let stored = state
+        .app
+        .attach_homework_file(&who.principal, lesson, upload, &client)
+        .await
+        .map_err(|e| match e {
+            AppError::Invalid(errors)
+                if errors.get("file").map(String::as_str) == Some(refusal::TOO_LARGE) =>
+            {
+                too_large(max)
+            }
+            e => e.into(),
+        })?;
+    Ok((StatusCode::CREATED, Json(stored.into())))
+}
+
+/// The files of a lesson's homework, oldest first, without their bytes (whoever may read the
+/// lesson's journal).
+#[utoipa::path(get, path = "/api/v1/lessons/{id}/files", tag = "journal", security(("bearer" = [])), params(("id" = String, Path)),
+    responses((status = 200, body = Vec<FileDto>), (status = 403, body = Problem), (status = 404, body = Problem)))]
+async fn list_files(
+    State(state): State<AppState>,
+    ApiUser(who): ApiUser,
+    Path(raw): Path<String>,
+) -> Result<Json<Vec<FileDto>>, ApiError> {
+    let lesson = id(&raw)?;
+    let files = state.app.homework_files(&who.principal, lesson).await?;
+    Ok(Json(files.into_iter().map(FileDto::from).collect()))
+}
+
+/// The bytes of a file, always as an attachment (whoever may read the lesson's journal).
+#[utoipa::path(get, path = "/api/v1/files/{id}", tag = "journal", security(("bearer" = [])), params(("id" = String, Path)),
+    responses((status = 200, description = "The file, as an attachment", content_type = "application/octet-stream"),
+        (status = 403, body = Problem), (status = 404, body = Problem)))]
+async fn download_file(
+    State(state): State<AppState>,
+    ApiUser(who): ApiUser,
+    Path(raw): Path<String>,
+) -> Result<Response, ApiError> {
+    let file = id(&raw)?;
+    let content = state.app.homework_file(&who.principal, file).await?;
+    Ok(download(content))
+}
+
+/// `?reason=…`
+#[derive(Deserialize, IntoParams)]
+struct DeleteQuery {
+    /// Required from administrators (a correction, or a closed period).
+    reason: Option<String>,
+}
+
+/// Deletes a file (whoever may write the lesson's record; in a closed period only an
+/// administrator, with a reason). The deletion is audited with the file's metadata.
+#[utoipa::path(delete, path = "/api/v1/files/{id}", tag = "journal", security(("bearer" = [])), params(("id" = String, Path), DeleteQuery),
+    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+async fn delete_file(
+    State(state): State<AppState>,
+    ApiUser(who): ApiUser,
+    ClientInfo(client): ClientInfo,
+    Path(raw): Path<String>,
+    Query(q): Query<DeleteQuery>,
+) -> Result<StatusCode, ApiError> {
+    let file = id(&raw)?;
+    state
+        .app
+        .delete_homework_file(&who.principal, file, q.reason.as_deref(), &client)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// A file as a download: an attachment under its name (RFC 6266 with an RFC 5987 UTF-8 name and
+/// an ASCII fallback), never sniffed or run as a page of this site, kept only in the user's
+/// own cache and checked again before reuse.
+pub(crate) fn download(content: FileContent) -> Response {
+    let FileContent { file, bytes } = content;
+    attachment(&file.file_name, &file.content_type, bytes)
+}
+
+/// Any stored file as such a download (homework files, scans of consent applications).
+pub(crate) fn attachment(name: &str, content_type: &str, bytes: Vec<u8>) -> Response {
+    let kind = HeaderValue::from_str(content_type)
+        .unwrap_or(HeaderValue::from_static("application/octet-stream"));
+    let disposition = HeaderValue::from_str(&content_disposition(name))
+        .unwrap_or(HeaderValue::from_static("attachment"));
+    (
+        [
+            (header::CONTENT_TYPE, kind),
+            (header::CONTENT_DISPOSITION, disposition),
+            (
+                header::X_CONTENT_TYPE_OPTIONS,
+                HeaderValue::from_static("nosniff"),
+            ),
+            (
+                header::CONTENT_SECURITY_POLICY,
+                HeaderValue::from_static("sandbox"),
+            ),
+            (
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("private, no-cache"),
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+/// `attachment; filename="ASCII fallback"; filename*=UTF-8''percent-encoded`.
+fn content_disposition(name: &str) -> String {
+    let fallback: String = name
+        .chars()
+        .map(|c| {
+            if (c.is_ascii_graphic() && c != '"' && c != '\\') || c == ' ' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let mut encoded = String::with_capacity(name.len() * 3);
+    for b in name.bytes() {
+        // RFC 5987 attr-char: ALPHA / DIGIT / "!" / "#" / "$" / "&" / "+" / "-" / "." /
+        // "^" / "_" / "`" / "|" / "~"; everything else is percent-encoded.
+        if b.is_ascii_alphanumeric() || b"!#$&+-.^_`|~".contains(&b) {
+            encoded.push(char::from(b));
+        } else {
+            encoded.push_str(&format!("%{b:02X}"));
+        }
+    }
+    format!("attachment; filename=\"{fallback}\"; filename*=UTF-8''{encoded}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn downloads_are_named_in_utf8_with_an_ascii_fallback() {
+        assert_eq!(
+            content_disposition("Задание 1.pdf"),
+            "attachment; filename=\"_______ 1.pdf\"; filename*=UTF-8''%D0%97%D0%B0%D0%B4%D0%B0%D0%BD%D0%B8%D0%B5%201.pdf"
+        );
+        assert_eq!(
+            content_disposition("a\"b\\c;d.txt"),
+            "attachment; filename=\"a_b_c;d.txt\"; filename*=UTF-8''a%22b%5Cc%3Bd.txt"
+        );
+    }
+
+    #[test]
+    fn sizes_read_as_people_write_them() {
+        assert_eq!(human(10 * 1024 * 1024), "10 MB");
+        assert_eq!(human(1536 * 1024), "1.5 MB");
+        assert_eq!(human(100_000), "98 KB");
+        assert_eq!(human(100), "100 bytes");
+    }
+}
