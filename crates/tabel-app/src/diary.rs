@@ -14,11 +14,13 @@
 use crate::{App, AppError, check};
 use serde::Serialize;
 use std::collections::HashMap;
+use std::sync::{Arc, PoisonError};
+use std::time::Instant;
 use tabel_domain::access::{Principal, StudentFacts};
 use tabel_domain::journal::{Attendance, Average};
 use tabel_domain::school::{ConsentState, DayOffKind, GroupKind};
-use tabel_domain::{PeriodId, PersonId, SubjectId};
-use tabel_store::Conn;
+use tabel_domain::{PeriodId, PersonId, SchoolId, SubjectId};
+use tabel_store::{Conn, audit};
 use tabel_store::assessment::{self as assessment_repo, Assessment};
 use tabel_store::diary::{self as repo, DatedAttendance, DiaryLesson, GroupTeacher, YearBell};
 use tabel_store::homework_files::{self as files_repo, HomeworkFile};
@@ -112,6 +114,20 @@ pub struct DiaryDay {
     /// The lessons, by number.
     pub lessons: Vec<DiaryLessonView>,
 }
+
+/// Week diaries built recently: (pupil, Monday, today) → (the school's audit sequence when
+/// built, when, the week). Every change a week shows — marks, attendance, topics and homework,
+/// files, lessons and their changes, bells — is audited, and each audited change moves the
+/// school's sequence, so an entry is used only while nothing of the school has changed; the
+/// time limit bounds what unaudited changes (a pupil moved between classes by an import) may
+/// leave on screen.
+pub type WeekCache = HashMap<(PersonId, Date, Date), (i64, Instant, Arc<DiaryWeek>)>;
+
+/// How long a built week may be reused while the school's sequence stands still.
+const WEEK_CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Weeks kept at most (a school's families reading this and next week fit many times over).
+const WEEK_CACHE_ENTRIES: usize = 20_000;
 
 /// The week diary.
 #[derive(Debug, Clone, Serialize)]
@@ -388,11 +404,70 @@ impl App {
         p: &Principal,
         student: PersonId,
         monday: Date,
-    ) -> Result<DiaryWeek, AppError> {
+    ) -> Result<Arc<DiaryWeek>, AppError> {
         let monday = monday_of(monday);
-        let sunday = monday + Duration::days(6);
         let mut pooled = self.db.acquire().await?;
         let c = &mut pooled.conn();
+        // The gate first, always; then the school's change counter says whether a week built
+        // earlier still holds.
+        let school = self.diary_school(c, p, student).await?;
+        let seq = audit::head_seq(c, school.get()).await?;
+        let key = (student, monday, self.today());
+        let now = Instant::now();
+        {
+            let cache = self.weeks.lock().unwrap_or_else(PoisonError::into_inner);
+            if let Some((at_seq, built, week)) = cache.get(&key)
+                && *at_seq == seq
+                && now.duration_since(*built) < WEEK_CACHE_TTL
+            {
+                return Ok(Arc::clone(week));
+            }
+        }
+        let week = Arc::new(self.build_week(c, p, student, monday).await?);
+        let mut cache = self.weeks.lock().unwrap_or_else(PoisonError::into_inner);
+        if cache.len() >= WEEK_CACHE_ENTRIES {
+            cache.retain(|_, (at_seq, built, _)| {
+                *at_seq == seq && now.duration_since(*built) < WEEK_CACHE_TTL
+            });
+            if cache.len() >= WEEK_CACHE_ENTRIES {
+                cache.clear();
+            }
+        }
+        cache.insert(key, (seq, now, Arc::clone(&week)));
+        Ok(week)
+    }
+
+    /// The pupil's school, once the gate lets the viewer through. A parent's child and the pupil
+    /// themself are known from the session; anyone else costs a read of the pupil's card.
+    async fn diary_school(
+        &self,
+        c: &mut Conn<'_>,
+        p: &Principal,
+        student: PersonId,
+    ) -> Result<SchoolId, AppError> {
+        let known = p
+            .children
+            .iter()
+            .find(|ch| ch.student == student)
+            .map(|ch| ch.school)
+            .or(p.student_in.filter(|_| p.person == Some(student)));
+        match known {
+            Some(school) => {
+                check(p.may_view_student(&StudentFacts { student, school }))?;
+                Ok(school)
+            }
+            None => Ok(self.diary_gate(c, p, student).await?.school),
+        }
+    }
+
+    async fn build_week(
+        &self,
+        c: &mut Conn<'_>,
+        p: &Principal,
+        student: PersonId,
+        monday: Date,
+    ) -> Result<DiaryWeek, AppError> {
+        let sunday = monday + Duration::days(6);
         let child = self.diary_child(c, p, student).await?;
         let lessons = repo::lessons_of_student(c, student, (monday, sunday)).await?;
         let marks = journal_repo::marks_of_student(c, student, (monday, sunday)).await?;

@@ -80,6 +80,8 @@ pub struct App {
     policies: Arc<std::sync::Mutex<PolicyCache>>,
     /// Sessions authenticated recently, by token hash (see [`AppConfig::auth_cache_ttl`]).
     sessions: Arc<std::sync::Mutex<SessionCache>>,
+    /// Week diaries built recently (see [`diary::WeekCache`]).
+    weeks: Arc<std::sync::Mutex<diary::WeekCache>>,
 }
 
 type PolicyCache = std::collections::HashMap<tabel_domain::SchoolId, Arc<journal::PolicyView>>;
@@ -94,6 +96,7 @@ impl App {
             config: Arc::new(config),
             policies: Arc::default(),
             sessions: Arc::default(),
+            weeks: Arc::default(),
         }
     }
 

@@ -154,6 +154,18 @@ impl AuditRecord {
     }
 }
 
+/// How many records a chain holds (0 before its first): every audited change of a school moves
+/// it, so it tells a cache whether anything of the school's journal and timetable has changed
+/// since — one indexed read of one row.
+pub async fn head_seq(conn: &mut Conn<'_>, chain: i64) -> Result<i64> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        seq: i64,
+    }
+    const SQL: &str = "SELECT seq FROM audit_heads WHERE chain_id = $1";
+    Ok(fetch_optional!(conn, Row, SQL, chain)?.map_or(0, |r| r.seq))
+}
+
 /// The latest records about one entity, newest first.
 pub async fn history_of(
     conn: &mut Conn<'_>,

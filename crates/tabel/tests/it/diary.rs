@@ -1082,3 +1082,59 @@ async fn holidays_show_in_the_week_and_in_the_calendar() {
     assert_eq!(c["days_off"][0]["name"], "Осенние каникулы");
     assert_eq!(c["days_off"][0]["starts_on"], "2026-10-26");
 }
+
+/// A week already built is reused only while nothing of the school has changed: a mark, a
+/// topic, a substitution made meanwhile shows on the next read; and the gate is asked before any
+/// week is reused — a withdrawal closes the cached week at once.
+#[tokio::test]
+async fn a_week_read_again_shows_what_changed_meanwhile_and_the_gate_comes_first() {
+    let app = TestApp::sqlite().await;
+    let w = family_week(&app).await;
+    let f = &app.f;
+    let parent = app.token("parent").await;
+    let path = format!("/api/v1/students/{}/diary?week=2026-W48", f.ivan);
+    let marks_on = |week: &Value, date: &str| -> Vec<String> {
+        lessons_of(week, date)
+            .iter()
+            .flat_map(|l| l["marks"].as_array().cloned().unwrap_or_default())
+            .map(|m| m["value"].as_str().unwrap_or_default().to_owned())
+            .collect()
+    };
+    let before = app.get_json(&path, &parent).await;
+    assert_eq!(app.get_json(&path, &parent).await, before, "the same week twice");
+    assert_eq!(marks_on(&before, "2026-11-25"), ["5"]);
+
+    // The teacher adds a mark on Wednesday.
+    let teacher = app.token("teacher").await;
+    let wed = id(&w.lessons[1]);
+    ok(
+        post(&app, &teacher, "/api/v1/marks", json!({"student_id": f.ivan.to_string(),
+            "lesson_id": wed, "value": "4", "work_type": "answer"}))
+        .await,
+        "second mark",
+    )
+    .await;
+    let after = app.get_json(&path, &parent).await;
+    let mut wednesday = marks_on(&after, "2026-11-25");
+    wednesday.sort();
+    assert_eq!(wednesday, ["4", "5"], "{after}");
+    let page = app.browser("parent").await;
+    let (_, html) = page
+        .page(&format!("/diary/{}/week?week=2026-W48", f.ivan))
+        .await;
+    assert!(html.contains("Ответ на уроке"), "{html}");
+
+    // The school records the parent's withdrawal: the week she just read is closed to her.
+    let admin = app.token("admin").await;
+    let res = post(
+        &app,
+        &admin,
+        "/api/v1/consents/withdrawal",
+        json!({"parent_id": f.parent.to_string(), "student_id": f.ivan.to_string(), "purpose": "diary",
+            "basis": {"kind": "written_application", "number": "90", "date": "2026-11-27"}}),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let problem = assert_problem(app.get(&path, &parent).await, StatusCode::FORBIDDEN).await;
+    assert_eq!(problem["type"], "urn:tabel:problem:consent-required");
+}
