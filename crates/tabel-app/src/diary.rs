@@ -20,13 +20,14 @@ use tabel_domain::access::{Principal, StudentFacts};
 use tabel_domain::journal::{Attendance, Average};
 use tabel_domain::school::{ConsentState, DayOffKind, GroupKind};
 use tabel_domain::{PeriodId, PersonId, SchoolId, SubjectId};
-use tabel_store::{Conn, audit};
 use tabel_store::assessment::{self as assessment_repo, Assessment};
 use tabel_store::diary::{self as repo, DatedAttendance, DiaryLesson, GroupTeacher, YearBell};
+use tabel_store::finals::Slot;
 use tabel_store::homework_files::{self as files_repo, HomeworkFile};
 use tabel_store::journal::{self as journal_repo, LessonRecord, StoredAttendance, StoredMark};
 use tabel_store::school::{self as school_repo, ChildLink, Group, Holiday, Period, StudentCard};
 use tabel_store::timetable::{Lesson, REGULAR};
+use tabel_store::{Conn, audit};
 use time::{Date, Duration, Weekday};
 
 pub use tabel_store::diary::NamedRecommendation;
@@ -302,17 +303,21 @@ pub struct FinalMarkView {
     pub value: String,
 }
 
-/// A forecast of a period's final mark (the regulation's point 4). Filled by a later issue.
+/// A forecast of a period's final mark (the regulation's point 4).
 #[derive(Debug, Clone, Serialize)]
 pub struct ForecastView {
     /// The subject.
     pub subject: SubjectId,
     /// Its name.
     pub subject_name: String,
-    /// The mark the average points to now.
-    pub predicted: Option<u8>,
-    /// Risks: too few marks, more than half the lessons missed, a predicted 2.
-    pub risks: Vec<String>,
+    /// The weighted average so far ("4.43", "—").
+    pub average: String,
+    /// The forecast: the projection, how sure, risks, what it takes.
+    pub forecast: tabel_domain::finals::Forecast,
+    /// The school's name of the work type "what it takes" names (next mark up).
+    pub next_up_work: String,
+    /// The same for avoiding a 2.
+    pub avoid_two_work: String,
 }
 
 /// Final marks and the forecast.
@@ -805,6 +810,8 @@ impl App {
         p: &Principal,
         student: PersonId,
     ) -> Result<DiaryFinals, AppError> {
+        // The gate is the forecast's first step too.
+        let forecast = self.student_forecast(p, student).await?;
         let mut pooled = self.db.acquire().await?;
         let c = &mut pooled.conn();
         let child = self.diary_child(c, p, student).await?;
@@ -812,11 +819,43 @@ impl App {
             Some(class) => grade_periods(c, class).await?,
             None => Vec::new(),
         };
+        let names = subject_names(c, child.card.school).await?;
+        let policy = self.policy_of(c, child.card.school).await?;
+        let work = |need: Option<&tabel_domain::finals::Need>| {
+            need.and_then(|n| policy.policy.work_type(&n.work_type))
+                .map(|w| w.name.clone())
+                .unwrap_or_default()
+        };
+        let year = child.class.as_ref().map(|g| g.year);
+        let marks = tabel_store::finals::of_student(c, student)
+            .await?
+            .into_iter()
+            .filter(|f| Some(f.year) == year && f.published_at.is_some())
+            .filter(|f| matches!(f.slot, Slot::Period(_) | Slot::Year))
+            .map(|f| FinalMarkView {
+                subject_name: names.get(&f.subject).cloned().unwrap_or_default(),
+                subject: f.subject,
+                period: f.slot.period(),
+                value: tabel_domain::finals::FinalValue::from_code(&f.value)
+                    .map_or_else(|| f.value.clone(), |v| v.to_string()),
+            })
+            .collect();
         Ok(DiaryFinals {
             child,
             periods,
-            marks: Vec::new(),
-            forecast: Vec::new(),
+            marks,
+            forecast: forecast
+                .subjects
+                .into_iter()
+                .map(|s| ForecastView {
+                    next_up_work: work(s.forecast.next_up.as_ref()),
+                    avoid_two_work: work(s.forecast.avoid_two.as_ref()),
+                    subject: s.subject,
+                    subject_name: s.subject_name,
+                    average: s.average,
+                    forecast: s.forecast,
+                })
+                .collect(),
         })
     }
 

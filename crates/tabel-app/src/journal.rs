@@ -328,7 +328,7 @@ fn stale(what: &str, current: Option<serde_json::Value>) -> AppError {
 }
 
 /// The period of a parallel containing a date.
-async fn period_of(
+pub(crate) async fn period_of(
     conn: &mut Conn<'_>,
     g: &Group,
     on: Date,

@@ -11,10 +11,13 @@ pub mod consent;
 pub mod contact;
 pub mod diary;
 mod error;
+pub mod exams;
+pub mod finals;
 pub mod homework_files;
 pub mod journal;
 pub mod password;
 pub mod school;
+pub mod stats;
 pub mod thematic;
 pub mod timetable;
 

@@ -8,7 +8,9 @@
 //! year's dated lessons (about 26,000) and, around "today", substitutions, cancellations and
 //! transfers ([`timetable`]), the year's schedule of assessment procedures within the rules
 //! ([`assessments`]), and the class journal from the first day of the year up to "today":
-//! topics, homework, attendance and some 100,000 marks ([`journal`]). The first school also gets
+//! topics, homework, attendance and some 100,000 marks ([`journal`]), parents' contacts, and a
+//! batch of grade 5's ВПР results partly published late or not at all (`exams`, for the
+//! dashboard of overdue publications). The first school also gets
 //! the seven demo accounts ([`DEMO_LOGINS`], password [`DEMO_PASSWORD`]).
 //!
 //! The same seed and "today" give the same data (and, in an empty database, the same ids):
@@ -23,6 +25,8 @@ pub mod assessments;
 pub mod calendar;
 mod contacts;
 pub mod curriculum;
+mod exams;
+mod finals;
 mod groups;
 pub mod journal;
 pub mod model;
@@ -152,6 +156,7 @@ mod phase {
     pub const ASSESSMENTS: u64 = 7;
     pub const JOURNAL: u64 = 8;
     pub const CONTACTS: u64 = 9;
+    pub const EXAMS: u64 = 10;
 }
 
 pub(crate) fn calendar_date(year: i32, month: Month, day: u8) -> Result<Date, DemoError> {
@@ -265,6 +270,8 @@ async fn generate_school(
     assessments::schedule(c, ctx, &mut school, &mut stream(phase::ASSESSMENTS)).await?;
     journal::journal(c, ctx, &mut school, &mut stream(phase::JOURNAL)).await?;
     let contacts = contacts::contacts(c, ctx, &school, &mut stream(phase::CONTACTS)).await?;
+    let finals = finals::finals(c, ctx, &school).await?;
+    let exam_results = exams::results(c, ctx, &school, &mut stream(phase::EXAMS)).await?;
 
     let summary = serde_json::json!({
         "name": school.name,
@@ -284,6 +291,8 @@ async fn generate_school(
         "marks": school.journal.marks,
         "attendance": school.journal.attendance,
         "contacts": contacts,
+        "final_marks": finals,
+        "exam_results": exam_results,
         "accounts": school.accounts.iter().map(|a| a.login).collect::<Vec<_>>(),
         "seed": ctx.seed.to_string(),
         "today": ctx.today.to_string(),

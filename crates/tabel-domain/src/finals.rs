@@ -159,6 +159,21 @@ pub enum Basis {
     PeriodNotAttested,
 }
 
+impl Basis {
+    /// The code, as the API and the stored proposals name it.
+    pub const fn code(self) -> &'static str {
+        match self {
+            Basis::Average => "average",
+            Basis::CappedByTwo => "capped_by_two",
+            Basis::TooFewMarks => "too_few_marks",
+            Basis::MostlyAbsent => "mostly_absent",
+            Basis::PassFail => "pass_fail",
+            Basis::Periods => "periods",
+            Basis::PeriodNotAttested => "period_not_attested",
+        }
+    }
+}
+
 /// A proposal for a final mark: the value and why.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Proposal {

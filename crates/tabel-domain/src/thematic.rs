@@ -8,7 +8,10 @@
 //! Blank rows are skipped. Every error names the row (as the spreadsheet numbers it, from 1) and
 //! the column, so that a teacher can find and fix it.
 
-use std::fmt;
+use crate::table::{self, CsvError};
+
+/// A problem with one cell (or row) of the file (shared with the other importers).
+pub use crate::table::CellError;
 
 /// The most topics a plan may have (a year of daily lessons is about 200).
 pub const MAX_TOPICS: usize = 500;
@@ -49,34 +52,6 @@ impl ParsedPlan {
     }
 }
 
-/// A problem with one cell (or row) of the file.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CellError {
-    /// Row, from 1 (0 = the file as a whole).
-    pub row: usize,
-    /// The column's heading, if the problem is in one cell.
-    pub column: Option<String>,
-    /// What is wrong.
-    pub message: String,
-}
-
-impl CellError {
-    /// Where: `row 7, column «Часы»`, `row 7`, or `file`.
-    pub fn place(&self) -> String {
-        match (&self.column, self.row) {
-            (_, 0) => "file".to_owned(),
-            (Some(c), r) => format!("row {r}, column «{c}»"),
-            (None, r) => format!("row {r}"),
-        }
-    }
-}
-
-impl fmt::Display for CellError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.place(), self.message)
-    }
-}
-
 /// Why a file was refused: every problem found (up to twenty).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("the thematic plan has errors: {}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
@@ -84,11 +59,7 @@ pub struct PlanErrors(pub Vec<CellError>);
 
 impl PlanErrors {
     fn whole(message: impl Into<String>) -> PlanErrors {
-        PlanErrors(vec![CellError {
-            row: 0,
-            column: None,
-            message: message.into(),
-        }])
+        PlanErrors(vec![CellError::whole(message)])
     }
 }
 
@@ -314,110 +285,19 @@ where
 /// saves as "CSV"), separated by `;`, `,` or tabs (whichever the first line uses most), with
 /// RFC 4180 quoting.
 pub fn parse_csv(bytes: &[u8]) -> Result<ParsedPlan, PlanErrors> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let text = match std::str::from_utf8(bytes) {
-        Ok(t) => t.to_owned(),
-        Err(_) => decode_cp1251(bytes),
-    };
-    parse_rows(csv_records(&text)?)
-}
-
-/// The separator the first line uses most (`;` when it uses none).
-fn separator(text: &str) -> char {
-    let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
-    let mut best = (';', 0);
-    for sep in [';', ',', '\t'] {
-        let mut quoted = false;
-        let n = first
-            .chars()
-            .filter(|&c| {
-                if c == '"' {
-                    quoted = !quoted;
-                }
-                !quoted && c == sep
-            })
-            .count();
-        if n > best.1 {
-            best = (sep, n);
-        }
-    }
-    best.0
-}
-
-/// Splits CSV text into records of fields (quotes: `"a;b"`, `""` for a quote, line breaks
-/// inside quotes kept).
-fn csv_records(text: &str) -> Result<Vec<Vec<String>>, PlanErrors> {
-    let sep = separator(text);
-    let mut records: Vec<Vec<String>> = Vec::new();
-    let mut record: Vec<String> = Vec::new();
-    let mut field = String::new();
-    let mut quoted = false;
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        if quoted {
-            if c == '"' {
-                if chars.peek() == Some(&'"') {
-                    chars.next();
-                    field.push('"');
-                } else {
-                    quoted = false;
-                }
-            } else {
-                field.push(c);
-            }
-        } else if c == '"' && field.trim().is_empty() {
-            field.clear();
-            quoted = true;
-        } else if c == sep {
-            record.push(std::mem::take(&mut field));
-        } else if c == '\r' || c == '\n' {
-            if c == '\r' && chars.peek() == Some(&'\n') {
-                chars.next();
-            }
-            record.push(std::mem::take(&mut field));
-            records.push(std::mem::take(&mut record));
-            // A file of blank lines is still bounded by the row limit (plus slack for blanks).
-            if records.len() > MAX_TOPICS * 4 + 10 {
-                return Err(PlanErrors::whole(format!(
-                    "too many rows: a plan has at most {MAX_TOPICS} topics"
-                )));
-            }
-        } else {
-            field.push(c);
-        }
-    }
-    if quoted {
-        return Err(PlanErrors(vec![CellError {
-            row: records.len() + 1,
+    let text = table::decode(bytes);
+    // A file of blank lines is still bounded by the row limit (plus slack for blanks).
+    let records = table::records(&text, MAX_TOPICS * 4 + 10).map_err(|e| match e {
+        CsvError::TooManyRows => PlanErrors::whole(format!(
+            "too many rows: a plan has at most {MAX_TOPICS} topics"
+        )),
+        CsvError::UnclosedQuote { row } => PlanErrors(vec![CellError {
+            row,
             column: None,
             message: "a quote (\") is opened and never closed".into(),
-        }]));
-    }
-    if !field.is_empty() || !record.is_empty() {
-        record.push(field);
-        records.push(record);
-    }
-    Ok(records)
-}
-
-/// Windows-1251's upper half from 0x80 to 0xBF (0xC0–0xFF are А–я in order).
-const CP1251_HIGH: [char; 64] = [
-    'Ђ', 'Ѓ', '‚', 'ѓ', '„', '…', '†', '‡', '€', '‰', 'Љ', '‹', 'Њ', 'Ќ', 'Ћ', 'Џ', //
-    'ђ', '‘', '’', '“', '”', '•', '–', '—', '\u{FFFD}', '™', 'љ', '›', 'њ', 'ќ', 'ћ', 'џ', //
-    '\u{A0}', 'Ў', 'ў', 'Ј', '¤', 'Ґ', '¦', '§', 'Ё', '©', 'Є', '«', '¬', '\u{AD}', '®',
-    'Ї', //
-    '°', '±', 'І', 'і', 'ґ', 'µ', '¶', '·', 'ё', '№', 'є', '»', 'ј', 'Ѕ', 'ѕ', 'ї',
-];
-
-fn decode_cp1251(bytes: &[u8]) -> String {
-    bytes
-        .iter()
-        .map(|&b| match b {
-            0..=0x7F => char::from(b),
-            0x80..=0xBF => CP1251_HIGH[usize::from(b - 0x80)],
-            _ => char::from_u32(0x0410 + u32::from(b - 0xC0)).unwrap_or('\u{FFFD}'),
-        })
-        .collect()
+        }]),
+    })?;
+    parse_rows(records)
 }
 
 #[cfg(test)]

@@ -18,11 +18,14 @@ pub mod contact;
 mod db;
 pub mod diary;
 mod error;
+pub mod exams;
+pub mod finals;
 pub mod homework_files;
 pub mod journal;
 pub mod outbox;
 pub mod school;
 pub mod session;
+pub mod stats;
 #[cfg(feature = "test-support")]
 pub mod test_support;
 pub mod thematic;

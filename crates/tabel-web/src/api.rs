@@ -60,8 +60,11 @@ pub(crate) fn router(state: &AppState) -> Router<AppState> {
         .routes(routes!(staff))
         .routes(routes!(users, create_user));
     let router = crate::consent_api::routes(router);
+    let router = crate::exams_api::routes(router);
+    let router = crate::finals_api::routes(router);
     let router = crate::contact_api::routes(router);
     let router = crate::diary_api::routes(router);
+    let router = crate::stats_api::routes(router);
     let router = crate::thematic_api::routes(crate::journal_api::routes(
         crate::assessment_api::routes(crate::timetable_api::routes(router)),
     ));

@@ -946,7 +946,55 @@ struct FinalsPage<'a> {
     head: Head,
     periods: Vec<PeriodState>,
     marks: Vec<(String, String, String)>,
-    forecast: Vec<(String, String)>,
+    /// (subject, projected mark, average, how sure, risks and what it takes).
+    forecast: Vec<(String, String, String, String, String)>,
+    /// Exam results (`diary/_exams.html`, from the exams module).
+    exams: Vec<crate::exams::DiaryExam>,
+}
+
+fn code_of<T: serde::Serialize>(v: &T) -> String {
+    serde_json::to_value(v)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+/// A subject's forecast in words: the projection, how sure, the risks and what it takes.
+fn forecast_line(
+    t: &Tr<'_>,
+    f: &tabel_app::diary::ForecastView,
+) -> (String, String, String, String, String) {
+    let fc = &f.forecast;
+    let mut notes: Vec<String> = fc
+        .risks
+        .iter()
+        .map(|r| t.get(&format!("diary-risk-{}", code_of(r))))
+        .collect();
+    let need = |n: &tabel_domain::finals::Need, work: &str, key: &str| {
+        t.args(
+            key,
+            &[
+                ("target", i64::from(n.target).into()),
+                ("count", i64::from(n.count).into()),
+                ("value", i64::from(n.value).into()),
+                ("work", work.to_owned().into()),
+            ],
+        )
+    };
+    if let Some(n) = &fc.avoid_two {
+        notes.push(need(n, &f.avoid_two_work, "diary-forecast-avoid-two"));
+    } else if let Some(n) = &fc.next_up {
+        notes.push(need(n, &f.next_up_work, "diary-forecast-next-up"));
+    }
+    (
+        f.subject_name.clone(),
+        fc.projected
+            .map(|p| p.value.to_string())
+            .unwrap_or_else(|| "—".into()),
+        f.average.replace('.', ","),
+        t.get(&format!("diary-confidence-{}", code_of(&fc.confidence))),
+        notes.join(" · "),
+    )
 }
 
 async fn finals_page(
@@ -996,16 +1044,8 @@ async fn finals_page(
                     )
                 })
                 .collect(),
-            forecast: v
-                .forecast
-                .iter()
-                .map(|f| {
-                    (
-                        f.subject_name.clone(),
-                        f.predicted.map(|p| p.to_string()).unwrap_or_default(),
-                    )
-                })
-                .collect(),
+            forecast: v.forecast.iter().map(|f| forecast_line(&t, f)).collect(),
+            exams: crate::exams::diary_exams(&state, &user, student).await?,
             nav: user.nav.clone(),
             t,
         })

@@ -110,6 +110,16 @@ async fn build<'s>(
     }
     if p.schools()
         .into_iter()
+        .any(|s| tabel_app::exams::manages(p, s))
+    {
+        staff_links.push(Link {
+            href: "/exams".into(),
+            label: t.get("exams-title"),
+            note: t.get("exams-home-note"),
+        });
+    }
+    if p.schools()
+        .into_iter()
         .any(|s| tabel_app::timetable::may_plan(p, s).allowed())
     {
         staff_links.push(Link {
@@ -126,6 +136,11 @@ async fn build<'s>(
             href: "/timetable/changes".into(),
             label: t.get("changes-title"),
             note: String::new(),
+        });
+        staff_links.push(Link {
+            href: "/stats".into(),
+            label: t.get("stats-title"),
+            note: t.get("stats-home-note"),
         });
     }
     for school in state.app.schools(p).await? {

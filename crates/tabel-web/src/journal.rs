@@ -222,7 +222,7 @@ fn shorten(text: &str, n: usize) -> String {
     }
 }
 
-fn period_label(t: &Tr<'_>, p: &tabel_store::school::Period) -> String {
+pub(crate) fn period_label(t: &Tr<'_>, p: &tabel_store::school::Period) -> String {
     format!(
         "{} {}",
         p.number,

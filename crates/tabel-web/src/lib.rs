@@ -18,7 +18,11 @@ mod contact_api;
 mod diary;
 mod diary_api;
 mod error;
+mod exams;
+mod exams_api;
 mod extract;
+mod finals;
+mod finals_api;
 mod grading;
 mod home;
 mod homework_files;
@@ -29,6 +33,8 @@ mod journal_api;
 mod journal_cell;
 mod ops;
 mod school;
+mod stats;
+mod stats_api;
 mod thematic;
 mod thematic_api;
 mod timetable;
@@ -106,9 +112,12 @@ pub fn router(state: AppState) -> Router {
         .merge(journal::router())
         .merge(journal_cell::router())
         .merge(consent::router())
+        .merge(exams::router())
+        .merge(finals::router())
         .merge(contact::router())
         .merge(diary::router())
         .merge(thematic::router())
+        .merge(stats::router())
         .merge(homework_files::router(state.app.homework_file_max_bytes()));
     Router::new()
         .merge(pages)

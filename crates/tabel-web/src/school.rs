@@ -224,6 +224,8 @@ struct ClassPage<'a> {
     journals: Vec<ClassJournalRow>,
     /// The class's consent registry (for those who keep it; "" otherwise).
     consents_href: String,
+    /// The class's id.
+    class_id: String,
 }
 
 /// A journal of the class, linked to its grid.
@@ -272,6 +274,7 @@ async fn class(State(state): State<AppState>, user: PageUser, Path(raw): Path<St
         Ok(ClassPage {
             journals,
             consents_href,
+            class_id: gid.to_string(),
             kind: t.get(&format!("group-kind-{}", g.kind.code())),
             name: g.name,
             teacher: g.class_teacher.unwrap_or_default(),

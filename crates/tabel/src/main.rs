@@ -4,6 +4,10 @@
 // A command-line program: its results and errors are meant for stdout and stderr.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+mod exams_cli;
+mod finals_cli;
+mod stats_cli;
+
 use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand};
 use std::io::{BufRead, IsTerminal, Write};
@@ -107,6 +111,40 @@ enum Command {
     Audit {
         #[command(subcommand)]
         command: AuditCommand,
+    },
+    /// Statistics of a school (or a class, parallel, subject, teacher) for a period: results,
+    /// curriculum compliance, lesson types, attendance; `--xlsx FILE` writes every table.
+    Stats(stats_cli::StatsArgs),
+    /// Exam results (ОГЭ, ЕГЭ, ВПР, собеседование, school exams).
+    Exams {
+        #[command(subcommand)]
+        command: exams_cli::ExamsCommand,
+    },
+    /// Final marks.
+    Finals {
+        #[command(subcommand)]
+        command: FinalsCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum FinalsCommand {
+    /// List the journal's proposals for a reporting period (nothing is written).
+    Propose {
+        #[command(flatten)]
+        db: DbArg,
+        /// The school's id (the first school when absent).
+        #[arg(long)]
+        school: Option<i64>,
+        /// A class, e.g. 5А (the whole school when absent).
+        #[arg(long)]
+        class: Option<String>,
+        /// The period: its id, or its number (1 = the first quarter or half-year).
+        #[arg(long)]
+        period: String,
+        /// Pretend today is this date (YYYY-MM-DD).
+        #[arg(long, value_parser = parse_date)]
+        today: Option<Date>,
     },
 }
 
@@ -313,6 +351,34 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
             Ok(0)
         }
         Command::User { command } => user(command).await,
+        Command::Stats(args) => stats_cli::run(args).await,
+        Command::Exams { command } => exams_cli::run(command).await,
+        Command::Finals {
+            command:
+                FinalsCommand::Propose {
+                    db,
+                    school,
+                    class,
+                    period,
+                    today,
+                },
+        } => {
+            let (url, _) = db.resolve()?;
+            let config = AppConfig {
+                today,
+                ..AppConfig::default()
+            };
+            let app = App::new(open_db(&url).await?, config);
+            let args = finals_cli::Propose {
+                school,
+                class: class.as_deref(),
+                period: &period,
+                today,
+            };
+            let result = finals_cli::propose(&app, &args).await;
+            app.db().close().await;
+            result.map(|_| 0)
+        }
         Command::Audit {
             command: AuditCommand::Verify { db },
         } => {

@@ -331,6 +331,38 @@ async fn check_one_school(db: &Db, region: &DemoRegion) {
     }
     assert!(electronic > 0);
 
+    // The first quarter has ended by today: its final marks are set and it is closed; grade 1
+    // has none.
+    let finals = tabel_store::finals::of_school_year(c, school, year.id)
+        .await
+        .unwrap();
+    assert!(finals.len() > 1000, "{} final marks", finals.len());
+    let periods = school_repo::list_periods(c, year.id).await.unwrap();
+    for f in &finals {
+        assert!(tabel_domain::finals::FinalValue::from_code(&f.value).is_some());
+        let period = periods
+            .iter()
+            .find(|p| Some(p.id) == f.slot.period())
+            .unwrap();
+        assert!(period.ends_on < TODAY && period.locked_at.is_some());
+    }
+    let first_graders: std::collections::HashSet<_> =
+        school_repo::list_groups(c, year.id, TODAY, Some(GroupKind::Class))
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|g| g.grade == 1)
+            .map(|g| g.id)
+            .collect();
+    for g in &first_graders {
+        for m in school_repo::group_members(c, *g, TODAY).await.unwrap() {
+            assert!(
+                finals.iter().all(|f| f.student != m.id),
+                "a first-grader has a final mark"
+            );
+        }
+    }
+
     let report = audit::verify(c).await.unwrap();
     assert!(report.breaks.is_empty(), "{report:?}");
     assert_eq!(report.records, 1 + demo.timetable.changes.len() as u64);

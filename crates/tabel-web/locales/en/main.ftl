@@ -629,3 +629,214 @@ contact-error-document = a contact is registered from a written application or a
 contact-error-not-theirs = not your contact
 contact-error-too-many-codes = Too many codes were asked for this contact; try again after { $until }.
 ## ---- end of contacts ----
+## ---- final marks ----
+finals-title = Final marks
+finals-year = Year
+finals-exam = Exam
+finals-final = Final
+finals-saved = Final marks saved; families can see them now.
+finals-hint = Each field holds the journal's proposal under the school's grading policy; confirm it or set another mark (н/а, осв., зач., незач.) with a reason.
+finals-missed = Missed
+finals-proposal = Proposed
+finals-value = Final mark
+finals-reason = Reason, if not as proposed
+finals-save = Save the final marks
+finals-correct = Correct (with a reason)
+finals-published = Set and published
+finals-left = left
+finals-joined = since
+finals-basis-average = by the weighted average
+finals-basis-capped_by_two = a "2" in the period: at most "4"
+finals-basis-too_few_marks = too few marks
+finals-basis-mostly_absent = more than half of the lessons missed
+finals-basis-pass_fail = by the passes
+finals-basis-periods = by the periods' marks
+finals-basis-period_not_attested = a period is н/а
+finals-link = Final marks
+summary-title = Summary sheet
+summary-hint = Final marks only: the sheet fills itself; nothing is typed twice.
+summary-xlsx = Download XLSX
+summary-left = left
+summary-link = Summary sheet
+## ---- end of final marks ----
+## ---- diary forecast ----
+diary-forecast-how = The forecast is the mark the weighted average would give now under the school's rules; it moves with every new mark.
+diary-forecast-average = average
+diary-confidence-low = may change
+diary-confidence-medium = likely
+diary-confidence-high = settled
+diary-risk-too_few_marks = too few marks for a final mark
+diary-risk-many_absences = more than half of the lessons missed
+diary-risk-projected_two = heading for a "2"
+diary-risk-projected_not_attested = heading for "н/а"
+diary-forecast-next-up = for a "{ $target }": { $count ->
+    [one] { $count } mark
+   *[other] { $count } marks
+} of "{ $value }" ({ $work })
+diary-forecast-avoid-two = to avoid a "2": { $count ->
+    [one] { $count } mark
+   *[other] { $count } marks
+} of "{ $value }" ({ $work })
+## ---- end of diary forecast ----
+
+## ---- exam results (regulation point 6) ----
+exams-title = Exam results
+exams-hint = ОГЭ, ЕГЭ, ВПР, the final interview and school exams: upload the results file and publish it to the diary within a day of receipt.
+exams-home-note = upload, publish, overdue
+exams-import = Upload results
+exams-exam = Exam
+exams-kind-oge = OGE
+exams-kind-ege = EGE
+exams-kind-vpr = VPR
+exams-kind-interview = Final interview
+exams-kind-school = School exam
+exams-received-at = When the school received the results
+exams-received-hint = The day to publish counts from this time.
+exams-source = File
+exams-file = CSV or XLSX file
+exams-file-hint = Columns: ФИО (or Фамилия, Имя, Отчество), Класс, Дата рождения, Предмет, Дата, Первичный балл, Отметка (ЕГЭ: Тестовый балл; interview: зачёт/незачёт). At most { $mb } MB.
+exams-publish-now = Show to pupils and parents at once
+exams-refused = The file was refused; nothing was stored.
+exams-batches = Uploaded files
+exams-none = No results uploaded yet.
+exams-received = Received
+exams-imported = Uploaded
+exams-rows = Rows
+exams-published = Published
+exams-unpublished = Unpublished
+exams-overdue = overdue
+exams-late = published late
+exams-pending = awaiting publication
+exams-due = due:
+exams-publish = Publish
+exams-imported-published = { $n ->
+    [one] { $n } result uploaded and published.
+   *[other] { $n } results uploaded and published.
+}
+exams-imported-held = { $n ->
+    [one] { $n } result uploaded; the family does not see it yet — publish it within a day.
+   *[other] { $n } results uploaded; the families do not see them yet — publish them within a day.
+}
+exams-published-now = { $n ->
+    [one] { $n } result published.
+   *[other] { $n } results published.
+}
+exams-overdue-title = Overdue publications
+exams-overdue-hint = Results not visible to the pupil and parents a day after receipt, and those published late in the last week — with who has not been informed.
+exams-overdue-none = No overdue publications.
+exams-as-of = As of
+exams-state = State
+exams-not-informed = Not informed
+exams-overdue-by = overdue by { $span }
+exams-published-late = published after { $span }
+exams-hours = { $n } h
+exams-days-hours = { $d } d { $h } h
+exams-channel-diary = will see it in the diary
+exams-channel-no-account = no account
+exams-channel-paper = on paper
+exams-role-pupil = pupil
+exams-pass = pass
+exams-fail = fail
+exams-test-score = { $n ->
+    [one] { $n } point
+   *[other] { $n } points
+}
+diary-exams = Exam results
+diary-exams-none = No exam results yet.
+diary-exams-score = primary score
+diary-exams-held-back = not published yet
+## ---- end of exam results ----
+## ---- statistics (stats/*.html) ----
+stats-title = Statistics
+stats-home-note = results, curriculum compliance, attendance
+stats-as-of = From the journal as of
+stats-scope = Scope and period
+stats-period = Period
+stats-grade = Grade
+stats-grade-n = grade { $n }
+stats-threshold = Absence threshold, %
+stats-scope-hint = A class teacher sees their class, a teacher their own groups and subjects (choose yourself as the teacher).
+stats-show = Show
+stats-export = Download the tables (XLSX)
+stats-empty = No data.
+stats-any = all
+stats-year = school year
+stats-total = Total
+stats-by-class = By class
+stats-by-subject = By subject
+stats-current-marks = Current marks
+stats-types-total = Total by lesson type
+stats-control-works = Results of control works
+stats-pupils-over = Pupils who missed more than { $n } % of their lessons or more than half of a subject's
+stats-results-note = N is every pupil except the exempt, those who left before the period's end and those without marks; н/а is in N. Where no final mark is set yet, the journal's weighted average counts. Progress = (5+4+3)/N, quality = (5+4)/N, СОУ = (100·"5" + 64·"4" + 36·"3" + 16·"2" + 7·н/а)/N. The "final / journal" column tells where the marks came from.
+stats-curriculum-note = Plan: the curriculum's hours spread over the study days (holidays excluded; public holidays included, their lessons are lost). Held: lessons so far, except cancelled ones and those the teacher marked as not held; substitutions count. Lag = plan to date − held; "other" is the timetable giving more (negative) or fewer lessons than the curriculum.
+stats-types-note = Plan: the thematic plan's typed hours falling on the period's lessons in order (the i-th lesson of the year not cancelled carries the i-th planned hour). Held: lessons so far recorded with that type.
+stats-attendance-note = A missed lesson is an absence or lateness over half the lesson. Lessons: those held in the pupils' groups so far. Pupils on the roll at the period's end are counted.
+stats-view-results = Results
+stats-view-curriculum = Curriculum compliance
+stats-view-lesson-types = Lesson types
+stats-view-attendance = Attendance
+stats-chart-progress = Progress and quality, %
+stats-chart-finals = Marks (final or from the journal)
+stats-chart-current = Current marks
+stats-chart-plan = Planned to date and held, lessons
+stats-chart-lag = Reasons of the lag, lessons
+stats-chart-types = Works planned to date and held
+stats-chart-absences = Missed lessons by reason
+stats-h-class = Class
+stats-h-subject = Subject
+stats-h-group = Group
+stats-h-teacher = Teacher
+stats-h-pupil = Pupil
+stats-h-n = N
+stats-h-n5 = "5"
+stats-h-n4 = "4"
+stats-h-n3 = "3"
+stats-h-n2 = "2"
+stats-h-na = н/а
+stats-h-passfail = pass/fail
+stats-h-exempt = exempt
+stats-h-without = no marks
+stats-h-left = left
+stats-h-progress = Progress, %
+stats-h-quality = Quality, %
+stats-h-sou = СОУ, %
+stats-h-average = Average
+stats-h-source = final / journal
+stats-h-marks = Marks
+stats-h-pass = pass
+stats-h-fail = fail
+stats-h-m5 = 5
+stats-h-m4 = 4
+stats-h-m3 = 3
+stats-h-m2 = 2
+stats-h-m1 = 1
+stats-h-planned-year = Plan, year
+stats-h-planned-period = Plan, period
+stats-h-planned-to-date = Plan to date
+stats-h-scheduled = Timetabled
+stats-h-held = Held
+stats-h-substituted = of them substituted
+stats-h-done = Done, %
+stats-h-lag = Lag
+stats-h-cancelled-teacher = Cancelled: teacher absent
+stats-h-cancelled-other = Cancelled: other
+stats-h-holidays = Public holidays
+stats-h-not-held = Not held
+stats-h-moved = Moved
+stats-h-other = Other
+stats-h-lessons = Lessons
+stats-h-type = Lesson type
+stats-h-plan-year = Plan, year
+stats-h-plan-period = Plan, period
+stats-h-plan-to-date = Plan to date
+stats-h-pupils = Pupils
+stats-h-missed = Missed
+stats-h-ill = ill
+stats-h-excused = excused
+stats-h-unexcused = unexcused
+stats-h-late = Late
+stats-h-late-missed = late > ½ lesson
+stats-h-missed-share = Missed, %
+stats-h-over-half = More than half missed
+## ---- end of statistics ----

@@ -634,3 +634,220 @@ contact-error-document = контакт регистрируется по пис
 contact-error-not-theirs = это не ваш контакт
 contact-error-too-many-codes = Слишком много запросов кода для этого контакта; повторите после { $until }.
 ## ---- end of contacts ----
+## ---- final marks ----
+finals-title = Итоговые отметки
+finals-year = Год
+finals-exam = Экзамен
+finals-final = Итоговая
+finals-saved = Итоговые отметки сохранены и уже видны семьям.
+finals-hint = В поле — предложение журнала по системе оценивания школы; подтвердите его или поставьте другую отметку (н/а, осв., зач., незач.) и укажите причину.
+finals-missed = Пропуски
+finals-proposal = Предложено
+finals-value = Итоговая отметка
+finals-reason = Причина, если не по предложению
+finals-save = Сохранить итоговые отметки
+finals-correct = Исправить (с причиной)
+finals-published = Выставлена и опубликована
+finals-left = выбыл
+finals-joined = с
+finals-basis-average = по среднему взвешенному
+finals-basis-capped_by_two = «2» в периоде: не выше «4»
+finals-basis-too_few_marks = мало отметок
+finals-basis-mostly_absent = пропущено больше половины уроков
+finals-basis-pass_fail = по зачётам
+finals-basis-periods = по отметкам за периоды
+finals-basis-period_not_attested = есть н/а за период
+finals-link = Итоговые отметки
+summary-title = Сводная ведомость
+summary-hint = Только итоговые отметки: ведомость заполняется сама, ничего не вводится дважды.
+summary-xlsx = Скачать XLSX
+summary-left = выбыл
+summary-link = Сводная ведомость
+## ---- end of final marks ----
+## ---- diary forecast ----
+diary-forecast-how = Прогноз — отметка, которую дало бы среднее взвешенное сейчас по правилам школы; он меняется с каждой новой отметкой.
+diary-forecast-average = средний балл
+diary-confidence-low = прогноз неустойчив
+diary-confidence-medium = прогноз вероятен
+diary-confidence-high = прогноз устойчив
+diary-risk-too_few_marks = мало отметок для аттестации
+diary-risk-many_absences = пропущено больше половины уроков
+diary-risk-projected_two = грозит «2»
+diary-risk-projected_not_attested = грозит «н/а»
+diary-forecast-next-up = для «{ $target }» нужно { $count ->
+    [one] { $count } отметка
+    [few] { $count } отметки
+   *[other] { $count } отметок
+} «{ $value }» ({ $work })
+diary-forecast-avoid-two = чтобы не было «2», нужно { $count ->
+    [one] { $count } отметка
+    [few] { $count } отметки
+   *[other] { $count } отметок
+} «{ $value }» ({ $work })
+## ---- end of diary forecast ----
+
+## ---- exam results (regulation point 6) ----
+exams-title = Результаты экзаменов
+exams-hint = ОГЭ, ЕГЭ, ВПР, итоговое собеседование и школьные экзамены: загрузка файла с результатами и публикация в дневнике — не позже суток после получения.
+exams-home-note = загрузка и публикация, просрочки
+exams-import = Загрузить результаты
+exams-exam = Экзамен
+exams-kind-oge = ОГЭ
+exams-kind-ege = ЕГЭ
+exams-kind-vpr = ВПР
+exams-kind-interview = Итоговое собеседование
+exams-kind-school = Школьный экзамен
+exams-received-at = Когда школа получила результаты
+exams-received-hint = Сутки на публикацию считаются от этого времени.
+exams-source = Файл
+exams-file = Файл CSV или XLSX
+exams-file-hint = Столбцы: ФИО (или Фамилия, Имя, Отчество), Класс, Дата рождения, Предмет, Дата, Первичный балл, Отметка (для ЕГЭ — Тестовый балл, для собеседования — зачёт/незачёт). Не больше { $mb } МБ.
+exams-publish-now = Сразу показать ученикам и родителям
+exams-refused = Файл не принят, ничего не записано.
+exams-batches = Загруженные файлы
+exams-none = Результатов ещё не загружали.
+exams-received = Получены
+exams-imported = Загружены
+exams-rows = Строк
+exams-published = Опубликовано
+exams-unpublished = Не опубликовано
+exams-overdue = просрочено
+exams-late = опубликовано с опозданием
+exams-pending = ждут публикации
+exams-due = срок:
+exams-publish = Опубликовать
+exams-imported-published = { $n ->
+    [one] Загружен и опубликован { $n } результат.
+    [few] Загружено и опубликовано { $n } результата.
+   *[many] Загружено и опубликовано { $n } результатов.
+}
+exams-imported-held = { $n ->
+    [one] Загружен { $n } результат; он ещё не виден семье — опубликуйте его в течение суток.
+    [few] Загружено { $n } результата; они ещё не видны семьям — опубликуйте их в течение суток.
+   *[many] Загружено { $n } результатов; они ещё не видны семьям — опубликуйте их в течение суток.
+}
+exams-published-now = { $n ->
+    [one] Опубликован { $n } результат.
+    [few] Опубликовано { $n } результата.
+   *[many] Опубликовано { $n } результатов.
+}
+exams-overdue-title = Просроченные публикации
+exams-overdue-hint = Результаты, которые не видны ученику и родителям спустя сутки после получения, и опубликованные с опозданием за последнюю неделю — с тем, кто ещё не проинформирован.
+exams-overdue-none = Просроченных публикаций нет.
+exams-as-of = По состоянию на
+exams-state = Состояние
+exams-not-informed = Кто не проинформирован
+exams-overdue-by = просрочено на { $span }
+exams-published-late = опубликовано через { $span }
+exams-hours = { $n } ч
+exams-days-hours = { $d } дн. { $h } ч
+exams-channel-diary = увидит в дневнике
+exams-channel-no-account = нет учётной записи
+exams-channel-paper = на бумаге
+exams-role-pupil = ученик
+exams-pass = зачёт
+exams-fail = незачёт
+exams-test-score = { $n ->
+    [one] { $n } балл
+    [few] { $n } балла
+   *[many] { $n } баллов
+}
+diary-exams = Результаты экзаменов
+diary-exams-none = Результатов экзаменов пока нет.
+diary-exams-score = первичный балл
+diary-exams-held-back = ещё не опубликован
+## ---- end of exam results ----
+## ---- statistics (stats/*.html) ----
+stats-title = Статистика
+stats-home-note = успеваемость, выполнение программы, посещаемость
+stats-as-of = По данным журнала на
+stats-scope = Что и за какой период
+stats-period = Период
+stats-grade = Параллель
+stats-grade-n = { $n } классы
+stats-threshold = Порог пропусков, %
+stats-scope-hint = Классному руководителю доступен свой класс, учителю — свои группы и предметы (выберите себя в поле «Учитель»).
+stats-show = Показать
+stats-export = Скачать таблицы (XLSX)
+stats-empty = Нет данных.
+stats-any = все
+stats-year = учебный год
+stats-total = Итого
+stats-by-class = По классам
+stats-by-subject = По предметам
+stats-current-marks = Текущие отметки
+stats-types-total = Итого по видам уроков
+stats-control-works = Результаты контрольных работ
+stats-pupils-over = Ученики, пропустившие более { $n } % уроков или более половины уроков предмета
+stats-results-note = N — все ученики, кроме освобождённых, выбывших до конца периода и не имеющих отметок; н/а входит в N. Где итоговая отметка ещё не выставлена, учитывается средневзвешенный балл журнала. Успеваемость = (5+4+3)/N, качество = (5+4)/N, СОУ = (100·«5» + 64·«4» + 36·«3» + 16·«2» + 7·н/а)/N. Столбец «итоговые / журнал» показывает, откуда взята отметка.
+stats-curriculum-note = План — часы учебного плана, распределённые по учебным дням (без каникул; праздничные дни входят: их уроки потеряны). Проведено — уроки до даты, кроме отменённых и отмеченных учителем как непроведённые; замены входят. Отставание = план на дату − проведено; «прочее» — расписание даёт больше (минус) или меньше уроков, чем учебный план.
+stats-types-note = План — часы тематического планирования с видом урока, приходящиеся на уроки периода по порядку (i-й неотменённый урок года — i-й час плана). Проведено — уроки до даты с этим видом.
+stats-attendance-note = Пропущенный урок — отсутствие или опоздание более чем на половину урока. Уроки — проведённые уроки групп учеников до даты. Учитываются ученики, состоящие в классе на конец периода.
+stats-view-results = Успеваемость
+stats-view-curriculum = Выполнение программы
+stats-view-lesson-types = Виды уроков
+stats-view-attendance = Посещаемость
+stats-chart-progress = Успеваемость и качество, %
+stats-chart-finals = Отметки (итоговые или по журналу)
+stats-chart-current = Текущие отметки
+stats-chart-plan = План на дату и проведено, уроков
+stats-chart-lag = Причины отставания, уроков
+stats-chart-types = Работы по плану на дату и проведённые
+stats-chart-absences = Пропущенные уроки по причинам
+stats-h-class = Класс
+stats-h-subject = Предмет
+stats-h-group = Группа
+stats-h-teacher = Учитель
+stats-h-pupil = Ученик
+stats-h-n = N
+stats-h-n5 = «5»
+stats-h-n4 = «4»
+stats-h-n3 = «3»
+stats-h-n2 = «2»
+stats-h-na = н/а
+stats-h-passfail = зач./незач.
+stats-h-exempt = осв.
+stats-h-without = без отметок
+stats-h-left = выбыли
+stats-h-progress = Успеваемость, %
+stats-h-quality = Качество, %
+stats-h-sou = СОУ, %
+stats-h-average = Средний балл
+stats-h-source = итоговые / журнал
+stats-h-marks = Отметок
+stats-h-pass = зач.
+stats-h-fail = незач.
+stats-h-m5 = 5
+stats-h-m4 = 4
+stats-h-m3 = 3
+stats-h-m2 = 2
+stats-h-m1 = 1
+stats-h-planned-year = План на год
+stats-h-planned-period = План на период
+stats-h-planned-to-date = План на дату
+stats-h-scheduled = По расписанию
+stats-h-held = Проведено
+stats-h-substituted = из них заменой
+stats-h-done = Выполнено, %
+stats-h-lag = Отставание
+stats-h-cancelled-teacher = Отмена: отсутствие учителя
+stats-h-cancelled-other = Отмена: иные причины
+stats-h-holidays = Праздничные дни
+stats-h-not-held = Не проведено
+stats-h-moved = Перенесено
+stats-h-other = Прочее
+stats-h-lessons = Уроков
+stats-h-type = Вид урока
+stats-h-plan-year = По КТП на год
+stats-h-plan-period = По КТП на период
+stats-h-plan-to-date = По КТП на дату
+stats-h-pupils = Учеников
+stats-h-missed = Пропущено
+stats-h-ill = по болезни
+stats-h-excused = по уважительной
+stats-h-unexcused = без уважительной
+stats-h-late = Опозданий
+stats-h-late-missed = опоздание > ½ урока
+stats-h-missed-share = Пропущено, %
+stats-h-over-half = Пропущено более половины уроков
+## ---- end of statistics ----

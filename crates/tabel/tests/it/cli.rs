@@ -3,7 +3,7 @@ use reqwest::StatusCode;
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-fn tabel(args: &[&str], stdin: Option<&str>) -> std::process::Output {
+pub(crate) fn tabel(args: &[&str], stdin: Option<&str>) -> std::process::Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_tabel"))
         .args(args)
         .env_remove("TABEL_DB")

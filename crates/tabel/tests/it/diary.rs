@@ -1101,15 +1101,24 @@ async fn a_week_read_again_shows_what_changed_meanwhile_and_the_gate_comes_first
             .collect()
     };
     let before = app.get_json(&path, &parent).await;
-    assert_eq!(app.get_json(&path, &parent).await, before, "the same week twice");
+    assert_eq!(
+        app.get_json(&path, &parent).await,
+        before,
+        "the same week twice"
+    );
     assert_eq!(marks_on(&before, "2026-11-25"), ["5"]);
 
     // The teacher adds a mark on Wednesday.
     let teacher = app.token("teacher").await;
     let wed = id(&w.lessons[1]);
     ok(
-        post(&app, &teacher, "/api/v1/marks", json!({"student_id": f.ivan.to_string(),
-            "lesson_id": wed, "value": "4", "work_type": "answer"}))
+        post(
+            &app,
+            &teacher,
+            "/api/v1/marks",
+            json!({"student_id": f.ivan.to_string(),
+            "lesson_id": wed, "value": "4", "work_type": "answer"}),
+        )
         .await,
         "second mark",
     )

@@ -1,0 +1,426 @@
+//! Final marks: a pupil's mark in a subject for a slot of a year (a reporting period, the year,
+//! the exam, the итоговая), each with the proposal it was set against, a reason where it
+//! differs, a version for stale writes, and when the family could first see it.
+
+use crate::{Conn, Result};
+use serde::Serialize;
+use tabel_domain::{AcademicYearId, GroupId, PeriodId, PersonId, SchoolId, SubjectId, UserId};
+use time::OffsetDateTime;
+
+/// The slot of a year a final mark fills.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub enum Slot {
+    /// A reporting period (quarter, trimester, half-year).
+    Period(PeriodId),
+    /// The year.
+    Year,
+    /// The exam (school or state).
+    Exam,
+    /// The итоговая (final for the level of education).
+    Final,
+}
+
+impl Slot {
+    /// The stored code: `p12`, `year`, `exam`, `final`.
+    pub fn code(self) -> String {
+        match self {
+            Slot::Period(p) => format!("p{p}"),
+            Slot::Year => "year".into(),
+            Slot::Exam => "exam".into(),
+            Slot::Final => "final".into(),
+        }
+    }
+
+    /// Parses a stored code.
+    pub fn parse(code: &str) -> Option<Slot> {
+        match code {
+            "year" => Some(Slot::Year),
+            "exam" => Some(Slot::Exam),
+            "final" => Some(Slot::Final),
+            p => p.strip_prefix('p')?.parse().ok().map(Slot::Period),
+        }
+    }
+
+    /// The period, for a period's slot.
+    pub fn period(self) -> Option<PeriodId> {
+        match self {
+            Slot::Period(p) => Some(p),
+            _ => None,
+        }
+    }
+}
+
+/// A stored final mark.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StoredFinal {
+    /// Id.
+    pub id: i64,
+    /// School.
+    pub school: SchoolId,
+    /// Year.
+    pub year: AcademicYearId,
+    /// Pupil.
+    pub student: PersonId,
+    /// Subject.
+    pub subject: SubjectId,
+    /// The journal it was proposed from.
+    pub group: Option<GroupId>,
+    /// The slot.
+    pub slot: Slot,
+    /// The value's code (`5`, `na`, `exempt`, `pass`, `fail`).
+    pub value: String,
+    /// What the journal proposed.
+    pub proposal: Option<String>,
+    /// Why it proposed that.
+    pub proposal_basis: Option<String>,
+    /// Why the value differs, or why a closed period was corrected.
+    pub reason: String,
+    /// Version.
+    pub version: i64,
+    /// Who set it (user id).
+    pub set_by: Option<i64>,
+    /// When.
+    pub set_at: OffsetDateTime,
+    /// When the family could first see it.
+    pub published_at: Option<OffsetDateTime>,
+}
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: i64,
+    school_id: i64,
+    academic_year_id: i64,
+    student_id: i64,
+    subject_id: i64,
+    group_id: Option<i64>,
+    slot: String,
+    value: String,
+    proposal: Option<String>,
+    proposal_basis: Option<String>,
+    reason: String,
+    version: i64,
+    set_by: Option<i64>,
+    set_at: OffsetDateTime,
+    published_at: Option<OffsetDateTime>,
+}
+
+impl From<Row> for StoredFinal {
+    fn from(r: Row) -> Self {
+        StoredFinal {
+            id: r.id,
+            school: SchoolId::new(r.school_id),
+            year: AcademicYearId::new(r.academic_year_id),
+            student: PersonId::new(r.student_id),
+            subject: SubjectId::new(r.subject_id),
+            group: r.group_id.map(GroupId::new),
+            slot: Slot::parse(&r.slot).unwrap_or(Slot::Year),
+            value: r.value,
+            proposal: r.proposal,
+            proposal_basis: r.proposal_basis,
+            reason: r.reason,
+            version: r.version,
+            set_by: r.set_by,
+            set_at: r.set_at,
+            published_at: r.published_at,
+        }
+    }
+}
+
+macro_rules! final_sql {
+    ($tail:literal) => {
+        concat!(
+            "SELECT f.id, f.school_id, f.academic_year_id, f.student_id, f.subject_id, f.group_id, f.slot, f.value, ",
+            "f.proposal, f.proposal_basis, f.reason, f.version, f.set_by, f.set_at, f.published_at FROM final_marks f ",
+            $tail
+        )
+    };
+}
+
+/// A final mark to write.
+#[derive(Debug, Clone)]
+pub struct NewFinal<'a> {
+    /// School.
+    pub school: SchoolId,
+    /// Year.
+    pub year: AcademicYearId,
+    /// Pupil.
+    pub student: PersonId,
+    /// Subject.
+    pub subject: SubjectId,
+    /// The journal.
+    pub group: Option<GroupId>,
+    /// The slot.
+    pub slot: Slot,
+    /// The value's code.
+    pub value: &'a str,
+    /// The proposal's code.
+    pub proposal: Option<&'a str>,
+    /// Its basis.
+    pub proposal_basis: Option<&'a str>,
+    /// Why.
+    pub reason: &'a str,
+    /// Who.
+    pub set_by: Option<UserId>,
+    /// When (also when it is published: the diary shows it at once).
+    pub at: OffsetDateTime,
+}
+
+/// Writes a final mark with the version read: 0 creates it (refused when one exists), any
+/// other version changes it only while it still has that version. `None` = stale.
+pub async fn write(
+    conn: &mut Conn<'_>,
+    f: &NewFinal<'_>,
+    version: i64,
+) -> Result<Option<StoredFinal>> {
+    let slot = f.slot.code();
+    let period = f.slot.period().map(PeriodId::get);
+    if version == 0 {
+        const SQL: &str = "INSERT INTO final_marks (school_id, academic_year_id, student_id, subject_id, group_id, slot, period_id, \
+             value, proposal, proposal_basis, reason, version, set_by, set_at, published_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 1, $12, $13, $13) \
+             ON CONFLICT (student_id, subject_id, academic_year_id, slot) DO NOTHING RETURNING id";
+        #[derive(sqlx::FromRow)]
+        struct Id {
+            id: i64,
+        }
+        let id = fetch_optional!(
+            conn,
+            Id,
+            SQL,
+            f.school.get(),
+            f.year.get(),
+            f.student.get(),
+            f.subject.get(),
+            f.group.map(GroupId::get),
+            slot.as_str(),
+            period,
+            f.value,
+            f.proposal,
+            f.proposal_basis,
+            f.reason,
+            f.set_by.map(UserId::get),
+            f.at
+        )?;
+        return match id {
+            Some(r) => get(conn, r.id).await,
+            None => Ok(None),
+        };
+    }
+    const SQL: &str = "UPDATE final_marks SET value = $1, proposal = $2, proposal_basis = $3, reason = $4, \
+         version = version + 1, set_by = $5, set_at = $6, group_id = COALESCE($7, group_id), \
+         published_at = COALESCE(published_at, $6) \
+         WHERE student_id = $8 AND subject_id = $9 AND academic_year_id = $10 AND slot = $11 AND version = $12 \
+         RETURNING id";
+    #[derive(sqlx::FromRow)]
+    struct Id {
+        id: i64,
+    }
+    let id = fetch_optional!(
+        conn,
+        Id,
+        SQL,
+        f.value,
+        f.proposal,
+        f.proposal_basis,
+        f.reason,
+        f.set_by.map(UserId::get),
+        f.at,
+        f.group.map(GroupId::get),
+        f.student.get(),
+        f.subject.get(),
+        f.year.get(),
+        slot.as_str(),
+        version
+    )?;
+    match id {
+        Some(r) => get(conn, r.id).await,
+        None => Ok(None),
+    }
+}
+
+/// One final mark.
+pub async fn get(conn: &mut Conn<'_>, id: i64) -> Result<Option<StoredFinal>> {
+    const SQL: &str = final_sql!("WHERE f.id = $1");
+    Ok(fetch_optional!(conn, Row, SQL, id)?.map(StoredFinal::from))
+}
+
+/// The final mark of a pupil in a subject for a slot, if set.
+pub async fn of_cell(
+    conn: &mut Conn<'_>,
+    student: PersonId,
+    subject: SubjectId,
+    year: AcademicYearId,
+    slot: Slot,
+) -> Result<Option<StoredFinal>> {
+    const SQL: &str = final_sql!(
+        "WHERE f.student_id = $1 AND f.subject_id = $2 AND f.academic_year_id = $3 AND f.slot = $4"
+    );
+    let slot = slot.code();
+    Ok(fetch_optional!(
+        conn,
+        Row,
+        SQL,
+        student.get(),
+        subject.get(),
+        year.get(),
+        slot.as_str()
+    )?
+    .map(StoredFinal::from))
+}
+
+/// The final marks of a subject for a slot of a year (the school's pupils; callers keep their
+/// roster's).
+pub async fn of_subject(
+    conn: &mut Conn<'_>,
+    year: AcademicYearId,
+    subject: SubjectId,
+    slot: Slot,
+) -> Result<Vec<StoredFinal>> {
+    const SQL: &str = final_sql!(
+        "WHERE f.academic_year_id = $1 AND f.slot = $2 AND f.subject_id = $3 ORDER BY f.student_id"
+    );
+    let slot = slot.code();
+    Ok(
+        fetch_all!(conn, Row, SQL, year.get(), slot.as_str(), subject.get())?
+            .into_iter()
+            .map(StoredFinal::from)
+            .collect(),
+    )
+}
+
+/// Every final mark of a pupil, all years, by year and subject.
+pub async fn of_student(conn: &mut Conn<'_>, student: PersonId) -> Result<Vec<StoredFinal>> {
+    const SQL: &str =
+        final_sql!("WHERE f.student_id = $1 ORDER BY f.academic_year_id, f.subject_id, f.slot");
+    Ok(fetch_all!(conn, Row, SQL, student.get())?
+        .into_iter()
+        .map(StoredFinal::from)
+        .collect())
+}
+
+/// The final marks of a year of every pupil who was a member of the class in it (those who left
+/// included): the summary sheet's cells, in one query.
+pub async fn of_class(
+    conn: &mut Conn<'_>,
+    class: GroupId,
+    year: AcademicYearId,
+) -> Result<Vec<StoredFinal>> {
+    const SQL: &str = final_sql!(
+        "WHERE f.academic_year_id = $2 AND f.student_id IN (SELECT m.student_id FROM memberships m WHERE m.group_id = $1) \
+         ORDER BY f.student_id, f.subject_id, f.slot"
+    );
+    Ok(fetch_all!(conn, Row, SQL, class.get(), year.get())?
+        .into_iter()
+        .map(StoredFinal::from)
+        .collect())
+}
+
+/// The final marks of a school's year for some slots (statistics): every pupil, every subject.
+pub async fn of_school_year(
+    conn: &mut Conn<'_>,
+    school: SchoolId,
+    year: AcademicYearId,
+) -> Result<Vec<StoredFinal>> {
+    const SQL: &str = final_sql!(
+        "WHERE f.school_id = $1 AND f.academic_year_id = $2 ORDER BY f.subject_id, f.slot, f.student_id"
+    );
+    Ok(fetch_all!(conn, Row, SQL, school.get(), year.get())?
+        .into_iter()
+        .map(StoredFinal::from)
+        .collect())
+}
+
+/// An academic year by id: (label "2026/2027", first day, last day).
+pub async fn year(
+    conn: &mut Conn<'_>,
+    id: AcademicYearId,
+) -> Result<Option<(String, time::Date, time::Date)>> {
+    #[derive(sqlx::FromRow)]
+    struct YearRow {
+        start_year: i64,
+        starts_on: time::Date,
+        ends_on: time::Date,
+    }
+    const SQL: &str = "SELECT start_year, starts_on, ends_on FROM academic_years WHERE id = $1";
+    Ok(fetch_optional!(conn, YearRow, SQL, id.get())?.map(|r| {
+        (
+            format!("{}/{}", r.start_year, r.start_year + 1),
+            r.starts_on,
+            r.ends_on,
+        )
+    }))
+}
+
+/// A mark as the school-wide proposal reads it.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct MarkFact {
+    /// Pupil.
+    pub student_id: i64,
+    /// Subject.
+    pub subject_id: i64,
+    /// As written.
+    pub value: String,
+    /// Its weight.
+    pub weight: i64,
+}
+
+/// Every mark of a school in a date range: one pass over the (school, date) index.
+pub async fn marks_of_school(
+    conn: &mut Conn<'_>,
+    school: SchoolId,
+    (from, to): (time::Date, time::Date),
+) -> Result<Vec<MarkFact>> {
+    const SQL: &str = "SELECT student_id, subject_id, value, weight FROM marks \
+         WHERE school_id = $1 AND on_date >= $2 AND on_date <= $3";
+    Ok(fetch_all!(conn, MarkFact, SQL, school.get(), from, to)?)
+}
+
+/// Lessons held (not cancelled, up to `until`) per pupil and subject in a year's date range,
+/// counted over the pupils' memberships on each lesson's date.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct HeldFact {
+    /// Pupil.
+    pub student_id: i64,
+    /// Subject.
+    pub subject_id: i64,
+    /// Lessons held.
+    pub held: i64,
+}
+
+/// Lessons held per pupil and subject: one aggregate over the year's lessons in the range.
+pub async fn held_of_year(
+    conn: &mut Conn<'_>,
+    year: AcademicYearId,
+    (from, to): (time::Date, time::Date),
+) -> Result<Vec<HeldFact>> {
+    const SQL: &str = "SELECT m.student_id, l.subject_id, CAST(COUNT(*) AS BIGINT) AS held FROM lessons l \
+         JOIN memberships m ON m.group_id = l.group_id AND m.starts_on <= l.on_date AND (m.ends_on IS NULL OR m.ends_on >= l.on_date) \
+         WHERE l.academic_year_id = $1 AND l.on_date >= $2 AND l.on_date <= $3 AND l.status <> 'cancelled' \
+         GROUP BY m.student_id, l.subject_id";
+    Ok(fetch_all!(conn, HeldFact, SQL, year.get(), from, to)?)
+}
+
+/// An absence as the school-wide proposal reads it.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct AbsenceFact {
+    /// Pupil.
+    pub student_id: i64,
+    /// Subject.
+    pub subject_id: i64,
+    /// Attendance code.
+    pub code: String,
+    /// Minutes late.
+    pub minutes_late: Option<i64>,
+}
+
+/// Every attendance record on the year's lessons held in a range.
+pub async fn absences_of_year(
+    conn: &mut Conn<'_>,
+    year: AcademicYearId,
+    (from, to): (time::Date, time::Date),
+) -> Result<Vec<AbsenceFact>> {
+    const SQL: &str = "SELECT a.student_id, l.subject_id, a.code, a.minutes_late FROM attendance a \
+         JOIN lessons l ON l.id = a.lesson_id \
+         WHERE l.academic_year_id = $1 AND l.on_date >= $2 AND l.on_date <= $3 AND l.status <> 'cancelled'";
+    Ok(fetch_all!(conn, AbsenceFact, SQL, year.get(), from, to)?)
+}

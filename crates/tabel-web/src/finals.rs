@@ -1,0 +1,435 @@
+//! Final marks' pages: a journal's final marks for a period or the year (the teacher confirms the
+//! proposals or sets another value with a reason; an administrator corrects a closed period),
+//! and a class's summary sheet (сводная ведомость) with its XLSX.
+
+use crate::AppState;
+use crate::error::PageError;
+use crate::extract::{Nav, PageUser};
+use crate::i18n::Tr;
+use crate::journal::period_label;
+use crate::school::{id, respond};
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::{Form, Router};
+use serde::Deserialize;
+use std::collections::HashMap;
+use tabel_app::AppError;
+use tabel_app::finals::{FinalInput, SummarySheet};
+use tabel_domain::finals::FinalValue;
+use tabel_domain::{GroupId, PeriodId, SubjectId};
+use tabel_store::finals::Slot;
+
+pub(crate) fn router() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/journal/{group}/{subject}/finals",
+            get(finals_page).post(save_finals),
+        )
+        .route("/school/classes/{class}/summary", get(summary_page))
+}
+
+/// A pupil's row on the page.
+pub struct Row {
+    /// Person id.
+    pub id: String,
+    /// "Петров Иван".
+    pub name: String,
+    /// "с 01.10" when the pupil joined or left in the period.
+    pub note: String,
+    /// Average.
+    pub average: String,
+    /// Marks counted.
+    pub marks: u32,
+    /// "3 / 24" missed of held.
+    pub attendance: String,
+    /// The proposal as shown.
+    pub proposal: String,
+    /// Why (a message key's text).
+    pub basis: String,
+    /// What the field holds: typed, else the mark set, else the proposal.
+    pub value: String,
+    /// The reason typed or recorded.
+    pub reason: String,
+    /// Version read.
+    pub version: i64,
+    /// Set already.
+    pub set: bool,
+    /// Error of this row.
+    pub error: String,
+}
+
+#[derive(Template)]
+#[template(path = "finals/journal.html")]
+struct FinalsPage<'a> {
+    t: Tr<'a>,
+    nav: Nav,
+    heading: String,
+    slot_label: String,
+    slots: Vec<(String, String, bool)>,
+    action: String,
+    grid_href: String,
+    rows: Vec<Row>,
+    may_set: bool,
+    may_correct: bool,
+    closed: bool,
+    errors: Vec<String>,
+    saved: bool,
+}
+
+#[derive(Deserialize, Default)]
+struct SlotQuery {
+    #[serde(default)]
+    period: String,
+    #[serde(default)]
+    saved: Option<String>,
+}
+
+fn slot_of(raw: &str) -> Result<Option<Slot>, AppError> {
+    match raw.trim() {
+        "" => Ok(None),
+        "year" => Ok(Some(Slot::Year)),
+        p => p
+            .parse::<PeriodId>()
+            .map(|p| Some(Slot::Period(p)))
+            .map_err(|_| AppError::invalid("period", "no such period")),
+    }
+}
+
+type Typed = HashMap<String, String>;
+
+async fn view<'s>(
+    state: &'s AppState,
+    user: &PageUser,
+    (group, subject, slot): (GroupId, SubjectId, Option<Slot>),
+    typed: &Typed,
+) -> Result<FinalsPage<'s>, AppError> {
+    let t = user.tr(state);
+    let sheet = state
+        .app
+        .finals_sheet(&user.who.principal, group, subject, slot)
+        .await?;
+    let v = &sheet.journal;
+    let base = format!("/journal/{group}/{subject}/finals");
+    let mut slots: Vec<(String, String, bool)> = v
+        .periods
+        .iter()
+        .map(|p| {
+            (
+                format!("{base}?period={}", p.id),
+                period_label(&t, p),
+                sheet.slot == Slot::Period(p.id),
+            )
+        })
+        .collect();
+    slots.push((
+        format!("{base}?period=year"),
+        t.get("finals-year"),
+        sheet.slot == Slot::Year,
+    ));
+    let slot_label = slots
+        .iter()
+        .find(|s| s.2)
+        .map(|s| s.1.clone())
+        .unwrap_or_default();
+    let rows = sheet
+        .rows
+        .iter()
+        .map(|r| {
+            let sid = r.entry.student.to_string();
+            let get = |k: &str| typed.get(&format!("{k}_{sid}")).cloned();
+            let shown = |code: &str| {
+                FinalValue::from_code(code).map_or_else(|| code.to_owned(), |v| v.to_string())
+            };
+            let proposal = r.proposal.map(|p| p.value.to_string()).unwrap_or_default();
+            let basis = r
+                .proposal
+                .map(|p| t.get(&format!("finals-basis-{}", p.basis.code())))
+                .unwrap_or_default();
+            let current = r.current.as_ref();
+            let note = match r.entry.to {
+                Some(to) => format!("{} {}", t.get("finals-left"), crate::school::date(to)),
+                None if r.entry.from > v.period.starts_on => {
+                    format!(
+                        "{} {}",
+                        t.get("finals-joined"),
+                        crate::school::date(r.entry.from)
+                    )
+                }
+                None => String::new(),
+            };
+            Row {
+                note,
+                average: r.average.replace('.', ","),
+                marks: r.marks,
+                attendance: if r.lessons_held > 0 {
+                    format!("{} / {}", r.lessons_missed, r.lessons_held)
+                } else {
+                    String::new()
+                },
+                value: get("v").unwrap_or_else(|| {
+                    current.map_or_else(|| proposal.clone(), |c| shown(&c.value))
+                }),
+                reason: get("r")
+                    .unwrap_or_else(|| current.map(|c| c.reason.clone()).unwrap_or_default()),
+                version: current.map_or(0, |c| c.version),
+                set: current.is_some(),
+                proposal,
+                basis,
+                error: String::new(),
+                id: sid,
+                name: format!("{} {}", r.entry.last_name, r.entry.first_name),
+            }
+        })
+        .collect();
+    let period_query = match sheet.slot {
+        Slot::Year => "year".to_owned(),
+        s => s.period().map(|p| p.to_string()).unwrap_or_default(),
+    };
+    Ok(FinalsPage {
+        heading: format!("{} · {}", v.group.name, v.subject_name),
+        slot_label,
+        slots,
+        action: format!("{base}?period={period_query}"),
+        grid_href: format!("/journal/{group}/{subject}"),
+        rows,
+        may_set: sheet.may_set,
+        may_correct: sheet.may_correct,
+        closed: v.period.locked_at.is_some(),
+        errors: Vec::new(),
+        saved: false,
+        nav: user.nav.clone(),
+        t,
+    })
+}
+
+async fn finals_page(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path((group, subject)): Path<(String, String)>,
+    Query(q): Query<SlotQuery>,
+) -> Response {
+    let built = async {
+        let ids = (id(&group)?, id(&subject)?, slot_of(&q.period)?);
+        let mut page = view(&state, &user, ids, &Typed::new()).await?;
+        page.saved = q.saved.is_some();
+        Ok(page)
+    }
+    .await;
+    respond(&state, &user, built)
+}
+
+/// The rows index an error key names (`rows[3].value`).
+fn row_of(key: &str) -> Option<usize> {
+    key.strip_prefix("rows[")?.split_once(']')?.0.parse().ok()
+}
+
+/// Saves the page's final marks, all or nothing; a refused row is named on the page.
+async fn save_finals(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path((group, subject)): Path<(String, String)>,
+    Query(q): Query<SlotQuery>,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Response {
+    let ids = match (
+        id::<GroupId>(&group),
+        id::<SubjectId>(&subject),
+        slot_of(&q.period),
+    ) {
+        (Ok(g), Ok(s), Ok(slot)) => (g, s, slot),
+        _ => return user.fail(&state, PageError::from_app(AppError::NotFound, user.lang)),
+    };
+    let typed: Typed = form.into_iter().collect();
+    // Rows in the page's order: a value typed, and either new or changed from what is set.
+    let mut pupils: Vec<String> = typed
+        .keys()
+        .filter_map(|k| k.strip_prefix("v_"))
+        .map(str::to_owned)
+        .collect();
+    pupils.sort();
+    let rows: Vec<FinalInput> = pupils
+        .iter()
+        .filter_map(|sid| {
+            let value = typed.get(&format!("v_{sid}"))?.trim().to_owned();
+            if value.is_empty() {
+                return None;
+            }
+            let version = typed
+                .get(&format!("ver_{sid}"))
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(0);
+            let was = typed
+                .get(&format!("was_{sid}"))
+                .cloned()
+                .unwrap_or_default();
+            let reason = typed.get(&format!("r_{sid}")).cloned().unwrap_or_default();
+            let was_reason = typed.get(&format!("wr_{sid}")).cloned().unwrap_or_default();
+            if version > 0 && was == value && was_reason == reason {
+                return None;
+            }
+            Some(FinalInput {
+                student_id: sid.clone(),
+                value,
+                reason,
+                version,
+            })
+        })
+        .collect();
+    let period = q.period.trim().to_owned();
+    let back = format!(
+        "/journal/{}/{}/finals?period={period}&saved=1",
+        ids.0, ids.1
+    );
+    if rows.is_empty() {
+        return Redirect::to(&back).into_response();
+    }
+    let result = state
+        .app
+        .set_finals(&user.who.principal, ids, &rows, &user.client)
+        .await;
+    match result {
+        Ok(_) => Redirect::to(&back).into_response(),
+        Err(AppError::Invalid(errors)) => {
+            let page = view(&state, &user, ids, &typed).await.map(|mut page| {
+                for (key, message) in errors {
+                    let pupil = row_of(&key)
+                        .and_then(|i| rows.get(i))
+                        .map(|r| r.student_id.clone());
+                    match pupil.and_then(|p| page.rows.iter_mut().find(|r| r.id == p)) {
+                        Some(row) => {
+                            page.errors.push(format!("{}: {message}", row.name));
+                            row.error = message;
+                        }
+                        None => page.errors.push(format!("{key}: {message}")),
+                    }
+                }
+                page
+            });
+            let mut res = respond(&state, &user, page);
+            if res.status().is_success() {
+                *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            }
+            res
+        }
+        Err(e) => user.fail(&state, PageError::from_app(e, user.lang)),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "finals/summary.html")]
+struct SummaryPage<'a> {
+    t: Tr<'a>,
+    nav: Nav,
+    class_name: String,
+    class_href: String,
+    xlsx_href: String,
+    /// Column headers under each subject: period names, then year, exam, итоговая.
+    slot_names: Vec<String>,
+    subjects: Vec<String>,
+    /// (number, name, left, cells per subject per slot).
+    students: Vec<(usize, String, bool, Vec<Vec<String>>)>,
+}
+
+async fn summary_page(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(raw): Path<String>,
+) -> Response {
+    let built = async {
+        let class: GroupId = id(&raw)?;
+        let s = state.app.summary_sheet(&user.who.principal, class).await?;
+        let t = user.tr(&state);
+        let slots = crate::finals_api::sheet_slots(&s);
+        let mut slot_names: Vec<String> = s.periods.iter().map(|p| period_label(&t, p)).collect();
+        slot_names.extend(["finals-year", "finals-exam", "finals-final"].map(|k| t.get(k)));
+        Ok(SummaryPage {
+            class_name: s.class.name.clone(),
+            class_href: format!("/school/classes/{class}"),
+            xlsx_href: format!("/api/v1/summary-sheet?class={class}&format=xlsx"),
+            subjects: s.subjects.iter().map(|(_, n)| n.clone()).collect(),
+            students: s
+                .students
+                .iter()
+                .enumerate()
+                .map(|(i, e)| {
+                    (
+                        i + 1,
+                        format!("{} {}", e.last_name, e.first_name),
+                        e.to.is_some(),
+                        cells(&s, e.student, &slots),
+                    )
+                })
+                .collect(),
+            slot_names,
+            nav: user.nav.clone(),
+            t,
+        })
+    }
+    .await;
+    respond(&state, &user, built)
+}
+
+fn cells(s: &SummarySheet, student: tabel_domain::PersonId, slots: &[String]) -> Vec<Vec<String>> {
+    s.subjects
+        .iter()
+        .map(|(subject, _)| {
+            slots
+                .iter()
+                .map(|slot| {
+                    s.cells
+                        .get(&(student, *subject, slot.clone()))
+                        .cloned()
+                        .unwrap_or_default()
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// The summary sheet as a spreadsheet: one row per pupil, "Subject: slot" columns.
+pub(crate) fn summary_xlsx(s: &SummarySheet) -> tabel_reports::xlsx::Sheet {
+    let slots = crate::finals_api::sheet_slots(s);
+    let slot_names: Vec<String> = s
+        .periods
+        .iter()
+        .map(|p| format!("{} {}", p.number, p.kind.code()))
+        .chain(["год", "экзамен", "итоговая"].map(str::to_owned))
+        .collect();
+    let mut headers = vec!["№".to_owned(), "Ученик".to_owned()];
+    let mut widths = vec![5.0, 28.0];
+    for (_, name) in &s.subjects {
+        for slot in &slot_names {
+            headers.push(format!("{name}: {slot}"));
+            widths.push(9.0);
+        }
+    }
+    let rows = s
+        .students
+        .iter()
+        .enumerate()
+        .map(|(i, e)| {
+            let mut row = vec![
+                (i + 1).to_string(),
+                format!(
+                    "{} {}{}",
+                    e.last_name,
+                    e.first_name,
+                    if e.to.is_some() { " (выбыл)" } else { "" }
+                ),
+            ];
+            row.extend(cells(s, e.student, &slots).into_iter().flatten());
+            row
+        })
+        .collect();
+    tabel_reports::xlsx::Sheet {
+        name: s.class.name.clone(),
+        title: format!("Сводная ведомость итоговых отметок · {}", s.class.name),
+        subtitle: String::new(),
+        headers,
+        widths,
+        rows,
+    }
+}

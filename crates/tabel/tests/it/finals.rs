@@ -1,0 +1,461 @@
+//! Final marks end to end: proposals from the journal, setting them (a reason where they differ),
+//! the family seeing them at once, the lock of a closed period and an administrator's
+//! correction, the summary sheet (JSON, XLSX, page), the forecast and the record.
+
+use crate::journal::{id, lessons_5a, post, timetable};
+use crate::support::{TestApp, assert_problem};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+/// Марки в текущей четверти: Иван 5 (контрольная), 5, 4; Олег 2 (одна отметка — мало).
+async fn marks(app: &TestApp) -> (String, Vec<Value>) {
+    let deputy = timetable(app).await;
+    let week = lessons_5a(app, &deputy, "2026-11-23", "2026-11-27").await;
+    let teacher = app.token("teacher").await;
+    let f = &app.f;
+    for (lesson, student, value, work) in [
+        (&week[0], f.ivan, "5", "control"),
+        (&week[1], f.ivan, "5", "answer"),
+        (&week[2], f.ivan, "4", "answer"),
+        (&week[0], f.oleg, "2", "answer"),
+    ] {
+        let res = post(
+            app,
+            &teacher,
+            "/api/v1/marks",
+            json!({"student_id": student.to_string(), "lesson_id": id(lesson), "value": value, "work_type": work}),
+        )
+        .await;
+        assert_eq!(
+            res.status(),
+            StatusCode::CREATED,
+            "{}",
+            res.text().await.unwrap()
+        );
+    }
+    (deputy, week)
+}
+
+fn finals_path(app: &TestApp) -> String {
+    format!(
+        "/api/v1/finals?group={}&subject={}",
+        app.f.class_5a, app.f.math
+    )
+}
+
+async fn put(app: &TestApp, token: &str, path: &str, body: Value) -> reqwest::Response {
+    app.http
+        .put(app.url(path))
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+}
+
+fn row<'a>(sheet: &'a Value, student: &str) -> &'a Value {
+    sheet[0]["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["student_id"] == student)
+        .unwrap()
+}
+
+async fn the_quarters_finals_reach_the_family_and_lock_with_the_period(app: &TestApp) {
+    let (_, _) = marks(app).await;
+    let f = &app.f;
+    let (ivan, oleg) = (f.ivan.to_string(), f.oleg.to_string());
+    let teacher = app.token("teacher").await;
+    let sheet = app.get_json(&finals_path(app), &teacher).await;
+    assert_eq!(sheet[0]["may_set"], true);
+    // Иван: (5·5 + 5·2 + 4·2) / 9 = 4.78 → 5; Олег: one mark < the policy's 3 → н/а.
+    assert_eq!(row(&sheet, &ivan)["average"], "4.78");
+    assert_eq!(row(&sheet, &ivan)["proposal"]["shown"], "5");
+    assert_eq!(row(&sheet, &oleg)["proposal"]["shown"], "н/а");
+    assert_eq!(row(&sheet, &oleg)["proposal"]["basis"], "too_few_marks");
+    let period = sheet[0]["period_id"].as_str().unwrap().to_owned();
+
+    // Another value without a reason is refused, and nothing is written.
+    let path = format!("{}&period={period}", finals_path(app));
+    let problem = assert_problem(
+        put(
+            app,
+            &teacher,
+            &path,
+            json!({"rows": [
+                {"student_id": ivan, "value": "5"},
+                {"student_id": oleg, "value": "2"},
+            ]}),
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert!(problem["errors"]["rows[1].reason"].is_string(), "{problem}");
+    let problem = assert_problem(
+        put(
+            app,
+            &teacher,
+            &path,
+            json!({"rows": [{"student_id": ivan, "value": "6"}]}),
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert!(problem["errors"]["rows[0].value"].is_string(), "{problem}");
+    let sheet = app.get_json(&finals_path(app), &teacher).await;
+    assert!(row(&sheet, &ivan)["current"].is_null());
+
+    let res = put(
+        app,
+        &teacher,
+        &path,
+        json!({"rows": [
+            {"student_id": ivan, "value": "5"},
+            {"student_id": oleg, "value": "2", "reason": "отвечал устно, письменных работ нет"},
+        ]}),
+    )
+    .await;
+    assert_eq!(
+        res.status(),
+        StatusCode::OK,
+        "{}",
+        res.text().await.unwrap()
+    );
+    let written: Value = res.json().await.unwrap();
+    assert_eq!(written.as_array().unwrap().len(), 2);
+    assert!(written[0]["published_at"].is_string());
+
+    // The family sees it at once; the refuser does not (no consent).
+    let parent = app.token("parent").await;
+    let finals = app
+        .get_json(&format!("/api/v1/students/{ivan}/finals"), &parent)
+        .await;
+    assert_eq!(finals[0]["shown"], "5");
+    assert_eq!(finals[0]["slot"], format!("p{period}"));
+    let refuser = app.token("refuser").await;
+    assert_problem(
+        app.get(&format!("/api/v1/students/{oleg}/finals"), &refuser)
+            .await,
+        StatusCode::FORBIDDEN,
+    )
+    .await;
+    // A stale version is refused with the current value.
+    let problem = assert_problem(
+        put(
+            app,
+            &teacher,
+            &path,
+            json!({"rows": [{"student_id": ivan, "value": "4", "reason": "x", "version": 0}]}),
+        )
+        .await,
+        StatusCode::CONFLICT,
+    )
+    .await;
+    assert_eq!(problem["current"]["value"], "5");
+
+    // Another teacher may not set them; a parent may not either.
+    let english = app.token("english").await;
+    assert_problem(
+        put(
+            app,
+            &english,
+            &path,
+            json!({"rows": [{"student_id": ivan, "value": "4", "reason": "x"}]}),
+        )
+        .await,
+        StatusCode::FORBIDDEN,
+    )
+    .await;
+    assert!(
+        put(
+            app,
+            &parent,
+            &path,
+            json!({"rows": [{"student_id": ivan, "value": "4", "reason": "x"}]})
+        )
+        .await
+        .status()
+        .is_client_error()
+    );
+
+    // The deputy head closes the quarter: the teacher can no longer change them; the
+    // administrator corrects with a reason.
+    let zavuch = app.token("zavuch").await;
+    let res = post(
+        app,
+        &zavuch,
+        &format!("/api/v1/periods/{period}/close"),
+        json!({}),
+    )
+    .await;
+    assert!(res.status().is_success(), "{}", res.status());
+    let version =
+        row(&app.get_json(&finals_path(app), &teacher).await, &ivan)["current"]["version"]
+            .as_i64()
+            .unwrap();
+    assert_problem(
+        put(app, &teacher, &path, json!({"rows": [{"student_id": ivan, "value": "4", "reason": "пересчёт", "version": version}]})).await,
+        StatusCode::CONFLICT,
+    )
+    .await;
+    let admin = app.token("admin").await;
+    let res = put(
+        app,
+        &admin,
+        &path,
+        json!({"rows": [{"student_id": ivan, "value": "5", "reason": "", "version": version}]}),
+    )
+    .await;
+    assert_problem(res, StatusCode::UNPROCESSABLE_ENTITY).await;
+    let res = put(app, &admin, &path, json!({"rows": [{"student_id": ivan, "value": "4", "reason": "ошибка при выставлении, приказ № 12", "version": version}]})).await;
+    assert_eq!(
+        res.status(),
+        StatusCode::OK,
+        "{}",
+        res.text().await.unwrap()
+    );
+
+    // The summary sheet repeats the final marks; its XLSX is a workbook.
+    let summary = app
+        .get_json(
+            &format!("/api/v1/summary-sheet?class={}", f.class_5a),
+            &zavuch,
+        )
+        .await;
+    let slots = summary["slots"].as_array().unwrap();
+    let col = slots
+        .iter()
+        .position(|s| *s == format!("p{period}"))
+        .unwrap();
+    let subject = summary["subjects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .position(|s| s["id"] == f.math.to_string())
+        .unwrap();
+    let line = summary["students"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == ivan)
+        .unwrap();
+    assert_eq!(line["cells"][subject][col], "4");
+    let xlsx = app
+        .get(
+            &format!("/api/v1/summary-sheet?class={}&format=xlsx", f.class_5a),
+            &zavuch,
+        )
+        .await;
+    assert_eq!(xlsx.status(), StatusCode::OK);
+    assert!(xlsx.bytes().await.unwrap().starts_with(b"PK"));
+    // Not for a teacher who is not the class teacher, nor for a parent.
+    for login in ["english", "parent"] {
+        let token = app.token(login).await;
+        assert!(
+            app.get(
+                &format!("/api/v1/summary-sheet?class={}", f.class_5a),
+                &token
+            )
+            .await
+            .status()
+            .is_client_error()
+        );
+    }
+    // The record keeps it; the audit chain holds.
+    let record = app
+        .get_json(&format!("/api/v1/students/{ivan}/record"), &parent)
+        .await;
+    assert_eq!(record[0]["value"], "4");
+    let report = tabel_app::App::new(app.db.db.clone(), tabel_app::AppConfig::default())
+        .verify_audit()
+        .await
+        .unwrap();
+    assert!(report.breaks.is_empty(), "{report:?}");
+}
+
+#[tokio::test]
+async fn the_quarters_finals_reach_the_family_and_lock_with_the_period_on_sqlite() {
+    let app = TestApp::sqlite().await;
+    the_quarters_finals_reach_the_family_and_lock_with_the_period(&app).await;
+}
+
+#[tokio::test]
+async fn the_quarters_finals_reach_the_family_and_lock_with_the_period_on_postgres() {
+    let Some(app) = TestApp::postgres().await else {
+        return;
+    };
+    the_quarters_finals_reach_the_family_and_lock_with_the_period(&app).await;
+}
+
+#[tokio::test]
+async fn the_forecast_says_where_a_pupil_stands_and_what_it_takes() {
+    let app = TestApp::sqlite().await;
+    marks(&app).await;
+    let f = &app.f;
+    let parent = app.token("parent").await;
+    let forecast = app
+        .get_json(&format!("/api/v1/students/{}/forecast", f.ivan), &parent)
+        .await;
+    let math = forecast["subjects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["subject_id"] == f.math.to_string())
+        .unwrap();
+    assert_eq!(math["projected"], "5");
+    assert_eq!(math["marks"], 3);
+    assert!(math["lessons_left"].as_u64().unwrap() > 0);
+    // Олег has one "2": too few marks, and what it takes to avoid a 2.
+    let teacher = app.token("teacher").await;
+    let oleg = app
+        .get_json(&format!("/api/v1/students/{}/forecast", f.oleg), &teacher)
+        .await;
+    let math = oleg["subjects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["subject_id"] == f.math.to_string())
+        .unwrap();
+    let risks: Vec<&str> = math["risks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r.as_str().unwrap())
+        .collect();
+    assert!(risks.contains(&"too_few_marks"), "{math}");
+    assert_eq!(math["avoid_two"]["target"], 3, "{math}");
+    // The diary's page shows it in words.
+    let (status, html) = app
+        .browser("parent")
+        .await
+        .page(&format!("/diary/{}/finals", f.ivan))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("id=\"forecast-list\"") && html.contains("Математика"),
+        "{html}"
+    );
+    // The refuser's child: refused with the reason.
+    let refuser = app.token("refuser").await;
+    assert_problem(
+        app.get(&format!("/api/v1/students/{}/forecast", f.oleg), &refuser)
+            .await,
+        StatusCode::FORBIDDEN,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn the_teacher_confirms_the_proposals_on_the_page_and_the_summary_sheet_shows_them() {
+    let app = TestApp::sqlite().await;
+    marks(&app).await;
+    let f = &app.f;
+    let teacher = app.browser("teacher").await;
+    let grid = format!("/journal/{}/{}", f.class_5a, f.math);
+    let (_, html) = teacher.page(&grid).await;
+    assert!(html.contains("id=\"finals-link\""), "{html}");
+    let page = format!("{grid}/finals");
+    let (status, html) = teacher.page(&page).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(html.contains("мало отметок"), "the basis is named: {html}");
+    let (ivan, oleg) = (f.ivan.to_string(), f.oleg.to_string());
+    // A different value without a reason: the page again, naming the pupil.
+    let (v_ivan, v_oleg, r_oleg) = (
+        format!("v_{ivan}"),
+        format!("v_{oleg}"),
+        format!("r_{oleg}"),
+    );
+    let res = teacher
+        .post_form(&page, &[(&v_ivan, "5"), (&v_oleg, "2"), (&r_oleg, "")])
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("Сидоров Олег:"), "{html}");
+    let res = teacher
+        .post_form(&page, &[(&v_ivan, "5"), (&v_oleg, "н/а"), (&r_oleg, "")])
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    // The class teacher's summary sheet shows them.
+    let (status, html) = teacher
+        .page(&format!("/school/classes/{}/summary", f.class_5a))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(
+        html.contains("<td>5</td>") && html.contains("<td>н/а</td>"),
+        "{html}"
+    );
+    let (_, class) = teacher
+        .page(&format!("/school/classes/{}", f.class_5a))
+        .await;
+    assert!(class.contains("id=\"class-summary\""), "{class}");
+}
+
+#[tokio::test]
+async fn the_cli_lists_the_proposals_of_a_class_without_writing_them() {
+    let app = TestApp::sqlite().await;
+    marks(&app).await;
+    let school = app.f.school.to_string();
+    let out = crate::cli::tabel(
+        &[
+            "finals",
+            "propose",
+            "--db",
+            &app.db.url,
+            "--school",
+            &school,
+            "--class",
+            "5А",
+            "--period",
+            "2",
+            "--today",
+            "2026-11-28",
+        ],
+        None,
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let ivan = stdout
+        .lines()
+        .find(|l| l.contains("Петров Иван") && l.contains("Математика"))
+        .unwrap_or_else(|| panic!("{stdout}"));
+    assert!(ivan.ends_with("4.78\t5 (average)"), "{ivan}");
+    assert!(
+        stdout
+            .lines()
+            .any(|l| l.contains("Сидоров Олег") && l.contains("н/а (too_few_marks)")),
+        "{stdout}"
+    );
+    assert!(stderr.contains("nothing written"), "{stderr}");
+    // Nothing was written.
+    let teacher = app.token("teacher").await;
+    let sheet = app.get_json(&finals_path(&app), &teacher).await;
+    assert!(
+        sheet[0]["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["current"].is_null())
+    );
+    // A class that does not exist is named.
+    let out = crate::cli::tabel(
+        &[
+            "finals",
+            "propose",
+            "--db",
+            &app.db.url,
+            "--school",
+            &school,
+            "--class",
+            "9Я",
+            "--period",
+            "2",
+        ],
+        None,
+    );
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("9Я"));
+}
