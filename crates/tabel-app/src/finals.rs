@@ -760,11 +760,21 @@ pub async fn proposals_in(
             Err(_) => {}
         }
     }
-    for h in repo::held_of_year(c, year, (period.starts_on, until)).await? {
-        facts
-            .entry((h.student_id, h.subject_id))
-            .or_default()
-            .lessons_held = u32::try_from(h.held).unwrap_or(u32::MAX);
+    // Lessons held per pupil × subject, counted in memory: the period's lessons against the
+    // year's memberships (a join in the database costs several times more).
+    let mut members: HashMap<i64, Vec<repo::Membership>> = HashMap::new();
+    for m in repo::memberships_of_year(c, year).await? {
+        members.entry(m.group_id).or_default().push(m);
+    }
+    for l in repo::lessons_held(c, year, (period.starts_on, until)).await? {
+        for m in members.get(&l.group_id).map(Vec::as_slice).unwrap_or_default() {
+            if m.starts_on <= l.on_date && m.ends_on.is_none_or(|to| l.on_date <= to) {
+                facts
+                    .entry((m.student_id, l.subject_id))
+                    .or_default()
+                    .lessons_held += 1;
+            }
+        }
     }
     for a in repo::absences_of_year(c, year, (period.starts_on, until)).await? {
         let missed = Attendance::from_code(&a.code).is_some_and(|code| {

@@ -375,29 +375,49 @@ pub async fn marks_of_school(
     Ok(fetch_all!(conn, MarkFact, SQL, school.get(), from, to)?)
 }
 
-/// Lessons held (not cancelled, up to `until`) per pupil and subject in a year's date range,
-/// counted over the pupils' memberships on each lesson's date.
+/// A lesson held, as the school-wide proposal counts them.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
-pub struct HeldFact {
-    /// Pupil.
-    pub student_id: i64,
-    /// Subject.
+pub struct HeldLesson {
+    /// Its group.
+    pub group_id: i64,
+    /// Its subject.
     pub subject_id: i64,
-    /// Lessons held.
-    pub held: i64,
+    /// Its date.
+    pub on_date: time::Date,
 }
 
-/// Lessons held per pupil and subject: one aggregate over the year's lessons in the range.
-pub async fn held_of_year(
+/// The year's lessons held (not cancelled) in a range: the `(year, date)` index.
+pub async fn lessons_held(
     conn: &mut Conn<'_>,
     year: AcademicYearId,
     (from, to): (time::Date, time::Date),
-) -> Result<Vec<HeldFact>> {
-    const SQL: &str = "SELECT m.student_id, l.subject_id, CAST(COUNT(*) AS BIGINT) AS held FROM lessons l \
-         JOIN memberships m ON m.group_id = l.group_id AND m.starts_on <= l.on_date AND (m.ends_on IS NULL OR m.ends_on >= l.on_date) \
-         WHERE l.academic_year_id = $1 AND l.on_date >= $2 AND l.on_date <= $3 AND l.status <> 'cancelled' \
-         GROUP BY m.student_id, l.subject_id";
-    Ok(fetch_all!(conn, HeldFact, SQL, year.get(), from, to)?)
+) -> Result<Vec<HeldLesson>> {
+    const SQL: &str = "SELECT group_id, subject_id, on_date FROM lessons \
+         WHERE academic_year_id = $1 AND on_date >= $2 AND on_date <= $3 AND status <> 'cancelled'";
+    Ok(fetch_all!(conn, HeldLesson, SQL, year.get(), from, to)?)
+}
+
+/// A membership of a group of the year.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Membership {
+    /// The pupil.
+    pub student_id: i64,
+    /// The group.
+    pub group_id: i64,
+    /// From.
+    pub starts_on: time::Date,
+    /// To (inclusive), if ended.
+    pub ends_on: Option<time::Date>,
+}
+
+/// Every membership of the year's groups.
+pub async fn memberships_of_year(
+    conn: &mut Conn<'_>,
+    year: AcademicYearId,
+) -> Result<Vec<Membership>> {
+    const SQL: &str = "SELECT m.student_id, m.group_id, m.starts_on, m.ends_on FROM memberships m \
+         JOIN study_groups g ON g.id = m.group_id WHERE g.academic_year_id = $1";
+    Ok(fetch_all!(conn, Membership, SQL, year.get())?)
 }
 
 /// An absence as the school-wide proposal reads it.
