@@ -767,7 +767,11 @@ pub async fn proposals_in(
         members.entry(m.group_id).or_default().push(m);
     }
     for l in repo::lessons_held(c, year, (period.starts_on, until)).await? {
-        for m in members.get(&l.group_id).map(Vec::as_slice).unwrap_or_default() {
+        for m in members
+            .get(&l.group_id)
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+        {
             if m.starts_on <= l.on_date && m.ends_on.is_none_or(|to| l.on_date <= to) {
                 facts
                     .entry((m.student_id, l.subject_id))

@@ -1668,7 +1668,7 @@ async fn results(c: &mut Conn<'_>, ctx: &Ctx) -> Result<ResultsReport, AppError>
             .into_iter()
             .filter_map(|r| FinalValue::from_code(&r.value).map(|v| ((r.student, r.subject), v)))
             .collect();
-    let marks = repo::mark_counts(c, f.scope.school, f.year, (f.from, f.to)).await?;
+    let marks = repo::mark_counts(c, f.scope.school, (f.from, f.to)).await?;
 
     // The journal's standing of each pupil in each subject, and the current marks by value.
     let mut facts: HashMap<(PersonId, SubjectId), PeriodFacts> = HashMap::new();

@@ -545,12 +545,11 @@ pub struct MarkCount {
     pub n: u32,
 }
 
-/// The marks of a school's year dated in `from ..= to`, counted by pupil, subject and value
-/// (through the `(group, subject, date)` index of the year's groups).
+/// The marks of a school dated in `from ..= to` (a stretch of one year), counted by pupil,
+/// subject and value (over the `(school, date, …)` index of marks).
 pub async fn mark_counts(
     conn: &mut Conn<'_>,
     school: SchoolId,
-    year: AcademicYearId,
     (from, to): (Date, Date),
 ) -> Result<Vec<MarkCount>> {
     #[derive(sqlx::FromRow)]
@@ -562,10 +561,9 @@ pub async fn mark_counts(
         n: i64,
     }
     const SQL: &str = "SELECT m.student_id, m.subject_id, m.value, CAST(SUM(m.weight) AS BIGINT) AS weights, COUNT(*) AS n \
-         FROM marks m WHERE m.group_id IN (SELECT id FROM study_groups WHERE school_id = $1 AND academic_year_id = $2) \
-           AND m.on_date >= $3 AND m.on_date <= $4 \
+         FROM marks m WHERE m.school_id = $1 AND m.on_date >= $2 AND m.on_date <= $3 \
          GROUP BY m.student_id, m.subject_id, m.value";
-    fetch_all!(conn, Row, SQL, school.get(), year.get(), from, to)?
+    fetch_all!(conn, Row, SQL, school.get(), from, to)?
         .into_iter()
         .map(|r| {
             Ok(MarkCount {

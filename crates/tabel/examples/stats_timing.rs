@@ -80,10 +80,9 @@ async fn ensure_finals(app: &App, school: SchoolId, q1: &Period, today: Date) ->
         .await
         .unwrap()
         .policy;
-    let marks =
-        tabel_store::stats::mark_counts(&mut c.conn(), school, year.id, (q1.starts_on, q1.ends_on))
-            .await
-            .unwrap();
+    let marks = tabel_store::stats::mark_counts(&mut c.conn(), school, (q1.starts_on, q1.ends_on))
+        .await
+        .unwrap();
     drop(c);
     let mut facts: BTreeMap<_, PeriodFacts> = BTreeMap::new();
     for m in &marks {
