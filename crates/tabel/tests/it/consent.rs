@@ -470,3 +470,69 @@ async fn the_pages_keep_the_registry_and_tell_a_parent_what_to_do() {
         .unwrap();
     assert_problem(wrong_type, StatusCode::UNPROCESSABLE_ENTITY).await;
 }
+
+/// A representative linked to a child with no consent record at all (nothing submitted yet)
+/// sees none of the child's data, on every diary endpoint; the registry says "none" for her.
+#[tokio::test]
+async fn a_parent_with_no_consent_record_sees_nothing_of_the_child() {
+    let app = TestApp::sqlite().await;
+    let f = &app.f;
+    let admin = app.browser("admin").await;
+    let res = admin
+        .post_form(
+            &format!("/admin/{}/links", f.school),
+            &[
+                ("parent_id", &f.refuser.to_string()),
+                ("student_id", &f.ivan.to_string()),
+                ("relation", "guardian"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let refuser = app.token("refuser").await;
+    let ivan = f.ivan.to_string();
+    for path in [
+        format!("/api/v1/students/{ivan}"),
+        format!("/api/v1/students/{ivan}/diary?week=2026-W48"),
+        format!("/api/v1/students/{ivan}/marks"),
+        format!("/api/v1/students/{ivan}/homework?from=2026-11-23&to=2026-11-29"),
+        format!("/api/v1/students/{ivan}/assessments"),
+        format!("/api/v1/students/{ivan}/teachers"),
+        format!("/api/v1/students/{ivan}/calendar"),
+        format!("/api/v1/students/{ivan}/recommendations"),
+        format!("/api/v1/students/{ivan}/finals"),
+        format!("/api/v1/students/{ivan}/forecast"),
+    ] {
+        let problem = assert_problem(app.get(&path, &refuser).await, StatusCode::FORBIDDEN).await;
+        assert_eq!(
+            problem["type"], "urn:tabel:problem:consent-required",
+            "{path}"
+        );
+    }
+    let (status, html) = app
+        .browser("refuser")
+        .await
+        .page(&format!("/diary/{ivan}/week"))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(html.contains("согласи"), "{html}");
+    // Her line in the registry says "not submitted"; Иван keeps his mother's consents, so he
+    // stays electronic.
+    let zavuch = app.token("zavuch").await;
+    let registry = app
+        .get_json(&format!("/api/v1/classes/{}/consents", f.class_5a), &zavuch)
+        .await;
+    let line = registry["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["student_id"] == ivan && l["parent_id"] == f.refuser.to_string())
+        .unwrap();
+    assert_eq!(line["diary"], "none");
+    assert!(
+        !registry["paper_extracts"]
+            .as_array()
+            .unwrap()
+            .contains(&json!(ivan))
+    );
+}
