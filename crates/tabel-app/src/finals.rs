@@ -826,3 +826,75 @@ pub async fn proposals_in(
     }
     Ok(out)
 }
+
+/// A pupil of a class at risk in a subject.
+#[derive(Debug, Clone, Serialize)]
+pub struct AtRisk {
+    /// The pupil.
+    pub student: PersonId,
+    /// "Петров Иван".
+    pub name: String,
+    /// The subject's forecast, with at least one risk.
+    pub subject: SubjectForecast,
+    /// The school's name of the work type "what it takes" names.
+    pub work: String,
+}
+
+impl App {
+    /// The pupils of a class at risk in the current period — too few marks, many absences, a
+    /// projected 2 or н/а — with what it takes (the class teacher, deputy heads,
+    /// administrators).
+    pub async fn class_risks(
+        &self,
+        p: &Principal,
+        class: GroupId,
+    ) -> Result<Vec<AtRisk>, AppError> {
+        let today = self.today();
+        let (members, policy) = {
+            let mut c = self.db.acquire().await?;
+            let c = &mut c.conn();
+            let g = school_repo::get_group(c, class, today)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            let reads = p.is_admin_of(g.school)
+                || p.has_role(Role::Deputy, g.school)
+                || p.class_teacher_of.contains(&(g.school, g.id));
+            if g.kind != GroupKind::Class || !reads {
+                return Err(if p.is_staff_of(g.school) && g.kind == GroupKind::Class {
+                    AppError::Forbidden
+                } else {
+                    AppError::NotFound
+                });
+            }
+            (
+                school_repo::group_members(c, class, today).await?,
+                self.policy_of(c, g.school).await?,
+            )
+        };
+        let mut out = Vec::new();
+        for m in members {
+            let f = self.student_forecast(p, m.id).await?;
+            for s in f
+                .subjects
+                .into_iter()
+                .filter(|s| !s.forecast.risks.is_empty())
+            {
+                let need = s
+                    .forecast
+                    .avoid_two
+                    .as_ref()
+                    .or(s.forecast.next_up.as_ref());
+                out.push(AtRisk {
+                    work: need
+                        .and_then(|n| policy.policy.work_type(&n.work_type))
+                        .map(|w| w.name.clone())
+                        .unwrap_or_default(),
+                    student: m.id,
+                    name: format!("{} {}", m.last_name, m.first_name),
+                    subject: s,
+                });
+            }
+        }
+        Ok(out)
+    }
+}

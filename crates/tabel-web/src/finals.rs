@@ -29,6 +29,7 @@ pub(crate) fn router() -> Router<AppState> {
             get(finals_page).post(save_finals),
         )
         .route("/school/classes/{class}/summary", get(summary_page))
+        .route("/school/classes/{class}/risks", get(risks_page))
 }
 
 /// A pupil's row on the page.
@@ -432,4 +433,81 @@ pub(crate) fn summary_xlsx(s: &SummarySheet) -> tabel_reports::xlsx::Sheet {
         widths,
         rows,
     }
+}
+
+#[derive(Template)]
+#[template(path = "finals/risks.html")]
+struct RisksPage<'a> {
+    t: Tr<'a>,
+    nav: Nav,
+    class_href: String,
+    /// (pupil, subject, projected, average, risks, what it takes).
+    rows: Vec<(String, String, String, String, String, String)>,
+}
+
+/// The class teacher's list of pupils at risk in the current period, with what it takes.
+async fn risks_page(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(raw): Path<String>,
+) -> Response {
+    let built = async {
+        let class: GroupId = id(&raw)?;
+        let list = state.app.class_risks(&user.who.principal, class).await?;
+        let t = user.tr(&state);
+        let rows = list
+            .into_iter()
+            .map(|r| {
+                let f = &r.subject.forecast;
+                let risks = f
+                    .risks
+                    .iter()
+                    .map(|x| {
+                        let code = serde_json::to_value(x)
+                            .ok()
+                            .and_then(|v| v.as_str().map(str::to_owned))
+                            .unwrap_or_default();
+                        t.get(&format!("diary-risk-{code}"))
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                let (need, key) = match (&f.avoid_two, &f.next_up) {
+                    (Some(n), _) => (Some(n), "diary-forecast-avoid-two"),
+                    (None, Some(n)) => (Some(n), "diary-forecast-next-up"),
+                    _ => (None, ""),
+                };
+                let takes = need
+                    .map(|n| {
+                        t.args(
+                            key,
+                            &[
+                                ("target", i64::from(n.target).into()),
+                                ("count", i64::from(n.count).into()),
+                                ("value", i64::from(n.value).into()),
+                                ("work", r.work.clone().into()),
+                            ],
+                        )
+                    })
+                    .unwrap_or_default();
+                (
+                    r.name,
+                    r.subject.subject_name.clone(),
+                    f.projected
+                        .map(|p| p.value.to_string())
+                        .unwrap_or_else(|| "—".into()),
+                    r.subject.average.replace('.', ","),
+                    risks,
+                    takes,
+                )
+            })
+            .collect();
+        Ok(RisksPage {
+            class_href: format!("/school/classes/{class}"),
+            rows,
+            nav: user.nav.clone(),
+            t,
+        })
+    }
+    .await;
+    respond(&state, &user, built)
 }

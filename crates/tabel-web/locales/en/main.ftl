@@ -840,3 +840,11 @@ stats-h-late-missed = late > ½ lesson
 stats-h-missed-share = Missed, %
 stats-h-over-half = More than half missed
 ## ---- end of statistics ----
+## ---- pupils at risk ----
+risks-title = Pupils at risk
+risks-hint = The forecast of the current period's final marks: too few marks, many absences, a projected "2" or "н/а" — and what it takes.
+risks-none = No risks in the forecast.
+risks-risks = Risks
+risks-takes = What it takes
+risks-link = Pupils at risk
+## ---- end of pupils at risk ----

@@ -851,3 +851,11 @@ stats-h-late-missed = опоздание > ½ урока
 stats-h-missed-share = Пропущено, %
 stats-h-over-half = Пропущено более половины уроков
 ## ---- end of statistics ----
+## ---- pupils at risk ----
+risks-title = Ученики в зоне риска
+risks-hint = Прогноз итоговых отметок текущего периода: мало отметок, много пропусков, грозит «2» или «н/а» — и что нужно, чтобы выправить.
+risks-none = Рисков по прогнозу нет.
+risks-risks = Риски
+risks-takes = Что нужно
+risks-link = Ученики в зоне риска
+## ---- end of pupils at risk ----

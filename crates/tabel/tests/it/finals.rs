@@ -459,3 +459,37 @@ async fn the_cli_lists_the_proposals_of_a_class_without_writing_them() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("9Я"));
 }
+
+#[tokio::test]
+async fn the_class_teacher_sees_the_pupils_at_risk_with_what_it_takes() {
+    let app = TestApp::sqlite().await;
+    marks(&app).await;
+    let f = &app.f;
+    let path = format!("/school/classes/{}/risks", f.class_5a);
+    let teacher = app.browser("teacher").await;
+    let (_, class) = teacher
+        .page(&format!("/school/classes/{}", f.class_5a))
+        .await;
+    assert!(class.contains("id=\"class-risks\""), "{class}");
+    let (status, html) = teacher.page(&path).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    // Олег: one "2" — too few marks and heading for a 2, with what it takes to avoid it.
+    let oleg = html
+        .split("<tr>")
+        .find(|row| row.contains("Сидоров Олег") && row.contains("Математика"))
+        .unwrap_or_else(|| panic!("{html}"));
+    assert!(oleg.contains("мало отметок"), "{oleg}");
+    assert!(oleg.contains("чтобы не было «2»"), "{oleg}");
+    // Иван is doing well: not on the list for mathematics.
+    assert!(
+        !html
+            .split("<tr>")
+            .any(|row| row.contains("Петров Иван") && row.contains("Математика")),
+        "{html}"
+    );
+    // Another teacher is refused; a parent does not learn the class exists.
+    let (status, _) = app.browser("english").await.page(&path).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = app.browser("parent").await.page(&path).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
