@@ -41,7 +41,7 @@ use tabel_domain::access::Principal;
 use tabel_domain::finals::{FinalValue, PeriodFacts, ResultCounts, hundredths_text, propose};
 use tabel_domain::journal::{Attendance, GradingPolicy, Mark, Scale};
 use tabel_domain::school::{DayOffKind, PeriodKind, Role};
-use tabel_domain::timetable::{DayOff, weekday_number};
+use tabel_domain::timetable::{GradeCalendar, weekday_number};
 use tabel_domain::{AcademicYearId, GroupId, PeriodId, PersonId, SchoolId, SubjectId};
 use tabel_store::Conn;
 use tabel_store::school as school_repo;
@@ -1152,41 +1152,6 @@ fn teacher_absent(reason: Option<&str>) -> bool {
         })
 }
 
-/// Study days of a grade in `from ..= to`: school days of the week within the year outside
-/// holidays (каникулы); public non-working days count (their lessons are lost, not unplanned).
-fn study_days(cal: &GradeCal, from: Date, to: Date) -> u32 {
-    let from = from.max(cal.first);
-    let to = to.min(cal.last);
-    let mut n = 0;
-    let mut d = from;
-    while d <= to {
-        if weekday_number(d) <= cal.week_days
-            && !cal.days_off.iter().any(|o| {
-                o.kind == DayOffKind::Holiday
-                    && o.starts_on <= d
-                    && d <= o.ends_on
-                    && o.only_grade.is_none_or(|g| g == cal.grade)
-            })
-        {
-            n += 1;
-        }
-        match d.next_day() {
-            Some(next) => d = next,
-            None => break,
-        }
-    }
-    n
-}
-
-#[derive(Debug, Clone)]
-struct GradeCal {
-    grade: u8,
-    first: Date,
-    last: Date,
-    week_days: u8,
-    days_off: Vec<DayOff>,
-}
-
 /// `hours × part / whole`, rounded half up.
 fn prorate(hours: u32, part: u32, whole: u32) -> u32 {
     if whole == 0 {
@@ -1198,21 +1163,16 @@ fn prorate(hours: u32, part: u32, whole: u32) -> u32 {
 
 /// Lessons a journal's weekly timetable would have given on public non-working days in
 /// `from ..= to`, less those it gave on worked days.
-fn holiday_shift(cal: &GradeCal, lines: &[&repo::WeeklyLessons], from: Date, to: Date) -> i64 {
+fn holiday_shift(cal: &GradeCalendar, lines: &[&repo::WeeklyLessons], from: Date, to: Date) -> i64 {
     let mut net = 0i64;
     for o in &cal.days_off {
         if o.only_grade.is_some_and(|g| g != cal.grade) {
             continue;
         }
-        let mut d = o.starts_on.max(from).max(cal.first);
-        let end = o.ends_on.min(to).min(cal.last);
+        let mut d = o.starts_on.max(from).max(cal.first_day);
+        let end = o.ends_on.min(to).min(cal.last_day);
         while d <= end {
-            let in_holiday = cal.days_off.iter().any(|h| {
-                h.kind == DayOffKind::Holiday
-                    && h.starts_on <= d
-                    && d <= h.ends_on
-                    && h.only_grade.is_none_or(|g| g == cal.grade)
-            });
+            let in_holiday = cal.in_holiday(d);
             let weekday = match o.kind {
                 DayOffKind::NonWorking if !in_holiday && weekday_number(d) <= cal.week_days => {
                     Some((weekday_number(d), 1))
@@ -1792,7 +1752,7 @@ async fn results(c: &mut Conn<'_>, ctx: &Ctx) -> Result<ResultsReport, AppError>
     })
 }
 
-async fn grade_cals(c: &mut Conn<'_>, ctx: &Ctx) -> Result<HashMap<u8, GradeCal>, AppError> {
+async fn grade_cals(c: &mut Conn<'_>, ctx: &Ctx) -> Result<HashMap<u8, GradeCalendar>, AppError> {
     let days_off = tabel_store::timetable::days_off(c, ctx.frame.year).await?;
     let (first, last) = ctx.year_bounds;
     Ok(school_repo::list_parallels(c, ctx.frame.year)
@@ -1801,10 +1761,10 @@ async fn grade_cals(c: &mut Conn<'_>, ctx: &Ctx) -> Result<HashMap<u8, GradeCal>
         .map(|p| {
             (
                 p.grade,
-                GradeCal {
+                GradeCalendar {
                     grade: p.grade,
-                    first,
-                    last,
+                    first_day: first,
+                    last_day: last,
                     week_days: p.week_days,
                     days_off: days_off.clone(),
                 },
@@ -1857,13 +1817,13 @@ async fn curriculum(
             ..CurriculumLine::default()
         };
         if let (Some(h), Some(cal)) = (hours, cal) {
-            let whole = study_days(cal, ctx.year_bounds.0, ctx.year_bounds.1);
+            let whole = cal.study_days(ctx.year_bounds.0, ctx.year_bounds.1);
             line.planned_year = Some(h);
-            line.planned_period = Some(prorate(h, study_days(cal, f.from, f.to), whole));
+            line.planned_period = Some(prorate(h, cal.study_days(f.from, f.to), whole));
             line.planned_to_date = Some(if f.cut < f.from {
                 0
             } else {
-                prorate(h, study_days(cal, f.from, f.cut), whole)
+                prorate(h, cal.study_days(f.from, f.cut), whole)
             });
         }
         for l in by_journal.get(&(j.group, j.subject)).into_iter().flatten() {
@@ -2230,13 +2190,14 @@ async fn attendance(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tabel_domain::timetable::DayOff;
     use time::macros::date;
 
-    fn cal() -> GradeCal {
-        GradeCal {
+    fn cal() -> GradeCalendar {
+        GradeCalendar {
             grade: 5,
-            first: date!(2026 - 09 - 01),
-            last: date!(2027 - 05 - 31),
+            first_day: date!(2026 - 09 - 01),
+            last_day: date!(2027 - 05 - 31),
             week_days: 5,
             days_off: vec![
                 DayOff {
@@ -2270,11 +2231,11 @@ mod tests {
         // 2–6 November: Monday and Tuesday are holidays, Wednesday the 4th is a public holiday
         // (a study day whose lessons are lost), Thursday and Friday are ordinary.
         assert_eq!(
-            study_days(&c, date!(2026 - 11 - 02), date!(2026 - 11 - 08)),
+            c.study_days(date!(2026 - 11 - 02), date!(2026 - 11 - 08)),
             3
         );
         assert_eq!(
-            study_days(&c, date!(2026 - 09 - 01), date!(2026 - 09 - 06)),
+            c.study_days(date!(2026 - 09 - 01), date!(2026 - 09 - 06)),
             4
         );
         assert_eq!(prorate(102, 17, 170), 10);

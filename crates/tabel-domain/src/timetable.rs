@@ -69,6 +69,28 @@ impl GradeCalendar {
         (n <= self.week_days).then_some(n)
     }
 
+    /// Whether `date` falls in a holiday (каникулы) of this grade.
+    pub fn in_holiday(&self, date: Date) -> bool {
+        self.days_off
+            .iter()
+            .any(|o| o.kind == DayOffKind::Holiday && o.covers(date, self.grade))
+    }
+
+    /// Study days in `from ..= to` for planning hours: the week's school days within the year
+    /// outside holidays; public non-working days count (their lessons are lost, not unplanned).
+    pub fn study_days(&self, from: Date, to: Date) -> u32 {
+        let mut n = 0;
+        let mut day = Some(from.max(self.first_day));
+        let to = to.min(self.last_day);
+        while let Some(d) = day.filter(|d| *d <= to) {
+            if weekday_number(d) <= self.week_days && !self.in_holiday(d) {
+                n += 1;
+            }
+            day = d.next_day();
+        }
+        n
+    }
+
     /// Every school day of the range with the weekday it follows.
     pub fn school_days(&self, from: Date, to: Date) -> impl Iterator<Item = (Date, u8)> + '_ {
         let from = from.max(self.first_day);
