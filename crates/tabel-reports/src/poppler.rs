@@ -1,0 +1,100 @@
+//! Test support: reading our PDFs back with poppler's tools (Debian `poppler-utils`:
+//! `pdftotext`, `pdfinfo`, `pdftoppm`), so tests check what a reader sees — Cyrillic text, the
+//! marks, the page count — and keep a PNG of page 1 for a person to look at.
+//!
+//! Outside CI a machine without poppler skips those checks loudly; with `CI=true` a missing
+//! poppler fails the test (`.ci/run` installs it).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// Poppler's tools, found on this machine.
+#[derive(Debug, Clone, Copy)]
+pub struct Poppler(());
+
+/// Poppler when installed; `None` (after a loud note on stderr) when not and not in CI.
+///
+/// # Panics
+/// With `CI=true` and no `pdftotext`: CI must check the documents.
+pub fn poppler() -> Option<Poppler> {
+    let found = Command::new("pdftotext")
+        .arg("-v")
+        .output()
+        .is_ok_and(|o| o.status.success() || !o.stderr.is_empty());
+    if found {
+        return Some(Poppler(()));
+    }
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!(
+            "pdftotext is not installed: CI must check the PDF documents (apt-get install poppler-utils)"
+        );
+    }
+    eprintln!(
+        "SKIPPED: PDF text checks need pdftotext (apt-get install poppler-utils); the documents were rendered but not read back"
+    );
+    None
+}
+
+/// Where test artifacts go: `$CARGO_TARGET_DIR/pdf/` (else the target folder of the running
+/// test binary).
+pub fn artifact_dir() -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .or_else(|| {
+            std::env::current_exe()
+                .ok()
+                .and_then(|exe| exe.ancestors().nth(3).map(Path::to_path_buf))
+        })
+        .unwrap_or_else(std::env::temp_dir);
+    target.join("pdf")
+}
+
+fn scratch(pdf: &[u8], name: &str) -> Result<PathBuf, String> {
+    let dir = artifact_dir();
+    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let path = dir.join(format!("{name}.pdf"));
+    std::fs::write(&path, pdf).map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok(path)
+}
+
+fn run(cmd: &mut Command) -> Result<Vec<u8>, String> {
+    let out = cmd.output().map_err(|e| format!("{cmd:?}: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "{cmd:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    Ok(out.stdout)
+}
+
+impl Poppler {
+    /// The text of the PDF in reading layout (`pdftotext -layout`). The PDF is kept as
+    /// `<artifact_dir>/<name>.pdf`.
+    pub fn text(self, pdf: &[u8], name: &str) -> Result<String, String> {
+        let path = scratch(pdf, name)?;
+        let out = run(Command::new("pdftotext").arg("-layout").arg(&path).arg("-"))?;
+        String::from_utf8(out).map_err(|e| e.to_string())
+    }
+
+    /// The number of pages (`pdfinfo`).
+    pub fn pages(self, pdf: &[u8], name: &str) -> Result<u32, String> {
+        let path = scratch(pdf, name)?;
+        let out = String::from_utf8_lossy(&run(Command::new("pdfinfo").arg(&path))?).into_owned();
+        out.lines()
+            .find_map(|l| l.strip_prefix("Pages:"))
+            .and_then(|n| n.trim().parse().ok())
+            .ok_or_else(|| format!("pdfinfo gave no page count: {out}"))
+    }
+
+    /// Page 1 as `<artifact_dir>/<name>.png` at 80 dpi (`pdftoppm -png -r 80 -singlefile`).
+    pub fn first_page_png(self, pdf: &[u8], name: &str) -> Result<PathBuf, String> {
+        let path = scratch(pdf, name)?;
+        let stem = artifact_dir().join(name);
+        run(Command::new("pdftoppm")
+            .args(["-png", "-r", "80", "-singlefile"])
+            .arg(&path)
+            .arg(&stem))?;
+        Ok(stem.with_extension("png"))
+    }
+}

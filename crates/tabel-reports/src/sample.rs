@@ -1,0 +1,354 @@
+//! Realistic sample documents: for the tests and benchmarks of this crate, and for anyone
+//! writing an override of a template (render these to see it). Deterministic.
+
+use crate::docs::*;
+
+const SUBJECTS: [&str; 12] = [
+    "Русский язык",
+    "Литература",
+    "Математика",
+    "Английский язык",
+    "История",
+    "Обществознание",
+    "География",
+    "Биология",
+    "Информатика",
+    "Музыка",
+    "Технология",
+    "Физическая культура",
+];
+
+const SURNAMES: [&str; 10] = [
+    "Иванов",
+    "Смирнова",
+    "Кузнецов",
+    "Попова",
+    "Васильев",
+    "Петрова",
+    "Соколов",
+    "Михайлова",
+    "Новиков",
+    "Фёдорова",
+];
+
+const NAMES: [&str; 10] = [
+    "Пётр",
+    "Анна",
+    "Илья",
+    "Дарья",
+    "Егор",
+    "Софья",
+    "Артём",
+    "Алиса",
+    "Максим",
+    "Ульяна",
+];
+
+fn school() -> SchoolHeader {
+    SchoolHeader {
+        name: "Муниципальное бюджетное общеобразовательное учреждение «Средняя общеобразовательная школа № 7»".into(),
+        municipality: "Городской округ Заречный".into(),
+        region: "Свердловская область".into(),
+    }
+}
+
+fn signer() -> Signer {
+    Signer {
+        title: "Классный руководитель".into(),
+        name: "Смирнова Е. В.".into(),
+    }
+}
+
+/// A pseudo-random but fixed sequence (no dependency for a sample).
+fn pick(seed: usize, n: usize) -> usize {
+    (seed.wrapping_mul(2_654_435_761) >> 7) % n
+}
+
+/// The `i`-th pupil's name.
+pub fn pupil_name(i: usize) -> String {
+    format!(
+        "{} {}",
+        SURNAMES[i % SURNAMES.len()],
+        NAMES[(i / SURNAMES.len() + i) % NAMES.len()]
+    )
+}
+
+/// One pupil's extract for a quarter: twelve subjects with 4–9 marks each, finals, forecast,
+/// recommendations and homework.
+pub fn extract_pupil(i: usize) -> ExtractPupil {
+    let works = [
+        ("КР", "Контрольная работа", "5"),
+        ("СР", "Самостоятельная работа", "3"),
+        ("ОУ", "Ответ на уроке", "2"),
+        ("ДР", "Домашняя работа", "1"),
+    ];
+    let subjects: Vec<ExtractSubject> = SUBJECTS
+        .iter()
+        .enumerate()
+        .map(|(k, name)| {
+            let n = 4 + pick(i * 31 + k, 6);
+            let marks: Vec<MarkLine> = (0..n)
+                .map(|m| MarkLine {
+                    date: format!("{:02}.{:02}", 5 + m * 6 % 24, 11 + (m * 6 + 5) / 30),
+                    value: ["5", "4", "4", "3", "5", "2", "4/5"][pick(i + k * 7 + m, 7)].into(),
+                    work: works[pick(i + m + k, 4)].0.into(),
+                })
+                .collect();
+            ExtractSubject {
+                name: (*name).into(),
+                marks,
+                average: format!("4,{:02}", pick(i + k, 100)),
+                lessons: 16 + u32::try_from(pick(k, 20)).unwrap_or(0),
+                missed: u32::try_from(pick(i + k, 4)).unwrap_or(0),
+            }
+        })
+        .collect();
+    ExtractPupil {
+        student: format!("{} Сергеевич", pupil_name(i)),
+        birth_date: format!("{:02}.03.2015", 1 + i % 28),
+        class_name: "5А".into(),
+        class_teacher: "Смирнова Елена Викторовна".into(),
+        year: "2026/2027".into(),
+        period: "2-ю четверть (04.11.2026 — 28.12.2026)".into(),
+        work_types: works
+            .iter()
+            .map(|(s, n, w)| WorkTypeLegend {
+                short: (*s).into(),
+                name: (*n).into(),
+                weight: (*w).into(),
+            })
+            .collect(),
+        attendance: AttendanceLine {
+            lessons: 168,
+            missed: 7,
+            ill: 5,
+            excused: 1,
+            unexcused: 1,
+            late: 2,
+        },
+        final_columns: vec![
+            "1 ч.".into(),
+            "2 ч.".into(),
+            "3 ч.".into(),
+            "4 ч.".into(),
+            "Год".into(),
+        ],
+        finals: SUBJECTS
+            .iter()
+            .take(8)
+            .enumerate()
+            .map(|(k, s)| FinalLine {
+                subject: (*s).into(),
+                cells: vec![
+                    ["5", "4", "3", "4"][pick(i + k, 4)].into(),
+                    String::new(),
+                    String::new(),
+                    String::new(),
+                    String::new(),
+                ],
+            })
+            .collect(),
+        forecast_period: "2-я четверть".into(),
+        forecast: SUBJECTS
+            .iter()
+            .enumerate()
+            .map(|(k, s)| ForecastLine {
+                subject: (*s).into(),
+                average: format!("4,{:02}", pick(i + k, 100)),
+                projected: ["5", "4", "3", "н/а"][pick(i * 3 + k, 4)].into(),
+                confidence: ["устойчив", "вероятен", "неустойчив"][pick(k, 3)].into(),
+                note: if k % 3 == 0 {
+                    "для «5» нужно 2 отметки «5» (КР)".into()
+                } else {
+                    String::new()
+                },
+            })
+            .collect(),
+        recommendations: vec![RecommendationLine {
+            date: "20.11.2026".into(),
+            subject: "Математика".into(),
+            teacher: "Орлова Т. Н.".into(),
+            text: "Повторить действия с обыкновенными дробями; решить № 412–418 из учебника."
+                .into(),
+        }],
+        homework: Some(vec![
+            HomeworkLine {
+                due: "24.11".into(),
+                subject: "Русский язык".into(),
+                text: "Упр. 214, выучить правило на с. 96.".into(),
+            },
+            HomeworkLine {
+                due: "25.11".into(),
+                subject: "История".into(),
+                text: "§ 12, вопросы 1–4 устно.".into(),
+            },
+        ]),
+        issued_on: "28.11.2026".into(),
+        signer: signer(),
+        code: format!("7K3M-Q{:03}", i % 1000),
+        verify_path: format!("/verify/7K3M-Q{:03}", i % 1000),
+        subjects,
+    }
+}
+
+/// Extracts for `n` pupils in one document.
+pub fn extract_doc(n: usize) -> ExtractDoc {
+    ExtractDoc {
+        school: school(),
+        pupils: (0..n).map(extract_pupil).collect(),
+    }
+}
+
+/// The summary sheet of a class of `n` pupils: four quarters and the year.
+pub fn summary_sheet_doc(n: usize) -> SummarySheetDoc {
+    let titles = [
+        "1-я четверть",
+        "2-я четверть",
+        "3-я четверть",
+        "4-я четверть",
+        "Годовая",
+    ];
+    SummarySheetDoc {
+        school: school(),
+        class_name: "5А".into(),
+        year: "2026/2027".into(),
+        class_teacher: "Смирнова Елена Викторовна".into(),
+        subjects: SUBJECTS.iter().map(|s| (*s).into()).collect(),
+        pupils: (0..n)
+            .map(|i| SummaryPupil {
+                number: (i + 1).to_string(),
+                name: pupil_name(i),
+                note: if i == 3 {
+                    "выбыл 12.01.2027".into()
+                } else {
+                    String::new()
+                },
+            })
+            .collect(),
+        sections: titles
+            .iter()
+            .enumerate()
+            .map(|(t, title)| SummarySection {
+                title: (*title).into(),
+                cells: (0..n)
+                    .map(|i| {
+                        SUBJECTS
+                            .iter()
+                            .enumerate()
+                            .map(|(k, _)| {
+                                ["5", "4", "4", "3", "н/а", "осв."][pick(i + k + t, 6)].into()
+                            })
+                            .collect()
+                    })
+                    .collect(),
+            })
+            .collect(),
+        issued_on: "28.11.2026".into(),
+        signer: signer(),
+    }
+}
+
+/// A consent form.
+pub fn consent_form_doc() -> ConsentFormDoc {
+    ConsentFormDoc {
+        school: school(),
+        parent: "Иванова Мария Петровна".into(),
+        student: "Иванов Пётр Сергеевич".into(),
+        birth_date: "12.03.2015".into(),
+        class_name: "5А".into(),
+        text_version: "2025-09".into(),
+        printed_on: "28.11.2026".into(),
+    }
+}
+
+/// A journal of `n` pupils for a year of four quarters, ~5 lessons a week.
+pub fn journal_archive_doc(n: usize) -> JournalArchiveDoc {
+    let periods = (0..4)
+        .map(|q| {
+            let lessons = 40;
+            let dates: Vec<String> = (0..lessons)
+                .map(|d| format!("{:02}.{:02}", 1 + d % 28, 9 + q * 2 + d / 28))
+                .collect();
+            ArchivePeriod {
+                title: format!("{}-я четверть", q + 1),
+                cells: (0..n)
+                    .map(|i| {
+                        (0..lessons)
+                            .map(|d| {
+                                ["", "", "5", "", "4", "Н", "", "3", "", "Б"]
+                                    [pick(i * 7 + d + q, 10)]
+                                .into()
+                            })
+                            .collect()
+                    })
+                    .collect(),
+                other_marks: (0..n)
+                    .map(|i| {
+                        if i == 2 {
+                            "5 (12.10)".into()
+                        } else {
+                            String::new()
+                        }
+                    })
+                    .collect(),
+                averages: (0..n)
+                    .map(|i| format!("4,{:02}", pick(i + q, 100)))
+                    .collect(),
+                finals: (0..n)
+                    .map(|i| ["5", "4", "3"][pick(i + q, 3)].into())
+                    .collect(),
+                lessons: dates
+                    .iter()
+                    .enumerate()
+                    .map(|(d, date)| ArchiveLesson {
+                        date: date.clone(),
+                        number: (1 + d % 5).to_string(),
+                        topic: format!("Тема урока № {}: действия с дробями", d + 1),
+                        homework: if d % 2 == 0 {
+                            format!("№ {}–{}", 100 + d, 104 + d)
+                        } else {
+                            String::new()
+                        },
+                        note: if d == 7 {
+                            "замена: Орлова Т. Н.".into()
+                        } else {
+                            String::new()
+                        },
+                    })
+                    .collect(),
+                dates,
+            }
+        })
+        .collect();
+    JournalArchiveDoc {
+        school: school(),
+        class_name: "5А".into(),
+        group_name: "5А".into(),
+        subject: "Математика".into(),
+        teachers: "Орлова Татьяна Николаевна".into(),
+        year: "2026/2027".into(),
+        pupils: (0..n)
+            .map(|i| SummaryPupil {
+                number: (i + 1).to_string(),
+                name: pupil_name(i),
+                note: String::new(),
+            })
+            .collect(),
+        periods,
+        final_columns: vec!["Год".into(), "Экзамен".into(), "Итоговая".into()],
+        finals: (0..n)
+            .map(|i| {
+                vec![
+                    ["5", "4", "3"][pick(i, 3)].into(),
+                    String::new(),
+                    String::new(),
+                ]
+            })
+            .collect(),
+        printed_on: "28.11.2026".into(),
+        signer: Signer {
+            title: "Заместитель директора".into(),
+            name: "Кузнецова О. А.".into(),
+        },
+    }
+}

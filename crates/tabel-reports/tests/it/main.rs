@@ -1,0 +1,111 @@
+//! The documents as a reader sees them: rendered from the sample data, read back with poppler
+//! (text, page count), page 1 kept as a PNG under `$CARGO_TARGET_DIR/pdf/`.
+
+use tabel_reports::poppler::poppler;
+use tabel_reports::{Renderer, sample};
+
+#[test]
+fn an_extract_for_a_class_has_a_page_per_pupil_with_cyrillic_text_marks_and_the_code() {
+    let r = Renderer::embedded();
+    let doc = sample::extract_doc(3);
+    let pdf = r.extracts(&doc).unwrap();
+    let Some(pp) = poppler() else { return };
+    let text = pp.text(&pdf, "sample-extract-class").unwrap();
+    for needle in [
+        "ВЫПИСКА",
+        "Средняя общеобразовательная школа",
+        "Иванов Пётр Сергеевич",
+        "Смирнова Анна Сергеевич",
+        "Математика",
+        "Физическая культура",
+        "Контрольная работа",
+        "Посещаемость",
+        "Прогноз итоговых отметок",
+        "Повторить действия с обыкновенными дробями",
+        "Код проверки выписки: 7K3M-Q001",
+        "/verify/7K3M-Q002",
+        "Смирнова Е. В.",
+    ] {
+        assert!(text.contains(needle), "{needle:?} not in:\n{text}");
+    }
+    // The first pupil's marks in mathematics, in order, as printed.
+    let math = &doc.pupils[0].subjects[2];
+    let line = text.lines().find(|l| l.contains("Математика")).unwrap();
+    assert!(line.contains(&math.average), "{line}");
+    let marks: Vec<&str> = math.marks.iter().map(|m| m.value.as_str()).collect();
+    let printed: Vec<&str> = line
+        .split_whitespace()
+        .filter(|w| marks.contains(w))
+        .collect();
+    assert!(printed.len() >= marks.len().min(3), "{line} vs {marks:?}");
+    // Each pupil starts on a new page; one pupil fits on one or two pages.
+    let pages = pp.pages(&pdf, "sample-extract-class").unwrap();
+    assert!((3..=6).contains(&pages), "{pages} pages");
+    let one = r.extracts(&sample::extract_doc(1)).unwrap();
+    let single = pp.pages(&one, "sample-extract-one").unwrap();
+    assert_eq!(pages, 3 * single, "pupils are not one page run each");
+    let png = pp.first_page_png(&one, "sample-extract").unwrap();
+    assert!(std::fs::metadata(png).unwrap().len() > 10_000);
+}
+
+#[test]
+fn the_summary_sheet_shows_every_pupil_subject_and_slot() {
+    let pdf = Renderer::embedded()
+        .summary_sheet(&sample::summary_sheet_doc(30))
+        .unwrap();
+    let Some(pp) = poppler() else { return };
+    let text = pp.text(&pdf, "sample-summary-sheet").unwrap();
+    for needle in [
+        "СВОДНАЯ ВЕДОМОСТЬ",
+        "1-я четверть",
+        "Годовая",
+        "Новиков Ульяна",
+        "выбыл 12.01.2027",
+        "н/а",
+    ] {
+        assert!(text.contains(needle), "{needle:?} not in:\n{text}");
+    }
+    pp.first_page_png(&pdf, "sample-summary-sheet").unwrap();
+}
+
+#[test]
+fn the_consent_form_names_the_parent_and_the_child() {
+    let pdf = Renderer::embedded()
+        .consent_form(&sample::consent_form_doc())
+        .unwrap();
+    let Some(pp) = poppler() else { return };
+    let text = pp.text(&pdf, "sample-consent-form").unwrap();
+    for needle in [
+        "СОГЛАСИЕ",
+        "Иванова Мария Петровна",
+        "Иванов Пётр Сергеевич",
+        "152-ФЗ",
+        "Версия текста согласия: 2025-09",
+    ] {
+        assert!(text.contains(needle), "{needle:?} not in:\n{text}");
+    }
+    assert_eq!(pp.pages(&pdf, "sample-consent-form").unwrap(), 1);
+    pp.first_page_png(&pdf, "sample-consent-form").unwrap();
+}
+
+#[test]
+fn the_journal_archive_has_the_grid_topics_and_finals() {
+    let pdf = Renderer::embedded()
+        .journal_archive(&sample::journal_archive_doc(25))
+        .unwrap();
+    let Some(pp) = poppler() else { return };
+    let text = pp.text(&pdf, "sample-journal-archive").unwrap();
+    for needle in [
+        "КЛАССНЫЙ ЖУРНАЛ",
+        "Математика",
+        "4-я четверть",
+        "Тема урока № 40: действия с дробями",
+        "замена: Орлова Т. Н.",
+        "Итоговые отметки за год",
+        "Отметки вне уроков",
+    ] {
+        assert!(text.contains(needle), "{needle:?} not in:\n{text}");
+    }
+    assert!(pp.pages(&pdf, "sample-journal-archive").unwrap() >= 8);
+    pp.first_page_png(&pdf, "sample-journal-archive").unwrap();
+}
