@@ -13,7 +13,8 @@
 //! Verification: [`App::start_verification`] makes a code — a long random token for an e-mail
 //! link (`/contacts/verify/{token}`, valid a day), six digits for a phone (valid 15 minutes) —
 //! stores only its SHA-256, writes the outbox event `contact.verification_requested` (without the
-//! code) and returns the code to its caller, who delivers it (the notifier, once it exists).
+//! code), hands the code to the notifier's courier once committed (see
+//! [`crate::notify::CodeCourier`]) and returns it to its caller too (tests and tools).
 //! A code is tried at most [`MAX_ATTEMPTS`] times, compared in constant time; a new code
 //! supersedes the old one; a contact gets at most [`MAX_CODES_PER_WINDOW`] codes a day.
 //!
@@ -635,12 +636,15 @@ impl App {
         )
         .await?;
         tx.commit().await?;
-        Ok(VerificationCode {
+        let code = VerificationCode {
             contact: id,
             purpose,
             secret,
             expires_at,
-        })
+        };
+        // Delivered now, after the commit: the database never holds the code itself.
+        self.courier_deliver(crate::notify::code_delivery(&contact, code.clone()));
+        Ok(code)
     }
 
     /// Confirms a phone with the code sent to it (the parent themself). A wrong code counts as

@@ -1,8 +1,8 @@
 //! Final marks (regulation points 3–6): the proposal from the journal under the school's policy,
 //! the teacher's confirmation or another value with a reason, the lock of a closed period
 //! (administrators correct it with a reason), publication to the family at once (the diary reads
-//! the stored marks; an outbox event per mark), the forecast of the current period, the summary
-//! sheet of a class, and a pupil's record across the years.
+//! the stored marks; an outbox event per mark), the forecast of the current period and the
+//! summary sheet of a class. (A pupil's record across the years is [`crate::record`].)
 
 use crate::journal::{JournalView, period_of};
 use crate::{App, AppError, Client, check};
@@ -14,6 +14,7 @@ use tabel_domain::journal::{Attendance, Average, GradingPolicy, Mark, Scale};
 use tabel_domain::school::{GroupKind, Role};
 use tabel_domain::{AcademicYearId, GroupId, PeriodId, PersonId, SchoolId, SubjectId};
 use tabel_store::audit::{self, AuditEntry};
+use tabel_store::debts::{self as debts_repo, Deferral};
 use tabel_store::finals::{self as repo, NewFinal, Slot, StoredFinal};
 use tabel_store::journal::{self as journal_repo, RosterEntry};
 use tabel_store::school::{self as school_repo, Group, Period};
@@ -41,6 +42,8 @@ pub struct FinalRow {
     pub proposal: Option<Proposal>,
     /// The final mark set, if any.
     pub current: Option<StoredFinal>,
+    /// An open deferral of the cell: the teacher sets the mark even after the period closed.
+    pub deferral: Option<Deferral>,
 }
 
 /// A journal's final marks for a slot.
@@ -60,6 +63,21 @@ pub struct FinalsSheet {
     pub may_correct: bool,
     /// The viewer keeps this journal (set them while the period is open).
     pub teaches: bool,
+    /// The slot is locked: its period is closed (for the year: the year's last period).
+    pub closed: bool,
+}
+
+impl FinalsSheet {
+    /// Whether a row's mark is a correction: the viewer may not set marks here now, and the row
+    /// is not a deferred cell of the viewer's journal.
+    pub fn is_correction(&self, row: &FinalRow) -> bool {
+        !(self.may_set || row.deferral.is_some() && self.teaches)
+    }
+
+    /// Whether the viewer may write the row at all (set, set a deferred cell, or correct).
+    pub fn may_write_row(&self, row: &FinalRow) -> bool {
+        !self.is_correction(row) || self.may_correct
+    }
 }
 
 /// A final mark as a form or API body gives it.
@@ -114,25 +132,6 @@ pub struct SummarySheet {
     pub students: Vec<RosterEntry>,
     /// Cells: (pupil, subject, slot code) → value as shown ("5", "н/а").
     pub cells: HashMap<(PersonId, SubjectId, String), String>,
-}
-
-/// One final mark in a pupil's record.
-#[derive(Debug, Clone, Serialize)]
-pub struct RecordLine {
-    /// The year.
-    pub year: AcademicYearId,
-    /// Its name ("2026/2027").
-    pub year_name: String,
-    /// The subject.
-    pub subject: SubjectId,
-    /// Its name.
-    pub subject_name: String,
-    /// The slot.
-    pub slot: Slot,
-    /// The value as shown.
-    pub value: String,
-    /// When set.
-    pub set_at: time::OffsetDateTime,
 }
 
 fn value_of(code: &str) -> String {
@@ -207,6 +206,12 @@ impl App {
             .into_iter()
             .map(|f| (f.student, f))
             .collect();
+        let deferred: HashMap<PersonId, Deferral> =
+            debts_repo::open_deferrals_of_subject(c, year, subject, slot)
+                .await?
+                .into_iter()
+                .map(|d| (d.student, d))
+                .collect();
         let policy = v.policy.policy.clone();
         let scale = scale_of(&policy, subject);
         let today = self.today();
@@ -241,6 +246,7 @@ impl App {
                             lessons_missed: 0,
                             proposal: rules::propose_year(&policy, scale, &periods),
                             current: current.get(&s.entry.student).cloned(),
+                            deferral: deferred.get(&s.entry.student).cloned(),
                             entry: s.entry.clone(),
                         }
                     })
@@ -262,13 +268,17 @@ impl App {
                                 .then(|| rules::propose(&policy, scale, &f))
                                 .flatten(),
                             current: current.get(&s.entry.student).cloned(),
+                            deferral: deferred.get(&s.entry.student).cloned(),
                             entry: s.entry.clone(),
                         }
                     })
                     .collect()
             }
         };
-        let closed = v.period.locked_at.is_some();
+        let closed = match slot {
+            Slot::Year => v.periods.last().is_some_and(|x| x.locked_at.is_some()),
+            _ => v.period.locked_at.is_some(),
+        };
         let may_correct = p.is_admin_of(v.group.school);
         let teaches = v.may_write
             || match p.person {
@@ -279,8 +289,9 @@ impl App {
                 None => false,
             };
         Ok(FinalsSheet {
+            closed,
             teaches,
-            may_set: v.may_write && !closed,
+            may_set: teaches && !closed,
             may_correct,
             slot,
             scale,
@@ -310,17 +321,7 @@ impl App {
                 "grade 1 has no marks and no final marks (first-grade rules)",
             ));
         }
-        let closed = sheet.journal.period.locked_at.is_some();
-        let correction = !sheet.may_set;
-        if correction && !sheet.may_correct {
-            return Err(if closed && sheet.teaches {
-                AppError::Conflict(
-                    "the period is closed; an administrator can correct it with a reason".into(),
-                )
-            } else {
-                AppError::Forbidden
-            });
-        }
+        let closed = sheet.closed;
         let policy = &sheet.journal.policy.policy;
         let mut errors = BTreeMap::new();
         let mut writes = Vec::new();
@@ -350,6 +351,17 @@ impl App {
                 errors.insert(format!("rows[{i}].reason"), "at most 500 characters".into());
                 continue;
             }
+            let correction = sheet.is_correction(row);
+            if correction && !sheet.may_correct {
+                return Err(if closed && sheet.teaches {
+                    AppError::Conflict(
+                        "the period is closed; an administrator can correct it with a reason"
+                            .into(),
+                    )
+                } else {
+                    AppError::Forbidden
+                });
+            }
             let proposed = row.proposal.map(|x| x.value);
             if proposed != Some(value) && reason.is_empty() {
                 errors.insert(
@@ -368,7 +380,7 @@ impl App {
                 );
                 continue;
             }
-            writes.push((row, value, reason, r.version));
+            writes.push((row, value, reason, r.version, correction));
         }
         if !errors.is_empty() {
             return Err(AppError::Invalid(errors));
@@ -378,7 +390,8 @@ impl App {
         let mut tx = self.db.begin().await?;
         let c = &mut tx.conn();
         let mut out = Vec::new();
-        for (i, (row, value, reason, version)) in writes.into_iter().enumerate() {
+        let today = self.today();
+        for (i, (row, value, reason, version, correction)) in writes.into_iter().enumerate() {
             let code = value.code();
             let proposal = row.proposal.map(|x| x.value.code());
             let basis = row.proposal.map(|x| x.basis.code().to_owned());
@@ -428,6 +441,14 @@ impl App {
             )
             .await?;
             outbox::emit(c, Some(v.group.school), "final.published", &after, now).await?;
+            crate::debts::resolve_deferral(c, &stored, (now, p, client)).await?;
+            crate::debts::sync_debt(
+                c,
+                &stored,
+                sheet.scale,
+                (today, now, Some(p.user.get()), client),
+            )
+            .await?;
             out.push(stored);
         }
         tx.commit().await?;
@@ -445,44 +466,6 @@ impl App {
         let c = &mut c.conn();
         gate(c, p, student).await?;
         Ok(repo::of_student(c, student).await?)
-    }
-
-    /// A pupil's record across the years and levels: every year, exam and итоговая mark (and
-    /// the periods'), kept when the pupil changes class or school within the deployment.
-    pub async fn student_record(
-        &self,
-        p: &Principal,
-        student: PersonId,
-    ) -> Result<Vec<RecordLine>, AppError> {
-        let mut c = self.db.acquire().await?;
-        let c = &mut c.conn();
-        let school = gate(c, p, student).await?;
-        let subjects: HashMap<SubjectId, String> = school_repo::list_subjects(c, school)
-            .await?
-            .into_iter()
-            .map(|s| (s.id, s.name))
-            .collect();
-        let mut years: HashMap<AcademicYearId, String> = HashMap::new();
-        let mut out = Vec::new();
-        for f in repo::of_student(c, student).await? {
-            if let std::collections::hash_map::Entry::Vacant(e) = years.entry(f.year) {
-                let name = repo::year(c, f.year)
-                    .await?
-                    .map(|(label, _, _)| label)
-                    .unwrap_or_default();
-                e.insert(name);
-            }
-            out.push(RecordLine {
-                year: f.year,
-                year_name: years.get(&f.year).cloned().unwrap_or_default(),
-                subject: f.subject,
-                subject_name: subjects.get(&f.subject).cloned().unwrap_or_default(),
-                slot: f.slot,
-                value: value_of(&f.value),
-                set_at: f.set_at,
-            });
-        }
-        Ok(out)
     }
 
     /// The forecast of a pupil's final marks for the current period, per subject: the proposal
@@ -649,7 +632,11 @@ impl App {
 }
 
 /// The gate of a pupil's data: the pupil's school when the viewer may see the pupil.
-async fn gate(c: &mut Conn<'_>, p: &Principal, student: PersonId) -> Result<SchoolId, AppError> {
+pub(crate) async fn gate(
+    c: &mut Conn<'_>,
+    p: &Principal,
+    student: PersonId,
+) -> Result<SchoolId, AppError> {
     let card = school_repo::get_student(c, student)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -748,7 +735,19 @@ pub async fn proposals_in(
         .map(|s| (s.id, s.name))
         .collect();
     let mut facts: BTreeMap<(i64, i64), PeriodFacts> = BTreeMap::new();
-    for m in repo::marks_of_school(c, school, range).await? {
+    // Plain point marks arrive added up; a scale that does not take points (зачёт) ignores
+    // them, as reading them one by one would.
+    for m in repo::mark_sums_of_school(c, school, range).await? {
+        if scale_of(policy, SubjectId::new(m.subject_id)) == Scale::PassFail {
+            continue;
+        }
+        let f = facts.entry((m.student_id, m.subject_id)).or_default();
+        f.has_two |= m.lowest <= 2;
+        f.average.sum += u64::try_from(m.sum).unwrap_or(0);
+        f.average.weights += u64::try_from(m.weights).unwrap_or(0);
+        f.average.count += u32::try_from(m.count).unwrap_or(0);
+    }
+    for m in repo::other_marks_of_school(c, school, range).await? {
         let f = facts.entry((m.student_id, m.subject_id)).or_default();
         match policy.parse_mark(&m.value, m.subject_id) {
             Ok(Mark::Pass) => f.passes += 1,
@@ -792,15 +791,22 @@ pub async fn proposals_in(
         }
     }
     let classes = school_repo::list_groups(c, year, until, Some(GroupKind::Class)).await?;
+    let mut rosters: HashMap<i64, Vec<repo::ClassMember>> = HashMap::new();
+    for m in repo::class_members(c, year, (period.starts_on, until)).await? {
+        rosters.entry(m.group_id).or_default().push(m);
+    }
     let mut out = Vec::new();
     // Grade 1 has no marks and so no final marks (first-grade rules).
     for class in classes
         .into_iter()
         .filter(|g| g.grade > 1 && grades.contains(&g.grade) && only.is_none_or(|k| k == g.id))
     {
-        let roster = journal_repo::roster(c, class.id, (period.starts_on, until)).await?;
-        let of = |s: &RosterEntry| {
-            facts.range((s.student.get(), i64::MIN)..=(s.student.get(), i64::MAX))
+        let roster = rosters
+            .get(&class.id.get())
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        let of = |s: &repo::ClassMember| {
+            facts.range((s.student_id, i64::MIN)..=(s.student_id, i64::MAX))
         };
         // A subject nobody of the class has a mark in is not graded there (a course without
         // marks): no proposals for it.
@@ -809,12 +815,12 @@ pub async fn proposals_in(
             .flat_map(|s| of(s).filter(|(_, f)| f.average.count + f.passes + f.fails > 0))
             .map(|(&(_, subject), _)| subject)
             .collect();
-        for s in &roster {
+        for s in roster {
             for (&(_, subject), f) in of(s).filter(|(k, _)| graded.contains(&k.1)) {
                 let subject = SubjectId::new(subject);
                 out.push(ProposalLine {
                     class: class.name.clone(),
-                    student: s.student,
+                    student: PersonId::new(s.student_id),
                     name: format!("{} {}", s.last_name, s.first_name),
                     subject_name: names.get(&subject).cloned().unwrap_or_default(),
                     average: f.average.display(),

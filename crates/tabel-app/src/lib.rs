@@ -9,13 +9,17 @@ pub mod assessment;
 pub mod auth;
 pub mod consent;
 pub mod contact;
+pub mod debts;
 pub mod diary;
 mod error;
 pub mod exams;
+pub mod extracts;
 pub mod finals;
 pub mod homework_files;
 pub mod journal;
+pub mod notify;
 pub mod password;
+pub mod record;
 pub mod school;
 pub mod stats;
 pub mod thematic;
@@ -85,6 +89,8 @@ pub struct App {
     sessions: Arc<std::sync::Mutex<SessionCache>>,
     /// Week diaries built recently (see [`diary::WeekCache`]).
     weeks: Arc<std::sync::Mutex<diary::WeekCache>>,
+    /// Delivers verification codes as they are made (see [`notify::CodeCourier`]).
+    courier: Option<Arc<dyn notify::CodeCourier>>,
 }
 
 type PolicyCache = std::collections::HashMap<tabel_domain::SchoolId, Arc<journal::PolicyView>>;
@@ -100,6 +106,7 @@ impl App {
             policies: Arc::default(),
             sessions: Arc::default(),
             weeks: Arc::default(),
+            courier: None,
         }
     }
 

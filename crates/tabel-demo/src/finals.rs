@@ -1,22 +1,26 @@
 //! The demo's final marks: every reporting period that has ended by `--today` gets its final
 //! marks, as the teachers would have confirmed the journal's proposals a few days after its end,
-//! and is closed. (Deferrals, debts and earlier years' marks come with their own use cases.)
+//! and is closed. (Deferrals and debts: `deferrals`; earlier years' marks: `past_years`.)
 
 use crate::model::DemoSchool;
 use crate::{Ctx, DemoError};
+use std::collections::HashSet;
 use tabel_app::finals::proposals_in;
 use tabel_domain::journal::GradingPolicy;
+use tabel_domain::{PeriodId, PersonId, SubjectId};
 use tabel_store::Conn;
 use tabel_store::finals::{self as repo, NewFinal, Slot};
 use tabel_store::journal::set_period_lock;
 use tabel_store::school as school_repo;
 use time::{Duration, OffsetDateTime, Time};
 
-/// Writes the final marks of the periods ended before today and closes them; returns how many.
+/// Writes the final marks of the periods ended before today and closes them, leaving the
+/// `skipped` (pupil, subject, period) cells empty (deferred); returns how many.
 pub(crate) async fn finals(
     c: &mut Conn<'_>,
     ctx: &Ctx<'_>,
     school: &DemoSchool,
+    skipped: &HashSet<(PersonId, SubjectId, PeriodId)>,
 ) -> Result<u64, DemoError> {
     let policy = GradingPolicy::default();
     let mut written = 0;
@@ -39,6 +43,9 @@ pub(crate) async fn finals(
         let at = OffsetDateTime::new_utc(on, Time::from_hms(9, 0, 0).unwrap_or(Time::MIDNIGHT));
         for l in lines {
             let Some(p) = l.proposal else { continue };
+            if skipped.contains(&(l.student, l.subject, period.id)) {
+                continue;
+            }
             let code = p.value.code();
             let basis = p.basis.code();
             let new = NewFinal {

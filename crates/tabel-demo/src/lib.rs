@@ -10,7 +10,9 @@
 //! ([`assessments`]), and the class journal from the first day of the year up to "today":
 //! topics, homework, attendance and some 100,000 marks ([`journal`]), parents' contacts, and a
 //! batch of grade 5's ВПР results partly published late or not at all (`exams`, for the
-//! dashboard of overdue publications). The first school also gets
+//! dashboard of overdue publications), and the pupils' earlier years — their classes, year
+//! marks and, for today's senior grades, the 9th grade's ОГЭ and certificate marks — so that a
+//! record spans the levels of education (`past_years`). The first school also gets
 //! the seven demo accounts ([`DEMO_LOGINS`], password [`DEMO_PASSWORD`]).
 //!
 //! The same seed and "today" give the same data (and, in an empty database, the same ids):
@@ -25,12 +27,14 @@ pub mod assessments;
 pub mod calendar;
 mod contacts;
 pub mod curriculum;
+mod deferrals;
 mod exams;
 mod finals;
 mod groups;
 pub mod journal;
 pub mod model;
 pub mod names;
+mod past_years;
 mod people;
 pub mod rng;
 mod structure;
@@ -157,6 +161,7 @@ mod phase {
     pub const JOURNAL: u64 = 8;
     pub const CONTACTS: u64 = 9;
     pub const EXAMS: u64 = 10;
+    pub const PAST_YEARS: u64 = 12;
 }
 
 pub(crate) fn calendar_date(year: i32, month: Month, day: u8) -> Result<Date, DemoError> {
@@ -270,8 +275,18 @@ async fn generate_school(
     assessments::schedule(c, ctx, &mut school, &mut stream(phase::ASSESSMENTS)).await?;
     journal::journal(c, ctx, &mut school, &mut stream(phase::JOURNAL)).await?;
     let contacts = contacts::contacts(c, ctx, &school, &mut stream(phase::CONTACTS)).await?;
-    let finals = finals::finals(c, ctx, &school).await?;
+    let picks = deferrals::pick(&school, ctx.today);
+    let skipped = picks
+        .as_ref()
+        .map(deferrals::Picks::skipped)
+        .unwrap_or_default();
+    let finals = finals::finals(c, ctx, &school, &skipped).await?;
+    let (deferred, debts) = match &picks {
+        Some(p) => deferrals::write(c, &school, p, ctx.today).await?,
+        None => (0, 0),
+    };
     let exam_results = exams::results(c, ctx, &school, &mut stream(phase::EXAMS)).await?;
+    let past = past_years::past_years(c, &school, &mut stream(phase::PAST_YEARS)).await?;
 
     let summary = serde_json::json!({
         "name": school.name,
@@ -293,6 +308,12 @@ async fn generate_school(
         "contacts": contacts,
         "final_marks": finals,
         "exam_results": exam_results,
+        "deferrals": deferred,
+        "academic_debts": debts,
+        "past_years": {
+            "years": past.years, "classes": past.classes, "memberships": past.memberships,
+            "final_marks": past.finals, "exam_results": past.exams,
+        },
         "accounts": school.accounts.iter().map(|a| a.login).collect::<Vec<_>>(),
         "seed": ctx.seed.to_string(),
         "today": ctx.today.to_string(),

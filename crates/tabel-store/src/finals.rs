@@ -375,6 +375,94 @@ pub async fn marks_of_school(
     Ok(fetch_all!(conn, MarkFact, SQL, school.get(), from, to)?)
 }
 
+/// The plain point marks the database adds up itself ("2" to "10"); everything else — "1"
+/// (valid only where the policy allows it), 100-point marks, double marks, зачёт — comes row by
+/// row for the policy to read.
+macro_rules! plain_marks {
+    () => {
+        "('2','3','4','5','6','7','8','9','10')"
+    };
+}
+
+/// A pupil's plain point marks in a subject over a range, added up.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct MarkSums {
+    /// Pupil.
+    pub student_id: i64,
+    /// Subject.
+    pub subject_id: i64,
+    /// Σ points × weight.
+    pub sum: i64,
+    /// Σ weight.
+    pub weights: i64,
+    /// How many.
+    pub count: i64,
+    /// The lowest.
+    pub lowest: i64,
+}
+
+/// The plain point marks of a school's pupils over a range, added up per pupil and subject
+/// (one row per pupil × subject instead of one per mark).
+pub async fn mark_sums_of_school(
+    conn: &mut Conn<'_>,
+    school: SchoolId,
+    (from, to): (time::Date, time::Date),
+) -> Result<Vec<MarkSums>> {
+    const SQL: &str = concat!(
+        "SELECT student_id, subject_id, CAST(SUM(CAST(value AS BIGINT) * weight) AS BIGINT) AS sum, ",
+        "CAST(SUM(weight) AS BIGINT) AS weights, COUNT(*) AS count, ",
+        "CAST(MIN(CAST(value AS BIGINT)) AS BIGINT) AS lowest FROM marks ",
+        "WHERE school_id = $1 AND on_date >= $2 AND on_date <= $3 AND value IN ",
+        plain_marks!(),
+        " GROUP BY student_id, subject_id"
+    );
+    Ok(fetch_all!(conn, MarkSums, SQL, school.get(), from, to)?)
+}
+
+/// The other marks of a school's pupils over a range (not plain "2" to "10"), one row each.
+pub async fn other_marks_of_school(
+    conn: &mut Conn<'_>,
+    school: SchoolId,
+    (from, to): (time::Date, time::Date),
+) -> Result<Vec<MarkFact>> {
+    const SQL: &str = concat!(
+        "SELECT student_id, subject_id, value, weight FROM marks ",
+        "WHERE school_id = $1 AND on_date >= $2 AND on_date <= $3 AND value NOT IN ",
+        plain_marks!()
+    );
+    Ok(fetch_all!(conn, MarkFact, SQL, school.get(), from, to)?)
+}
+
+/// A class's pupil over a range, for the school-wide proposals.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct ClassMember {
+    /// The class.
+    pub group_id: i64,
+    /// The pupil.
+    pub student_id: i64,
+    /// Surname.
+    pub last_name: String,
+    /// Given name.
+    pub first_name: String,
+}
+
+/// Every class's pupils of a year over a range, by class and the pupils' sort order (each pupil
+/// once per class): the rosters of a whole school in one query.
+pub async fn class_members(
+    conn: &mut Conn<'_>,
+    year: AcademicYearId,
+    (from, to): (time::Date, time::Date),
+) -> Result<Vec<ClassMember>> {
+    const SQL: &str = concat!(
+        "SELECT DISTINCT m.group_id, p.id AS student_id, p.last_name, p.first_name, p.sort_key ",
+        "FROM memberships m JOIN study_groups g ON g.id = m.group_id ",
+        "JOIN persons p ON p.id = m.student_id ",
+        "WHERE g.academic_year_id = $1 AND g.kind = 'class' AND m.starts_on <= $3 ",
+        "AND (m.ends_on IS NULL OR m.ends_on >= $2) ORDER BY m.group_id, p.sort_key, p.id"
+    );
+    Ok(fetch_all!(conn, ClassMember, SQL, year.get(), from, to)?)
+}
+
 /// A lesson held, as the school-wide proposal counts them.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct HeldLesson {

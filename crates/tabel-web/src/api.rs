@@ -62,7 +62,11 @@ pub(crate) fn router(state: &AppState) -> Router<AppState> {
     let router = crate::consent_api::routes(router);
     let router = crate::exams_api::routes(router);
     let router = crate::finals_api::routes(router);
+    let router = crate::extracts_api::routes(router);
+    let router = crate::debts_api::routes(router);
+    let router = crate::record::api_routes(router);
     let router = crate::contact_api::routes(router);
+    let router = crate::notify_api::routes(router);
     let router = crate::diary_api::routes(router);
     let router = crate::stats_api::routes(router);
     let router = crate::thematic_api::routes(crate::journal_api::routes(

@@ -529,6 +529,7 @@ struct FormPage<'a> {
     class_name: String,
     version: &'static str,
     today: String,
+    pdf_href: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -558,6 +559,10 @@ async fn form_page(
             class_name: f.class_name,
             version: f.text_version,
             today: date(f.today),
+            pdf_href: format!(
+                "/consents/form.pdf?parent={}&student={}",
+                f.parent.id, f.student.id
+            ),
             nav: user.nav.clone(),
             t: user.tr(&state),
         })

@@ -61,6 +61,8 @@ pub enum Section {
     Marks,
     /// Final marks and the forecast.
     Finals,
+    /// The record across the years and levels (личное дело: успеваемость по годам).
+    Record,
     /// Control works of the period.
     Assessments,
     /// Homework by due date.
@@ -74,11 +76,12 @@ pub enum Section {
 }
 
 impl Section {
-    const ALL: [Section; 9] = [
+    const ALL: [Section; 10] = [
         Section::Today,
         Section::Week,
         Section::Marks,
         Section::Finals,
+        Section::Record,
         Section::Assessments,
         Section::Homework,
         Section::Recommendations,
@@ -93,6 +96,7 @@ impl Section {
             Section::Week => "/week",
             Section::Marks => "/marks",
             Section::Finals => "/finals",
+            Section::Record => "/record",
             Section::Assessments => "/assessments",
             Section::Homework => "/homework",
             Section::Recommendations => "/recommendations",
@@ -108,6 +112,7 @@ impl Section {
             Section::Week => "week",
             Section::Marks => "marks",
             Section::Finals => "finals",
+            Section::Record => "record",
             Section::Assessments => "assessments",
             Section::Homework => "homework",
             Section::Recommendations => "recommendations",
@@ -151,7 +156,7 @@ fn child_label(f: &FamilyChild) -> String {
     f.link.student.first_name.clone()
 }
 
-fn head(
+pub(crate) fn head(
     t: &Tr<'_>,
     family: &[FamilyChild],
     child: &DiaryChild,
@@ -548,7 +553,7 @@ fn span(a: Date, b: Date) -> String {
 
 /// Renders a cabinet page; a parent's own child without consent gets the page that explains
 /// why nothing is shown (403), in the same place of the cabinet.
-async fn page<T: Template>(
+pub(crate) async fn page<T: Template>(
     state: &AppState,
     user: &PageUser,
     (student, section): (PersonId, Section),
@@ -633,7 +638,7 @@ fn student_id(raw: &str) -> Result<PersonId, AppError> {
 
 /// Everything a cabinet page handler starts with: the pupil from the path, the family for the
 /// picker (parents only: one query).
-async fn start_page(
+pub(crate) async fn start_page(
     state: &AppState,
     user: &PageUser,
     raw: &str,
@@ -643,7 +648,7 @@ async fn start_page(
     Ok((student, family))
 }
 
-fn is_parent(user: &PageUser) -> bool {
+pub(crate) fn is_parent(user: &PageUser) -> bool {
     !user.who.principal.children.is_empty()
 }
 
@@ -950,6 +955,11 @@ struct FinalsPage<'a> {
     forecast: Vec<(String, String, String, String, String)>,
     /// Exam results (`diary/_exams.html`, from the exams module).
     exams: Vec<crate::exams::DiaryExam>,
+    /// Open deferrals of final marks: (subject, slot, "until 15.12.2026 (basis)", overdue).
+    deferrals: Vec<(String, String, String, bool)>,
+    /// Debts not yet cleared (and those cleared lately): (subject, slot, arisen, deadline,
+    /// retakes, state).
+    debts: Vec<(String, String, String, String, String, String)>,
 }
 
 fn code_of<T: serde::Serialize>(v: &T) -> String {
@@ -1007,6 +1017,10 @@ async fn finals_page(
         let t = user.tr(&state);
         let today = state.app.today();
         let v = state.app.diary_finals(&user.who.principal, student).await?;
+        let debts = state
+            .app
+            .student_debts(&user.who.principal, student)
+            .await?;
         let names: std::collections::HashMap<PeriodId, String> = v
             .periods
             .iter()
@@ -1046,6 +1060,48 @@ async fn finals_page(
                 .collect(),
             forecast: v.forecast.iter().map(|f| forecast_line(&t, f)).collect(),
             exams: crate::exams::diary_exams(&state, &user, student).await?,
+            deferrals: debts
+                .deferrals
+                .iter()
+                .filter(|l| l.stage.is_some())
+                .map(|l| {
+                    let r = crate::debts::deferral_row(&t, l, &debts.periods, "");
+                    (
+                        r.subject,
+                        r.slot,
+                        t.args(
+                            "deferral-until",
+                            &[
+                                ("date", crate::school::date(l.deferral.ends_on).into()),
+                                ("basis", l.deferral.basis.clone().into()),
+                            ],
+                        ),
+                        r.overdue,
+                    )
+                })
+                .collect(),
+            debts: debts
+                .debts
+                .iter()
+                .filter(|l| {
+                    l.stage != "closed"
+                        || v.child
+                            .class
+                            .as_ref()
+                            .is_some_and(|c| c.year == l.debt.year)
+                })
+                .map(|l| {
+                    let r = crate::debts::debt_row(&t, l, &debts.periods, "");
+                    (
+                        r.subject,
+                        r.slot,
+                        r.arisen,
+                        r.deadline,
+                        r.retakes.join("; "),
+                        r.state,
+                    )
+                })
+                .collect(),
             nav: user.nav.clone(),
             t,
         })

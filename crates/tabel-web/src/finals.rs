@@ -60,6 +60,14 @@ pub struct Row {
     pub set: bool,
     /// Error of this row.
     pub error: String,
+    /// The viewer may write this row's mark.
+    pub editable: bool,
+    /// "Отсрочка до 15.12.2026 (справка №12)" of an open deferral.
+    pub deferral: String,
+    /// Its end has passed with no mark.
+    pub deferral_overdue: bool,
+    /// Where a deputy head opens a deferral of the row (no mark, none open).
+    pub defer_href: String,
 }
 
 #[derive(Template)]
@@ -75,9 +83,13 @@ struct FinalsPage<'a> {
     rows: Vec<Row>,
     may_set: bool,
     may_correct: bool,
+    /// Some row may be written.
+    any_editable: bool,
     closed: bool,
     errors: Vec<String>,
     saved: bool,
+    /// The school's deferrals and debts, for deputy heads.
+    desk_href: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -113,6 +125,9 @@ async fn view<'s>(
         .finals_sheet(&user.who.principal, group, subject, slot)
         .await?;
     let v = &sheet.journal;
+    let today = state.app.today();
+    let may_plan = tabel_app::timetable::may_plan(&user.who.principal, v.group.school).allowed()
+        && v.group.grade > 1;
     let base = format!("/journal/{group}/{subject}/finals");
     let mut slots: Vec<(String, String, bool)> = v
         .periods
@@ -135,7 +150,7 @@ async fn view<'s>(
         .find(|s| s.2)
         .map(|s| s.1.clone())
         .unwrap_or_default();
-    let rows = sheet
+    let rows: Vec<Row> = sheet
         .rows
         .iter()
         .map(|r| {
@@ -150,6 +165,8 @@ async fn view<'s>(
                 .map(|p| t.get(&format!("finals-basis-{}", p.basis.code())))
                 .unwrap_or_default();
             let current = r.current.as_ref();
+            let deferral = r.deferral.as_ref();
+            let may_defer = may_plan && current.is_none() && deferral.is_none();
             let note = match r.entry.to {
                 Some(to) => format!("{} {}", t.get("finals-left"), crate::school::date(to)),
                 None if r.entry.from > v.period.starts_on => {
@@ -170,9 +187,34 @@ async fn view<'s>(
                 } else {
                     String::new()
                 },
-                value: get("v").unwrap_or_else(|| {
-                    current.map_or_else(|| proposal.clone(), |c| shown(&c.value))
+                // A deferred cell is not prefilled: saving the page must not end the deferral.
+                value: get("v").unwrap_or_else(|| match (current, deferral) {
+                    (Some(c), _) => shown(&c.value),
+                    (None, Some(_)) => String::new(),
+                    (None, None) => proposal.clone(),
                 }),
+                editable: sheet.may_write_row(r),
+                deferral: deferral
+                    .map(|d| {
+                        t.args(
+                            "deferral-until",
+                            &[
+                                ("date", crate::school::date(d.ends_on).into()),
+                                ("basis", d.basis.clone().into()),
+                            ],
+                        )
+                    })
+                    .unwrap_or_default(),
+                deferral_overdue: deferral.is_some_and(|d| d.ends_on < today),
+                defer_href: if may_defer {
+                    format!(
+                        "/journal/{group}/{subject}/finals/defer?period={}&student={}",
+                        slot_query(sheet.slot),
+                        r.entry.student
+                    )
+                } else {
+                    String::new()
+                },
                 reason: get("r")
                     .unwrap_or_else(|| current.map(|c| c.reason.clone()).unwrap_or_default()),
                 version: current.map_or(0, |c| c.version),
@@ -185,11 +227,15 @@ async fn view<'s>(
             }
         })
         .collect();
-    let period_query = match sheet.slot {
-        Slot::Year => "year".to_owned(),
-        s => s.period().map(|p| p.to_string()).unwrap_or_default(),
-    };
+    let period_query = slot_query(sheet.slot);
+    let any_editable = rows.iter().any(|r| r.editable);
     Ok(FinalsPage {
+        any_editable,
+        desk_href: if may_plan {
+            format!("/school/deferrals?school={}", v.group.school)
+        } else {
+            String::new()
+        },
         heading: format!("{} · {}", v.group.name, v.subject_name),
         slot_label,
         slots,
@@ -198,7 +244,7 @@ async fn view<'s>(
         rows,
         may_set: sheet.may_set,
         may_correct: sheet.may_correct,
-        closed: v.period.locked_at.is_some(),
+        closed: sheet.closed,
         errors: Vec::new(),
         saved: false,
         nav: user.nav.clone(),
@@ -220,6 +266,14 @@ async fn finals_page(
     }
     .await;
     respond(&state, &user, built)
+}
+
+/// The `?period=` of a slot: a period's id, or `year`.
+pub(crate) fn slot_query(slot: Slot) -> String {
+    match slot {
+        Slot::Year => "year".to_owned(),
+        s => s.period().map(|p| p.to_string()).unwrap_or_default(),
+    }
 }
 
 /// The rows index an error key names (`rows[3].value`).

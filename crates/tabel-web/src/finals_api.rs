@@ -1,6 +1,6 @@
 //! Final marks over the JSON API: a journal's (or a whole class's) final marks for a period or
-//! the year with the journal's proposals, setting them all or nothing, a pupil's final marks,
-//! record and forecast, and the summary sheet (JSON or XLSX).
+//! the year with the journal's proposals, setting them all or nothing, a pupil's final marks
+//! and forecast, and the summary sheet (JSON or XLSX). (The record is [`crate::record`].)
 
 use crate::AppState;
 use crate::error::{ApiError, Problem};
@@ -23,7 +23,6 @@ use utoipa_axum::routes;
 pub(crate) fn routes(r: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
     r.routes(routes!(finals, set_finals))
         .routes(routes!(student_finals))
-        .routes(routes!(student_record))
         .routes(routes!(student_forecast))
         .routes(routes!(summary_sheet))
 }
@@ -124,11 +123,17 @@ struct RowDto {
     proposal: Option<ProposalDto>,
     /// The mark set, if any (its version is what a change names).
     current: Option<FinalDto>,
+    /// An open deferral of the cell (its teacher sets the mark even after the period closed).
+    deferral: Option<crate::debts_api::DeferralDto>,
+    /// The viewer may write this row (set, set a deferred cell, or correct).
+    may_write: bool,
 }
 
-impl From<FinalRow> for RowDto {
-    fn from(r: FinalRow) -> Self {
+impl RowDto {
+    fn of(r: FinalRow, may_write: bool) -> Self {
         RowDto {
+            may_write,
+            deferral: r.deferral.as_ref().map(crate::debts_api::DeferralDto::from),
             student_id: r.entry.student.to_string(),
             name: format!("{} {}", r.entry.last_name, r.entry.first_name),
             average: r.average,
@@ -165,6 +170,11 @@ struct SheetDto {
 
 impl From<FinalsSheet> for SheetDto {
     fn from(s: FinalsSheet) -> Self {
+        let rows = s
+            .rows
+            .iter()
+            .map(|r| RowDto::of(r.clone(), s.may_write_row(r)))
+            .collect();
         let v = s.journal;
         SheetDto {
             group_id: v.group.id.to_string(),
@@ -173,11 +183,11 @@ impl From<FinalsSheet> for SheetDto {
             subject: v.subject_name.clone(),
             slot: s.slot.code(),
             period_id: v.period.id.to_string(),
-            closed: v.period.locked_at.is_some(),
+            closed: s.closed,
             scale: s.scale.code(),
             may_set: s.may_set,
             may_correct: s.may_correct,
-            rows: s.rows.into_iter().map(RowDto::from).collect(),
+            rows,
         }
     }
 }
@@ -305,43 +315,6 @@ async fn student_finals(
         .map_err(|_| ApiError::from(AppError::NotFound))?;
     let list = state.app.student_finals(&who.principal, student).await?;
     Ok(Json(list.into_iter().map(FinalDto::from).collect()))
-}
-
-/// A line of a pupil's record.
-#[derive(Serialize, ToSchema)]
-struct RecordDto {
-    year: String,
-    subject_id: String,
-    subject: String,
-    slot: String,
-    value: String,
-}
-
-/// A pupil's record across the years and levels: every final mark (whoever may see the pupil).
-#[utoipa::path(get, path = "/api/v1/students/{id}/record", tag = "finals", security(("bearer" = [])), params(("id" = String, Path)),
-    responses((status = 200, body = Vec<RecordDto>), (status = 403, body = Problem), (status = 404, body = Problem)))]
-async fn student_record(
-    State(state): State<AppState>,
-    ApiUser(who): ApiUser,
-    Path(raw): Path<String>,
-) -> Result<Json<Vec<RecordDto>>, ApiError> {
-    let student: PersonId = raw
-        .trim()
-        .parse()
-        .map_err(|_| ApiError::from(AppError::NotFound))?;
-    let lines = state.app.student_record(&who.principal, student).await?;
-    Ok(Json(
-        lines
-            .into_iter()
-            .map(|l| RecordDto {
-                year: l.year_name,
-                subject_id: l.subject.to_string(),
-                subject: l.subject_name,
-                slot: l.slot.code(),
-                value: l.value,
-            })
-            .collect(),
-    ))
 }
 
 /// A subject's forecast.

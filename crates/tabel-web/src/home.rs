@@ -58,6 +58,8 @@ struct HomePage<'a> {
     own_groups: Vec<Link>,
     /// A pupil's own diary.
     my_diary: Option<String>,
+    /// The teacher's deferred final marks whose deferral ended: set the mark (reminders).
+    deferrals_due: Vec<Link>,
 }
 
 /// The translated name of a role.
@@ -135,6 +137,11 @@ async fn build<'s>(
         staff_links.push(Link {
             href: "/timetable/changes".into(),
             label: t.get("changes-title"),
+            note: String::new(),
+        });
+        staff_links.push(Link {
+            href: "/school/deferrals".into(),
+            label: t.get("deferrals-title"),
             note: String::new(),
         });
         staff_links.push(Link {
@@ -243,7 +250,33 @@ async fn build<'s>(
         _ => None,
     };
 
+    let mut deferrals_due = Vec::new();
+    for l in state.app.my_deferrals(p).await? {
+        if !l.overdue() {
+            continue;
+        }
+        let d = &l.deferral;
+        if let Some(g) = d.group {
+            deferrals_due.push(Link {
+                href: format!(
+                    "/journal/{g}/{}/finals?period={}",
+                    d.subject,
+                    crate::finals::slot_query(d.slot)
+                ),
+                label: format!("{} · {}", d.student_name, d.subject_name),
+                note: t.args(
+                    "deferral-until",
+                    &[
+                        ("date", crate::school::date(d.ends_on).into()),
+                        ("basis", d.basis.clone().into()),
+                    ],
+                ),
+            });
+        }
+    }
+
     Ok(HomePage {
+        deferrals_due,
         my_diary,
         t,
         nav: user.nav.clone(),

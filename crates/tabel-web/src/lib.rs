@@ -15,12 +15,17 @@ mod consent;
 mod consent_api;
 mod contact;
 mod contact_api;
+mod debts;
+mod debts_api;
 mod diary;
 mod diary_api;
+pub mod documents;
 mod error;
 mod exams;
 mod exams_api;
 mod extract;
+mod extracts;
+mod extracts_api;
 mod finals;
 mod finals_api;
 mod grading;
@@ -31,7 +36,10 @@ mod i18n;
 mod journal;
 mod journal_api;
 mod journal_cell;
+mod notify;
+mod notify_api;
 mod ops;
+mod record;
 mod school;
 mod stats;
 mod stats_api;
@@ -83,6 +91,8 @@ pub struct AppState {
     pub limiter: Arc<auth::LoginLimiter>,
     /// Counters for `/metrics`.
     pub metrics: Arc<Metrics>,
+    /// The PDF renderer (fonts and templates loaded once).
+    pub reports: Arc<tabel_reports::Renderer>,
 }
 
 impl AppState {
@@ -94,7 +104,14 @@ impl AppState {
             web: Arc::new(web),
             i18n: Arc::new(I18n::new()),
             metrics: Arc::new(Metrics::default()),
+            reports: Arc::new(tabel_reports::Renderer::embedded()),
         }
+    }
+
+    /// The same state with another PDF renderer (a deployment's template overrides).
+    pub fn with_reports(mut self, reports: tabel_reports::Renderer) -> AppState {
+        self.reports = Arc::new(reports);
+        self
     }
 }
 
@@ -112,10 +129,14 @@ pub fn router(state: AppState) -> Router {
         .merge(journal::router())
         .merge(journal_cell::router())
         .merge(consent::router())
+        .merge(extracts::router())
         .merge(exams::router())
         .merge(finals::router())
+        .merge(debts::router())
         .merge(contact::router())
+        .merge(notify::router())
         .merge(diary::router())
+        .merge(record::router())
         .merge(thematic::router())
         .merge(stats::router())
         .merge(homework_files::router(state.app.homework_file_max_bytes()));

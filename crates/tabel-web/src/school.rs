@@ -207,6 +207,8 @@ pub struct PersonRow {
     pub name: String,
     /// Birth date.
     pub born: String,
+    /// The pupil's record across the years, for those who keep it ("" otherwise).
+    pub record: String,
 }
 
 #[derive(Template)]
@@ -254,6 +256,7 @@ async fn class(State(state): State<AppState>, user: PageUser, Path(raw): Path<St
         } else {
             String::new()
         };
+        let keeps_records = !consents_href.is_empty();
         let journals = state
             .app
             .class_journals(&user.who.principal, gid)
@@ -287,6 +290,11 @@ async fn class(State(state): State<AppState>, user: PageUser, Path(raw): Path<St
                 .map(|(i, m)| PersonRow {
                     n: i + 1,
                     href: format!("/students/{}", m.id),
+                    record: if keeps_records {
+                        format!("/school/students/{}/record", m.id)
+                    } else {
+                        String::new()
+                    },
                     born: m.birth_date.map(date).unwrap_or_default(),
                     name: m.full_name(),
                 })
@@ -312,6 +320,8 @@ struct StudentPage<'a> {
     consents_href: String,
     /// The parents' contacts (for those who may manage them; "" otherwise).
     contacts_href: String,
+    /// The record across the years (for those who keep the class's papers; "" otherwise).
+    record_href: String,
 }
 
 async fn student(
@@ -341,7 +351,13 @@ async fn student(
         } else {
             String::new()
         };
+        let record_href = if consents_href.is_empty() {
+            String::new()
+        } else {
+            format!("/school/students/{pid}/record")
+        };
         Ok(StudentPage {
+            record_href,
             contacts_href: crate::contact::contacts_href(p, pid, v.card.school, class),
             consents_href,
             name: v.card.person.full_name(),

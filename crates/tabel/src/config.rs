@@ -31,6 +31,10 @@ pub struct Config {
     pub time_zone: TimeZoneName,
     /// The largest file a teacher may attach to a lesson's homework, in bytes.
     pub homework_file_max_bytes: usize,
+    /// A folder of PDF templates overriding the embedded ones (a file of the same name wins).
+    pub templates_dir: Option<std::path::PathBuf>,
+    /// Notifications: channels (SMTP, SMS gateway) and the worker.
+    pub notify: tabel_notify::NotifyConfig,
 }
 
 impl Config {
@@ -45,6 +49,8 @@ impl Config {
             secure_cookies: false,
             time_zone: TimeZoneName::MOSCOW,
             homework_file_max_bytes: tabel_app::homework_files::DEFAULT_MAX_BYTES,
+            templates_dir: None,
+            notify: tabel_notify::NotifyConfig::disabled(),
         }
     }
 }
@@ -63,6 +69,57 @@ pub struct FileConfig {
     pub time_zone: Option<String>,
     /// The largest homework file, in bytes.
     pub homework_file_max_bytes: Option<u64>,
+    /// A folder of PDF templates overriding the embedded ones.
+    pub templates_dir: Option<std::path::PathBuf>,
+    /// `[notify]`: channels and the notification worker.
+    pub notify: Option<NotifyFile>,
+}
+
+/// The `[notify]` table of `tabel.toml` (flags and `TABEL_*` variables win over it).
+#[derive(Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NotifyFile {
+    /// SMTP server host; e-mail is off without it.
+    pub smtp_host: Option<String>,
+    /// SMTP port (default 25, 587 or 465 by `smtp_tls`).
+    pub smtp_port: Option<u16>,
+    /// `none`, `starttls` or `tls`.
+    pub smtp_tls: Option<String>,
+    /// SMTP login.
+    pub smtp_user: Option<String>,
+    /// SMTP password.
+    pub smtp_password: Option<String>,
+    /// Sender, e.g. `Школа № 1 <noreply@school1.example>`.
+    pub smtp_from: Option<String>,
+    /// Pooled SMTP connections.
+    pub smtp_pool: Option<u32>,
+    /// SMS gateway URL template with `{phone}` and `{text}`; SMS is off without it.
+    pub sms_url: Option<String>,
+    /// `GET` or `POST`.
+    pub sms_method: Option<String>,
+    /// `Name: value` header sent to the gateway.
+    pub sms_auth_header: Option<String>,
+    /// POST body template.
+    pub sms_body: Option<String>,
+    /// POST body content type.
+    pub sms_content_type: Option<String>,
+    /// Seconds between the worker's rounds.
+    pub interval_secs: Option<u64>,
+    /// Run the worker inside `tabel serve`.
+    pub worker: Option<bool>,
+    /// The address families open Tabel at (links in messages).
+    pub public_url: Option<String>,
+    /// Local hour of the daily digest (0–23).
+    pub digest_hour: Option<u8>,
+}
+
+impl std::fmt::Debug for NotifyFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NotifyFile")
+            .field("smtp_host", &self.smtp_host)
+            .field("sms_url", &self.sms_url)
+            .finish_non_exhaustive()
+    }
 }
 
 impl FileConfig {
@@ -80,6 +137,20 @@ impl FileConfig {
             Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
         };
         toml::from_str(&text).with_context(|| format!("{}: invalid configuration", path.display()))
+    }
+}
+
+/// The PDF renderer: the embedded templates, or those of `dir` where it has a file of the same
+/// name (read once, now; a folder that cannot be read stops the start with its name).
+pub fn renderer(dir: Option<&Path>) -> anyhow::Result<tabel_reports::Renderer> {
+    match dir {
+        None => Ok(tabel_reports::Renderer::embedded()),
+        Some(d) => {
+            let r = tabel_reports::Renderer::with_overrides(d)
+                .with_context(|| format!("templates_dir {}", d.display()))?;
+            tracing::info!(dir = %d.display(), overridden = ?r.overridden(), "PDF templates overridden");
+            Ok(r)
+        }
     }
 }
 

@@ -20,6 +20,8 @@ pub struct Application {
     listener: TcpListener,
     state: AppState,
     db: Db,
+    /// The notification worker, when it runs inside the server.
+    notifier: Option<tabel_notify::Worker>,
 }
 
 /// Opens and migrates the database at `url`.
@@ -58,7 +60,20 @@ impl Application {
             homework_file_max_bytes: config.homework_file_max_bytes,
             ..AppConfig::default()
         };
-        let app = App::new(db.clone(), app_config);
+        // The channels are built once: the worker sends through them, and so does the courier
+        // that delivers verification codes the moment the application makes them.
+        let channels = std::sync::Arc::new(
+            tabel_notify::Channels::new(&config.notify).context("cannot set up notifications")?,
+        );
+        let mut app = App::new(db.clone(), app_config);
+        if channels.has_email() || channels.has_sms() {
+            let courier =
+                tabel_notify::ChannelCourier::start(channels.clone(), &config.notify.public_url);
+            app = app.with_code_courier(std::sync::Arc::new(courier));
+        }
+        let notifier = config.notify.worker.then(|| {
+            tabel_notify::Worker::with_channels(app.clone(), config.notify.clone(), channels)
+        });
         if config.demo {
             let mut c = db.acquire().await?;
             let schools = tabel_store::school::count_schools(&mut c.conn()).await?;
@@ -94,8 +109,10 @@ impl Application {
         };
         Ok(Application {
             listener,
-            state: AppState::new(app, web),
+            state: AppState::new(app, web)
+                .with_reports(crate::config::renderer(config.templates_dir.as_deref())?),
             db,
+            notifier,
         })
     }
 
@@ -120,16 +137,55 @@ impl Application {
         self,
         stop: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
+        let app = self.state.app.clone();
         let router = tabel_web::router(self.state);
-        axum::serve(
+        // The worker stops with the server: it finishes the round in progress, then returns.
+        let (stopped, stopping) = tokio::sync::watch::channel(false);
+        let clock = tokio::spawn(school_clock(app, stopping.clone()));
+        let notifier = self.notifier.map(|w| {
+            let mut stopping = stopping.clone();
+            tokio::spawn(w.run(async move {
+                let _ = stopping.wait_for(|s| *s).await;
+            }))
+        });
+        let served = axum::serve(
             self.listener,
             router.into_make_service_with_connect_info::<SocketAddr>(),
         )
         .with_graceful_shutdown(stop)
-        .await
-        .context("the server failed")?;
+        .await;
+        let _ = stopped.send(true);
+        if let Some(task) = notifier {
+            let _ = task.await;
+        }
+        let _ = clock.await;
+        served.context("the server failed")?;
         self.db.close().await;
         Ok(())
+    }
+}
+
+/// How often the school's clock looks for what fell due (deferrals that ended without a mark).
+const CLOCK_TICK: std::time::Duration = std::time::Duration::from_secs(600);
+
+/// The school's clock: at start and every [`CLOCK_TICK`], reminders of deferrals that ended
+/// without a mark go out (once each). Stops with the server.
+async fn school_clock(app: tabel_app::App, mut stopping: tokio::sync::watch::Receiver<bool>) {
+    let mut tick = tokio::time::interval(CLOCK_TICK);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = tick.tick() => {}
+            _ = stopping.wait_for(|s| *s) => return,
+        }
+        match app.remind_deferrals().await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(
+                reminders = n,
+                "deferrals ended without a mark: reminders sent"
+            ),
+            Err(e) => tracing::warn!(error = %e, "deferral reminders failed; retrying later"),
+        }
     }
 }
 

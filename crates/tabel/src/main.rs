@@ -5,7 +5,9 @@
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 mod exams_cli;
+mod extracts_cli;
 mod finals_cli;
+mod notify_cli;
 mod stats_cli;
 
 use anyhow::{Context, bail};
@@ -82,6 +84,12 @@ enum Command {
         /// 10485760 = 10 MiB; at most 256 MiB).
         #[arg(long, env = "TABEL_HOMEWORK_FILE_MAX_BYTES", value_name = "BYTES", value_parser = parse_file_size)]
         homework_file_max_bytes: Option<usize>,
+        /// A folder of PDF templates (extract.typ, summary_sheet.typ, consent_form.typ,
+        /// journal_archive.typ, common.typ) overriding the embedded ones by file name.
+        #[arg(long, env = "TABEL_TEMPLATES_DIR", value_name = "DIR")]
+        templates_dir: Option<PathBuf>,
+        #[command(flatten)]
+        notify: notify_cli::NotifyArgs,
     },
     /// Create or update the database's tables to this version of Tabel.
     Migrate {
@@ -115,6 +123,11 @@ enum Command {
     /// Statistics of a school (or a class, parallel, subject, teacher) for a period: results,
     /// curriculum compliance, lesson types, attendance; `--xlsx FILE` writes every table.
     Stats(stats_cli::StatsArgs),
+    /// Paper extracts (выписки) of a class or a pupil for a period, as one PDF; each is recorded
+    /// in the registry with its verification code.
+    Extracts(extracts_cli::ExtractsArgs),
+    /// The year-end archive on paper: every class journal and the summary sheets, as PDF files.
+    Archive(extracts_cli::ArchiveArgs),
     /// Exam results (ОГЭ, ЕГЭ, ВПР, собеседование, school exams).
     Exams {
         #[command(subcommand)]
@@ -124,6 +137,11 @@ enum Command {
     Finals {
         #[command(subcommand)]
         command: FinalsCommand,
+    },
+    /// Notifications to families (e-mail, SMS) and services (webhooks).
+    Notify {
+        #[command(subcommand)]
+        command: notify_cli::NotifyCommand,
     },
 }
 
@@ -264,8 +282,11 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
             secure_cookies,
             time_zone,
             homework_file_max_bytes,
+            templates_dir,
+            notify,
         } => {
             let (url, file) = db.resolve()?;
+            let notify = notify_cli::resolve(&notify, file.notify.as_ref())?;
             let config = Config {
                 db: url,
                 listen: listen
@@ -290,6 +311,8 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
                         .map_err(|e| anyhow::anyhow!("tabel.toml: homework_file_max_bytes: {e}"))?,
                     (None, None) => tabel_app::homework_files::DEFAULT_MAX_BYTES,
                 },
+                templates_dir: templates_dir.or(file.templates_dir),
+                notify,
             };
             let app = Application::build(config).await?;
             if let Some(addr) = app.address() {
@@ -353,6 +376,9 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::User { command } => user(command).await,
         Command::Stats(args) => stats_cli::run(args).await,
         Command::Exams { command } => exams_cli::run(command).await,
+        Command::Extracts(args) => extracts_cli::extracts(args).await,
+        Command::Archive(args) => extracts_cli::archive(args).await,
+        Command::Notify { command } => notify_cli::run(command).await,
         Command::Finals {
             command:
                 FinalsCommand::Propose {

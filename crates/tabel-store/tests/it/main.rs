@@ -1,7 +1,9 @@
 //! Storage tests: every one runs on SQLite (a temp file) and PostgreSQL (a throwaway cluster).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod delivery;
 mod homework_files;
+mod record;
 
 use serde_json::json;
 use tabel_domain::school::{ConsentState, GroupKind, Role};

@@ -82,6 +82,7 @@ async fn a_parent_on_a_phone_reaches_every_part_of_the_diary_in_two_taps_and_swi
         ("week", format!("{diary}/week"), "#week"),
         ("marks", format!("{diary}/marks"), "#subjects"),
         ("finals", format!("{diary}/finals"), "#finals"),
+        ("record", format!("{diary}/record"), "#record"),
         (
             "assessments",
             format!("{diary}/assessments"),
@@ -111,7 +112,7 @@ async fn a_parent_on_a_phone_reaches_every_part_of_the_diary_in_two_taps_and_swi
         d.find(marker).await;
         fits(&d, key).await;
         if [
-            "today", "week", "marks", "homework", "teachers", "calendar", "me", "finals",
+            "today", "week", "marks", "homework", "teachers", "calendar", "me", "finals", "record",
         ]
         .contains(key)
         {

@@ -493,3 +493,90 @@ async fn the_class_teacher_sees_the_pupils_at_risk_with_what_it_takes() {
     let (status, _) = app.browser("parent").await.page(&path).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
+
+/// The school-wide proposals (plain marks added up in the database, every class's roster in one
+/// query) agree with each journal's own proposals: the demo's first-quarter finals were written
+/// from the former, and each journal's sheet recomputes the latter.
+#[tokio::test]
+async fn the_school_wide_proposals_agree_with_each_journals_sheet() {
+    let db = tabel_store::test_support::TestDb::sqlite().await;
+    let mut config = tabel::Config::for_tests(&db.url);
+    config.demo = true;
+    config.today = Some(time::macros::date!(2026 - 11 - 28));
+    let server = tabel::Application::build(config).await.unwrap();
+    let base = format!("http://127.0.0.1:{}", server.port());
+    tokio::spawn(server.run_until(std::future::pending()));
+    let http = crate::support::client(false);
+    let login: Value = http
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&json!({"login": "zavuch", "password": "demo"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = login["token"].as_str().unwrap().to_owned();
+    let get = |path: String| {
+        let (http, token) = (http.clone(), token.clone());
+        async move {
+            let res = http.get(&path).bearer_auth(token).send().await.unwrap();
+            let status = res.status();
+            let body: Value = res.json().await.unwrap();
+            assert_eq!(status, StatusCode::OK, "{path}: {body}");
+            body
+        }
+    };
+    let classes = get(format!("{base}/api/v1/classes")).await;
+    let classes: Vec<&Value> = classes
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["grade"].as_u64().unwrap() > 1)
+        .collect();
+    let mut compared = 0;
+    for class in classes.iter().step_by(7) {
+        // The class's first period, from a pupil's stored final marks.
+        let pupils = get(format!(
+            "{base}/api/v1/classes/{}/students",
+            class["id"].as_str().unwrap()
+        ))
+        .await;
+        let finals = get(format!(
+            "{base}/api/v1/students/{}/finals",
+            pupils[0]["id"].as_str().unwrap()
+        ))
+        .await;
+        let Some(first) = finals
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|f| f["slot"].as_str()?.strip_prefix('p')?.parse::<i64>().ok())
+            .min()
+        else {
+            continue;
+        };
+        let sheets = get(format!(
+            "{base}/api/v1/finals?class={}&period={first}",
+            class["id"].as_str().unwrap()
+        ))
+        .await;
+        for sheet in sheets.as_array().unwrap() {
+            for row in sheet["rows"].as_array().unwrap() {
+                let Some(stored) = row["current"]["proposal"].as_str() else {
+                    continue;
+                };
+                assert_eq!(
+                    row["proposal"]["value"].as_str(),
+                    Some(stored),
+                    "{} {} {}: {row}",
+                    class["name"],
+                    sheet["subject"],
+                    row["name"]
+                );
+                compared += 1;
+            }
+        }
+    }
+    assert!(compared > 100, "compared {compared}");
+}

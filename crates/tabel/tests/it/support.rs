@@ -27,18 +27,24 @@ pub struct TestApp {
 impl TestApp {
     /// On SQLite.
     pub async fn sqlite() -> TestApp {
-        Self::on(TestDb::sqlite().await).await
+        Self::on(TestDb::sqlite().await, |_| {}).await
+    }
+
+    /// On SQLite, with the configuration changed first (e.g. notification channels).
+    pub async fn sqlite_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
+        Self::on(TestDb::sqlite().await, tweak).await
     }
 
     /// On PostgreSQL, or `None` when unavailable outside CI (loudly skipped).
     pub async fn postgres() -> Option<TestApp> {
-        Some(Self::on(TestDb::postgres().await?).await)
+        Some(Self::on(TestDb::postgres().await?, |_| {}).await)
     }
 
-    async fn on(db: TestDb) -> TestApp {
+    async fn on(db: TestDb, tweak: impl FnOnce(&mut Config)) -> TestApp {
         let f = Fixture::create(&db.db, hash()).await;
         let mut config = Config::for_tests(&db.url);
         config.today = Some(Fixture::TODAY);
+        tweak(&mut config);
         let app = Application::build(config).await.unwrap();
         let base = format!("http://127.0.0.1:{}", app.port());
         tokio::spawn(app.run_until(std::future::pending()));
