@@ -12,7 +12,7 @@
 //! it and becomes the cell's final mark (an audited correction, even of a closed period); two
 //! failed retakes exhaust it. Every step is audited and announced in the outbox.
 
-use crate::finals::gate;
+use crate::finals::{final_json, gate};
 use crate::timetable::may_plan;
 use crate::{App, AppError, Client, check};
 use serde::Serialize;
@@ -196,12 +196,32 @@ fn debt_json(d: &Debt) -> serde_json::Value {
     })
 }
 
-fn final_event(f: &StoredFinal) -> serde_json::Value {
-    serde_json::json!({
-        "id": f.id.to_string(), "student_id": f.student.to_string(), "subject_id": f.subject.to_string(),
-        "slot": f.slot.code(), "period_id": f.slot.period().map(|p| p.to_string()),
-        "value": f.value, "proposal": f.proposal, "reason": f.reason, "version": f.version,
-    })
+/// Audits a change of a debt and announces it, inside the change's transaction.
+async fn debt_changed(
+    c: &mut Conn<'_>,
+    (before, after): (Option<&Debt>, &Debt),
+    (action, topic, reason): (&str, &str, Option<&str>),
+    (now, actor, client): (OffsetDateTime, Option<i64>, &Client),
+) -> Result<(), AppError> {
+    let json = debt_json(after);
+    audit::append(
+        c,
+        &AuditEntry {
+            chain: after.school.get(),
+            at: now,
+            actor,
+            action,
+            entity: "debt",
+            entity_id: format!("{}:{}:{}", after.student, after.subject, after.slot.code()),
+            before: before.map(debt_json),
+            after: Some(json.clone()),
+            reason: reason.filter(|r| !r.is_empty()),
+            origin: Some(&client.address),
+        },
+    )
+    .await?;
+    outbox::emit(c, Some(after.school), topic, &json, now).await?;
+    Ok(())
 }
 
 /// "15.12.2026".
@@ -232,7 +252,7 @@ pub(crate) async fn sync_debt(
     let (action, topic, before) = match (&existing, failing) {
         (None, true) if debt_slot(f.slot) => ("debt.arise", "debt.arisen", None),
         (Some(d), true) if d.state == DebtState::Closed && debt_slot(f.slot) => {
-            ("debt.reopen", "debt.arisen", Some(debt_json(d)))
+            ("debt.reopen", "debt.arisen", Some(d))
         }
         (Some(d), false) if d.state != DebtState::Closed => {
             if !repo::set_debt_state(
@@ -250,7 +270,7 @@ pub(crate) async fn sync_debt(
                     current: Some(debt_json(d)),
                 });
             }
-            ("debt.close", "debt.closed", Some(debt_json(d)))
+            ("debt.close", "debt.closed", Some(d))
         }
         _ => return Ok(()),
     };
@@ -276,25 +296,13 @@ pub(crate) async fn sync_debt(
     let after = repo::debt_of_cell(c, f.student, f.subject, f.year, f.slot)
         .await?
         .ok_or(AppError::NotFound)?;
-    let after = debt_json(&after);
-    audit::append(
+    debt_changed(
         c,
-        &AuditEntry {
-            chain: f.school.get(),
-            at: now,
-            actor,
-            action,
-            entity: "debt",
-            entity_id: format!("{}:{}:{}", f.student, f.subject, f.slot.code()),
-            before,
-            after: Some(after.clone()),
-            reason: Some(f.reason.as_str()).filter(|r| !r.is_empty()),
-            origin: Some(&client.address),
-        },
+        (before, &after),
+        (action, topic, Some(f.reason.as_str())),
+        (now, actor, client),
     )
-    .await?;
-    outbox::emit(c, Some(f.school), topic, &after, now).await?;
-    Ok(())
+    .await
 }
 
 /// Resolves the open deferral of a cell whose mark was just set (inside the write's
@@ -503,7 +511,7 @@ impl App {
                 "final",
                 format!("{}:{}:{}", f.student, f.subject, f.slot.code()),
                 None,
-                final_event(&f),
+                final_json(&f),
                 Some(reason.as_str()),
             ),
         ] {
@@ -524,7 +532,7 @@ impl App {
             )
             .await?;
         }
-        outbox::emit(c, Some(d.school), "final.published", &final_event(&f), now).await?;
+        outbox::emit(c, Some(d.school), "final.published", &final_json(&f), now).await?;
         let debt_id = repo::upsert_debt(
             c,
             &NewDebt {
@@ -543,24 +551,13 @@ impl App {
         )
         .await?;
         let debt = repo::debt(c, debt_id).await?.ok_or(AppError::NotFound)?;
-        let json = debt_json(&debt);
-        audit::append(
+        debt_changed(
             c,
-            &AuditEntry {
-                chain: d.school.get(),
-                at: now,
-                actor,
-                action: "debt.arise",
-                entity: "debt",
-                entity_id: format!("{}:{}:{}", d.student, d.subject, d.slot.code()),
-                before: None,
-                after: Some(json.clone()),
-                reason: Some(&reason),
-                origin: Some(&client.address),
-            },
+            (None, &debt),
+            ("debt.arise", "debt.arisen", Some(&reason)),
+            (now, actor, client),
         )
         .await?;
-        outbox::emit(c, Some(d.school), "debt.arisen", &json, now).await?;
         let retakes = repo::retakes_of_debt(c, debt_id).await?;
         tx.commit().await?;
         Ok(DebtLine::of(debt, retakes, today))
@@ -651,32 +648,16 @@ impl App {
             }
         );
         let after = repo::debt(c, id).await?.ok_or(AppError::NotFound)?;
-        audit::append(
+        let topic = if passed {
+            "debt.closed"
+        } else {
+            "debt.retaken"
+        };
+        debt_changed(
             c,
-            &AuditEntry {
-                chain: debt.school.get(),
-                at: now,
-                actor: Some(p.user.get()),
-                action: "debt.retake",
-                entity: "debt",
-                entity_id: format!("{}:{}:{}", debt.student, debt.subject, debt.slot.code()),
-                before: Some(debt_json(&debt)),
-                after: Some(debt_json(&after)),
-                reason: Some(&reason),
-                origin: Some(&client.address),
-            },
-        )
-        .await?;
-        outbox::emit(
-            c,
-            Some(debt.school),
-            if passed {
-                "debt.closed"
-            } else {
-                "debt.retaken"
-            },
-            &debt_json(&after),
-            now,
+            (Some(&debt), &after),
+            ("debt.retake", topic, Some(&reason)),
+            (now, Some(p.user.get()), client),
         )
         .await?;
         if passed {
@@ -718,8 +699,8 @@ impl App {
                     action: "final.correct",
                     entity: "final",
                     entity_id: format!("{}:{}:{}", f.student, f.subject, f.slot.code()),
-                    before: current.as_ref().map(final_event),
-                    after: Some(final_event(&f)),
+                    before: current.as_ref().map(final_json),
+                    after: Some(final_json(&f)),
                     reason: Some(&closing),
                     origin: Some(&client.address),
                 },
@@ -729,7 +710,7 @@ impl App {
                 c,
                 Some(debt.school),
                 "final.published",
-                &final_event(&f),
+                &final_json(&f),
                 now,
             )
             .await?;
@@ -805,28 +786,11 @@ impl App {
             });
         }
         let after = repo::debt(c, id).await?.ok_or(AppError::NotFound)?;
-        audit::append(
+        debt_changed(
             c,
-            &AuditEntry {
-                chain: debt.school.get(),
-                at: now,
-                actor: Some(p.user.get()),
-                action: "debt.illness",
-                entity: "debt",
-                entity_id: format!("{}:{}:{}", debt.student, debt.subject, debt.slot.code()),
-                before: Some(debt_json(&debt)),
-                after: Some(debt_json(&after)),
-                reason: Some(input.basis.trim()),
-                origin: Some(&client.address),
-            },
-        )
-        .await?;
-        outbox::emit(
-            c,
-            Some(debt.school),
-            "debt.changed",
-            &debt_json(&after),
-            now,
+            (Some(&debt), &after),
+            ("debt.illness", "debt.changed", Some(input.basis.trim())),
+            (now, Some(p.user.get()), client),
         )
         .await?;
         let retakes = repo::retakes_of_debt(c, id).await?;

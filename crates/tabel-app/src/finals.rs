@@ -647,7 +647,7 @@ pub(crate) async fn gate(
     Ok(card.school)
 }
 
-fn final_json(f: &StoredFinal) -> serde_json::Value {
+pub(crate) fn final_json(f: &StoredFinal) -> serde_json::Value {
     serde_json::json!({
         "id": f.id.to_string(), "student_id": f.student.to_string(), "subject_id": f.subject.to_string(),
         "slot": f.slot.code(), "period_id": f.slot.period().map(|p: PeriodId| p.to_string()),
