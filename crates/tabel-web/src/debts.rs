@@ -6,8 +6,9 @@
 
 use crate::AppState;
 use crate::error::PageError;
+use crate::exams::school_of;
 use crate::extract::{Nav, PageUser};
-use crate::finals::slot_query;
+use crate::finals::{slot_of, slot_query};
 use crate::i18n::Tr;
 use crate::journal::period_label;
 use crate::school::{date, id, respond};
@@ -94,17 +95,6 @@ struct DeferForm {
     ends_on: String,
     #[serde(default)]
     basis: String,
-}
-
-fn slot_of(raw: &str) -> Result<Option<Slot>, AppError> {
-    match raw.trim() {
-        "" => Ok(None),
-        "year" => Ok(Some(Slot::Year)),
-        p => p
-            .parse()
-            .map(|p| Some(Slot::Period(p)))
-            .map_err(|_| AppError::invalid("period", "no such period")),
-    }
 }
 
 async fn defer_view<'s>(
@@ -310,13 +300,6 @@ struct DeskQuery {
     school: String,
     #[serde(default)]
     done: String,
-}
-
-fn school_of(raw: &str) -> Result<Option<SchoolId>, AppError> {
-    match raw.trim() {
-        "" => Ok(None),
-        s => id(s).map(Some),
-    }
 }
 
 pub(crate) fn deferral_row(

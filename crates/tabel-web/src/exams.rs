@@ -91,7 +91,7 @@ struct DeskQuery {
     published: String,
 }
 
-fn school_of(raw: &str) -> Result<Option<SchoolId>, AppError> {
+pub(crate) fn school_of(raw: &str) -> Result<Option<SchoolId>, AppError> {
     match raw.trim() {
         "" => Ok(None),
         s => id(s).map(Some),

@@ -100,7 +100,7 @@ struct SlotQuery {
     saved: Option<String>,
 }
 
-fn slot_of(raw: &str) -> Result<Option<Slot>, AppError> {
+pub(crate) fn slot_of(raw: &str) -> Result<Option<Slot>, AppError> {
     match raw.trim() {
         "" => Ok(None),
         "year" => Ok(Some(Slot::Year)),
