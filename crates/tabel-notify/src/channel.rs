@@ -203,6 +203,7 @@ impl Channels {
         let timeout = config.sms.as_ref().map_or(config.webhook_timeout, |s| {
             s.timeout.max(config.webhook_timeout)
         });
+        install_tls_provider();
         let http = reqwest::Client::builder()
             .timeout(timeout)
             .connect_timeout(Duration::from_secs(5))
@@ -457,6 +458,16 @@ pub fn verify(secret: &str, header: &str, body: &str, now: i64, tolerance: i64) 
     m.update(b".");
     m.update(body.as_bytes());
     m.verify_slice(&given).is_ok()
+}
+
+/// Makes *ring* the process's rustls provider (once) — the HTTP client uses the process default,
+/// and lettre picks ring by its feature; another provider installed first is left in place.
+fn install_tls_provider() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        // An error only says a provider is installed already, which is what is needed.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    });
 }
 
 async fn webhook(http: &reqwest::Client, m: &Outgoing<'_>) -> Result<(), SendError> {
