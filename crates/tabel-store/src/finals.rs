@@ -351,30 +351,6 @@ pub async fn year(
     }))
 }
 
-/// A mark as the school-wide proposal reads it.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
-pub struct MarkFact {
-    /// Pupil.
-    pub student_id: i64,
-    /// Subject.
-    pub subject_id: i64,
-    /// As written.
-    pub value: String,
-    /// Its weight.
-    pub weight: i64,
-}
-
-/// Every mark of a school in a date range: one pass over the (school, date) index.
-pub async fn marks_of_school(
-    conn: &mut Conn<'_>,
-    school: SchoolId,
-    (from, to): (time::Date, time::Date),
-) -> Result<Vec<MarkFact>> {
-    const SQL: &str = "SELECT student_id, subject_id, value, weight FROM marks \
-         WHERE school_id = $1 AND on_date >= $2 AND on_date <= $3";
-    Ok(fetch_all!(conn, MarkFact, SQL, school.get(), from, to)?)
-}
-
 /// The plain point marks the database adds up itself ("2" to "10"); everything else — "1"
 /// (valid only where the policy allows it), 100-point marks, double marks, зачёт — comes row by
 /// row for the policy to read.
@@ -385,7 +361,7 @@ macro_rules! plain_marks {
 }
 
 /// A pupil's plain point marks in a subject over a range, added up.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
 pub struct MarkSums {
     /// Pupil.
     pub student_id: i64,
@@ -402,35 +378,62 @@ pub struct MarkSums {
 }
 
 /// The plain point marks of a school's pupils over a range, added up per pupil and subject
-/// (one row per pupil × subject instead of one per mark).
+/// (one entry per pupil × subject instead of one per mark; packed into one row).
 pub async fn mark_sums_of_school(
     conn: &mut Conn<'_>,
     school: SchoolId,
     (from, to): (time::Date, time::Date),
 ) -> Result<Vec<MarkSums>> {
-    const SQL: &str = concat!(
-        "SELECT student_id, subject_id, CAST(SUM(CAST(value AS BIGINT) * weight) AS BIGINT) AS sum, ",
-        "CAST(SUM(weight) AS BIGINT) AS weights, COUNT(*) AS count, ",
-        "CAST(MIN(CAST(value AS BIGINT)) AS BIGINT) AS lowest FROM marks ",
-        "WHERE school_id = $1 AND on_date >= $2 AND on_date <= $3 AND value IN ",
-        plain_marks!(),
-        " GROUP BY student_id, subject_id"
-    );
-    Ok(fetch_all!(conn, MarkSums, SQL, school.get(), from, to)?)
+    fetch_packed!(
+        conn,
+        MarkSums,
+        "student_id, subject_id, sum, weights, count, lowest",
+        concat!(
+            "SELECT student_id, subject_id, SUM(CAST(value AS BIGINT) * weight) AS sum, ",
+            "SUM(weight) AS weights, COUNT(*) AS count, MIN(CAST(value AS BIGINT)) AS lowest ",
+            "FROM marks WHERE school_id = $1 AND on_date >= $2 AND on_date <= $3 AND value IN ",
+            plain_marks!(),
+            " GROUP BY student_id, subject_id"
+        ),
+        school.get(),
+        from,
+        to
+    )
 }
 
-/// The other marks of a school's pupils over a range (not plain "2" to "10"), one row each.
+/// A mark as the school-wide proposal reads it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+pub struct OtherMark {
+    /// Pupil.
+    pub student_id: i64,
+    /// Subject.
+    pub subject_id: i64,
+    /// As written.
+    pub value: String,
+    /// Its weight.
+    pub weight: i64,
+}
+
+/// The other marks of a school's pupils over a range (not plain "2" to "10"), one entry each
+/// (packed into one row).
 pub async fn other_marks_of_school(
     conn: &mut Conn<'_>,
     school: SchoolId,
     (from, to): (time::Date, time::Date),
-) -> Result<Vec<MarkFact>> {
-    const SQL: &str = concat!(
-        "SELECT student_id, subject_id, value, weight FROM marks ",
-        "WHERE school_id = $1 AND on_date >= $2 AND on_date <= $3 AND value NOT IN ",
-        plain_marks!()
-    );
-    Ok(fetch_all!(conn, MarkFact, SQL, school.get(), from, to)?)
+) -> Result<Vec<OtherMark>> {
+    fetch_packed!(
+        conn,
+        OtherMark,
+        "student_id, subject_id, value, weight",
+        concat!(
+            "SELECT student_id, subject_id, value, weight FROM marks ",
+            "WHERE school_id = $1 AND on_date >= $2 AND on_date <= $3 AND value NOT IN ",
+            plain_marks!()
+        ),
+        school.get(),
+        from,
+        to
+    )
 }
 
 /// A class's pupil over a range, for the school-wide proposals.
@@ -463,54 +466,86 @@ pub async fn class_members(
     Ok(fetch_all!(conn, ClassMember, SQL, year.get(), from, to)?)
 }
 
-/// A lesson held, as the school-wide proposal counts them.
+/// How many lessons a group held in a subject over a range.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
-pub struct HeldLesson {
-    /// Its group.
+pub struct GroupLessons {
+    /// The group.
     pub group_id: i64,
-    /// Its subject.
+    /// The subject.
     pub subject_id: i64,
-    /// Its date.
-    pub on_date: time::Date,
+    /// Lessons held (not cancelled).
+    pub count: i64,
 }
 
-/// The year's lessons held (not cancelled) in a range: the `(year, date)` index.
+/// The year's lessons held in a range, counted per group and subject (the `(year, date)`
+/// index; one row per group × subject instead of one per lesson).
 pub async fn lessons_held(
     conn: &mut Conn<'_>,
     year: AcademicYearId,
     (from, to): (time::Date, time::Date),
-) -> Result<Vec<HeldLesson>> {
-    const SQL: &str = "SELECT group_id, subject_id, on_date FROM lessons \
-         WHERE academic_year_id = $1 AND on_date >= $2 AND on_date <= $3 AND status <> 'cancelled'";
-    Ok(fetch_all!(conn, HeldLesson, SQL, year.get(), from, to)?)
+) -> Result<Vec<GroupLessons>> {
+    const SQL: &str = "SELECT group_id, subject_id, COUNT(*) AS count FROM lessons \
+         WHERE academic_year_id = $1 AND on_date >= $2 AND on_date <= $3 AND status <> 'cancelled' \
+         GROUP BY group_id, subject_id";
+    Ok(fetch_all!(conn, GroupLessons, SQL, year.get(), from, to)?)
 }
 
-/// A membership of a group of the year.
+/// A pupil's membership of a group that spans a whole range.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
-pub struct Membership {
+pub struct Member {
     /// The pupil.
     pub student_id: i64,
     /// The group.
     pub group_id: i64,
-    /// From.
-    pub starts_on: time::Date,
-    /// To (inclusive), if ended.
-    pub ends_on: Option<time::Date>,
 }
 
-/// Every membership of the year's groups.
-pub async fn memberships_of_year(
+/// The memberships of the year's groups that span the whole range: those pupils were there for
+/// every lesson of their groups in it (one row per membership; a pupil who left and came back
+/// has two).
+pub async fn members_throughout(
     conn: &mut Conn<'_>,
     year: AcademicYearId,
-) -> Result<Vec<Membership>> {
-    const SQL: &str = "SELECT m.student_id, m.group_id, m.starts_on, m.ends_on FROM memberships m \
-         JOIN study_groups g ON g.id = m.group_id WHERE g.academic_year_id = $1";
-    Ok(fetch_all!(conn, Membership, SQL, year.get())?)
+    (from, to): (time::Date, time::Date),
+) -> Result<Vec<Member>> {
+    const SQL: &str = "SELECT m.student_id, m.group_id FROM memberships m \
+         JOIN study_groups g ON g.id = m.group_id WHERE g.academic_year_id = $1 \
+         AND m.starts_on <= $2 AND (m.ends_on IS NULL OR m.ends_on >= $3)";
+    Ok(fetch_all!(conn, Member, SQL, year.get(), from, to)?)
 }
 
-/// An absence as the school-wide proposal reads it.
+/// How many lessons of a subject a pupil was there for.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
-pub struct AbsenceFact {
+pub struct PupilLessons {
+    /// The pupil.
+    pub student_id: i64,
+    /// The subject.
+    pub subject_id: i64,
+    /// Lessons held (not cancelled) while the pupil was in the group.
+    pub count: i64,
+}
+
+/// The lessons held in a range for the memberships that cover only part of it (a pupil who
+/// came or left in the middle), counted per membership's pupil and subject within its dates:
+/// the few the per-group counts cannot answer.
+pub async fn lessons_of_part_members(
+    conn: &mut Conn<'_>,
+    year: AcademicYearId,
+    (from, to): (time::Date, time::Date),
+) -> Result<Vec<PupilLessons>> {
+    const SQL: &str = concat!(
+        "SELECT m.student_id, l.subject_id, COUNT(*) AS count FROM memberships m ",
+        "JOIN study_groups g ON g.id = m.group_id JOIN lessons l ON l.group_id = m.group_id ",
+        "WHERE g.academic_year_id = $1 AND (m.starts_on > $2 OR m.ends_on < $3) ",
+        "AND l.on_date >= $2 AND l.on_date <= $3 AND l.status <> 'cancelled' ",
+        "AND l.on_date >= m.starts_on AND (m.ends_on IS NULL OR l.on_date <= m.ends_on) ",
+        "GROUP BY m.student_id, l.subject_id"
+    );
+    Ok(fetch_all!(conn, PupilLessons, SQL, year.get(), from, to)?)
+}
+
+/// Attendance records of one kind, as the school-wide proposal reads them.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+pub struct AbsenceCount {
     /// Pupil.
     pub student_id: i64,
     /// Subject.
@@ -519,16 +554,30 @@ pub struct AbsenceFact {
     pub code: String,
     /// Minutes late.
     pub minutes_late: Option<i64>,
+    /// How many such records.
+    pub count: i64,
 }
 
-/// Every attendance record on the year's lessons held in a range.
+/// The attendance records on the year's lessons held in a range, counted per pupil, subject,
+/// code and minutes late (whether one is a missed lesson is the domain's rule, applied by the
+/// caller); packed into one row.
 pub async fn absences_of_year(
     conn: &mut Conn<'_>,
     year: AcademicYearId,
     (from, to): (time::Date, time::Date),
-) -> Result<Vec<AbsenceFact>> {
-    const SQL: &str = "SELECT a.student_id, l.subject_id, a.code, a.minutes_late FROM attendance a \
-         JOIN lessons l ON l.id = a.lesson_id \
-         WHERE l.academic_year_id = $1 AND l.on_date >= $2 AND l.on_date <= $3 AND l.status <> 'cancelled'";
-    Ok(fetch_all!(conn, AbsenceFact, SQL, year.get(), from, to)?)
+) -> Result<Vec<AbsenceCount>> {
+    fetch_packed!(
+        conn,
+        AbsenceCount,
+        "student_id, subject_id, code, minutes_late, count",
+        concat!(
+            "SELECT a.student_id, l.subject_id, a.code, a.minutes_late, COUNT(*) AS count ",
+            "FROM attendance a JOIN lessons l ON l.id = a.lesson_id ",
+            "WHERE l.academic_year_id = $1 AND l.on_date >= $2 AND l.on_date <= $3 ",
+            "AND l.status <> 'cancelled' GROUP BY a.student_id, l.subject_id, a.code, a.minutes_late"
+        ),
+        year.get(),
+        from,
+        to
+    )
 }

@@ -805,6 +805,18 @@ pub struct RosterEntry {
     pub from: Date,
     /// To (inclusive), if the pupil left.
     pub to: Option<Date>,
+    /// Spells within `from`..`to` when the pupil was not in the group (left and came back),
+    /// both days inclusive.
+    pub away: Vec<(Date, Date)>,
+}
+
+impl RosterEntry {
+    /// Whether the pupil was in the group on a day.
+    pub fn was_in(&self, on: Date) -> bool {
+        self.from <= on
+            && self.to.is_none_or(|to| on <= to)
+            && !self.away.iter().any(|&(a, b)| a <= on && on <= b)
+    }
 }
 
 #[derive(sqlx::FromRow)]
@@ -829,8 +841,15 @@ pub async fn roster(
          ORDER BY p.sort_key, p.id, m.starts_on";
     let mut out: Vec<RosterEntry> = Vec::new();
     for r in fetch_all!(conn, RosterRow, SQL, group.get(), from, to)? {
-        // Two memberships of one pupil in the range (left and came back): one row, widest dates.
+        // Two memberships of one pupil in the range (left and came back): one row, widest
+        // dates, the days between them away.
         if let Some(last) = out.last_mut().filter(|e| e.student.get() == r.id) {
+            if let Some(left) = last.to
+                && let (Some(first), Some(back)) = (left.next_day(), r.starts_on.previous_day())
+                && first <= back
+            {
+                last.away.push((first, back));
+            }
             last.to = match (last.to, r.ends_on) {
                 (Some(a), Some(b)) => Some(a.max(b)),
                 _ => None,
@@ -843,6 +862,7 @@ pub async fn roster(
             first_name: r.first_name,
             from: r.starts_on,
             to: r.ends_on,
+            away: Vec::new(),
         });
     }
     Ok(out)

@@ -50,3 +50,28 @@ macro_rules! execute {
         }
     };
 }
+
+/// Fetches many rows as one: the rows of `$inner` (a SELECT of `$cols`) come back as a single
+/// JSON array of arrays — SQLite's `json_group_array`, PostgreSQL's `json_agg` — decoded into
+/// `Vec<$row>` (`$row` deserialises from an array in `$cols` order). For reads of thousands
+/// of small rows: the SQLite driver hands every row from its thread to the caller's (a wake-up
+/// each), which costs more than the query itself; one row pays that once. A malformed array
+/// is [`StoreError::Corrupt`](crate::StoreError::Corrupt).
+macro_rules! fetch_packed {
+    ($conn:expr, $row:ty, $cols:literal, $inner:expr $(, $arg:expr)* $(,)?) => {{
+        let text: Option<String> = match $conn {
+            $crate::Conn::Sqlite(c) => sqlx::query_scalar(concat!(
+                "SELECT json_group_array(json_array(", $cols, ")) FROM (", $inner, ") AS packed"
+            ))$(.bind($arg))*.fetch_one(&mut **c).await?,
+            $crate::Conn::Postgres(c) => sqlx::query_scalar(concat!(
+                "SELECT CAST(json_agg(json_build_array(", $cols, ")) AS TEXT) FROM (", $inner, ") AS packed"
+            ))$(.bind($arg))*.fetch_one(&mut **c).await?,
+        };
+        match text {
+            // PostgreSQL aggregates no rows to NULL.
+            None => Ok::<Vec<$row>, $crate::StoreError>(Vec::new()),
+            Some(t) => serde_json::from_str::<Vec<$row>>(&t)
+                .map_err(|e| $crate::StoreError::Corrupt(format!("packed rows: {e}"))),
+        }
+    }};
+}

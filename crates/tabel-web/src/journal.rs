@@ -313,7 +313,7 @@ fn rows(v: &JournalView, cols: &[Column]) -> Vec<Row> {
                 .zip(cols)
                 .map(|(l, col)| {
                     let key = (l.lesson.id, e.student);
-                    let member = e.from <= l.lesson.on && e.to.is_none_or(|to| l.lesson.on <= to);
+                    let member = e.was_in(l.lesson.on);
                     let mut class = String::from("c");
                     if col.cancelled {
                         class.push_str(" x");

@@ -130,7 +130,7 @@ async fn cell_view<'s>(
         .map(|s| &s.entry)
         .find(|e| e.student == student)
         .ok_or(AppError::NotFound)?;
-    let member = entry.from <= l.on && entry.to.is_none_or(|to| l.on <= to);
+    let member = entry.was_in(l.on);
     let record = v
         .lessons
         .iter()

@@ -580,3 +580,114 @@ async fn the_school_wide_proposals_agree_with_each_journals_sheet() {
     }
     assert!(compared > 100, "compared {compared}");
 }
+
+#[tokio::test]
+async fn the_school_wide_proposals_count_the_lessons_of_pupils_who_came_and_left_on_sqlite() {
+    the_school_wide_proposals_count_the_lessons_of_pupils_who_came_and_left(
+        TestApp::sqlite().await,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn the_school_wide_proposals_count_the_lessons_of_pupils_who_came_and_left_on_postgres() {
+    let Some(app) = TestApp::postgres().await else {
+        return;
+    };
+    the_school_wide_proposals_count_the_lessons_of_pupils_who_came_and_left(app).await;
+}
+
+/// The school-wide proposals count lessons per group and ask the database only about pupils who
+/// came or left within the period: they must agree with the journal's own sheet for a pupil
+/// who left in the middle, one who left and came back, an absence and two lates.
+async fn the_school_wide_proposals_count_the_lessons_of_pupils_who_came_and_left(app: TestApp) {
+    use time::macros::date;
+    let (deputy, week) = marks(&app).await;
+    let teacher = app.token("teacher").await;
+    let f = &app.f;
+    for (lesson, student, code, late) in [
+        (&week[0], f.oleg, "ill", None),
+        (&week[1], f.ivan, "late", Some(30)),
+        (&week[2], f.ivan, "late", Some(10)),
+    ] {
+        let res = post(
+            &app,
+            &teacher,
+            "/api/v1/attendance",
+            json!({"lesson_id": id(lesson), "student_id": student.to_string(), "code": code,
+                "minutes_late": late}),
+        )
+        .await;
+        assert!(res.status().is_success(), "{}", res.text().await.unwrap());
+    }
+    {
+        let mut c = app.db.db.acquire().await.unwrap();
+        let c = &mut c.conn();
+        use tabel_store::school as repo;
+        // Олег leaves after Tuesday; Иван is away for two days of the week before.
+        repo::end_membership(c, f.class_5a, f.oleg, date!(2026 - 11 - 24))
+            .await
+            .unwrap();
+        repo::end_membership(c, f.class_5a, f.ivan, date!(2026 - 11 - 17))
+            .await
+            .unwrap();
+        repo::insert_membership(c, f.school, f.class_5a, f.ivan, date!(2026 - 11 - 20), None)
+            .await
+            .unwrap();
+    }
+    let sheet = app.get_json(&finals_path(&app), &deputy).await;
+    let period = sheet[0]["period_id"].as_str().unwrap().to_owned();
+    let school_app = tabel_app::App::new(
+        app.db.db.clone(),
+        tabel_app::AppConfig {
+            today: Some(date!(2026 - 11 - 28)),
+            ..tabel_app::AppConfig::default()
+        },
+    );
+    let lines = school_app
+        .school_proposals(
+            &tabel_app::extracts::operator(f.school),
+            f.school,
+            tabel_domain::PeriodId::new(period.parse().unwrap()),
+            None,
+        )
+        .await
+        .unwrap();
+    let line = |student: tabel_domain::PersonId| {
+        lines
+            .iter()
+            .find(|l| l.student == student && l.subject == f.math)
+            .unwrap_or_else(|| panic!("{student}: {lines:?}"))
+    };
+    let all_lessons = lessons_5a(&app, &deputy, "2026-11-01", "2026-11-28").await;
+    let (ivan, oleg) = (line(f.ivan), line(f.oleg));
+    assert!(oleg.lessons_held > 0 && ivan.lessons_held > oleg.lessons_held.min(1));
+    assert_eq!(oleg.lessons_missed, 1, "ill once");
+    assert_eq!(
+        ivan.lessons_missed, 1,
+        "late for 30 minutes of 45, not for 10"
+    );
+    for (student, l) in [(f.ivan, ivan), (f.oleg, oleg)] {
+        let rows: Vec<&Value> = sheet[0]["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["student_id"] == student.to_string())
+            .collect();
+        assert!(!rows.is_empty(), "{student}: {sheet}");
+        for r in rows {
+            assert_eq!(r["lessons_held"], l.lessons_held, "{student}: {r} {l:?}");
+            assert_eq!(r["lessons_missed"], l.lessons_missed, "{student}: {r}");
+            assert_eq!(r["average"], l.average.as_str(), "{student}: {r}");
+            assert_eq!(
+                r["proposal"]["value"].as_str(),
+                l.proposal.map(|p| p.value.code()).as_deref(),
+                "{student}: {r}"
+            );
+        }
+    }
+    assert!(
+        all_lessons.len() as u32 > ivan.lessons_held,
+        "Иван was away"
+    );
+}
