@@ -926,6 +926,16 @@ impl App {
     /// server's clock.
     pub async fn remind_deferrals(&self) -> Result<usize, AppError> {
         let today = self.today();
+        // Most ticks find nothing: look first without taking the write lock.
+        {
+            let mut pooled = self.db.acquire().await?;
+            if repo::reminders_due(&mut pooled.conn(), today)
+                .await?
+                .is_empty()
+            {
+                return Ok(0);
+            }
+        }
         let now = now_micros();
         let mut tx = self.db.begin().await?;
         let c = &mut tx.conn();

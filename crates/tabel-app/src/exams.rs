@@ -12,9 +12,9 @@
 //! row and column. Each result written and each publication is audited; each publication emits
 //! `exam.result_published` for the notifier.
 //!
-//! "Now" here is the exam clock ([`App::exam_now`]): real time, or — when the deployment pins
-//! "today" (the demo, tests) — that day at the current time of day, so that the day to publish
-//! runs against the same calendar as everything else.
+//! "Now" here is the deployment's clock ([`App::now`]): real time, or — when the deployment
+//! pins "today" (the demo, tests) — that day at the current time of day, so that the day to
+//! publish runs against the same calendar as everything else.
 
 use crate::{App, AppError, Client, FieldErrors, check};
 use serde::Serialize;
@@ -32,7 +32,7 @@ use tabel_store::audit::{self, AuditEntry};
 use tabel_store::exams::{self as repo, Batch, NewBatch, NewResult, StoredResult};
 use tabel_store::school as school_repo;
 use tabel_store::{Conn, now_micros, outbox};
-use time::{Duration, OffsetDateTime, PrimitiveDateTime, UtcOffset};
+use time::{Duration, OffsetDateTime};
 
 /// The largest file accepted (a school's results are a few hundred kilobytes).
 pub const MAX_FILE_BYTES: usize = 2 * 1024 * 1024;
@@ -344,19 +344,6 @@ async fn announce(
 }
 
 impl App {
-    /// The exam clock: now, or — when the deployment pins "today" — that day at the current
-    /// local time of day (see the module).
-    pub fn exam_now(&self) -> OffsetDateTime {
-        let now = now_micros();
-        let Some(today) = self.config.today else {
-            return now;
-        };
-        let local = self.config.time_zone.local(now);
-        PrimitiveDateTime::new(today, local.time())
-            .assume_offset(local.offset())
-            .to_offset(UtcOffset::UTC)
-    }
-
     /// Imports exam results from a CSV or XLSX file as `p`, an administrator or deputy head of
     /// the school (`school`: the one asked for, else the only one `p` manages).
     #[tracing::instrument(skip_all, fields(exam = %f.exam, bytes = f.bytes.len()))]
@@ -421,7 +408,7 @@ impl App {
                 format!("at most {} MB", MAX_FILE_BYTES / 1024 / 1024),
             ));
         }
-        let now = self.exam_now();
+        let now = self.now();
         let received = f.received_at.unwrap_or(now);
         if received > now + RECEIPT_SKEW {
             return Err(AppError::invalid(
@@ -621,7 +608,7 @@ impl App {
                 ));
             }
         }
-        let now = self.exam_now();
+        let now = self.now();
         let mut tx = self.db.begin().await?;
         let c = &mut tx.conn();
         let ids = match target {
@@ -671,7 +658,7 @@ impl App {
         school: Option<SchoolId>,
     ) -> Result<ExamDesk, AppError> {
         let school = managed_school(p, school)?;
-        let now = self.exam_now();
+        let now = self.now();
         let mut c = self.db.acquire().await?;
         let batches = repo::list_batches(&mut c.conn(), school, BATCHES_LISTED).await?;
         Ok(ExamDesk {
@@ -701,7 +688,7 @@ impl App {
         school: Option<SchoolId>,
     ) -> Result<Overdue, AppError> {
         let school = managed_school(p, school)?;
-        let now = self.exam_now();
+        let now = self.now();
         let today = self.config.time_zone.local_date(now);
         let mut pooled = self.db.acquire().await?;
         let c = &mut pooled.conn();

@@ -159,7 +159,7 @@ pub struct PupilExtract {
     pub finals: Vec<FinalFact>,
     /// The forecast for the current period, when the range reaches it.
     pub forecast: Vec<SubjectForecast>,
-    /// Recommendations written in the range.
+    /// Recommendations written in the range, their instants in the school's local time.
     pub recommendations: Vec<RecommendationFact>,
     /// Homework due in the range (when asked for).
     pub homework: Vec<HomeworkLine>,
@@ -1541,7 +1541,11 @@ impl Gathered {
                 .recommendations
                 .iter()
                 .filter(|r| r.student == id && in_range(zone.local_date(r.created_at)))
-                .cloned()
+                // In the school's local time: the date printed is the one on its wall.
+                .map(|r| RecommendationFact {
+                    created_at: zone.local(r.created_at),
+                    ..r.clone()
+                })
                 .collect(),
             homework,
             pupil,
@@ -1552,6 +1556,50 @@ impl Gathered {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_recommendation_is_dated_by_the_schools_clock() {
+        // Written at 22:30 UTC on 25 November: 01:30 on the 26th in Moscow.
+        let written = time::macros::datetime!(2026-11-25 22:30 UTC);
+        let pupil = Pupil {
+            id: PersonId::new(7),
+            last_name: "Петров".into(),
+            first_name: "Иван".into(),
+            middle_name: None,
+            birth_date: None,
+            from: time::macros::date!(2026 - 09 - 01),
+            to: None,
+        };
+        let gathered = Gathered {
+            groups: Vec::new(),
+            lessons: Vec::new(),
+            marks: Vec::new(),
+            attendance: Vec::new(),
+            recommendations: vec![RecommendationFact {
+                student: pupil.id,
+                subject_name: None,
+                teacher_name: "Смирнова Е. В.".into(),
+                body: "Повторить дроби".into(),
+                created_at: written,
+            }],
+            finals: Vec::new(),
+        };
+        let zone = tabel_domain::calendar::TimeZoneName::parse("Europe/Moscow").unwrap();
+        let day = time::macros::date!(2026 - 11 - 26);
+        let e = gathered.pupil_extract(
+            pupil,
+            &[],
+            &tabel_domain::journal::GradingPolicy::default(),
+            (day, day),
+            None,
+            day,
+            false,
+            &zone,
+        );
+        assert_eq!(e.recommendations.len(), 1, "the 26th in Moscow");
+        assert_eq!(e.recommendations[0].created_at.date(), day);
+        assert_eq!(e.recommendations[0].created_at, written, "the same instant");
+    }
 
     #[test]
     fn codes_are_eight_unambiguous_characters_and_read_back_as_typed() {

@@ -133,6 +133,20 @@ impl App {
                 .local_date(time::OffsetDateTime::now_utc())
         })
     }
+
+    /// The deployment's clock: now, or — when the deployment pins "today" (the demo, tests) —
+    /// that day at the current local time of day, so that deadlines counted in hours (the day
+    /// to publish an exam result) run against the same calendar as [`App::today`].
+    pub fn now(&self) -> time::OffsetDateTime {
+        let now = tabel_store::now_micros();
+        let Some(today) = self.config.today else {
+            return now;
+        };
+        let local = self.config.time_zone.local(now);
+        time::PrimitiveDateTime::new(today, local.time())
+            .assume_offset(local.offset())
+            .to_offset(time::UtcOffset::UTC)
+    }
 }
 
 /// Where a request came from, for audit records and session lists.

@@ -17,6 +17,7 @@ use crate::{App, AppError, check};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use tabel_domain::access::Principal;
+use tabel_domain::debts::{DebtState, debt_stage};
 use tabel_domain::finals::FinalValue;
 use tabel_domain::record::{
     EducationLevel, RecordFacts, RecordReader, infer_grades, record_reader,
@@ -29,7 +30,7 @@ use tabel_store::record::{
     self as repo, RecordClass, RecordDebt, RecordDeferral, RecordExam, RecordFinal,
 };
 use tabel_store::school as school_repo;
-use time::OffsetDateTime;
+use time::{Date, OffsetDateTime};
 
 /// A final mark in the record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -389,7 +390,11 @@ impl App {
             finals: repo::finals_of(c, student).await?,
             exams: repo::exams_of(c, student).await?,
             deferrals: repo::deferrals_of(c, student).await?,
-            debts: repo::debts_of(c, student).await?,
+            debts: repo::debts_of(c, student)
+                .await?
+                .into_iter()
+                .map(|d| staged(d, today))
+                .collect(),
         };
         let class = groups.iter().find(|g| g.kind == GroupKind::Class).cloned();
         Ok(StudentRecord {
@@ -404,6 +409,15 @@ impl App {
     }
 }
 
+/// A debt as it stands today: an open one past its deadline reads `expired` (expiry is
+/// computed, never stored).
+fn staged(mut d: RecordDebt, today: Date) -> RecordDebt {
+    if let Some(state) = DebtState::from_code(&d.state) {
+        d.state = debt_stage(state, d.deadline, today).code().to_owned();
+    }
+    d
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
@@ -411,6 +425,31 @@ mod tests {
     use tabel_domain::exams::{ExamKind, ExamMark};
     use tabel_domain::{GroupId, PeriodId};
     use time::macros::{date, datetime};
+
+    #[test]
+    fn an_open_debt_past_its_deadline_reads_expired() {
+        let debt = |state: &str| RecordDebt {
+            id: 1,
+            school: SchoolId::new(1),
+            year: AcademicYearId::new(1),
+            start_year: 2025,
+            subject: SubjectId::new(1),
+            subject_name: "Математика".into(),
+            slot: "year".into(),
+            period: None,
+            arisen_on: date!(2026 - 05 - 30),
+            deadline: date!(2027 - 05 - 30),
+            state: state.into(),
+            result: None,
+            retakes: Vec::new(),
+        };
+        let on = |state: &str, today| staged(debt(state), today).state;
+        assert_eq!(on("open", date!(2027 - 05 - 30)), "open", "the last day");
+        assert_eq!(on("open", date!(2027 - 05 - 31)), "expired");
+        assert_eq!(on("expired", date!(2026 - 11 - 29)), "open", "older rows");
+        assert_eq!(on("closed", date!(2028 - 01 - 01)), "closed");
+        assert_eq!(on("exhausted", date!(2028 - 01 - 01)), "exhausted");
+    }
 
     /// A level with its years: (start year, grade, classes).
     type Shape = (Option<EducationLevel>, Vec<(i32, Option<u8>, String)>);

@@ -373,7 +373,8 @@ pub struct RecordDebt {
     pub arisen_on: Date,
     /// The last day to retake it.
     pub deadline: Date,
-    /// `open`, `closed`, `expired`.
+    /// As stored: `open`, `closed`, `exhausted` (the record use case turns an open one past its
+    /// deadline into `expired`).
     pub state: String,
     /// The passing result that closed it, if any.
     pub result: Option<String>,

@@ -308,7 +308,7 @@ fn debt_row(t: &Tr<'_>, y: &YearRecord, d: &RecordDebt) -> DebtRow {
         state,
         style: match d.state.as_str() {
             "closed" => "ok",
-            "expired" => "bad",
+            "expired" | "exhausted" => "bad",
             _ => "warn",
         },
     }
@@ -541,7 +541,7 @@ struct RecordDebtDto {
     id: String,
     arisen_on: String,
     deadline: String,
-    /// `open`, `closed`, `expired`.
+    /// `open`, `expired` (open past its deadline), `closed`, `exhausted` (both retakes failed).
     state: String,
     /// The result that closed it.
     result: Option<String>,
