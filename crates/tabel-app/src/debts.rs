@@ -869,15 +869,21 @@ impl App {
         let mut c = self.db.acquire().await?;
         let c = &mut c.conn();
         let mut out = Vec::new();
+        let mut mine = None;
         for school in p.schools() {
             if !p.has_role(Role::Teacher, school) {
                 continue;
             }
             for d in repo::deferrals_of_school(c, school, since).await? {
                 let Some(group) = d.group else { continue };
-                if d.state == DeferralState::Open
-                    && journal_repo::is_assigned(c, me, group, d.subject).await?
-                {
+                if d.state != DeferralState::Open {
+                    continue;
+                }
+                let journals = match &mut mine {
+                    Some(j) => j,
+                    None => mine.insert(journal_repo::assigned_journals(c, me).await?),
+                };
+                if journals.contains(&(group, d.subject)) {
                     out.push(DeferralLine::of(d, today));
                 }
             }

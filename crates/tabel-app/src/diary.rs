@@ -1178,6 +1178,7 @@ mod tests {
             original_date: None,
             original_number: None,
             reason: None,
+            cause: None,
             has_journal_data: false,
             version: 1,
             shift: 1,

@@ -41,7 +41,7 @@ use tabel_domain::access::Principal;
 use tabel_domain::finals::{FinalValue, PeriodFacts, ResultCounts, hundredths_text, propose};
 use tabel_domain::journal::{Attendance, GradingPolicy, Mark, Scale};
 use tabel_domain::school::{DayOffKind, PeriodKind, Role};
-use tabel_domain::timetable::{GradeCalendar, weekday_number};
+use tabel_domain::timetable::{CancelCause, GradeCalendar, weekday_number};
 use tabel_domain::{AcademicYearId, GroupId, PeriodId, PersonId, SchoolId, SubjectId};
 use tabel_store::Conn;
 use tabel_store::school as school_repo;
@@ -1131,7 +1131,13 @@ impl Ctx {
     }
 }
 
-fn teacher_absent(reason: Option<&str>) -> bool {
+/// Whether a cancellation was for the teacher's absence: its cause when recorded, else the
+/// words of its reason (lessons cancelled before causes were kept, or through the API without
+/// one).
+fn teacher_absent(cause: Option<&str>, reason: Option<&str>) -> bool {
+    if let Some(cause) = cause.and_then(CancelCause::from_code) {
+        return cause == CancelCause::TeacherAbsent;
+    }
     let Some(r) = reason else {
         return false;
     };
@@ -1838,7 +1844,7 @@ async fn curriculum(
                 }
             }
             if l.at == Bucket::ToDate && cancelled {
-                if teacher_absent(l.reason.as_deref()) {
+                if teacher_absent(l.cause.as_deref(), l.reason.as_deref()) {
                     line.cancelled_teacher += l.n;
                 } else {
                     line.cancelled_other += l.n;
@@ -2281,14 +2287,25 @@ mod tests {
 
     #[test]
     fn cancellations_for_the_teachers_absence_are_told_apart() {
-        assert!(teacher_absent(Some("болезнь учителя, замена не найдена")));
-        assert!(teacher_absent(Some(
-            "Курсы повышения квалификации, урок снят"
-        )));
-        assert!(teacher_absent(Some("больничный")));
-        assert!(!teacher_absent(Some("экскурсия класса")));
-        assert!(!teacher_absent(Some("карантин по ОРВИ")));
-        assert!(!teacher_absent(None));
+        assert!(teacher_absent(
+            None,
+            Some("болезнь учителя, замена не найдена")
+        ));
+        assert!(teacher_absent(
+            None,
+            Some("Курсы повышения квалификации, урок снят")
+        ));
+        assert!(teacher_absent(None, Some("больничный")));
+        assert!(!teacher_absent(None, Some("экскурсия класса")));
+        assert!(!teacher_absent(None, Some("карантин по ОРВИ")));
+        assert!(!teacher_absent(None, None));
+        // A recorded cause decides, whatever the words.
+        assert!(teacher_absent(Some("teacher_absent"), Some("урок снят")));
+        assert!(!teacher_absent(
+            Some("class_absent"),
+            Some("учитель на курсах")
+        ));
+        assert!(!teacher_absent(Some("other"), None));
     }
 
     #[test]

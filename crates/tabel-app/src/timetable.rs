@@ -6,7 +6,9 @@ use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 use tabel_domain::access::{Principal, StudentFacts};
 use tabel_domain::school::Role;
-use tabel_domain::timetable::{BellSchedule, BellSlot, GradeCalendar, WeeklyLine, lessons_for};
+use tabel_domain::timetable::{
+    BellSchedule, BellSlot, CancelCause, GradeCalendar, WeeklyLine, lessons_for,
+};
 use tabel_domain::{AcademicYearId, GroupId, PersonId, SchoolId, SubjectId};
 use tabel_store::audit::{self, AuditEntry};
 use tabel_store::school as repo;
@@ -174,7 +176,10 @@ pub enum Change {
         teacher: PersonId,
     },
     /// The lesson is not held.
-    Cancel,
+    Cancel {
+        /// Why, as the statistics count it (none: only the free-text reason says).
+        cause: Option<CancelCause>,
+    },
     /// The lesson moves to another date and/or number.
     Transfer {
         /// New date.
@@ -802,6 +807,7 @@ impl App {
             original_date: l.original_date,
             original_number: l.original_number,
             reason: Some(reason),
+            cause: None,
         };
         let room_holder;
         let action = match &change {
@@ -823,8 +829,9 @@ impl App {
                 next.status = status::SUBSTITUTED;
                 "lesson.substitute"
             }
-            Change::Cancel => {
+            Change::Cancel { cause } => {
                 next.status = status::CANCELLED;
+                next.cause = cause.map(CancelCause::code);
                 "lesson.cancel"
             }
             Change::Transfer { on, number } => {
@@ -903,7 +910,10 @@ impl App {
             }
         }
         let before = serde_json::json!({"status": l.status, "teacher_id": l.teacher.to_string(), "date": l.on.to_string(), "number": l.number, "room": l.room});
-        let after = serde_json::json!({"status": next.status, "teacher_id": next.teacher.to_string(), "date": next.on.to_string(), "number": next.number, "room": next.room});
+        let mut after = serde_json::json!({"status": next.status, "teacher_id": next.teacher.to_string(), "date": next.on.to_string(), "number": next.number, "room": next.room});
+        if let Some(cause) = next.cause {
+            after["cause"] = cause.into();
+        }
         match tt::update_lesson(&mut tx.conn(), &next).await {
             Err(StoreError::Stale) => {
                 return Err(AppError::Conflict(

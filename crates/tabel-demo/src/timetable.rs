@@ -19,7 +19,7 @@ use crate::{Ctx, DemoError};
 use std::collections::{BTreeMap, HashMap};
 use tabel_app::AppError;
 use tabel_domain::school::GroupKind;
-use tabel_domain::timetable::{BellSchedule, BellSlot, Minutes};
+use tabel_domain::timetable::{BellSchedule, BellSlot, CancelCause, Minutes};
 use tabel_domain::{GroupId, PersonId};
 use tabel_store::audit::{self, AuditEntry};
 use tabel_store::school as repo;
@@ -1173,7 +1173,7 @@ struct Relation {
 #[derive(Debug, Clone, Copy)]
 enum Planned {
     Substitute(PersonId),
-    Cancel,
+    Cancel(CancelCause),
     Transfer(Date, u8),
 }
 
@@ -1338,6 +1338,7 @@ impl<'s> Changes<'s> {
             original_date: l.original_date,
             original_number: l.original_number,
             reason: Some(reason),
+            cause: None,
         };
         let (kind, action) = match change {
             Planned::Substitute(teacher) => {
@@ -1349,8 +1350,9 @@ impl<'s> Changes<'s> {
                 next.status = status::SUBSTITUTED;
                 (ChangeKind::Substitution, "lesson.substitute")
             }
-            Planned::Cancel => {
+            Planned::Cancel(cause) => {
                 next.status = status::CANCELLED;
+                next.cause = Some(cause.code());
                 (ChangeKind::Cancellation, "lesson.cancel")
             }
             Planned::Transfer(on, number) => {
@@ -1499,8 +1501,13 @@ impl<'s> Changes<'s> {
                     .filter(|d| d.kind == ChangeKind::Cancellation)
                     .count();
                 if last_of_class && cancelled < 2 && l.number > 4 {
-                    self.apply(c, l.id, Planned::Cancel, &format!("{reason}, урок снят"))
-                        .await?;
+                    self.apply(
+                        c,
+                        l.id,
+                        Planned::Cancel(CancelCause::TeacherAbsent),
+                        &format!("{reason}, урок снят"),
+                    )
+                    .await?;
                     continue;
                 }
                 let busy: Vec<PersonId> = tt::lessons_in_slot(c, l.year, l.on, l.number)
@@ -1521,7 +1528,7 @@ impl<'s> Changes<'s> {
                     self.apply(
                         c,
                         l.id,
-                        Planned::Cancel,
+                        Planned::Cancel(CancelCause::TeacherAbsent),
                         &format!("{reason}, замена не найдена"),
                     )
                     .await?;
@@ -1626,8 +1633,13 @@ impl<'s> Changes<'s> {
                 .map(|l| l.id)
                 .collect();
             for id in lessons {
-                self.apply(c, id, Planned::Cancel, "карантин по ОРВИ")
-                    .await?;
+                self.apply(
+                    c,
+                    id,
+                    Planned::Cancel(CancelCause::ClassAbsent),
+                    "карантин по ОРВИ",
+                )
+                .await?;
             }
         }
 

@@ -253,10 +253,53 @@ pub fn weekday_of(w: Weekday) -> u8 {
     w.number_from_monday()
 }
 
+/// Why a lesson was cancelled, as the curriculum statistics count it (the lag's reasons).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CancelCause {
+    /// The teacher was away (illness, courses, a trip) and nobody substituted.
+    TeacherAbsent,
+    /// The class was away (quarantine, an excursion, an event).
+    ClassAbsent,
+    /// Anything else.
+    Other,
+}
+
+impl CancelCause {
+    /// Every cause.
+    pub const ALL: [CancelCause; 3] = [
+        CancelCause::TeacherAbsent,
+        CancelCause::ClassAbsent,
+        CancelCause::Other,
+    ];
+
+    /// The stored code.
+    pub fn code(self) -> &'static str {
+        match self {
+            CancelCause::TeacherAbsent => "teacher_absent",
+            CancelCause::ClassAbsent => "class_absent",
+            CancelCause::Other => "other",
+        }
+    }
+
+    /// The cause of a code, if known.
+    pub fn from_code(code: &str) -> Option<CancelCause> {
+        CancelCause::ALL.into_iter().find(|c| c.code() == code)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn cancel_causes_read_back_from_their_codes() {
+        for c in CancelCause::ALL {
+            assert_eq!(CancelCause::from_code(c.code()), Some(c));
+        }
+        assert_eq!(CancelCause::from_code("illness"), None);
+    }
     use time::macros::date;
 
     fn calendar() -> GradeCalendar {

@@ -891,6 +891,19 @@ pub async fn is_assigned(
     Ok(fetch_scalar!(conn, i64, SQL, teacher.get(), group.get(), subject.get())? > 0)
 }
 
+/// Every journal (group × subject) a teacher is assigned to, of any year: one query where a
+/// list would otherwise ask [`is_assigned`] once per row.
+pub async fn assigned_journals(
+    conn: &mut Conn<'_>,
+    teacher: PersonId,
+) -> Result<std::collections::HashSet<(GroupId, SubjectId)>> {
+    const SQL: &str = "SELECT group_id, subject_id FROM teaching_assignments WHERE teacher_id = $1";
+    Ok(fetch_all!(conn, (i64, i64), SQL, teacher.get())?
+        .into_iter()
+        .map(|(g, s)| (GroupId::new(g), SubjectId::new(s)))
+        .collect())
+}
+
 /// The journals (group × subject) a teacher keeps in a year: assignments, by group order.
 pub async fn journals_of_teacher(
     conn: &mut Conn<'_>,

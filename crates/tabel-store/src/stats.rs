@@ -257,7 +257,9 @@ pub struct LessonCount {
     pub status: String,
     /// `false` only when the teacher recorded the lesson as not held.
     pub held: bool,
-    /// Why it was cancelled (cancelled lessons only).
+    /// Why it was cancelled, as a code (cancelled lessons only, when given).
+    pub cause: Option<String>,
+    /// Why it was cancelled, in words (cancelled lessons without a cause only).
     pub reason: Option<String>,
     /// The lesson type code recorded.
     pub lesson_type: Option<String>,
@@ -284,6 +286,7 @@ pub async fn lesson_counts(
         subject_id: i64,
         status: String,
         held: i64,
+        cause: Option<String>,
         reason: Option<String>,
         lesson_type: Option<String>,
         at_bucket: i64,
@@ -291,21 +294,22 @@ pub async fn lesson_counts(
         n: i64,
     }
     // Literals are cast: PostgreSQL would otherwise type them int4.
-    const SQL: &str = "SELECT group_id, subject_id, status, held, reason, lesson_type, at_bucket, was_bucket, COUNT(*) AS n FROM ( \
+    const SQL: &str = "SELECT group_id, subject_id, status, held, cause, reason, lesson_type, at_bucket, was_bucket, COUNT(*) AS n FROM ( \
            SELECT l.group_id, l.subject_id, l.status, \
              CAST(CASE WHEN l.held = 0 THEN 0 ELSE 1 END AS BIGINT) AS held, \
-             CASE WHEN l.status = 'cancelled' THEN l.reason END AS reason, l.lesson_type, \
+             CASE WHEN l.status = 'cancelled' THEN l.cause END AS cause, \
+             CASE WHEN l.status = 'cancelled' AND l.cause IS NULL THEN l.reason END AS reason, l.lesson_type, \
              CAST(CASE WHEN l.on_date < $3 THEN 0 WHEN l.on_date <= $4 THEN 1 WHEN l.on_date <= $5 THEN 2 ELSE 3 END AS BIGINT) AS at_bucket, \
              CAST(CASE WHEN l.original_date IS NULL THEN NULL WHEN l.original_date < $3 THEN 0 \
                   WHEN l.original_date <= $4 THEN 1 WHEN l.original_date <= $5 THEN 2 ELSE 3 END AS BIGINT) AS was_bucket \
            FROM lessons l WHERE l.academic_year_id = $2 AND l.school_id = $1 AND l.on_date >= $3 AND l.on_date <= $5 \
            UNION ALL \
-           SELECT l.group_id, l.subject_id, l.status, CAST(1 AS BIGINT), NULL, l.lesson_type, \
+           SELECT l.group_id, l.subject_id, l.status, CAST(1 AS BIGINT), NULL, NULL, l.lesson_type, \
              CAST(CASE WHEN l.on_date < $3 THEN 0 ELSE 3 END AS BIGINT), \
              CAST(CASE WHEN l.original_date <= $4 THEN 1 ELSE 2 END AS BIGINT) \
            FROM lessons l WHERE l.academic_year_id = $2 AND l.school_id = $1 AND l.status = 'transferred' \
              AND l.original_date >= $3 AND l.original_date <= $5 AND (l.on_date < $3 OR l.on_date > $5) \
-         ) x GROUP BY group_id, subject_id, status, held, reason, lesson_type, at_bucket, was_bucket";
+         ) x GROUP BY group_id, subject_id, status, held, cause, reason, lesson_type, at_bucket, was_bucket";
     fetch_all!(conn, Row, SQL, school.get(), year.get(), from, cut, to)?
         .into_iter()
         .map(|r| {
@@ -314,6 +318,7 @@ pub async fn lesson_counts(
                 subject: SubjectId::new(r.subject_id),
                 status: r.status,
                 held: r.held != 0,
+                cause: r.cause,
                 reason: r.reason,
                 lesson_type: r.lesson_type,
                 at: Bucket::from_code(r.at_bucket),

@@ -468,6 +468,8 @@ pub struct Lesson {
     pub original_number: Option<u8>,
     /// Why changed.
     pub reason: Option<String>,
+    /// Why cancelled, as a code (`teacher_absent`, `class_absent`, `other`), when given.
+    pub cause: Option<String>,
     /// Carries journal data.
     pub has_journal_data: bool,
     /// Row version for optimistic updates.
@@ -503,6 +505,7 @@ struct LessonRow {
     original_date: Option<Date>,
     original_number: Option<i64>,
     reason: Option<String>,
+    cause: Option<String>,
     has_journal_data: i64,
     version: i64,
     shift: i64,
@@ -535,6 +538,7 @@ impl TryFrom<LessonRow> for Lesson {
             original_date: r.original_date,
             original_number: r.original_number.map(small).transpose()?,
             reason: r.reason,
+            cause: r.cause,
             has_journal_data: r.has_journal_data != 0,
             version: r.version,
             shift: small(r.shift)?,
@@ -549,7 +553,7 @@ macro_rules! lesson_sql {
             "SELECT l.id, l.school_id, l.academic_year_id, l.group_id, g.name AS group_name, g.grade, l.on_date, l.number, ",
             "l.subject_id, s.name AS subject_name, l.teacher_id, t.last_name AS t_last, t.first_name AS t_first, ",
             "t.middle_name AS t_middle, l.room, l.status, l.original_teacher_id, o.last_name AS o_last, ",
-            "o.first_name AS o_first, o.middle_name AS o_middle, l.original_date, l.original_number, l.reason, ",
+            "o.first_name AS o_first, o.middle_name AS o_middle, l.original_date, l.original_number, l.reason, l.cause, ",
             "l.has_journal_data, l.version, COALESCE(pg.shift, g.shift) AS shift, l.lesson_type ",
             "FROM lessons l JOIN study_groups g ON g.id = l.group_id LEFT JOIN study_groups pg ON pg.id = g.parent_group_id ",
             "JOIN subjects s ON s.id = l.subject_id ",
@@ -700,12 +704,14 @@ pub struct LessonChange<'a> {
     pub original_number: Option<u8>,
     /// Why.
     pub reason: Option<&'a str>,
+    /// Why cancelled, as a code.
+    pub cause: Option<&'a str>,
 }
 
 /// Applies a change; `StoreError::Stale` if someone changed the lesson first.
 pub async fn update_lesson(conn: &mut Conn<'_>, c: &LessonChange<'_>) -> Result<()> {
     const SQL: &str = "UPDATE lessons SET status = $3, teacher_id = $4, original_teacher_id = $5, on_date = $6, \
-         number = $7, room = $8, original_date = $9, original_number = $10, reason = $11, version = version + 1 \
+         number = $7, room = $8, original_date = $9, original_number = $10, reason = $11, cause = $12, version = version + 1 \
          WHERE id = $1 AND version = $2";
     let n = execute!(
         conn,
@@ -720,7 +726,8 @@ pub async fn update_lesson(conn: &mut Conn<'_>, c: &LessonChange<'_>) -> Result<
         c.room,
         c.original_date,
         c.original_number.map(i64::from),
-        c.reason
+        c.reason,
+        c.cause
     )?;
     if n == 0 {
         Err(StoreError::Stale)

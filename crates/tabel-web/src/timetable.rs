@@ -16,7 +16,7 @@ use axum::{Form, Router};
 use serde::Deserialize;
 use tabel_app::AppError;
 use tabel_app::timetable::{Change, EntryInput, LessonView, LessonsOf, may_plan};
-use tabel_domain::timetable::hhmm;
+use tabel_domain::timetable::{CancelCause, hhmm};
 use tabel_domain::{GroupId, PersonId, SchoolId};
 use time::{Date, Duration};
 
@@ -487,6 +487,8 @@ pub struct DeskLesson {
     pub teacher: String,
     /// Free teachers: (id, name, qualified).
     pub candidates: Vec<(String, String, bool)>,
+    /// Not cancelled yet: it may still be (also when nobody is free to substitute).
+    pub cancellable: bool,
 }
 
 #[derive(Template)]
@@ -561,7 +563,9 @@ async fn desk(
                         .collect()
                 };
                 let (status, _) = status_label(&t, &l.status);
+                let cancellable = l.status != "cancelled";
                 lessons.push(DeskLesson {
+                    cancellable,
                     id: l.id.to_string(),
                     version: l.version,
                     number: l.number,
@@ -611,7 +615,11 @@ async fn apply(
     let result = async {
         let lesson: i64 = raw.parse().map_err(|_| AppError::NotFound)?;
         let change = if cancel {
-            Change::Cancel
+            // The desk is an absent teacher's day: a lesson cancelled there is cancelled for
+            // that absence (the curriculum statistics count it so).
+            Change::Cancel {
+                cause: (!f.absent.trim().is_empty()).then_some(CancelCause::TeacherAbsent),
+            }
         } else {
             Change::Substitute {
                 teacher: f

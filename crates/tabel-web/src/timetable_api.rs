@@ -10,7 +10,7 @@ use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use tabel_app::AppError;
 use tabel_app::timetable::{Change, EntryInput, LessonView, LessonsOf};
-use tabel_domain::timetable::{BellSlot, hhmm, parse_hhmm};
+use tabel_domain::timetable::{BellSlot, CancelCause, hhmm, parse_hhmm};
 use tabel_domain::{GroupId, PersonId, SchoolId};
 use time::Date;
 use utoipa::{IntoParams, ToSchema};
@@ -397,6 +397,9 @@ pub(crate) struct LessonDto {
     original_date: Option<String>,
     original_number: Option<u8>,
     reason: Option<String>,
+    /// Why a cancelled lesson was cancelled: `teacher_absent`, `class_absent`, `other` (none
+    /// when not given).
+    cause: Option<String>,
     /// Send back with a change (optimistic concurrency).
     version: i64,
 }
@@ -422,6 +425,7 @@ impl From<LessonView> for LessonDto {
             original_date: l.original_date.map(|d| d.to_string()),
             original_number: l.original_number,
             reason: l.reason,
+            cause: l.cause,
             version: l.version,
         }
     }
@@ -492,6 +496,10 @@ struct SubstitutionRequest {
 #[derive(Deserialize, ToSchema)]
 struct CancellationRequest {
     reason: String,
+    /// Why, as the curriculum statistics count it: `teacher_absent`, `class_absent` or
+    /// `other`. Without it the statistics read the reason's words.
+    #[serde(default)]
+    cause: Option<String>,
     version: i64,
 }
 
@@ -565,12 +573,21 @@ async fn cancellation(
     Path(id): Path<String>,
     ApiJson(b): ApiJson<CancellationRequest>,
 ) -> Result<Json<LessonDto>, ApiError> {
+    let cause = match b.cause.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+        None => None,
+        Some(code) => Some(CancelCause::from_code(code).ok_or_else(|| {
+            ApiError::from(AppError::invalid(
+                "cause",
+                "one of teacher_absent, class_absent, other",
+            ))
+        })?),
+    };
     change(
         &state,
         &who,
         &id,
         b.version,
-        Change::Cancel,
+        Change::Cancel { cause },
         &b.reason,
         &client,
     )

@@ -172,6 +172,7 @@ desk-reason = Reason
 desk-default-reason = teacher ill
 desk-assign = Assign substitute
 desk-cancel = Cancel the lesson
+desk-nobody-free = No teacher is free for this lesson: it can only be cancelled.
 desk-qualified = teaches this subject
 desk-done-substituted = Substitution assigned.
 desk-done-cancelled = Lesson cancelled.

@@ -173,6 +173,7 @@ desk-reason = Причина
 desk-default-reason = болезнь учителя
 desk-assign = Назначить замену
 desk-cancel = Отменить урок
+desk-nobody-free = Свободных учителей на этот урок нет: урок можно только отменить.
 desk-qualified = ведёт этот предмет
 desk-done-substituted = Замена назначена.
 desk-done-cancelled = Урок отменён.

@@ -444,5 +444,32 @@ async fn a_deputy_builds_a_timetable_and_records_a_substitution_from_the_desk() 
         mine.contains("Математика") && mine.contains("5А") && mine.contains("замена"),
         "{mine}"
     );
+    d.click("#logout").await;
+
+    // After all the lesson is not held: cancelled from the absent teacher's desk, it counts as
+    // cancelled for the teacher's absence.
+    d.type_into("#login", "zavuch").await;
+    d.type_into("#password", PASSWORD).await;
+    d.click("#submit").await;
+    d.find("#greeting").await;
+    d.go(&app.url(&format!(
+        "/timetable/desk?date=2026-11-23&teacher={}",
+        f.teacher
+    )))
+    .await;
+    d.click(".desk-cancel").await;
+    assert!(d.text("#notice").await.contains("Урок отменён"));
     d.quit().await;
+    let lessons = app
+        .get_json(
+            &format!(
+                "/api/v1/lessons?class={}&from=2026-11-23&to=2026-11-23",
+                f.class_5a
+            ),
+            &token,
+        )
+        .await;
+    let lesson = &lessons.as_array().unwrap()[0];
+    assert_eq!(lesson["status"], "cancelled", "{lesson}");
+    assert_eq!(lesson["cause"], "teacher_absent", "{lesson}");
 }

@@ -433,10 +433,24 @@ async fn curriculum_scenario(app: &TestApp) {
             );
         }
     };
+    // A cause nobody knows is named, and nothing changes.
+    let res = post(
+        app,
+        &deputy,
+        &format!(
+            "/api/v1/lessons/{}/cancellation",
+            id(&by_date("2026-11-11"))
+        ),
+        json!({"reason": "урок снят", "cause": "flu", "version": 0}),
+    )
+    .await;
+    let problem = assert_problem(res, StatusCode::UNPROCESSABLE_ENTITY).await;
+    assert!(problem.to_string().contains("cause"), "{problem}");
+    // The cause decides over the words: «урок снят» alone says nothing of the teacher.
     change(
         "2026-11-11",
         "cancellation",
-        json!({"reason": "болезнь учителя, замена не найдена"}),
+        json!({"reason": "урок снят", "cause": "teacher_absent"}),
     )
     .await;
     change(
