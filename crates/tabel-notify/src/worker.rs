@@ -152,8 +152,11 @@ fn usable(c: &Contact) -> bool {
 }
 
 /// The contacts a choice selects among a parent's contacts.
-fn choose(all: &[Contact], choice: ChannelChoice) -> Vec<&Contact> {
-    let ok: Vec<&Contact> = all.iter().filter(|c| usable(c)).collect();
+fn choose(all: &[Contact], choice: ChannelChoice, open: Open) -> Vec<&Contact> {
+    let ok: Vec<&Contact> = all
+        .iter()
+        .filter(|c| usable(c) && open.has(channel_of(c)))
+        .collect();
     match choice {
         ChannelChoice::Email => ok
             .into_iter()
@@ -174,6 +177,31 @@ fn choose(all: &[Contact], choice: ChannelChoice) -> Vec<&Contact> {
                 .or_else(|| ok.iter().copied().find(|c| c.kind == ContactKind::Phone))
                 .into_iter()
                 .collect()
+        }
+    }
+}
+
+/// The channels this deployment can send through: a contact of a channel it lacks is never
+/// chosen (a delivery to it could only fail and retry until it is a dead letter).
+#[derive(Debug, Clone, Copy)]
+struct Open {
+    email: bool,
+    sms: bool,
+}
+
+impl Open {
+    fn of(channels: &Channels) -> Open {
+        Open {
+            email: channels.has_email(),
+            sms: channels.has_sms(),
+        }
+    }
+
+    fn has(self, channel: Channel) -> bool {
+        match channel {
+            Channel::Email => self.email,
+            Channel::Sms => self.sms,
+            Channel::Webhook => true,
         }
     }
 }
@@ -557,10 +585,12 @@ impl Worker {
             if setting.mode == Mode::Off {
                 continue;
             }
-            let chosen: Vec<Contact> = choose(cache.contacts(c, g.parent).await?, setting.channel)
-                .into_iter()
-                .cloned()
-                .collect();
+            let open = Open::of(&self.channels);
+            let chosen: Vec<Contact> =
+                choose(cache.contacts(c, g.parent).await?, setting.channel, open)
+                    .into_iter()
+                    .cloned()
+                    .collect();
             for contact in &chosen {
                 let channel = channel_of(contact);
                 if setting.mode == Mode::Daily {
@@ -740,6 +770,7 @@ impl Worker {
             {
                 let mut conn = self.db().acquire().await?;
                 let c = &mut conn.conn();
+                let open = Open::of(&self.channels);
                 for pair in &pairs {
                     let settings = cache.settings(c, pair.parent).await?.clone();
                     let setting = settings.for_kind(EventKind::Forecast);
@@ -747,7 +778,7 @@ impl Worker {
                         continue;
                     }
                     let chosen: Vec<Contact> =
-                        choose(cache.contacts(c, pair.parent).await?, setting.channel)
+                        choose(cache.contacts(c, pair.parent).await?, setting.channel, open)
                             .into_iter()
                             .cloned()
                             .collect();
@@ -1019,15 +1050,35 @@ mod tests {
             contact(4, ContactKind::Messenger, true, true),
         ];
         let ids = |v: Vec<&Contact>| v.iter().map(|c| c.id.get()).collect::<Vec<_>>();
+        let both = Open {
+            email: true,
+            sms: true,
+        };
         // The messenger is preferred but has no channel: the first e-mail that works is used.
-        assert_eq!(ids(choose(&all, ChannelChoice::Preferred)), [3]);
-        assert_eq!(ids(choose(&all, ChannelChoice::Email)), [3]);
-        assert_eq!(ids(choose(&all, ChannelChoice::Sms)), [2]);
+        assert_eq!(ids(choose(&all, ChannelChoice::Preferred, both)), [3]);
+        assert_eq!(ids(choose(&all, ChannelChoice::Email, both)), [3]);
+        assert_eq!(ids(choose(&all, ChannelChoice::Sms, both)), [2]);
         let mut with_pref = all.clone();
         with_pref[1].preferred = true;
-        assert_eq!(ids(choose(&with_pref, ChannelChoice::Preferred)), [2]);
+        assert_eq!(ids(choose(&with_pref, ChannelChoice::Preferred, both)), [2]);
         let unverified = vec![contact(1, ContactKind::Email, false, true)];
-        assert!(choose(&unverified, ChannelChoice::Preferred).is_empty());
+        assert!(choose(&unverified, ChannelChoice::Preferred, both).is_empty());
+        // A deployment without an SMS gateway: the preferred phone gives way to the e-mail,
+        // and one asking for SMS gets nothing rather than a delivery that cannot go.
+        let mail_only = Open {
+            email: true,
+            sms: false,
+        };
+        assert_eq!(
+            ids(choose(&with_pref, ChannelChoice::Preferred, mail_only)),
+            [3]
+        );
+        assert!(choose(&all, ChannelChoice::Sms, mail_only).is_empty());
+        let none = Open {
+            email: false,
+            sms: false,
+        };
+        assert!(choose(&all, ChannelChoice::Preferred, none).is_empty());
     }
 
     #[test]
