@@ -61,6 +61,15 @@ fn tool(candidates: &[&str]) -> Option<String> {
 }
 
 impl Driver {
+    /// Logs in through the login page as `login` with the fixture's password.
+    pub(crate) async fn sign_in(&self, app: &TestApp, login: &str) {
+        self.go(&app.url("/login")).await;
+        self.type_into("#login", login).await;
+        self.type_into("#password", PASSWORD).await;
+        self.click("#submit").await;
+        self.find("#greeting").await;
+    }
+
     /// Starts chromedriver and a headless Chromium session, or `None` (loudly) without them.
     pub(crate) async fn start() -> Option<Driver> {
         let (Some(driver), Some(chromium)) = (
@@ -349,11 +358,7 @@ async fn an_administrator_creates_an_account_with_the_keyboard_and_mouse() {
     let Some(d) = Driver::start().await else {
         return;
     };
-    d.go(&app.url("/login")).await;
-    d.type_into("#login", "admin").await;
-    d.type_into("#password", PASSWORD).await;
-    d.click("#submit").await;
-    d.find("#greeting").await;
+    d.sign_in(&app, "admin").await;
     d.go(&app.url(&format!("/admin/{}/users", app.f.school)))
         .await;
     d.type_into("#new-login", "new.teacher").await;
@@ -391,11 +396,7 @@ async fn a_deputy_builds_a_timetable_and_records_a_substitution_from_the_desk() 
     let Some(d) = Driver::start().await else {
         return;
     };
-    d.go(&app.url("/login")).await;
-    d.type_into("#login", "zavuch").await;
-    d.type_into("#password", PASSWORD).await;
-    d.click("#submit").await;
-    d.find("#greeting").await;
+    d.sign_in(&app, "zavuch").await;
     d.go(&app.url(&format!(
         "/timetable/classes/{}?week=2026-11-23",
         f.class_5a
@@ -434,10 +435,7 @@ async fn a_deputy_builds_a_timetable_and_records_a_substitution_from_the_desk() 
     );
     d.click("#logout").await;
 
-    d.type_into("#login", "english").await;
-    d.type_into("#password", PASSWORD).await;
-    d.click("#submit").await;
-    d.find("#greeting").await;
+    d.sign_in(&app, "english").await;
     d.go(&app.url("/timetable/my?week=2026-11-23")).await;
     let mine = d.text("#week").await;
     assert!(
@@ -448,10 +446,7 @@ async fn a_deputy_builds_a_timetable_and_records_a_substitution_from_the_desk() 
 
     // After all the lesson is not held: cancelled from the absent teacher's desk, it counts as
     // cancelled for the teacher's absence.
-    d.type_into("#login", "zavuch").await;
-    d.type_into("#password", PASSWORD).await;
-    d.click("#submit").await;
-    d.find("#greeting").await;
+    d.sign_in(&app, "zavuch").await;
     d.go(&app.url(&format!(
         "/timetable/desk?date=2026-11-23&teacher={}",
         f.teacher

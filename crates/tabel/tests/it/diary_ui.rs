@@ -5,7 +5,7 @@
 
 use crate::browser::Driver;
 use crate::diary::family_week;
-use crate::support::{PASSWORD, TestApp};
+use crate::support::TestApp;
 use std::path::PathBuf;
 
 /// `<target dir>/screenshots`, next to the tests' own temporary directory.
@@ -14,14 +14,6 @@ fn screenshots() -> PathBuf {
     tmp.parent()
         .map_or(tmp.clone(), PathBuf::from)
         .join("screenshots")
-}
-
-async fn login(d: &Driver, app: &TestApp, login: &str) {
-    d.go(&app.url("/login")).await;
-    d.type_into("#login", login).await;
-    d.type_into("#password", PASSWORD).await;
-    d.click("#submit").await;
-    d.find("#greeting").await;
 }
 
 /// The page fits the window: nothing to scroll sideways.
@@ -71,7 +63,7 @@ async fn a_parent_on_a_phone_reaches_every_part_of_the_diary_in_two_taps_and_swi
         return;
     };
     d.window(360, 740).await;
-    login(&d, &app, "parent").await;
+    d.sign_in(&app, "parent").await;
     let mut saved = Vec::new();
     fits(&d, "home").await;
     shot(&d, "home", &mut saved).await;
@@ -152,7 +144,7 @@ async fn a_parent_on_a_phone_reaches_every_part_of_the_diary_in_two_taps_and_swi
     // A refusing parent: the page says why and what to do.
     d.click("#logout").await;
     d.wait_url("/login").await;
-    login(&d, &app, "refuser").await;
+    d.sign_in(&app, "refuser").await;
     d.click(&format!("#children a.diary-open[href='/diary/{oleg}']"))
         .await;
     d.wait_url(&format!("/diary/{oleg}")).await;
