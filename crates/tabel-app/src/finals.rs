@@ -790,6 +790,21 @@ impl ProposalFrame {
         })
     }
 
+    /// The whole period: the marks' range.
+    fn whole(&self) -> (Date, Date) {
+        (self.period.starts_on, self.period.ends_on)
+    }
+
+    /// The period up to `until`: the range of lessons held and of memberships.
+    fn to_date(&self) -> (Date, Date) {
+        (self.period.starts_on, self.until)
+    }
+
+    /// The period's plain point marks of the school, added up per pupil × subject.
+    async fn mark_sums(&self, c: &mut Conn<'_>) -> Result<Vec<repo::MarkSums>, AppError> {
+        Ok(repo::mark_sums_of_school(c, self.school, self.whole()).await?)
+    }
+
     /// The proposals from what was read, in memory.
     fn assemble(
         &self,
@@ -901,20 +916,11 @@ impl ProposalFrame {
     }
 }
 
-impl ProposalFrame {
-    /// The period's plain point marks of the school, added up per pupil × subject.
-    async fn mark_sums(&self, c: &mut Conn<'_>) -> Result<Vec<repo::MarkSums>, AppError> {
-        let range = (self.period.starts_on, self.period.ends_on);
-        Ok(repo::mark_sums_of_school(c, self.school, range).await?)
-    }
-}
-
 impl Reads {
     async fn read(c: &mut Conn<'_>, frame: &ProposalFrame) -> Result<Self, AppError> {
-        let range = (frame.period.starts_on, frame.until);
-        let marks = (frame.period.starts_on, frame.period.ends_on);
+        let range = frame.to_date();
         Ok(Self {
-            others: repo::other_marks_of_school(c, frame.school, marks).await?,
+            others: repo::other_marks_of_school(c, frame.school, frame.whole()).await?,
             members: repo::members_throughout(c, frame.year, range).await?,
             lessons: repo::lessons_held(c, frame.year, range).await?,
             part_members: repo::lessons_of_part_members(c, frame.year, range).await?,
