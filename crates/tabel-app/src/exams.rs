@@ -237,53 +237,18 @@ fn field_errors(e: &ExamErrors) -> AppError {
 
 /// Reads an exam file: XLSX when it is a ZIP archive (the first sheet), CSV otherwise.
 pub fn read_exam_file(kind: ExamKind, bytes: &[u8]) -> Result<ParsedExams, ExamErrors> {
-    if bytes.starts_with(b"PK\x03\x04") {
-        rules::parse_rows(kind, xlsx_rows(bytes)?)
+    if crate::upload::is_workbook(bytes) {
+        let last_row = (rules::MAX_ROWS * 2 + 20) as u32;
+        let too_many = format!(
+            "too many rows: a file has at most {} result rows",
+            rules::MAX_ROWS
+        );
+        let rows = crate::upload::workbook_rows(bytes, last_row, &too_many)
+            .map_err(|e| ExamErrors(vec![e]))?;
+        rules::parse_rows(kind, rows)
     } else {
         rules::parse_csv(kind, bytes)
     }
-}
-
-/// A spreadsheet cell as text: dates as ISO dates (a date cell holds a day count), the rest as
-/// shown.
-fn cell_text(d: &calamine::Data) -> String {
-    match d {
-        calamine::Data::DateTime(dt) if dt.is_datetime() => {
-            let (y, m, day, ..) = dt.to_ymd_hms_milli();
-            format!("{y:04}-{m:02}-{day:02}")
-        }
-        other => other.to_string(),
-    }
-}
-
-/// The first sheet's rows as texts, numbered as the spreadsheet numbers them.
-fn xlsx_rows(bytes: &[u8]) -> Result<Vec<Vec<String>>, ExamErrors> {
-    use calamine::Reader;
-    let unreadable = |why: String| {
-        ExamErrors(vec![CellError::whole(format!(
-            "not a readable XLSX workbook: {why}"
-        ))])
-    };
-    let mut book =
-        calamine::Xlsx::new(std::io::Cursor::new(bytes)).map_err(|e| unreadable(e.to_string()))?;
-    let range = match book.worksheet_range_at(0) {
-        Some(r) => r.map_err(|e| unreadable(e.to_string()))?,
-        None => return Err(unreadable("it has no sheets".into())),
-    };
-    let Some((top, _)) = range.start() else {
-        return Ok(Vec::new());
-    };
-    let mut rows: Vec<Vec<String>> = (0..top).map(|_| Vec::new()).collect();
-    for r in range.rows() {
-        rows.push(r.iter().map(cell_text).collect());
-        if rows.len() > rules::MAX_ROWS * 2 + 20 {
-            return Err(ExamErrors(vec![CellError::whole(format!(
-                "too many rows: a file has at most {} result rows",
-                rules::MAX_ROWS
-            ))]));
-        }
-    }
-    Ok(rows)
 }
 
 fn result_json(r: &StoredResult) -> serde_json::Value {
@@ -419,16 +384,15 @@ impl App {
         let received_on = self.config.time_zone.local_date(received);
         let kind = f.exam;
         let sha256 = hex::encode(Sha256::digest(&f.bytes));
-        let extension = if f.bytes.starts_with(b"PK\x03\x04") {
+        let extension = if crate::upload::is_workbook(&f.bytes) {
             "xlsx"
         } else {
             "csv"
         };
         let bytes = f.bytes;
-        // Unpacking a workbook is CPU work: off the async runtime.
-        let parsed = tokio::task::spawn_blocking(move || read_exam_file(kind, &bytes))
-            .await
-            .map_err(|e| AppError::Internal(format!("reading the exam file: {e}")))?
+        let parsed = self
+            .run_bounded(move || read_exam_file(kind, &bytes))
+            .await?
             .map_err(|e| field_errors(&e))?;
         let file_name: String = f
             .file_name

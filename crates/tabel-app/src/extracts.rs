@@ -935,12 +935,13 @@ impl App {
                 "nobody to print: no pupil of the class is in this list for these dates".into(),
             ));
         }
-        let (batch, pdf) = tokio::task::spawn_blocking(move || {
-            let pdf = render(&batch);
-            (batch, pdf)
-        })
-        .await
-        .map_err(|e| AppError::Internal(format!("rendering stopped: {e}")))?;
+        // Typesetting takes a core: a few documents at once, the rest wait their turn.
+        let (batch, pdf) = self
+            .run_bounded(move || {
+                let pdf = render(&batch);
+                (batch, pdf)
+            })
+            .await?;
         let pdf = pdf.map_err(AppError::Internal)?;
         let sha256 = sha256_hex(&pdf);
         let actor = (p.user.get() != 0).then_some(p.user);

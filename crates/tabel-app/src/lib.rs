@@ -7,6 +7,7 @@
 pub mod admin;
 pub mod assessment;
 pub mod auth;
+pub mod blocking;
 pub mod consent;
 pub mod contact;
 pub mod debts;
@@ -24,6 +25,7 @@ pub mod school;
 pub mod stats;
 pub mod thematic;
 pub mod timetable;
+pub mod upload;
 
 pub use error::{AppError, FieldErrors, check};
 pub use tabel_domain::access::Principal;
@@ -32,6 +34,9 @@ use std::sync::Arc;
 use tabel_domain::calendar::TimeZoneName;
 use tabel_store::Db;
 use time::{Date, Duration};
+
+/// Characters a written reason (for a correction, a change of the timetable) may have.
+pub const MAX_REASON_CHARS: usize = 500;
 
 /// Settings of the application layer.
 #[derive(Debug, Clone)]
@@ -58,6 +63,9 @@ pub struct AppConfig {
     pub auth_cache_ttl: std::time::Duration,
     /// The largest file a teacher may attach to a lesson's homework, in bytes.
     pub homework_file_max_bytes: usize,
+    /// How many CPU-bound jobs may run at once: reading an uploaded table (each may hold up to
+    /// the workbook reader's budget, under 64 MiB), hashing an uploaded file, typesetting a PDF.
+    pub heavy_permits: usize,
 }
 
 impl Default for AppConfig {
@@ -72,6 +80,7 @@ impl Default for AppConfig {
             today: None,
             auth_cache_ttl: std::time::Duration::from_secs(2),
             homework_file_max_bytes: homework_files::DEFAULT_MAX_BYTES,
+            heavy_permits: 2,
         }
     }
 }
@@ -81,6 +90,8 @@ impl Default for AppConfig {
 pub struct App {
     db: Db,
     hasher: password::Hasher,
+    /// CPU-bound jobs, a few at once (see [`AppConfig::heavy_permits`]).
+    heavy: blocking::Bounded,
     config: Arc<AppConfig>,
     /// Parsed grading policies by school, with their version: every journal write needs one,
     /// and a new version (checked by a cheap indexed query) replaces the entry.
@@ -101,6 +112,7 @@ impl App {
     pub fn new(db: Db, config: AppConfig) -> App {
         App {
             hasher: password::Hasher::new(config.hashing_permits),
+            heavy: blocking::Bounded::new(config.heavy_permits),
             db,
             config: Arc::new(config),
             policies: Arc::default(),
@@ -113,6 +125,17 @@ impl App {
     /// The database (for health checks and shutdown).
     pub fn db(&self) -> &Db {
         &self.db
+    }
+
+    /// Runs CPU-bound work (reading an uploaded table, hashing a file, typesetting a document)
+    /// off the async runtime, waiting for a permit: each job takes a core, and a table being
+    /// read may hold up to the workbook reader's budget.
+    pub(crate) async fn run_bounded<T, F>(&self, job: F) -> Result<T, AppError>
+    where
+        T: Send + 'static,
+        F: FnOnce() -> T + Send + 'static,
+    {
+        self.heavy.run(job).await
     }
 
     /// The password hasher (the demo generator hashes the demo passwords with it).

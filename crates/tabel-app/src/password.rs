@@ -2,61 +2,48 @@
 //! of milliseconds, so a burst of logins must queue rather than starve every other request.
 
 use crate::AppError;
+use crate::blocking::Bounded;
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
-use std::sync::Arc;
-use tokio::sync::Semaphore;
 
 /// Hashes and verifies passwords.
 #[derive(Debug, Clone)]
 pub struct Hasher {
-    permits: Arc<Semaphore>,
+    pool: Bounded,
 }
 
 impl Hasher {
     /// At most `concurrency` hashes at once.
     pub fn new(concurrency: usize) -> Hasher {
         Hasher {
-            permits: Arc::new(Semaphore::new(concurrency.max(1))),
+            pool: Bounded::new(concurrency),
         }
     }
 
     /// A PHC string for the password.
     pub async fn hash(&self, password: String) -> Result<String, AppError> {
-        let _permit = self
-            .permits
-            .acquire()
-            .await
-            .map_err(|e| AppError::Internal(e.to_string()))?;
-        tokio::task::spawn_blocking(move || hash_now(&password))
-            .await
-            .map_err(|e| AppError::Internal(e.to_string()))?
+        self.pool.run(move || hash_now(&password)).await?
     }
 
     /// Whether the password matches the stored hash. With no hash (an unknown login), a dummy hash
     /// is checked anyway so that the answer takes as long as for a real account.
     pub async fn verify(&self, hash: Option<String>, password: String) -> Result<bool, AppError> {
-        let _permit = self
-            .permits
-            .acquire()
+        self.pool
+            .run(move || {
+                let dummy;
+                let phc = match &hash {
+                    Some(h) => h.as_str(),
+                    None => {
+                        dummy = dummy_hash();
+                        dummy.as_str()
+                    }
+                };
+                let ok = Argon2::default()
+                    .verify_password(password.as_bytes(), phc)
+                    .is_ok();
+                ok && hash.is_some()
+            })
             .await
-            .map_err(|e| AppError::Internal(e.to_string()))?;
-        tokio::task::spawn_blocking(move || {
-            let dummy;
-            let phc = match &hash {
-                Some(h) => h.as_str(),
-                None => {
-                    dummy = dummy_hash();
-                    dummy.as_str()
-                }
-            };
-            let ok = Argon2::default()
-                .verify_password(password.as_bytes(), phc)
-                .is_ok();
-            ok && hash.is_some()
-        })
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))
     }
 }
 

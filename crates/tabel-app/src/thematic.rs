@@ -60,50 +60,20 @@ fn field_errors(e: &PlanErrors) -> AppError {
 
 /// Reads a plan from a file: XLSX when it is a ZIP archive (the first sheet), CSV otherwise.
 pub fn read_plan_file(bytes: &[u8]) -> Result<ParsedPlan, PlanErrors> {
-    if bytes.starts_with(b"PK\x03\x04") {
-        rules::parse_rows(xlsx_rows(bytes)?)
+    if crate::upload::is_workbook(bytes) {
+        // Rows as the spreadsheet numbers them: a header, blank lines and up to four rows a
+        // topic's worth of room below it.
+        let last_row = (rules::MAX_TOPICS * 4 + 10) as u32;
+        let too_many = format!(
+            "too many rows: a plan has at most {} topics",
+            rules::MAX_TOPICS
+        );
+        let rows = crate::upload::workbook_rows(bytes, last_row, &too_many)
+            .map_err(|e| PlanErrors(vec![e]))?;
+        rules::parse_rows(rows)
     } else {
         rules::parse_csv(bytes)
     }
-}
-
-/// The first sheet's rows as texts, numbered as the spreadsheet numbers them (row 1 at the top
-/// even when the table starts lower).
-fn xlsx_rows(bytes: &[u8]) -> Result<Vec<Vec<String>>, PlanErrors> {
-    use calamine::Reader;
-    let unreadable = |why: String| {
-        PlanErrors(vec![CellError {
-            row: 0,
-            column: None,
-            message: format!("not a readable XLSX workbook: {why}"),
-        }])
-    };
-    let mut book =
-        calamine::Xlsx::new(std::io::Cursor::new(bytes)).map_err(|e| unreadable(e.to_string()))?;
-    let range = match book.worksheet_range_at(0) {
-        Some(r) => r.map_err(|e| unreadable(e.to_string()))?,
-        None => return Err(unreadable("it has no sheets".into())),
-    };
-    // A header-less table reads №, Тема, Часы, Тип урока from its own first column, wherever
-    // it starts; rows keep the spreadsheet's numbers.
-    let Some((top, _)) = range.start() else {
-        return Ok(Vec::new());
-    };
-    let mut rows: Vec<Vec<String>> = (0..top).map(|_| Vec::new()).collect();
-    for r in range.rows() {
-        rows.push(r.iter().map(ToString::to_string).collect());
-        if rows.len() > rules::MAX_TOPICS * 4 + 10 {
-            return Err(PlanErrors(vec![CellError {
-                row: 0,
-                column: None,
-                message: format!(
-                    "too many rows: a plan has at most {} topics",
-                    rules::MAX_TOPICS
-                ),
-            }]));
-        }
-    }
-    Ok(rows)
 }
 
 /// The lesson-type codes of a plan's topics: a policy code or name (any case) per topic; an
@@ -214,10 +184,9 @@ impl App {
                 format!("at most {} MB", MAX_FILE_BYTES / 1024 / 1024),
             ));
         }
-        // Unpacking a workbook is CPU work: off the async runtime.
-        let parsed = tokio::task::spawn_blocking(move || read_plan_file(&bytes))
-            .await
-            .map_err(|e| AppError::Internal(format!("reading the plan: {e}")))?
+        let parsed = self
+            .run_bounded(move || read_plan_file(&bytes))
+            .await?
             .map_err(|e| field_errors(&e))?;
         let file_name: String = file_name.trim().chars().take(200).collect();
 

@@ -858,57 +858,6 @@ async fn the_journal_works_on_postgres() {
     assert!(report.breaks.is_empty(), "{report:?}");
 }
 
-/// The real binary serving the test database on a free port.
-struct Server {
-    child: std::process::Child,
-    base: String,
-}
-
-impl Server {
-    async fn start(db_url: &str) -> Server {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let child = std::process::Command::new(env!("CARGO_BIN_EXE_tabel"))
-            .args([
-                "serve",
-                "--db",
-                db_url,
-                "--listen",
-                &format!("127.0.0.1:{port}"),
-                "--today",
-                "2026-11-28",
-            ])
-            .env_remove("TABEL_DB")
-            .env("TABEL_LOG", "warn")
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
-        let base = format!("http://127.0.0.1:{port}");
-        let started = std::time::Instant::now();
-        while reqwest::get(format!("{base}/healthz"))
-            .await
-            .map(|r| r.status())
-            .ok()
-            != Some(StatusCode::OK)
-        {
-            assert!(started.elapsed().as_secs() < 30, "the server did not start");
-            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-        }
-        Server { child, base }
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 #[tokio::test]
 async fn sigkill_during_a_stream_of_writes_loses_no_acknowledged_mark() {
     let app = TestApp::sqlite().await;
@@ -923,7 +872,7 @@ async fn sigkill_during_a_stream_of_writes_loses_no_acknowledged_mark() {
         lessons.extend(lessons_5a(&app, &deputy, from, to).await.iter().map(id));
     }
     assert!(lessons.len() > 30, "{}", lessons.len());
-    let mut server = Server::start(&app.db.url).await;
+    let mut server = crate::support::Server::start(&app.db.url).await;
     let http = reqwest::Client::new();
     let login: Value = http
         .post(format!("{}/api/v1/auth/login", server.base))
@@ -996,7 +945,7 @@ async fn sigkill_during_a_stream_of_writes_loses_no_acknowledged_mark() {
         cells.len()
     );
     // After a restart every acknowledged mark is there with its value, and the audit chain holds.
-    let again = Server::start(&app.db.url).await;
+    let again = crate::support::Server::start(&app.db.url).await;
     let mut c = app.db.db.acquire().await.unwrap();
     for (mark, value) in &acked {
         let stored = tabel_store::journal::get_mark(&mut c.conn(), mark.parse().unwrap())

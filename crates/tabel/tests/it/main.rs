@@ -29,3 +29,4 @@ mod stats;
 mod support;
 mod thematic;
 mod timetable;
+mod upload;

@@ -196,3 +196,85 @@ pub async fn assert_problem(res: reqwest::Response, status: StatusCode) -> Value
     );
     body
 }
+
+/// The real `tabel` binary serving a test database on a free loopback port, in a process of
+/// its own (so that its memory can be read from `/proc`); killed when dropped.
+pub struct Server {
+    pub child: std::process::Child,
+    pub base: String,
+}
+
+impl Server {
+    /// Starts it with the fixture's "today" and waits until `/healthz` answers.
+    pub async fn start(db_url: &str) -> Server {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = std::process::Command::new(env!("CARGO_BIN_EXE_tabel"))
+            .args([
+                "serve",
+                "--db",
+                db_url,
+                "--listen",
+                &format!("127.0.0.1:{port}"),
+                "--today",
+                &Fixture::TODAY.to_string(),
+            ])
+            .env_remove("TABEL_DB")
+            .env("TABEL_LOG", "warn")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let base = format!("http://127.0.0.1:{port}");
+        let started = std::time::Instant::now();
+        while reqwest::get(format!("{base}/healthz"))
+            .await
+            .map(|r| r.status())
+            .ok()
+            != Some(StatusCode::OK)
+        {
+            assert!(started.elapsed().as_secs() < 30, "the server did not start");
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        Server { child, base }
+    }
+
+    /// A full URL.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// The most memory the process has had resident (`VmHWM`), in bytes.
+    pub fn peak_resident(&self) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap();
+        let kib: u64 = status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmHWM:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            .unwrap();
+        kib * 1024
+    }
+
+    /// Logs in through the API; the bearer token.
+    pub async fn token(&self, login: &str) -> String {
+        let res = client(false)
+            .post(self.url("/api/v1/auth/login"))
+            .json(&serde_json::json!({ "login": login, "password": PASSWORD }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "login {login}");
+        let body: Value = res.json().await.unwrap();
+        body["token"].as_str().unwrap().to_owned()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
