@@ -14,7 +14,7 @@
 //! ([`Publication`]) are here too: both are rules, not storage.
 
 use crate::calendar::TimeZoneName;
-use crate::table::{self, CellError, CsvError};
+use crate::table::{self, CellError};
 use crate::text::sort_key;
 use crate::{PersonId, SubjectId};
 use serde::{Deserialize, Serialize};
@@ -770,15 +770,10 @@ fn parse_row(
 /// or tab separated; RFC 4180 quoting).
 pub fn parse_csv(kind: ExamKind, bytes: &[u8]) -> Result<ParsedExams, ExamErrors> {
     let text = table::decode(bytes);
-    let records = table::records(&text, MAX_ROWS * 2 + HEADER_SEARCH).map_err(|e| match e {
-        CsvError::TooManyRows => ExamErrors::whole(format!(
+    let records = table::records(&text, MAX_ROWS * 2 + HEADER_SEARCH).map_err(|e| {
+        ExamErrors(vec![e.cell_error(format!(
             "too many rows: a file has at most {MAX_ROWS} result rows"
-        )),
-        CsvError::UnclosedQuote { row } => ExamErrors(vec![CellError {
-            row,
-            column: None,
-            message: "a quote (\") is opened and never closed".into(),
-        }]),
+        ))])
     })?;
     parse_rows(kind, records)
 }

@@ -53,6 +53,47 @@ pub enum CsvError {
         /// From 1.
         row: usize,
     },
+    /// A record has more than [`MAX_FIELDS`] fields.
+    TooManyFields {
+        /// From 1.
+        row: usize,
+    },
+    /// A field is longer than [`MAX_FIELD_CHARS`] characters.
+    FieldTooLong {
+        /// From 1.
+        row: usize,
+    },
+}
+
+/// Fields a CSV record may have: no import needs a tenth of them, and each costs a string.
+pub const MAX_FIELDS: usize = 256;
+
+/// Characters a CSV field may hold (Excel's own limit for a cell).
+pub const MAX_FIELD_CHARS: usize = 32_767;
+
+impl CsvError {
+    /// The refusal as a cell error; `too_many_rows` says in the import's words how many rows
+    /// a file may have.
+    pub fn cell_error(self, too_many_rows: String) -> CellError {
+        let at = |row: usize, message: String| CellError {
+            row,
+            column: None,
+            message,
+        };
+        match self {
+            CsvError::TooManyRows => CellError::whole(too_many_rows),
+            CsvError::UnclosedQuote { row } => {
+                at(row, "a quote (\") is opened and never closed".into())
+            }
+            CsvError::TooManyFields { row } => {
+                at(row, format!("a row may have at most {MAX_FIELDS} fields"))
+            }
+            CsvError::FieldTooLong { row } => at(
+                row,
+                format!("a field may hold at most {MAX_FIELD_CHARS} characters"),
+            ),
+        }
+    }
 }
 
 /// The text of CSV bytes: UTF-8 (a BOM dropped), else Windows-1251 (what Russian Excel saves as
@@ -89,42 +130,44 @@ fn separator(text: &str) -> char {
 
 /// Splits CSV text into records of fields (quotes: `"a;b"`, `""` for a quote, line breaks
 /// inside quotes kept), refusing more than `max_records` records (blank lines count: a file of
-/// blank lines is bounded too).
+/// blank lines is bounded too), more than [`MAX_FIELDS`] fields in a record and fields longer
+/// than [`MAX_FIELD_CHARS`]. One pass, constant work a character.
 pub fn records(text: &str, max_records: usize) -> Result<Vec<Vec<String>>, CsvError> {
     let sep = separator(text);
     let mut records: Vec<Vec<String>> = Vec::new();
     let mut record: Vec<String> = Vec::new();
-    let mut field = String::new();
+    let mut field = Field::default();
     let mut quoted = false;
     let mut chars = text.chars().peekable();
     while let Some(c) = chars.next() {
+        let row = records.len() + 1;
         if quoted {
             if c == '"' {
                 if chars.peek() == Some(&'"') {
                     chars.next();
-                    field.push('"');
+                    field.push('"', row)?;
                 } else {
                     quoted = false;
                 }
             } else {
-                field.push(c);
+                field.push(c, row)?;
             }
-        } else if c == '"' && field.trim().is_empty() {
-            field.clear();
+        } else if c == '"' && field.blank {
+            field = Field::default();
             quoted = true;
         } else if c == sep {
-            record.push(std::mem::take(&mut field));
+            field.end(&mut record, row)?;
         } else if c == '\r' || c == '\n' {
             if c == '\r' && chars.peek() == Some(&'\n') {
                 chars.next();
             }
-            record.push(std::mem::take(&mut field));
+            field.end(&mut record, row)?;
             records.push(std::mem::take(&mut record));
             if records.len() > max_records {
                 return Err(CsvError::TooManyRows);
             }
         } else {
-            field.push(c);
+            field.push(c, row)?;
         }
     }
     if quoted {
@@ -132,14 +175,54 @@ pub fn records(text: &str, max_records: usize) -> Result<Vec<Vec<String>>, CsvEr
             row: records.len() + 1,
         });
     }
-    if !field.is_empty() || !record.is_empty() {
-        record.push(field);
+    if !field.text.is_empty() || !record.is_empty() {
+        field.end(&mut record, records.len() + 1)?;
         records.push(record);
         if records.len() > max_records {
             return Err(CsvError::TooManyRows);
         }
     }
     Ok(records)
+}
+
+/// The field being read: its text, its length in characters, and whether it is all white space
+/// so far (a quote may open a field after blanks), kept as it grows so that no character is
+/// looked at twice.
+struct Field {
+    text: String,
+    chars: usize,
+    blank: bool,
+}
+
+impl Default for Field {
+    fn default() -> Self {
+        Field {
+            text: String::new(),
+            chars: 0,
+            blank: true,
+        }
+    }
+}
+
+impl Field {
+    fn push(&mut self, c: char, row: usize) -> Result<(), CsvError> {
+        self.chars += 1;
+        if self.chars > MAX_FIELD_CHARS {
+            return Err(CsvError::FieldTooLong { row });
+        }
+        self.blank &= c.is_whitespace();
+        self.text.push(c);
+        Ok(())
+    }
+
+    /// Ends the field into the record and starts the next.
+    fn end(&mut self, record: &mut Vec<String>, row: usize) -> Result<(), CsvError> {
+        if record.len() == MAX_FIELDS {
+            return Err(CsvError::TooManyFields { row });
+        }
+        record.push(std::mem::take(self).text);
+        Ok(())
+    }
 }
 
 /// A column heading as compared: trimmed, lower case, `ё` as `е`, dots and a trailing colon
@@ -187,6 +270,31 @@ mod tests {
         assert_eq!(records("a;b;c\n1;2;3\n", 10).unwrap()[1], ["1", "2", "3"]);
         assert_eq!(records("a,b\n\"1,5\",2\n", 10).unwrap()[1], ["1,5", "2"]);
         assert_eq!(records("a\tb\n1\t2", 10).unwrap()[1], ["1", "2"]);
+    }
+
+    #[test]
+    fn wide_rows_and_long_fields_are_refused_in_one_pass() {
+        let wide = ";".repeat(MAX_FIELDS);
+        assert_eq!(
+            records(&format!("a\n{wide}\n"), 10),
+            Err(CsvError::TooManyFields { row: 2 })
+        );
+        assert!(records(&";".repeat(MAX_FIELDS - 1), 10).is_ok());
+        let long = "я".repeat(MAX_FIELD_CHARS + 1);
+        assert_eq!(
+            records(&format!("a\n\"{long}\""), 10),
+            Err(CsvError::FieldTooLong { row: 2 })
+        );
+        // Blanks and then a quote, many times over: linear, not quadratic (this took minutes).
+        let text = format!("{}x{}", " ".repeat(30_000), "\"".repeat(30_000));
+        let started = std::time::Instant::now();
+        let _ = records(&text, 10);
+        assert!(started.elapsed() < std::time::Duration::from_secs(2));
+        assert_eq!(
+            records("  \"a;b\";c", 10).unwrap(),
+            [["a;b", "c"]],
+            "a quote after blanks still opens a field"
+        );
     }
 
     #[test]

@@ -8,7 +8,7 @@
 //! Blank rows are skipped. Every error names the row (as the spreadsheet numbers it, from 1) and
 //! the column, so that a teacher can find and fix it.
 
-use crate::table::{self, CsvError};
+use crate::table;
 
 /// A problem with one cell (or row) of the file (shared with the other importers).
 pub use crate::table::CellError;
@@ -287,15 +287,10 @@ where
 pub fn parse_csv(bytes: &[u8]) -> Result<ParsedPlan, PlanErrors> {
     let text = table::decode(bytes);
     // A file of blank lines is still bounded by the row limit (plus slack for blanks).
-    let records = table::records(&text, MAX_TOPICS * 4 + 10).map_err(|e| match e {
-        CsvError::TooManyRows => PlanErrors::whole(format!(
+    let records = table::records(&text, MAX_TOPICS * 4 + 10).map_err(|e| {
+        PlanErrors(vec![e.cell_error(format!(
             "too many rows: a plan has at most {MAX_TOPICS} topics"
-        )),
-        CsvError::UnclosedQuote { row } => PlanErrors(vec![CellError {
-            row,
-            column: None,
-            message: "a quote (\") is opened and never closed".into(),
-        }]),
+        ))])
     })?;
     parse_rows(records)
 }
