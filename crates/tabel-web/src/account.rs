@@ -7,7 +7,7 @@ use crate::i18n::Tr;
 use crate::school::respond;
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::Deserialize;
@@ -136,7 +136,7 @@ async fn change_password(
             .await
     };
     match result {
-        Ok(()) => Redirect::to("/account?done=password").into_response(),
+        Ok(()) => crate::redirect::see_other("/account?done=password").into_response(),
         Err(AppError::Invalid(errors)) => {
             let errors = errors.into_iter().collect();
             let built = build(&state, &user, None, errors).await;
@@ -150,7 +150,7 @@ async fn change_password(
 
 async fn logout_elsewhere(State(state): State<AppState>, user: PageUser) -> Response {
     match state.app.logout_elsewhere(&user.who).await {
-        Ok(_) => Redirect::to("/account?done=elsewhere").into_response(),
+        Ok(_) => crate::redirect::see_other("/account?done=elsewhere").into_response(),
         Err(e) => user.fail(&state, PageError::from_app(e, user.lang)),
     }
 }
@@ -165,7 +165,7 @@ async fn end_session(
         Err(_) => Err(AppError::NotFound),
     };
     match result {
-        Ok(()) => Redirect::to("/account?done=ended").into_response(),
+        Ok(()) => crate::redirect::see_other("/account?done=ended").into_response(),
         Err(e) => user.fail(&state, PageError::from_app(e, user.lang)),
     }
 }

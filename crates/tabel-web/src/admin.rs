@@ -10,7 +10,7 @@ use crate::school::{id, respond};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::Deserialize;
@@ -35,7 +35,7 @@ pub(crate) fn router() -> Router<AppState> {
 async fn index(State(state): State<AppState>, user: PageUser) -> Response {
     let p = &user.who.principal;
     match p.schools().into_iter().find(|s| p.is_admin_of(*s)) {
-        Some(s) => Redirect::to(&format!("/admin/{s}/users")).into_response(),
+        Some(s) => crate::redirect::see_other(&format!("/admin/{s}/users")).into_response(),
         None => user.fail(&state, PageError::from_app(AppError::Forbidden, user.lang)),
     }
 }
@@ -195,7 +195,8 @@ async fn create_user(
         .create_user(&user.who.principal, school, &account, &user.client)
         .await
     {
-        Ok(_) => Redirect::to(&format!("/admin/{school}/users?done=created")).into_response(),
+        Ok(_) => crate::redirect::see_other(&format!("/admin/{school}/users?done=created"))
+            .into_response(),
         Err(AppError::Invalid(errors)) => {
             let built = users_page(
                 &state,
@@ -242,7 +243,9 @@ async fn reset_password(
     }
     .await;
     match result {
-        Ok(school) => Redirect::to(&format!("/admin/{school}/users?done=reset")).into_response(),
+        Ok(school) => {
+            crate::redirect::see_other(&format!("/admin/{school}/users?done=reset")).into_response()
+        }
         Err(e) => user.fail(&state, PageError::from_app(e, user.lang)),
     }
 }
@@ -266,7 +269,8 @@ async fn set_locked(
     match result {
         Ok(school) => {
             let done = if locked { "locked" } else { "unlocked" };
-            Redirect::to(&format!("/admin/{school}/users?done={done}")).into_response()
+            crate::redirect::see_other(&format!("/admin/{school}/users?done={done}"))
+                .into_response()
         }
         Err(e) => user.fail(&state, PageError::from_app(e, user.lang)),
     }
@@ -422,7 +426,8 @@ async fn link(
     }
     .await;
     match result {
-        Ok(()) => Redirect::to(&format!("/admin/{school}/links?done=linked")).into_response(),
+        Ok(()) => crate::redirect::see_other(&format!("/admin/{school}/links?done=linked"))
+            .into_response(),
         Err(AppError::Invalid(errors)) => {
             let built = links_page(
                 &state,

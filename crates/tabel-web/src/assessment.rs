@@ -9,7 +9,7 @@ use crate::school::{date, respond};
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Form, Router};
 use serde::Deserialize;
@@ -197,8 +197,10 @@ async fn plan(State(state): State<AppState>, user: PageUser, Form(f): Form<PlanF
     }
     .await;
     match result {
-        Ok(_) => Redirect::to(&format!("/assessments?class={}&done=1", f.class_id.trim()))
-            .into_response(),
+        Ok(_) => {
+            crate::redirect::see_other(&format!("/assessments?class={}&done=1", f.class_id.trim()))
+                .into_response()
+        }
         Err(AppError::Invalid(errors)) => {
             let built = build(&state, &user, class, errors.into_iter().collect(), None).await;
             let mut res = respond(&state, &user, built);

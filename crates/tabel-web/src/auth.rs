@@ -8,7 +8,7 @@ use axum::Form;
 use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -58,10 +58,19 @@ impl LoginLimiter {
     }
 }
 
-/// `next` parameters may only point inside this site.
+/// `next` parameters may only point inside this site, as a path of visible ASCII (which
+/// [`encode_next`] makes): anything else (a CR/LF that would break the `Location` header, a tab
+/// a browser would drop to make `//`, another host) goes home.
 pub fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
+        Some(n)
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && n.len() <= 2048
+                && n.bytes().all(|b| b.is_ascii_graphic() && b != b'\\') =>
+        {
+            n.to_owned()
+        }
         _ => "/".to_owned(),
     }
 }
@@ -187,7 +196,7 @@ async fn login(State(state): State<AppState>, v: Visitor, Form(f): Form<LoginFor
     {
         Ok(done) => {
             state.metrics.logins_ok.fetch_add(1, Ordering::Relaxed);
-            let mut res = Redirect::to(&next).into_response();
+            let mut res = crate::redirect::see_other(&next).into_response();
             res.headers_mut().insert(
                 header::SET_COOKIE,
                 session_cookie(&state, &done.token, None),
@@ -213,7 +222,7 @@ async fn logout(State(state): State<AppState>, user: PageUser) -> Response {
     if let Err(e) = state.app.logout(&user.who).await {
         return user.fail(&state, crate::error::PageError::from_app(e, user.lang));
     }
-    let mut res = Redirect::to("/login").into_response();
+    let mut res = crate::redirect::see_other("/login").into_response();
     res.headers_mut()
         .insert(header::SET_COOKIE, session_cookie(&state, "", Some(0)));
     res
@@ -227,7 +236,7 @@ async fn set_lang(Path(code): Path<String>, headers: HeaderMap) -> Response {
         .and_then(|r| r.to_str().ok())
         .and_then(|r| r.split_once("://"))
         .and_then(|(_, rest)| rest.find('/').map(|i| rest[i..].to_owned()));
-    let mut res = Redirect::to(&safe_next(back.as_deref())).into_response();
+    let mut res = crate::redirect::see_other(&safe_next(back.as_deref())).into_response();
     if let Ok(v) = HeaderValue::from_str(&format!(
         "tabel_lang={}; Path=/; Max-Age=31536000; SameSite=Lax",
         lang.code()
@@ -248,6 +257,13 @@ mod tests {
         assert_eq!(safe_next(Some("https://evil.example/")), "/");
         assert_eq!(safe_next(Some("/\\evil")), "/");
         assert_eq!(safe_next(None), "/");
+        assert_eq!(safe_next(Some("/diary\r\nSet-Cookie: x=1")), "/");
+        assert_eq!(safe_next(Some("/\t/evil.example/")), "/");
+        assert_eq!(safe_next(Some("/дневник")), "/");
+        assert_eq!(
+            safe_next(Some("/diary?week=2026-W48")),
+            "/diary?week=2026-W48"
+        );
     }
 
     #[test]

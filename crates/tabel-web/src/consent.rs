@@ -11,7 +11,7 @@ use crate::school::{date, id, respond};
 use askama::Template;
 use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::Deserialize;
@@ -385,7 +385,8 @@ async fn answer(
 ) -> Response {
     let error = match result {
         Ok(_) => {
-            return Redirect::to(&format!("/consents/students/{student}?done=1")).into_response();
+            return crate::redirect::see_other(&format!("/consents/students/{student}?done=1"))
+                .into_response();
         }
         Err(AppError::Invalid(errors)) => errors
             .into_iter()
@@ -508,7 +509,8 @@ async fn upload_scan(
             // Back to the child the record is about.
             match state.app.consent_record_student(record).await {
                 Ok(student) => {
-                    Redirect::to(&format!("/consents/students/{student}?done=1")).into_response()
+                    crate::redirect::see_other(&format!("/consents/students/{student}?done=1"))
+                        .into_response()
                 }
                 Err(e) => user.fail(&state, PageError::from_app(e, user.lang)),
             }

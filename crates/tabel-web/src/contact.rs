@@ -18,7 +18,7 @@ use crate::school::{date, id, respond};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::Deserialize;
@@ -367,7 +367,10 @@ async fn after_mine(
     error_for: String,
 ) -> Response {
     let errors = match result {
-        Ok(done) => return Redirect::to(&format!("/account/contacts?done={done}")).into_response(),
+        Ok(done) => {
+            return crate::redirect::see_other(&format!("/account/contacts?done={done}"))
+                .into_response();
+        }
         Err(e) => match refused(&user.tr(state), e) {
             Ok(lines) => lines,
             Err(e) => return user.fail(state, PageError::from_app(e, user.lang)),
@@ -625,8 +628,10 @@ async fn after_staff(
     };
     let errors = match result {
         Ok(done) => {
-            return Redirect::to(&format!("/students/{student}/contacts?done={done}"))
-                .into_response();
+            return crate::redirect::see_other(&format!(
+                "/students/{student}/contacts?done={done}"
+            ))
+            .into_response();
         }
         Err(e) => match refused(&user.tr(state), e) {
             Ok(lines) => lines,

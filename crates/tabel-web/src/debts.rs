@@ -15,7 +15,7 @@ use crate::school::{date, id, respond};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::Deserialize;
@@ -200,7 +200,7 @@ async fn defer(
     }
     .await;
     match result {
-        Ok(d) => Redirect::to(&format!(
+        Ok(d) => crate::redirect::see_other(&format!(
             "/journal/{g}/{s}/finals?period={}&saved=1",
             slot_query(d.slot)
         ))
@@ -446,7 +446,7 @@ async fn after_desk_form<T>(
                 Some(s) => format!("/school/deferrals?school={s}&done=1"),
                 None => "/school/deferrals?done=1".to_owned(),
             };
-            return Redirect::to(&back).into_response();
+            return crate::redirect::see_other(&back).into_response();
         }
         Err(AppError::Invalid(_)) => StatusCode::UNPROCESSABLE_ENTITY,
         Err(AppError::Conflict(_) | AppError::Stale { .. }) => StatusCode::CONFLICT,

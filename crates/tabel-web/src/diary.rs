@@ -16,7 +16,7 @@ use askama::Template;
 use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde::Deserialize;
 use tabel_app::AppError;
@@ -657,15 +657,15 @@ pub(crate) fn is_parent(user: &PageUser) -> bool {
 async fn start(user: PageUser) -> Response {
     let p = &user.who.principal;
     if let (Some(me), Some(_)) = (p.person, p.student_in) {
-        return Redirect::to(&format!("/diary/{me}")).into_response();
+        return crate::redirect::see_other(&format!("/diary/{me}")).into_response();
     }
     if let Some(first) = p.children.iter().find(|c| c.consent) {
-        return Redirect::to(&format!("/diary/{}", first.student)).into_response();
+        return crate::redirect::see_other(&format!("/diary/{}", first.student)).into_response();
     }
     if !p.children.is_empty() {
-        return Redirect::to("/diary/me").into_response();
+        return crate::redirect::see_other("/diary/me").into_response();
     }
-    Redirect::to("/").into_response()
+    crate::redirect::see_other("/").into_response()
 }
 
 // ---------------------------------------------------------------- the day

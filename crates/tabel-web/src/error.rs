@@ -274,7 +274,7 @@ impl PageError {
         match self {
             PageError::Login(next) => {
                 let target = format!("/login?next={}", crate::auth::encode_next(&next));
-                axum::response::Redirect::to(&target).into_response()
+                crate::redirect::see_other(&target).into_response()
             }
             PageError::Status(status, key, detail) => error_page(tr, status, key, &detail),
         }

@@ -13,7 +13,7 @@ use crate::school::{date, id, respond};
 use askama::Template;
 use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::Deserialize;
@@ -359,7 +359,7 @@ async fn import(State(state): State<AppState>, user: PageUser, form: Multipart) 
             if let Some(s) = school {
                 to.push_str(&format!("&school={s}"));
             }
-            return Redirect::to(&to).into_response();
+            return crate::redirect::see_other(&to).into_response();
         }
         Err(AppError::Invalid(errors)) => (
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -420,7 +420,7 @@ async fn publish_and_return(
             if let Ok(Some(school)) = school_of(&f.school) {
                 to.push_str(&format!("&school={school}"));
             }
-            Redirect::to(&to).into_response()
+            crate::redirect::see_other(&to).into_response()
         }
         Err(e) => user.fail(state, PageError::from_app(e, user.lang)),
     }

@@ -13,7 +13,7 @@ use crate::school::{date, id, respond};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::Deserialize;
@@ -471,9 +471,11 @@ async fn handed_to(
     {
         Ok(e) => match e.class {
             Some(class) => {
-                Redirect::to(&format!("/extracts/classes/{class}#registry")).into_response()
+                crate::redirect::see_other(&format!("/extracts/classes/{class}#registry"))
+                    .into_response()
             }
-            None => Redirect::to(&format!("/extracts/students/{}", e.student)).into_response(),
+            None => crate::redirect::see_other(&format!("/extracts/students/{}", e.student))
+                .into_response(),
         },
         Err(e) => refused(&state, &user, e),
     }
@@ -664,7 +666,7 @@ async fn verify_lookup(
         return verify_answer(&state, &v, String::new(), None);
     }
     match tabel_app::extracts::normalize_code(&q.code) {
-        Some(code) => Redirect::to(&format!("/verify/{code}")).into_response(),
+        Some(code) => crate::redirect::see_other(&format!("/verify/{code}")).into_response(),
         None => verify_answer(&state, &v, q.code.trim().to_owned(), None),
     }
 }

@@ -11,7 +11,7 @@ use crate::school::{id, respond};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Form, Router};
 use serde::Deserialize;
@@ -339,14 +339,14 @@ async fn save_finals(
         ids.0, ids.1
     );
     if rows.is_empty() {
-        return Redirect::to(&back).into_response();
+        return crate::redirect::see_other(&back).into_response();
     }
     let result = state
         .app
         .set_finals(&user.who.principal, ids, &rows, &user.client)
         .await;
     match result {
-        Ok(_) => Redirect::to(&back).into_response(),
+        Ok(_) => crate::redirect::see_other(&back).into_response(),
         Err(AppError::Invalid(errors)) => {
             let page = view(&state, &user, ids, &typed).await.map(|mut page| {
                 for (key, message) in errors {

@@ -10,7 +10,7 @@ use crate::school::{id, respond};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Form, Router};
 use serde::Deserialize;
@@ -263,8 +263,10 @@ async fn save(
             .await
         {
             Ok(_) => {
-                return Redirect::to(&format!("/admin/{school}/grading-policy?done=1"))
-                    .into_response();
+                return crate::redirect::see_other(&format!(
+                    "/admin/{school}/grading-policy?done=1"
+                ))
+                .into_response();
             }
             Err(AppError::Invalid(errors)) => errors.into_iter().collect(),
             Err(e) => return user.fail(&state, PageError::from_app(e, user.lang)),

@@ -13,7 +13,7 @@ use crate::school::{id, respond};
 use axum::extract::multipart::MultipartRejection;
 use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::Deserialize;
@@ -226,7 +226,8 @@ async fn upload(
         .attach_homework_file(&user.who.principal, lesson_id, upload, &user.client)
         .await
     {
-        Ok(_) => Redirect::to(&format!("/journal/lesson/{lesson_id}#lesson-files")).into_response(),
+        Ok(_) => crate::redirect::see_other(&format!("/journal/lesson/{lesson_id}#lesson-files"))
+            .into_response(),
         Err(e) => match refusal_text(&t, &e, max) {
             Some(refused) => lesson_with_error(&state, &user, lesson_id, refused).await,
             None => user.fail(&state, PageError::from_app(e, user.lang)),
@@ -274,8 +275,10 @@ async fn delete(
         .delete_homework_file(&user.who.principal, file_id, None, &user.client)
         .await;
     match result {
-        Ok(deleted) => Redirect::to(&format!("/journal/lesson/{}#lesson-files", deleted.lesson))
-            .into_response(),
+        Ok(deleted) => {
+            crate::redirect::see_other(&format!("/journal/lesson/{}#lesson-files", deleted.lesson))
+                .into_response()
+        }
         Err(e) => {
             let t = user.tr(&state);
             let back = id::<i64>(&form.lesson).ok();

@@ -13,7 +13,7 @@ use crate::i18n::Tr;
 use crate::school::{date, id, respond};
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::Deserialize;
@@ -539,7 +539,7 @@ async fn save_lesson(
     }
     .await;
     match result {
-        Ok(to) => Redirect::to(&to).into_response(),
+        Ok(to) => crate::redirect::see_other(&to).into_response(),
         Err(e) => user.fail(&state, PageError::from_app(e, user.lang)),
     }
 }
@@ -711,7 +711,7 @@ async fn lock_period(
     }
     .await;
     match result {
-        Ok(to) => Redirect::to(&to).into_response(),
+        Ok(to) => crate::redirect::see_other(&to).into_response(),
         Err(e) => user.fail(&state, PageError::from_app(e, user.lang)),
     }
 }
@@ -913,7 +913,9 @@ async fn save_marks(
             .await
     };
     match result {
-        Ok(_) => Redirect::to(&format!("/journal/lesson/{lesson_id}")).into_response(),
+        Ok(_) => {
+            crate::redirect::see_other(&format!("/journal/lesson/{lesson_id}")).into_response()
+        }
         Err(AppError::Invalid(errors)) => {
             let page = lesson_view(&state, &user, lesson_id, &typed).await;
             let page = page.map(|mut page| {
@@ -1063,7 +1065,7 @@ async fn save_recommendation(
         Err(e) => Err(e),
     };
     match result {
-        Ok(_) => Redirect::to(&local_back(&f.back)).into_response(),
+        Ok(_) => crate::redirect::see_other(&local_back(&f.back)).into_response(),
         Err(AppError::Invalid(errors)) => {
             let message = errors.into_values().collect::<Vec<_>>().join("; ");
             let t = user.tr(&state);

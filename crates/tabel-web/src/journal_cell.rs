@@ -14,7 +14,7 @@ use crate::school::{date, id, respond};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::Deserialize;
@@ -314,7 +314,7 @@ async fn answer(
     };
     let error = match result {
         Ok(()) => {
-            return Redirect::to(&format!(
+            return crate::redirect::see_other(&format!(
                 "/journal/cell?lesson={lesson}&student={student}&saved=1"
             ))
             .into_response();

@@ -14,7 +14,7 @@ use crate::school::{date, id, respond};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::Deserialize;
@@ -174,7 +174,7 @@ async fn save_settings(
         .save_my_notification_settings(p, &input, &user.client)
         .await
     {
-        Ok(_) => Redirect::to("/account/notifications?done=saved").into_response(),
+        Ok(_) => crate::redirect::see_other("/account/notifications?done=saved").into_response(),
         Err(AppError::Invalid(errors)) => {
             let built = state.app.my_notification_settings(p).await.map(|s| {
                 settings_page_of(
@@ -280,7 +280,8 @@ async fn resend(
     }
     .await;
     match result {
-        Ok(_) => Redirect::to(&format!("/admin/{school}/deliveries?done=resent")).into_response(),
+        Ok(_) => crate::redirect::see_other(&format!("/admin/{school}/deliveries?done=resent"))
+            .into_response(),
         Err(e) => user.fail(&state, PageError::from_app(e, user.lang)),
     }
 }
@@ -470,7 +471,8 @@ async fn remove_webhook(
     }
     .await;
     match result {
-        Ok(()) => Redirect::to(&format!("/admin/{school}/webhooks?done=removed")).into_response(),
+        Ok(()) => crate::redirect::see_other(&format!("/admin/{school}/webhooks?done=removed"))
+            .into_response(),
         Err(e) => user.fail(&state, PageError::from_app(e, user.lang)),
     }
 }

@@ -10,7 +10,7 @@ use crate::timetable_api::monday_of;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::Deserialize;
@@ -386,7 +386,8 @@ async fn add_line(
     }
     .await;
     match result {
-        Ok(_) => Redirect::to(&format!("/timetable/classes/{class}?done=line")).into_response(),
+        Ok(_) => crate::redirect::see_other(&format!("/timetable/classes/{class}?done=line"))
+            .into_response(),
         Err(AppError::Invalid(errors)) => {
             form_error(&state, &user, class, errors.into_iter().collect()).await
         }
@@ -644,7 +645,7 @@ async fn apply(
     match result {
         Ok(l) => {
             let done = if cancel { "cancelled" } else { "substituted" };
-            Redirect::to(&format!(
+            crate::redirect::see_other(&format!(
                 "/timetable/desk?date={}&teacher={}&done={done}",
                 l.on,
                 f.absent.trim()
@@ -916,7 +917,8 @@ async fn end_line(
     }
     .await;
     match result {
-        Ok(class) => Redirect::to(&format!("/timetable/classes/{class}?done=line")).into_response(),
+        Ok(class) => crate::redirect::see_other(&format!("/timetable/classes/{class}?done=line"))
+            .into_response(),
         Err(AppError::Invalid(errors)) => match id::<GroupId>(&raw) {
             Ok(class) => form_error(&state, &user, class, errors.into_iter().collect()).await,
             Err(e) => user.fail(&state, PageError::from_app(e, user.lang)),
@@ -1042,7 +1044,8 @@ async fn save_bells(
     }
     .await;
     match result {
-        Ok(()) => Redirect::to(&format!("/timetable/bells?shift={shift}&done=1")).into_response(),
+        Ok(()) => crate::redirect::see_other(&format!("/timetable/bells?shift={shift}&done=1"))
+            .into_response(),
         Err(AppError::Invalid(errors)) => {
             let built =
                 bells_build(&state, &user, (shift, errors.into_iter().collect()), None).await;

@@ -287,3 +287,41 @@ async fn an_administrator_locks_and_unlocks_an_account() {
             .all(|u| u["disabled"] == false)
     );
 }
+
+#[tokio::test]
+async fn a_next_with_a_line_break_goes_home_and_only_a_login_that_succeeds_sets_a_session() {
+    let app = TestApp::sqlite().await;
+    let b = crate::support::Browser {
+        http: client(true),
+        base: app.base.clone(),
+    };
+    for next in [
+        "/diary\r\nSet-Cookie: evil=1",
+        "/diary\nx",
+        "/\t/evil.example/",
+    ] {
+        // Wrong password: the form again, and no cookie.
+        let res = b
+            .post_form(
+                "/login",
+                &[("login", "parent"), ("password", "wrong"), ("next", next)],
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+        assert!(res.headers().get("set-cookie").is_none());
+        // Right password: home, with the session.
+        let res = b
+            .post_form(
+                "/login",
+                &[("login", "student"), ("password", PASSWORD), ("next", next)],
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "{next:?}");
+        assert_eq!(res.headers()["location"], "/");
+        let cookie = res.headers()["set-cookie"].to_str().unwrap();
+        assert!(!cookie.contains("evil"), "{cookie}");
+    }
+    // And the session works.
+    let (status, _) = b.page("/").await;
+    assert_eq!(status, StatusCode::OK);
+}
