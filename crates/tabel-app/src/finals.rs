@@ -323,8 +323,17 @@ impl App {
         }
         let closed = sheet.closed;
         let policy = &sheet.journal.policy.policy;
+        // One row a pupil at most: a pupil named twice would be written, audited and announced
+        // twice in one request.
+        if rows.len() > sheet.rows.len() {
+            return Err(AppError::invalid(
+                "rows",
+                format!("the journal has {} pupils", sheet.rows.len()),
+            ));
+        }
         let mut errors = BTreeMap::new();
         let mut writes = Vec::new();
+        let mut seen = std::collections::HashSet::new();
         for (i, r) in rows.iter().enumerate() {
             let row = r
                 .student_id
@@ -339,6 +348,13 @@ impl App {
                 );
                 continue;
             };
+            if !seen.insert(row.entry.student) {
+                errors.insert(
+                    format!("rows[{i}].student_id"),
+                    "this pupil has a row already".to_owned(),
+                );
+                continue;
+            }
             let value = match FinalValue::parse(&r.value, sheet.scale, policy.allow_one) {
                 Ok(v) => v,
                 Err(e) => {
@@ -347,8 +363,11 @@ impl App {
                 }
             };
             let reason = r.reason.trim();
-            if reason.chars().count() > 500 {
-                errors.insert(format!("rows[{i}].reason"), "at most 500 characters".into());
+            if reason.chars().count() > crate::MAX_REASON_CHARS {
+                errors.insert(
+                    format!("rows[{i}].reason"),
+                    format!("at most {} characters", crate::MAX_REASON_CHARS),
+                );
                 continue;
             }
             let correction = sheet.is_correction(row);

@@ -390,6 +390,12 @@ pub(crate) async fn writer_of(
     };
     let period = repo::period_on(conn, lesson.year, lesson.grade, lesson.on).await?;
     let reason = reason.map(str::trim).filter(|r| !r.is_empty());
+    if reason.is_some_and(|r| r.chars().count() > crate::MAX_REASON_CHARS) {
+        return Err(AppError::invalid(
+            "reason",
+            format!("at most {} characters", crate::MAX_REASON_CHARS),
+        ));
+    }
     if writer == Writer::Admin && reason.is_none() {
         return Err(AppError::invalid(
             "reason",

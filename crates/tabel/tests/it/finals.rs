@@ -105,6 +105,35 @@ async fn the_quarters_finals_reach_the_family_and_lock_with_the_period(app: &Tes
     )
     .await;
     assert!(problem["errors"]["rows[0].value"].is_string(), "{problem}");
+    // A pupil named twice is refused (it would be written, audited and announced twice), and
+    // so are more rows than the journal has pupils.
+    let problem = assert_problem(
+        put(
+            app,
+            &teacher,
+            &path,
+            json!({"rows": [
+                {"student_id": ivan, "value": "5"},
+                {"student_id": ivan, "value": "5", "version": 1},
+            ]}),
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert!(
+        problem["errors"]["rows[1].student_id"].is_string(),
+        "{problem}"
+    );
+    let many: Vec<Value> = (0..100)
+        .map(|_| json!({"student_id": ivan, "value": "5"}))
+        .collect();
+    let problem = assert_problem(
+        put(app, &teacher, &path, json!({ "rows": many })).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert!(problem["errors"]["rows"].is_string(), "{problem}");
     let sheet = app.get_json(&finals_path(app), &teacher).await;
     assert!(row(&sheet, &ivan)["current"].is_null());
 
