@@ -53,7 +53,12 @@ fn validate(a: &NewAccount) -> Result<ValidAccount, AppError> {
     let mut roles = Vec::new();
     for r in &a.roles {
         match Role::from_code(r) {
-            Ok(role) if Role::GRANTABLE.contains(&role) => roles.push(role),
+            // A role named twice is granted once (each grant is a write).
+            Ok(role) if Role::GRANTABLE.contains(&role) => {
+                if !roles.contains(&role) {
+                    roles.push(role);
+                }
+            }
             _ => {
                 errors.insert(
                     "roles".into(),

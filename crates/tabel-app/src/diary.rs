@@ -52,7 +52,7 @@ pub fn iso_week(d: Date) -> String {
 pub fn parse_iso_week(raw: &str) -> Option<Date> {
     let (year, week) = raw.trim().split_once(['W', 'w'])?;
     let year: i32 = year.strip_suffix('-')?.parse().ok()?;
-    if week.len() != 2 {
+    if week.len() != 2 || !tabel_domain::calendar::PLAUSIBLE_YEARS.contains(&year) {
         return None;
     }
     let week: u8 = week.parse().ok()?;

@@ -5,6 +5,32 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 use time::{Date, Month};
 
+/// The years a date from outside (a form, a query, a file) may fall in. Anything else is a typo
+/// or a probe, never a lesson: and arithmetic on dates near the ends of `time`'s range (a week
+/// after 9999-12-31) panics.
+pub const PLAUSIBLE_YEARS: std::ops::RangeInclusive<i32> = 1900..=2199;
+
+/// A date from outside that is not `YYYY-MM-DD` within [`PLAUSIBLE_YEARS`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("not a date from 1900 to 2199 written YYYY-MM-DD")]
+pub struct InvalidDate;
+
+/// `YYYY-MM-DD` within [`PLAUSIBLE_YEARS`]: how every date from a request is read.
+pub fn parse_iso_date(raw: &str) -> Result<Date, InvalidDate> {
+    Date::parse(
+        raw.trim(),
+        time::macros::format_description!("[year]-[month]-[day]"),
+    )
+    .ok()
+    .filter(is_plausible)
+    .ok_or(InvalidDate)
+}
+
+/// Whether a date lies within [`PLAUSIBLE_YEARS`].
+pub fn is_plausible(d: &Date) -> bool {
+    PLAUSIBLE_YEARS.contains(&d.year())
+}
+
 /// An academic year, named by the calendar year it starts in: `2026/2027` starts on 1 September
 /// 2026. The year nominally runs to 31 August; lessons end earlier (the calendar says when).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -289,6 +315,24 @@ mod tz_tests {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dates_from_outside_are_iso_and_plausible() {
+        assert_eq!(
+            parse_iso_date(" 2026-11-28 "),
+            Ok(time::macros::date!(2026 - 11 - 28))
+        );
+        for bad in [
+            "9999-12-31",
+            "-9999-01-01",
+            "0000-01-01",
+            "1899-12-31",
+            "2200-01-01",
+        ] {
+            assert_eq!(parse_iso_date(bad), Err(InvalidDate), "{bad}");
+        }
+        assert_eq!(parse_iso_date("28.11.2026"), Err(InvalidDate));
+    }
     use proptest::prelude::*;
     use time::macros::date;
 

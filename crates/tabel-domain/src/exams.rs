@@ -254,7 +254,9 @@ pub fn parse_date(raw: &str) -> Option<Date> {
 pub fn parse_received_at(raw: &str, zone: &TimeZoneName) -> Option<OffsetDateTime> {
     let t = raw.trim();
     if let Ok(at) = OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339) {
-        return Some(at.to_offset(UtcOffset::UTC));
+        return at
+            .checked_to_offset(UtcOffset::UTC)
+            .filter(|u| crate::calendar::is_plausible(&u.date()));
     }
     let (day, clock) = t.split_once(['T', ' ']).map(|(d, c)| (d, c.trim()))?;
     let date = parse_date(day)?;

@@ -397,11 +397,27 @@ impl Default for GradingPolicy {
     }
 }
 
+/// Work types, and lesson types, a grading policy may list.
+pub const MAX_POLICY_ENTRIES: usize = 64;
+
 impl GradingPolicy {
     /// Checks a policy as an administrator wrote it.
     pub fn validate(&self) -> Result<(), PolicyError> {
         if self.work_types.is_empty() {
             return Err(policy_error("work_types", "at least one work type"));
+        }
+        // Every mark and every imported plan looks through these lists: a school has a dozen.
+        if self.work_types.len() > MAX_POLICY_ENTRIES {
+            return Err(policy_error(
+                "work_types",
+                format!("at most {MAX_POLICY_ENTRIES} work types"),
+            ));
+        }
+        if self.lesson_types.len() > MAX_POLICY_ENTRIES {
+            return Err(policy_error(
+                "lesson_types",
+                format!("at most {MAX_POLICY_ENTRIES} lesson types"),
+            ));
         }
         let mut codes = std::collections::BTreeSet::new();
         for w in &self.work_types {

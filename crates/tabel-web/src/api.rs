@@ -86,13 +86,12 @@ fn rfc3339(t: time::OffsetDateTime) -> String {
 fn date_param(state: &AppState, raw: Option<&str>) -> Result<Date, ApiError> {
     match raw {
         None | Some("") => Ok(state.app.today()),
-        Some(s) => Date::parse(s, time::macros::format_description!("[year]-[month]-[day]"))
-            .map_err(|_| {
-                ApiError::field(
-                    "date",
-                    format!("not a date: {s:?}; use YYYY-MM-DD, e.g. 2026-11-28"),
-                )
-            }),
+        Some(s) => tabel_domain::calendar::parse_iso_date(s).map_err(|_| {
+            ApiError::field(
+                "date",
+                format!("not a date: {s:?}; use YYYY-MM-DD, e.g. 2026-11-28"),
+            )
+        }),
     }
 }
 

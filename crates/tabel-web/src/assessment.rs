@@ -175,11 +175,8 @@ async fn plan(State(state): State<AppState>, user: PageUser, Form(f): Form<PlanF
             .app
             .class(&user.who.principal, class, state.app.today())
             .await?;
-        let on = time::Date::parse(
-            f.date.trim(),
-            time::macros::format_description!("[year]-[month]-[day]"),
-        )
-        .map_err(|_| AppError::invalid("date", "use YYYY-MM-DD"))?;
+        let on = tabel_domain::calendar::parse_iso_date(f.date.trim())
+            .map_err(|_| AppError::invalid("date", "use YYYY-MM-DD"))?;
         let input = AssessmentInput {
             class_id: f.class_id.clone(),
             subject_id: f.subject_id.clone(),

@@ -12,7 +12,6 @@ use tabel_app::AppError;
 use tabel_app::assessment::AssessmentInput;
 use tabel_domain::GroupId;
 use tabel_store::assessment::Assessment;
-use time::Date;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -135,11 +134,8 @@ async fn plan(
     ApiJson(b): ApiJson<PlanRequest>,
 ) -> Result<(StatusCode, Json<crate::api::Created>), ApiError> {
     let school = school_of(&state, &who.principal, b.school_id.as_deref())?;
-    let date = Date::parse(
-        b.date.trim(),
-        time::macros::format_description!("[year]-[month]-[day]"),
-    )
-    .map_err(|_| ApiError::field("date", "use YYYY-MM-DD"))?;
+    let date = tabel_domain::calendar::parse_iso_date(b.date.trim())
+        .map_err(|_| ApiError::field("date", "use YYYY-MM-DD"))?;
     let input = AssessmentInput {
         class_id: b.class_id,
         subject_id: b.subject_id,

@@ -20,30 +20,54 @@ use tabel_app::auth::SessionKind;
 
 /// A fixed-window limit of login attempts per client address. In memory: a deployment runs one
 /// server process per database; the per-account lockout in the database covers the rest.
+/// IPv6 clients count by their /64 (one subscriber's network, which hands out addresses freely),
+/// expired windows are swept at most once a second, and past [`LoginLimiter::MAX_CLIENTS`]
+/// windows every further new client shares one: a flood of fresh addresses costs neither memory
+/// nor a sweep per attempt, and is limited as one client.
 #[derive(Debug)]
 pub struct LoginLimiter {
     per_minute: u32,
-    windows: Mutex<HashMap<String, (Instant, u32)>>,
+    windows: Mutex<Windows>,
+}
+
+#[derive(Debug)]
+struct Windows {
+    by_client: HashMap<String, (Instant, u32)>,
+    swept: Instant,
 }
 
 impl LoginLimiter {
+    /// Clients tracked one by one at most.
+    pub const MAX_CLIENTS: usize = 100_000;
+
     /// Allows `per_minute` attempts per address per minute.
     pub fn new(per_minute: u32) -> LoginLimiter {
         LoginLimiter {
             per_minute: per_minute.max(1),
-            windows: Mutex::new(HashMap::new()),
+            windows: Mutex::new(Windows {
+                by_client: HashMap::new(),
+                swept: Instant::now(),
+            }),
         }
     }
 
     /// Counts an attempt; `Err(seconds)` to wait when over the limit.
     pub fn attempt(&self, address: &str) -> Result<(), u64> {
         let now = Instant::now();
-        let mut w = self.windows.lock().unwrap_or_else(|e| e.into_inner());
-        if w.len() > 10_000 {
-            w.retain(|_, (start, _)| now.duration_since(*start) < Duration::from_secs(60));
+        let minute = Duration::from_secs(60);
+        let mut guard = self.windows.lock().unwrap_or_else(|e| e.into_inner());
+        let w = &mut *guard;
+        if w.by_client.len() > 10_000 && now.duration_since(w.swept) >= Duration::from_secs(1) {
+            w.by_client
+                .retain(|_, (start, _)| now.duration_since(*start) < minute);
+            w.swept = now;
         }
-        let entry = w.entry(address.to_owned()).or_insert((now, 0));
-        if now.duration_since(entry.0) >= Duration::from_secs(60) {
+        let mut key = client_key(address);
+        if w.by_client.len() >= Self::MAX_CLIENTS && !w.by_client.contains_key(&key) {
+            key = "overflow".to_owned();
+        }
+        let entry = w.by_client.entry(key).or_insert((now, 0));
+        if now.duration_since(entry.0) >= minute {
             *entry = (now, 0);
         }
         entry.1 += 1;
@@ -55,6 +79,17 @@ impl LoginLimiter {
         } else {
             Ok(())
         }
+    }
+}
+
+/// The key a client's attempts count under: an IPv6 address by its /64, anything else as it is.
+fn client_key(address: &str) -> String {
+    match address.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V6(v6)) if v6.to_ipv4_mapped().is_none() => {
+            let s = v6.segments();
+            format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+        }
+        _ => address.to_owned(),
     }
 }
 
@@ -249,6 +284,33 @@ async fn set_lang(Path(code): Path<String>, headers: HeaderMap) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ipv6_clients_count_by_their_network_and_a_flood_shares_one_window() {
+        assert_eq!(client_key("2001:db8:1:2:aaaa::1"), "2001:db8:1:2::/64");
+        assert_eq!(client_key("2001:db8:1:2:bbbb::9"), "2001:db8:1:2::/64");
+        assert_eq!(client_key("192.0.2.7"), "192.0.2.7");
+        let limiter = LoginLimiter::new(2);
+        assert!(limiter.attempt("2001:db8:1:2::1").is_ok());
+        assert!(limiter.attempt("2001:db8:1:2::2").is_ok());
+        assert!(limiter.attempt("2001:db8:1:2::3").is_err());
+        {
+            let mut w = limiter.windows.lock().unwrap();
+            for i in 0..LoginLimiter::MAX_CLIENTS {
+                w.by_client.insert(format!("10.{i}"), (Instant::now(), 1));
+            }
+        }
+        assert!(limiter.attempt("192.0.2.1").is_ok());
+        assert!(limiter.attempt("192.0.2.2").is_ok());
+        assert!(
+            limiter.attempt("192.0.2.3").is_err(),
+            "new clients share one window"
+        );
+        assert!(
+            limiter.attempt("10.5").is_ok(),
+            "a known client keeps its own"
+        );
+    }
 
     #[test]
     fn next_stays_on_this_site() {

@@ -19,7 +19,6 @@ use tabel_app::AppError;
 use tabel_app::consent::{ConsentInput, MAX_SCAN_BYTES, WithdrawalInput};
 use tabel_domain::consent::{BasisInput, Status};
 use tabel_domain::{GroupId, PersonId};
-use time::Date;
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
@@ -360,7 +359,7 @@ fn basis_of(f: &RegisterForm) -> Result<Option<BasisInput>, AppError> {
     let date = match f.date.trim() {
         "" => None,
         d => Some(
-            Date::parse(d, time::macros::format_description!("[year]-[month]-[day]"))
+            tabel_domain::calendar::parse_iso_date(d)
                 .map_err(|_| AppError::invalid("basis.date", "use YYYY-MM-DD"))?,
         ),
     };

@@ -17,7 +17,6 @@ use tabel_domain::consent::{BasisInput, Status};
 use tabel_domain::school::ConsentState;
 use tabel_domain::{GroupId, PersonId};
 use tabel_store::consent::Record;
-use time::Date;
 use time::format_description::well_known::Rfc3339;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -250,7 +249,7 @@ impl BasisRequest {
         {
             None => None,
             Some(s) => Some(
-                Date::parse(s, time::macros::format_description!("[year]-[month]-[day]"))
+                tabel_domain::calendar::parse_iso_date(s)
                     .map_err(|_| ApiError::field("basis.date", "use YYYY-MM-DD"))?,
             ),
         };

@@ -44,11 +44,8 @@ fn path_id(raw: &str) -> Result<i64, ApiError> {
 }
 
 fn date(field: &str, raw: &str) -> Result<Date, ApiError> {
-    Date::parse(
-        raw.trim(),
-        time::macros::format_description!("[year]-[month]-[day]"),
-    )
-    .map_err(|_| ApiError::field(field, format!("not a date: {raw:?}; use YYYY-MM-DD")))
+    tabel_domain::calendar::parse_iso_date(raw.trim())
+        .map_err(|_| ApiError::field(field, format!("not a date: {raw:?}; use YYYY-MM-DD")))
 }
 
 /// A deferral of a final mark.

@@ -1189,7 +1189,7 @@ struct RangeQuery {
 fn date_param(field: &str, raw: Option<&str>, default: Date) -> Result<Date, AppError> {
     match raw.map(str::trim).filter(|s| !s.is_empty()) {
         None => Ok(default),
-        Some(s) => Date::parse(s, time::macros::format_description!("[year]-[month]-[day]"))
+        Some(s) => tabel_domain::calendar::parse_iso_date(s)
             .map_err(|_| AppError::invalid(field, "use YYYY-MM-DD, e.g. 2026-11-28")),
     }
 }

@@ -148,7 +148,7 @@ pub(crate) struct RangeForm {
 fn form_date(field: &str, raw: &str) -> Result<Option<Date>, AppError> {
     match raw.trim() {
         "" => Ok(None),
-        d => Date::parse(d, time::macros::format_description!("[year]-[month]-[day]"))
+        d => tabel_domain::calendar::parse_iso_date(d)
             .map(Some)
             .map_err(|_| AppError::invalid(field, "use YYYY-MM-DD")),
     }

@@ -42,7 +42,7 @@ fn id<T: std::str::FromStr>(field: &str, raw: &str) -> Result<T, ApiError> {
 fn date(field: &str, raw: Option<&str>) -> Result<Option<Date>, ApiError> {
     match raw.map(str::trim).filter(|s| !s.is_empty()) {
         None => Ok(None),
-        Some(s) => Date::parse(s, time::macros::format_description!("[year]-[month]-[day]"))
+        Some(s) => tabel_domain::calendar::parse_iso_date(s)
             .map(Some)
             .map_err(|_| ApiError::field(field, "use YYYY-MM-DD")),
     }

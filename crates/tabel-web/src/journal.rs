@@ -492,7 +492,7 @@ impl LessonForm {
         let due = match self.homework_due_on.trim() {
             "" => None,
             d => Some(
-                Date::parse(d, time::macros::format_description!("[year]-[month]-[day]"))
+                tabel_domain::calendar::parse_iso_date(d)
                     .map_err(|_| AppError::invalid("homework_due_on", "use YYYY-MM-DD"))?,
             ),
         };

@@ -43,7 +43,7 @@ pub(crate) fn routes(r: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
 fn opt_date(field: &str, raw: Option<&str>) -> Result<Option<Date>, ApiError> {
     match raw.map(str::trim).filter(|s| !s.is_empty()) {
         None => Ok(None),
-        Some(s) => Date::parse(s, time::macros::format_description!("[year]-[month]-[day]"))
+        Some(s) => tabel_domain::calendar::parse_iso_date(s)
             .map(Some)
             .map_err(|_| ApiError::field(field, "use YYYY-MM-DD")),
     }

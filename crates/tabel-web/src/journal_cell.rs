@@ -286,7 +286,7 @@ impl CellForm {
     fn debt(&self) -> Result<Option<Date>, AppError> {
         match self.debt_until.trim() {
             "" => Ok(None),
-            d => Date::parse(d, time::macros::format_description!("[year]-[month]-[day]"))
+            d => tabel_domain::calendar::parse_iso_date(d)
                 .map(Some)
                 .map_err(|_| AppError::invalid("debt_until", "use YYYY-MM-DD")),
         }

@@ -36,7 +36,7 @@ pub(crate) fn router() -> Router<AppState> {
 }
 
 fn parse_day(raw: Option<&str>, default: Date) -> Date {
-    raw.and_then(|r| Date::parse(r, time::macros::format_description!("[year]-[month]-[day]")).ok())
+    raw.and_then(|r| tabel_domain::calendar::parse_iso_date(r).ok())
         .unwrap_or(default)
 }
 
@@ -365,7 +365,7 @@ async fn add_line(
         let valid_from = match f.valid_from.trim() {
             "" => None,
             d => Some(
-                Date::parse(d, time::macros::format_description!("[year]-[month]-[day]"))
+                tabel_domain::calendar::parse_iso_date(d)
                     .map_err(|_| AppError::invalid("valid_from", "use YYYY-MM-DD"))?,
             ),
         };
@@ -904,11 +904,8 @@ async fn end_line(
     let result = async {
         let class: GroupId = id(&raw)?;
         let line: i64 = line.parse().map_err(|_| AppError::NotFound)?;
-        let last_day = Date::parse(
-            f.last_day.trim(),
-            time::macros::format_description!("[year]-[month]-[day]"),
-        )
-        .map_err(|_| AppError::invalid("last_day", "use YYYY-MM-DD"))?;
+        let last_day = tabel_domain::calendar::parse_iso_date(f.last_day.trim())
+            .map_err(|_| AppError::invalid("last_day", "use YYYY-MM-DD"))?;
         state
             .app
             .end_timetable_entry(&user.who.principal, line, last_day, &user.client)

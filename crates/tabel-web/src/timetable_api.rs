@@ -34,11 +34,8 @@ pub(crate) fn routes(r: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
 }
 
 fn parse_date(field: &str, raw: &str) -> Result<Date, ApiError> {
-    Date::parse(
-        raw.trim(),
-        time::macros::format_description!("[year]-[month]-[day]"),
-    )
-    .map_err(|_| ApiError::field(field, format!("not a date: {raw:?}; use YYYY-MM-DD")))
+    tabel_domain::calendar::parse_iso_date(raw.trim())
+        .map_err(|_| ApiError::field(field, format!("not a date: {raw:?}; use YYYY-MM-DD")))
 }
 
 fn parse_id<T: std::str::FromStr>(field: &str, raw: &str) -> Result<T, ApiError> {

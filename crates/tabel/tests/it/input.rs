@@ -76,7 +76,14 @@ async fn over_long_fields_are_422_with_the_field_named_and_nothing_is_written() 
 async fn a_wrong_date_is_422_naming_the_parameter() {
     let app = TestApp::sqlite().await;
     let token = app.token("teacher").await;
-    for bad in ["2026-13-01", "28.11.2026", "yesterday", "2026-02-30"] {
+    for bad in [
+        "2026-13-01",
+        "28.11.2026",
+        "yesterday",
+        "2026-02-30",
+        "9999-12-31",
+        "-9999-01-01",
+    ] {
         let res = app
             .get(&format!("/api/v1/classes?date={bad}"), &token)
             .await;
@@ -89,6 +96,34 @@ async fn a_wrong_date_is_422_naming_the_parameter() {
     assert_eq!(on_a_date.as_array().unwrap().len(), 2);
     let res = app.get("/api/v1/classes?kind=classroom", &token).await;
     assert_problem(res, StatusCode::UNPROCESSABLE_ENTITY).await;
+}
+
+#[tokio::test]
+async fn dates_at_the_ends_of_the_calendar_are_refused_not_a_panic() {
+    let app = TestApp::sqlite().await;
+    let (f, teacher, parent) = (
+        &app.f,
+        app.token("teacher").await,
+        app.token("parent").await,
+    );
+    // Each of these once added days to 9999-12-31 (or took a week after 9999-W52) and panicked.
+    for (path, token) in [
+        (
+            format!("/api/v1/lessons?class={}&from=9999-12-31", f.class_5a),
+            &teacher,
+        ),
+        (
+            format!("/api/v1/students/{}/diary?week=9999-W52", f.ivan),
+            &parent,
+        ),
+        (
+            format!("/api/v1/students/{}/homework?from=9999-12-31", f.ivan),
+            &parent,
+        ),
+    ] {
+        let res = app.get(&path, token).await;
+        assert!(res.status().is_client_error(), "{path}: {}", res.status());
+    }
 }
 
 #[tokio::test]
