@@ -461,8 +461,10 @@ pub fn verify(secret: &str, header: &str, body: &str, now: i64, tolerance: i64) 
 }
 
 /// Makes *ring* the process's rustls provider (once) — the HTTP client uses the process default,
-/// and lettre picks ring by its feature; another provider installed first is left in place.
-fn install_tls_provider() {
+/// and lettre picks ring by its feature; another provider installed first is left in place. Any
+/// program that builds a `reqwest` client without [`Channels`] calls it first (the load
+/// generators do), or the client panics.
+pub fn install_tls_provider() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
         // An error only says a provider is installed already, which is what is needed.

@@ -17,7 +17,7 @@ pub mod render;
 pub mod test_support;
 mod worker;
 
-pub use channel::{Channels, ConfigError, SendError, sign, verify};
+pub use channel::{Channels, ConfigError, SendError, install_tls_provider, sign, verify};
 pub use config::{NotifyConfig, Secret, SmsConfig, SmsMethod, SmtpConfig, TlsMode};
 pub use courier::ChannelCourier;
 pub use worker::{Report, Worker, WorkerError};

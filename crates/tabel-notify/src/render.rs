@@ -24,11 +24,7 @@ pub fn date(d: Date) -> String {
 
 /// Parses an ISO date from a payload.
 pub fn iso_date(raw: &str) -> Option<Date> {
-    Date::parse(
-        raw,
-        time::macros::format_description!("[year]-[month]-[day]"),
-    )
-    .ok()
+    tabel_domain::calendar::parse_iso_date(raw).ok()
 }
 
 /// "за 2-ю четверть", "за год", "за экзамен".

@@ -155,7 +155,6 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             ops::record,
         ))
-        .layer(axum::middleware::map_response(no_cookie_on_error))
         .layer(CompressionLayer::new())
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,
@@ -163,13 +162,4 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(CatchPanicLayer::custom(error::panic_response))
         .with_state(state)
-}
-
-/// A request that ends in a server error sets no cookie: whatever it began (a session, a
-/// language) is not handed to the browser from a failed answer.
-async fn no_cookie_on_error(mut res: axum::response::Response) -> axum::response::Response {
-    if res.status().is_server_error() {
-        res.headers_mut().remove(axum::http::header::SET_COOKIE);
-    }
-    res
 }

@@ -123,12 +123,21 @@ async fn metrics(State(state): State<AppState>) -> Response {
 }
 
 /// Counts every request and adds the security headers every page should carry.
+/// A request that ends in a server error sets no cookie: whatever it began (a session, a
+/// language) is not handed to the browser from a failed answer.
+fn no_cookie_on_error(res: &mut Response) {
+    if res.status().is_server_error() {
+        res.headers_mut().remove(header::SET_COOKIE);
+    }
+}
+
 pub(crate) async fn record(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let started = Instant::now();
     let mut res = next.run(req).await;
     state
         .metrics
         .observe(res.status(), started.elapsed().as_secs_f64());
+    no_cookie_on_error(&mut res);
     let h = res.headers_mut();
     h.insert(
         header::X_CONTENT_TYPE_OPTIONS,
@@ -146,4 +155,25 @@ pub(crate) async fn record(State(state): State<AppState>, req: Request, next: Ne
         );
     }
     res
+}
+
+#[cfg(test)]
+mod cookie_tests {
+    use super::*;
+    use axum::response::IntoResponse;
+
+    #[test]
+    fn a_server_error_sets_no_cookie_and_a_success_keeps_its_own() {
+        let cookie = [(header::SET_COOKIE, "s=1")];
+        let mut failed = (
+            axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+            cookie.clone(),
+        )
+            .into_response();
+        no_cookie_on_error(&mut failed);
+        assert!(failed.headers().get(header::SET_COOKIE).is_none());
+        let mut ok = (cookie, "ok").into_response();
+        no_cookie_on_error(&mut ok);
+        assert_eq!(ok.headers()[header::SET_COOKIE], "s=1");
+    }
 }

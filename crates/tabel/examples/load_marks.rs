@@ -118,6 +118,9 @@ async fn main() {
     let login = std::env::var("LOAD_LOGIN").unwrap_or_else(|_| "teacher".into());
     let password = std::env::var("LOAD_PASSWORD").unwrap_or_else(|_| "demo".into());
     let today = std::env::var("LOAD_TODAY").unwrap_or_else(|_| "2026-11-28".into());
+    // Without a rustls provider the client panics (the server's process installs one; this
+    // one must too).
+    tabel_notify::install_tls_provider();
     let http = reqwest::Client::builder()
         .pool_max_idle_per_host(clients)
         .build()
