@@ -97,7 +97,9 @@ impl<'a> Package<'a> {
             .unwrap_or_else(|| "xl/workbook.xml".to_owned());
         let (first_sheet, date1904) = self.workbook(&workbook)?;
         let (dir, name) = workbook.rsplit_once('/').unwrap_or(("", &workbook));
-        let rels = self.relationships(&format!("{dir}/_rels/{name}.rels"))?;
+        // Paths inside the workbook's folder (the archive's root when it has none).
+        let inside = |path: &str| resolve(dir, path);
+        let rels = self.relationships(&inside(&format!("_rels/{name}.rels")))?;
         let find = |kind: &str| {
             rels.iter()
                 .find(|r| r.kind == kind)
@@ -113,14 +115,14 @@ impl<'a> Package<'a> {
                         "the first sheet's part ({id}) is not listed"
                     ))
                 })?,
-            None if rels.is_empty() => format!("{dir}/worksheets/sheet1.xml"),
+            None if rels.is_empty() => inside("worksheets/sheet1.xml"),
             None => return Err(WorkbookError::Unreadable("it has no sheets".into())),
         };
         Ok(Paths {
             sheet,
             shared_strings: find("sharedStrings")
-                .or_else(|| rels.is_empty().then(|| format!("{dir}/sharedStrings.xml"))),
-            styles: find("styles").or_else(|| rels.is_empty().then(|| format!("{dir}/styles.xml"))),
+                .or_else(|| rels.is_empty().then(|| inside("sharedStrings.xml"))),
+            styles: find("styles").or_else(|| rels.is_empty().then(|| inside("styles.xml"))),
             date1904,
         })
     }
