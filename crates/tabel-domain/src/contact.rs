@@ -12,49 +12,16 @@
 //! who may manage whose contacts.
 
 use crate::access::{Decision, Principal};
-use crate::school::{Role, UnknownCode};
+use crate::school::Role;
 use crate::{GroupId, PersonId, SchoolId};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::fmt;
 use time::Duration;
 
-macro_rules! code_enum {
-    ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident = $code:literal),* $(,)? }) => {
-        $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name {
-            $($(#[$vdoc])* $variant),*
-        }
+use crate::code::coded_enum;
 
-        impl $name {
-            /// Every variant, in declaration order.
-            pub const ALL: &'static [$name] = &[$($name::$variant),*];
-
-            /// The stored code.
-            pub const fn code(self) -> &'static str {
-                match self { $($name::$variant => $code),* }
-            }
-
-            /// Parses a stored code.
-            pub fn from_code(code: &str) -> Result<Self, UnknownCode> {
-                match code {
-                    $($code => Ok($name::$variant),)*
-                    other => Err(UnknownCode { kind: stringify!($name), code: other.to_owned() }),
-                }
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.code())
-            }
-        }
-    };
-}
-
-code_enum!(
+coded_enum!(
     /// What a contact is.
     ContactKind {
         /// An e-mail address.
@@ -66,7 +33,7 @@ code_enum!(
     }
 );
 
-code_enum!(
+coded_enum!(
     /// A messenger network.
     Network {
         /// Telegram: a public username or the phone number the account is registered with.
@@ -78,7 +45,7 @@ code_enum!(
     }
 );
 
-code_enum!(
+coded_enum!(
     /// Where a contact came from (regulation point 7: given in writing, by an electronic
     /// document, or entered by the parent).
     Provenance {
@@ -106,7 +73,7 @@ impl Provenance {
     }
 }
 
-code_enum!(
+coded_enum!(
     /// What a verification code is for.
     CodePurpose {
         /// A long random token in a link sent to an e-mail address.

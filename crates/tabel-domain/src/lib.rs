@@ -9,6 +9,7 @@ pub mod access;
 pub mod assessment;
 pub mod audit;
 pub mod calendar;
+pub mod code;
 pub mod consent;
 pub mod contact;
 pub mod debts;

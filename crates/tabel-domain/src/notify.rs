@@ -10,44 +10,9 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 use time::{Date, Duration, OffsetDateTime, Time};
 
-use crate::school::UnknownCode;
+use crate::code::coded_enum;
 
-macro_rules! codes {
-    ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident = $code:literal),* $(,)? }) => {
-        $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name {
-            $($(#[$vdoc])* $variant),*
-        }
-
-        impl $name {
-            /// Every variant, in declaration order.
-            pub const ALL: &'static [$name] = &[$($name::$variant),*];
-
-            /// The stored code.
-            pub const fn code(self) -> &'static str {
-                match self { $($name::$variant => $code),* }
-            }
-
-            /// Parses a stored code.
-            pub fn from_code(code: &str) -> Result<Self, UnknownCode> {
-                match code {
-                    $($code => Ok($name::$variant),)*
-                    other => Err(UnknownCode { kind: stringify!($name), code: other.to_owned() }),
-                }
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.code())
-            }
-        }
-    };
-}
-
-codes!(
+coded_enum!(
     /// What a family may hear about: a group of outbox topics with one setting.
     EventKind {
         /// A final mark published (`final.published`).
@@ -63,7 +28,7 @@ codes!(
     }
 );
 
-codes!(
+coded_enum!(
     /// When a family hears about an event.
     Mode {
         /// As soon as the worker sees it (quiet hours permitting, unless urgent).
@@ -77,7 +42,7 @@ codes!(
     }
 );
 
-codes!(
+coded_enum!(
     /// Which of the parent's contacts an event goes to.
     ChannelChoice {
         /// The contacts the parent marked preferred; with none marked, the first e-mail address,
@@ -90,7 +55,7 @@ codes!(
     }
 );
 
-codes!(
+coded_enum!(
     /// The way a message leaves.
     Channel {
         /// E-mail over SMTP.
@@ -102,7 +67,7 @@ codes!(
     }
 );
 
-codes!(
+coded_enum!(
     /// Where a delivery stands.
     DeliveryState {
         /// Waiting for its time (first try or a retry).

@@ -1,54 +1,8 @@
 //! The school model's enumerations: roles, kinds of study groups and reporting periods,
 //! relations of legal representatives, consent states. Each is stored as a short text code.
 
-use serde::{Deserialize, Serialize};
-use std::fmt;
-
-/// A stored code that does not name a known variant: the database holds something this build
-/// does not understand.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown {kind} code {code:?}")]
-pub struct UnknownCode {
-    /// Which enumeration.
-    pub kind: &'static str,
-    /// The code found.
-    pub code: String,
-}
-
-macro_rules! coded_enum {
-    ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident = $code:literal),* $(,)? }) => {
-        $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name {
-            $($(#[$vdoc])* $variant),*
-        }
-
-        impl $name {
-            /// Every variant, in declaration order.
-            pub const ALL: &'static [$name] = &[$($name::$variant),*];
-
-            /// The stored code.
-            pub const fn code(self) -> &'static str {
-                match self { $($name::$variant => $code),* }
-            }
-
-            /// Parses a stored code.
-            pub fn from_code(code: &str) -> Result<Self, UnknownCode> {
-                match code {
-                    $($code => Ok($name::$variant),)*
-                    other => Err(UnknownCode { kind: stringify!($name), code: other.to_owned() }),
-                }
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.code())
-            }
-        }
-    };
-}
+pub use crate::code::UnknownCode;
+use crate::code::coded_enum;
 
 coded_enum!(
     /// A role a user holds in a school. Scopes (which classes, which children) come from the
