@@ -177,8 +177,9 @@ impl App {
     pub async fn recheck_assessment(
         &self,
         p: &Principal,
-        id: i64,
+        id: tabel_domain::AssessmentId,
     ) -> Result<Vec<String>, AppError> {
+        let id = id.get();
         let mut c = self.db.acquire().await?;
         let c = &mut c.conn();
         let a = repo::get_assessment(c, id)
@@ -350,10 +351,11 @@ impl App {
     pub async fn remove_assessment(
         &self,
         p: &Principal,
-        id: i64,
+        id: tabel_domain::AssessmentId,
         reason: &str,
         client: &Client,
     ) -> Result<(), AppError> {
+        let id = id.get();
         let reason = reason.trim();
         let mut tx = self.db.begin().await?;
         let a = repo::get_assessment(&mut tx.conn(), id)

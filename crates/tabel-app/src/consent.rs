@@ -560,10 +560,11 @@ impl App {
     pub async fn attach_consent_scan(
         &self,
         p: &Principal,
-        consent: i64,
+        consent: tabel_domain::ConsentId,
         (file_name, content_type, bytes): (&str, &str, Vec<u8>),
         client: &Client,
     ) -> Result<(), AppError> {
+        let consent = consent.get();
         if bytes.is_empty() {
             return Err(AppError::invalid("file", "the file is empty"));
         }
@@ -636,7 +637,11 @@ impl App {
     }
 
     /// The child a record is about (to return to their page after a scan is kept).
-    pub async fn consent_record_student(&self, consent: i64) -> Result<PersonId, AppError> {
+    pub async fn consent_record_student(
+        &self,
+        consent: tabel_domain::ConsentId,
+    ) -> Result<PersonId, AppError> {
+        let consent = consent.get();
         let mut c = self.db.acquire().await?;
         Ok(repo::get(&mut c.conn(), consent)
             .await?
@@ -645,7 +650,12 @@ impl App {
     }
 
     /// The scan of a record (the registry's keepers only).
-    pub async fn consent_scan(&self, p: &Principal, consent: i64) -> Result<repo::Scan, AppError> {
+    pub async fn consent_scan(
+        &self,
+        p: &Principal,
+        consent: tabel_domain::ConsentId,
+    ) -> Result<repo::Scan, AppError> {
+        let consent = consent.get();
         let today = self.today();
         let mut c = self.db.acquire().await?;
         let c = &mut c.conn();

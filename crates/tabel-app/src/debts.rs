@@ -435,9 +435,10 @@ impl App {
     pub async fn lapse_deferral(
         &self,
         p: &Principal,
-        id: i64,
+        id: tabel_domain::DeferralId,
         client: &Client,
     ) -> Result<DebtLine, AppError> {
+        let id = id.get();
         let today = self.today();
         let now = now_micros();
         let mut tx = self.db.begin().await?;
@@ -569,10 +570,11 @@ impl App {
     pub async fn record_retake(
         &self,
         p: &Principal,
-        id: i64,
+        id: tabel_domain::DebtId,
         input: &RetakeInput,
         client: &Client,
     ) -> Result<DebtLine, AppError> {
+        let id = id.get();
         let today = self.today();
         let now = now_micros();
         let mut c0 = self.db.acquire().await?;
@@ -725,10 +727,11 @@ impl App {
     pub async fn record_debt_illness(
         &self,
         p: &Principal,
-        id: i64,
+        id: tabel_domain::DebtId,
         input: &IllnessInput,
         client: &Client,
     ) -> Result<DebtLine, AppError> {
+        let id = id.get();
         let today = self.today();
         let now = now_micros();
         if input.to < input.from {

@@ -77,9 +77,9 @@ pub struct ImportSummary {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PublishTarget {
     /// These results.
-    Ids(Vec<i64>),
+    Ids(Vec<tabel_domain::ExamResultId>),
     /// Every unpublished result of a batch.
-    Batch(i64),
+    Batch(tabel_domain::ExamBatchId),
 }
 
 /// What a publication did.
@@ -577,13 +577,18 @@ impl App {
         let c = &mut tx.conn();
         let ids = match target {
             PublishTarget::Batch(id) => {
+                let id = id.get();
                 let b = repo::get_batch(c, id).await?.ok_or(AppError::NotFound)?;
                 if !manages(p, b.school) {
                     return Err(refuse(p, b.school));
                 }
                 repo::unpublished_of_batch(c, id).await?
             }
-            PublishTarget::Ids(mut ids) => {
+            PublishTarget::Ids(ids) => {
+                let mut ids: Vec<i64> = ids
+                    .into_iter()
+                    .map(tabel_domain::ExamResultId::get)
+                    .collect();
                 ids.sort_unstable();
                 ids.dedup();
                 ids

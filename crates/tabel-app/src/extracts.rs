@@ -28,6 +28,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use tabel_domain::access::{Principal, StudentFacts};
+use tabel_domain::extract::ExtractCode;
 use tabel_domain::finals::{self as rules, PeriodFacts};
 use tabel_domain::journal::{Attendance, Average, Mark};
 use tabel_domain::school::{ConsentState, GroupKind, Role};
@@ -52,8 +53,6 @@ pub const MAX_HANDED_TO: usize = 200;
 const LESSON_MINUTES: u16 = 45;
 /// How far back homework may have been set for a due date in the range.
 const HOMEWORK_LOOKBACK_DAYS: i64 = 31;
-/// The verification code's alphabet (Crockford's base 32: no I, L, O, U to misread).
-const CODE_ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
 /// What period an extract covers: a reporting period, or a date range, or (neither) the class's
 /// current period.
@@ -358,45 +357,11 @@ pub struct SummaryDocument {
     pub signer: Signer,
 }
 
-/// A fresh verification code: 8 characters of Crockford's base 32 as `XXXX-XXXX` (40 bits).
+/// A fresh verification code (40 random bits).
 fn new_code() -> Result<String, AppError> {
     let mut bytes = [0u8; 8];
     getrandom::fill(&mut bytes).map_err(|e| AppError::Internal(format!("random source: {e}")))?;
-    let mut out = String::with_capacity(9);
-    for (i, b) in bytes.iter().enumerate() {
-        if i == 4 {
-            out.push('-');
-        }
-        out.push(char::from(CODE_ALPHABET[usize::from(b & 31)]));
-    }
-    Ok(out)
-}
-
-/// A code as typed (any case, with or without the dash, O for 0, I/L for 1) in its stored form;
-/// `None` when it cannot be one.
-pub fn normalize_code(raw: &str) -> Option<String> {
-    let mut chars: Vec<char> = Vec::with_capacity(8);
-    for c in raw.trim().chars() {
-        let c = match c.to_ascii_uppercase() {
-            '-' | ' ' => continue,
-            'O' => '0',
-            'I' | 'L' => '1',
-            c => c,
-        };
-        if !CODE_ALPHABET.contains(&u8::try_from(c).ok()?) {
-            return None;
-        }
-        chars.push(c);
-    }
-    if chars.len() != 8 {
-        return None;
-    }
-    let (a, b) = chars.split_at(4);
-    Some(format!(
-        "{}-{}",
-        a.iter().collect::<String>(),
-        b.iter().collect::<String>()
-    ))
+    Ok(ExtractCode::from_random(bytes).to_string())
 }
 
 fn sha256_hex(bytes: &[u8]) -> String {
@@ -1031,11 +996,11 @@ impl App {
     pub async fn set_extract_handed_to(
         &self,
         p: &Principal,
-        code: &str,
+        code: &ExtractCode,
         handed_to: &str,
         client: &Client,
     ) -> Result<IssuedExtract, AppError> {
-        let code = normalize_code(code).ok_or(AppError::NotFound)?;
+        let code = code.as_str();
         let handed_to = handed_to.trim();
         if handed_to.chars().count() > MAX_HANDED_TO || handed_to.chars().any(char::is_control) {
             return Err(AppError::invalid(
@@ -1046,7 +1011,7 @@ impl App {
         let now = now_micros();
         let mut tx = self.db.begin().await?;
         let c = &mut tx.conn();
-        let e = repo::by_code(c, &code).await?.ok_or(AppError::NotFound)?;
+        let e = repo::by_code(c, code).await?.ok_or(AppError::NotFound)?;
         if !keeps(p, e.school, e.class) {
             return Err(refuse(p, e.school));
         }
@@ -1070,7 +1035,7 @@ impl App {
         )
         .await?;
         outbox::emit(c, Some(e.school), "extract.handed", &after, now).await?;
-        let updated = repo::by_code(c, &code).await?.ok_or(AppError::NotFound)?;
+        let updated = repo::by_code(c, code).await?.ok_or(AppError::NotFound)?;
         tx.commit().await?;
         Ok(updated)
     }
@@ -1090,10 +1055,10 @@ impl App {
     /// Whether an extract with this code was issued — for anyone, no login: the school, when,
     /// the dates and the hashes, the pupil's initials; never a mark. `NotFound` for a code
     /// never issued (or not a code at all).
-    pub async fn verify_extract(&self, code: &str) -> Result<Verification, AppError> {
-        let code = normalize_code(code).ok_or(AppError::NotFound)?;
+    pub async fn verify_extract(&self, code: &ExtractCode) -> Result<Verification, AppError> {
+        let code = code.as_str();
         let mut pooled = self.db.acquire().await?;
-        let e = repo::by_code(&mut pooled.conn(), &code)
+        let e = repo::by_code(&mut pooled.conn(), code)
             .await?
             .ok_or(AppError::NotFound)?;
         Ok(Verification {
@@ -1603,33 +1568,10 @@ mod tests {
     }
 
     #[test]
-    fn codes_are_eight_unambiguous_characters_and_read_back_as_typed() {
+    fn fresh_codes_are_in_their_stored_form() {
         for _ in 0..200 {
             let code = new_code().unwrap();
-            assert_eq!(code.len(), 9);
-            assert_eq!(&code[4..5], "-");
-            assert!(
-                code.chars()
-                    .filter(|c| *c != '-')
-                    .all(|c| CODE_ALPHABET.contains(&(c as u8)))
-            );
-            assert_eq!(normalize_code(&code).as_deref(), Some(code.as_str()));
-            assert_eq!(
-                normalize_code(&code.to_lowercase().replace('-', " ")).as_deref(),
-                Some(code.as_str())
-            );
-        }
-        assert_eq!(normalize_code("o1il-2345").as_deref(), Some("0111-2345"));
-        for bad in [
-            "",
-            "1234",
-            "1234-567",
-            "1234-56789",
-            "UUUU-0000",
-            "абвг-дежз",
-            "12;4-5678",
-        ] {
-            assert_eq!(normalize_code(bad), None, "{bad:?}");
+            assert_eq!(ExtractCode::parse(&code).map(|c| c.to_string()), Some(code));
         }
     }
 

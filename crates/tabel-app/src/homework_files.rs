@@ -203,14 +203,15 @@ impl App {
     }
 
     /// Attaches a file to a lesson's homework (whoever may write the lesson's record).
-    #[tracing::instrument(skip_all, fields(lesson = lesson, bytes = upload.bytes.len()))]
+    #[tracing::instrument(skip_all, fields(lesson = lesson.get(), bytes = upload.bytes.len()))]
     pub async fn attach_homework_file(
         &self,
         p: &Principal,
-        lesson: i64,
+        lesson: tabel_domain::LessonId,
         upload: FileUpload,
         client: &Client,
     ) -> Result<HomeworkFile, AppError> {
+        let lesson = lesson.get();
         let FileUpload {
             file_name,
             content_type: declared,
@@ -295,8 +296,9 @@ impl App {
     pub async fn homework_files(
         &self,
         p: &Principal,
-        lesson: i64,
+        lesson: tabel_domain::LessonId,
     ) -> Result<Vec<HomeworkFile>, AppError> {
+        let lesson = lesson.get();
         let l = self.lesson_to_read(lesson).await?;
         self.journal_reader(p, &l).await?;
         let mut c = self.db.acquire().await?;
@@ -305,7 +307,12 @@ impl App {
 
     /// One file with its bytes, for download (whoever may read the lesson's journal; a pupil of
     /// the lesson's group and a consenting parent of one).
-    pub async fn homework_file(&self, p: &Principal, id: i64) -> Result<FileContent, AppError> {
+    pub async fn homework_file(
+        &self,
+        p: &Principal,
+        id: tabel_domain::HomeworkFileId,
+    ) -> Result<FileContent, AppError> {
+        let id = id.get();
         let meta = {
             let mut c = self.db.acquire().await?;
             repo::get_file(&mut c.conn(), id)
@@ -335,10 +342,11 @@ impl App {
     pub async fn delete_homework_file(
         &self,
         p: &Principal,
-        id: i64,
+        id: tabel_domain::HomeworkFileId,
         reason: Option<&str>,
         client: &Client,
     ) -> Result<HomeworkFile, AppError> {
+        let id = id.get();
         let mut tx = self.db.begin().await?;
         let c = &mut tx.conn();
         let file = repo::get_file(c, id).await?.ok_or(AppError::NotFound)?;

@@ -956,10 +956,11 @@ impl App {
     pub async fn change_mark(
         &self,
         p: &Principal,
-        id: i64,
+        id: tabel_domain::MarkId,
         input: &MarkUpdate,
         client: &Client,
     ) -> Result<StoredMark, AppError> {
+        let id = id.get();
         let mut tx = self.db.begin().await?;
         let c = &mut tx.conn();
         let before = repo::get_mark(c, id).await?.ok_or(AppError::NotFound)?;
@@ -1054,11 +1055,12 @@ impl App {
     pub async fn delete_mark(
         &self,
         p: &Principal,
-        id: i64,
+        id: tabel_domain::MarkId,
         version: i64,
         reason: Option<&str>,
         client: &Client,
     ) -> Result<(), AppError> {
+        let id = id.get();
         // The checks read outside the write transaction; the delete itself names the version and
         // the period that must still be open.
         let (before, guard) = {
@@ -1278,7 +1280,11 @@ impl App {
 
     /// The cell (lesson, pupil) of an attendance record, to change it by id; permission is
     /// checked by [`App::set_attendance`].
-    pub async fn attendance_cell(&self, id: i64) -> Result<(i64, PersonId), AppError> {
+    pub async fn attendance_cell(
+        &self,
+        id: tabel_domain::AttendanceId,
+    ) -> Result<(i64, PersonId), AppError> {
+        let id = id.get();
         let mut c = self.db.acquire().await?;
         let a = repo::get_attendance(&mut c.conn(), id)
             .await?
@@ -1290,10 +1296,11 @@ impl App {
     pub async fn record_lesson(
         &self,
         p: &Principal,
-        lesson: i64,
+        lesson: tabel_domain::LessonId,
         input: &RecordInput,
         client: &Client,
     ) -> Result<StoredRecord, AppError> {
+        let lesson = lesson.get();
         let mut tx = self.db.begin().await?;
         let c = &mut tx.conn();
         let l = tt::get_lesson(c, lesson).await?.ok_or(AppError::NotFound)?;
@@ -1406,10 +1413,11 @@ impl App {
     pub async fn write_column(
         &self,
         p: &Principal,
-        lesson: i64,
+        lesson: tabel_domain::LessonId,
         rows: &[BatchRow],
         client: &Client,
     ) -> Result<usize, AppError> {
+        let lesson = lesson.get();
         if rows.is_empty() || rows.len() > 200 {
             return Err(AppError::invalid("rows", "1–200 rows"));
         }
@@ -1475,9 +1483,10 @@ impl App {
     pub async fn cell_history(
         &self,
         p: &Principal,
-        lesson: i64,
+        lesson: tabel_domain::LessonId,
         student: PersonId,
     ) -> Result<Vec<CellChange>, AppError> {
+        let lesson = lesson.get();
         let l = {
             let mut c = self.db.acquire().await?;
             tt::get_lesson(&mut c.conn(), lesson)
@@ -1734,7 +1743,12 @@ pub struct LessonSheet {
 
 impl App {
     /// The journal of one lesson, for the lesson page: whoever may read the journal.
-    pub async fn lesson_sheet(&self, p: &Principal, lesson: i64) -> Result<LessonSheet, AppError> {
+    pub async fn lesson_sheet(
+        &self,
+        p: &Principal,
+        lesson: tabel_domain::LessonId,
+    ) -> Result<LessonSheet, AppError> {
+        let lesson = lesson.get();
         let (l, period) = {
             let mut c = self.db.acquire().await?;
             let c = &mut c.conn();

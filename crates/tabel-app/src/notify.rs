@@ -319,13 +319,14 @@ impl App {
 
     /// Sends a dead letter again (the school's administrator): back in the queue, due now,
     /// with its attempts counted afresh. A delivery that is not dead is 409.
-    #[tracing::instrument(skip_all, fields(delivery = id))]
+    #[tracing::instrument(skip_all, fields(delivery = id.get()))]
     pub async fn resend_delivery(
         &self,
         p: &Principal,
-        id: i64,
+        id: tabel_domain::DeliveryId,
         client: &Client,
     ) -> Result<Delivery, AppError> {
+        let id = id.get();
         let now = now_micros();
         let mut tx = self.db.begin().await?;
         let c = &mut tx.conn();
@@ -441,13 +442,14 @@ impl App {
     }
 
     /// Ends a subscription (the administrator of its school); a removed one is 404.
-    #[tracing::instrument(skip_all, fields(webhook = id))]
+    #[tracing::instrument(skip_all, fields(webhook = id.get()))]
     pub async fn remove_webhook(
         &self,
         p: &Principal,
-        id: i64,
+        id: tabel_domain::WebhookId,
         client: &Client,
     ) -> Result<(), AppError> {
+        let id = id.get();
         let now = now_micros();
         let mut tx = self.db.begin().await?;
         let c = &mut tx.conn();

@@ -747,7 +747,12 @@ impl App {
     }
 
     /// One lesson, if the user may see it.
-    pub async fn lesson(&self, p: &Principal, lesson: i64) -> Result<Lesson, AppError> {
+    pub async fn lesson(
+        &self,
+        p: &Principal,
+        lesson: tabel_domain::LessonId,
+    ) -> Result<Lesson, AppError> {
+        let lesson = lesson.get();
         let mut c = self.db.acquire().await?;
         let l = tt::get_lesson(&mut c.conn(), lesson)
             .await?
@@ -765,12 +770,13 @@ impl App {
     pub async fn change_lesson(
         &self,
         p: &Principal,
-        lesson: i64,
+        lesson: tabel_domain::LessonId,
         version: i64,
         change: Change,
         reason: &str,
         client: &Client,
     ) -> Result<Lesson, AppError> {
+        let lesson = lesson.get();
         let reason = reason.trim();
         let mut tx = self.db.begin().await?;
         let l = tt::get_lesson(&mut tx.conn(), lesson)
@@ -1087,8 +1093,9 @@ impl App {
     pub async fn free_teachers(
         &self,
         p: &Principal,
-        lesson: i64,
+        lesson: tabel_domain::LessonId,
     ) -> Result<Vec<Candidate>, AppError> {
+        let lesson = lesson.get();
         let mut c = self.db.acquire().await?;
         let l = tt::get_lesson(&mut c.conn(), lesson)
             .await?
@@ -1337,10 +1344,11 @@ impl App {
     pub async fn end_timetable_entry(
         &self,
         p: &Principal,
-        entry: i64,
+        entry: tabel_domain::TimetableLineId,
         last_day: Date,
         client: &Client,
     ) -> Result<u64, AppError> {
+        let entry = entry.get();
         let mut tx = self.db.begin().await?;
         let (school, group, valid_from, valid_to) = tt::entry_scope(&mut tx.conn(), entry)
             .await?

@@ -578,6 +578,42 @@ pub fn deliverable(provenance: Provenance, verified: bool) -> bool {
     verified || provenance.is_documented()
 }
 
+/// The token of a confirmation link sent to an e-mail address: 64 hexadecimal digits, kept in
+/// lower case (a mail client may change the case of a link).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EmailToken(String);
+
+/// Text that cannot be a link's token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("not a confirmation token")]
+pub struct InvalidToken;
+
+impl EmailToken {
+    /// The token as it appears in the link.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::str::FromStr for EmailToken {
+    type Err = InvalidToken;
+    fn from_str(raw: &str) -> Result<Self, InvalidToken> {
+        let raw = raw.trim();
+        if raw.len() == 64 && raw.chars().all(|c| c.is_ascii_hexdigit()) {
+            Ok(EmailToken(raw.to_ascii_lowercase()))
+        } else {
+            Err(InvalidToken)
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for EmailToken {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
 /// The stored hash of a verification code: SHA-256, hex. A phone code is hashed with its
 /// contact (six digits alone would repeat across contacts and fall to a precomputed table); an
 /// e-mail token alone, since the link is looked up by it.

@@ -100,6 +100,32 @@ typed_id!(
     AuditId,
     /// A parent's contact (e-mail, phone, messenger handle).
     ContactId,
+    /// A dated lesson of a group.
+    LessonId,
+    /// A mark in the journal (on a lesson or for a standalone work).
+    MarkId,
+    /// An attendance record of a pupil on a lesson.
+    AttendanceId,
+    /// A file attached to a lesson's homework.
+    HomeworkFileId,
+    /// A registered consent or refusal to personal-data processing.
+    ConsentId,
+    /// A planned assessment (control work) in the schedule.
+    AssessmentId,
+    /// A line of the regular timetable.
+    TimetableLineId,
+    /// A webhook subscription.
+    WebhookId,
+    /// A delivery of a notification to one recipient over one channel.
+    DeliveryId,
+    /// A deferred final assessment of a pupil.
+    DeferralId,
+    /// An academic debt of a pupil.
+    DebtId,
+    /// An uploaded batch of exam results.
+    ExamBatchId,
+    /// One pupil's exam result.
+    ExamResultId,
 );
 
 #[cfg(test)]

@@ -14,6 +14,7 @@ pub mod consent;
 pub mod contact;
 pub mod debts;
 pub mod exams;
+pub mod extract;
 pub mod finals;
 pub mod id;
 pub mod journal;

@@ -1,13 +1,13 @@
 //! The account page: sessions (devices), ending them, changing the password.
 
 use crate::AppState;
-use crate::error::PageError;
+use crate::error::{PageError, render, render_status};
 use crate::extract::{Nav, PageUser};
 use crate::i18n::Tr;
-use crate::school::respond;
+use crate::paths::Path;
 use askama::Template;
-use axum::extract::{Path, Query, State};
-use axum::response::{IntoResponse, Response};
+use axum::extract::{Query, State};
+use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::Deserialize;
@@ -94,7 +94,11 @@ async fn build<'s>(
     })
 }
 
-async fn page(State(state): State<AppState>, user: PageUser, Query(n): Query<Notice>) -> Response {
+async fn page(
+    State(state): State<AppState>,
+    user: PageUser,
+    Query(n): Query<Notice>,
+) -> Result<Html<String>, PageError> {
     let t = user.tr(&state);
     let notice = match n.done.as_deref() {
         Some("password") => Some(t.get("account-password-changed")),
@@ -102,8 +106,7 @@ async fn page(State(state): State<AppState>, user: PageUser, Query(n): Query<Not
         Some("ended") => Some(t.get("account-session-ended")),
         _ => None,
     };
-    let built = build(&state, &user, notice, Vec::new()).await;
-    respond(&state, &user, built)
+    render(build(&state, &user, notice, Vec::new()).await?)
 }
 
 #[derive(Deserialize)]
@@ -117,7 +120,7 @@ async fn change_password(
     State(state): State<AppState>,
     user: PageUser,
     Form(f): Form<PasswordForm>,
-) -> Response {
+) -> Result<Response, PageError> {
     let t = user.tr(&state);
     let result = if f.new_password != f.repeat_password {
         Err(AppError::invalid(
@@ -136,36 +139,29 @@ async fn change_password(
             .await
     };
     match result {
-        Ok(()) => crate::redirect::see_other("/account?done=password").into_response(),
+        Ok(()) => Ok(crate::redirect::see_other("/account?done=password").into_response()),
         Err(AppError::Invalid(errors)) => {
             let errors = errors.into_iter().collect();
             let built = build(&state, &user, None, errors).await;
-            let mut res = respond(&state, &user, built);
-            *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
-            res
+            render_status(axum::http::StatusCode::UNPROCESSABLE_ENTITY, built?)
         }
-        Err(e) => user.fail(&state, PageError::from_app(e, user.lang)),
+        Err(e) => Err(PageError::from(e)),
     }
 }
 
-async fn logout_elsewhere(State(state): State<AppState>, user: PageUser) -> Response {
-    match state.app.logout_elsewhere(&user.who).await {
-        Ok(_) => crate::redirect::see_other("/account?done=elsewhere").into_response(),
-        Err(e) => user.fail(&state, PageError::from_app(e, user.lang)),
-    }
+async fn logout_elsewhere(
+    State(state): State<AppState>,
+    user: PageUser,
+) -> Result<Response, PageError> {
+    state.app.logout_elsewhere(&user.who).await?;
+    Ok(crate::redirect::see_other("/account?done=elsewhere").into_response())
 }
 
 async fn end_session(
     State(state): State<AppState>,
     user: PageUser,
-    Path(raw): Path<String>,
-) -> Response {
-    let result = match raw.parse::<SessionId>() {
-        Ok(id) => state.app.end_session(&user.who, id).await,
-        Err(_) => Err(AppError::NotFound),
-    };
-    match result {
-        Ok(()) => crate::redirect::see_other("/account?done=ended").into_response(),
-        Err(e) => user.fail(&state, PageError::from_app(e, user.lang)),
-    }
+    Path(session): Path<SessionId>,
+) -> Result<Response, PageError> {
+    state.app.end_session(&user.who, session).await?;
+    Ok(crate::redirect::see_other("/account?done=ended").into_response())
 }

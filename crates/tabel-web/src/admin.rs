@@ -2,15 +2,15 @@
 //! resetting a password, locking and unlocking, linking a parent to a child.
 
 use crate::AppState;
-use crate::error::PageError;
+use crate::error::{PageError, render, render_status};
 use crate::extract::{Nav, PageUser};
 use crate::home::role_label;
 use crate::i18n::Tr;
-use crate::school::{id, respond};
+use crate::paths::Path;
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::Deserialize;
@@ -32,11 +32,11 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/admin/{school}/links", get(links).post(link))
 }
 
-async fn index(State(state): State<AppState>, user: PageUser) -> Response {
+async fn index(user: PageUser) -> Result<Response, PageError> {
     let p = &user.who.principal;
     match p.schools().into_iter().find(|s| p.is_admin_of(*s)) {
-        Some(s) => crate::redirect::see_other(&format!("/admin/{s}/users")).into_response(),
-        None => user.fail(&state, PageError::from_app(AppError::Forbidden, user.lang)),
+        Some(s) => Ok(crate::redirect::see_other(&format!("/admin/{s}/users")).into_response()),
+        None => Err(PageError::from(AppError::Forbidden)),
     }
 }
 
@@ -135,17 +135,12 @@ async fn users_page<'s>(
 async fn users(
     State(state): State<AppState>,
     user: PageUser,
-    Path(school): Path<String>,
+    Path(school): Path<SchoolId>,
     Query(q): Query<UsersQuery>,
-) -> Response {
-    let built = async {
-        let school: SchoolId = id(&school)?;
-        let t = user.tr(&state);
-        let notice = q.done.as_deref().map(|d| t.get(&format!("admin-done-{d}")));
-        users_page(&state, &user, school, q.q.clone(), notice, Vec::new(), None).await
-    }
-    .await;
-    respond(&state, &user, built)
+) -> Result<Html<String>, PageError> {
+    let t = user.tr(&state);
+    let notice = q.done.as_deref().map(|d| t.get(&format!("admin-done-{d}")));
+    render(users_page(&state, &user, school, q.q.clone(), notice, Vec::new(), None).await?)
 }
 
 #[derive(Deserialize)]
@@ -166,13 +161,9 @@ struct CreateForm {
 async fn create_user(
     State(state): State<AppState>,
     user: PageUser,
-    Path(school): Path<String>,
+    Path(school): Path<SchoolId>,
     Form(f): Form<CreateForm>,
-) -> Response {
-    let school: SchoolId = match id(&school) {
-        Ok(s) => s,
-        Err(e) => return user.fail(&state, PageError::from_app(e, user.lang)),
-    };
+) -> Result<Response, PageError> {
     let mut roles = Vec::new();
     for (flag, role) in [
         (&f.role_admin, "admin"),
@@ -195,8 +186,10 @@ async fn create_user(
         .create_user(&user.who.principal, school, &account, &user.client)
         .await
     {
-        Ok(_) => crate::redirect::see_other(&format!("/admin/{school}/users?done=created"))
-            .into_response(),
+        Ok(_) => Ok(
+            crate::redirect::see_other(&format!("/admin/{school}/users?done=created"))
+                .into_response(),
+        ),
         Err(AppError::Invalid(errors)) => {
             let built = users_page(
                 &state,
@@ -208,13 +201,9 @@ async fn create_user(
                 Some(&account),
             )
             .await;
-            let mut res = respond(&state, &user, built);
-            if res.status() == StatusCode::OK {
-                *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-            }
-            res
+            render_status(StatusCode::UNPROCESSABLE_ENTITY, built?)
         }
-        Err(e) => user.fail(&state, PageError::from_app(e, user.lang)),
+        Err(e) => Err(PageError::from(e)),
     }
 }
 
@@ -223,73 +212,47 @@ struct PasswordForm {
     password: String,
 }
 
-fn parse_pair(school: &str, target: &str) -> Result<(SchoolId, UserId), AppError> {
-    Ok((id(school)?, id(target)?))
-}
-
 async fn reset_password(
     State(state): State<AppState>,
     user: PageUser,
-    Path((school, target)): Path<(String, String)>,
+    Path((school, target)): Path<(SchoolId, UserId)>,
     Form(f): Form<PasswordForm>,
-) -> Response {
-    let result = async {
-        let (school, target) = parse_pair(&school, &target)?;
-        state
-            .app
-            .reset_password(&user.who.principal, target, &f.password, &user.client)
-            .await?;
-        Ok::<_, AppError>(school)
-    }
-    .await;
-    match result {
-        Ok(school) => {
-            crate::redirect::see_other(&format!("/admin/{school}/users?done=reset")).into_response()
-        }
-        Err(e) => user.fail(&state, PageError::from_app(e, user.lang)),
-    }
+) -> Result<Response, PageError> {
+    state
+        .app
+        .reset_password(&user.who.principal, target, &f.password, &user.client)
+        .await?;
+    Ok(crate::redirect::see_other(&format!("/admin/{school}/users?done=reset")).into_response())
 }
 
 async fn set_locked(
     state: AppState,
     user: PageUser,
-    school: String,
-    target: String,
+    (school, target): (SchoolId, UserId),
     locked: bool,
-) -> Response {
-    let result = async {
-        let (school, target) = parse_pair(&school, &target)?;
-        state
-            .app
-            .set_locked(&user.who.principal, target, locked, &user.client)
-            .await?;
-        Ok::<_, AppError>(school)
-    }
-    .await;
-    match result {
-        Ok(school) => {
-            let done = if locked { "locked" } else { "unlocked" };
-            crate::redirect::see_other(&format!("/admin/{school}/users?done={done}"))
-                .into_response()
-        }
-        Err(e) => user.fail(&state, PageError::from_app(e, user.lang)),
-    }
+) -> Result<Response, PageError> {
+    state
+        .app
+        .set_locked(&user.who.principal, target, locked, &user.client)
+        .await?;
+    let done = if locked { "locked" } else { "unlocked" };
+    Ok(crate::redirect::see_other(&format!("/admin/{school}/users?done={done}")).into_response())
 }
 
 async fn lock(
     State(state): State<AppState>,
     user: PageUser,
-    Path((school, target)): Path<(String, String)>,
-) -> Response {
-    set_locked(state, user, school, target, true).await
+    Path(target): Path<(SchoolId, UserId)>,
+) -> Result<Response, PageError> {
+    set_locked(state, user, target, true).await
 }
 
 async fn unlock(
     State(state): State<AppState>,
     user: PageUser,
-    Path((school, target)): Path<(String, String)>,
-) -> Response {
-    set_locked(state, user, school, target, false).await
+    Path(target): Path<(SchoolId, UserId)>,
+) -> Result<Response, PageError> {
+    set_locked(state, user, target, false).await
 }
 
 /// A person found by the search on the links page.
@@ -365,19 +328,14 @@ async fn links_page<'s>(
 async fn links(
     State(state): State<AppState>,
     user: PageUser,
-    Path(school): Path<String>,
+    Path(school): Path<SchoolId>,
     Query(q): Query<UsersQuery>,
-) -> Response {
-    let built = async {
-        let school: SchoolId = id(&school)?;
-        let notice = q
-            .done
-            .as_deref()
-            .map(|d| user.tr(&state).get(&format!("admin-done-{d}")));
-        links_page(&state, &user, school, q.q.clone(), notice, Vec::new()).await
-    }
-    .await;
-    respond(&state, &user, built)
+) -> Result<Html<String>, PageError> {
+    let notice = q
+        .done
+        .as_deref()
+        .map(|d| user.tr(&state).get(&format!("admin-done-{d}")));
+    render(links_page(&state, &user, school, q.q.clone(), notice, Vec::new()).await?)
 }
 
 #[derive(Deserialize)]
@@ -390,13 +348,9 @@ struct LinkForm {
 async fn link(
     State(state): State<AppState>,
     user: PageUser,
-    Path(school): Path<String>,
+    Path(school): Path<SchoolId>,
     Form(f): Form<LinkForm>,
-) -> Response {
-    let school: SchoolId = match id(&school) {
-        Ok(s) => s,
-        Err(e) => return user.fail(&state, PageError::from_app(e, user.lang)),
-    };
+) -> Result<Response, PageError> {
     let result = async {
         let mut errors = tabel_app::FieldErrors::new();
         let parent = f
@@ -426,8 +380,10 @@ async fn link(
     }
     .await;
     match result {
-        Ok(()) => crate::redirect::see_other(&format!("/admin/{school}/links?done=linked"))
-            .into_response(),
+        Ok(()) => Ok(
+            crate::redirect::see_other(&format!("/admin/{school}/links?done=linked"))
+                .into_response(),
+        ),
         Err(AppError::Invalid(errors)) => {
             let built = links_page(
                 &state,
@@ -438,12 +394,8 @@ async fn link(
                 errors.into_iter().collect(),
             )
             .await;
-            let mut res = respond(&state, &user, built);
-            if res.status() == StatusCode::OK {
-                *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-            }
-            res
+            render_status(StatusCode::UNPROCESSABLE_ENTITY, built?)
         }
-        Err(e) => user.fail(&state, PageError::from_app(e, user.lang)),
+        Err(e) => Err(PageError::from(e)),
     }
 }

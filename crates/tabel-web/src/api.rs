@@ -5,9 +5,10 @@
 use crate::AppState;
 use crate::error::{ApiError, Problem};
 use crate::extract::{ApiJson, ApiUser, ClientInfo};
+use crate::paths::Path;
 use axum::Json;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
@@ -104,10 +105,6 @@ fn school_param(state: &AppState, p: &Principal, raw: Option<&str>) -> Result<Sc
             .ok_or_else(|| AppError::NotFound.into()),
         Some(s) => s.parse().map_err(|_| AppError::NotFound.into()),
     }
-}
-
-fn path_id<T: std::str::FromStr>(raw: &str) -> Result<T, ApiError> {
-    raw.parse().map_err(|_| AppError::NotFound.into())
 }
 
 /// Credentials.
@@ -381,11 +378,10 @@ struct DateQuery {
 async fn class(
     State(state): State<AppState>,
     ApiUser(who): ApiUser,
-    Path(id): Path<String>,
+    Path(id): Path<GroupId>,
     Query(q): Query<DateQuery>,
 ) -> Result<Json<ClassDto>, ApiError> {
     let on = date_param(&state, q.date.as_deref())?;
-    let id: GroupId = path_id(&id)?;
     Ok(Json(state.app.class(&who.principal, id, on).await?.into()))
 }
 
@@ -420,11 +416,10 @@ impl From<tabel_store::school::PersonSummary> for PersonDto {
 async fn class_students(
     State(state): State<AppState>,
     ApiUser(who): ApiUser,
-    Path(id): Path<String>,
+    Path(id): Path<GroupId>,
     Query(q): Query<DateQuery>,
 ) -> Result<Json<Vec<PersonDto>>, ApiError> {
     let on = date_param(&state, q.date.as_deref())?;
-    let id: GroupId = path_id(&id)?;
     let (_, members) = state.app.class_students(&who.principal, id, on).await?;
     Ok(Json(members.into_iter().map(PersonDto::from).collect()))
 }
@@ -447,11 +442,10 @@ struct StudentDto {
 async fn student(
     State(state): State<AppState>,
     ApiUser(who): ApiUser,
-    Path(id): Path<String>,
+    Path(id): Path<PersonId>,
     Query(q): Query<DateQuery>,
 ) -> Result<Json<StudentDto>, ApiError> {
     let on = date_param(&state, q.date.as_deref())?;
-    let id: PersonId = path_id(&id)?;
     let v = state.app.student(&who.principal, id, on).await?;
     Ok(Json(StudentDto {
         school_id: v.card.school.to_string(),

@@ -2,14 +2,14 @@
 //! with the planning form for deputy heads and administrators.
 
 use crate::AppState;
-use crate::error::PageError;
+use crate::error::{PageError, render, render_status};
 use crate::extract::{Nav, PageUser};
 use crate::i18n::Tr;
-use crate::school::{date, respond};
+use crate::school::date;
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::{Form, Router};
 use serde::Deserialize;
@@ -138,20 +138,16 @@ async fn page(
     State(state): State<AppState>,
     user: PageUser,
     Query(q): Query<ScheduleQuery>,
-) -> Response {
-    let built = async {
-        let class = match q.class.as_deref() {
-            Some(c) => Some(c.parse::<GroupId>().map_err(|_| AppError::NotFound)?),
-            None => None,
-        };
-        let notice = q
-            .done
-            .as_deref()
-            .map(|_| user.tr(&state).get("assessments-planned"));
-        build(&state, &user, class, Vec::new(), notice).await
-    }
-    .await;
-    respond(&state, &user, built)
+) -> Result<Html<String>, PageError> {
+    let class = match q.class.as_deref() {
+        Some(c) => Some(c.parse::<GroupId>().map_err(|_| AppError::NotFound)?),
+        None => None,
+    };
+    let notice = q
+        .done
+        .as_deref()
+        .map(|_| user.tr(&state).get("assessments-planned"));
+    render(build(&state, &user, class, Vec::new(), notice).await?)
 }
 
 #[derive(Deserialize)]
@@ -167,7 +163,11 @@ struct PlanForm {
     override_reason: String,
 }
 
-async fn plan(State(state): State<AppState>, user: PageUser, Form(f): Form<PlanForm>) -> Response {
+async fn plan(
+    State(state): State<AppState>,
+    user: PageUser,
+    Form(f): Form<PlanForm>,
+) -> Result<Response, PageError> {
     let class: Option<GroupId> = f.class_id.parse().ok();
     let result = async {
         let class = class.ok_or(AppError::NotFound)?;
@@ -194,18 +194,15 @@ async fn plan(State(state): State<AppState>, user: PageUser, Form(f): Form<PlanF
     }
     .await;
     match result {
-        Ok(_) => {
-            crate::redirect::see_other(&format!("/assessments?class={}&done=1", f.class_id.trim()))
-                .into_response()
-        }
+        Ok(_) => Ok(crate::redirect::see_other(&format!(
+            "/assessments?class={}&done=1",
+            f.class_id.trim()
+        ))
+        .into_response()),
         Err(AppError::Invalid(errors)) => {
             let built = build(&state, &user, class, errors.into_iter().collect(), None).await;
-            let mut res = respond(&state, &user, built);
-            if res.status() == StatusCode::OK {
-                *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-            }
-            res
+            render_status(StatusCode::UNPROCESSABLE_ENTITY, built?)
         }
-        Err(e) => user.fail(&state, PageError::from_app(e, user.lang)),
+        Err(e) => Err(PageError::from(e)),
     }
 }

@@ -3,14 +3,15 @@
 use crate::AppState;
 use crate::error::{ApiError, Problem};
 use crate::extract::{ApiJson, ApiUser, ClientInfo};
+use crate::paths::Path;
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use tabel_app::AppError;
 use tabel_app::assessment::AssessmentInput;
-use tabel_domain::GroupId;
+use tabel_domain::{AssessmentId, GroupId};
 use tabel_store::assessment::Assessment;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -169,10 +170,9 @@ async fn remove(
     State(state): State<AppState>,
     ApiUser(who): ApiUser,
     ClientInfo(client): ClientInfo,
-    Path(id): Path<String>,
+    Path(id): Path<AssessmentId>,
     Query(q): Query<ReasonQuery>,
 ) -> Result<StatusCode, ApiError> {
-    let id: i64 = id.parse().map_err(|_| ApiError::from(AppError::NotFound))?;
     state
         .app
         .remove_assessment(&who.principal, id, &q.reason, &client)

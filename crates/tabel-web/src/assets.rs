@@ -2,9 +2,9 @@
 //! year without ever serving a stale file.
 
 use crate::AppState;
+use crate::paths::Path;
 use axum::Router;
-use axum::extract::Path;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
@@ -44,19 +44,33 @@ pub(crate) fn router() -> Router<AppState> {
     Router::new().route("/assets/{file}", get(asset))
 }
 
-async fn asset(Path(file): Path<String>) -> Response {
-    match FILES.iter().find(|(name, _, _)| *name == file) {
-        Some((_, mime, bytes)) => (
-            [
-                (header::CONTENT_TYPE, HeaderValue::from_static(mime)),
-                (
-                    header::CACHE_CONTROL,
-                    HeaderValue::from_static("public, max-age=31536000, immutable"),
-                ),
-            ],
-            *bytes,
-        )
-            .into_response(),
-        None => StatusCode::NOT_FOUND.into_response(),
+/// A vendored file named in the path; a name not served is unknown (404).
+struct Asset {
+    mime: &'static str,
+    bytes: &'static [u8],
+}
+
+impl<'de> serde::Deserialize<'de> for Asset {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Asset, D::Error> {
+        let name = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        FILES
+            .iter()
+            .find(|(file, _, _)| *file == name)
+            .map(|(_, mime, bytes)| Asset { mime, bytes })
+            .ok_or_else(|| serde::de::Error::custom("no such file"))
     }
+}
+
+async fn asset(Path(file): Path<Asset>) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static(file.mime)),
+            (
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("public, max-age=31536000, immutable"),
+            ),
+        ],
+        file.bytes,
+    )
+        .into_response()
 }

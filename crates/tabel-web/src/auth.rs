@@ -1,14 +1,16 @@
 //! Login and logout pages, the session cookie, and the per-address login limiter.
 
 use crate::AppState;
+use crate::error::{PageError, render_status};
 use crate::extract::{PageUser, Visitor, cookie_name};
 use crate::i18n::Tr;
+use crate::paths::Path;
 use askama::Template;
 use axum::Form;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -149,7 +151,7 @@ async fn login_page(
     State(state): State<AppState>,
     v: Visitor,
     Query(q): Query<NextQuery>,
-) -> Response {
+) -> Result<Response, PageError> {
     render_login(
         &state,
         &v,
@@ -167,18 +169,17 @@ fn render_login(
     login: String,
     error: Option<String>,
     status: StatusCode,
-) -> Response {
-    let page = LoginPage {
-        t: state.i18n.tr(v.lang),
-        nav: crate::extract::Nav::anonymous(),
-        next,
-        login,
-        error,
-    };
-    match page.render() {
-        Ok(html) => (status, Html(html)).into_response(),
-        Err(e) => crate::error::PageError::render(e).into_response_in(state.i18n.tr(v.lang)),
-    }
+) -> Result<Response, PageError> {
+    render_status(
+        status,
+        LoginPage {
+            t: state.i18n.tr(v.lang),
+            nav: crate::extract::Nav::anonymous(),
+            next,
+            login,
+            error,
+        },
+    )
 }
 
 #[derive(Deserialize)]
@@ -205,7 +206,11 @@ pub fn session_cookie(state: &AppState, token: &str, max_age: Option<i64>) -> He
     HeaderValue::from_str(&v).unwrap_or_else(|_| HeaderValue::from_static(""))
 }
 
-async fn login(State(state): State<AppState>, v: Visitor, Form(f): Form<LoginForm>) -> Response {
+async fn login(
+    State(state): State<AppState>,
+    v: Visitor,
+    Form(f): Form<LoginForm>,
+) -> Result<Response, PageError> {
     let next = safe_next(f.next.as_deref());
     let t = state.i18n.tr(v.lang);
     let login: String = f.login.chars().take(64).collect();
@@ -218,11 +223,11 @@ async fn login(State(state): State<AppState>, v: Visitor, Form(f): Form<LoginFor
             login,
             Some(t.get("login-rate-limited")),
             StatusCode::TOO_MANY_REQUESTS,
-        );
+        )?;
         if let Ok(h) = HeaderValue::from_str(&wait.to_string()) {
             res.headers_mut().insert(header::RETRY_AFTER, h);
         }
-        return res;
+        return Ok(res);
     }
     match state
         .app
@@ -236,7 +241,7 @@ async fn login(State(state): State<AppState>, v: Visitor, Form(f): Form<LoginFor
                 header::SET_COOKIE,
                 session_cookie(&state, &done.token, None),
             );
-            res
+            Ok(res)
         }
         Err(e) => {
             state.metrics.logins_failed.fetch_add(1, Ordering::Relaxed);
@@ -244,27 +249,22 @@ async fn login(State(state): State<AppState>, v: Visitor, Form(f): Form<LoginFor
                 AppError::BadCredentials => (StatusCode::UNAUTHORIZED, "login-wrong"),
                 AppError::LockedOut { .. } => (StatusCode::TOO_MANY_REQUESTS, "login-locked-out"),
                 AppError::Disabled => (StatusCode::FORBIDDEN, "login-disabled"),
-                other => {
-                    return crate::error::PageError::from_app(other, v.lang).into_response_in(t);
-                }
+                other => return Err(other.into()),
             };
             render_login(&state, &v, next, login, Some(t.get(key)), status)
         }
     }
 }
 
-async fn logout(State(state): State<AppState>, user: PageUser) -> Response {
-    if let Err(e) = state.app.logout(&user.who).await {
-        return user.fail(&state, crate::error::PageError::from_app(e, user.lang));
-    }
+async fn logout(State(state): State<AppState>, user: PageUser) -> Result<Response, PageError> {
+    state.app.logout(&user.who).await?;
     let mut res = crate::redirect::see_other("/login").into_response();
     res.headers_mut()
         .insert(header::SET_COOKIE, session_cookie(&state, "", Some(0)));
-    res
+    Ok(res)
 }
 
-async fn set_lang(Path(code): Path<String>, headers: HeaderMap) -> Response {
-    let lang = crate::i18n::Lang::parse(&code).unwrap_or(crate::i18n::Lang::Ru);
+async fn set_lang(Path(lang): Path<crate::i18n::Lang>, headers: HeaderMap) -> Response {
     // Back to the page the switch was clicked on, if it was ours.
     let back = headers
         .get(header::REFERER)

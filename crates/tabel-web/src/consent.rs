@@ -4,21 +4,22 @@
 //! sign, and — for a parent — their own consents with a withdrawal in one step.
 
 use crate::AppState;
-use crate::error::PageError;
+use crate::error::{PageError, render, render_status};
 use crate::extract::{Nav, PageUser};
 use crate::i18n::Tr;
-use crate::school::{date, id, respond};
+use crate::paths::{Path, id};
+use crate::school::date;
 use askama::Template;
-use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
+use axum::extract::{DefaultBodyLimit, Multipart, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::Deserialize;
 use tabel_app::AppError;
 use tabel_app::consent::{ConsentInput, MAX_SCAN_BYTES, WithdrawalInput};
 use tabel_domain::consent::{BasisInput, Status};
-use tabel_domain::{GroupId, PersonId};
+use tabel_domain::{ConsentId, GroupId, PersonId};
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
@@ -81,79 +82,74 @@ struct ClassPage<'a> {
 async fn class_page(
     State(state): State<AppState>,
     user: PageUser,
-    Path(raw): Path<String>,
-) -> Response {
-    let built = async {
-        let class: GroupId = id(&raw)?;
-        let r = state.app.class_consents(&user.who.principal, class).await?;
-        let t = user.tr(&state);
-        let zone = state.app.config().time_zone.clone();
-        let mut number = 0;
-        let mut previous = None;
-        let lines = r
-            .lines
-            .iter()
-            .map(|l| {
-                let first = previous != Some(l.student);
-                if first {
-                    number += 1;
-                }
-                previous = Some(l.student);
-                LineRow {
-                    number: if first {
-                        number.to_string()
-                    } else {
-                        String::new()
-                    },
-                    student: if first {
-                        l.student_name.clone()
-                    } else {
-                        String::new()
-                    },
-                    paper: first && r.paper.contains(&l.student),
-                    href: format!("/consents/students/{}", l.student),
-                    parent: l.parent_name.clone(),
-                    relation: l
-                        .relation
-                        .map(|r| t.get(&format!("relation-{}", r.code())))
-                        .unwrap_or_default(),
-                    diary: if l.parent.is_some() {
-                        badge(&t, Status::of(l.diary))
-                    } else {
-                        (String::new(), "")
-                    },
-                    delivery: if l.parent.is_some() {
-                        badge(&t, Status::of(l.delivery))
-                    } else {
-                        (String::new(), "")
-                    },
-                    updated: l
-                        .updated_at
-                        .map(|at| date(zone.local_date(at)))
-                        .unwrap_or_default(),
-                }
-            })
-            .collect();
-        Ok(ClassPage {
-            class_name: r.class.name.clone(),
-            class_href: format!("/school/classes/{}", r.class.id),
-            summary: r
-                .counts
-                .iter()
-                .map(|(s, n)| {
-                    let (label, style) = badge(&t, *s);
-                    (label, style, *n)
-                })
-                .collect(),
-            without: r.without_representative,
-            paper: r.paper.len(),
-            lines,
-            nav: user.nav.clone(),
-            t,
+    Path(class): Path<GroupId>,
+) -> Result<Html<String>, PageError> {
+    let r = state.app.class_consents(&user.who.principal, class).await?;
+    let t = user.tr(&state);
+    let zone = state.app.config().time_zone.clone();
+    let mut number = 0;
+    let mut previous = None;
+    let lines = r
+        .lines
+        .iter()
+        .map(|l| {
+            let first = previous != Some(l.student);
+            if first {
+                number += 1;
+            }
+            previous = Some(l.student);
+            LineRow {
+                number: if first {
+                    number.to_string()
+                } else {
+                    String::new()
+                },
+                student: if first {
+                    l.student_name.clone()
+                } else {
+                    String::new()
+                },
+                paper: first && r.paper.contains(&l.student),
+                href: format!("/consents/students/{}", l.student),
+                parent: l.parent_name.clone(),
+                relation: l
+                    .relation
+                    .map(|r| t.get(&format!("relation-{}", r.code())))
+                    .unwrap_or_default(),
+                diary: if l.parent.is_some() {
+                    badge(&t, Status::of(l.diary))
+                } else {
+                    (String::new(), "")
+                },
+                delivery: if l.parent.is_some() {
+                    badge(&t, Status::of(l.delivery))
+                } else {
+                    (String::new(), "")
+                },
+                updated: l
+                    .updated_at
+                    .map(|at| date(zone.local_date(at)))
+                    .unwrap_or_default(),
+            }
         })
-    }
-    .await;
-    respond(&state, &user, built)
+        .collect();
+    render(ClassPage {
+        class_name: r.class.name.clone(),
+        class_href: format!("/school/classes/{}", r.class.id),
+        summary: r
+            .counts
+            .iter()
+            .map(|(s, n)| {
+                let (label, style) = badge(&t, *s);
+                (label, style, *n)
+            })
+            .collect(),
+        without: r.without_representative,
+        paper: r.paper.len(),
+        lines,
+        nav: user.nav.clone(),
+        t,
+    })
 }
 
 /// A representative on the child's page.
@@ -332,24 +328,19 @@ async fn child_view<'s>(
 async fn child_page(
     State(state): State<AppState>,
     user: PageUser,
-    Path(raw): Path<String>,
+    Path(student): Path<PersonId>,
     Query(n): Query<Notice>,
-) -> Response {
-    let built = async {
-        let student: PersonId = id(&raw)?;
-        let mut page = child_view(
-            &state,
-            &user,
-            student,
-            RegisterForm::default(),
-            String::new(),
-        )
-        .await?;
-        page.done = n.done.is_some();
-        Ok(page)
-    }
-    .await;
-    respond(&state, &user, built)
+) -> Result<Html<String>, PageError> {
+    let mut page = child_view(
+        &state,
+        &user,
+        student,
+        RegisterForm::default(),
+        String::new(),
+    )
+    .await?;
+    page.done = n.done.is_some();
+    render(page)
 }
 
 fn basis_of(f: &RegisterForm) -> Result<Option<BasisInput>, AppError> {
@@ -381,11 +372,13 @@ async fn answer(
     student: PersonId,
     f: RegisterForm,
     result: Result<Vec<i64>, AppError>,
-) -> Response {
+) -> Result<Response, PageError> {
     let error = match result {
         Ok(_) => {
-            return crate::redirect::see_other(&format!("/consents/students/{student}?done=1"))
-                .into_response();
+            return Ok(
+                crate::redirect::see_other(&format!("/consents/students/{student}?done=1"))
+                    .into_response(),
+            );
         }
         Err(AppError::Invalid(errors)) => errors
             .into_iter()
@@ -393,26 +386,19 @@ async fn answer(
             .collect::<Vec<_>>()
             .join("; "),
         Err(AppError::Conflict(m)) => m,
-        Err(e) => return user.fail(state, PageError::from_app(e, user.lang)),
+        Err(e) => return Err(PageError::from(e)),
     };
     let page = child_view(state, user, student, f, error).await;
-    let mut res = respond(state, user, page);
-    if res.status().is_success() {
-        *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-    }
-    res
+    render_status(StatusCode::UNPROCESSABLE_ENTITY, page?)
 }
 
 /// Records an application from the child's page.
 async fn register(
     State(state): State<AppState>,
     user: PageUser,
-    Path(raw): Path<String>,
+    Path(student): Path<PersonId>,
     Form(f): Form<RegisterForm>,
-) -> Response {
-    let Ok(student) = id::<PersonId>(&raw) else {
-        return user.fail(&state, PageError::from_app(AppError::NotFound, user.lang));
-    };
+) -> Result<Response, PageError> {
     let result = async {
         let basis = basis_of(&f)?.unwrap_or_default();
         let input = ConsentInput {
@@ -439,12 +425,9 @@ async fn register(
 async fn withdraw(
     State(state): State<AppState>,
     user: PageUser,
-    Path(raw): Path<String>,
+    Path(student): Path<PersonId>,
     Form(f): Form<RegisterForm>,
-) -> Response {
-    let Ok(student) = id::<PersonId>(&raw) else {
-        return user.fail(&state, PageError::from_app(AppError::NotFound, user.lang));
-    };
+) -> Result<Response, PageError> {
     let result = async {
         let input = WithdrawalInput {
             parent_id: f.parent_id.clone(),
@@ -483,11 +466,10 @@ async fn scan_field(mut form: Multipart) -> Result<Option<(String, String, Vec<u
 async fn upload_scan(
     State(state): State<AppState>,
     user: PageUser,
-    Path(raw): Path<String>,
+    Path(record): Path<ConsentId>,
     form: Multipart,
-) -> Response {
+) -> Result<Response, PageError> {
     let result = async {
-        let record: i64 = id(&raw)?;
         let (name, kind, bytes) = scan_field(form)
             .await?
             .ok_or_else(|| AppError::invalid("file", "a scan may be at most 5 MB"))?;
@@ -507,14 +489,14 @@ async fn upload_scan(
         Ok(record) => {
             // Back to the child the record is about.
             match state.app.consent_record_student(record).await {
-                Ok(student) => {
-                    crate::redirect::see_other(&format!("/consents/students/{student}?done=1"))
-                        .into_response()
-                }
-                Err(e) => user.fail(&state, PageError::from_app(e, user.lang)),
+                Ok(student) => Ok(crate::redirect::see_other(&format!(
+                    "/consents/students/{student}?done=1"
+                ))
+                .into_response()),
+                Err(e) => Err(PageError::from(e)),
             }
         }
-        Err(e) => user.fail(&state, PageError::from_app(e, user.lang)),
+        Err(e) => Err(PageError::from(e)),
     }
 }
 
@@ -546,28 +528,24 @@ async fn form_page(
     State(state): State<AppState>,
     user: PageUser,
     Query(q): Query<FormQuery>,
-) -> Response {
-    let built = async {
-        let f = state
-            .app
-            .consent_form(&user.who.principal, id(&q.parent)?, id(&q.student)?)
-            .await?;
-        Ok(FormPage {
-            school: f.school_name,
-            parent: f.parent.full_name(),
-            student: f.student.full_name(),
-            born: f.student.birth_date.map(date).unwrap_or_default(),
-            class_name: f.class_name,
-            version: f.text_version,
-            today: date(f.today),
-            pdf_href: format!(
-                "/consents/form.pdf?parent={}&student={}",
-                f.parent.id, f.student.id
-            ),
-            nav: user.nav.clone(),
-            t: user.tr(&state),
-        })
-    }
-    .await;
-    respond(&state, &user, built)
+) -> Result<Html<String>, PageError> {
+    let f = state
+        .app
+        .consent_form(&user.who.principal, id(&q.parent)?, id(&q.student)?)
+        .await?;
+    render(FormPage {
+        school: f.school_name,
+        parent: f.parent.full_name(),
+        student: f.student.full_name(),
+        born: f.student.birth_date.map(date).unwrap_or_default(),
+        class_name: f.class_name,
+        version: f.text_version,
+        today: date(f.today),
+        pdf_href: format!(
+            "/consents/form.pdf?parent={}&student={}",
+            f.parent.id, f.student.id
+        ),
+        nav: user.nav.clone(),
+        t: user.tr(&state),
+    })
 }

@@ -5,17 +5,17 @@
 use crate::AppState;
 use crate::error::{ApiError, Problem};
 use crate::extract::{ApiJson, ApiUser, ClientInfo};
+use crate::paths::Path;
 use axum::Json;
 use axum::body::Body;
-use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::extract::{DefaultBodyLimit, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::Response;
 use serde::{Deserialize, Serialize};
-use tabel_app::AppError;
 use tabel_app::consent::{ConsentInput, MAX_SCAN_BYTES, WithdrawalInput};
 use tabel_domain::consent::{BasisInput, Status};
 use tabel_domain::school::ConsentState;
-use tabel_domain::{GroupId, PersonId};
+use tabel_domain::{ConsentId, GroupId, PersonId};
 use tabel_store::consent::Record;
 use time::format_description::well_known::Rfc3339;
 use utoipa::{IntoParams, ToSchema};
@@ -32,12 +32,6 @@ pub(crate) fn routes(r: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
         .routes(routes!(child_consents))
         .routes(routes!(register))
         .routes(routes!(withdraw))
-}
-
-fn id<T: std::str::FromStr>(raw: &str) -> Result<T, ApiError> {
-    raw.trim()
-        .parse()
-        .map_err(|_| ApiError::from(AppError::NotFound))
 }
 
 fn state_code(s: Option<ConsentState>) -> &'static str {
@@ -90,9 +84,8 @@ struct RegistryDto {
 async fn class_registry(
     State(state): State<AppState>,
     ApiUser(who): ApiUser,
-    Path(raw): Path<String>,
+    Path(class): Path<GroupId>,
 ) -> Result<Json<RegistryDto>, ApiError> {
-    let class: GroupId = id(&raw)?;
     let r = state.app.class_consents(&who.principal, class).await?;
     let count = |s: Status| {
         r.counts
@@ -205,9 +198,8 @@ struct ChildConsentsDto {
 async fn child_consents(
     State(state): State<AppState>,
     ApiUser(who): ApiUser,
-    Path(raw): Path<String>,
+    Path(student): Path<PersonId>,
 ) -> Result<Json<ChildConsentsDto>, ApiError> {
-    let student: PersonId = id(&raw)?;
     let c = state.app.child_consents(&who.principal, student).await?;
     Ok(Json(ChildConsentsDto {
         student_id: c.student.id.to_string(),
@@ -378,12 +370,11 @@ async fn upload_scan(
     State(state): State<AppState>,
     ApiUser(who): ApiUser,
     ClientInfo(client): ClientInfo,
-    Path(raw): Path<String>,
+    Path(consent): Path<ConsentId>,
     Query(q): Query<ScanQuery>,
     headers: HeaderMap,
     body: Body,
 ) -> Result<StatusCode, ApiError> {
-    let consent: i64 = id(&raw)?;
     let kind = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -411,9 +402,8 @@ async fn upload_scan(
 async fn download_scan(
     State(state): State<AppState>,
     ApiUser(who): ApiUser,
-    Path(raw): Path<String>,
+    Path(consent): Path<ConsentId>,
 ) -> Result<Response, ApiError> {
-    let consent: i64 = id(&raw)?;
     let scan = state.app.consent_scan(&who.principal, consent).await?;
     Ok(crate::homework_files_api::attachment(
         &scan.file_name,

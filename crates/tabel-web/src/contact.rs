@@ -11,12 +11,13 @@
 //! No code is ever shown on a page: it goes to the contact (the notifier delivers it).
 
 use crate::AppState;
-use crate::error::{PageError, error_page};
+use crate::error::{PageError, render, render_status};
 use crate::extract::{Nav, PageUser, Visitor};
 use crate::i18n::Tr;
-use crate::school::{date, id, respond};
+use crate::paths::{Path, id};
+use crate::school::date;
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
@@ -344,17 +345,18 @@ async fn my_page(
     State(state): State<AppState>,
     user: PageUser,
     Query(n): Query<Notice>,
-) -> Response {
+) -> Result<Html<String>, PageError> {
     let notice = notice_text(&user.tr(&state), n.done.as_deref());
-    let page = mine_view(
-        &state,
-        &user,
-        ContactForm::default(),
-        (String::new(), Vec::new()),
-        notice,
+    render(
+        mine_view(
+            &state,
+            &user,
+            ContactForm::default(),
+            (String::new(), Vec::new()),
+            notice,
+        )
+        .await?,
     )
-    .await;
-    respond(&state, &user, page)
 }
 
 /// After a write on the parent's page: back to it with a notice; a refused write shows the page
@@ -365,23 +367,21 @@ async fn after_mine(
     result: Result<&str, AppError>,
     form: ContactForm,
     error_for: String,
-) -> Response {
+) -> Result<Response, PageError> {
     let errors = match result {
         Ok(done) => {
-            return crate::redirect::see_other(&format!("/account/contacts?done={done}"))
-                .into_response();
+            return Ok(
+                crate::redirect::see_other(&format!("/account/contacts?done={done}"))
+                    .into_response(),
+            );
         }
         Err(e) => match refused(&user.tr(state), e) {
             Ok(lines) => lines,
-            Err(e) => return user.fail(state, PageError::from_app(e, user.lang)),
+            Err(e) => return Err(PageError::from(e)),
         },
     };
     let page = mine_view(state, user, form, (error_for, errors), String::new()).await;
-    let mut res = respond(state, user, page);
-    if res.status().is_success() {
-        *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-    }
-    res
+    render_status(StatusCode::UNPROCESSABLE_ENTITY, page?)
 }
 
 fn me(user: &PageUser) -> Result<PersonId, AppError> {
@@ -394,7 +394,7 @@ async fn add_mine(
     State(state): State<AppState>,
     user: PageUser,
     Form(f): Form<ContactForm>,
-) -> Response {
+) -> Result<Response, PageError> {
     let result = async {
         state
             .app
@@ -417,7 +417,7 @@ async fn save_preferred(
     State(state): State<AppState>,
     user: PageUser,
     Form(form): Form<Vec<(String, String)>>,
-) -> Response {
+) -> Result<Response, PageError> {
     let result = async {
         let ids = form
             .iter()
@@ -439,17 +439,21 @@ async fn save_preferred(
 async fn remove_mine(
     State(state): State<AppState>,
     user: PageUser,
-    Path(raw): Path<String>,
-) -> Response {
-    let result = async {
-        state
-            .app
-            .remove_contact(&user.who.principal, id(&raw)?, &user.client)
-            .await
-            .map(|_| "removed")
-    }
-    .await;
-    after_mine(&state, &user, result, ContactForm::default(), raw).await
+    Path(contact): Path<ContactId>,
+) -> Result<Response, PageError> {
+    let result = state
+        .app
+        .remove_contact(&user.who.principal, contact, &user.client)
+        .await
+        .map(|_| "removed");
+    after_mine(
+        &state,
+        &user,
+        result,
+        ContactForm::default(),
+        contact.to_string(),
+    )
+    .await
 }
 
 /// Asks for a code (a phone) or a link (an e-mail) for one of the parent's contacts.
@@ -457,18 +461,22 @@ async fn remove_mine(
 async fn send_code_mine(
     State(state): State<AppState>,
     user: PageUser,
-    Path(raw): Path<String>,
-) -> Response {
-    let result = async {
-        let code = state
-            .app
-            .start_verification(&user.who.principal, id(&raw)?, &user.client)
-            .await?;
-        // The code itself goes to the contact (the notifier), never onto the page.
-        Ok(sent(code.purpose()))
-    }
-    .await;
-    after_mine(&state, &user, result, ContactForm::default(), raw).await
+    Path(contact): Path<ContactId>,
+) -> Result<Response, PageError> {
+    // The code itself goes to the contact (the notifier), never onto the page.
+    let result = state
+        .app
+        .start_verification(&user.who.principal, contact, &user.client)
+        .await
+        .map(|code| sent(code.purpose()));
+    after_mine(
+        &state,
+        &user,
+        result,
+        ContactForm::default(),
+        contact.to_string(),
+    )
+    .await
 }
 
 fn sent(p: tabel_domain::contact::CodePurpose) -> &'static str {
@@ -489,18 +497,22 @@ struct CodeForm {
 async fn confirm_mine(
     State(state): State<AppState>,
     user: PageUser,
-    Path(raw): Path<String>,
+    Path(contact): Path<ContactId>,
     Form(f): Form<CodeForm>,
-) -> Response {
-    let result = async {
-        state
-            .app
-            .confirm_phone(&user.who.principal, id(&raw)?, &f.code, &user.client)
-            .await
-            .map(|_| "verified")
-    }
-    .await;
-    after_mine(&state, &user, result, ContactForm::default(), raw).await
+) -> Result<Response, PageError> {
+    let result = state
+        .app
+        .confirm_phone(&user.who.principal, contact, &f.code, &user.client)
+        .await
+        .map(|_| "verified");
+    after_mine(
+        &state,
+        &user,
+        result,
+        ContactForm::default(),
+        contact.to_string(),
+    )
+    .await
 }
 
 /// A parent's block on the staff page.
@@ -595,47 +607,44 @@ async fn student_view<'s>(
 async fn student_page(
     State(state): State<AppState>,
     user: PageUser,
-    Path(raw): Path<String>,
+    Path(student): Path<PersonId>,
     Query(n): Query<Notice>,
-) -> Response {
+) -> Result<Html<String>, PageError> {
     let notice = notice_text(&user.tr(&state), n.done.as_deref());
-    let page = async {
-        let student: PersonId = id(&raw)?;
-        student_view(
-            &state,
-            &user,
-            student,
-            ContactForm::default(),
-            (String::new(), Vec::new()),
-            notice,
-        )
-        .await
-    }
-    .await;
-    respond(&state, &user, page)
+    render(
+        async {
+            student_view(
+                &state,
+                &user,
+                student,
+                ContactForm::default(),
+                (String::new(), Vec::new()),
+                notice,
+            )
+            .await
+        }
+        .await?,
+    )
 }
 
 async fn after_staff(
     state: &AppState,
     user: &PageUser,
-    raw_student: &str,
+    student: PersonId,
     result: Result<&str, AppError>,
     form: ContactForm,
     error_for: String,
-) -> Response {
-    let Ok(student) = id::<PersonId>(raw_student) else {
-        return user.fail(state, PageError::from_app(AppError::NotFound, user.lang));
-    };
+) -> Result<Response, PageError> {
     let errors = match result {
         Ok(done) => {
-            return crate::redirect::see_other(&format!(
+            return Ok(crate::redirect::see_other(&format!(
                 "/students/{student}/contacts?done={done}"
             ))
-            .into_response();
+            .into_response());
         }
         Err(e) => match refused(&user.tr(state), e) {
             Ok(lines) => lines,
-            Err(e) => return user.fail(state, PageError::from_app(e, user.lang)),
+            Err(e) => return Err(PageError::from(e)),
         },
     };
     let page = student_view(
@@ -647,11 +656,7 @@ async fn after_staff(
         String::new(),
     )
     .await;
-    let mut res = respond(state, user, page);
-    if res.status().is_success() {
-        *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-    }
-    res
+    render_status(StatusCode::UNPROCESSABLE_ENTITY, page?)
 }
 
 /// Registers a contact for one of the student's parents from a document.
@@ -659,20 +664,19 @@ async fn after_staff(
 async fn register_for_parent(
     State(state): State<AppState>,
     user: PageUser,
-    Path(raw): Path<String>,
+    Path(student): Path<PersonId>,
     Form(f): Form<ContactForm>,
-) -> Response {
-    let result = async {
-        let parent: PersonId = id(f.parent_id.trim())?;
-        state
+) -> Result<Response, PageError> {
+    let result = match id::<PersonId>(f.parent_id.trim()) {
+        Ok(parent) => state
             .app
             .add_contact(&user.who.principal, parent, &f.input(true), &user.client)
             .await
-            .map(|_| "added")
-    }
-    .await;
+            .map(|_| "added"),
+        Err(e) => Err(e),
+    };
     let error_for = f.parent_id.trim().to_owned();
-    after_staff(&state, &user, &raw, result, f, error_for).await
+    after_staff(&state, &user, student, result, f, error_for).await
 }
 
 /// Removes a contact of one of the student's parents.
@@ -680,17 +684,23 @@ async fn register_for_parent(
 async fn remove_for_parent(
     State(state): State<AppState>,
     user: PageUser,
-    Path((raw, contact)): Path<(String, String)>,
-) -> Response {
-    let result = async {
-        state
-            .app
-            .remove_contact(&user.who.principal, id(&contact)?, &user.client)
-            .await
-            .map(|_| "removed")
-    }
-    .await;
-    after_staff(&state, &user, &raw, result, ContactForm::default(), contact).await
+    Path((student, contact)): Path<(PersonId, ContactId)>,
+) -> Result<Response, PageError> {
+    let result = state
+        .app
+        .remove_contact(&user.who.principal, contact, &user.client)
+        .await
+        .map(|_| "removed");
+    let error_for = contact.to_string();
+    after_staff(
+        &state,
+        &user,
+        student,
+        result,
+        ContactForm::default(),
+        error_for,
+    )
+    .await
 }
 
 /// Sends a confirmation link or code to a contact of one of the student's parents.
@@ -698,17 +708,23 @@ async fn remove_for_parent(
 async fn send_code_for_parent(
     State(state): State<AppState>,
     user: PageUser,
-    Path((raw, contact)): Path<(String, String)>,
-) -> Response {
-    let result = async {
-        let code = state
-            .app
-            .start_verification(&user.who.principal, id(&contact)?, &user.client)
-            .await?;
-        Ok(sent(code.purpose()))
-    }
-    .await;
-    after_staff(&state, &user, &raw, result, ContactForm::default(), contact).await
+    Path((student, contact)): Path<(PersonId, ContactId)>,
+) -> Result<Response, PageError> {
+    let result = state
+        .app
+        .start_verification(&user.who.principal, contact, &user.client)
+        .await
+        .map(|code| sent(code.purpose()));
+    let error_for = contact.to_string();
+    after_staff(
+        &state,
+        &user,
+        student,
+        result,
+        ContactForm::default(),
+        error_for,
+    )
+    .await
 }
 
 #[derive(Template)]
@@ -726,8 +742,8 @@ struct VerifiedPage<'a> {
 async fn verify_link(
     State(state): State<AppState>,
     visitor: Visitor,
-    Path(token): Path<String>,
-) -> Response {
+    Path(token): Path<tabel_domain::contact::EmailToken>,
+) -> Result<Response, PageError> {
     let t = state.i18n.tr(visitor.lang);
     let (status, page) = match state.app.confirm_email(&token, &visitor.client).await {
         Ok(c) => (
@@ -764,17 +780,9 @@ async fn verify_link(
                 t,
             },
         ),
-        Err(e) => {
-            return match PageError::from_app(e, visitor.lang) {
-                PageError::Status(status, key, detail) => error_page(t, status, key, &detail),
-                PageError::Login(_) => error_page(t, StatusCode::NOT_FOUND, "error-not-found", ""),
-            };
-        }
+        Err(e) => return Err(e.into()),
     };
-    match page.render() {
-        Ok(html) => (status, Html(html)).into_response(),
-        Err(e) => PageError::render(e).into_response_in(state.i18n.tr(visitor.lang)),
-    }
+    render_status(status, page)
 }
 
 /// The link to a student's parents' contacts for the student's card: "" for those who may not

@@ -11,11 +11,11 @@
 use crate::AppState;
 use crate::error::{ApiError, Problem};
 use crate::extract::{ApiJson, ApiUser, ClientInfo};
+use crate::paths::Path;
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
-use tabel_app::AppError;
 use tabel_app::contact::ContactInput;
 use tabel_domain::contact::{MAX_ATTEMPTS, deliverable, display_value};
 use tabel_domain::{ContactId, PersonId};
@@ -32,12 +32,6 @@ pub(crate) fn routes(r: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
         .routes(routes!(set_preferred))
         .routes(routes!(start_verification))
         .routes(routes!(confirm))
-}
-
-fn id<T: std::str::FromStr>(raw: &str) -> Result<T, ApiError> {
-    raw.trim()
-        .parse()
-        .map_err(|_| ApiError::from(AppError::NotFound))
 }
 
 fn rfc3339(t: OffsetDateTime) -> String {
@@ -141,10 +135,9 @@ struct ListQuery {
 async fn list_contacts(
     State(state): State<AppState>,
     ApiUser(who): ApiUser,
-    Path(raw): Path<String>,
+    Path(parent): Path<PersonId>,
     Query(q): Query<ListQuery>,
 ) -> Result<Json<Vec<ContactDto>>, ApiError> {
-    let parent: PersonId = id(&raw)?;
     let list = state
         .app
         .parent_contacts(&who.principal, parent, q.include_removed.unwrap_or(false))
@@ -186,10 +179,9 @@ async fn add_contact(
     State(state): State<AppState>,
     ApiUser(who): ApiUser,
     ClientInfo(client): ClientInfo,
-    Path(raw): Path<String>,
+    Path(parent): Path<PersonId>,
     ApiJson(body): ApiJson<NewContactRequest>,
 ) -> Result<(StatusCode, Json<ContactDto>), ApiError> {
-    let parent: PersonId = id(&raw)?;
     let input = ContactInput {
         kind: body.kind,
         network: body.network,
@@ -216,9 +208,8 @@ async fn remove_contact(
     State(state): State<AppState>,
     ApiUser(who): ApiUser,
     ClientInfo(client): ClientInfo,
-    Path(raw): Path<String>,
+    Path(contact): Path<ContactId>,
 ) -> Result<StatusCode, ApiError> {
-    let contact: ContactId = id(&raw)?;
     state
         .app
         .remove_contact(&who.principal, contact, &client)
@@ -240,10 +231,9 @@ async fn set_preferred(
     State(state): State<AppState>,
     ApiUser(who): ApiUser,
     ClientInfo(client): ClientInfo,
-    Path(raw): Path<String>,
+    Path(contact): Path<ContactId>,
     ApiJson(body): ApiJson<PreferredRequest>,
 ) -> Result<Json<ContactDto>, ApiError> {
-    let contact: ContactId = id(&raw)?;
     let c = state
         .app
         .set_contact_preferred(&who.principal, contact, body.preferred, &client)
@@ -272,9 +262,8 @@ async fn start_verification(
     State(state): State<AppState>,
     ApiUser(who): ApiUser,
     ClientInfo(client): ClientInfo,
-    Path(raw): Path<String>,
+    Path(contact): Path<ContactId>,
 ) -> Result<(StatusCode, Json<VerificationStarted>), ApiError> {
-    let contact: ContactId = id(&raw)?;
     let code = state
         .app
         .start_verification(&who.principal, contact, &client)
@@ -307,10 +296,9 @@ async fn confirm(
     State(state): State<AppState>,
     ApiUser(who): ApiUser,
     ClientInfo(client): ClientInfo,
-    Path(raw): Path<String>,
+    Path(contact): Path<ContactId>,
     ApiJson(body): ApiJson<ConfirmRequest>,
 ) -> Result<Json<ContactDto>, ApiError> {
-    let contact: ContactId = id(&raw)?;
     let c = state
         .app
         .confirm_phone(&who.principal, contact, &body.code, &client)

@@ -5,24 +5,25 @@
 //! deadline. Everything works without JavaScript.
 
 use crate::AppState;
-use crate::error::PageError;
+use crate::error::{PageError, render, render_status};
 use crate::exams::school_of;
 use crate::extract::{Nav, PageUser};
 use crate::finals::{slot_of, slot_query};
 use crate::i18n::Tr;
 use crate::journal::period_label;
-use crate::school::{date, id, respond};
+use crate::paths::{Path, id};
+use crate::school::date;
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::Deserialize;
 use tabel_app::AppError;
 use tabel_app::debts::{DebtLine, DeferralInput, DeferralLine, IllnessInput, RetakeInput};
 use tabel_domain::finals::FinalValue;
-use tabel_domain::{GroupId, PersonId, SchoolId, SubjectId};
+use tabel_domain::{DebtId, DeferralId, GroupId, PersonId, SchoolId, SubjectId};
 use tabel_store::finals::Slot;
 use tabel_store::school::Period;
 use time::Date;
@@ -146,44 +147,34 @@ async fn defer_view<'s>(
 }
 
 fn defer_ids(
-    group: &str,
-    subject: &str,
+    (group, subject): (GroupId, SubjectId),
     q: &DeferQuery,
 ) -> Result<(GroupId, SubjectId, Option<Slot>, PersonId), AppError> {
-    Ok((
-        id(group)?,
-        id(subject)?,
-        slot_of(&q.period)?,
-        id(&q.student)?,
-    ))
+    Ok((group, subject, slot_of(&q.period)?, id(&q.student)?))
 }
 
 /// The form to open a deferral of a pupil's final mark.
 async fn defer_page(
     State(state): State<AppState>,
     user: PageUser,
-    Path((group, subject)): Path<(String, String)>,
+    Path(journal): Path<(GroupId, SubjectId)>,
     Query(q): Query<DeferQuery>,
-) -> Response {
-    let built = async {
-        let ids = defer_ids(&group, &subject, &q)?;
-        defer_view(&state, &user, ids, &DeferForm::default()).await
-    }
-    .await;
-    respond(&state, &user, built)
+) -> Result<Html<String>, PageError> {
+    let ids = defer_ids(journal, &q)?;
+    render(defer_view(&state, &user, ids, &DeferForm::default()).await?)
 }
 
 /// Opens the deferral; back to the finals page, or the form again with what is wrong (422).
 async fn defer(
     State(state): State<AppState>,
     user: PageUser,
-    Path((group, subject)): Path<(String, String)>,
+    Path(journal): Path<(GroupId, SubjectId)>,
     Query(q): Query<DeferQuery>,
     Form(form): Form<DeferForm>,
-) -> Response {
-    let ids = match defer_ids(&group, &subject, &q) {
+) -> Result<Response, PageError> {
+    let ids = match defer_ids(journal, &q) {
         Ok(ids) => ids,
-        Err(e) => return user.fail(&state, PageError::from_app(e, user.lang)),
+        Err(e) => return Err(PageError::from(e)),
     };
     let (g, s, slot, student) = ids;
     let result = async {
@@ -200,11 +191,11 @@ async fn defer(
     }
     .await;
     match result {
-        Ok(d) => crate::redirect::see_other(&format!(
+        Ok(d) => Ok(crate::redirect::see_other(&format!(
             "/journal/{g}/{s}/finals?period={}&saved=1",
             slot_query(d.slot)
         ))
-        .into_response(),
+        .into_response()),
         Err(e @ (AppError::Invalid(_) | AppError::Conflict(_))) => {
             let status = if matches!(e, AppError::Conflict(_)) {
                 StatusCode::CONFLICT
@@ -218,13 +209,9 @@ async fn defer(
                 };
                 p
             });
-            let mut res = respond(&state, &user, page);
-            if res.status().is_success() {
-                *res.status_mut() = status;
-            }
-            res
+            render_status(status, page?)
         }
-        Err(e) => user.fail(&state, PageError::from_app(e, user.lang)),
+        Err(e) => Err(PageError::from(e)),
     }
 }
 
@@ -417,16 +404,12 @@ async fn desk_page(
     State(state): State<AppState>,
     user: PageUser,
     Query(q): Query<DeskQuery>,
-) -> Response {
-    let built = async {
-        let mut page = desk_view(&state, &user, school_of(&q.school)?).await?;
-        if !q.done.is_empty() {
-            page.notice = page.t.get("debts-saved");
-        }
-        Ok(page)
+) -> Result<Html<String>, PageError> {
+    let mut page = desk_view(&state, &user, school_of(&q.school)?).await?;
+    if !q.done.is_empty() {
+        page.notice = page.t.get("debts-saved");
     }
-    .await;
-    respond(&state, &user, built)
+    render(page)
 }
 
 /// After a desk form: back to the desk, or the desk again with what went wrong.
@@ -435,28 +418,23 @@ async fn after_desk_form<T>(
     user: &PageUser,
     q: &DeskQuery,
     result: Result<T, AppError>,
-) -> Response {
-    let school = match school_of(&q.school) {
-        Ok(s) => s,
-        Err(e) => return user.fail(state, PageError::from_app(e, user.lang)),
-    };
+) -> Result<Response, PageError> {
+    let school = school_of(&q.school)?;
     let status = match &result {
         Ok(_) => {
             let back = match school {
                 Some(s) => format!("/school/deferrals?school={s}&done=1"),
                 None => "/school/deferrals?done=1".to_owned(),
             };
-            return crate::redirect::see_other(&back).into_response();
+            return Ok(crate::redirect::see_other(&back).into_response());
         }
         Err(AppError::Invalid(_)) => StatusCode::UNPROCESSABLE_ENTITY,
         Err(AppError::Conflict(_) | AppError::Stale { .. }) => StatusCode::CONFLICT,
         Err(_) => StatusCode::OK,
     };
     let e = match result {
-        Ok(_) => return StatusCode::OK.into_response(),
-        Err(e) if status == StatusCode::OK => {
-            return user.fail(state, PageError::from_app(e, user.lang));
-        }
+        Ok(_) => return Ok(StatusCode::OK.into_response()),
+        Err(e) if status == StatusCode::OK => return Err(e.into()),
         Err(e) => e,
     };
     let page = desk_view(state, user, school).await.map(|mut p| {
@@ -466,28 +444,20 @@ async fn after_desk_form<T>(
         };
         p
     });
-    let mut res = respond(state, user, page);
-    if res.status().is_success() {
-        *res.status_mut() = status;
-    }
-    res
+    render_status(status, page?)
 }
 
 /// Records the lapse of an overdue deferral: н/а and a debt.
 async fn lapse(
     State(state): State<AppState>,
     user: PageUser,
-    Path(deferral): Path<String>,
+    Path(id): Path<DeferralId>,
     Query(q): Query<DeskQuery>,
-) -> Response {
-    let result = async {
-        let id: i64 = id(&deferral)?;
-        state
-            .app
-            .lapse_deferral(&user.who.principal, id, &user.client)
-            .await
-    }
-    .await;
+) -> Result<Response, PageError> {
+    let result = state
+        .app
+        .lapse_deferral(&user.who.principal, id, &user.client)
+        .await;
     after_desk_form(&state, &user, &q, result).await
 }
 
@@ -507,12 +477,11 @@ struct RetakeForm {
 async fn retake(
     State(state): State<AppState>,
     user: PageUser,
-    Path(debt): Path<String>,
+    Path(id): Path<DebtId>,
     Query(q): Query<DeskQuery>,
     Form(form): Form<RetakeForm>,
-) -> Response {
+) -> Result<Response, PageError> {
     let result = async {
-        let id: i64 = id(&debt)?;
         let input = RetakeInput {
             on: form_date("on_date", &form.on_date)?,
             value: form.value.clone(),
@@ -544,12 +513,11 @@ struct IllnessForm {
 async fn illness(
     State(state): State<AppState>,
     user: PageUser,
-    Path(debt): Path<String>,
+    Path(id): Path<DebtId>,
     Query(q): Query<DeskQuery>,
     Form(form): Form<IllnessForm>,
-) -> Response {
+) -> Result<Response, PageError> {
     let result = async {
-        let id: i64 = id(&debt)?;
         let input = IllnessInput {
             from: form_date("from", &form.from)?,
             to: form_date("to", &form.to)?,

@@ -7,15 +7,16 @@ use crate::AppState;
 use crate::error::{ApiError, Problem};
 use crate::extract::{ApiJson, ApiUser, ClientInfo};
 use crate::finals_api::slot_param;
+use crate::paths::{Path, field_id};
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use tabel_app::AppError;
 use tabel_app::debts::{
     DebtLine, DeferralInput, DeferralLine, IllnessInput, RetakeInput, StudentDebts,
 };
-use tabel_domain::{GroupId, PersonId, SchoolId, SubjectId};
+use tabel_domain::{DebtId, DeferralId, GroupId, PersonId, SchoolId, SubjectId};
 use tabel_store::debts::Deferral;
 use time::Date;
 use time::format_description::well_known::Rfc3339;
@@ -29,18 +30,6 @@ pub(crate) fn routes(r: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
         .routes(routes!(retake))
         .routes(routes!(illness))
         .routes(routes!(student_debts))
-}
-
-fn id<T: std::str::FromStr>(field: &str, raw: &str) -> Result<T, ApiError> {
-    raw.trim()
-        .parse()
-        .map_err(|_| ApiError::field(field, "unknown"))
-}
-
-fn path_id(raw: &str) -> Result<i64, ApiError> {
-    raw.trim()
-        .parse()
-        .map_err(|_| ApiError::from(AppError::NotFound))
 }
 
 fn date(field: &str, raw: &str) -> Result<Date, ApiError> {
@@ -255,11 +244,11 @@ async fn open_deferral(
     ClientInfo(client): ClientInfo,
     ApiJson(b): ApiJson<DeferralRequest>,
 ) -> Result<(StatusCode, Json<DeferralDto>), ApiError> {
-    let group: GroupId = id("group_id", &b.group_id)?;
-    let subject: SubjectId = id("subject_id", &b.subject_id)?;
+    let group: GroupId = field_id("group_id", &b.group_id)?;
+    let subject: SubjectId = field_id("subject_id", &b.subject_id)?;
     let slot = slot_param(b.period.as_deref())?;
     let input = DeferralInput {
-        student: id::<PersonId>("student_id", &b.student_id)?,
+        student: field_id::<PersonId>("student_id", &b.student_id)?,
         starts_on: date("starts_on", &b.starts_on)?,
         ends_on: date("ends_on", &b.ends_on)?,
         basis: b.basis,
@@ -279,11 +268,11 @@ async fn lapse(
     State(state): State<AppState>,
     ApiUser(who): ApiUser,
     ClientInfo(client): ClientInfo,
-    Path(raw): Path<String>,
+    Path(id): Path<DeferralId>,
 ) -> Result<Json<DebtDto>, ApiError> {
     let line = state
         .app
-        .lapse_deferral(&who.principal, path_id(&raw)?, &client)
+        .lapse_deferral(&who.principal, id, &client)
         .await?;
     Ok(Json(DebtDto::from(&line)))
 }
@@ -310,7 +299,7 @@ async fn retake(
     State(state): State<AppState>,
     ApiUser(who): ApiUser,
     ClientInfo(client): ClientInfo,
-    Path(raw): Path<String>,
+    Path(id): Path<DebtId>,
     ApiJson(b): ApiJson<RetakeRequest>,
 ) -> Result<Json<DebtDto>, ApiError> {
     let input = RetakeInput {
@@ -321,7 +310,7 @@ async fn retake(
     };
     let line = state
         .app
-        .record_retake(&who.principal, path_id(&raw)?, &input, &client)
+        .record_retake(&who.principal, id, &input, &client)
         .await?;
     Ok(Json(DebtDto::from(&line)))
 }
@@ -348,7 +337,7 @@ async fn illness(
     State(state): State<AppState>,
     ApiUser(who): ApiUser,
     ClientInfo(client): ClientInfo,
-    Path(raw): Path<String>,
+    Path(id): Path<DebtId>,
     ApiJson(b): ApiJson<IllnessRequest>,
 ) -> Result<Json<DebtDto>, ApiError> {
     let input = IllnessInput {
@@ -359,7 +348,7 @@ async fn illness(
     };
     let line = state
         .app
-        .record_debt_illness(&who.principal, path_id(&raw)?, &input, &client)
+        .record_debt_illness(&who.principal, id, &input, &client)
         .await?;
     Ok(Json(DebtDto::from(&line)))
 }
@@ -371,12 +360,8 @@ async fn illness(
 async fn student_debts(
     State(state): State<AppState>,
     ApiUser(who): ApiUser,
-    Path(raw): Path<String>,
+    Path(student): Path<PersonId>,
 ) -> Result<Json<DebtsDto>, ApiError> {
-    let student: PersonId = raw
-        .trim()
-        .parse()
-        .map_err(|_| ApiError::from(AppError::NotFound))?;
     let s = state.app.student_debts(&who.principal, student).await?;
     Ok(Json(DebtsDto::from(&s)))
 }

@@ -8,15 +8,16 @@
 //! the consent's state is and what to do — never the child's data.
 
 use crate::AppState;
-use crate::error::PageError;
+use crate::error::{PageError, render, render_status};
 use crate::extract::{Nav, PageUser};
 use crate::i18n::Tr;
-use crate::school::{date, id, respond};
+use crate::paths::Path;
+use crate::school::date;
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use serde::Deserialize;
 use tabel_app::AppError;
@@ -551,18 +552,40 @@ fn span(a: Date, b: Date) -> String {
 
 // ---------------------------------------------------------------- rendering and the gate
 
-/// Renders a cabinet page; a parent's own child without consent gets the page that explains
-/// why nothing is shown (403), in the same place of the cabinet.
-pub(crate) async fn page<T: Template>(
-    state: &AppState,
-    user: &PageUser,
-    (student, section): (PersonId, Section),
-    built: Result<T, AppError>,
+/// A parent's own child without consent: in place of a cabinet page, the page that explains why
+/// nothing is shown (403), in the same place of the cabinet. Runs only when a `/diary/…` page
+/// failed for want of consent, so the user is looked up again only then.
+pub(crate) async fn consent_gate(
+    State(state): State<AppState>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
 ) -> Response {
-    match built {
-        Err(AppError::NoConsent) => no_consent(state, user, student, section).await,
-        other => respond(state, user, other),
+    let Some(section) = diary_section(req.uri().path()) else {
+        return next.run(req).await;
+    };
+    let (mut parts, body) = req.into_parts();
+    let asked = axum::http::Request::from_parts(parts.clone(), body);
+    let res = next.run(asked).await;
+    if !crate::error::is_no_consent(&res) {
+        return res;
     }
+    let page = async {
+        let user = <PageUser as axum::extract::FromRequestParts<AppState>>::from_request_parts(
+            &mut parts, &state,
+        )
+        .await?;
+        no_consent(&state, &user, section.0, section.1).await
+    };
+    page.await.into_response()
+}
+
+/// The pupil and the section of a cabinet path (`/diary/49/week`).
+fn diary_section(path: &str) -> Option<(PersonId, Section)> {
+    let rest = path.strip_prefix("/diary/")?;
+    let (id, suffix) = rest.find('/').map_or((rest, ""), |i| rest.split_at(i));
+    let student = id.parse().ok()?;
+    let section = Section::ALL.into_iter().find(|s| s.suffix() == suffix)?;
+    Some((student, section))
 }
 
 #[derive(Template)]
@@ -583,31 +606,28 @@ async fn no_consent(
     user: &PageUser,
     student: PersonId,
     section: Section,
-) -> Response {
+) -> Result<Response, PageError> {
     let t = user.tr(state);
-    let family = match state.app.family(&user.who.principal).await {
-        Ok(f) => f,
-        Err(e) => return user.fail(state, PageError::from_app(e, user.lang)),
-    };
+    let family = state.app.family(&user.who.principal).await?;
     // Only a parent's own child comes here (the gate said NoConsent): the link is in the list.
-    let Some(child) = family.iter().find(|f| f.link.student.id == student) else {
-        return user.fail(state, PageError::from_app(AppError::NotFound, user.lang));
-    };
+    let child = family
+        .iter()
+        .find(|f| f.link.student.id == student)
+        .ok_or_else(PageError::not_found)?;
     let (label, style, explanation) = consent_words(&t, child.link.diary_consent);
-    let body = NoConsentPage {
-        name: child.link.student.full_name(),
-        state: label,
-        style,
-        explanation,
-        children: picker(&t, &family, student, section),
-        consent_href: format!("/consents/students/{student}"),
-        t,
-        nav: user.nav.clone(),
-    };
-    match body.render() {
-        Ok(html) => (StatusCode::FORBIDDEN, axum::response::Html(html)).into_response(),
-        Err(e) => user.fail(state, PageError::render(e)),
-    }
+    render_status(
+        StatusCode::FORBIDDEN,
+        NoConsentPage {
+            name: child.link.student.full_name(),
+            state: label,
+            style,
+            explanation,
+            children: picker(&t, &family, student, section),
+            consent_href: format!("/consents/students/{student}"),
+            t,
+            nav: user.nav.clone(),
+        },
+    )
 }
 
 /// The consent state's label, badge style and what it means for the diary.
@@ -630,22 +650,6 @@ fn consent_words(t: &Tr<'_>, state: Option<ConsentState>) -> (String, &'static s
             t.get("diary-consent-missing"),
         ),
     }
-}
-
-fn student_id(raw: &str) -> Result<PersonId, AppError> {
-    id(raw)
-}
-
-/// Everything a cabinet page handler starts with: the pupil from the path, the family for the
-/// picker (parents only: one query).
-pub(crate) async fn start_page(
-    state: &AppState,
-    user: &PageUser,
-    raw: &str,
-) -> Result<(PersonId, Vec<FamilyChild>), AppError> {
-    let student = student_id(raw)?;
-    let family = state.app.family(&user.who.principal).await?;
-    Ok((student, family))
 }
 
 pub(crate) fn is_parent(user: &PageUser) -> bool {
@@ -693,55 +697,50 @@ struct TodayPage<'a> {
 async fn today_page(
     State(state): State<AppState>,
     user: PageUser,
-    Path(raw): Path<String>,
-) -> Response {
-    let built = async {
-        let (student, family) = start_page(&state, &user, &raw).await?;
-        let t = user.tr(&state);
-        let v = state.app.diary_today(&user.who.principal, student).await?;
-        let class = v.child.class.as_ref().map(|g| g.name.clone());
-        let class = class.as_deref();
-        Ok(TodayPage {
-            head: head(&t, &family, &v.child, Section::Today, is_parent(&user)),
-            title: day_title(&t, v.today),
-            day_off: v
-                .day
-                .day_off
-                .as_ref()
-                .map(|h| h.name.clone())
-                .unwrap_or_default(),
-            lessons: v
-                .day
-                .lessons
-                .iter()
-                .map(|l| lesson_card(&t, l, class))
-                .collect(),
-            next_title: v
-                .next
-                .as_ref()
-                .map(|d| day_title(&t, d.on))
-                .unwrap_or_default(),
-            next_lessons: v
-                .next
-                .as_ref()
-                .map(|d| {
-                    d.lessons
-                        .iter()
-                        .map(|l| lesson_card(&t, l, class))
-                        .collect()
-                })
-                .unwrap_or_default(),
-            marks: v.new_marks.iter().map(chip).collect(),
-            days: homework_days(&t, &v.homework),
-            assessments: assessment_rows(&t, &v.assessments),
-            items: recommendation_rows(&state, &v.recommendations),
-            nav: user.nav.clone(),
-            t,
-        })
-    }
-    .await;
-    let student = student_id(&raw).unwrap_or(PersonId::new(0));
-    page(&state, &user, (student, Section::Today), built).await
+    Path(student): Path<PersonId>,
+) -> Result<Html<String>, PageError> {
+    let family = state.app.family(&user.who.principal).await?;
+    let t = user.tr(&state);
+    let v = state.app.diary_today(&user.who.principal, student).await?;
+    let class = v.child.class.as_ref().map(|g| g.name.clone());
+    let class = class.as_deref();
+    render(TodayPage {
+        head: head(&t, &family, &v.child, Section::Today, is_parent(&user)),
+        title: day_title(&t, v.today),
+        day_off: v
+            .day
+            .day_off
+            .as_ref()
+            .map(|h| h.name.clone())
+            .unwrap_or_default(),
+        lessons: v
+            .day
+            .lessons
+            .iter()
+            .map(|l| lesson_card(&t, l, class))
+            .collect(),
+        next_title: v
+            .next
+            .as_ref()
+            .map(|d| day_title(&t, d.on))
+            .unwrap_or_default(),
+        next_lessons: v
+            .next
+            .as_ref()
+            .map(|d| {
+                d.lessons
+                    .iter()
+                    .map(|l| lesson_card(&t, l, class))
+                    .collect()
+            })
+            .unwrap_or_default(),
+        marks: v.new_marks.iter().map(chip).collect(),
+        days: homework_days(&t, &v.homework),
+        assessments: assessment_rows(&t, &v.assessments),
+        items: recommendation_rows(&state, &v.recommendations),
+        nav: user.nav.clone(),
+        t,
+    })
 }
 
 // ---------------------------------------------------------------- the week
@@ -770,44 +769,39 @@ struct WeekQuery {
 async fn week_page(
     State(state): State<AppState>,
     user: PageUser,
-    Path(raw): Path<String>,
+    Path(student): Path<PersonId>,
     Query(q): Query<WeekQuery>,
-) -> Response {
-    let built = async {
-        let (student, family) = start_page(&state, &user, &raw).await?;
-        let t = user.tr(&state);
-        let today = state.app.today();
-        let monday = match q.week.as_deref().map(str::trim).filter(|w| !w.is_empty()) {
-            None => monday_of(today),
-            Some(w) => parse_iso_week(w)
-                .ok_or_else(|| AppError::invalid("week", "use YYYY-Www, e.g. 2026-W48"))?,
-        };
-        let v = state
-            .app
-            .diary_week(&user.who.principal, student, monday)
-            .await?;
-        let class = v.child.class.as_ref().map(|g| g.name.clone());
-        let base = format!("/diary/{student}/week");
-        Ok(WeekPage {
-            head: head(&t, &family, &v.child, Section::Week, is_parent(&user)),
-            range: span(v.monday, v.monday + Duration::days(6)),
-            prev: format!("{base}?week={}", iso_week(v.monday - Duration::days(7))),
-            next: format!("{base}?week={}", iso_week(v.monday + Duration::days(7))),
-            this_week: base,
-            is_this_week: v.monday == monday_of(today),
-            days: v
-                .days
-                .iter()
-                .map(|d| day_view(&t, d, class.as_deref(), today))
-                .collect(),
-            marks: v.other_marks.iter().map(chip).collect(),
-            nav: user.nav.clone(),
-            t,
-        })
-    }
-    .await;
-    let student = student_id(&raw).unwrap_or(PersonId::new(0));
-    page(&state, &user, (student, Section::Week), built).await
+) -> Result<Html<String>, PageError> {
+    let family = state.app.family(&user.who.principal).await?;
+    let t = user.tr(&state);
+    let today = state.app.today();
+    let monday = match q.week.as_deref().map(str::trim).filter(|w| !w.is_empty()) {
+        None => monday_of(today),
+        Some(w) => parse_iso_week(w)
+            .ok_or_else(|| AppError::invalid("week", "use YYYY-Www, e.g. 2026-W48"))?,
+    };
+    let v = state
+        .app
+        .diary_week(&user.who.principal, student, monday)
+        .await?;
+    let class = v.child.class.as_ref().map(|g| g.name.clone());
+    let base = format!("/diary/{student}/week");
+    render(WeekPage {
+        head: head(&t, &family, &v.child, Section::Week, is_parent(&user)),
+        range: span(v.monday, v.monday + Duration::days(6)),
+        prev: format!("{base}?week={}", iso_week(v.monday - Duration::days(7))),
+        next: format!("{base}?week={}", iso_week(v.monday + Duration::days(7))),
+        this_week: base,
+        is_this_week: v.monday == monday_of(today),
+        days: v
+            .days
+            .iter()
+            .map(|d| day_view(&t, d, class.as_deref(), today))
+            .collect(),
+        marks: v.other_marks.iter().map(chip).collect(),
+        nav: user.nav.clone(),
+        t,
+    })
 }
 
 // ---------------------------------------------------------------- marks
@@ -862,63 +856,58 @@ fn period_param(raw: Option<&str>) -> Result<Option<PeriodId>, AppError> {
 async fn marks_page(
     State(state): State<AppState>,
     user: PageUser,
-    Path(raw): Path<String>,
+    Path(student): Path<PersonId>,
     Query(q): Query<PeriodQuery>,
-) -> Response {
-    let built = async {
-        let (student, family) = start_page(&state, &user, &raw).await?;
-        let t = user.tr(&state);
-        let period = period_param(q.period.as_deref())?;
-        let v = state
-            .app
-            .diary_marks(&user.who.principal, student, period)
-            .await?;
-        let base = format!("/diary/{student}/marks");
-        let a = v.attendance;
-        Ok(MarksPage {
-            head: head(&t, &family, &v.child, Section::Marks, is_parent(&user)),
-            period: format!(
-                "{} · {}",
-                period_name(&t, &v.period),
-                span(v.period.starts_on, v.period.ends_on)
-            ),
-            periods: period_tabs(&t, &base, &v.periods, &v.period),
-            subjects: v
-                .subjects
-                .iter()
-                .map(|s| SubjectView {
-                    id: format!("subject-{}", s.subject),
-                    name: s.name.clone(),
-                    average: s.average.display().replace('.', ","),
-                    count: t.count("diary-marks-count", i64::from(s.average.count)),
-                    missed: if s.absences > 0 {
-                        missed(&t, s.absences, s.lessons)
-                    } else {
-                        String::new()
-                    },
-                    lates: if s.lates > 0 {
-                        t.count("diary-lates", i64::from(s.lates))
-                    } else {
-                        String::new()
-                    },
-                    marks: s.marks.iter().map(chip).collect(),
-                })
-                .collect(),
-            attendance: vec![
-                (t.get("cell-att-ill"), a.ill),
-                (t.get("cell-att-excused"), a.excused),
-                (t.get("cell-att-unexcused"), a.unexcused),
-                (t.get("cell-att-late"), a.late),
-            ],
-            missed: missed(&t, a.missed(), a.lessons),
-            finals_href: format!("/diary/{student}/finals"),
-            nav: user.nav.clone(),
-            t,
-        })
-    }
-    .await;
-    let student = student_id(&raw).unwrap_or(PersonId::new(0));
-    page(&state, &user, (student, Section::Marks), built).await
+) -> Result<Html<String>, PageError> {
+    let family = state.app.family(&user.who.principal).await?;
+    let t = user.tr(&state);
+    let period = period_param(q.period.as_deref())?;
+    let v = state
+        .app
+        .diary_marks(&user.who.principal, student, period)
+        .await?;
+    let base = format!("/diary/{student}/marks");
+    let a = v.attendance;
+    render(MarksPage {
+        head: head(&t, &family, &v.child, Section::Marks, is_parent(&user)),
+        period: format!(
+            "{} · {}",
+            period_name(&t, &v.period),
+            span(v.period.starts_on, v.period.ends_on)
+        ),
+        periods: period_tabs(&t, &base, &v.periods, &v.period),
+        subjects: v
+            .subjects
+            .iter()
+            .map(|s| SubjectView {
+                id: format!("subject-{}", s.subject),
+                name: s.name.clone(),
+                average: s.average.display().replace('.', ","),
+                count: t.count("diary-marks-count", i64::from(s.average.count)),
+                missed: if s.absences > 0 {
+                    missed(&t, s.absences, s.lessons)
+                } else {
+                    String::new()
+                },
+                lates: if s.lates > 0 {
+                    t.count("diary-lates", i64::from(s.lates))
+                } else {
+                    String::new()
+                },
+                marks: s.marks.iter().map(chip).collect(),
+            })
+            .collect(),
+        attendance: vec![
+            (t.get("cell-att-ill"), a.ill),
+            (t.get("cell-att-excused"), a.excused),
+            (t.get("cell-att-unexcused"), a.unexcused),
+            (t.get("cell-att-late"), a.late),
+        ],
+        missed: missed(&t, a.missed(), a.lessons),
+        finals_href: format!("/diary/{student}/finals"),
+        nav: user.nav.clone(),
+        t,
+    })
 }
 
 fn missed(t: &Tr<'_>, missed: u32, lessons: u32) -> String {
@@ -1010,105 +999,100 @@ fn forecast_line(
 async fn finals_page(
     State(state): State<AppState>,
     user: PageUser,
-    Path(raw): Path<String>,
-) -> Response {
-    let built = async {
-        let (student, family) = start_page(&state, &user, &raw).await?;
-        let t = user.tr(&state);
-        let today = state.app.today();
-        let v = state.app.diary_finals(&user.who.principal, student).await?;
-        let debts = state
-            .app
-            .student_debts(&user.who.principal, student)
-            .await?;
-        let names: std::collections::HashMap<PeriodId, String> = v
+    Path(student): Path<PersonId>,
+) -> Result<Html<String>, PageError> {
+    let family = state.app.family(&user.who.principal).await?;
+    let t = user.tr(&state);
+    let today = state.app.today();
+    let v = state.app.diary_finals(&user.who.principal, student).await?;
+    let debts = state
+        .app
+        .student_debts(&user.who.principal, student)
+        .await?;
+    let names: std::collections::HashMap<PeriodId, String> = v
+        .periods
+        .iter()
+        .map(|p| (p.id, period_name(&t, p)))
+        .collect();
+    render(FinalsPage {
+        head: head(&t, &family, &v.child, Section::Finals, is_parent(&user)),
+        periods: v
             .periods
             .iter()
-            .map(|p| (p.id, period_name(&t, p)))
-            .collect();
-        Ok(FinalsPage {
-            head: head(&t, &family, &v.child, Section::Finals, is_parent(&user)),
-            periods: v
-                .periods
-                .iter()
-                .map(|p| PeriodState {
-                    name: period_name(&t, p),
-                    dates: span(p.starts_on, p.ends_on),
-                    state: if p.locked_at.is_some() {
-                        t.get("diary-period-closed")
-                    } else if p.starts_on > today {
-                        t.get("diary-period-future")
-                    } else if p.ends_on < today {
-                        t.get("diary-period-ended")
-                    } else {
-                        t.get("diary-period-open")
-                    },
-                })
-                .collect(),
-            marks: v
-                .marks
-                .iter()
-                .map(|m| {
-                    (
-                        m.subject_name.clone(),
-                        m.period
-                            .and_then(|p| names.get(&p).cloned())
-                            .unwrap_or_else(|| t.get("diary-year-mark")),
-                        m.value.clone(),
-                    )
-                })
-                .collect(),
-            forecast: v.forecast.iter().map(|f| forecast_line(&t, f)).collect(),
-            exams: crate::exams::diary_exams(&state, &user, student).await?,
-            deferrals: debts
-                .deferrals
-                .iter()
-                .filter(|l| l.stage.is_some())
-                .map(|l| {
-                    let r = crate::debts::deferral_row(&t, l, &debts.periods, "");
-                    (
-                        r.subject,
-                        r.slot,
-                        t.args(
-                            "deferral-until",
-                            &[
-                                ("date", crate::school::date(l.deferral.ends_on).into()),
-                                ("basis", l.deferral.basis.clone().into()),
-                            ],
-                        ),
-                        r.overdue,
-                    )
-                })
-                .collect(),
-            debts: debts
-                .debts
-                .iter()
-                .filter(|l| {
-                    l.stage != "closed"
-                        || v.child
-                            .class
-                            .as_ref()
-                            .is_some_and(|c| c.year == l.debt.year)
-                })
-                .map(|l| {
-                    let r = crate::debts::debt_row(&t, l, &debts.periods, "");
-                    (
-                        r.subject,
-                        r.slot,
-                        r.arisen,
-                        r.deadline,
-                        r.retakes.join("; "),
-                        r.state,
-                    )
-                })
-                .collect(),
-            nav: user.nav.clone(),
-            t,
-        })
-    }
-    .await;
-    let student = student_id(&raw).unwrap_or(PersonId::new(0));
-    page(&state, &user, (student, Section::Finals), built).await
+            .map(|p| PeriodState {
+                name: period_name(&t, p),
+                dates: span(p.starts_on, p.ends_on),
+                state: if p.locked_at.is_some() {
+                    t.get("diary-period-closed")
+                } else if p.starts_on > today {
+                    t.get("diary-period-future")
+                } else if p.ends_on < today {
+                    t.get("diary-period-ended")
+                } else {
+                    t.get("diary-period-open")
+                },
+            })
+            .collect(),
+        marks: v
+            .marks
+            .iter()
+            .map(|m| {
+                (
+                    m.subject_name.clone(),
+                    m.period
+                        .and_then(|p| names.get(&p).cloned())
+                        .unwrap_or_else(|| t.get("diary-year-mark")),
+                    m.value.clone(),
+                )
+            })
+            .collect(),
+        forecast: v.forecast.iter().map(|f| forecast_line(&t, f)).collect(),
+        exams: crate::exams::diary_exams(&state, &user, student).await?,
+        deferrals: debts
+            .deferrals
+            .iter()
+            .filter(|l| l.stage.is_some())
+            .map(|l| {
+                let r = crate::debts::deferral_row(&t, l, &debts.periods, "");
+                (
+                    r.subject,
+                    r.slot,
+                    t.args(
+                        "deferral-until",
+                        &[
+                            ("date", crate::school::date(l.deferral.ends_on).into()),
+                            ("basis", l.deferral.basis.clone().into()),
+                        ],
+                    ),
+                    r.overdue,
+                )
+            })
+            .collect(),
+        debts: debts
+            .debts
+            .iter()
+            .filter(|l| {
+                l.stage != "closed"
+                    || v.child
+                        .class
+                        .as_ref()
+                        .is_some_and(|c| c.year == l.debt.year)
+            })
+            .map(|l| {
+                let r = crate::debts::debt_row(&t, l, &debts.periods, "");
+                (
+                    r.subject,
+                    r.slot,
+                    r.arisen,
+                    r.deadline,
+                    r.retakes.join("; "),
+                    r.state,
+                )
+            })
+            .collect(),
+        nav: user.nav.clone(),
+        t,
+    })
 }
 
 // ---------------------------------------------------------------- control works
@@ -1127,40 +1111,35 @@ struct AssessmentsPage<'a> {
 async fn assessments_page(
     State(state): State<AppState>,
     user: PageUser,
-    Path(raw): Path<String>,
+    Path(student): Path<PersonId>,
     Query(q): Query<PeriodQuery>,
-) -> Response {
-    let built = async {
-        let (student, family) = start_page(&state, &user, &raw).await?;
-        let t = user.tr(&state);
-        let period = period_param(q.period.as_deref())?;
-        let v = state
-            .app
-            .diary_assessments(&user.who.principal, student, period)
-            .await?;
-        let base = format!("/diary/{student}/assessments");
-        Ok(AssessmentsPage {
-            head: head(
-                &t,
-                &family,
-                &v.child,
-                Section::Assessments,
-                is_parent(&user),
-            ),
-            period: format!(
-                "{} · {}",
-                period_name(&t, &v.period),
-                span(v.period.starts_on, v.period.ends_on)
-            ),
-            periods: period_tabs(&t, &base, &v.periods, &v.period),
-            assessments: assessment_rows(&t, &v.assessments),
-            nav: user.nav.clone(),
-            t,
-        })
-    }
-    .await;
-    let student = student_id(&raw).unwrap_or(PersonId::new(0));
-    page(&state, &user, (student, Section::Assessments), built).await
+) -> Result<Html<String>, PageError> {
+    let family = state.app.family(&user.who.principal).await?;
+    let t = user.tr(&state);
+    let period = period_param(q.period.as_deref())?;
+    let v = state
+        .app
+        .diary_assessments(&user.who.principal, student, period)
+        .await?;
+    let base = format!("/diary/{student}/assessments");
+    render(AssessmentsPage {
+        head: head(
+            &t,
+            &family,
+            &v.child,
+            Section::Assessments,
+            is_parent(&user),
+        ),
+        period: format!(
+            "{} · {}",
+            period_name(&t, &v.period),
+            span(v.period.starts_on, v.period.ends_on)
+        ),
+        periods: period_tabs(&t, &base, &v.periods, &v.period),
+        assessments: assessment_rows(&t, &v.assessments),
+        nav: user.nav.clone(),
+        t,
+    })
 }
 
 // ---------------------------------------------------------------- homework
@@ -1208,35 +1187,30 @@ pub(crate) fn homework_range(
 async fn homework_page(
     State(state): State<AppState>,
     user: PageUser,
-    Path(raw): Path<String>,
+    Path(student): Path<PersonId>,
     Query(q): Query<RangeQuery>,
-) -> Response {
-    let built = async {
-        let (student, family) = start_page(&state, &user, &raw).await?;
-        let t = user.tr(&state);
-        let (from, to) = homework_range(state.app.today(), q.from.as_deref(), q.to.as_deref())?;
-        let v = state
-            .app
-            .diary_homework(&user.who.principal, student, (from, to))
-            .await?;
-        let base = format!("/diary/{student}/homework");
-        let len = (to - from).whole_days() + 1;
-        let shift = |d: Date, by: i64| d + Duration::days(by);
-        Ok(HomeworkPage {
-            head: head(&t, &family, &v.child, Section::Homework, is_parent(&user)),
-            range: span(from, to),
-            from: from.to_string(),
-            to: to.to_string(),
-            prev: format!("{base}?from={}&to={}", shift(from, -len), shift(to, -len)),
-            next: format!("{base}?from={}&to={}", shift(from, len), shift(to, len)),
-            days: homework_days(&t, &v.items),
-            nav: user.nav.clone(),
-            t,
-        })
-    }
-    .await;
-    let student = student_id(&raw).unwrap_or(PersonId::new(0));
-    page(&state, &user, (student, Section::Homework), built).await
+) -> Result<Html<String>, PageError> {
+    let family = state.app.family(&user.who.principal).await?;
+    let t = user.tr(&state);
+    let (from, to) = homework_range(state.app.today(), q.from.as_deref(), q.to.as_deref())?;
+    let v = state
+        .app
+        .diary_homework(&user.who.principal, student, (from, to))
+        .await?;
+    let base = format!("/diary/{student}/homework");
+    let len = (to - from).whole_days() + 1;
+    let shift = |d: Date, by: i64| d + Duration::days(by);
+    render(HomeworkPage {
+        head: head(&t, &family, &v.child, Section::Homework, is_parent(&user)),
+        range: span(from, to),
+        from: from.to_string(),
+        to: to.to_string(),
+        prev: format!("{base}?from={}&to={}", shift(from, -len), shift(to, -len)),
+        next: format!("{base}?from={}&to={}", shift(from, len), shift(to, len)),
+        days: homework_days(&t, &v.items),
+        nav: user.nav.clone(),
+        t,
+    })
 }
 
 // ---------------------------------------------------------------- recommendations
@@ -1280,31 +1254,26 @@ struct RecommendationsPage<'a> {
 async fn recommendations_page(
     State(state): State<AppState>,
     user: PageUser,
-    Path(raw): Path<String>,
-) -> Response {
-    let built = async {
-        let (student, family) = start_page(&state, &user, &raw).await?;
-        let t = user.tr(&state);
-        let v = state
-            .app
-            .diary_recommendations(&user.who.principal, student)
-            .await?;
-        Ok(RecommendationsPage {
-            head: head(
-                &t,
-                &family,
-                &v.child,
-                Section::Recommendations,
-                is_parent(&user),
-            ),
-            items: recommendation_rows(&state, &v.items),
-            nav: user.nav.clone(),
-            t,
-        })
-    }
-    .await;
-    let student = student_id(&raw).unwrap_or(PersonId::new(0));
-    page(&state, &user, (student, Section::Recommendations), built).await
+    Path(student): Path<PersonId>,
+) -> Result<Html<String>, PageError> {
+    let family = state.app.family(&user.who.principal).await?;
+    let t = user.tr(&state);
+    let v = state
+        .app
+        .diary_recommendations(&user.who.principal, student)
+        .await?;
+    render(RecommendationsPage {
+        head: head(
+            &t,
+            &family,
+            &v.child,
+            Section::Recommendations,
+            is_parent(&user),
+        ),
+        items: recommendation_rows(&state, &v.items),
+        nav: user.nav.clone(),
+        t,
+    })
 }
 
 // ---------------------------------------------------------------- teachers
@@ -1331,51 +1300,46 @@ struct TeachersPage<'a> {
 async fn teachers_page(
     State(state): State<AppState>,
     user: PageUser,
-    Path(raw): Path<String>,
-) -> Response {
-    let built = async {
-        let (student, family) = start_page(&state, &user, &raw).await?;
-        let t = user.tr(&state);
-        let v = state
-            .app
-            .diary_teachers(&user.who.principal, student)
-            .await?;
-        let mut subjects: Vec<SubjectTeachers> = Vec::new();
-        for x in &v.teachers {
-            let group = if x.group_kind == "class" {
-                String::new()
-            } else {
-                format!(
-                    "{}, {}",
-                    x.group_name,
-                    t.get(&format!("group-kind-{}", x.group_kind))
-                        .to_lowercase()
-                )
-            };
-            let entry = (x.name.clone(), group);
-            match subjects.iter_mut().find(|s| s.subject == x.subject) {
-                Some(s) => {
-                    if !s.teachers.contains(&entry) {
-                        s.teachers.push(entry);
-                    }
+    Path(student): Path<PersonId>,
+) -> Result<Html<String>, PageError> {
+    let family = state.app.family(&user.who.principal).await?;
+    let t = user.tr(&state);
+    let v = state
+        .app
+        .diary_teachers(&user.who.principal, student)
+        .await?;
+    let mut subjects: Vec<SubjectTeachers> = Vec::new();
+    for x in &v.teachers {
+        let group = if x.group_kind == "class" {
+            String::new()
+        } else {
+            format!(
+                "{}, {}",
+                x.group_name,
+                t.get(&format!("group-kind-{}", x.group_kind))
+                    .to_lowercase()
+            )
+        };
+        let entry = (x.name.clone(), group);
+        match subjects.iter_mut().find(|s| s.subject == x.subject) {
+            Some(s) => {
+                if !s.teachers.contains(&entry) {
+                    s.teachers.push(entry);
                 }
-                None => subjects.push(SubjectTeachers {
-                    subject: x.subject.clone(),
-                    teachers: vec![entry],
-                }),
             }
+            None => subjects.push(SubjectTeachers {
+                subject: x.subject.clone(),
+                teachers: vec![entry],
+            }),
         }
-        Ok(TeachersPage {
-            head: head(&t, &family, &v.child, Section::Teachers, is_parent(&user)),
-            class_teacher: v.class_teacher.clone().unwrap_or_default(),
-            subjects,
-            nav: user.nav.clone(),
-            t,
-        })
     }
-    .await;
-    let student = student_id(&raw).unwrap_or(PersonId::new(0));
-    page(&state, &user, (student, Section::Teachers), built).await
+    render(TeachersPage {
+        head: head(&t, &family, &v.child, Section::Teachers, is_parent(&user)),
+        class_teacher: v.class_teacher.clone().unwrap_or_default(),
+        subjects,
+        nav: user.nav.clone(),
+        t,
+    })
 }
 
 // ---------------------------------------------------------------- calendar
@@ -1397,82 +1361,77 @@ struct CalendarPage<'a> {
 async fn calendar_page(
     State(state): State<AppState>,
     user: PageUser,
-    Path(raw): Path<String>,
-) -> Response {
-    let built = async {
-        let (student, family) = start_page(&state, &user, &raw).await?;
-        let t = user.tr(&state);
-        let today = state.app.today();
-        let v = state
-            .app
-            .diary_calendar(&user.who.principal, student)
-            .await?;
-        let head = head(&t, &family, &v.child, Section::Calendar, is_parent(&user));
-        let Some(c) = v.calendar else {
-            return Ok(CalendarPage {
-                head,
-                has_calendar: false,
-                year: String::new(),
-                week_days: String::new(),
-                periods: Vec::new(),
-                days_off: Vec::new(),
-                bells: Vec::new(),
-                nav: user.nav.clone(),
-                t,
-            });
-        };
-        Ok(CalendarPage {
+    Path(student): Path<PersonId>,
+) -> Result<Html<String>, PageError> {
+    let family = state.app.family(&user.who.principal).await?;
+    let t = user.tr(&state);
+    let today = state.app.today();
+    let v = state
+        .app
+        .diary_calendar(&user.who.principal, student)
+        .await?;
+    let head = head(&t, &family, &v.child, Section::Calendar, is_parent(&user));
+    let Some(c) = v.calendar else {
+        return render(CalendarPage {
             head,
-            has_calendar: true,
-            year: format!(
-                "{} · {}",
-                c.year.label,
-                span(c.year.starts_on, c.year.ends_on)
-            ),
-            week_days: t.count("diary-week-days", i64::from(c.week_days)),
-            periods: c
-                .periods
-                .iter()
-                .map(|p| {
-                    (
-                        period_name(&t, p),
-                        span(p.starts_on, p.ends_on),
-                        p.starts_on <= today && today <= p.ends_on,
-                    )
-                })
-                .collect(),
-            days_off: c
-                .days_off
-                .iter()
-                .map(|h| {
-                    (
-                        h.name.clone(),
-                        t.get(&format!("dayoff-{}", h.kind.code())),
-                        if h.starts_on == h.ends_on {
-                            date(h.starts_on)
-                        } else {
-                            span(h.starts_on, h.ends_on)
-                        },
-                    )
-                })
-                .collect(),
-            bells: c
-                .bells
-                .iter()
-                .map(|b| {
-                    (
-                        t.with("diary-lesson-number", "n", i64::from(b.number)),
-                        format!("{}–{}", hhmm(b.starts), hhmm(b.ends)),
-                    )
-                })
-                .collect(),
+            has_calendar: false,
+            year: String::new(),
+            week_days: String::new(),
+            periods: Vec::new(),
+            days_off: Vec::new(),
+            bells: Vec::new(),
             nav: user.nav.clone(),
             t,
-        })
-    }
-    .await;
-    let student = student_id(&raw).unwrap_or(PersonId::new(0));
-    page(&state, &user, (student, Section::Calendar), built).await
+        });
+    };
+    render(CalendarPage {
+        head,
+        has_calendar: true,
+        year: format!(
+            "{} · {}",
+            c.year.label,
+            span(c.year.starts_on, c.year.ends_on)
+        ),
+        week_days: t.count("diary-week-days", i64::from(c.week_days)),
+        periods: c
+            .periods
+            .iter()
+            .map(|p| {
+                (
+                    period_name(&t, p),
+                    span(p.starts_on, p.ends_on),
+                    p.starts_on <= today && today <= p.ends_on,
+                )
+            })
+            .collect(),
+        days_off: c
+            .days_off
+            .iter()
+            .map(|h| {
+                (
+                    h.name.clone(),
+                    t.get(&format!("dayoff-{}", h.kind.code())),
+                    if h.starts_on == h.ends_on {
+                        date(h.starts_on)
+                    } else {
+                        span(h.starts_on, h.ends_on)
+                    },
+                )
+            })
+            .collect(),
+        bells: c
+            .bells
+            .iter()
+            .map(|b| {
+                (
+                    t.with("diary-lesson-number", "n", i64::from(b.number)),
+                    format!("{}–{}", hhmm(b.starts), hhmm(b.ends)),
+                )
+            })
+            .collect(),
+        nav: user.nav.clone(),
+        t,
+    })
 }
 
 // ---------------------------------------------------------------- the parent's page
@@ -1501,30 +1460,26 @@ struct MePage<'a> {
     children: Vec<FamilyRow>,
 }
 
-async fn me_page(State(state): State<AppState>, user: PageUser) -> Response {
-    let built = async {
-        let t = user.tr(&state);
-        let family = state.app.family(&user.who.principal).await?;
-        Ok(MePage {
-            children: family
-                .iter()
-                .map(|f| {
-                    let id = f.link.student.id;
-                    let (label, style, _) = consent_words(&t, f.link.delivery_consent);
-                    FamilyRow {
-                        id: format!("family-{id}"),
-                        name: f.link.student.full_name(),
-                        href: format!("/diary/{id}"),
-                        diary: consent_words(&t, f.link.diary_consent),
-                        delivery: (label, style),
-                        consent_href: format!("/consents/students/{id}"),
-                    }
-                })
-                .collect(),
-            nav: user.nav.clone(),
-            t,
-        })
-    }
-    .await;
-    respond(&state, &user, built)
+async fn me_page(State(state): State<AppState>, user: PageUser) -> Result<Html<String>, PageError> {
+    let t = user.tr(&state);
+    let family = state.app.family(&user.who.principal).await?;
+    render(MePage {
+        children: family
+            .iter()
+            .map(|f| {
+                let id = f.link.student.id;
+                let (label, style, _) = consent_words(&t, f.link.delivery_consent);
+                FamilyRow {
+                    id: format!("family-{id}"),
+                    name: f.link.student.full_name(),
+                    href: format!("/diary/{id}"),
+                    diary: consent_words(&t, f.link.diary_consent),
+                    delivery: (label, style),
+                    consent_href: format!("/consents/students/{id}"),
+                }
+            })
+            .collect(),
+        nav: user.nav.clone(),
+        t,
+    })
 }

@@ -7,10 +7,10 @@
 use crate::AppState;
 use crate::error::{ApiError, Problem};
 use crate::extract::ApiUser;
+use crate::paths::Path;
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use serde::{Deserialize, Serialize};
-use tabel_app::AppError;
 use tabel_app::diary::{
     DiaryChild, DiaryLessonView, DiaryMark, HomeworkItem, iso_week, monday_of, parse_iso_week,
 };
@@ -31,12 +31,6 @@ pub(crate) fn routes(r: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
         .routes(routes!(teachers))
         .routes(routes!(homework))
         .routes(routes!(calendar))
-}
-
-fn student_id(raw: &str) -> Result<PersonId, ApiError> {
-    raw.trim()
-        .parse()
-        .map_err(|_| ApiError::from(AppError::NotFound))
 }
 
 /// Whose diary.
@@ -249,10 +243,9 @@ struct WeekQuery {
 async fn week(
     State(state): State<AppState>,
     ApiUser(who): ApiUser,
-    Path(raw): Path<String>,
+    Path(student): Path<PersonId>,
     Query(q): Query<WeekQuery>,
 ) -> Result<Json<DiaryWeekDto>, ApiError> {
-    let student = student_id(&raw)?;
     let monday = match q.week.as_deref().map(str::trim).filter(|w| !w.is_empty()) {
         None => monday_of(state.app.today()),
         Some(w) => parse_iso_week(w).ok_or_else(|| {
@@ -375,10 +368,9 @@ struct DiaryMarksDto {
 async fn marks(
     State(state): State<AppState>,
     ApiUser(who): ApiUser,
-    Path(raw): Path<String>,
+    Path(student): Path<PersonId>,
     Query(q): Query<PeriodQuery>,
 ) -> Result<Json<DiaryMarksDto>, ApiError> {
-    let student = student_id(&raw)?;
     let period = period_param(q.period.as_deref())?;
     let v = state
         .app
@@ -459,10 +451,9 @@ struct DiaryAssessmentsDto {
 async fn assessments(
     State(state): State<AppState>,
     ApiUser(who): ApiUser,
-    Path(raw): Path<String>,
+    Path(student): Path<PersonId>,
     Query(q): Query<PeriodQuery>,
 ) -> Result<Json<DiaryAssessmentsDto>, ApiError> {
-    let student = student_id(&raw)?;
     let period = period_param(q.period.as_deref())?;
     let v = state
         .app
@@ -506,9 +497,8 @@ struct DiaryTeachersDto {
 async fn teachers(
     State(state): State<AppState>,
     ApiUser(who): ApiUser,
-    Path(raw): Path<String>,
+    Path(student): Path<PersonId>,
 ) -> Result<Json<DiaryTeachersDto>, ApiError> {
-    let student = student_id(&raw)?;
     let v = state.app.diary_teachers(&who.principal, student).await?;
     Ok(Json(DiaryTeachersDto {
         pupil: (&v.child).into(),
@@ -584,10 +574,9 @@ struct RangeQuery {
 async fn homework(
     State(state): State<AppState>,
     ApiUser(who): ApiUser,
-    Path(raw): Path<String>,
+    Path(student): Path<PersonId>,
     Query(q): Query<RangeQuery>,
 ) -> Result<Json<DiaryHomeworkListDto>, ApiError> {
-    let student = student_id(&raw)?;
     let (from, to) =
         crate::diary::homework_range(state.app.today(), q.from.as_deref(), q.to.as_deref())?;
     let v = state
@@ -643,9 +632,8 @@ struct DiaryCalendarDto {
 async fn calendar(
     State(state): State<AppState>,
     ApiUser(who): ApiUser,
-    Path(raw): Path<String>,
+    Path(student): Path<PersonId>,
 ) -> Result<Json<DiaryCalendarDto>, ApiError> {
-    let student = student_id(&raw)?;
     let v = state.app.diary_calendar(&who.principal, student).await?;
     let pupil = (&v.child).into();
     let Some(c) = v.calendar else {

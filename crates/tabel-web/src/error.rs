@@ -2,13 +2,14 @@
 //! page. Both come from [`AppError`]; a 5xx logs its cause and shows only a request reference.
 
 use crate::AppState;
-use crate::i18n::Tr;
+use crate::i18n::{Lang, Tr};
 use askama::Template;
 use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use serde::Serialize;
 use std::collections::BTreeMap;
+use std::sync::{Arc, OnceLock};
 use tabel_app::AppError;
 use time::OffsetDateTime;
 
@@ -177,19 +178,25 @@ impl IntoResponse for ApiError {
     }
 }
 
-/// A page failure: rendered as an HTML error page in the user's language.
-#[derive(Debug)]
+/// A page failure. As a response it carries only its status; [`render_page_errors`], which knows
+/// the request's language, draws the error page around it. Handlers return it with `?`.
+#[derive(Debug, Clone)]
 pub enum PageError {
-    /// Not logged in: go to the login page.
+    /// Not logged in: go to the login page, then back to this path.
     Login(String),
-    /// A status with a message key.
+    /// A status with a message key and a detail.
     Status(StatusCode, &'static str, String),
 }
 
 impl PageError {
-    /// From a use-case error.
-    pub fn from_app(e: AppError, lang: crate::i18n::Lang) -> PageError {
-        let _ = lang;
+    /// 404: no such thing, or not visible to the user.
+    pub fn not_found() -> PageError {
+        PageError::Status(StatusCode::NOT_FOUND, "error-not-found", String::new())
+    }
+}
+
+impl From<AppError> for PageError {
+    fn from(e: AppError) -> PageError {
         match e {
             AppError::Unauthenticated | AppError::BadCredentials => PageError::Login("/".into()),
             AppError::Forbidden | AppError::Disabled => {
@@ -198,9 +205,7 @@ impl PageError {
             AppError::NoConsent => {
                 PageError::Status(StatusCode::FORBIDDEN, "error-no-consent", String::new())
             }
-            AppError::NotFound => {
-                PageError::Status(StatusCode::NOT_FOUND, "error-not-found", String::new())
-            }
+            AppError::NotFound => PageError::not_found(),
             AppError::Conflict(why) | AppError::Stale { detail: why, .. } => {
                 PageError::Status(StatusCode::CONFLICT, "error-conflict", why)
             }
@@ -218,24 +223,86 @@ impl PageError {
                 "login-locked-out",
                 String::new(),
             ),
-            AppError::Store(e) => {
-                let r = reference();
-                tracing::error!(reference = %r, error = %e, "page failed");
-                PageError::Status(StatusCode::INTERNAL_SERVER_ERROR, "error-internal", r)
+            AppError::Store(e) => PageError::internal(&e, "page failed"),
+            AppError::Internal(e) => PageError::internal(&e, "page failed"),
+        }
+    }
+}
+
+impl From<askama::Error> for PageError {
+    fn from(e: askama::Error) -> PageError {
+        PageError::internal(&e, "template failed")
+    }
+}
+
+impl PageError {
+    fn internal(cause: &dyn std::fmt::Display, what: &str) -> PageError {
+        let r = reference();
+        tracing::error!(reference = %r, error = %cause, "{what}");
+        PageError::Status(StatusCode::INTERNAL_SERVER_ERROR, "error-internal", r)
+    }
+}
+
+/// Renders a page's template; a failure is a 500 with a reference in the log.
+pub fn render<T: Template>(page: T) -> Result<Html<String>, PageError> {
+    Ok(Html(page.render()?))
+}
+
+/// What a [`PageError`] leaves in its response for [`render_page_errors`].
+#[derive(Debug, Clone)]
+struct Unrendered(&'static str, String);
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        match self {
+            PageError::Login(next) => {
+                let target = format!("/login?next={}", crate::auth::encode_next(&next));
+                crate::redirect::see_other(&target).into_response()
             }
-            AppError::Internal(e) => {
-                let r = reference();
-                tracing::error!(reference = %r, error = %e, "page failed");
-                PageError::Status(StatusCode::INTERNAL_SERVER_ERROR, "error-internal", r)
+            PageError::Status(status, key, detail) => {
+                let mut res = status.into_response();
+                res.extensions_mut().insert(Unrendered(key, detail));
+                res
             }
         }
     }
+}
 
-    /// Template rendering failed.
-    pub fn render(e: askama::Error) -> PageError {
-        let r = reference();
-        tracing::error!(reference = %r, error = %e, "template failed");
-        PageError::Status(StatusCode::INTERNAL_SERVER_ERROR, "error-internal", r)
+/// Whether a page failed because the school has no consent of the parent's in force.
+pub fn is_no_consent(res: &Response) -> bool {
+    res.extensions()
+        .get::<Unrendered>()
+        .is_some_and(|u| u.0 == "error-no-consent")
+}
+
+/// The language of the page being answered: the headers' choice, replaced by the user's own
+/// setting once [`crate::extract::PageUser`] knows who is asking.
+#[derive(Debug, Clone, Default)]
+pub struct PageLang(Arc<OnceLock<Lang>>);
+
+impl PageLang {
+    /// Records the user's language (the first call wins).
+    pub fn set(&self, lang: Lang) {
+        let _ = self.0.set(lang);
+    }
+}
+
+/// Draws the error page of a [`PageError`] in the request's language.
+pub async fn render_page_errors(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    mut req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let slot = PageLang::default();
+    let from_headers = Lang::from_headers(req.headers(), None);
+    req.extensions_mut().insert(slot.clone());
+    let mut res = next.run(req).await;
+    match res.extensions_mut().remove::<Unrendered>() {
+        Some(Unrendered(key, detail)) => {
+            let lang = slot.0.get().copied().unwrap_or(from_headers);
+            error_page(state.i18n.tr(lang), res.status(), key, &detail)
+        }
+        None => res,
     }
 }
 
@@ -268,34 +335,12 @@ pub fn error_page(tr: Tr<'_>, status: StatusCode, key: &str, detail: &str) -> Re
     }
 }
 
-impl PageError {
-    /// Renders in a language.
-    pub fn into_response_in(self, tr: Tr<'_>) -> Response {
-        match self {
-            PageError::Login(next) => {
-                let target = format!("/login?next={}", crate::auth::encode_next(&next));
-                crate::redirect::see_other(&target).into_response()
-            }
-            PageError::Status(status, key, detail) => error_page(tr, status, key, &detail),
-        }
-    }
-}
-
 /// The 404 page for unknown paths (problem+json under `/api`).
-pub async fn not_found_page(
-    axum::extract::State(state): axum::extract::State<AppState>,
-    req: axum::extract::Request,
-) -> Response {
+pub async fn not_found_page(req: axum::extract::Request) -> Response {
     if req.uri().path().starts_with("/api/") {
         return ApiError::new(StatusCode::NOT_FOUND, "no such endpoint").into_response();
     }
-    let lang = crate::i18n::Lang::from_headers(req.headers(), None);
-    error_page(
-        state.i18n.tr(lang),
-        StatusCode::NOT_FOUND,
-        "error-not-found",
-        "",
-    )
+    PageError::not_found().into_response()
 }
 
 /// What a panicking handler answers (the panic is logged; the server goes on).
@@ -307,4 +352,10 @@ pub fn panic_response(_err: Box<dyn std::any::Any + Send + 'static>) -> Response
         format!("internal error, reference {r}"),
     )
         .into_response()
+}
+
+/// Renders a page's template with another status than 200 (a form sent back with its errors
+/// is 422).
+pub fn render_status<T: Template>(status: StatusCode, page: T) -> Result<Response, PageError> {
+    Ok((status, render(page)?).into_response())
 }

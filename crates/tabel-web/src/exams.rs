@@ -6,14 +6,15 @@
 //! ([`diary_exams`]).
 
 use crate::AppState;
-use crate::error::PageError;
+use crate::error::{PageError, render, render_status};
 use crate::extract::{Nav, PageUser};
 use crate::i18n::Tr;
-use crate::school::{date, id, respond};
+use crate::paths::{Path, id};
+use crate::school::date;
 use askama::Template;
-use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
+use axum::extract::{DefaultBodyLimit, Multipart, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::Deserialize;
@@ -21,10 +22,9 @@ use tabel_app::AppError;
 use tabel_app::exams::{
     Channel, ExamImport, LineState, MAX_FILE_BYTES, PublishTarget, RecipientRole,
 };
-use tabel_domain::PersonId;
-use tabel_domain::SchoolId;
 use tabel_domain::calendar::TimeZoneName;
 use tabel_domain::exams::{self as rules, ExamKind, ExamMark};
+use tabel_domain::{ExamBatchId, ExamResultId, PersonId, SchoolId};
 use time::{Duration, OffsetDateTime};
 
 /// Room for the multipart framing and the form's other fields around the largest file.
@@ -228,11 +228,11 @@ async fn desk_page(
     State(state): State<AppState>,
     user: PageUser,
     Query(q): Query<DeskQuery>,
-) -> Response {
-    let built = async {
-        let school = school_of(&q.school)?;
-        let imported = q.imported.trim().parse().ok();
-        let published = q.published.trim().parse().ok();
+) -> Result<Html<String>, PageError> {
+    let school = school_of(&q.school)?;
+    let imported = q.imported.trim().parse().ok();
+    let published = q.published.trim().parse().ok();
+    render(
         desk_view(
             &state,
             &user,
@@ -243,10 +243,8 @@ async fn desk_page(
             },
             (imported, published),
         )
-        .await
-    }
-    .await;
-    respond(&state, &user, built)
+        .await?,
+    )
 }
 
 /// The import form's fields and file.
@@ -300,7 +298,11 @@ async fn read_upload(mut form: Multipart) -> Result<Upload, bool> {
 /// Imports the uploaded file; a refused one comes back as 422 (409 for a file imported
 /// already) with every row and column named, and nothing written.
 #[tracing::instrument(skip_all)]
-async fn import(State(state): State<AppState>, user: PageUser, form: Multipart) -> Response {
+async fn import(
+    State(state): State<AppState>,
+    user: PageUser,
+    form: Multipart,
+) -> Result<Response, PageError> {
     let upload = match read_upload(form).await {
         Ok(u) => u,
         Err(too_large) => {
@@ -316,13 +318,10 @@ async fn import(State(state): State<AppState>, user: PageUser, form: Multipart) 
             } else {
                 (StatusCode::BAD_REQUEST, String::new())
             };
-            return user.fail(&state, PageError::Status(status, "exams-refused", detail));
+            return Err(PageError::Status(status, "exams-refused", detail));
         }
     };
-    let school = match school_of(&upload.school) {
-        Ok(s) => s,
-        Err(e) => return user.fail(&state, PageError::from_app(e, user.lang)),
-    };
+    let school = school_of(&upload.school)?;
     let zone = state.app.config().time_zone.clone();
     let result = async {
         let exam = ExamKind::parse(&upload.form.exam)
@@ -359,7 +358,7 @@ async fn import(State(state): State<AppState>, user: PageUser, form: Multipart) 
             if let Some(s) = school {
                 to.push_str(&format!("&school={s}"));
             }
-            return crate::redirect::see_other(&to).into_response();
+            return Ok(crate::redirect::see_other(&to).into_response());
         }
         Err(AppError::Invalid(errors)) => (
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -369,7 +368,7 @@ async fn import(State(state): State<AppState>, user: PageUser, form: Multipart) 
                 .collect(),
         ),
         Err(AppError::Conflict(why)) => (StatusCode::CONFLICT, vec![why]),
-        Err(e) => return user.fail(&state, PageError::from_app(e, user.lang)),
+        Err(e) => return Err(PageError::from(e)),
     };
     let page = desk_view(&state, &user, school, upload.form, (None, None))
         .await
@@ -377,11 +376,7 @@ async fn import(State(state): State<AppState>, user: PageUser, form: Multipart) 
             p.errors = errors;
             p
         });
-    let mut res = respond(&state, &user, page);
-    if res.status().is_success() {
-        *res.status_mut() = status;
-    }
-    res
+    render_status(status, page?)
 }
 
 /// Where a publish button returns.
@@ -397,55 +392,43 @@ struct PublishForm {
 async fn publish_and_return(
     state: &AppState,
     user: &PageUser,
-    target: Result<PublishTarget, AppError>,
+    target: PublishTarget,
     f: &PublishForm,
-) -> Response {
-    let result = match target {
-        Ok(t) => {
-            state
-                .app
-                .publish_exam_results(&user.who.principal, t, &user.client)
-                .await
-        }
-        Err(e) => Err(e),
+) -> Result<Response, PageError> {
+    let s = state
+        .app
+        .publish_exam_results(&user.who.principal, target, &user.client)
+        .await?;
+    let page = if f.back == "overdue" {
+        "/exams/overdue"
+    } else {
+        "/exams"
     };
-    match result {
-        Ok(s) => {
-            let page = if f.back == "overdue" {
-                "/exams/overdue"
-            } else {
-                "/exams"
-            };
-            let mut to = format!("{page}?published={}", s.published.len());
-            if let Ok(Some(school)) = school_of(&f.school) {
-                to.push_str(&format!("&school={school}"));
-            }
-            crate::redirect::see_other(&to).into_response()
-        }
-        Err(e) => user.fail(state, PageError::from_app(e, user.lang)),
+    let mut to = format!("{page}?published={}", s.published.len());
+    if let Ok(Some(school)) = school_of(&f.school) {
+        to.push_str(&format!("&school={school}"));
     }
+    Ok(crate::redirect::see_other(&to).into_response())
 }
 
 /// Publishes a batch's held-back results.
 async fn publish_batch(
     State(state): State<AppState>,
     user: PageUser,
-    Path(raw): Path<String>,
+    Path(batch): Path<ExamBatchId>,
     Form(f): Form<PublishForm>,
-) -> Response {
-    let target = id::<i64>(&raw).map(PublishTarget::Batch);
-    publish_and_return(&state, &user, target, &f).await
+) -> Result<Response, PageError> {
+    publish_and_return(&state, &user, PublishTarget::Batch(batch), &f).await
 }
 
 /// Publishes one result (from the dashboard).
 async fn publish_result(
     State(state): State<AppState>,
     user: PageUser,
-    Path(raw): Path<String>,
+    Path(result): Path<ExamResultId>,
     Form(f): Form<PublishForm>,
-) -> Response {
-    let target = id::<i64>(&raw).map(|id| PublishTarget::Ids(vec![id]));
-    publish_and_return(&state, &user, target, &f).await
+) -> Result<Response, PageError> {
+    publish_and_return(&state, &user, PublishTarget::Ids(vec![result]), &f).await
 }
 
 /// Someone not informed, as the dashboard shows them.
@@ -507,86 +490,80 @@ async fn overdue_page(
     State(state): State<AppState>,
     user: PageUser,
     Query(q): Query<DeskQuery>,
-) -> Response {
-    let built = async {
-        let school = school_of(&q.school)?;
-        let o = state
-            .app
-            .overdue_exam_results(&user.who.principal, school)
-            .await?;
-        let t = user.tr(&state);
-        let zone = state.app.config().time_zone.clone();
-        let lines: Vec<LineRow> = o
-            .lines
-            .iter()
-            .map(|l| {
-                let r = &l.result;
-                let (state, overdue) = match l.state {
-                    LineState::Overdue(by) => {
-                        (t.with("exams-overdue-by", "span", span(&t, by)), true)
-                    }
-                    LineState::PublishedLate(d) => {
-                        (t.with("exams-published-late", "span", span(&t, d)), false)
-                    }
-                };
-                LineRow {
-                    id: r.id.to_string(),
-                    student: r.student_name.clone(),
-                    class: r.class_name.clone().unwrap_or_default(),
-                    exam: format!("{} · {}", kind_label(&t, r.exam), r.subject_name),
-                    mark: mark_label(&t, r.mark),
-                    received: local(&zone, r.received_at),
-                    due: local(&zone, l.due_at),
-                    state,
-                    overdue,
-                    people: l
-                        .not_informed
-                        .iter()
-                        .map(|p| {
-                            let (channel, style) = match p.channel {
-                                Channel::Diary => (t.get("exams-channel-diary"), "warn"),
-                                Channel::NoAccount => (t.get("exams-channel-no-account"), "warn"),
-                                Channel::Paper => (t.get("exams-channel-paper"), "bad"),
-                            };
-                            PersonRow {
-                                name: p.name.clone(),
-                                role: match p.role {
-                                    RecipientRole::Pupil => t.get("exams-role-pupil"),
-                                    RecipientRole::Representative(rel) => {
-                                        t.get(&format!("relation-{}", rel.code()))
-                                    }
-                                },
-                                channel,
-                                style,
-                            }
-                        })
-                        .collect(),
-                    publish_action: format!("/exams/results/{}/publish", r.id),
+) -> Result<Html<String>, PageError> {
+    let school = school_of(&q.school)?;
+    let o = state
+        .app
+        .overdue_exam_results(&user.who.principal, school)
+        .await?;
+    let t = user.tr(&state);
+    let zone = state.app.config().time_zone.clone();
+    let lines: Vec<LineRow> = o
+        .lines
+        .iter()
+        .map(|l| {
+            let r = &l.result;
+            let (state, overdue) = match l.state {
+                LineState::Overdue(by) => (t.with("exams-overdue-by", "span", span(&t, by)), true),
+                LineState::PublishedLate(d) => {
+                    (t.with("exams-published-late", "span", span(&t, d)), false)
                 }
-            })
-            .collect();
-        let overdue = lines.iter().filter(|l| l.overdue).count();
-        let school_q = school.map(|s| format!("?school={s}")).unwrap_or_default();
-        Ok(OverduePage {
-            school: school.map(|s| s.to_string()).unwrap_or_default(),
-            as_of: local(&zone, o.as_of),
-            pending: o.pending,
-            late: lines.len() - overdue,
-            overdue,
-            lines,
-            notice: q
-                .published
-                .trim()
-                .parse::<i64>()
-                .map(|n| t.count("exams-published-now", n))
-                .unwrap_or_default(),
-            desk_href: format!("/exams{school_q}"),
-            nav: user.nav.clone(),
-            t,
+            };
+            LineRow {
+                id: r.id.to_string(),
+                student: r.student_name.clone(),
+                class: r.class_name.clone().unwrap_or_default(),
+                exam: format!("{} · {}", kind_label(&t, r.exam), r.subject_name),
+                mark: mark_label(&t, r.mark),
+                received: local(&zone, r.received_at),
+                due: local(&zone, l.due_at),
+                state,
+                overdue,
+                people: l
+                    .not_informed
+                    .iter()
+                    .map(|p| {
+                        let (channel, style) = match p.channel {
+                            Channel::Diary => (t.get("exams-channel-diary"), "warn"),
+                            Channel::NoAccount => (t.get("exams-channel-no-account"), "warn"),
+                            Channel::Paper => (t.get("exams-channel-paper"), "bad"),
+                        };
+                        PersonRow {
+                            name: p.name.clone(),
+                            role: match p.role {
+                                RecipientRole::Pupil => t.get("exams-role-pupil"),
+                                RecipientRole::Representative(rel) => {
+                                    t.get(&format!("relation-{}", rel.code()))
+                                }
+                            },
+                            channel,
+                            style,
+                        }
+                    })
+                    .collect(),
+                publish_action: format!("/exams/results/{}/publish", r.id),
+            }
         })
-    }
-    .await;
-    respond(&state, &user, built)
+        .collect();
+    let overdue = lines.iter().filter(|l| l.overdue).count();
+    let school_q = school.map(|s| format!("?school={s}")).unwrap_or_default();
+    render(OverduePage {
+        school: school.map(|s| s.to_string()).unwrap_or_default(),
+        as_of: local(&zone, o.as_of),
+        pending: o.pending,
+        late: lines.len() - overdue,
+        overdue,
+        lines,
+        notice: q
+            .published
+            .trim()
+            .parse::<i64>()
+            .map(|n| t.count("exams-published-now", n))
+            .unwrap_or_default(),
+        desk_href: format!("/exams{school_q}"),
+        nav: user.nav.clone(),
+        t,
+    })
 }
 
 /// A result in the family's diary.

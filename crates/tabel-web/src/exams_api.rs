@@ -8,9 +8,10 @@
 use crate::AppState;
 use crate::error::{ApiError, Problem};
 use crate::extract::{ApiJson, ApiUser, ClientInfo};
+use crate::paths::Path;
 use axum::Json;
 use axum::body::Body;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use serde::{Deserialize, Serialize};
 use tabel_app::AppError;
@@ -340,7 +341,7 @@ async fn publish(
         (None | Some(""), false) => PublishTarget::Ids(
             body.ids
                 .iter()
-                .map(|id| id.trim().parse::<i64>().map_err(|_| AppError::NotFound))
+                .map(|id| id.trim().parse().map_err(|_| AppError::NotFound))
                 .collect::<Result<_, _>>()?,
         ),
         _ => {
@@ -508,12 +509,8 @@ async fn overdue(
 async fn student_exams(
     State(state): State<AppState>,
     ApiUser(who): ApiUser,
-    Path(raw): Path<String>,
+    Path(student): Path<PersonId>,
 ) -> Result<Json<Vec<ExamResultDto>>, ApiError> {
-    let student: PersonId = raw
-        .trim()
-        .parse()
-        .map_err(|_| ApiError::from(AppError::NotFound))?;
     let results = state.app.exam_results_of(&who.principal, student).await?;
     Ok(Json(results.iter().map(ExamResultDto::from).collect()))
 }

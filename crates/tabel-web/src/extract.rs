@@ -2,7 +2,7 @@
 //! JSON bodies that fail as problem+json; and the origin check that stands in for CSRF tokens.
 
 use crate::AppState;
-use crate::error::{ApiError, PageError};
+use crate::error::{ApiError, PageError, PageLang};
 use crate::i18n::{Lang, Tr};
 use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
 use axum::http::{HeaderMap, Method, StatusCode, header, request::Parts};
@@ -139,40 +139,33 @@ impl PageUser {
     pub fn tr<'s>(&self, state: &'s AppState) -> Tr<'s> {
         state.i18n.tr(self.lang)
     }
-
-    /// Renders an error in the user's language.
-    pub fn fail(&self, state: &AppState, e: PageError) -> Response {
-        e.into_response_in(self.tr(state))
-    }
 }
 
 impl FromRequestParts<AppState> for PageUser {
-    type Rejection = Response;
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+    type Rejection = PageError;
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, PageError> {
         let here = parts
             .uri
             .path_and_query()
             .map(|p| p.as_str().to_owned())
             .unwrap_or_else(|| "/".into());
-        let Some(token) = cookie(&parts.headers, cookie_name(state.web.secure_cookies)) else {
-            return Err(PageError::Login(here)
-                .into_response_in(state.i18n.tr(lang_of(&parts.headers, None))));
+        let token = cookie(&parts.headers, cookie_name(state.web.secure_cookies))
+            .ok_or_else(|| PageError::Login(here.clone()))?;
+        let who = match state.app.authenticate(token, state.app.today()).await {
+            Ok(who) => who,
+            Err(tabel_app::AppError::Unauthenticated) => return Err(PageError::Login(here)),
+            Err(e) => return Err(e.into()),
         };
-        match state.app.authenticate(token, state.app.today()).await {
-            Ok(who) => {
-                let lang = lang_of(&parts.headers, Some(&who.locale));
-                Ok(PageUser {
-                    nav: Nav::of(&who),
-                    lang,
-                    client: client(parts),
-                    who,
-                })
-            }
-            Err(tabel_app::AppError::Unauthenticated) => Err(PageError::Login(here)
-                .into_response_in(state.i18n.tr(lang_of(&parts.headers, None)))),
-            Err(e) => Err(PageError::from_app(e, Lang::Ru)
-                .into_response_in(state.i18n.tr(lang_of(&parts.headers, None)))),
+        let lang = lang_of(&parts.headers, Some(&who.locale));
+        if let Some(page) = parts.extensions.get::<PageLang>() {
+            page.set(lang);
         }
+        Ok(PageUser {
+            nav: Nav::of(&who),
+            lang,
+            client: client(parts),
+            who,
+        })
     }
 }
 

@@ -6,19 +6,21 @@
 
 use crate::AppState;
 use crate::documents;
-use crate::error::PageError;
+use crate::error::{PageError, render, render_status};
 use crate::extract::{Nav, PageUser, Visitor};
 use crate::i18n::Tr;
-use crate::school::{date, id, respond};
+use crate::paths::{Path, id};
+use crate::school::date;
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::Deserialize;
 use tabel_app::AppError;
 use tabel_app::extracts::{ExtractRequest, Issued, PaperReason, RangeInput, Target};
+use tabel_domain::extract::ExtractCode;
 use tabel_domain::{GroupId, PersonId, SubjectId};
 use tabel_reports::{Renderer, ReportError};
 use tabel_store::extracts::IssuedExtract;
@@ -46,7 +48,7 @@ pub(crate) fn router() -> Router<AppState> {
 }
 
 /// Renders a document off the async runtime (typst is CPU-bound).
-pub(crate) async fn render<F>(state: &AppState, f: F) -> Result<Vec<u8>, AppError>
+pub(crate) async fn typeset<F>(state: &AppState, f: F) -> Result<Vec<u8>, AppError>
 where
     F: FnOnce(&Renderer) -> Result<Vec<u8>, ReportError> + Send + 'static,
 {
@@ -278,94 +280,75 @@ struct PeriodQuery {
 async fn queue_page(
     State(state): State<AppState>,
     user: PageUser,
-    Path(raw): Path<String>,
+    Path(class): Path<GroupId>,
     Query(q): Query<PeriodQuery>,
-) -> Response {
-    let built = async {
-        let class: GroupId = id(&raw)?;
-        let queue = state.app.print_queue(&user.who.principal, class).await?;
-        let t = user.tr(&state);
-        let zone = state.app.config().time_zone.clone();
-        let chosen = q
-            .period
-            .as_deref()
-            .and_then(|p| queue.periods.iter().find(|x| x.id.to_string() == p))
-            .or(queue.current.as_ref());
-        Ok(QueuePage {
-            class_id: queue.class.id.to_string(),
-            class_name: queue.class.name.clone(),
-            periods: period_options(&queue.periods, chosen),
-            rows: queue
-                .lines
-                .iter()
-                .enumerate()
-                .map(|(i, l)| QueueRow {
-                    n: i + 1,
-                    name: l.name.clone(),
-                    reason: t.get(&format!("extracts-reason-{}", l.reason.code())),
-                    reason_code: l.reason.code(),
-                    last: l
-                        .last_issued
-                        .as_ref()
-                        .map(|e| format!("{} · {}", date(zone.local_date(e.issued_at)), e.code))
-                        .unwrap_or_default(),
-                    href: format!("/extracts/students/{}", l.student),
-                })
-                .collect(),
-            pupils: queue
-                .pupils
-                .iter()
-                .map(|(id, name)| (format!("/extracts/students/{id}"), name.clone()))
-                .collect(),
-            issued: issued_rows(&t, &state, &queue.issued),
-            nav: user.nav.clone(),
-            t,
-        })
-    }
-    .await;
-    respond(&state, &user, built)
-}
-
-/// The answer to a print request that was refused: the error page, 422 for bad input.
-fn refused(state: &AppState, user: &PageUser, e: AppError) -> Response {
-    user.fail(state, PageError::from_app(e, user.lang))
+) -> Result<Html<String>, PageError> {
+    let queue = state.app.print_queue(&user.who.principal, class).await?;
+    let t = user.tr(&state);
+    let zone = state.app.config().time_zone.clone();
+    let chosen = q
+        .period
+        .as_deref()
+        .and_then(|p| queue.periods.iter().find(|x| x.id.to_string() == p))
+        .or(queue.current.as_ref());
+    render(QueuePage {
+        class_id: queue.class.id.to_string(),
+        class_name: queue.class.name.clone(),
+        periods: period_options(&queue.periods, chosen),
+        rows: queue
+            .lines
+            .iter()
+            .enumerate()
+            .map(|(i, l)| QueueRow {
+                n: i + 1,
+                name: l.name.clone(),
+                reason: t.get(&format!("extracts-reason-{}", l.reason.code())),
+                reason_code: l.reason.code(),
+                last: l
+                    .last_issued
+                    .as_ref()
+                    .map(|e| format!("{} · {}", date(zone.local_date(e.issued_at)), e.code))
+                    .unwrap_or_default(),
+                href: format!("/extracts/students/{}", l.student),
+            })
+            .collect(),
+        pupils: queue
+            .pupils
+            .iter()
+            .map(|(id, name)| (format!("/extracts/students/{id}"), name.clone()))
+            .collect(),
+        issued: issued_rows(&t, &state, &queue.issued),
+        nav: user.nav.clone(),
+        t,
+    })
 }
 
 /// "Print the extracts for this period": one PDF, a page run per pupil.
 async fn print_class(
     State(state): State<AppState>,
     user: PageUser,
-    Path(raw): Path<String>,
+    Path(class): Path<GroupId>,
     Form(f): Form<RangeForm>,
-) -> Response {
-    let result = async {
-        let class: GroupId = id(&raw)?;
-        let req = f.request()?;
-        let target = Target::Class {
-            class,
-            only_paper: f.scope != "all",
-        };
-        state
-            .app
-            .issue_extracts(
-                &user.who.principal,
-                target,
-                &req,
-                &user.client,
-                extract_renderer(&state),
-            )
-            .await
-    }
-    .await;
-    match result {
-        Ok(issued) => {
-            let name = format!("vypiski-{}.pdf", documents::file_safe(&issued.class_name));
-            let mut res = pdf_response(issued.pdf.clone(), &name, false);
-            issued_headers(&mut res, &issued);
-            res
-        }
-        Err(e) => refused(&state, &user, e),
-    }
+) -> Result<Response, PageError> {
+    let req = f.request()?;
+    let target = Target::Class {
+        class,
+        only_paper: f.scope != "all",
+    };
+    let issued = state
+        .app
+        .issue_extracts(
+            &user.who.principal,
+            target,
+            &req,
+            &user.client,
+            extract_renderer(&state),
+        )
+        .await?;
+    let name = format!("vypiski-{}.pdf", documents::file_safe(&issued.class_name));
+    let mut res = pdf_response(issued.pdf.clone(), &name, false);
+    issued_headers(&mut res, &issued);
+    Ok(res)
 }
 
 #[derive(Template)]
@@ -385,70 +368,56 @@ struct StudentPage<'a> {
 async fn student_page(
     State(state): State<AppState>,
     user: PageUser,
-    Path(raw): Path<String>,
-) -> Response {
-    let built = async {
-        let student: PersonId = id(&raw)?;
-        let o = state
-            .app
-            .extract_options(&user.who.principal, student)
-            .await?;
-        let t = user.tr(&state);
-        Ok(StudentPage {
-            student_id: student.to_string(),
-            name: o.name.clone(),
-            class_name: o.class.name.clone(),
-            queue_href: if o.keeper {
-                format!("/extracts/classes/{}", o.class.id)
-            } else {
-                String::new()
-            },
-            keeper: o.keeper,
-            periods: period_options(&o.periods, o.current.as_ref()),
-            issued: issued_rows(&t, &state, &o.issued),
-            nav: user.nav.clone(),
-            t,
-        })
-    }
-    .await;
-    respond(&state, &user, built)
+    Path(student): Path<PersonId>,
+) -> Result<Html<String>, PageError> {
+    let o = state
+        .app
+        .extract_options(&user.who.principal, student)
+        .await?;
+    let t = user.tr(&state);
+    render(StudentPage {
+        student_id: student.to_string(),
+        name: o.name.clone(),
+        class_name: o.class.name.clone(),
+        queue_href: if o.keeper {
+            format!("/extracts/classes/{}", o.class.id)
+        } else {
+            String::new()
+        },
+        keeper: o.keeper,
+        periods: period_options(&o.periods, o.current.as_ref()),
+        issued: issued_rows(&t, &state, &o.issued),
+        nav: user.nav.clone(),
+        t,
+    })
 }
 
 /// A pupil's extract: printed by the school, or downloaded by a representative with consent.
 async fn print_student(
     State(state): State<AppState>,
     user: PageUser,
-    Path(raw): Path<String>,
+    Path(student): Path<PersonId>,
     Form(f): Form<RangeForm>,
-) -> Response {
-    let result = async {
-        let student: PersonId = id(&raw)?;
-        let req = f.request()?;
-        state
-            .app
-            .issue_extracts(
-                &user.who.principal,
-                Target::Student(student),
-                &req,
-                &user.client,
-                extract_renderer(&state),
-            )
-            .await
-    }
-    .await;
-    match result {
-        Ok(issued) => {
-            let code = issued
-                .codes
-                .first()
-                .map(|(_, c)| c.clone())
-                .unwrap_or_default();
-            let mut res = pdf_response(issued.pdf.clone(), &format!("vypiska-{code}.pdf"), false);
-            issued_headers(&mut res, &issued);
-            res
-        }
-        Err(e) => refused(&state, &user, e),
-    }
+) -> Result<Response, PageError> {
+    let req = f.request()?;
+    let issued = state
+        .app
+        .issue_extracts(
+            &user.who.principal,
+            Target::Student(student),
+            &req,
+            &user.client,
+            extract_renderer(&state),
+        )
+        .await?;
+    let code = issued
+        .codes
+        .first()
+        .map(|(_, c)| c.clone())
+        .unwrap_or_default();
+    let mut res = pdf_response(issued.pdf.clone(), &format!("vypiska-{code}.pdf"), false);
+    issued_headers(&mut res, &issued);
+    Ok(res)
 }
 
 #[derive(Deserialize, Default)]
@@ -461,51 +430,37 @@ struct HandedForm {
 async fn handed_to(
     State(state): State<AppState>,
     user: PageUser,
-    Path(code): Path<String>,
+    Path(code): Path<ExtractCode>,
     Form(f): Form<HandedForm>,
-) -> Response {
-    match state
+) -> Result<Response, PageError> {
+    let e = state
         .app
         .set_extract_handed_to(&user.who.principal, &code, &f.handed_to, &user.client)
-        .await
-    {
-        Ok(e) => match e.class {
-            Some(class) => {
-                crate::redirect::see_other(&format!("/extracts/classes/{class}#registry"))
-                    .into_response()
-            }
-            None => crate::redirect::see_other(&format!("/extracts/students/{}", e.student))
-                .into_response(),
-        },
-        Err(e) => refused(&state, &user, e),
-    }
+        .await?;
+    let back = match e.class {
+        Some(class) => format!("/extracts/classes/{class}#registry"),
+        None => format!("/extracts/students/{}", e.student),
+    };
+    Ok(crate::redirect::see_other(&back).into_response())
 }
 
 /// The summary sheet of a class as PDF.
 async fn summary_pdf(
     State(state): State<AppState>,
     user: PageUser,
-    Path(raw): Path<String>,
-) -> Response {
-    let result = async {
-        let class: GroupId = id(&raw)?;
-        let d = state
-            .app
-            .summary_document(&user.who.principal, class)
-            .await?;
-        let name = format!(
-            "svodnaya-vedomost-{}.pdf",
-            documents::file_safe(&d.sheet.class.name)
-        );
-        let doc = documents::summary_doc(&d);
-        let bytes = render(&state, move |r| r.summary_sheet(&doc)).await?;
-        Ok::<_, AppError>((bytes, name))
-    }
-    .await;
-    match result {
-        Ok((bytes, name)) => pdf_response(bytes, &name, true),
-        Err(e) => refused(&state, &user, e),
-    }
+    Path(class): Path<GroupId>,
+) -> Result<Response, PageError> {
+    let d = state
+        .app
+        .summary_document(&user.who.principal, class)
+        .await?;
+    let name = format!(
+        "svodnaya-vedomost-{}.pdf",
+        documents::file_safe(&d.sheet.class.name)
+    );
+    let doc = documents::summary_doc(&d);
+    let bytes = typeset(&state, move |r| r.summary_sheet(&doc)).await?;
+    Ok(pdf_response(bytes, &name, true))
 }
 
 #[derive(Deserialize, Default)]
@@ -521,20 +476,14 @@ async fn consent_form_pdf(
     State(state): State<AppState>,
     user: PageUser,
     Query(q): Query<FormQuery>,
-) -> Response {
-    let result = async {
-        let f = state
-            .app
-            .consent_form(&user.who.principal, id(&q.parent)?, id(&q.student)?)
-            .await?;
-        let doc = documents::consent_doc(&f);
-        render(&state, move |r| r.consent_form(&doc)).await
-    }
-    .await;
-    match result {
-        Ok(bytes) => pdf_response(bytes, "soglasie.pdf", true),
-        Err(e) => refused(&state, &user, e),
-    }
+) -> Result<Response, PageError> {
+    let f = state
+        .app
+        .consent_form(&user.who.principal, id(&q.parent)?, id(&q.student)?)
+        .await?;
+    let doc = documents::consent_doc(&f);
+    let bytes = typeset(&state, move |r| r.consent_form(&doc)).await?;
+    Ok(pdf_response(bytes, "soglasie.pdf", true))
 }
 
 /// A journal of the archive page.
@@ -562,75 +511,64 @@ struct ArchivePage<'a> {
 async fn archive_page(
     State(state): State<AppState>,
     user: PageUser,
-    Path(raw): Path<String>,
-) -> Response {
-    let built = async {
-        let class: GroupId = id(&raw)?;
-        // The archive's keepers only: class_journals shows a teacher their own, so ask the
-        // print queue first (it refuses everyone else).
-        let queue = state.app.print_queue(&user.who.principal, class).await?;
-        let list = state.app.class_journals(&user.who.principal, class).await?;
-        let mut journals: Vec<JournalLink> = Vec::new();
-        for j in list {
-            let href = format!(
-                "/extracts/classes/{class}/journals/{}/{}",
-                j.group, j.subject
-            );
-            match journals.iter_mut().find(|x| x.href == href) {
-                Some(x) => {
-                    x.teachers.push_str(", ");
-                    x.teachers.push_str(&j.teacher_name);
-                }
-                None => journals.push(JournalLink {
-                    subject: j.subject_name,
-                    group: if j.group_name == queue.class.name {
-                        String::new()
-                    } else {
-                        j.group_name
-                    },
-                    teachers: j.teacher_name,
-                    href,
-                }),
+    Path(class): Path<GroupId>,
+) -> Result<Html<String>, PageError> {
+    // The archive's keepers only: class_journals shows a teacher their own, so ask the
+    // print queue first (it refuses everyone else).
+    let queue = state.app.print_queue(&user.who.principal, class).await?;
+    let list = state.app.class_journals(&user.who.principal, class).await?;
+    let mut journals: Vec<JournalLink> = Vec::new();
+    for j in list {
+        let href = format!(
+            "/extracts/classes/{class}/journals/{}/{}",
+            j.group, j.subject
+        );
+        match journals.iter_mut().find(|x| x.href == href) {
+            Some(x) => {
+                x.teachers.push_str(", ");
+                x.teachers.push_str(&j.teacher_name);
             }
+            None => journals.push(JournalLink {
+                subject: j.subject_name,
+                group: if j.group_name == queue.class.name {
+                    String::new()
+                } else {
+                    j.group_name
+                },
+                teachers: j.teacher_name,
+                href,
+            }),
         }
-        Ok(ArchivePage {
-            class_id: class.to_string(),
-            class_name: queue.class.name,
-            journals,
-            nav: user.nav.clone(),
-            t: user.tr(&state),
-        })
     }
-    .await;
-    respond(&state, &user, built)
+    render(ArchivePage {
+        class_id: class.to_string(),
+        class_name: queue.class.name,
+        journals,
+        nav: user.nav.clone(),
+        t: user.tr(&state),
+    })
 }
 
 /// One journal of the class for the archive, as PDF.
 async fn journal_pdf(
     State(state): State<AppState>,
     user: PageUser,
-    Path((class, group, subject)): Path<(String, String, String)>,
-) -> Response {
-    let result = async {
-        let class: GroupId = id(&class)?;
-        let group: GroupId = id(&group)?;
-        let subject: SubjectId = id(&subject)?;
-        let archive = state
-            .app
-            .class_archive(&user.who.principal, class, Some((group, subject)))
-            .await?;
-        let (name, doc) = documents::journal_docs(&archive)
-            .into_iter()
-            .next()
-            .ok_or(AppError::NotFound)?;
-        let bytes = render(&state, move |r| r.journal_archive(&doc)).await?;
-        Ok::<_, AppError>((bytes, format!("{}-{name}.pdf", archive.class.name)))
-    }
-    .await;
-    match result {
-        Ok((bytes, name)) => pdf_response(bytes, &name, true),
-        Err(e) => refused(&state, &user, e),
-    }
+    Path((class, group, subject)): Path<(GroupId, GroupId, SubjectId)>,
+) -> Result<Response, PageError> {
+    let archive = state
+        .app
+        .class_archive(&user.who.principal, class, Some((group, subject)))
+        .await?;
+    let (name, doc) = documents::journal_docs(&archive)
+        .into_iter()
+        .next()
+        .ok_or(AppError::NotFound)?;
+    let bytes = typeset(&state, move |r| r.journal_archive(&doc)).await?;
+    Ok(pdf_response(
+        bytes,
+        &format!("{}-{name}.pdf", archive.class.name),
+        true,
+    ))
 }
 
 #[derive(Template)]
@@ -661,12 +599,12 @@ async fn verify_lookup(
     State(state): State<AppState>,
     v: Visitor,
     Query(q): Query<CodeQuery>,
-) -> Response {
+) -> Result<Response, PageError> {
     if q.code.trim().is_empty() {
         return verify_answer(&state, &v, String::new(), None);
     }
-    match tabel_app::extracts::normalize_code(&q.code) {
-        Some(code) => crate::redirect::see_other(&format!("/verify/{code}")).into_response(),
+    match ExtractCode::parse(&q.code) {
+        Some(code) => Ok(crate::redirect::see_other(&format!("/verify/{code}")).into_response()),
         None => verify_answer(&state, &v, q.code.trim().to_owned(), None),
     }
 }
@@ -675,12 +613,12 @@ async fn verify_lookup(
 async fn verify_page(
     State(state): State<AppState>,
     v: Visitor,
-    Path(code): Path<String>,
-) -> Response {
+    Path(code): Path<ExtractCode>,
+) -> Result<Response, PageError> {
     match state.app.verify_extract(&code).await {
         Ok(found) => verify_answer(&state, &v, found.code.clone(), Some(found)),
-        Err(AppError::NotFound) => verify_answer(&state, &v, code, None),
-        Err(e) => PageError::from_app(e, v.lang).into_response_in(state.i18n.tr(v.lang)),
+        Err(AppError::NotFound) => verify_answer(&state, &v, code.to_string(), None),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -689,7 +627,7 @@ fn verify_answer(
     v: &Visitor,
     typed: String,
     found: Option<tabel_app::extracts::Verification>,
-) -> Response {
+) -> Result<Response, PageError> {
     let t = state.i18n.tr(v.lang);
     let zone = state.app.config().time_zone.clone();
     let status = if found.is_none() && !typed.is_empty() {
@@ -730,10 +668,7 @@ fn verify_answer(
             t,
         },
     };
-    match page.render() {
-        Ok(html) => (status, axum::response::Html(html)).into_response(),
-        Err(e) => PageError::render(e).into_response_in(state.i18n.tr(v.lang)),
-    }
+    render_status(status, page)
 }
 
 /// Why a family gets paper, for the API.

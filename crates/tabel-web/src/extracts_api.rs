@@ -7,9 +7,10 @@ use crate::AppState;
 use crate::documents;
 use crate::error::{ApiError, Problem};
 use crate::extract::{ApiJson, ApiUser, ClientInfo};
-use crate::extracts::{extract_renderer, issued_headers, pdf_response, reason_code, render};
+use crate::extracts::{extract_renderer, issued_headers, pdf_response, reason_code, typeset};
+use crate::paths::{Path, field_id};
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::response::Response;
 use serde::{Deserialize, Serialize};
 use tabel_app::AppError;
@@ -31,12 +32,6 @@ pub(crate) fn routes(r: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
         .routes(routes!(summary_sheet_pdf))
         .routes(routes!(consent_form_pdf))
         .routes(routes!(journal_pdf))
-}
-
-fn id<T: std::str::FromStr>(field: &str, raw: &str) -> Result<T, ApiError> {
-    raw.trim()
-        .parse()
-        .map_err(|_| ApiError::field(field, "unknown"))
 }
 
 fn date(field: &str, raw: Option<&str>) -> Result<Option<Date>, ApiError> {
@@ -95,9 +90,9 @@ async fn issue(
     ApiJson(b): ApiJson<ExtractBody>,
 ) -> Result<Response, ApiError> {
     let target = match (b.student_id.as_deref(), b.class_id.as_deref()) {
-        (Some(s), None) => Target::Student(id::<PersonId>("student_id", s)?),
+        (Some(s), None) => Target::Student(field_id::<PersonId>("student_id", s)?),
         (None, Some(c)) => Target::Class {
-            class: id::<GroupId>("class_id", c)?,
+            class: field_id::<GroupId>("class_id", c)?,
             only_paper: b.only_paper,
         },
         _ => {
@@ -208,9 +203,8 @@ struct QueueDto {
 async fn queue(
     State(state): State<AppState>,
     ApiUser(who): ApiUser,
-    Path(raw): Path<String>,
+    Path(class): Path<GroupId>,
 ) -> Result<Json<QueueDto>, ApiError> {
-    let class: GroupId = id("id", &raw).map_err(|_| ApiError::from(AppError::NotFound))?;
     let q = state.app.print_queue(&who.principal, class).await?;
     Ok(Json(QueueDto {
         class_id: q.class.id.to_string(),
@@ -235,9 +229,8 @@ async fn queue(
 async fn registry(
     State(state): State<AppState>,
     ApiUser(who): ApiUser,
-    Path(raw): Path<String>,
+    Path(class): Path<GroupId>,
 ) -> Result<Json<Vec<IssuedDto>>, ApiError> {
-    let class: GroupId = id("id", &raw).map_err(|_| ApiError::from(AppError::NotFound))?;
     let list = state.app.class_extracts(&who.principal, class).await?;
     Ok(Json(list.iter().map(IssuedDto::from).collect()))
 }
@@ -256,7 +249,7 @@ async fn set_handed_to(
     State(state): State<AppState>,
     ApiUser(who): ApiUser,
     ClientInfo(client): ClientInfo,
-    Path(code): Path<String>,
+    Path(code): Path<tabel_domain::extract::ExtractCode>,
     ApiJson(b): ApiJson<HandedBody>,
 ) -> Result<Json<IssuedDto>, ApiError> {
     let e = state
@@ -305,7 +298,7 @@ impl From<Verification> for VerificationDto {
     responses((status = 200, body = VerificationDto), (status = 404, body = Problem)))]
 async fn verify(
     State(state): State<AppState>,
-    Path(code): Path<String>,
+    Path(code): Path<tabel_domain::extract::ExtractCode>,
 ) -> Result<Json<VerificationDto>, ApiError> {
     Ok(Json(state.app.verify_extract(&code).await?.into()))
 }
@@ -327,14 +320,14 @@ async fn summary_sheet_pdf(
     ApiUser(who): ApiUser,
     Query(q): Query<ClassQuery>,
 ) -> Result<Response, ApiError> {
-    let class: GroupId = id("class", &q.class)?;
+    let class: GroupId = field_id("class", &q.class)?;
     let d = state.app.summary_document(&who.principal, class).await?;
     let name = format!(
         "summary-sheet-{}.pdf",
         documents::file_safe(&d.sheet.class.name)
     );
     let doc = documents::summary_doc(&d);
-    let bytes = render(&state, move |r| r.summary_sheet(&doc)).await?;
+    let bytes = typeset(&state, move |r| r.summary_sheet(&doc)).await?;
     Ok(pdf_response(bytes, &name, false))
 }
 
@@ -361,12 +354,12 @@ async fn consent_form_pdf(
         .app
         .consent_form(
             &who.principal,
-            id("parent", &q.parent)?,
-            id("student", &q.student)?,
+            field_id("parent", &q.parent)?,
+            field_id("student", &q.student)?,
         )
         .await?;
     let doc = documents::consent_doc(&f);
-    let bytes = render(&state, move |r| r.consent_form(&doc)).await?;
+    let bytes = typeset(&state, move |r| r.consent_form(&doc)).await?;
     Ok(pdf_response(bytes, "consent-form.pdf", false))
 }
 
@@ -392,9 +385,9 @@ async fn journal_pdf(
     ApiUser(who): ApiUser,
     Query(q): Query<JournalQuery>,
 ) -> Result<Response, ApiError> {
-    let class: GroupId = id("class", &q.class)?;
-    let group: GroupId = id("group", &q.group)?;
-    let subject: SubjectId = id("subject", &q.subject)?;
+    let class: GroupId = field_id("class", &q.class)?;
+    let group: GroupId = field_id("group", &q.group)?;
+    let subject: SubjectId = field_id("subject", &q.subject)?;
     let archive = state
         .app
         .class_archive(&who.principal, class, Some((group, subject)))
@@ -403,6 +396,6 @@ async fn journal_pdf(
         .into_iter()
         .next()
         .ok_or(ApiError::from(AppError::NotFound))?;
-    let bytes = render(&state, move |r| r.journal_archive(&doc)).await?;
+    let bytes = typeset(&state, move |r| r.journal_archive(&doc)).await?;
     Ok(pdf_response(bytes, &format!("journal-{name}.pdf"), false))
 }

@@ -3,15 +3,15 @@
 //! and a class's summary sheet (сводная ведомость) with its XLSX.
 
 use crate::AppState;
-use crate::error::PageError;
+use crate::error::{PageError, render, render_status};
 use crate::extract::{Nav, PageUser};
 use crate::i18n::Tr;
 use crate::journal::period_label;
-use crate::school::{id, respond};
+use crate::paths::Path;
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::{Form, Router};
 use serde::Deserialize;
@@ -255,17 +255,13 @@ async fn view<'s>(
 async fn finals_page(
     State(state): State<AppState>,
     user: PageUser,
-    Path((group, subject)): Path<(String, String)>,
+    Path((group, subject)): Path<(GroupId, SubjectId)>,
     Query(q): Query<SlotQuery>,
-) -> Response {
-    let built = async {
-        let ids = (id(&group)?, id(&subject)?, slot_of(&q.period)?);
-        let mut page = view(&state, &user, ids, &Typed::new()).await?;
-        page.saved = q.saved.is_some();
-        Ok(page)
-    }
-    .await;
-    respond(&state, &user, built)
+) -> Result<Html<String>, PageError> {
+    let ids = (group, subject, slot_of(&q.period)?);
+    let mut page = view(&state, &user, ids, &Typed::new()).await?;
+    page.saved = q.saved.is_some();
+    render(page)
 }
 
 /// The `?period=` of a slot: a period's id, or `year`.
@@ -285,18 +281,12 @@ fn row_of(key: &str) -> Option<usize> {
 async fn save_finals(
     State(state): State<AppState>,
     user: PageUser,
-    Path((group, subject)): Path<(String, String)>,
+    Path((group, subject)): Path<(GroupId, SubjectId)>,
     Query(q): Query<SlotQuery>,
     Form(form): Form<Vec<(String, String)>>,
-) -> Response {
-    let ids = match (
-        id::<GroupId>(&group),
-        id::<SubjectId>(&subject),
-        slot_of(&q.period),
-    ) {
-        (Ok(g), Ok(s), Ok(slot)) => (g, s, slot),
-        _ => return user.fail(&state, PageError::from_app(AppError::NotFound, user.lang)),
-    };
+) -> Result<Response, PageError> {
+    let slot = slot_of(&q.period).map_err(|_| PageError::not_found())?;
+    let ids = (group, subject, slot);
     let typed: Typed = form.into_iter().collect();
     // Rows in the page's order: a value typed, and either new or changed from what is set.
     let mut pupils: Vec<String> = typed
@@ -339,14 +329,14 @@ async fn save_finals(
         ids.0, ids.1
     );
     if rows.is_empty() {
-        return crate::redirect::see_other(&back).into_response();
+        return Ok(crate::redirect::see_other(&back).into_response());
     }
     let result = state
         .app
         .set_finals(&user.who.principal, ids, &rows, &user.client)
         .await;
     match result {
-        Ok(_) => crate::redirect::see_other(&back).into_response(),
+        Ok(_) => Ok(crate::redirect::see_other(&back).into_response()),
         Err(AppError::Invalid(errors)) => {
             let page = view(&state, &user, ids, &typed).await.map(|mut page| {
                 for (key, message) in errors {
@@ -363,13 +353,9 @@ async fn save_finals(
                 }
                 page
             });
-            let mut res = respond(&state, &user, page);
-            if res.status().is_success() {
-                *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-            }
-            res
+            render_status(StatusCode::UNPROCESSABLE_ENTITY, page?)
         }
-        Err(e) => user.fail(&state, PageError::from_app(e, user.lang)),
+        Err(e) => Err(PageError::from(e)),
     }
 }
 
@@ -391,40 +377,35 @@ struct SummaryPage<'a> {
 async fn summary_page(
     State(state): State<AppState>,
     user: PageUser,
-    Path(raw): Path<String>,
-) -> Response {
-    let built = async {
-        let class: GroupId = id(&raw)?;
-        let s = state.app.summary_sheet(&user.who.principal, class).await?;
-        let t = user.tr(&state);
-        let slots = crate::finals_api::sheet_slots(&s);
-        let mut slot_names: Vec<String> = s.periods.iter().map(|p| period_label(&t, p)).collect();
-        slot_names.extend(["finals-year", "finals-exam", "finals-final"].map(|k| t.get(k)));
-        Ok(SummaryPage {
-            class_name: s.class.name.clone(),
-            class_href: format!("/school/classes/{class}"),
-            xlsx_href: format!("/api/v1/summary-sheet?class={class}&format=xlsx"),
-            subjects: s.subjects.iter().map(|(_, n)| n.clone()).collect(),
-            students: s
-                .students
-                .iter()
-                .enumerate()
-                .map(|(i, e)| {
-                    (
-                        i + 1,
-                        format!("{} {}", e.last_name, e.first_name),
-                        e.to.is_some(),
-                        cells(&s, e.student, &slots),
-                    )
-                })
-                .collect(),
-            slot_names,
-            nav: user.nav.clone(),
-            t,
-        })
-    }
-    .await;
-    respond(&state, &user, built)
+    Path(class): Path<GroupId>,
+) -> Result<Html<String>, PageError> {
+    let s = state.app.summary_sheet(&user.who.principal, class).await?;
+    let t = user.tr(&state);
+    let slots = crate::finals_api::sheet_slots(&s);
+    let mut slot_names: Vec<String> = s.periods.iter().map(|p| period_label(&t, p)).collect();
+    slot_names.extend(["finals-year", "finals-exam", "finals-final"].map(|k| t.get(k)));
+    render(SummaryPage {
+        class_name: s.class.name.clone(),
+        class_href: format!("/school/classes/{class}"),
+        xlsx_href: format!("/api/v1/summary-sheet?class={class}&format=xlsx"),
+        subjects: s.subjects.iter().map(|(_, n)| n.clone()).collect(),
+        students: s
+            .students
+            .iter()
+            .enumerate()
+            .map(|(i, e)| {
+                (
+                    i + 1,
+                    format!("{} {}", e.last_name, e.first_name),
+                    e.to.is_some(),
+                    cells(&s, e.student, &slots),
+                )
+            })
+            .collect(),
+        slot_names,
+        nav: user.nav.clone(),
+        t,
+    })
 }
 
 fn cells(s: &SummarySheet, student: tabel_domain::PersonId, slots: &[String]) -> Vec<Vec<String>> {
@@ -503,65 +484,60 @@ struct RisksPage<'a> {
 async fn risks_page(
     State(state): State<AppState>,
     user: PageUser,
-    Path(raw): Path<String>,
-) -> Response {
-    let built = async {
-        let class: GroupId = id(&raw)?;
-        let list = state.app.class_risks(&user.who.principal, class).await?;
-        let t = user.tr(&state);
-        let rows = list
-            .into_iter()
-            .map(|r| {
-                let f = &r.subject.forecast;
-                let risks = f
-                    .risks
-                    .iter()
-                    .map(|x| {
-                        let code = serde_json::to_value(x)
-                            .ok()
-                            .and_then(|v| v.as_str().map(str::to_owned))
-                            .unwrap_or_default();
-                        t.get(&format!("diary-risk-{code}"))
-                    })
-                    .collect::<Vec<_>>()
-                    .join(", ");
-                let (need, key) = match (&f.avoid_two, &f.next_up) {
-                    (Some(n), _) => (Some(n), "diary-forecast-avoid-two"),
-                    (None, Some(n)) => (Some(n), "diary-forecast-next-up"),
-                    _ => (None, ""),
-                };
-                let takes = need
-                    .map(|n| {
-                        t.args(
-                            key,
-                            &[
-                                ("target", i64::from(n.target).into()),
-                                ("count", i64::from(n.count).into()),
-                                ("value", i64::from(n.value).into()),
-                                ("work", r.work.clone().into()),
-                            ],
-                        )
-                    })
-                    .unwrap_or_default();
-                (
-                    r.name,
-                    r.subject.subject_name.clone(),
-                    f.projected
-                        .map(|p| p.value.to_string())
-                        .unwrap_or_else(|| "—".into()),
-                    r.subject.average.replace('.', ","),
-                    risks,
-                    takes,
-                )
-            })
-            .collect();
-        Ok(RisksPage {
-            class_href: format!("/school/classes/{class}"),
-            rows,
-            nav: user.nav.clone(),
-            t,
+    Path(class): Path<GroupId>,
+) -> Result<Html<String>, PageError> {
+    let list = state.app.class_risks(&user.who.principal, class).await?;
+    let t = user.tr(&state);
+    let rows = list
+        .into_iter()
+        .map(|r| {
+            let f = &r.subject.forecast;
+            let risks = f
+                .risks
+                .iter()
+                .map(|x| {
+                    let code = serde_json::to_value(x)
+                        .ok()
+                        .and_then(|v| v.as_str().map(str::to_owned))
+                        .unwrap_or_default();
+                    t.get(&format!("diary-risk-{code}"))
+                })
+                .collect::<Vec<_>>()
+                .join(", ");
+            let (need, key) = match (&f.avoid_two, &f.next_up) {
+                (Some(n), _) => (Some(n), "diary-forecast-avoid-two"),
+                (None, Some(n)) => (Some(n), "diary-forecast-next-up"),
+                _ => (None, ""),
+            };
+            let takes = need
+                .map(|n| {
+                    t.args(
+                        key,
+                        &[
+                            ("target", i64::from(n.target).into()),
+                            ("count", i64::from(n.count).into()),
+                            ("value", i64::from(n.value).into()),
+                            ("work", r.work.clone().into()),
+                        ],
+                    )
+                })
+                .unwrap_or_default();
+            (
+                r.name,
+                r.subject.subject_name.clone(),
+                f.projected
+                    .map(|p| p.value.to_string())
+                    .unwrap_or_else(|| "—".into()),
+                r.subject.average.replace('.', ","),
+                risks,
+                takes,
+            )
         })
-    }
-    .await;
-    respond(&state, &user, built)
+        .collect();
+    render(RisksPage {
+        class_href: format!("/school/classes/{class}"),
+        rows,
+        nav: user.nav.clone(),
+        t,
+    })
 }

@@ -5,8 +5,9 @@
 use crate::AppState;
 use crate::error::{ApiError, Problem};
 use crate::extract::{ApiJson, ApiUser, ClientInfo};
+use crate::paths::{Path, field_id};
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
@@ -25,12 +26,6 @@ pub(crate) fn routes(r: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
         .routes(routes!(student_finals))
         .routes(routes!(student_forecast))
         .routes(routes!(summary_sheet))
-}
-
-fn id<T: std::str::FromStr>(field: &str, raw: &str) -> Result<T, ApiError> {
-    raw.trim()
-        .parse()
-        .map_err(|_| ApiError::field(field, "unknown"))
 }
 
 /// `period=<id>` or `period=year`; absent = the current period.
@@ -204,11 +199,14 @@ async fn finals(
     let slot = slot_param(q.period.as_deref())?;
     let p = &who.principal;
     let journals: Vec<(GroupId, SubjectId)> = match (&q.class, &q.group, &q.subject) {
-        (_, Some(g), Some(s)) => vec![(id("group", g)?, id("subject", s)?)],
+        (_, Some(g), Some(s)) => vec![(field_id("group", g)?, field_id("subject", s)?)],
         (Some(class), None, _) => {
-            let class: GroupId = id("class", class)?;
-            let subject: Option<SubjectId> =
-                q.subject.as_deref().map(|s| id("subject", s)).transpose()?;
+            let class: GroupId = field_id("class", class)?;
+            let subject: Option<SubjectId> = q
+                .subject
+                .as_deref()
+                .map(|s| field_id("subject", s))
+                .transpose()?;
             state
                 .app
                 .class_journals(p, class)
@@ -293,7 +291,11 @@ async fn set_finals(
         .app
         .set_finals(
             &who.principal,
-            (id("group", &q.group)?, id("subject", &q.subject)?, slot),
+            (
+                field_id("group", &q.group)?,
+                field_id("subject", &q.subject)?,
+                slot,
+            ),
             &rows,
             &client,
         )
@@ -307,12 +309,8 @@ async fn set_finals(
 async fn student_finals(
     State(state): State<AppState>,
     ApiUser(who): ApiUser,
-    Path(raw): Path<String>,
+    Path(student): Path<PersonId>,
 ) -> Result<Json<Vec<FinalDto>>, ApiError> {
-    let student: PersonId = raw
-        .trim()
-        .parse()
-        .map_err(|_| ApiError::from(AppError::NotFound))?;
     let list = state.app.student_finals(&who.principal, student).await?;
     Ok(Json(list.into_iter().map(FinalDto::from).collect()))
 }
@@ -381,12 +379,8 @@ struct StudentForecastDto {
 async fn student_forecast(
     State(state): State<AppState>,
     ApiUser(who): ApiUser,
-    Path(raw): Path<String>,
+    Path(student): Path<PersonId>,
 ) -> Result<Json<StudentForecastDto>, ApiError> {
-    let student: PersonId = raw
-        .trim()
-        .parse()
-        .map_err(|_| ApiError::from(AppError::NotFound))?;
     let f = state.app.student_forecast(&who.principal, student).await?;
     Ok(Json(StudentForecastDto {
         period_id: f.period.map(|p| p.id.to_string()),
@@ -459,7 +453,7 @@ async fn summary_sheet(
     Query(q): Query<SheetQuery>,
 ) -> Result<Response, ApiError> {
     let _ = &q.year;
-    let class: GroupId = id("class", &q.class)?;
+    let class: GroupId = field_id("class", &q.class)?;
     let s = state.app.summary_sheet(&who.principal, class).await?;
     if q.format.as_deref() == Some("xlsx") {
         let bytes = tabel_reports::xlsx::workbook(&[crate::finals::summary_xlsx(&s)])

@@ -3,14 +3,14 @@
 //! Lesson types and per-subject scales are carried over unchanged from the current version.
 
 use crate::AppState;
-use crate::error::PageError;
+use crate::error::{PageError, render, render_status};
 use crate::extract::{Nav, PageUser};
 use crate::i18n::Tr;
-use crate::school::{id, respond};
+use crate::paths::Path;
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::{Form, Router};
 use serde::Deserialize;
@@ -150,21 +150,16 @@ struct ShowQuery {
 async fn show(
     State(state): State<AppState>,
     user: PageUser,
-    Path(school): Path<String>,
+    Path(school): Path<SchoolId>,
     Query(q): Query<ShowQuery>,
-) -> Response {
-    let built = async {
-        let school: SchoolId = id(&school)?;
-        let v = state
-            .app
-            .grading_policy_to_edit(&user.who.principal, school)
-            .await?;
-        let mut page = page(&state, &user, school, &v);
-        page.notice = q.done.is_some();
-        Ok(page)
-    }
-    .await;
-    respond(&state, &user, built)
+) -> Result<Html<String>, PageError> {
+    let v = state
+        .app
+        .grading_policy_to_edit(&user.who.principal, school)
+        .await?;
+    let mut page = page(&state, &user, school, &v);
+    page.notice = q.done.is_some();
+    render(page)
 }
 
 type Fields = HashMap<String, String>;
@@ -244,17 +239,14 @@ fn parse(f: &Fields, base: &GradingPolicy) -> Result<GradingPolicy, BTreeMap<Str
 async fn save(
     State(state): State<AppState>,
     user: PageUser,
-    Path(school): Path<String>,
+    Path(school): Path<SchoolId>,
     Form(form): Form<Vec<(String, String)>>,
-) -> Response {
-    let Ok(school) = id::<SchoolId>(&school) else {
-        return user.fail(&state, PageError::from_app(AppError::NotFound, user.lang));
-    };
+) -> Result<Response, PageError> {
     let f: Fields = form.into_iter().collect();
     let p = &user.who.principal;
     let current = match state.app.grading_policy_to_edit(p, school).await {
         Ok(v) => v,
-        Err(e) => return user.fail(&state, PageError::from_app(e, user.lang)),
+        Err(e) => return Err(PageError::from(e)),
     };
     let errors = match parse(&f, &current.policy) {
         Ok(policy) => match state
@@ -263,13 +255,13 @@ async fn save(
             .await
         {
             Ok(_) => {
-                return crate::redirect::see_other(&format!(
+                return Ok(crate::redirect::see_other(&format!(
                     "/admin/{school}/grading-policy?done=1"
                 ))
-                .into_response();
+                .into_response());
             }
             Err(AppError::Invalid(errors)) => errors.into_iter().collect(),
-            Err(e) => return user.fail(&state, PageError::from_app(e, user.lang)),
+            Err(e) => return Err(PageError::from(e)),
         },
         Err(errors) => errors,
     };
@@ -296,11 +288,7 @@ async fn save(
     if !work.is_empty() {
         page.work = work;
     }
-    let mut res = respond(&state, &user, Ok(page));
-    if res.status().is_success() {
-        *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-    }
-    res
+    render_status(StatusCode::UNPROCESSABLE_ENTITY, page)
 }
 
 #[cfg(test)]

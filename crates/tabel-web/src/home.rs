@@ -1,13 +1,13 @@
 //! The home page: who you are and what you can reach, by role.
 
 use crate::AppState;
-use crate::error::PageError;
+use crate::error::{PageError, render};
 use crate::extract::{Nav, PageUser};
 use crate::i18n::Tr;
 use askama::Template;
 use axum::Router;
 use axum::extract::State;
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::Html;
 use axum::routing::get;
 use tabel_domain::school::ConsentState;
 
@@ -67,14 +67,8 @@ pub fn role_label(t: &Tr<'_>, role: tabel_domain::school::Role) -> String {
     t.get(&format!("role-{}", role.code().replace('_', "-")))
 }
 
-async fn home(State(state): State<AppState>, user: PageUser) -> Response {
-    match build(&state, &user).await {
-        Ok(page) => match page.render() {
-            Ok(html) => Html(html).into_response(),
-            Err(e) => user.fail(&state, PageError::render(e)),
-        },
-        Err(e) => user.fail(&state, PageError::from_app(e, user.lang)),
-    }
+async fn home(State(state): State<AppState>, user: PageUser) -> Result<Html<String>, PageError> {
+    render(build(&state, &user).await?)
 }
 
 async fn build<'s>(

@@ -5,13 +5,13 @@
 //! the user's language; nothing is stored.
 
 use crate::AppState;
-use crate::error::PageError;
+use crate::error::{PageError, render_status};
 use crate::extract::PageUser;
 use crate::homework_files_api::{FRAMING_BYTES, UploadError, read_upload};
 use crate::i18n::{Lang, Tr};
-use crate::school::{id, respond};
+use crate::paths::{Path, id};
 use axum::extract::multipart::MultipartRejection;
-use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
+use axum::extract::{DefaultBodyLimit, Multipart, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -19,6 +19,7 @@ use axum::{Form, Router};
 use serde::Deserialize;
 use tabel_app::AppError;
 use tabel_app::homework_files::{MAX_FILES_PER_LESSON, refusal};
+use tabel_domain::{HomeworkFileId, LessonId};
 
 pub(crate) fn router(max_bytes: usize) -> Router<AppState> {
     Router::new()
@@ -99,7 +100,7 @@ impl LessonFiles {
     pub(crate) async fn load(
         state: &AppState,
         user: &PageUser,
-        lesson: i64,
+        lesson: LessonId,
         (writer, grade): (bool, u8),
     ) -> Result<LessonFiles, AppError> {
         let t = user.tr(state);
@@ -177,20 +178,16 @@ fn too_large_text(t: &Tr<'_>, max_bytes: usize) -> String {
 async fn lesson_with_error(
     state: &AppState,
     user: &PageUser,
-    lesson: i64,
+    lesson: LessonId,
     (status, error): (StatusCode, String),
-) -> Response {
+) -> Result<Response, PageError> {
     let page = crate::journal::lesson_view(state, user, lesson, &Default::default())
         .await
         .map(|mut page| {
             page.files.error = error;
             page
         });
-    let mut res = respond(state, user, page);
-    if res.status().is_success() {
-        *res.status_mut() = status;
-    }
-    res
+    render_status(status, page?)
 }
 
 /// Attaches the uploaded file and returns to the lesson; a refused file is shown on the page.
@@ -198,12 +195,9 @@ async fn lesson_with_error(
 async fn upload(
     State(state): State<AppState>,
     user: PageUser,
-    Path(lesson): Path<String>,
+    Path(lesson): Path<LessonId>,
     form: Result<Multipart, MultipartRejection>,
-) -> Response {
-    let Ok(lesson_id) = id::<i64>(&lesson) else {
-        return user.fail(&state, PageError::from_app(AppError::NotFound, user.lang));
-    };
+) -> Result<Response, PageError> {
     let t = user.tr(&state);
     let max = state.app.homework_file_max_bytes();
     let read = match form {
@@ -214,23 +208,25 @@ async fn upload(
         Ok(upload) => upload,
         Err(UploadError::TooLarge) => {
             let refused = (StatusCode::PAYLOAD_TOO_LARGE, too_large_text(&t, max));
-            return lesson_with_error(&state, &user, lesson_id, refused).await;
+            return lesson_with_error(&state, &user, lesson, refused).await;
         }
         Err(UploadError::Malformed) => {
             let refused = (StatusCode::BAD_REQUEST, t.get("hw-file-malformed"));
-            return lesson_with_error(&state, &user, lesson_id, refused).await;
+            return lesson_with_error(&state, &user, lesson, refused).await;
         }
     };
     match state
         .app
-        .attach_homework_file(&user.who.principal, lesson_id, upload, &user.client)
+        .attach_homework_file(&user.who.principal, lesson, upload, &user.client)
         .await
     {
-        Ok(_) => crate::redirect::see_other(&format!("/journal/lesson/{lesson_id}#lesson-files"))
-            .into_response(),
+        Ok(_) => Ok(
+            crate::redirect::see_other(&format!("/journal/lesson/{lesson}#lesson-files"))
+                .into_response(),
+        ),
         Err(e) => match refusal_text(&t, &e, max) {
-            Some(refused) => lesson_with_error(&state, &user, lesson_id, refused).await,
-            None => user.fail(&state, PageError::from_app(e, user.lang)),
+            Some(refused) => lesson_with_error(&state, &user, lesson, refused).await,
+            None => Err(PageError::from(e)),
         },
     }
 }
@@ -240,17 +236,10 @@ async fn upload(
 async fn download(
     State(state): State<AppState>,
     user: PageUser,
-    Path(file): Path<String>,
-) -> Response {
-    let result = async {
-        let file: i64 = id(&file)?;
-        state.app.homework_file(&user.who.principal, file).await
-    }
-    .await;
-    match result {
-        Ok(content) => crate::homework_files_api::download(content),
-        Err(e) => user.fail(&state, PageError::from_app(e, user.lang)),
-    }
+    Path(file): Path<HomeworkFileId>,
+) -> Result<Response, PageError> {
+    let content = state.app.homework_file(&user.who.principal, file).await?;
+    Ok(crate::homework_files_api::download(content))
 }
 
 /// The delete button's form: the lesson to return to.
@@ -264,24 +253,22 @@ struct DeleteForm {
 async fn delete(
     State(state): State<AppState>,
     user: PageUser,
-    Path(file): Path<String>,
+    Path(file): Path<HomeworkFileId>,
     Form(form): Form<DeleteForm>,
-) -> Response {
-    let Ok(file_id) = id::<i64>(&file) else {
-        return user.fail(&state, PageError::from_app(AppError::NotFound, user.lang));
-    };
+) -> Result<Response, PageError> {
     let result = state
         .app
-        .delete_homework_file(&user.who.principal, file_id, None, &user.client)
+        .delete_homework_file(&user.who.principal, file, None, &user.client)
         .await;
     match result {
-        Ok(deleted) => {
-            crate::redirect::see_other(&format!("/journal/lesson/{}#lesson-files", deleted.lesson))
-                .into_response()
-        }
+        Ok(deleted) => Ok(crate::redirect::see_other(&format!(
+            "/journal/lesson/{}#lesson-files",
+            deleted.lesson
+        ))
+        .into_response()),
         Err(e) => {
             let t = user.tr(&state);
-            let back = id::<i64>(&form.lesson).ok();
+            let back = id::<LessonId>(&form.lesson).ok();
             match (
                 refusal_text(&t, &e, state.app.homework_file_max_bytes()),
                 back,
@@ -289,7 +276,7 @@ async fn delete(
                 (Some(refused), Some(lesson)) => {
                     lesson_with_error(&state, &user, lesson, refused).await
                 }
-                _ => user.fail(&state, PageError::from_app(e, user.lang)),
+                _ => Err(PageError::from(e)),
             }
         }
     }

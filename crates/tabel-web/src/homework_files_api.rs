@@ -7,14 +7,16 @@
 use crate::AppState;
 use crate::error::{ApiError, Problem};
 use crate::extract::{ApiUser, ClientInfo};
+use crate::paths::Path;
 use axum::Json;
 use axum::extract::multipart::{MultipartError, MultipartRejection};
-use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
+use axum::extract::{DefaultBodyLimit, Multipart, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use tabel_app::AppError;
 use tabel_app::homework_files::{FileContent, FileUpload, refusal};
+use tabel_domain::{HomeworkFileId, LessonId};
 use tabel_store::homework_files::HomeworkFile;
 use time::format_description::well_known::Rfc3339;
 use utoipa::{IntoParams, ToSchema};
@@ -34,12 +36,6 @@ pub(crate) fn routes(r: OpenApiRouter<AppState>, max_bytes: usize) -> OpenApiRou
             max_bytes.saturating_add(FRAMING_BYTES),
         ));
     r.merge(upload).routes(routes!(download_file, delete_file))
-}
-
-fn id(raw: &str) -> Result<i64, ApiError> {
-    raw.trim()
-        .parse()
-        .map_err(|_| ApiError::from(AppError::NotFound))
 }
 
 /// The upload form as the OpenAPI document describes it.
@@ -180,10 +176,9 @@ async fn attach_file(
     State(state): State<AppState>,
     ApiUser(who): ApiUser,
     ClientInfo(client): ClientInfo,
-    Path(raw): Path<String>,
+    Path(lesson): Path<LessonId>,
     form: Result<Multipart, MultipartRejection>,
 ) -> Result<(StatusCode, Json<FileDto>), ApiError> {
-    let lesson = id(&raw)?;
     let max = state.app.homework_file_max_bytes();
     let form = form.map_err(|_| {
         ApiError::new(
@@ -220,9 +215,8 @@ async fn attach_file(
 async fn list_files(
     State(state): State<AppState>,
     ApiUser(who): ApiUser,
-    Path(raw): Path<String>,
+    Path(lesson): Path<LessonId>,
 ) -> Result<Json<Vec<FileDto>>, ApiError> {
-    let lesson = id(&raw)?;
     let files = state.app.homework_files(&who.principal, lesson).await?;
     Ok(Json(files.into_iter().map(FileDto::from).collect()))
 }
@@ -234,9 +228,8 @@ async fn list_files(
 async fn download_file(
     State(state): State<AppState>,
     ApiUser(who): ApiUser,
-    Path(raw): Path<String>,
+    Path(file): Path<HomeworkFileId>,
 ) -> Result<Response, ApiError> {
-    let file = id(&raw)?;
     let content = state.app.homework_file(&who.principal, file).await?;
     Ok(download(content))
 }
@@ -256,10 +249,9 @@ async fn delete_file(
     State(state): State<AppState>,
     ApiUser(who): ApiUser,
     ClientInfo(client): ClientInfo,
-    Path(raw): Path<String>,
+    Path(file): Path<HomeworkFileId>,
     Query(q): Query<DeleteQuery>,
 ) -> Result<StatusCode, ApiError> {
-    let file = id(&raw)?;
     state
         .app
         .delete_homework_file(&who.principal, file, q.reason.as_deref(), &client)

@@ -31,6 +31,12 @@ impl Lang {
         }
     }
 
+    /// The language a path names (`/lang/en`); unknown codes name nothing.
+    pub fn from_path<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Lang, D::Error> {
+        let code = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
+        Lang::parse(&code).ok_or_else(|| serde::de::Error::custom("unknown language"))
+    }
+
     /// The `tabel_lang` cookie, else the user's setting, else the first supported language of
     /// Accept-Language, else Russian.
     pub fn from_headers(headers: &HeaderMap, user_locale: Option<&str>) -> Lang {
@@ -161,6 +167,12 @@ impl Tr<'_> {
     /// The language code.
     pub fn code(&self) -> &'static str {
         self.lang.code()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Lang {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Lang, D::Error> {
+        Lang::from_path(d)
     }
 }
 

@@ -7,13 +7,14 @@
 //! The lesson forms post here too, for browsers without JavaScript.
 
 use crate::AppState;
-use crate::error::PageError;
+use crate::error::{PageError, render, render_status};
 use crate::extract::{Nav, PageUser};
 use crate::i18n::Tr;
-use crate::school::{date, id, respond};
+use crate::paths::{Path, id};
+use crate::school::date;
 use askama::Template;
-use axum::extract::{Path, Query, State};
-use axum::response::{IntoResponse, Response};
+use axum::extract::{Query, State};
+use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::Deserialize;
@@ -22,7 +23,7 @@ use tabel_app::AppError;
 use tabel_app::journal::{BatchRow, JournalView, RecordInput};
 use tabel_domain::calendar::TimeZoneName;
 use tabel_domain::journal::{Attendance, GradingPolicy};
-use tabel_domain::{GroupId, PeriodId, PersonId, SubjectId};
+use tabel_domain::{GroupId, LessonId, PeriodId, PersonId, SubjectId};
 use tabel_store::journal::{StoredAttendance, StoredMark};
 use tabel_store::timetable::status;
 use time::Date;
@@ -68,27 +69,23 @@ struct ListPage<'a> {
     journals: Vec<JournalLink>,
 }
 
-async fn list(State(state): State<AppState>, user: PageUser) -> Response {
-    let built = async {
-        let journals = state
-            .app
-            .my_journals(&user.who.principal)
-            .await?
-            .into_iter()
-            .map(|j| JournalLink {
-                href: format!("/journal/{}/{}", j.group, j.subject),
-                group: j.group_name,
-                subject: j.subject_name,
-            })
-            .collect();
-        Ok(ListPage {
-            t: user.tr(&state),
-            nav: user.nav.clone(),
-            journals,
+async fn list(State(state): State<AppState>, user: PageUser) -> Result<Html<String>, PageError> {
+    let journals = state
+        .app
+        .my_journals(&user.who.principal)
+        .await?
+        .into_iter()
+        .map(|j| JournalLink {
+            href: format!("/journal/{}/{}", j.group, j.subject),
+            group: j.group_name,
+            subject: j.subject_name,
         })
-    }
-    .await;
-    respond(&state, &user, built)
+        .collect();
+    render(ListPage {
+        t: user.tr(&state),
+        nav: user.nav.clone(),
+        journals,
+    })
 }
 
 /// A lesson column of the grid.
@@ -442,20 +439,15 @@ fn parse_period(raw: Option<&str>) -> Result<Option<PeriodId>, AppError> {
     }
 }
 
-#[tracing::instrument(skip_all, fields(group = %group, subject = %subject))]
+#[tracing::instrument(skip_all, fields(group = %ids.0, subject = %ids.1))]
 async fn grid(
     State(state): State<AppState>,
     user: PageUser,
-    Path((group, subject)): Path<(String, String)>,
+    Path(ids): Path<(GroupId, SubjectId)>,
     Query(q): Query<GridQuery>,
-) -> Response {
-    let built = async {
-        let ids = (id(&group)?, id(&subject)?);
-        let period = parse_period(q.period.as_deref())?;
-        grid_page(&state, &user, ids, period).await
-    }
-    .await;
-    respond(&state, &user, built)
+) -> Result<Html<String>, PageError> {
+    let period = parse_period(q.period.as_deref())?;
+    render(grid_page(&state, &user, ids, period).await?)
 }
 
 /// The lesson form as a browser without JavaScript posts it.
@@ -520,28 +512,20 @@ impl LessonForm {
 async fn save_lesson(
     State(state): State<AppState>,
     user: PageUser,
-    Path((group, subject, lesson)): Path<(String, String, String)>,
+    Path((group, subject, lesson)): Path<(GroupId, SubjectId, LessonId)>,
     Form(f): Form<LessonForm>,
-) -> Response {
-    let result = async {
-        let (group, subject): (GroupId, SubjectId) = (id(&group)?, id(&subject)?);
-        let lesson_id: i64 = id(&lesson)?;
-        let period = parse_period(Some(&f.period))?;
-        let input = f.input()?;
-        state
-            .app
-            .record_lesson(&user.who.principal, lesson_id, &input, &user.client)
-            .await?;
-        let query = period.map(|p| format!("?period={p}")).unwrap_or_default();
-        Ok::<_, AppError>(format!(
-            "/journal/{group}/{subject}{query}#lesson-{lesson_id}"
-        ))
-    }
-    .await;
-    match result {
-        Ok(to) => crate::redirect::see_other(&to).into_response(),
-        Err(e) => user.fail(&state, PageError::from_app(e, user.lang)),
-    }
+) -> Result<Response, PageError> {
+    let period = parse_period(Some(&f.period))?;
+    let input = f.input()?;
+    state
+        .app
+        .record_lesson(&user.who.principal, lesson, &input, &user.client)
+        .await?;
+    let query = period.map(|p| format!("?period={p}")).unwrap_or_default();
+    Ok(crate::redirect::see_other(&format!(
+        "/journal/{group}/{subject}{query}#lesson-{lesson}"
+    ))
+    .into_response())
 }
 
 /// The warning for a day whose homework exceeds the grade's limit ("" when within it).
@@ -669,51 +653,43 @@ async fn history(
     State(state): State<AppState>,
     user: PageUser,
     Query(q): Query<CellQuery>,
-) -> Response {
-    let built = async {
-        let lesson: i64 = id(&q.lesson)?;
-        let student: PersonId = id(&q.student)?;
-        let changes = state
-            .app
-            .cell_history(&user.who.principal, lesson, student)
-            .await?;
-        let t = user.tr(&state);
-        Ok(HistoryPage {
-            rows: history_rows(&t, state.app.config().time_zone.clone(), changes),
-            nav: user.nav.clone(),
-            t,
-        })
-    }
-    .await;
-    respond(&state, &user, built)
+) -> Result<Html<String>, PageError> {
+    let lesson: LessonId = id(&q.lesson)?;
+    let student: PersonId = id(&q.student)?;
+    let changes = state
+        .app
+        .cell_history(&user.who.principal, lesson, student)
+        .await?;
+    let t = user.tr(&state);
+    render(HistoryPage {
+        rows: history_rows(&t, state.app.config().time_zone.clone(), changes),
+        nav: user.nav.clone(),
+        t,
+    })
 }
 
 /// Closes or reopens the period from the grid (administrators, deputy heads), then shows it.
-#[tracing::instrument(skip_all, fields(period = %period, action = %action))]
+#[tracing::instrument(skip_all, fields(period = %period, action = ?action))]
 async fn lock_period(
     State(state): State<AppState>,
     user: PageUser,
-    Path((group, subject, period, action)): Path<(String, String, String, String)>,
-) -> Response {
-    let result = async {
-        let (group, subject): (GroupId, SubjectId) = (id(&group)?, id(&subject)?);
-        let period: PeriodId = id(&period)?;
-        let close = match action.as_str() {
-            "close" => true,
-            "reopen" => false,
-            _ => return Err(AppError::NotFound),
-        };
-        state
-            .app
-            .close_period(&user.who.principal, period, close, &user.client)
-            .await?;
-        Ok::<_, AppError>(format!("/journal/{group}/{subject}?period={period}"))
-    }
-    .await;
-    match result {
-        Ok(to) => crate::redirect::see_other(&to).into_response(),
-        Err(e) => user.fail(&state, PageError::from_app(e, user.lang)),
-    }
+    Path((group, subject, period, action)): Path<(GroupId, SubjectId, PeriodId, PeriodAction)>,
+) -> Result<Response, PageError> {
+    let close = action == PeriodAction::Close;
+    state
+        .app
+        .close_period(&user.who.principal, period, close, &user.client)
+        .await?;
+    let to = format!("/journal/{group}/{subject}?period={period}");
+    Ok(crate::redirect::see_other(&to).into_response())
+}
+
+/// What the grid's period buttons ask (`…/periods/{period}/close`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum PeriodAction {
+    Close,
+    Reopen,
 }
 
 /// A pupil's row of the lesson page.
@@ -763,7 +739,7 @@ type Typed = HashMap<String, String>;
 pub(crate) async fn lesson_view<'s>(
     state: &'s AppState,
     user: &PageUser,
-    lesson: i64,
+    lesson: LessonId,
     typed: &Typed,
 ) -> Result<LessonPage<'s>, AppError> {
     let t = user.tr(state);
@@ -775,7 +751,7 @@ pub(crate) async fn lesson_view<'s>(
     let index = v
         .lessons
         .iter()
-        .position(|l| l.lesson.id == lesson)
+        .position(|l| l.lesson.id == lesson.get())
         .ok_or(AppError::NotFound)?;
     let mut column = cols.into_iter().nth(index).ok_or(AppError::NotFound)?;
     if v.may_write {
@@ -848,14 +824,9 @@ pub(crate) async fn lesson_view<'s>(
 async fn lesson_page(
     State(state): State<AppState>,
     user: PageUser,
-    Path(lesson): Path<String>,
-) -> Response {
-    let built = async {
-        let lesson: i64 = id(&lesson)?;
-        lesson_view(&state, &user, lesson, &Typed::new()).await
-    }
-    .await;
-    respond(&state, &user, built)
+    Path(lesson): Path<LessonId>,
+) -> Result<Html<String>, PageError> {
+    render(lesson_view(&state, &user, lesson, &Typed::new()).await?)
 }
 
 /// The rows to write, in the order of `pupils`: a mark and a letter each, where given.
@@ -888,12 +859,9 @@ fn row_of(key: &str) -> Option<usize> {
 async fn save_marks(
     State(state): State<AppState>,
     user: PageUser,
-    Path(lesson): Path<String>,
+    Path(lesson): Path<LessonId>,
     Form(form): Form<Vec<(String, String)>>,
-) -> Response {
-    let Ok(lesson_id) = id::<i64>(&lesson) else {
-        return user.fail(&state, PageError::from_app(AppError::NotFound, user.lang));
-    };
+) -> Result<Response, PageError> {
     let typed: Typed = form.into_iter().collect();
     // The pupils in the page's order, from the field names (`m_<id>`).
     let mut pupils: Vec<String> = typed
@@ -909,15 +877,15 @@ async fn save_marks(
     } else {
         state
             .app
-            .write_column(&user.who.principal, lesson_id, &rows, &user.client)
+            .write_column(&user.who.principal, lesson, &rows, &user.client)
             .await
     };
     match result {
         Ok(_) => {
-            crate::redirect::see_other(&format!("/journal/lesson/{lesson_id}")).into_response()
+            Ok(crate::redirect::see_other(&format!("/journal/lesson/{lesson}")).into_response())
         }
         Err(AppError::Invalid(errors)) => {
-            let page = lesson_view(&state, &user, lesson_id, &typed).await;
+            let page = lesson_view(&state, &user, lesson, &typed).await;
             let page = page.map(|mut page| {
                 for (key, message) in errors {
                     let pupil = row_of(&key)
@@ -936,13 +904,9 @@ async fn save_marks(
                 }
                 page
             });
-            let mut res = respond(&state, &user, page);
-            if res.status().is_success() {
-                *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
-            }
-            res
+            render_status(axum::http::StatusCode::UNPROCESSABLE_ENTITY, page?)
         }
-        Err(e) => user.fail(&state, PageError::from_app(e, user.lang)),
+        Err(e) => Err(PageError::from(e)),
     }
 }
 
@@ -1035,16 +999,11 @@ async fn recommend_page(
     State(state): State<AppState>,
     user: PageUser,
     Query(q): Query<RecommendForm>,
-) -> Response {
-    let built = match q.ids() {
-        Ok((student, _)) => {
-            let mut page = q.page(user.tr(&state), &user, String::new());
-            page.earlier = earlier_recommendations(&state, &user, student).await;
-            Ok(page)
-        }
-        Err(e) => Err(e),
-    };
-    respond(&state, &user, built)
+) -> Result<Response, PageError> {
+    let (student, _) = q.ids()?;
+    let mut page = q.page(user.tr(&state), &user, String::new());
+    page.earlier = earlier_recommendations(&state, &user, student).await;
+    Ok(render(page)?.into_response())
 }
 
 /// Writes the recommendation and returns to the page it was asked from; an empty text comes
@@ -1054,7 +1013,7 @@ async fn save_recommendation(
     State(state): State<AppState>,
     user: PageUser,
     Form(f): Form<RecommendForm>,
-) -> Response {
+) -> Result<Response, PageError> {
     let result = match f.ids() {
         Ok((student, subject)) => {
             state
@@ -1065,18 +1024,17 @@ async fn save_recommendation(
         Err(e) => Err(e),
     };
     match result {
-        Ok(_) => crate::redirect::see_other(&local_back(&f.back)).into_response(),
+        Ok(_) => Ok(crate::redirect::see_other(&local_back(&f.back)).into_response()),
         Err(AppError::Invalid(errors)) => {
             let message = errors.into_values().collect::<Vec<_>>().join("; ");
             let t = user.tr(&state);
             let error = format!("{}: {message}", t.get("recommend-empty"));
-            let mut res = respond(&state, &user, Ok(f.page(t, &user, error)));
-            if res.status().is_success() {
-                *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
-            }
-            res
+            render_status(
+                axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+                f.page(t, &user, error),
+            )
         }
-        Err(e) => user.fail(&state, PageError::from_app(e, user.lang)),
+        Err(e) => Err(PageError::from(e)),
     }
 }
 

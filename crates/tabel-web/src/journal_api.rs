@@ -6,8 +6,9 @@
 use crate::AppState;
 use crate::error::{ApiError, Problem};
 use crate::extract::{ApiJson, ApiUser, ClientInfo};
+use crate::paths::{Path, id};
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use tabel_app::AppError;
@@ -15,7 +16,9 @@ use tabel_app::journal::{
     AttendanceInput, BatchRow, JournalView, MarkInput, MarkUpdate, RecordInput,
 };
 use tabel_domain::journal::GradingPolicy;
-use tabel_domain::{GroupId, PeriodId, PersonId, SchoolId, SubjectId};
+use tabel_domain::{
+    AttendanceId, GroupId, LessonId, MarkId, PeriodId, PersonId, SchoolId, SubjectId,
+};
 use tabel_store::journal::{StoredAttendance, StoredMark, StoredRecord};
 use time::Date;
 use utoipa::{IntoParams, ToSchema};
@@ -47,12 +50,6 @@ fn opt_date(field: &str, raw: Option<&str>) -> Result<Option<Date>, ApiError> {
             .map(Some)
             .map_err(|_| ApiError::field(field, "use YYYY-MM-DD")),
     }
-}
-
-fn id<T: std::str::FromStr>(raw: &str) -> Result<T, ApiError> {
-    raw.trim()
-        .parse()
-        .map_err(|_| ApiError::from(AppError::NotFound))
 }
 
 /// A mark.
@@ -399,10 +396,9 @@ async fn change_mark(
     State(state): State<AppState>,
     ApiUser(who): ApiUser,
     ClientInfo(client): ClientInfo,
-    Path(raw): Path<String>,
+    Path(mark): Path<MarkId>,
     ApiJson(b): ApiJson<MarkUpdateRequest>,
 ) -> Result<Json<MarkDto>, ApiError> {
-    let mark: i64 = id(&raw)?;
     let input = MarkUpdate {
         version: b.version,
         value: b.value,
@@ -434,10 +430,9 @@ async fn delete_mark(
     State(state): State<AppState>,
     ApiUser(who): ApiUser,
     ClientInfo(client): ClientInfo,
-    Path(raw): Path<String>,
+    Path(mark): Path<MarkId>,
     Query(q): Query<DeleteQuery>,
 ) -> Result<StatusCode, ApiError> {
-    let mark: i64 = id(&raw)?;
     state
         .app
         .delete_mark(
@@ -482,7 +477,7 @@ async fn batch(
     ClientInfo(client): ClientInfo,
     ApiJson(b): ApiJson<BatchRequest>,
 ) -> Result<Json<BatchResult>, ApiError> {
-    let lesson: i64 = b
+    let lesson: LessonId = b
         .lesson_id
         .trim()
         .parse()
@@ -567,13 +562,13 @@ async fn change_attendance(
     State(state): State<AppState>,
     ApiUser(who): ApiUser,
     ClientInfo(client): ClientInfo,
-    Path(raw): Path<String>,
+    Path(raw): Path<AttendanceId>,
     ApiJson(b): ApiJson<AttendanceChange>,
 ) -> Result<Json<AttendanceDto>, ApiError> {
     if b.code.trim().is_empty() {
         return Err(ApiError::field("code", "use DELETE to clear"));
     }
-    let (lesson, student) = state.app.attendance_cell(id(&raw)?).await?;
+    let (lesson, student) = state.app.attendance_cell(raw).await?;
     let input = AttendanceInput {
         lesson_id: lesson.to_string(),
         student_id: student.to_string(),
@@ -607,10 +602,10 @@ async fn delete_attendance(
     State(state): State<AppState>,
     ApiUser(who): ApiUser,
     ClientInfo(client): ClientInfo,
-    Path(raw): Path<String>,
+    Path(raw): Path<AttendanceId>,
     Query(q): Query<AttendanceDeleteQuery>,
 ) -> Result<StatusCode, ApiError> {
-    let (lesson, student) = state.app.attendance_cell(id(&raw)?).await?;
+    let (lesson, student) = state.app.attendance_cell(raw).await?;
     let input = AttendanceInput {
         lesson_id: lesson.to_string(),
         student_id: student.to_string(),
@@ -654,10 +649,9 @@ async fn record_lesson(
     State(state): State<AppState>,
     ApiUser(who): ApiUser,
     ClientInfo(client): ClientInfo,
-    Path(raw): Path<String>,
+    Path(lesson): Path<LessonId>,
     ApiJson(b): ApiJson<RecordRequest>,
 ) -> Result<Json<RecordDto>, ApiError> {
-    let lesson: i64 = id(&raw)?;
     let input = RecordInput {
         version: b.version,
         topic: b.topic,
@@ -707,7 +701,7 @@ async fn cell_history(
     ApiUser(who): ApiUser,
     Query(q): Query<CellQuery>,
 ) -> Result<Json<Vec<CellChangeDto>>, ApiError> {
-    let lesson: i64 = id(&q.lesson)?;
+    let lesson: LessonId = id(&q.lesson)?;
     let student: PersonId = id(&q.student)?;
     let changes = state
         .app
@@ -740,11 +734,11 @@ async fn close_period(
     State(state): State<AppState>,
     ApiUser(who): ApiUser,
     ClientInfo(client): ClientInfo,
-    Path(raw): Path<String>,
+    Path(raw): Path<PeriodId>,
 ) -> Result<StatusCode, ApiError> {
     state
         .app
-        .close_period(&who.principal, id(&raw)?, true, &client)
+        .close_period(&who.principal, raw, true, &client)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -756,11 +750,11 @@ async fn reopen_period(
     State(state): State<AppState>,
     ApiUser(who): ApiUser,
     ClientInfo(client): ClientInfo,
-    Path(raw): Path<String>,
+    Path(raw): Path<PeriodId>,
 ) -> Result<StatusCode, ApiError> {
     state
         .app
-        .close_period(&who.principal, id(&raw)?, false, &client)
+        .close_period(&who.principal, raw, false, &client)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -786,7 +780,7 @@ fn school_of(
     raw: Option<&str>,
 ) -> Result<SchoolId, ApiError> {
     match raw.filter(|s| !s.is_empty()) {
-        Some(s) => id(s),
+        Some(s) => Ok(id(s)?),
         None => who
             .principal
             .schools()
@@ -905,9 +899,8 @@ struct RecommendationDto {
 async fn recommendations(
     State(state): State<AppState>,
     ApiUser(who): ApiUser,
-    Path(raw): Path<String>,
+    Path(student): Path<PersonId>,
 ) -> Result<Json<Vec<RecommendationDto>>, ApiError> {
-    let student: PersonId = id(&raw)?;
     let list = state.app.recommendations(&who.principal, student).await?;
     Ok(Json(
         list.into_iter()

@@ -7,21 +7,22 @@
 //! value shown, as in the grid.
 
 use crate::AppState;
-use crate::error::PageError;
+use crate::error::{PageError, render, render_status};
 use crate::extract::{Nav, PageUser};
 use crate::i18n::Tr;
-use crate::school::{date, id, respond};
+use crate::paths::{Path, id};
+use crate::school::date;
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::Deserialize;
 use tabel_app::AppError;
 use tabel_app::journal::{AttendanceInput, MarkInput, MarkUpdate};
-use tabel_domain::PersonId;
 use tabel_domain::journal::Attendance;
+use tabel_domain::{LessonId, MarkId, PersonId};
 use tabel_store::timetable::status;
 use time::Date;
 
@@ -116,7 +117,7 @@ fn attendance_name(t: &Tr<'_>, a: Attendance) -> String {
 async fn cell_view<'s>(
     state: &'s AppState,
     user: &PageUser,
-    (lesson, student): (i64, PersonId),
+    (lesson, student): (LessonId, PersonId),
     new_mark: NewMark,
     error: String,
 ) -> Result<CellPage<'s>, AppError> {
@@ -134,20 +135,20 @@ async fn cell_view<'s>(
     let record = v
         .lessons
         .iter()
-        .find(|x| x.lesson.id == lesson)
+        .find(|x| x.lesson.id == lesson.get())
         .map(|x| x.record.record.clone())
         .unwrap_or_default();
     let policy = &v.policy.policy;
     let mut marks: Vec<_> = v
         .marks
         .iter()
-        .filter(|m| m.lesson == Some(lesson) && m.student == student)
+        .filter(|m| m.lesson == Some(lesson.get()) && m.student == student)
         .collect();
     marks.sort_by_key(|m| m.id);
     let att = v
         .attendance
         .iter()
-        .find(|a| a.lesson == lesson && a.student == student);
+        .find(|a| a.lesson == lesson.get() && a.student == student);
     let school = v.group.school;
     let closed = v.period.locked_at.is_some();
     let open_lesson = l.status != status::CANCELLED && l.on <= state.app.today() && member;
@@ -235,15 +236,11 @@ async fn cell_page(
     State(state): State<AppState>,
     user: PageUser,
     Query(q): Query<CellQuery>,
-) -> Response {
-    let built = async {
-        let cell = (id(&q.lesson)?, id(&q.student)?);
-        let mut page = cell_view(&state, &user, cell, NewMark::default(), String::new()).await?;
-        page.saved = q.saved.is_some();
-        Ok(page)
-    }
-    .await;
-    respond(&state, &user, built)
+) -> Result<Html<String>, PageError> {
+    let cell = (id(&q.lesson)?, id(&q.student)?);
+    let mut page = cell_view(&state, &user, cell, NewMark::default(), String::new()).await?;
+    page.saved = q.saved.is_some();
+    render(page)
 }
 
 /// The cell a form names, and an administrator's reason.
@@ -279,7 +276,7 @@ fn some(raw: &str) -> Option<String> {
 }
 
 impl CellForm {
-    fn cell(&self) -> Result<(i64, PersonId), AppError> {
+    fn cell(&self) -> Result<(LessonId, PersonId), AppError> {
         Ok((id(self.lesson.trim())?, id(self.student.trim())?))
     }
 
@@ -308,16 +305,16 @@ async fn answer(
     user: &PageUser,
     form: &CellForm,
     result: Result<(), AppError>,
-) -> Response {
+) -> Result<Response, PageError> {
     let Ok((lesson, student)) = form.cell() else {
-        return user.fail(state, PageError::from_app(AppError::NotFound, user.lang));
+        return Err(PageError::from(AppError::NotFound));
     };
     let error = match result {
         Ok(()) => {
-            return crate::redirect::see_other(&format!(
+            return Ok(crate::redirect::see_other(&format!(
                 "/journal/cell?lesson={lesson}&student={student}&saved=1"
             ))
-            .into_response();
+            .into_response());
         }
         Err(AppError::Invalid(errors)) => errors
             .into_iter()
@@ -326,14 +323,10 @@ async fn answer(
             .join("; "),
         Err(AppError::Stale { .. }) => user.tr(state).get("cell-stale"),
         Err(AppError::Conflict(m)) => m,
-        Err(e) => return user.fail(state, PageError::from_app(e, user.lang)),
+        Err(e) => return Err(PageError::from(e)),
     };
     let page = cell_view(state, user, (lesson, student), form.new_mark(), error).await;
-    let mut res = respond(state, user, page);
-    if res.status().is_success() {
-        *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-    }
-    res
+    render_status(StatusCode::UNPROCESSABLE_ENTITY, page?)
 }
 
 /// Adds a mark to the cell (another one when the cell has marks already).
@@ -342,7 +335,7 @@ async fn add_mark(
     State(state): State<AppState>,
     user: PageUser,
     Form(f): Form<CellForm>,
-) -> Response {
+) -> Result<Response, PageError> {
     let result = async {
         let debt_until = f.debt()?;
         let input = MarkInput {
@@ -370,11 +363,10 @@ async fn add_mark(
 async fn save_mark(
     State(state): State<AppState>,
     user: PageUser,
-    Path(mark): Path<String>,
+    Path(mark): Path<MarkId>,
     Form(f): Form<CellForm>,
-) -> Response {
+) -> Result<Response, PageError> {
     let result = async {
-        let mark: i64 = id(&mark)?;
         let input = MarkUpdate {
             version: f.version,
             value: f.value.trim().to_owned(),
@@ -398,11 +390,10 @@ async fn save_mark(
 async fn remove_mark(
     State(state): State<AppState>,
     user: PageUser,
-    Path(mark): Path<String>,
+    Path(mark): Path<MarkId>,
     Form(f): Form<CellForm>,
-) -> Response {
+) -> Result<Response, PageError> {
     let result = async {
-        let mark: i64 = id(&mark)?;
         state
             .app
             .delete_mark(
@@ -424,7 +415,7 @@ async fn save_attendance(
     State(state): State<AppState>,
     user: PageUser,
     Form(f): Form<CellForm>,
-) -> Response {
+) -> Result<Response, PageError> {
     let result = async {
         let minutes_late = match f.minutes_late.trim() {
             "" => None,

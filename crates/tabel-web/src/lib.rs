@@ -39,6 +39,7 @@ mod journal_cell;
 mod notify;
 mod notify_api;
 mod ops;
+mod paths;
 mod record;
 mod redirect;
 mod school;
@@ -140,13 +141,22 @@ pub fn router(state: AppState) -> Router {
         .merge(record::router())
         .merge(thematic::router())
         .merge(stats::router())
-        .merge(homework_files::router(state.app.homework_file_max_bytes()));
+        .merge(homework_files::router(state.app.homework_file_max_bytes()))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            diary::consent_gate,
+        ));
     Router::new()
         .merge(pages)
         .merge(api::router(&state))
         .merge(assets::router())
         .merge(ops::router())
         .fallback(error::not_found_page)
+        // A page's failure is drawn here, in the language of the request and its user.
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            error::render_page_errors,
+        ))
         // CSRF: every state-changing request carrying the session cookie must come from here.
         .layer(axum::middleware::from_fn(extract::check_origin))
         // Forms and JSON bodies here are small; anything larger is refused with 413.

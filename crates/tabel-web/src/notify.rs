@@ -7,21 +7,22 @@
 //!   is shown once, on the page that created it).
 
 use crate::AppState;
-use crate::error::PageError;
+use crate::error::{PageError, render, render_status};
 use crate::extract::{Nav, PageUser};
 use crate::i18n::Tr;
-use crate::school::{date, id, respond};
+use crate::paths::Path;
+use crate::school::date;
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::Deserialize;
 use tabel_app::AppError;
 use tabel_app::notify::{NotificationSettings, SettingsInput, WebhookInput};
-use tabel_domain::SchoolId;
 use tabel_domain::notify::{ChannelChoice, DeliveryState, EventKind, clock};
+use tabel_domain::{DeliveryId, SchoolId, WebhookId};
 use time::OffsetDateTime;
 
 pub(crate) fn router() -> Router<AppState> {
@@ -130,22 +131,23 @@ async fn settings_page(
     State(state): State<AppState>,
     user: PageUser,
     Query(q): Query<Done>,
-) -> Response {
+) -> Result<Html<String>, PageError> {
     let t = user.tr(&state);
     let notice = (q.done.as_deref() == Some("saved")).then(|| t.get("notify-saved"));
-    let built = state
-        .app
-        .my_notification_settings(&user.who.principal)
-        .await
-        .map(|s| settings_page_of(t, user.nav.clone(), &s, notice, Vec::new()));
-    respond(&state, &user, built)
+    render(
+        state
+            .app
+            .my_notification_settings(&user.who.principal)
+            .await
+            .map(|s| settings_page_of(t, user.nav.clone(), &s, notice, Vec::new()))?,
+    )
 }
 
 async fn save_settings(
     State(state): State<AppState>,
     user: PageUser,
     Form(form): Form<Vec<(String, String)>>,
-) -> Response {
+) -> Result<Response, PageError> {
     let value = |name: &str| {
         form.iter()
             .find(|(k, _)| k == name)
@@ -174,7 +176,9 @@ async fn save_settings(
         .save_my_notification_settings(p, &input, &user.client)
         .await
     {
-        Ok(_) => crate::redirect::see_other("/account/notifications?done=saved").into_response(),
+        Ok(_) => {
+            Ok(crate::redirect::see_other("/account/notifications?done=saved").into_response())
+        }
         Err(AppError::Invalid(errors)) => {
             let built = state.app.my_notification_settings(p).await.map(|s| {
                 settings_page_of(
@@ -185,11 +189,9 @@ async fn save_settings(
                     errors.into_iter().collect(),
                 )
             });
-            let mut res = respond(&state, &user, built);
-            *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-            res
+            render_status(StatusCode::UNPROCESSABLE_ENTITY, built?)
         }
-        Err(e) => user.fail(&state, PageError::from_app(e, user.lang)),
+        Err(e) => Err(PageError::from(e)),
     }
 }
 
@@ -226,64 +228,54 @@ struct DeliveriesPage<'a> {
 async fn deliveries_page(
     State(state): State<AppState>,
     user: PageUser,
-    Path(school): Path<String>,
+    Path(school): Path<SchoolId>,
     Query(q): Query<Done>,
-) -> Response {
-    let built = async {
-        let school: SchoolId = id(&school)?;
-        let t = user.tr(&state);
-        let list = state
-            .app
-            .deliveries(&user.who.principal, school, DeliveryState::Dead, 200)
-            .await?;
-        let rows = list
-            .into_iter()
-            .map(|l| DeadRow {
-                id: l.delivery.id.to_string(),
-                channel: t.get(&format!("notify-via-{}", l.delivery.channel.code())),
-                address: l.delivery.address.clone(),
-                subject: l.delivery.subject.clone(),
-                error: l.delivery.last_error.clone().unwrap_or_default(),
-                attempts: l.delivery.attempts,
-                history: l
-                    .attempts
-                    .iter()
-                    .map(|a| format!("{} — {}", instant(a.at), a.error))
-                    .collect(),
-                dead_at: l.delivery.dead_at.map(instant).unwrap_or_default(),
-            })
-            .collect();
-        let notice = (q.done.as_deref() == Some("resent")).then(|| t.get("notify-resent"));
-        Ok(DeliveriesPage {
-            t,
-            nav: user.nav.clone(),
-            school_id: school.to_string(),
-            rows,
-            notice,
+) -> Result<Html<String>, PageError> {
+    let t = user.tr(&state);
+    let list = state
+        .app
+        .deliveries(&user.who.principal, school, DeliveryState::Dead, 200)
+        .await?;
+    let rows = list
+        .into_iter()
+        .map(|l| DeadRow {
+            id: l.delivery.id.to_string(),
+            channel: t.get(&format!("notify-via-{}", l.delivery.channel.code())),
+            address: l.delivery.address.clone(),
+            subject: l.delivery.subject.clone(),
+            error: l.delivery.last_error.clone().unwrap_or_default(),
+            attempts: l.delivery.attempts,
+            history: l
+                .attempts
+                .iter()
+                .map(|a| format!("{} — {}", instant(a.at), a.error))
+                .collect(),
+            dead_at: l.delivery.dead_at.map(instant).unwrap_or_default(),
         })
-    }
-    .await;
-    respond(&state, &user, built)
+        .collect();
+    let notice = (q.done.as_deref() == Some("resent")).then(|| t.get("notify-resent"));
+    render(DeliveriesPage {
+        t,
+        nav: user.nav.clone(),
+        school_id: school.to_string(),
+        rows,
+        notice,
+    })
 }
 
 async fn resend(
     State(state): State<AppState>,
     user: PageUser,
-    Path((school, raw)): Path<(String, String)>,
-) -> Response {
-    let result = async {
-        let _: SchoolId = id(&school)?;
-        state
-            .app
-            .resend_delivery(&user.who.principal, id(&raw)?, &user.client)
-            .await
-    }
-    .await;
-    match result {
-        Ok(_) => crate::redirect::see_other(&format!("/admin/{school}/deliveries?done=resent"))
+    Path((school, delivery)): Path<(SchoolId, DeliveryId)>,
+) -> Result<Response, PageError> {
+    state
+        .app
+        .resend_delivery(&user.who.principal, delivery, &user.client)
+        .await?;
+    Ok(
+        crate::redirect::see_other(&format!("/admin/{school}/deliveries?done=resent"))
             .into_response(),
-        Err(e) => user.fail(&state, PageError::from_app(e, user.lang)),
-    }
+    )
 }
 
 /// A subscription on the page.
@@ -374,17 +366,16 @@ async fn webhooks_view<'s>(
 async fn webhooks_page(
     State(state): State<AppState>,
     user: PageUser,
-    Path(school): Path<String>,
+    Path(school): Path<SchoolId>,
     Query(q): Query<Done>,
-) -> Response {
-    let built = async {
-        let school: SchoolId = id(&school)?;
-        let notice = (q.done.as_deref() == Some("removed"))
-            .then(|| user.tr(&state).get("notify-webhook-removed"));
-        let form = WebhookForm {
-            topics: "final.published exam.result_published".into(),
-            ..WebhookForm::default()
-        };
+) -> Result<Html<String>, PageError> {
+    let notice = (q.done.as_deref() == Some("removed"))
+        .then(|| user.tr(&state).get("notify-webhook-removed"));
+    let form = WebhookForm {
+        topics: "final.published exam.result_published".into(),
+        ..WebhookForm::default()
+    };
+    render(
         webhooks_view(
             &state,
             &user,
@@ -395,22 +386,16 @@ async fn webhooks_page(
                 ..Shown::default()
             },
         )
-        .await
-    }
-    .await;
-    respond(&state, &user, built)
+        .await?,
+    )
 }
 
 async fn add_webhook(
     State(state): State<AppState>,
     user: PageUser,
-    Path(school): Path<String>,
+    Path(school): Path<SchoolId>,
     Form(form): Form<WebhookForm>,
-) -> Response {
-    let school: SchoolId = match id(&school) {
-        Ok(s) => s,
-        Err(e) => return user.fail(&state, PageError::from_app(e, user.lang)),
-    };
+) -> Result<Response, PageError> {
     let input = WebhookInput {
         url: form.url.clone(),
         topics: form.topics.clone(),
@@ -433,9 +418,7 @@ async fn add_webhook(
                 },
             )
             .await;
-            let mut res = respond(&state, &user, built);
-            *res.status_mut() = StatusCode::CREATED;
-            res
+            render_status(StatusCode::CREATED, built?)
         }
         Err(AppError::Invalid(errors)) => {
             let built = webhooks_view(
@@ -449,30 +432,23 @@ async fn add_webhook(
                 },
             )
             .await;
-            let mut res = respond(&state, &user, built);
-            *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-            res
+            render_status(StatusCode::UNPROCESSABLE_ENTITY, built?)
         }
-        Err(e) => user.fail(&state, PageError::from_app(e, user.lang)),
+        Err(e) => Err(PageError::from(e)),
     }
 }
 
 async fn remove_webhook(
     State(state): State<AppState>,
     user: PageUser,
-    Path((school, raw)): Path<(String, String)>,
-) -> Response {
-    let result = async {
-        let _: SchoolId = id(&school)?;
-        state
-            .app
-            .remove_webhook(&user.who.principal, id(&raw)?, &user.client)
-            .await
-    }
-    .await;
-    match result {
-        Ok(()) => crate::redirect::see_other(&format!("/admin/{school}/webhooks?done=removed"))
+    Path((school, webhook)): Path<(SchoolId, WebhookId)>,
+) -> Result<Response, PageError> {
+    state
+        .app
+        .remove_webhook(&user.who.principal, webhook, &user.client)
+        .await?;
+    Ok(
+        crate::redirect::see_other(&format!("/admin/{school}/webhooks?done=removed"))
             .into_response(),
-        Err(e) => user.fail(&state, PageError::from_app(e, user.lang)),
-    }
+    )
 }

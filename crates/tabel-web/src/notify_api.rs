@@ -5,16 +5,16 @@
 use crate::AppState;
 use crate::error::{ApiError, Problem};
 use crate::extract::{ApiJson, ApiUser, ClientInfo};
+use crate::paths::Path;
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
-use tabel_app::AppError;
 use tabel_app::notify::{
     CreatedWebhook, DeadLetter, NotificationSettings, SettingsInput, WebhookInput,
 };
-use tabel_domain::SchoolId;
 use tabel_domain::notify::{DeliveryState, clock};
+use tabel_domain::{DeliveryId, SchoolId, WebhookId};
 use tabel_store::delivery::Webhook;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
@@ -32,12 +32,6 @@ pub(crate) fn routes(r: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
 
 fn rfc3339(t: OffsetDateTime) -> String {
     t.format(&Rfc3339).unwrap_or_default()
-}
-
-fn id<T: std::str::FromStr>(raw: &str) -> Result<T, ApiError> {
-    raw.trim()
-        .parse()
-        .map_err(|_| ApiError::from(AppError::NotFound))
 }
 
 /// The setting for one kind of event.
@@ -225,10 +219,9 @@ struct DeliveriesQuery {
 async fn deliveries(
     State(state): State<AppState>,
     ApiUser(who): ApiUser,
-    Path(school): Path<String>,
+    Path(school): Path<SchoolId>,
     Query(q): Query<DeliveriesQuery>,
 ) -> Result<Json<Vec<DeliveryDto>>, ApiError> {
-    let school: SchoolId = id(&school)?;
     let which = match q.state.as_deref() {
         None | Some("") => DeliveryState::Dead,
         Some(s) => DeliveryState::from_code(s).map_err(|_| {
@@ -251,11 +244,11 @@ async fn resend(
     State(state): State<AppState>,
     ApiUser(who): ApiUser,
     ClientInfo(client): ClientInfo,
-    Path(raw): Path<String>,
+    Path(raw): Path<DeliveryId>,
 ) -> Result<Json<DeliveryDto>, ApiError> {
     let d = state
         .app
-        .resend_delivery(&who.principal, id(&raw)?, &client)
+        .resend_delivery(&who.principal, raw, &client)
         .await?;
     Ok(Json(DeliveryDto::from(DeadLetter {
         delivery: d,
@@ -318,9 +311,9 @@ struct CreatedWebhookDto {
 async fn webhooks(
     State(state): State<AppState>,
     ApiUser(who): ApiUser,
-    Path(school): Path<String>,
+    Path(school): Path<SchoolId>,
 ) -> Result<Json<Vec<WebhookDto>>, ApiError> {
-    let list = state.app.webhooks(&who.principal, id(&school)?).await?;
+    let list = state.app.webhooks(&who.principal, school).await?;
     Ok(Json(list.into_iter().map(WebhookDto::from).collect()))
 }
 
@@ -333,7 +326,7 @@ async fn add_webhook(
     State(state): State<AppState>,
     ApiUser(who): ApiUser,
     ClientInfo(client): ClientInfo,
-    Path(school): Path<String>,
+    Path(school): Path<SchoolId>,
     ApiJson(body): ApiJson<WebhookRequest>,
 ) -> Result<(StatusCode, Json<CreatedWebhookDto>), ApiError> {
     let input = WebhookInput {
@@ -343,7 +336,7 @@ async fn add_webhook(
     };
     let CreatedWebhook { webhook, secret } = state
         .app
-        .add_webhook(&who.principal, id(&school)?, &input, &client)
+        .add_webhook(&who.principal, school, &input, &client)
         .await?;
     Ok((
         StatusCode::CREATED,
@@ -362,11 +355,11 @@ async fn remove_webhook(
     State(state): State<AppState>,
     ApiUser(who): ApiUser,
     ClientInfo(client): ClientInfo,
-    Path(raw): Path<String>,
+    Path(raw): Path<WebhookId>,
 ) -> Result<StatusCode, ApiError> {
     state
         .app
-        .remove_webhook(&who.principal, id(&raw)?, &client)
+        .remove_webhook(&who.principal, raw, &client)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }

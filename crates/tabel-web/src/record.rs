@@ -9,18 +9,18 @@
 
 use crate::AppState;
 use crate::diary::{self, Head, Section};
-use crate::error::{ApiError, Problem};
+use crate::error::{ApiError, PageError, Problem, render};
 use crate::extract::{ApiUser, Nav, PageUser};
 use crate::i18n::Tr;
-use crate::school::{date, id, respond};
+use crate::paths::Path;
+use crate::school::date;
 use askama::Template;
 use axum::Json;
 use axum::Router;
-use axum::extract::{Path, State};
-use axum::response::Response;
+use axum::extract::State;
+use axum::response::Html;
 use axum::routing::get;
 use serde::Serialize;
-use tabel_app::AppError;
 use tabel_app::record::{FinalEntry, LevelRecord, StudentRecord, SubjectLine, YearRecord};
 use tabel_domain::PersonId;
 use tabel_domain::exams::ExamMark;
@@ -392,31 +392,26 @@ struct DiaryRecordPage<'a> {
 async fn diary_page(
     State(state): State<AppState>,
     user: PageUser,
-    Path(raw): Path<String>,
-) -> Response {
-    let built = async {
-        let (student, family) = diary::start_page(&state, &user, &raw).await?;
-        let t = user.tr(&state);
-        let r = state
-            .app
-            .student_record(&user.who.principal, student)
-            .await?;
-        Ok(DiaryRecordPage {
-            head: diary::head(
-                &t,
-                &family,
-                &r.child,
-                Section::Record,
-                diary::is_parent(&user),
-            ),
-            record: record_view(&t, &r),
-            nav: user.nav.clone(),
-            t,
-        })
-    }
-    .await;
-    let student = id(&raw).unwrap_or(PersonId::new(0));
-    diary::page(&state, &user, (student, Section::Record), built).await
+    Path(student): Path<PersonId>,
+) -> Result<Html<String>, PageError> {
+    let family = state.app.family(&user.who.principal).await?;
+    let t = user.tr(&state);
+    let r = state
+        .app
+        .student_record(&user.who.principal, student)
+        .await?;
+    render(DiaryRecordPage {
+        head: diary::head(
+            &t,
+            &family,
+            &r.child,
+            Section::Record,
+            diary::is_parent(&user),
+        ),
+        record: record_view(&t, &r),
+        nav: user.nav.clone(),
+        t,
+    })
 }
 
 #[derive(Template)]
@@ -442,41 +437,36 @@ struct SchoolRecordPage<'a> {
 async fn school_page(
     State(state): State<AppState>,
     user: PageUser,
-    Path(raw): Path<String>,
-) -> Response {
-    let built = async {
-        let student: PersonId = id(&raw)?;
-        let r = state
-            .app
-            .student_record(&user.who.principal, student)
-            .await?;
-        let t = user.tr(&state);
-        let card = &r.child.card;
-        Ok(SchoolRecordPage {
-            name: card.person.full_name(),
-            class: r
-                .child
-                .class
-                .as_ref()
-                .map(|g| g.name.clone())
-                .unwrap_or_default(),
-            class_href: r
-                .child
-                .class
-                .as_ref()
-                .map(|g| format!("/school/classes/{}", g.id))
-                .unwrap_or_default(),
-            student_href: format!("/students/{student}"),
-            born: card.person.birth_date.map(date).unwrap_or_default(),
-            enrolled: date(card.enrolled_on),
-            printed: t.with("record-printed", "date", date(state.app.today())),
-            record: record_view(&t, &r),
-            nav: user.nav.clone(),
-            t,
-        })
-    }
-    .await;
-    respond(&state, &user, built)
+    Path(student): Path<PersonId>,
+) -> Result<Html<String>, PageError> {
+    let r = state
+        .app
+        .student_record(&user.who.principal, student)
+        .await?;
+    let t = user.tr(&state);
+    let card = &r.child.card;
+    render(SchoolRecordPage {
+        name: card.person.full_name(),
+        class: r
+            .child
+            .class
+            .as_ref()
+            .map(|g| g.name.clone())
+            .unwrap_or_default(),
+        class_href: r
+            .child
+            .class
+            .as_ref()
+            .map(|g| format!("/school/classes/{}", g.id))
+            .unwrap_or_default(),
+        student_href: format!("/students/{student}"),
+        born: card.person.birth_date.map(date).unwrap_or_default(),
+        enrolled: date(card.enrolled_on),
+        printed: t.with("record-printed", "date", date(state.app.today())),
+        record: record_view(&t, &r),
+        nav: user.nav.clone(),
+        t,
+    })
 }
 
 // ---------------------------------------------------------------- API
@@ -717,12 +707,8 @@ fn entries(r: &StudentRecord) -> Vec<RecordEntryDto> {
 async fn student_record(
     State(state): State<AppState>,
     ApiUser(who): ApiUser,
-    Path(raw): Path<String>,
+    Path(student): Path<PersonId>,
 ) -> Result<Json<Vec<RecordEntryDto>>, ApiError> {
-    let student: PersonId = raw
-        .trim()
-        .parse()
-        .map_err(|_| ApiError::from(AppError::NotFound))?;
     let r = state.app.student_record(&who.principal, student).await?;
     Ok(Json(entries(&r)))
 }

@@ -2,15 +2,15 @@
 //! roster, the staff list; and a student's card (staff, the student, their parents).
 
 use crate::AppState;
-use crate::error::PageError;
+use crate::error::{PageError, render};
 use crate::extract::{Nav, PageUser};
 use crate::i18n::Tr;
+use crate::paths::Path;
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, State};
-use axum::response::{Html, IntoResponse, Response};
+use axum::extract::State;
+use axum::response::Html;
 use axum::routing::get;
-use tabel_app::AppError;
 use tabel_domain::{GroupId, PersonId, SchoolId};
 
 pub(crate) fn router() -> Router<AppState> {
@@ -19,26 +19,6 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/school/{school}/staff", get(staff))
         .route("/school/classes/{id}", get(class))
         .route("/students/{id}", get(student))
-}
-
-/// Renders a page built by `build`, or the error in the user's language.
-pub(crate) fn respond<T: Template>(
-    state: &AppState,
-    user: &PageUser,
-    built: Result<T, AppError>,
-) -> Response {
-    match built {
-        Ok(page) => match page.render() {
-            Ok(html) => Html(html).into_response(),
-            Err(e) => user.fail(state, PageError::render(e)),
-        },
-        Err(e) => user.fail(state, PageError::from_app(e, user.lang)),
-    }
-}
-
-/// Parses an id from the path; an unparsable id is simply not found.
-pub(crate) fn id<T: std::str::FromStr>(raw: &str) -> Result<T, AppError> {
-    raw.parse().map_err(|_| AppError::NotFound)
 }
 
 /// Formats a date the Russian way: 28.11.2026.
@@ -94,56 +74,51 @@ fn group_rows(t: &Tr<'_>, groups: Vec<tabel_store::school::Group>) -> Vec<GroupR
 async fn overview(
     State(state): State<AppState>,
     user: PageUser,
-    Path(school): Path<String>,
-) -> Response {
-    let built = async {
-        let school: SchoolId = id(&school)?;
-        let p = &user.who.principal;
-        let today = state.app.today();
-        let o = state.app.overview(p, school, today).await?;
-        let t = user.tr(&state);
-        let all: Vec<_> = state
-            .app
-            .classes(p, today, None)
-            .await?
-            .into_iter()
-            .filter(|g| g.school == school)
-            .collect();
-        let (classes, groups): (Vec<_>, Vec<_>) = all
-            .into_iter()
-            .partition(|g| g.kind == tabel_domain::school::GroupKind::Class);
-        let subjects = state
-            .app
-            .subjects(p, school)
-            .await?
-            .into_iter()
-            .map(|s| s.name)
-            .collect();
-        let c = &o.counts;
-        Ok(OverviewPage {
-            school_id: school.to_string(),
-            place: format!("{}, {}", o.school.municipality, o.school.region),
-            name: o.school.name,
-            year: o
-                .year
-                .map(|y| format!("{} ({} – {})", y.label, date(y.starts_on), date(y.ends_on)))
-                .unwrap_or_default(),
-            counts: vec![
-                (t.get("count-students"), c.students),
-                (t.get("count-staff"), c.staff),
-                (t.get("count-classes"), c.classes),
-                (t.get("count-groups"), c.other_groups),
-                (t.get("count-parents"), c.parents),
-            ],
-            classes: group_rows(&t, classes),
-            groups: group_rows(&t, groups),
-            subjects,
-            nav: user.nav.clone(),
-            t,
-        })
-    }
-    .await;
-    respond(&state, &user, built)
+    Path(school): Path<SchoolId>,
+) -> Result<Html<String>, PageError> {
+    let p = &user.who.principal;
+    let today = state.app.today();
+    let o = state.app.overview(p, school, today).await?;
+    let t = user.tr(&state);
+    let all: Vec<_> = state
+        .app
+        .classes(p, today, None)
+        .await?
+        .into_iter()
+        .filter(|g| g.school == school)
+        .collect();
+    let (classes, groups): (Vec<_>, Vec<_>) = all
+        .into_iter()
+        .partition(|g| g.kind == tabel_domain::school::GroupKind::Class);
+    let subjects = state
+        .app
+        .subjects(p, school)
+        .await?
+        .into_iter()
+        .map(|s| s.name)
+        .collect();
+    let c = &o.counts;
+    render(OverviewPage {
+        school_id: school.to_string(),
+        place: format!("{}, {}", o.school.municipality, o.school.region),
+        name: o.school.name,
+        year: o
+            .year
+            .map(|y| format!("{} ({} – {})", y.label, date(y.starts_on), date(y.ends_on)))
+            .unwrap_or_default(),
+        counts: vec![
+            (t.get("count-students"), c.students),
+            (t.get("count-staff"), c.staff),
+            (t.get("count-classes"), c.classes),
+            (t.get("count-groups"), c.other_groups),
+            (t.get("count-parents"), c.parents),
+        ],
+        classes: group_rows(&t, classes),
+        groups: group_rows(&t, groups),
+        subjects,
+        nav: user.nav.clone(),
+        t,
+    })
 }
 
 /// A staff row.
@@ -170,31 +145,26 @@ struct StaffPage<'a> {
 async fn staff(
     State(state): State<AppState>,
     user: PageUser,
-    Path(school): Path<String>,
-) -> Response {
-    let built = async {
-        let school: SchoolId = id(&school)?;
-        let rows = state
-            .app
-            .staff(&user.who.principal, school, state.app.today())
-            .await?
-            .into_iter()
-            .map(|s| StaffRow {
-                name: s.person.full_name(),
-                position: s.position,
-                subjects: s.subjects.join(", "),
-                classes: s.class_teacher_of.join(", "),
-            })
-            .collect();
-        Ok(StaffPage {
-            t: user.tr(&state),
-            nav: user.nav.clone(),
-            school_id: school.to_string(),
-            rows,
+    Path(school): Path<SchoolId>,
+) -> Result<Html<String>, PageError> {
+    let rows = state
+        .app
+        .staff(&user.who.principal, school, state.app.today())
+        .await?
+        .into_iter()
+        .map(|s| StaffRow {
+            name: s.person.full_name(),
+            position: s.position,
+            subjects: s.subjects.join(", "),
+            classes: s.class_teacher_of.join(", "),
         })
-    }
-    .await;
-    respond(&state, &user, built)
+        .collect();
+    render(StaffPage {
+        t: user.tr(&state),
+        nav: user.nav.clone(),
+        school_id: school.to_string(),
+        rows,
+    })
 }
 
 /// A person row.
@@ -242,69 +212,68 @@ pub struct ClassJournalRow {
     pub teacher: String,
 }
 
-async fn class(State(state): State<AppState>, user: PageUser, Path(raw): Path<String>) -> Response {
-    let built = async {
-        let gid: GroupId = id(&raw)?;
-        let (g, members) = state
-            .app
-            .class_students(&user.who.principal, gid, state.app.today())
-            .await?;
-        let consents_href = if tabel_app::consent::keeps(&user.who.principal, g.school, Some(gid))
-            && g.kind == tabel_domain::school::GroupKind::Class
-        {
-            format!("/consents/classes/{gid}")
-        } else {
-            String::new()
-        };
-        let keeps_records = !consents_href.is_empty();
-        let journals = state
-            .app
-            .class_journals(&user.who.principal, gid)
-            .await?
-            .into_iter()
-            .map(|j| ClassJournalRow {
-                href: format!("/journal/{}/{}", j.group, j.subject),
-                subject: j.subject_name,
-                group: if j.group == gid {
-                    String::new()
-                } else {
-                    j.group_name
-                },
-                teacher: j.teacher_name,
-            })
-            .collect();
-        let t = user.tr(&state);
-        Ok(ClassPage {
-            journals,
-            consents_href,
-            class_id: gid.to_string(),
-            kind: t.get(&format!("group-kind-{}", g.kind.code())),
-            name: g.name,
-            teacher: g.class_teacher.unwrap_or_default(),
-            subject: g.subject.unwrap_or_default(),
-            school_id: g.school.to_string(),
-            students_label: t.count("students-count", i64::try_from(members.len()).unwrap_or(0)),
-            students: members
-                .into_iter()
-                .enumerate()
-                .map(|(i, m)| PersonRow {
-                    n: i + 1,
-                    href: format!("/students/{}", m.id),
-                    record: if keeps_records {
-                        format!("/school/students/{}/record", m.id)
-                    } else {
-                        String::new()
-                    },
-                    born: m.birth_date.map(date).unwrap_or_default(),
-                    name: m.full_name(),
-                })
-                .collect(),
-            nav: user.nav.clone(),
-            t,
+async fn class(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(gid): Path<GroupId>,
+) -> Result<Html<String>, PageError> {
+    let (g, members) = state
+        .app
+        .class_students(&user.who.principal, gid, state.app.today())
+        .await?;
+    let consents_href = if tabel_app::consent::keeps(&user.who.principal, g.school, Some(gid))
+        && g.kind == tabel_domain::school::GroupKind::Class
+    {
+        format!("/consents/classes/{gid}")
+    } else {
+        String::new()
+    };
+    let keeps_records = !consents_href.is_empty();
+    let journals = state
+        .app
+        .class_journals(&user.who.principal, gid)
+        .await?
+        .into_iter()
+        .map(|j| ClassJournalRow {
+            href: format!("/journal/{}/{}", j.group, j.subject),
+            subject: j.subject_name,
+            group: if j.group == gid {
+                String::new()
+            } else {
+                j.group_name
+            },
+            teacher: j.teacher_name,
         })
-    }
-    .await;
-    respond(&state, &user, built)
+        .collect();
+    let t = user.tr(&state);
+    render(ClassPage {
+        journals,
+        consents_href,
+        class_id: gid.to_string(),
+        kind: t.get(&format!("group-kind-{}", g.kind.code())),
+        name: g.name,
+        teacher: g.class_teacher.unwrap_or_default(),
+        subject: g.subject.unwrap_or_default(),
+        school_id: g.school.to_string(),
+        students_label: t.count("students-count", i64::try_from(members.len()).unwrap_or(0)),
+        students: members
+            .into_iter()
+            .enumerate()
+            .map(|(i, m)| PersonRow {
+                n: i + 1,
+                href: format!("/students/{}", m.id),
+                record: if keeps_records {
+                    format!("/school/students/{}/record", m.id)
+                } else {
+                    String::new()
+                },
+                born: m.birth_date.map(date).unwrap_or_default(),
+                name: m.full_name(),
+            })
+            .collect(),
+        nav: user.nav.clone(),
+        t,
+    })
 }
 
 #[derive(Template)]
@@ -327,47 +296,42 @@ struct StudentPage<'a> {
 async fn student(
     State(state): State<AppState>,
     user: PageUser,
-    Path(raw): Path<String>,
-) -> Response {
-    let built = async {
-        let pid: PersonId = id(&raw)?;
-        let p = &user.who.principal;
-        let v = state.app.student(p, pid, state.app.today()).await?;
-        let t = user.tr(&state);
-        let mut groups = group_rows(&t, v.groups.clone());
-        // Links to group pages only for those who may open them (staff).
-        for (row, g) in groups.iter_mut().zip(&v.groups) {
-            if !p.is_staff_of(g.school) {
-                row.href.clear();
-            }
+    Path(pid): Path<PersonId>,
+) -> Result<Html<String>, PageError> {
+    let p = &user.who.principal;
+    let v = state.app.student(p, pid, state.app.today()).await?;
+    let t = user.tr(&state);
+    let mut groups = group_rows(&t, v.groups.clone());
+    // Links to group pages only for those who may open them (staff).
+    for (row, g) in groups.iter_mut().zip(&v.groups) {
+        if !p.is_staff_of(g.school) {
+            row.href.clear();
         }
-        let class = v
-            .groups
-            .iter()
-            .find(|g| g.kind == tabel_domain::school::GroupKind::Class)
-            .map(|g| g.id);
-        let consents_href = if tabel_app::consent::keeps(p, v.card.school, class) {
-            format!("/consents/students/{pid}")
-        } else {
-            String::new()
-        };
-        let record_href = if consents_href.is_empty() {
-            String::new()
-        } else {
-            format!("/school/students/{pid}/record")
-        };
-        Ok(StudentPage {
-            record_href,
-            contacts_href: crate::contact::contacts_href(p, pid, v.card.school, class),
-            consents_href,
-            name: v.card.person.full_name(),
-            born: v.card.person.birth_date.map(date).unwrap_or_default(),
-            enrolled: date(v.card.enrolled_on),
-            groups,
-            nav: user.nav.clone(),
-            t,
-        })
     }
-    .await;
-    respond(&state, &user, built)
+    let class = v
+        .groups
+        .iter()
+        .find(|g| g.kind == tabel_domain::school::GroupKind::Class)
+        .map(|g| g.id);
+    let consents_href = if tabel_app::consent::keeps(p, v.card.school, class) {
+        format!("/consents/students/{pid}")
+    } else {
+        String::new()
+    };
+    let record_href = if consents_href.is_empty() {
+        String::new()
+    } else {
+        format!("/school/students/{pid}/record")
+    };
+    render(StudentPage {
+        record_href,
+        contacts_href: crate::contact::contacts_href(p, pid, v.card.school, class),
+        consents_href,
+        name: v.card.person.full_name(),
+        born: v.card.person.birth_date.map(date).unwrap_or_default(),
+        enrolled: date(v.card.enrolled_on),
+        groups,
+        nav: user.nav.clone(),
+        t,
+    })
 }

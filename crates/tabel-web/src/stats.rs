@@ -4,10 +4,10 @@
 //! view's tables as an XLSX download (`&format=xlsx`).
 
 use crate::AppState;
-use crate::error::PageError;
+use crate::error::{PageError, render};
 use crate::extract::{Nav, PageUser};
 use crate::i18n::Tr;
-use crate::school::{date, respond};
+use crate::school::date;
 use crate::stats_api::{StatsParams, xlsx_response};
 use askama::Template;
 use axum::Router;
@@ -177,125 +177,117 @@ async fn page(
     user: PageUser,
     Query(params): Query<StatsParams>,
     Query(view): Query<ViewParam>,
-) -> Response {
-    let built = async {
-        let p = &user.who.principal;
-        let view = View::parse(view.view.as_deref())?;
-        let mut query = params.query(&state, p)?;
-        let options = state.app.stats_options(p, query.scope.school).await?;
-        if !params.narrowed() {
-            // No scope asked for: what the user may see by default (the school, their class,
-            // their own journals).
-            query.scope = options.default_scope;
-        }
-        if params.format.as_deref() == Some("xlsx") {
-            let tables = match view {
-                View::Results => state.app.stats_results(p, &query).await?.tables(),
-                View::Curriculum => state.app.stats_curriculum(p, &query).await?.tables(),
-                View::LessonTypes => state.app.stats_lesson_types(p, &query).await?.tables(),
-                View::Attendance => state.app.stats_attendance(p, &query).await?.tables(),
-            };
-            return Ok(Err(xlsx_response(&tables, view.code())?));
-        }
-        let t = user.tr(&state);
-        let mut notes = Vec::new();
-        let (frame, charts, tables) = match view {
-            View::Results => {
-                let r = state.app.stats_results(p, &query).await?;
-                notes.push(t.get("stats-results-note"));
-                results_view(&t, &r)
-            }
-            View::Curriculum => {
-                let r = state.app.stats_curriculum(p, &query).await?;
-                notes.push(t.get("stats-curriculum-note"));
-                curriculum_view(&t, &r)
-            }
-            View::LessonTypes => {
-                let r = state.app.stats_lesson_types(p, &query).await?;
-                notes.push(t.get("stats-types-note"));
-                types_view(&t, &r)
-            }
-            View::Attendance => {
-                let r = state.app.stats_attendance(p, &query).await?;
-                notes.push(t.get("stats-attendance-note"));
-                attendance_view(&t, &r)
-            }
+) -> Result<Response, PageError> {
+    let p = &user.who.principal;
+    let view = View::parse(view.view.as_deref())?;
+    let mut query = params.query(&state, p)?;
+    let options = state.app.stats_options(p, query.scope.school).await?;
+    if !params.narrowed() {
+        // No scope asked for: what the user may see by default (the school, their class,
+        // their own journals).
+        query.scope = options.default_scope;
+    }
+    if params.format.as_deref() == Some("xlsx") {
+        let tables = match view {
+            View::Results => state.app.stats_results(p, &query).await?.tables(),
+            View::Curriculum => state.app.stats_curriculum(p, &query).await?.tables(),
+            View::LessonTypes => state.app.stats_lesson_types(p, &query).await?.tables(),
+            View::Attendance => state.app.stats_attendance(p, &query).await?.tables(),
         };
-        Ok(Ok(StatsPage {
-            school: query.scope.school.to_string(),
-            view: view.code(),
-            about: about(&t, &frame),
-            as_of: date(frame.cut.max(frame.from).min(frame.to)),
-            periods: period_options(&t, &options, &frame),
-            classes: std::iter::once(Opt {
-                value: String::new(),
-                label: t.get("stats-any"),
-                selected: query.scope.class.is_none(),
-            })
-            .chain(options.classes.iter().map(|(id, name, _)| Opt {
-                value: id.to_string(),
-                label: name.clone(),
-                selected: query.scope.class == Some(*id),
-            }))
-            .collect(),
-            grades: std::iter::once(Opt {
-                value: String::new(),
-                label: t.get("stats-any"),
-                selected: query.scope.grade.is_none(),
-            })
-            .chain(options.grades.iter().map(|g| Opt {
-                value: g.to_string(),
-                label: t.with("stats-grade-n", "n", i64::from(*g)),
-                selected: query.scope.grade == Some(*g),
-            }))
-            .collect(),
-            subjects: std::iter::once(Opt {
-                value: String::new(),
-                label: t.get("stats-any"),
-                selected: query.scope.subject.is_none(),
-            })
-            .chain(options.subjects.iter().map(|(id, name)| Opt {
-                value: id.to_string(),
-                label: name.clone(),
-                selected: query.scope.subject == Some(*id),
-            }))
-            .collect(),
-            teachers: std::iter::once(Opt {
-                value: String::new(),
-                label: t.get("stats-any"),
-                selected: query.scope.teacher.is_none(),
-            })
-            .chain(options.teachers.iter().map(|(id, name)| Opt {
-                value: id.to_string(),
-                label: name.clone(),
-                selected: query.scope.teacher == Some(*id),
-            }))
-            .collect(),
-            threshold: query.absence_threshold.to_string(),
-            whole_school: options.whole_school,
-            tabs: View::ALL
-                .into_iter()
-                .map(|v| Tab {
-                    href: query_string(&query, v, ""),
-                    label: t.get(&format!("stats-view-{}", v.code())),
-                    current: v == view,
-                })
-                .collect(),
-            export: query_string(&query, view, "&format=xlsx"),
-            charts,
-            tables,
-            notes,
-            nav: user.nav.clone(),
-            t,
+        return Ok(xlsx_response(&tables, view.code())?);
+    }
+    let t = user.tr(&state);
+    let mut notes = Vec::new();
+    let (frame, charts, tables) = match view {
+        View::Results => {
+            let r = state.app.stats_results(p, &query).await?;
+            notes.push(t.get("stats-results-note"));
+            results_view(&t, &r)
+        }
+        View::Curriculum => {
+            let r = state.app.stats_curriculum(p, &query).await?;
+            notes.push(t.get("stats-curriculum-note"));
+            curriculum_view(&t, &r)
+        }
+        View::LessonTypes => {
+            let r = state.app.stats_lesson_types(p, &query).await?;
+            notes.push(t.get("stats-types-note"));
+            types_view(&t, &r)
+        }
+        View::Attendance => {
+            let r = state.app.stats_attendance(p, &query).await?;
+            notes.push(t.get("stats-attendance-note"));
+            attendance_view(&t, &r)
+        }
+    };
+    Ok(render(StatsPage {
+        school: query.scope.school.to_string(),
+        view: view.code(),
+        about: about(&t, &frame),
+        as_of: date(frame.cut.max(frame.from).min(frame.to)),
+        periods: period_options(&t, &options, &frame),
+        classes: std::iter::once(Opt {
+            value: String::new(),
+            label: t.get("stats-any"),
+            selected: query.scope.class.is_none(),
+        })
+        .chain(options.classes.iter().map(|(id, name, _)| Opt {
+            value: id.to_string(),
+            label: name.clone(),
+            selected: query.scope.class == Some(*id),
         }))
-    }
-    .await;
-    match built {
-        Ok(Err(download)) => download,
-        Ok(Ok(page)) => respond(&state, &user, Ok(page)),
-        Err(e) => user.fail(&state, PageError::from_app(e, user.lang)),
-    }
-    .into_response()
+        .collect(),
+        grades: std::iter::once(Opt {
+            value: String::new(),
+            label: t.get("stats-any"),
+            selected: query.scope.grade.is_none(),
+        })
+        .chain(options.grades.iter().map(|g| Opt {
+            value: g.to_string(),
+            label: t.with("stats-grade-n", "n", i64::from(*g)),
+            selected: query.scope.grade == Some(*g),
+        }))
+        .collect(),
+        subjects: std::iter::once(Opt {
+            value: String::new(),
+            label: t.get("stats-any"),
+            selected: query.scope.subject.is_none(),
+        })
+        .chain(options.subjects.iter().map(|(id, name)| Opt {
+            value: id.to_string(),
+            label: name.clone(),
+            selected: query.scope.subject == Some(*id),
+        }))
+        .collect(),
+        teachers: std::iter::once(Opt {
+            value: String::new(),
+            label: t.get("stats-any"),
+            selected: query.scope.teacher.is_none(),
+        })
+        .chain(options.teachers.iter().map(|(id, name)| Opt {
+            value: id.to_string(),
+            label: name.clone(),
+            selected: query.scope.teacher == Some(*id),
+        }))
+        .collect(),
+        threshold: query.absence_threshold.to_string(),
+        whole_school: options.whole_school,
+        tabs: View::ALL
+            .into_iter()
+            .map(|v| Tab {
+                href: query_string(&query, v, ""),
+                label: t.get(&format!("stats-view-{}", v.code())),
+                current: v == view,
+            })
+            .collect(),
+        export: query_string(&query, view, "&format=xlsx"),
+        charts,
+        tables,
+        notes,
+        nav: user.nav.clone(),
+        t,
+    })?
+    .into_response())
 }
 
 fn about(t: &Tr<'_>, f: &Frame) -> String {

@@ -3,16 +3,17 @@
 //! JavaScript can send it; the JSON API (`thematic_api`) takes the raw file instead.
 
 use crate::AppState;
-use crate::error::PageError;
+use crate::error::{PageError, render, render_status};
 use crate::extract::{Nav, PageUser};
 use crate::i18n::Tr;
-use crate::school::{date, id, respond};
+use crate::paths::Path;
+use crate::school::date;
 use askama::Template;
 use axum::Router;
 use axum::extract::multipart::MultipartError;
-use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
+use axum::extract::{DefaultBodyLimit, Multipart, State};
 use axum::http::StatusCode;
-use axum::response::Response;
+use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use tabel_app::AppError;
 use tabel_app::thematic::{ImportSummary, MAX_FILE_BYTES};
@@ -103,34 +104,29 @@ impl<'a> PlanPage<'a> {
 }
 
 /// The journal's plan (when one was imported) and the upload form.
-#[tracing::instrument(skip_all, fields(group = %group, subject = %subject))]
+#[tracing::instrument(skip_all, fields(group = %ids.0, subject = %ids.1))]
 async fn show_plan(
     State(state): State<AppState>,
     user: PageUser,
-    Path((group, subject)): Path<(String, String)>,
-) -> Response {
-    let built = async {
-        let ids: (GroupId, SubjectId) = (id(&group)?, id(&subject)?);
-        let plan = state.app.plan(&user.who.principal, ids.0, ids.1).await?;
-        let mut page = PlanPage::new(user.tr(&state), &user, ids);
-        if let Some(plan) = plan {
-            // Lesson types by the names the school gave them (the code where none matches).
-            let policy = state
-                .app
-                .grading_policy(&user.who.principal, plan.school)
-                .await?;
-            let mut view = PlanView::from(plan);
-            for topic in &mut view.topics {
-                if let Some(lt) = policy.policy.lesson_type(&topic.lesson_type) {
-                    topic.lesson_type = lt.name.clone();
-                }
+    Path(ids): Path<(GroupId, SubjectId)>,
+) -> Result<Html<String>, PageError> {
+    let plan = state.app.plan(&user.who.principal, ids.0, ids.1).await?;
+    let mut page = PlanPage::new(user.tr(&state), &user, ids);
+    if let Some(plan) = plan {
+        // Lesson types by the names the school gave them (the code where none matches).
+        let policy = state
+            .app
+            .grading_policy(&user.who.principal, plan.school)
+            .await?;
+        let mut view = PlanView::from(plan);
+        for topic in &mut view.topics {
+            if let Some(lt) = policy.policy.lesson_type(&topic.lesson_type) {
+                topic.lesson_type = lt.name.clone();
             }
-            page.plan = Some(view);
         }
-        Ok(page)
+        page.plan = Some(view);
     }
-    .await;
-    respond(&state, &user, built)
+    render(page)
 }
 
 /// Why the uploaded form could not be read.
@@ -167,17 +163,13 @@ async fn file_field(mut form: Multipart) -> Result<(String, Vec<u8>), Upload> {
 
 /// Imports the uploaded plan and shows what it did; a refused file comes back as 422 with
 /// every row and column named, and nothing is written.
-#[tracing::instrument(skip_all, fields(group = %group, subject = %subject))]
+#[tracing::instrument(skip_all, fields(group = %ids.0, subject = %ids.1))]
 async fn upload_plan(
     State(state): State<AppState>,
     user: PageUser,
-    Path((group, subject)): Path<(String, String)>,
+    Path(ids): Path<(GroupId, SubjectId)>,
     form: Multipart,
-) -> Response {
-    let (Ok(g), Ok(s)) = (id::<GroupId>(&group), id::<SubjectId>(&subject)) else {
-        return user.fail(&state, PageError::from_app(AppError::NotFound, user.lang));
-    };
-    let ids = (g, s);
+) -> Result<Response, PageError> {
     let (name, bytes) = match file_field(form).await {
         Ok(file) => file,
         Err(Upload::TooLarge) => {
@@ -186,16 +178,18 @@ async fn upload_plan(
                 "mb",
                 (MAX_FILE_BYTES / 1024 / 1024).to_string(),
             );
-            return user.fail(
-                &state,
-                PageError::Status(StatusCode::PAYLOAD_TOO_LARGE, "plan-refused", detail),
-            );
+            return Err(PageError::Status(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "plan-refused",
+                detail,
+            ));
         }
         Err(Upload::Malformed) => {
-            return user.fail(
-                &state,
-                PageError::Status(StatusCode::BAD_REQUEST, "plan-refused", String::new()),
-            );
+            return Err(PageError::Status(
+                StatusCode::BAD_REQUEST,
+                "plan-refused",
+                String::new(),
+            ));
         }
     };
     let result = state
@@ -213,19 +207,15 @@ async fn upload_plan(
     match result {
         Ok(summary) => {
             page.summary = Some(summary);
-            respond(&state, &user, Ok(page))
+            Ok(render(page)?.into_response())
         }
         Err(AppError::Invalid(errors)) => {
             page.errors = errors
                 .into_iter()
                 .map(|(place, message)| format!("{place}: {message}"))
                 .collect();
-            let mut res = respond(&state, &user, Ok(page));
-            if res.status().is_success() {
-                *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-            }
-            res
+            render_status(StatusCode::UNPROCESSABLE_ENTITY, page)
         }
-        Err(e) => user.fail(&state, PageError::from_app(e, user.lang)),
+        Err(e) => Err(PageError::from(e)),
     }
 }

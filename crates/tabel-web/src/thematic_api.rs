@@ -5,6 +5,7 @@
 use crate::AppState;
 use crate::error::{ApiError, Problem};
 use crate::extract::{ApiUser, ClientInfo};
+use crate::paths::id;
 use axum::Json;
 use axum::body::Body;
 use axum::extract::{Query, State};
@@ -34,12 +35,6 @@ struct PlanQuery {
     subject: String,
     /// The uploaded file's name, kept with the plan (optional).
     name: Option<String>,
-}
-
-fn id<T: std::str::FromStr>(raw: &str) -> Result<T, ApiError> {
-    raw.trim()
-        .parse()
-        .map_err(|_| ApiError::from(AppError::NotFound))
 }
 
 fn ids(q: &PlanQuery) -> Result<(GroupId, SubjectId), ApiError> {

@@ -2,22 +2,23 @@
 //! a teacher's own week, the substitution desk and the day's changes.
 
 use crate::AppState;
-use crate::error::PageError;
+use crate::error::{PageError, render, render_status};
 use crate::extract::{Nav, PageUser};
 use crate::i18n::Tr;
-use crate::school::{date, id, respond};
+use crate::paths::Path;
+use crate::school::date;
 use crate::timetable_api::monday_of;
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::Deserialize;
 use tabel_app::AppError;
 use tabel_app::timetable::{Change, EntryInput, LessonView, LessonsOf, may_plan};
 use tabel_domain::timetable::{CancelCause, hhmm};
-use tabel_domain::{GroupId, PersonId, SchoolId};
+use tabel_domain::{GroupId, LessonId, PersonId, SchoolId, TimetableLineId};
 use time::{Date, Duration};
 
 pub(crate) fn router() -> Router<AppState> {
@@ -318,20 +319,15 @@ async fn class_week_page<'s>(
 async fn class_week(
     State(state): State<AppState>,
     user: PageUser,
-    Path(raw): Path<String>,
+    Path(class): Path<GroupId>,
     Query(q): Query<WeekQuery>,
-) -> Response {
-    let built = async {
-        let class: GroupId = id(&raw)?;
-        let week = parse_day(q.week.as_deref(), state.app.today());
-        let notice = q
-            .done
-            .as_deref()
-            .map(|_| user.tr(&state).get("timetable-line-added"));
-        class_week_page(&state, &user, class, week, Vec::new(), notice).await
-    }
-    .await;
-    respond(&state, &user, built)
+) -> Result<Html<String>, PageError> {
+    let week = parse_day(q.week.as_deref(), state.app.today());
+    let notice = q
+        .done
+        .as_deref()
+        .map(|_| user.tr(&state).get("timetable-line-added"));
+    render(class_week_page(&state, &user, class, week, Vec::new(), notice).await?)
 }
 
 #[derive(Deserialize)]
@@ -350,13 +346,9 @@ struct LineForm {
 async fn add_line(
     State(state): State<AppState>,
     user: PageUser,
-    Path(raw): Path<String>,
+    Path(class): Path<GroupId>,
     Form(f): Form<LineForm>,
-) -> Response {
-    let class: GroupId = match id(&raw) {
-        Ok(c) => c,
-        Err(e) => return user.fail(&state, PageError::from_app(e, user.lang)),
-    };
+) -> Result<Response, PageError> {
     let result = async {
         let g = state
             .app
@@ -386,15 +378,17 @@ async fn add_line(
     }
     .await;
     match result {
-        Ok(_) => crate::redirect::see_other(&format!("/timetable/classes/{class}?done=line"))
-            .into_response(),
+        Ok(_) => Ok(
+            crate::redirect::see_other(&format!("/timetable/classes/{class}?done=line"))
+                .into_response(),
+        ),
         Err(AppError::Invalid(errors)) => {
             form_error(&state, &user, class, errors.into_iter().collect()).await
         }
         Err(AppError::Conflict(why)) => {
             form_error(&state, &user, class, vec![("conflict".into(), why)]).await
         }
-        Err(e) => user.fail(&state, PageError::from_app(e, user.lang)),
+        Err(e) => Err(PageError::from(e)),
     }
 }
 
@@ -403,13 +397,9 @@ async fn form_error(
     user: &PageUser,
     class: GroupId,
     errors: Vec<(String, String)>,
-) -> Response {
+) -> Result<Response, PageError> {
     let built = class_week_page(state, user, class, state.app.today(), errors, None).await;
-    let mut res = respond(state, user, built);
-    if res.status() == StatusCode::OK {
-        *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-    }
-    res
+    render_status(StatusCode::UNPROCESSABLE_ENTITY, built?)
 }
 
 #[derive(Template)]
@@ -430,44 +420,40 @@ async fn my_week(
     State(state): State<AppState>,
     user: PageUser,
     Query(q): Query<WeekQuery>,
-) -> Response {
-    let built = async {
-        let me = user.who.principal.person.ok_or(AppError::NotFound)?;
-        let week = parse_day(q.week.as_deref(), state.app.today());
-        let monday = monday_of(week);
-        let t = user.tr(&state);
-        let lessons = state
-            .app
-            .lessons(
-                &user.who.principal,
-                &LessonsOf::Teacher(me),
-                monday,
-                monday + Duration::days(6),
-            )
-            .await?;
-        // A substituted-away lesson shows in the teacher's week as "taken by".
-        let days = if lessons
-            .iter()
-            .any(|l| l.lesson.on.weekday() == time::Weekday::Saturday)
-        {
-            6
-        } else {
-            5
-        };
-        Ok(MyWeekPage {
-            heading: t.get("timetable-my-week"),
-            query: String::new(),
-            week_label: format!("{} – {}", date(monday), date(monday + Duration::days(6))),
-            prev: (monday - Duration::days(7)).to_string(),
-            next: (monday + Duration::days(7)).to_string(),
-            days: day_headers(&t, monday, days),
-            rows: grid(&t, &lessons, monday, days, None, true),
-            nav: user.nav.clone(),
-            t,
-        })
-    }
-    .await;
-    respond(&state, &user, built)
+) -> Result<Html<String>, PageError> {
+    let me = user.who.principal.person.ok_or(AppError::NotFound)?;
+    let week = parse_day(q.week.as_deref(), state.app.today());
+    let monday = monday_of(week);
+    let t = user.tr(&state);
+    let lessons = state
+        .app
+        .lessons(
+            &user.who.principal,
+            &LessonsOf::Teacher(me),
+            monday,
+            monday + Duration::days(6),
+        )
+        .await?;
+    // A substituted-away lesson shows in the teacher's week as "taken by".
+    let days = if lessons
+        .iter()
+        .any(|l| l.lesson.on.weekday() == time::Weekday::Saturday)
+    {
+        6
+    } else {
+        5
+    };
+    render(MyWeekPage {
+        heading: t.get("timetable-my-week"),
+        query: String::new(),
+        week_label: format!("{} – {}", date(monday), date(monday + Duration::days(6))),
+        prev: (monday - Duration::days(7)).to_string(),
+        next: (monday + Duration::days(7)).to_string(),
+        days: day_headers(&t, monday, days),
+        rows: grid(&t, &lessons, monday, days, None, true),
+        nav: user.nav.clone(),
+        t,
+    })
 }
 
 /// A lesson on the desk with its candidates.
@@ -529,71 +515,67 @@ async fn desk(
     State(state): State<AppState>,
     user: PageUser,
     Query(q): Query<DeskQuery>,
-) -> Response {
-    let built = async {
-        let school = planner_school(&state, &user)?;
-        let p = &user.who.principal;
-        let t = user.tr(&state);
-        let day = parse_day(q.date.as_deref(), state.app.today());
-        let teachers: Vec<(String, String)> = state
-            .app
-            .staff(p, school, day)
-            .await?
-            .into_iter()
-            .filter(|s| !s.subjects.is_empty())
-            .map(|s| (s.person.id.to_string(), s.person.full_name()))
-            .collect();
-        let absent: Option<PersonId> = q.teacher.as_deref().and_then(|x| x.parse().ok());
-        let mut lessons = Vec::new();
-        if let Some(absent) = absent {
-            for l in state.app.day_lessons(p, school, day).await? {
-                let affected = l.teacher == absent || l.original_teacher == Some(absent);
-                if !affected {
-                    continue;
-                }
-                let candidates = if l.status == "cancelled" {
-                    Vec::new()
-                } else {
-                    state
-                        .app
-                        .free_teachers(p, l.id)
-                        .await?
-                        .into_iter()
-                        .filter(|c| c.teacher != absent)
-                        .map(|c| (c.teacher.to_string(), c.name, c.qualified))
-                        .collect()
-                };
-                let (status, _) = status_label(&t, &l.status);
-                let cancellable = l.status != "cancelled";
-                lessons.push(DeskLesson {
-                    cancellable,
-                    id: l.id.to_string(),
-                    version: l.version,
-                    number: l.number,
-                    group: l.group_name,
-                    subject: l.subject_name,
-                    status,
-                    teacher: if l.teacher == absent {
-                        String::new()
-                    } else {
-                        l.teacher_name
-                    },
-                    candidates,
-                });
+) -> Result<Html<String>, PageError> {
+    let school = planner_school(&state, &user)?;
+    let p = &user.who.principal;
+    let t = user.tr(&state);
+    let day = parse_day(q.date.as_deref(), state.app.today());
+    let teachers: Vec<(String, String)> = state
+        .app
+        .staff(p, school, day)
+        .await?
+        .into_iter()
+        .filter(|s| !s.subjects.is_empty())
+        .map(|s| (s.person.id.to_string(), s.person.full_name()))
+        .collect();
+    let absent: Option<PersonId> = q.teacher.as_deref().and_then(|x| x.parse().ok());
+    let mut lessons = Vec::new();
+    if let Some(absent) = absent {
+        for l in state.app.day_lessons(p, school, day).await? {
+            let affected = l.teacher == absent || l.original_teacher == Some(absent);
+            if !affected {
+                continue;
             }
+            let candidates = if l.status == "cancelled" {
+                Vec::new()
+            } else {
+                state
+                    .app
+                    .free_teachers(p, LessonId::new(l.id))
+                    .await?
+                    .into_iter()
+                    .filter(|c| c.teacher != absent)
+                    .map(|c| (c.teacher.to_string(), c.name, c.qualified))
+                    .collect()
+            };
+            let (status, _) = status_label(&t, &l.status);
+            let cancellable = l.status != "cancelled";
+            lessons.push(DeskLesson {
+                cancellable,
+                id: l.id.to_string(),
+                version: l.version,
+                number: l.number,
+                group: l.group_name,
+                subject: l.subject_name,
+                status,
+                teacher: if l.teacher == absent {
+                    String::new()
+                } else {
+                    l.teacher_name
+                },
+                candidates,
+            });
         }
-        Ok(DeskPage {
-            day: day.to_string(),
-            teacher_id: absent.map(|a| a.to_string()).unwrap_or_default(),
-            teachers,
-            lessons,
-            notice: q.done.as_deref().map(|d| t.get(&format!("desk-done-{d}"))),
-            nav: user.nav.clone(),
-            t,
-        })
     }
-    .await;
-    respond(&state, &user, built)
+    render(DeskPage {
+        day: day.to_string(),
+        teacher_id: absent.map(|a| a.to_string()).unwrap_or_default(),
+        teachers,
+        lessons,
+        notice: q.done.as_deref().map(|d| t.get(&format!("desk-done-{d}"))),
+        nav: user.nav.clone(),
+        t,
+    })
 }
 
 #[derive(Deserialize)]
@@ -609,69 +591,60 @@ struct ChangeForm {
 async fn apply(
     state: AppState,
     user: PageUser,
-    raw: String,
+    lesson: LessonId,
     f: ChangeForm,
     cancel: bool,
-) -> Response {
-    let result = async {
-        let lesson: i64 = raw.parse().map_err(|_| AppError::NotFound)?;
-        let change = if cancel {
-            // The desk is an absent teacher's day: a lesson cancelled there is cancelled for
-            // that absence (the curriculum statistics count it so).
-            Change::Cancel {
-                cause: (!f.absent.trim().is_empty()).then_some(CancelCause::TeacherAbsent),
-            }
-        } else {
-            Change::Substitute {
-                teacher: f
-                    .teacher_id
-                    .parse()
-                    .map_err(|_| AppError::invalid("teacher_id", "choose a teacher"))?,
-            }
-        };
-        state
-            .app
-            .change_lesson(
-                &user.who.principal,
-                lesson,
-                f.version,
-                change,
-                &f.reason,
-                &user.client,
-            )
-            .await
-    }
-    .await;
-    match result {
-        Ok(l) => {
-            let done = if cancel { "cancelled" } else { "substituted" };
-            crate::redirect::see_other(&format!(
-                "/timetable/desk?date={}&teacher={}&done={done}",
-                l.on,
-                f.absent.trim()
-            ))
-            .into_response()
+) -> Result<Response, PageError> {
+    let change = if cancel {
+        // The desk is an absent teacher's day: a lesson cancelled there is cancelled for
+        // that absence (the curriculum statistics count it so).
+        Change::Cancel {
+            cause: (!f.absent.trim().is_empty()).then_some(CancelCause::TeacherAbsent),
         }
-        Err(e) => user.fail(&state, PageError::from_app(e, user.lang)),
-    }
+    } else {
+        Change::Substitute {
+            teacher: f
+                .teacher_id
+                .parse()
+                .map_err(|_| AppError::invalid("teacher_id", "choose a teacher"))?,
+        }
+    };
+    let l = state
+        .app
+        .change_lesson(
+            &user.who.principal,
+            lesson,
+            f.version,
+            change,
+            &f.reason,
+            &user.client,
+        )
+        .await?;
+    let done = if cancel { "cancelled" } else { "substituted" };
+    Ok(crate::redirect::see_other(&format!(
+        "/timetable/desk?date={}&teacher={}&done={done}",
+        l.on,
+        f.absent.trim()
+    ))
+    .into_response())
 }
 
 async fn substitute(
     State(state): State<AppState>,
     user: PageUser,
-    Path(raw): Path<String>,
+    Path(lesson): Path<LessonId>,
     Form(f): Form<ChangeForm>,
-) -> Response {
-    apply(state, user, raw, f, false).await
+) -> Result<Response, PageError> {
+    apply(state, user, lesson, f, false).await
 }
 
 async fn cancel(
     State(state): State<AppState>,
     user: PageUser,
-    Path(raw): Path<String>,
+    Path(lesson): Path<LessonId>,
     Form(f): Form<ChangeForm>,
-) -> Response {
-    apply(state, user, raw, f, true).await
+) -> Result<Response, PageError> {
+    apply(state, user, lesson, f, true).await
 }
 
 /// A row of the day's changes.
@@ -706,50 +679,46 @@ async fn changes(
     State(state): State<AppState>,
     user: PageUser,
     Query(q): Query<DeskQuery>,
-) -> Response {
-    let built = async {
-        let p = &user.who.principal;
-        let school = p
-            .schools()
-            .into_iter()
-            .find(|s| p.is_staff_of(*s))
-            .ok_or(AppError::Forbidden)?;
-        let t = user.tr(&state);
-        let day = parse_day(q.date.as_deref(), state.app.today());
-        let rows = state
-            .app
-            .day_lessons(p, school, day)
-            .await?
-            .into_iter()
-            .filter(|l| l.status != "planned")
-            .map(|l| {
-                let view = LessonView {
-                    lesson: l,
-                    starts: None,
-                    ends: None,
-                };
-                let c = cell(&t, &view, None, false);
-                ChangeRow {
-                    number: view.lesson.number,
-                    group: view.lesson.group_name.clone(),
-                    subject: c.subject,
-                    status: c.status,
-                    teacher: c.teacher,
-                    detail: c.detail,
-                    room: c.room,
-                }
-            })
-            .collect();
-        Ok(ChangesPage {
-            day: day.to_string(),
-            day_label: date(day),
-            rows,
-            nav: user.nav.clone(),
-            t,
+) -> Result<Html<String>, PageError> {
+    let p = &user.who.principal;
+    let school = p
+        .schools()
+        .into_iter()
+        .find(|s| p.is_staff_of(*s))
+        .ok_or(AppError::Forbidden)?;
+    let t = user.tr(&state);
+    let day = parse_day(q.date.as_deref(), state.app.today());
+    let rows = state
+        .app
+        .day_lessons(p, school, day)
+        .await?
+        .into_iter()
+        .filter(|l| l.status != "planned")
+        .map(|l| {
+            let view = LessonView {
+                lesson: l,
+                starts: None,
+                ends: None,
+            };
+            let c = cell(&t, &view, None, false);
+            ChangeRow {
+                number: view.lesson.number,
+                group: view.lesson.group_name.clone(),
+                subject: c.subject,
+                status: c.status,
+                teacher: c.teacher,
+                detail: c.detail,
+                room: c.room,
+            }
         })
-    }
-    .await;
-    respond(&state, &user, built)
+        .collect();
+    render(ChangesPage {
+        day: day.to_string(),
+        day_label: date(day),
+        rows,
+        nav: user.nav.clone(),
+        t,
+    })
 }
 
 #[derive(Deserialize, Default)]
@@ -762,53 +731,49 @@ async fn room_week(
     State(state): State<AppState>,
     user: PageUser,
     Query(q): Query<RoomQuery>,
-) -> Response {
-    let built = async {
-        let p = &user.who.principal;
-        let school = p
-            .schools()
-            .into_iter()
-            .find(|s| p.is_staff_of(*s))
-            .ok_or(AppError::Forbidden)?;
-        let room = q.room.unwrap_or_default();
-        let week = parse_day(q.week.as_deref(), state.app.today());
-        let monday = monday_of(week);
-        let t = user.tr(&state);
-        let lessons = if room.trim().is_empty() {
-            Vec::new()
-        } else {
-            state
-                .app
-                .lessons(
-                    p,
-                    &LessonsOf::Room(school, room.clone()),
-                    monday,
-                    monday + Duration::days(6),
-                )
-                .await?
-        };
-        let days = if lessons
-            .iter()
-            .any(|l| l.lesson.on.weekday() == time::Weekday::Saturday)
-        {
-            6
-        } else {
-            5
-        };
-        Ok(MyWeekPage {
-            heading: format!("{} {}", t.get("lesson-room"), room),
-            query: format!("room={}&", crate::auth::encode_next(&room)),
-            week_label: format!("{} – {}", date(monday), date(monday + Duration::days(6))),
-            prev: (monday - Duration::days(7)).to_string(),
-            next: (monday + Duration::days(7)).to_string(),
-            days: day_headers(&t, monday, days),
-            rows: grid(&t, &lessons, monday, days, None, false),
-            nav: user.nav.clone(),
-            t,
-        })
-    }
-    .await;
-    respond(&state, &user, built)
+) -> Result<Html<String>, PageError> {
+    let p = &user.who.principal;
+    let school = p
+        .schools()
+        .into_iter()
+        .find(|s| p.is_staff_of(*s))
+        .ok_or(AppError::Forbidden)?;
+    let room = q.room.unwrap_or_default();
+    let week = parse_day(q.week.as_deref(), state.app.today());
+    let monday = monday_of(week);
+    let t = user.tr(&state);
+    let lessons = if room.trim().is_empty() {
+        Vec::new()
+    } else {
+        state
+            .app
+            .lessons(
+                p,
+                &LessonsOf::Room(school, room.clone()),
+                monday,
+                monday + Duration::days(6),
+            )
+            .await?
+    };
+    let days = if lessons
+        .iter()
+        .any(|l| l.lesson.on.weekday() == time::Weekday::Saturday)
+    {
+        6
+    } else {
+        5
+    };
+    render(MyWeekPage {
+        heading: format!("{} {}", t.get("lesson-room"), room),
+        query: format!("room={}&", crate::auth::encode_next(&room)),
+        week_label: format!("{} – {}", date(monday), date(monday + Duration::days(6))),
+        prev: (monday - Duration::days(7)).to_string(),
+        next: (monday + Duration::days(7)).to_string(),
+        days: day_headers(&t, monday, days),
+        rows: grid(&t, &lessons, monday, days, None, false),
+        nav: user.nav.clone(),
+        t,
+    })
 }
 
 #[derive(Template)]
@@ -828,66 +793,61 @@ struct CalendarPage<'a> {
 async fn calendar(
     State(state): State<AppState>,
     user: PageUser,
-    Path(raw): Path<String>,
-) -> Response {
-    let built = async {
-        let class: GroupId = id(&raw)?;
-        let p = &user.who.principal;
-        let g = state.app.class(p, class, state.app.today()).await?;
-        let c = state.app.calendar_of(p, class).await?;
-        let t = user.tr(&state);
-        let span = |a: Date, b: Date| {
-            if a == b {
-                date(a)
-            } else {
-                format!("{} – {}", date(a), date(b))
-            }
-        };
-        Ok(CalendarPage {
-            class_id: class.to_string(),
-            name: g.name,
-            year: format!(
-                "{} ({})",
-                c.year.label,
-                span(c.year.starts_on, c.year.ends_on)
-            ),
-            week_days: c.week_days,
-            periods: c
-                .periods
-                .iter()
-                .map(|x| {
-                    (
-                        format!(
-                            "{} {}",
-                            x.number,
-                            t.get(&format!("period-{}", x.kind.code()))
-                        ),
-                        span(x.starts_on, x.ends_on),
-                    )
-                })
-                .collect(),
-            days_off: c
-                .days_off
-                .iter()
-                .map(|h| {
-                    (
-                        h.name.clone(),
-                        t.get(&format!("dayoff-{}", h.kind.code())),
-                        span(h.starts_on, h.ends_on),
-                    )
-                })
-                .collect(),
-            bells: c
-                .bells
-                .iter()
-                .map(|b| (b.number, format!("{}–{}", hhmm(b.starts), hhmm(b.ends))))
-                .collect(),
-            nav: user.nav.clone(),
-            t,
-        })
-    }
-    .await;
-    respond(&state, &user, built)
+    Path(class): Path<GroupId>,
+) -> Result<Html<String>, PageError> {
+    let p = &user.who.principal;
+    let g = state.app.class(p, class, state.app.today()).await?;
+    let c = state.app.calendar_of(p, class).await?;
+    let t = user.tr(&state);
+    let span = |a: Date, b: Date| {
+        if a == b {
+            date(a)
+        } else {
+            format!("{} – {}", date(a), date(b))
+        }
+    };
+    render(CalendarPage {
+        class_id: class.to_string(),
+        name: g.name,
+        year: format!(
+            "{} ({})",
+            c.year.label,
+            span(c.year.starts_on, c.year.ends_on)
+        ),
+        week_days: c.week_days,
+        periods: c
+            .periods
+            .iter()
+            .map(|x| {
+                (
+                    format!(
+                        "{} {}",
+                        x.number,
+                        t.get(&format!("period-{}", x.kind.code()))
+                    ),
+                    span(x.starts_on, x.ends_on),
+                )
+            })
+            .collect(),
+        days_off: c
+            .days_off
+            .iter()
+            .map(|h| {
+                (
+                    h.name.clone(),
+                    t.get(&format!("dayoff-{}", h.kind.code())),
+                    span(h.starts_on, h.ends_on),
+                )
+            })
+            .collect(),
+        bells: c
+            .bells
+            .iter()
+            .map(|b| (b.number, format!("{}–{}", hhmm(b.starts), hhmm(b.ends))))
+            .collect(),
+        nav: user.nav.clone(),
+        t,
+    })
 }
 
 #[derive(Deserialize)]
@@ -898,29 +858,27 @@ struct EndForm {
 async fn end_line(
     State(state): State<AppState>,
     user: PageUser,
-    Path((raw, line)): Path<(String, String)>,
+    Path((class, line)): Path<(GroupId, TimetableLineId)>,
     Form(f): Form<EndForm>,
-) -> Response {
-    let result = async {
-        let class: GroupId = id(&raw)?;
-        let line: i64 = line.parse().map_err(|_| AppError::NotFound)?;
-        let last_day = tabel_domain::calendar::parse_iso_date(f.last_day.trim())
-            .map_err(|_| AppError::invalid("last_day", "use YYYY-MM-DD"))?;
-        state
-            .app
-            .end_timetable_entry(&user.who.principal, line, last_day, &user.client)
-            .await?;
-        Ok::<_, AppError>(class)
-    }
-    .await;
-    match result {
-        Ok(class) => crate::redirect::see_other(&format!("/timetable/classes/{class}?done=line"))
-            .into_response(),
-        Err(AppError::Invalid(errors)) => match id::<GroupId>(&raw) {
-            Ok(class) => form_error(&state, &user, class, errors.into_iter().collect()).await,
-            Err(e) => user.fail(&state, PageError::from_app(e, user.lang)),
-        },
-        Err(e) => user.fail(&state, PageError::from_app(e, user.lang)),
+) -> Result<Response, PageError> {
+    let ended = match tabel_domain::calendar::parse_iso_date(f.last_day.trim()) {
+        Ok(last_day) => {
+            state
+                .app
+                .end_timetable_entry(&user.who.principal, line, last_day, &user.client)
+                .await
+        }
+        Err(_) => Err(AppError::invalid("last_day", "use YYYY-MM-DD")),
+    };
+    match ended {
+        Ok(_) => Ok(
+            crate::redirect::see_other(&format!("/timetable/classes/{class}?done=line"))
+                .into_response(),
+        ),
+        Err(AppError::Invalid(errors)) => {
+            form_error(&state, &user, class, errors.into_iter().collect()).await
+        }
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -981,21 +939,20 @@ async fn bells_page(
     State(state): State<AppState>,
     user: PageUser,
     Query(q): Query<BellsQuery>,
-) -> Response {
+) -> Result<Html<String>, PageError> {
     let notice = q
         .done
         .as_deref()
         .map(|_| user.tr(&state).get("bells-saved"));
     let shift = q.shift.unwrap_or(1);
-    let built = bells_build(&state, &user, (shift, Vec::new()), notice).await;
-    respond(&state, &user, built)
+    render(bells_build(&state, &user, (shift, Vec::new()), notice).await?)
 }
 
 async fn save_bells(
     State(state): State<AppState>,
     user: PageUser,
     Form(form): Form<Vec<(String, String)>>,
-) -> Response {
+) -> Result<Response, PageError> {
     // Fields come as start_N / end_N; empty rows are dropped.
     let shift: u8 = form
         .iter()
@@ -1041,17 +998,15 @@ async fn save_bells(
     }
     .await;
     match result {
-        Ok(()) => crate::redirect::see_other(&format!("/timetable/bells?shift={shift}&done=1"))
-            .into_response(),
+        Ok(()) => Ok(
+            crate::redirect::see_other(&format!("/timetable/bells?shift={shift}&done=1"))
+                .into_response(),
+        ),
         Err(AppError::Invalid(errors)) => {
             let built =
                 bells_build(&state, &user, (shift, errors.into_iter().collect()), None).await;
-            let mut res = respond(&state, &user, built);
-            if res.status() == StatusCode::OK {
-                *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-            }
-            res
+            render_status(StatusCode::UNPROCESSABLE_ENTITY, built?)
         }
-        Err(e) => user.fail(&state, PageError::from_app(e, user.lang)),
+        Err(e) => Err(PageError::from(e)),
     }
 }

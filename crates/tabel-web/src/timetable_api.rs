@@ -4,14 +4,15 @@
 use crate::AppState;
 use crate::error::{ApiError, Problem};
 use crate::extract::{ApiJson, ApiUser, ClientInfo};
+use crate::paths::Path;
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use tabel_app::AppError;
 use tabel_app::timetable::{Change, EntryInput, LessonView, LessonsOf};
 use tabel_domain::timetable::{BellSlot, CancelCause, hhmm, parse_hhmm};
-use tabel_domain::{GroupId, PersonId, SchoolId};
+use tabel_domain::{GroupId, LessonId, PersonId, SchoolId, TimetableLineId};
 use time::Date;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -514,13 +515,12 @@ struct TransferRequest {
 async fn change(
     state: &AppState,
     who: &tabel_app::auth::Authenticated,
-    id: &str,
+    id: LessonId,
     version: i64,
     c: Change,
     reason: &str,
     client: &tabel_app::Client,
 ) -> Result<Json<LessonDto>, ApiError> {
-    let id: i64 = id.parse().map_err(|_| ApiError::from(AppError::NotFound))?;
     let l = state
         .app
         .change_lesson(&who.principal, id, version, c, reason, client)
@@ -543,14 +543,14 @@ async fn substitution(
     State(state): State<AppState>,
     ApiUser(who): ApiUser,
     ClientInfo(client): ClientInfo,
-    Path(id): Path<String>,
+    Path(id): Path<LessonId>,
     ApiJson(b): ApiJson<SubstitutionRequest>,
 ) -> Result<Json<LessonDto>, ApiError> {
     let teacher: PersonId = parse_id("teacher_id", &b.teacher_id)?;
     change(
         &state,
         &who,
-        &id,
+        id,
         b.version,
         Change::Substitute { teacher },
         &b.reason,
@@ -567,7 +567,7 @@ async fn cancellation(
     State(state): State<AppState>,
     ApiUser(who): ApiUser,
     ClientInfo(client): ClientInfo,
-    Path(id): Path<String>,
+    Path(id): Path<LessonId>,
     ApiJson(b): ApiJson<CancellationRequest>,
 ) -> Result<Json<LessonDto>, ApiError> {
     let cause = match b.cause.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
@@ -582,7 +582,7 @@ async fn cancellation(
     change(
         &state,
         &who,
-        &id,
+        id,
         b.version,
         Change::Cancel { cause },
         &b.reason,
@@ -599,14 +599,14 @@ async fn transfer(
     State(state): State<AppState>,
     ApiUser(who): ApiUser,
     ClientInfo(client): ClientInfo,
-    Path(id): Path<String>,
+    Path(id): Path<LessonId>,
     ApiJson(b): ApiJson<TransferRequest>,
 ) -> Result<Json<LessonDto>, ApiError> {
     let on = parse_date("date", &b.date)?;
     change(
         &state,
         &who,
-        &id,
+        id,
         b.version,
         Change::Transfer {
             on,
@@ -632,9 +632,8 @@ struct TeacherDto {
 async fn class_teachers(
     State(state): State<AppState>,
     ApiUser(who): ApiUser,
-    Path(id): Path<String>,
+    Path(group): Path<GroupId>,
 ) -> Result<Json<Vec<TeacherDto>>, ApiError> {
-    let group: GroupId = id.parse().map_err(|_| ApiError::from(AppError::NotFound))?;
     Ok(Json(
         state
             .app
@@ -708,13 +707,13 @@ async fn room_change(
     State(state): State<AppState>,
     ApiUser(who): ApiUser,
     ClientInfo(client): ClientInfo,
-    Path(id): Path<String>,
+    Path(id): Path<LessonId>,
     ApiJson(b): ApiJson<RoomRequest>,
 ) -> Result<Json<LessonDto>, ApiError> {
     change(
         &state,
         &who,
-        &id,
+        id,
         b.version,
         Change::Room { room: b.room },
         &b.reason,
@@ -766,10 +765,9 @@ async fn end_entry(
     State(state): State<AppState>,
     ApiUser(who): ApiUser,
     ClientInfo(client): ClientInfo,
-    Path(id): Path<String>,
+    Path(id): Path<TimetableLineId>,
     ApiJson(b): ApiJson<EndRequest>,
 ) -> Result<StatusCode, ApiError> {
-    let id: i64 = id.parse().map_err(|_| ApiError::from(AppError::NotFound))?;
     let last_day = parse_date("last_day", &b.last_day)?;
     state
         .app
@@ -794,10 +792,9 @@ async fn class_shift(
     State(state): State<AppState>,
     ApiUser(who): ApiUser,
     ClientInfo(client): ClientInfo,
-    Path(id): Path<String>,
+    Path(class): Path<GroupId>,
     ApiJson(b): ApiJson<ShiftRequest>,
 ) -> Result<StatusCode, ApiError> {
-    let class: GroupId = id.parse().map_err(|_| ApiError::from(AppError::NotFound))?;
     state
         .app
         .set_class_shift(&who.principal, class, b.shift, &client)
