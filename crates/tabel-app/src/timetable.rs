@@ -251,8 +251,8 @@ async fn year_of(
 /// subgroups or streams. Two subgroups of one class may share a slot (the class is split).
 async fn clash_with_classes(
     conn: &mut Conn<'_>,
-    a: GroupId,
-    b: GroupId,
+    (a, b): (GroupId, GroupId),
+    on: Date,
 ) -> Result<bool, StoreError> {
     if a == b {
         return Ok(true);
@@ -267,8 +267,8 @@ async fn clash_with_classes(
     let half = |g: Option<repo::Group>| {
         g.is_some_and(|g| g.kind == tabel_domain::school::GroupKind::Subgroup && g.parent.is_some())
     };
-    let sub_a = half(repo::get_group(conn, a, Date::MIN).await?);
-    let sub_b = half(repo::get_group(conn, b, Date::MIN).await?);
+    let sub_a = half(repo::get_group(conn, a, on).await?);
+    let sub_b = half(repo::get_group(conn, b, on).await?);
     Ok(!(sub_a && sub_b))
 }
 
@@ -441,7 +441,7 @@ impl App {
             return Err(AppError::invalid("shift", "use 1 or 2"));
         }
         let mut tx = self.db.begin().await?;
-        let g = repo::get_group(&mut tx.conn(), class, Date::MIN)
+        let g = repo::get_group(&mut tx.conn(), class, self.today())
             .await?
             .ok_or(AppError::NotFound)?;
         check(may_plan(p, g.school))?;
@@ -593,7 +593,7 @@ impl App {
                     other.group_name
                 )));
             }
-            if clash_with_classes(&mut tx.conn(), group, other.group).await? {
+            if clash_with_classes(&mut tx.conn(), (group, other.group), valid_from).await? {
                 return Err(AppError::Conflict(format!(
                     "{} already has {} at this time ({when})",
                     other.group_name, other.subject_name
@@ -907,7 +907,7 @@ impl App {
                         next.room, other.group_name
                     )));
                 }
-                if clash_with_classes(&mut tx.conn(), l.group, other.group).await? {
+                if clash_with_classes(&mut tx.conn(), (l.group, other.group), next.on).await? {
                     return Err(AppError::Conflict(format!(
                         "{} already has {} ({when})",
                         other.group_name, other.subject_name
@@ -1233,7 +1233,7 @@ impl App {
                     other.group_name
                 )));
             }
-            if clash_with_classes(&mut tx.conn(), x.group, other.group).await? {
+            if clash_with_classes(&mut tx.conn(), (x.group, other.group), x.on).await? {
                 return Err(AppError::Conflict(format!(
                     "{} already has {} ({when})",
                     other.group_name, other.subject_name
