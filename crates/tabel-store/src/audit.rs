@@ -39,9 +39,19 @@ fn micros(at: OffsetDateTime) -> i64 {
     i64::try_from(at.unix_timestamp_nanos() / 1_000).unwrap_or(i64::MAX)
 }
 
-#[derive(sqlx::FromRow)]
+/// The position a record takes and the hash of the one before it.
 struct HeadRow {
     seq: i64,
+    hash: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct SeqRow {
+    seq: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct HashRow {
     hash: String,
 }
 
@@ -49,10 +59,14 @@ struct HeadRow {
 /// the change.
 pub async fn append(conn: &mut Conn<'_>, e: &AuditEntry<'_>) -> Result<i64> {
     const ENSURE_HEAD: &str = "INSERT INTO audit_heads (chain_id, seq, hash) VALUES ($1, 0, $2) ON CONFLICT (chain_id) DO NOTHING";
-    // Takes the next position and, in the same statement, the previous record's hash (the head
-    // row keeps only the position: one statement less in every audited write).
-    const TAKE_HEAD: &str = "UPDATE audit_heads SET seq = seq + 1 WHERE chain_id = $1 RETURNING seq, \
-         COALESCE((SELECT l.hash FROM audit_log l WHERE l.chain_id = $1 AND l.seq = audit_heads.seq - 1), $2) AS hash";
+    // Takes the next position, locking the chain's head until this transaction ends.
+    const TAKE_HEAD: &str =
+        "UPDATE audit_heads SET seq = seq + 1 WHERE chain_id = $1 RETURNING seq";
+    // The previous record's hash, read in a statement of its own: on PostgreSQL (read
+    // committed) a statement that waited for the head's lock still reads the snapshot it began
+    // with, so a subquery of TAKE_HEAD would miss a record committed while it waited and link to
+    // the wrong one; a new statement sees it.
+    const PREVIOUS: &str = "SELECT hash FROM audit_log WHERE chain_id = $1 AND seq = $2";
     const INSERT: &str = concat!(
         "INSERT INTO audit_log (chain_id, seq, at_micros, actor_user_id, action, entity, entity_id, ",
         "before_json, after_json, reason, origin, prev_hash, hash) ",
@@ -60,12 +74,20 @@ pub async fn append(conn: &mut Conn<'_>, e: &AuditEntry<'_>) -> Result<i64> {
     );
 
     // The chain's head exists after its first record: take it, and create it only when missing.
-    let head = match fetch_optional!(conn, HeadRow, TAKE_HEAD, e.chain, GENESIS)? {
-        Some(h) => h,
+    let seq: i64 = match fetch_optional!(conn, SeqRow, TAKE_HEAD, e.chain)? {
+        Some(h) => h.seq,
         None => {
             execute!(conn, ENSURE_HEAD, e.chain, GENESIS)?;
-            fetch_one!(conn, HeadRow, TAKE_HEAD, e.chain, GENESIS)?
+            fetch_one!(conn, SeqRow, TAKE_HEAD, e.chain)?.seq
         }
+    };
+    let previous = match fetch_optional!(conn, HashRow, PREVIOUS, e.chain, seq - 1)? {
+        Some(p) => p.hash,
+        None => GENESIS.to_owned(),
+    };
+    let head = HeadRow {
+        seq,
+        hash: previous,
     };
     let before = e.before.as_ref().map(|v| v.to_string());
     let after = e.after.as_ref().map(|v| v.to_string());
