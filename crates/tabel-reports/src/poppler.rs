@@ -5,6 +5,7 @@
 //! A machine without poppler fails those tests, unless skipping was asked for with
 //! `TABEL_ALLOW_SKIP=1` (never under `CI=true`; `.ci/run` installs poppler).
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -43,7 +44,11 @@ pub fn skip(what: &str) {
         "this test cannot run here: {what}. Install what is missing, or set TABEL_ALLOW_SKIP=1 \
          to skip it (never under CI=true)"
     );
-    eprintln!("\n!!!!! SKIPPED: {what} (TABEL_ALLOW_SKIP=1) !!!!!\n");
+    // Straight to the process's stderr: the harness hides what a passing test prints with eprintln!.
+    let _ = writeln!(
+        std::io::stderr(),
+        "\n!!!!! SKIPPED: {what} (TABEL_ALLOW_SKIP=1) !!!!!\n"
+    );
 }
 
 /// Where test artifacts go: `$CARGO_TARGET_DIR/pdf/` (else the target folder of the running

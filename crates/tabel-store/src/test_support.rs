@@ -118,7 +118,11 @@ pub fn skip(what: &str) {
         "this test cannot run here: {what}. Install what is missing, or set TABEL_ALLOW_SKIP=1 \
          to skip it (never under CI=true)"
     );
-    eprintln!("\n!!!!! SKIPPED: {what} (TABEL_ALLOW_SKIP=1) !!!!!\n");
+    // Straight to the process's stderr: the harness hides what a passing test prints with eprintln!.
+    let _ = writeln!(
+        std::io::stderr(),
+        "\n!!!!! SKIPPED: {what} (TABEL_ALLOW_SKIP=1) !!!!!\n"
+    );
 }
 
 struct Cluster {

@@ -817,11 +817,24 @@ async fn the_lesson_page_lists_files_and_takes_uploads_without_javascript(backen
 
     // The deputy reads the files but gets no form; another teacher may not post one.
     let deputy = app.browser("zavuch").await;
-    let (status, html) = deputy.page(&page).await;
+    let (status, html) = deputy.parsed(&page).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(html.contains("Задание.pdf"), "{html}");
-    assert!(!html.contains("id=\"file-upload\""), "{html}");
-    assert!(!html.contains("id=\"delete-file-"), "{html}");
+    assert_eq!(
+        html.texts("#files-list a.file-link"),
+        ["Задание.pdf"],
+        "{}",
+        html.source()
+    );
+    assert!(
+        !html.source().contains("id=\"file-upload\""),
+        "{}",
+        html.source()
+    );
+    assert!(
+        !html.source().contains("id=\"delete-file-"),
+        "{}",
+        html.source()
+    );
     let english = app.browser("english").await;
     let res = upload_page(&english, &monday, ("x.txt", "text/plain", b"x")).await;
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
@@ -841,8 +854,12 @@ async fn the_lesson_page_lists_files_and_takes_uploads_without_javascript(backen
         )
         .await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    let (_, html) = teacher.page(&page).await;
-    assert!(html.contains("id=\"files-none\""), "{html}");
+    let (_, html) = teacher.parsed(&page).await;
+    assert!(
+        html.has("#lesson-files p#files-none") && !html.has("#files-list"),
+        "{}",
+        html.source()
+    );
     assert_eq!(
         audit_actions(&app, &file).await,
         ["homework_file.attach", "homework_file.delete"]
