@@ -109,3 +109,25 @@ fn the_journal_archive_has_the_grid_topics_and_finals() {
     assert!(pp.pages(&pdf, "sample-journal-archive").unwrap() >= 8);
     pp.first_page_png(&pdf, "sample-journal-archive").unwrap();
 }
+
+/// Data is data: typst markup in a name (a function call, strong emphasis, maths, a label, a
+/// comment, a heading marker, a raw block's backticks, a backslash) is printed as typed, not run or
+/// formatted. The form prints the parent's name three times (the header, the statement, the
+/// signature line); a wrapped one may interleave with the text beside it in the layout, so at
+/// least two must read whole.
+#[test]
+fn typst_markup_in_the_data_is_printed_as_text() {
+    let markup = r#"#panic("boom") *жирный* _курсив_ $x^2$ <метка> @ссылка // = `raw` \ конец"#;
+    let mut doc = sample::consent_form_doc();
+    doc.parent = markup.into();
+    let pdf = Renderer::embedded().consent_form(&doc).unwrap();
+    let Some(pp) = poppler() else { return };
+    let text = pp.text(&pdf, "sample-consent-markup").unwrap();
+    // The statement wraps its line: compare with runs of white space made one space.
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let printed = flat.matches(markup).count();
+    assert!(
+        printed >= 2,
+        "{markup:?} printed {printed} times in:\n{text}"
+    );
+}

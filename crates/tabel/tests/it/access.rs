@@ -1,10 +1,9 @@
-use crate::support::{TestApp, assert_problem};
+use crate::support::{TestApp, assert_problem, both_backends};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-#[tokio::test]
-async fn a_parent_gets_403_on_the_list_of_users() {
-    let app = TestApp::sqlite().await;
+both_backends!(a_parent_gets_403_on_the_list_of_users);
+async fn a_parent_gets_403_on_the_list_of_users(app: TestApp) {
     let token = app.token("parent").await;
     assert_problem(
         app.get("/api/v1/users", &token).await,
@@ -22,9 +21,8 @@ async fn a_parent_gets_403_on_the_list_of_users() {
     assert_problem(res, StatusCode::FORBIDDEN).await;
 }
 
-#[tokio::test]
-async fn a_parent_sees_their_children_and_nothing_of_others() {
-    let app = TestApp::sqlite().await;
+both_backends!(a_parent_sees_their_children_and_nothing_of_others);
+async fn a_parent_sees_their_children_and_nothing_of_others(app: TestApp) {
     let f = &app.f;
     let token = app.token("parent").await;
     let ivan = app
@@ -85,9 +83,8 @@ async fn a_parent_sees_their_children_and_nothing_of_others() {
     .await;
 }
 
-#[tokio::test]
-async fn a_parent_without_consent_sees_no_child() {
-    let app = TestApp::sqlite().await;
+both_backends!(a_parent_without_consent_sees_no_child);
+async fn a_parent_without_consent_sees_no_child(app: TestApp) {
     let token = app.token("refuser").await;
     // Her own child: refused with the reason, not hidden (she knows the child exists).
     let problem = assert_problem(
@@ -118,14 +115,19 @@ async fn a_parent_without_consent_sees_no_child() {
         me["children"][0]["consent"]["electronic_delivery"],
         "refused"
     );
-    let (status, home) = app.browser("refuser").await.page("/").await;
+    let (status, home) = app.browser("refuser").await.parsed("/").await;
     assert_eq!(status, StatusCode::OK);
-    assert!(home.contains("выписки на бумаге"), "{home}");
+    assert!(
+        home.texts("#children article p.muted")
+            .iter()
+            .any(|p| p.contains("выписки на бумаге")),
+        "{}",
+        home.source()
+    );
 }
 
-#[tokio::test]
-async fn a_student_sees_themselves_but_not_classmates() {
-    let app = TestApp::sqlite().await;
+both_backends!(a_student_sees_themselves_but_not_classmates);
+async fn a_student_sees_themselves_but_not_classmates(app: TestApp) {
     let token = app.token("student").await;
     assert_eq!(
         app.get(&format!("/api/v1/students/{}", app.f.ivan), &token)
@@ -150,9 +152,8 @@ async fn a_student_sees_themselves_but_not_classmates() {
     .await;
 }
 
-#[tokio::test]
-async fn a_teacher_reads_the_school_but_cannot_reach_admin_pages() {
-    let app = TestApp::sqlite().await;
+both_backends!(a_teacher_reads_the_school_but_cannot_reach_admin_pages);
+async fn a_teacher_reads_the_school_but_cannot_reach_admin_pages(app: TestApp) {
     let token = app.token("teacher").await;
     let roster: Value = app
         .get_json(
@@ -187,14 +188,20 @@ async fn a_teacher_reads_the_school_but_cannot_reach_admin_pages() {
         )
         .await;
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
-    let (status, page) = b.page(&format!("/school/classes/{}", app.f.class_5a)).await;
+    let (status, page) = b
+        .parsed(&format!("/school/classes/{}", app.f.class_5a))
+        .await;
     assert_eq!(status, StatusCode::OK);
-    assert!(page.contains("Сидоров Олег Павлович"));
+    assert!(
+        page.texts("#roster tbody td:nth-child(2) > a:first-child")
+            .contains(&"Сидоров Олег Павлович".to_owned()),
+        "{}",
+        page.source()
+    );
 }
 
-#[tokio::test]
-async fn another_schools_administrator_sees_nothing_of_this_school() {
-    let app = TestApp::sqlite().await;
+both_backends!(another_schools_administrator_sees_nothing_of_this_school);
+async fn another_schools_administrator_sees_nothing_of_this_school(app: TestApp) {
     let token = app.token("admin2").await;
     assert_problem(
         app.get(&format!("/api/v1/classes/{}", app.f.class_5a), &token)
@@ -232,9 +239,8 @@ async fn another_schools_administrator_sees_nothing_of_this_school() {
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
 }
 
-#[tokio::test]
-async fn an_administrator_creates_an_account_and_links_a_parent() {
-    let app = TestApp::sqlite().await;
+both_backends!(an_administrator_creates_an_account_and_links_a_parent);
+async fn an_administrator_creates_an_account_and_links_a_parent(app: TestApp) {
     let token = app.token("admin").await;
     let res = app
         .http
@@ -280,8 +286,68 @@ async fn an_administrator_creates_an_account_and_links_a_parent() {
         .await;
     assert_eq!(me["children"].as_array().unwrap().len(), 2);
     let (status, page) = b
-        .page(&format!("/admin/{}/users?q=deputy", app.f.school))
+        .parsed(&format!("/admin/{}/users?q=deputy", app.f.school))
         .await;
     assert_eq!(status, StatusCode::OK);
-    assert!(page.contains("Завуч Н. Н."));
+    assert!(
+        page.texts("#users tbody td:nth-child(2)")
+            .contains(&"Завуч Н. Н.".to_owned()),
+        "{}",
+        page.source()
+    );
+}
+
+both_backends!(the_api_logs_in_reads_writes_refuses_and_audits_end_to_end);
+/// Log in, read, write, refuse and audit: the whole path once (it was the first test that ran on
+/// PostgreSQL too).
+async fn the_api_logs_in_reads_writes_refuses_and_audits_end_to_end(app: TestApp) {
+    assert_problem(
+        app.login_api("admin", "wrong").await,
+        StatusCode::UNAUTHORIZED,
+    )
+    .await;
+    let token = app.token("admin").await;
+    let me = app.get_json("/api/v1/me", &token).await;
+    assert_eq!(me["roles"][0]["role"], "admin");
+    let classes = app.get_json("/api/v1/classes?kind=all", &token).await;
+    assert_eq!(classes.as_array().unwrap().len(), 3);
+    let roster = app
+        .get_json(
+            &format!("/api/v1/classes/{}/students", app.f.class_5a),
+            &token,
+        )
+        .await;
+    assert_eq!(roster[0]["last_name"], "Петров");
+    let res = app
+        .http
+        .post(app.url("/api/v1/users"))
+        .bearer_auth(&token)
+        .json(&json!({"login": "pg.user", "display_name": "PG", "password": "long enough", "roles": ["teacher"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let parent = app.token("parent").await;
+    assert_problem(
+        app.get("/api/v1/users", &parent).await,
+        StatusCode::FORBIDDEN,
+    )
+    .await;
+    assert_problem(
+        app.get(&format!("/api/v1/students/{}", app.f.oleg), &parent)
+            .await,
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+    let b = app.browser("admin").await;
+    assert_eq!(
+        b.page(&format!("/school/{}", app.f.school)).await.0,
+        StatusCode::OK
+    );
+    let app_layer = tabel_app::App::new(app.db.db.clone(), tabel_app::AppConfig::default());
+    let report = app_layer.verify_audit().await.unwrap();
+    assert!(
+        report.breaks.is_empty() && report.records >= 1,
+        "{report:?}"
+    );
 }

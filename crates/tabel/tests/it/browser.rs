@@ -1,18 +1,17 @@
-//! UI flows in a real headless Chromium, driven over WebDriver (chromedriver) with plain HTTP.
+//! UI flows in a real headless Chromium, driven over WebDriver (chromedriver) with thirtyfour.
 
-use crate::support::{PASSWORD, TestApp};
+use crate::support::{PASSWORD, TestApp, both_backends};
 use serde_json::{Value, json};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
+use thirtyfour::{By, ChromiumLikeCapabilities, DesiredCapabilities, WebDriver, WebElement};
 
-const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
-
+/// A chromedriver of this test's own and a headless Chromium session in it; the helpers below
+/// panic with the selector or script when the browser does not do what the test expects.
 pub(crate) struct Driver {
     child: Child,
-    http: reqwest::Client,
-    base: String,
-    session: String,
-    _profile: tempfile::TempDir,
+    wd: WebDriver,
+    profile: tempfile::TempDir,
 }
 
 impl Drop for Driver {
@@ -22,35 +21,11 @@ impl Drop for Driver {
         let _ = Command::new("pkill")
             .arg("-KILL")
             .arg("-f")
-            .arg(self._profile.path().as_os_str())
+            .arg(self.profile.path().as_os_str())
             .status();
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-}
-
-/// Standard base64 (screenshots), without a dependency for it.
-fn base64_decode(text: &str) -> Vec<u8> {
-    let mut out = Vec::with_capacity(text.len() / 4 * 3);
-    let (mut acc, mut bits) = (0u32, 0u32);
-    for c in text.bytes() {
-        let v = match c {
-            b'A'..=b'Z' => c - b'A',
-            b'a'..=b'z' => c - b'a' + 26,
-            b'0'..=b'9' => c - b'0' + 52,
-            b'+' => 62,
-            b'/' => 63,
-            _ => continue,
-        };
-        acc = (acc << 6) | u32::from(v);
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push(u8::try_from(acc >> bits).unwrap());
-            acc &= (1 << bits) - 1;
-        }
-    }
-    out
 }
 
 fn tool(candidates: &[&str]) -> Option<String> {
@@ -70,7 +45,8 @@ impl Driver {
         self.find("#greeting").await;
     }
 
-    /// Starts chromedriver and a headless Chromium session, or `None` (loudly) without them.
+    /// Starts chromedriver and a headless Chromium session, or `None` when they are missing and
+    /// skipping was allowed (`tabel_store::test_support::skip`).
     pub(crate) async fn start() -> Option<Driver> {
         let (Some(driver), Some(chromium)) = (
             tool(&["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"]),
@@ -92,11 +68,11 @@ impl Driver {
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
-        let http = reqwest::Client::new();
+        let profile = tempfile::tempdir().unwrap();
         let base = format!("http://127.0.0.1:{port}");
         let started = Instant::now();
         loop {
-            let ready = http.get(format!("{base}/status")).send().await.ok();
+            let ready = reqwest::get(format!("{base}/status")).await.ok();
             if let Some(r) = ready
                 && r.json::<Value>()
                     .await
@@ -110,117 +86,86 @@ impl Driver {
             );
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        let profile = tempfile::tempdir().unwrap();
-        let caps = json!({"capabilities": {"alwaysMatch": {
-            "browserName": "chrome",
-            "goog:chromeOptions": {
-                "binary": chromium,
-                "prefs": {"intl.accept_languages": "ru-RU,ru"},
-                "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                         "--no-first-run", "--window-size=360,800", "--lang=ru-RU",
-                         format!("--user-data-dir={}", profile.path().display())]
-            }
-        }}});
-        let res: Value = http
-            .post(format!("{base}/session"))
-            .json(&caps)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
+        let mut caps = DesiredCapabilities::chrome();
+        caps.set_binary(&chromium).unwrap();
+        caps.add_experimental_option("prefs", json!({"intl.accept_languages": "ru-RU,ru"}))
             .unwrap();
-        let session = res["value"]["sessionId"]
-            .as_str()
-            .unwrap_or_else(|| panic!("no session: {res}"))
-            .to_owned();
-        let d = Driver {
-            child,
-            http,
-            base,
-            session,
-            _profile: profile,
+        let user_data = format!("--user-data-dir={}", profile.path().display());
+        for arg in [
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--window-size=360,800",
+            "--lang=ru-RU",
+            &user_data,
+        ] {
+            caps.add_arg(arg).unwrap();
+        }
+        let wd = match WebDriver::new(base, caps).await {
+            Ok(wd) => wd,
+            Err(e) => {
+                let mut child = child;
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!("no session: {e}");
+            }
         };
         // Wait up to 5 s for elements to appear (page loads after clicks).
-        d.cmd(
-            reqwest::Method::POST,
-            "/timeouts",
-            Some(json!({"implicit": 5000})),
-        )
-        .await;
-        Some(d)
+        wd.set_implicit_wait_timeout(Duration::from_secs(5))
+            .await
+            .unwrap();
+        Some(Driver { child, wd, profile })
     }
 
-    pub(crate) async fn cmd(
-        &self,
-        method: reqwest::Method,
-        path: &str,
-        body: Option<Value>,
-    ) -> Value {
-        let url = format!("{}/session/{}{path}", self.base, self.session);
-        let mut req = self.http.request(method, url);
-        if let Some(b) = body {
-            req = req.json(&b);
-        }
-        let v: Value = req.send().await.unwrap().json().await.unwrap();
-        v["value"].clone()
+    fn wd(&self) -> &WebDriver {
+        &self.wd
     }
 
     pub(crate) async fn go(&self, url: &str) {
-        self.cmd(reqwest::Method::POST, "/url", Some(json!({ "url": url })))
-            .await;
+        self.wd()
+            .goto(url)
+            .await
+            .unwrap_or_else(|e| panic!("go to {url}: {e}"));
     }
 
-    pub(crate) async fn find(&self, css: &str) -> String {
-        let v = self
-            .cmd(
-                reqwest::Method::POST,
-                "/element",
-                Some(json!({"using": "css selector", "value": css})),
-            )
-            .await;
-        v[ELEMENT]
-            .as_str()
-            .unwrap_or_else(|| panic!("no element {css}: {v}"))
-            .to_owned()
+    pub(crate) async fn find(&self, css: &str) -> WebElement {
+        self.wd()
+            .find(By::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("no element {css}: {e}"))
     }
 
     pub(crate) async fn type_into(&self, css: &str, text: &str) {
-        let id = self.find(css).await;
-        self.cmd(
-            reqwest::Method::POST,
-            &format!("/element/{id}/value"),
-            Some(json!({ "text": text })),
-        )
-        .await;
+        self.find(css)
+            .await
+            .send_keys(text)
+            .await
+            .unwrap_or_else(|e| panic!("type into {css}: {e}"));
     }
 
     pub(crate) async fn click(&self, css: &str) {
-        let id = self.find(css).await;
-        self.cmd(
-            reqwest::Method::POST,
-            &format!("/element/{id}/click"),
-            Some(json!({})),
-        )
-        .await;
+        self.find(css)
+            .await
+            .click()
+            .await
+            .unwrap_or_else(|e| panic!("click {css}: {e}"));
     }
 
     pub(crate) async fn text(&self, css: &str) -> String {
-        let id = self.find(css).await;
-        self.cmd(reqwest::Method::GET, &format!("/element/{id}/text"), None)
+        self.find(css)
             .await
-            .as_str()
-            .unwrap_or("")
-            .to_owned()
+            .text()
+            .await
+            .unwrap_or_else(|e| panic!("text of {css}: {e}"))
     }
 
     pub(crate) async fn current_url(&self) -> String {
-        self.cmd(reqwest::Method::GET, "/url", None)
-            .await
-            .as_str()
-            .unwrap_or("")
-            .to_owned()
+        self.wd().current_url().await.unwrap().to_string()
     }
 
     /// Waits up to 5 s for the address to end with `suffix` (a click's navigation is not awaited
@@ -239,32 +184,24 @@ impl Driver {
     /// Presses keys on whatever has the focus, one key at a time (WebDriver key codes such as
     /// `\u{E007}` for Enter work too).
     pub(crate) async fn keys(&self, text: &str) {
-        let actions: Vec<Value> = text
-            .chars()
-            .flat_map(|c| {
-                let key = c.to_string();
-                [
-                    json!({"type": "keyDown", "value": key}),
-                    json!({"type": "keyUp", "value": key}),
-                ]
-            })
-            .collect();
-        self.cmd(
-            reqwest::Method::POST,
-            "/actions",
-            Some(json!({"actions": [{"type": "key", "id": "keyboard", "actions": actions}]})),
-        )
-        .await;
+        let mut chain = self.wd().action_chain();
+        for c in text.chars() {
+            chain = chain.key_down(c).key_up(c);
+        }
+        chain
+            .perform()
+            .await
+            .unwrap_or_else(|e| panic!("keys {text:?}: {e}"));
     }
 
     /// Runs a script in the page (`return …` gives a value back).
     pub(crate) async fn script(&self, js: &str) -> Value {
-        self.cmd(
-            reqwest::Method::POST,
-            "/execute/sync",
-            Some(json!({"script": js, "args": []})),
-        )
-        .await
+        self.wd()
+            .execute(js, Vec::new())
+            .await
+            .unwrap_or_else(|e| panic!("script {js}: {e}"))
+            .json()
+            .clone()
     }
 
     /// Waits up to 10 s for a script to return `true`; false if it never did.
@@ -283,19 +220,16 @@ impl Driver {
 
     /// Resizes the window (the session starts phone-sized).
     pub(crate) async fn window(&self, width: u32, height: u32) {
-        self.cmd(
-            reqwest::Method::POST,
-            "/window/rect",
-            Some(json!({"width": width, "height": height})),
-        )
-        .await;
+        let rect = self.wd().get_window_rect().await.unwrap();
+        self.wd()
+            .set_window_rect(rect.x, rect.y, width, height)
+            .await
+            .unwrap();
     }
 
-    /// Saves a PNG of the window at `path` (creating its directory), as WebDriver's
-    /// `GET /session/{id}/screenshot` returns it (base64).
+    /// Saves a PNG of the window at `path` (creating its directory).
     pub(crate) async fn screenshot(&self, path: &std::path::Path) {
-        let v = self.cmd(reqwest::Method::GET, "/screenshot", None).await;
-        let png = base64_decode(v.as_str().unwrap_or_else(|| panic!("no screenshot: {v}")));
+        let png = self.wd().screenshot_as_png().await.unwrap();
         assert!(png.starts_with(b"\x89PNG"), "not a PNG");
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).unwrap();
@@ -303,18 +237,15 @@ impl Driver {
         std::fs::write(path, png).unwrap();
     }
 
+    /// Ends the session (the browser closes; the driver is stopped when this is dropped).
     pub(crate) async fn quit(&self) {
-        let _ = self
-            .http
-            .delete(format!("{}/session/{}", self.base, self.session))
-            .send()
-            .await;
+        // The clone shares the session: quitting it marks the session ended for this one too.
+        let _ = self.wd.clone().quit().await;
     }
 }
 
-#[tokio::test]
-async fn a_parent_logs_in_on_a_phone_sees_the_children_and_logs_out() {
-    let app = TestApp::sqlite().await;
+both_backends!(a_parent_logs_in_on_a_phone_sees_the_children_and_logs_out);
+async fn a_parent_logs_in_on_a_phone_sees_the_children_and_logs_out(app: TestApp) {
     let Some(d) = Driver::start().await else {
         return;
     };
@@ -352,9 +283,8 @@ async fn a_parent_logs_in_on_a_phone_sees_the_children_and_logs_out() {
     d.quit().await;
 }
 
-#[tokio::test]
-async fn an_administrator_creates_an_account_with_the_keyboard_and_mouse() {
-    let app = TestApp::sqlite().await;
+both_backends!(an_administrator_creates_an_account_with_the_keyboard_and_mouse);
+async fn an_administrator_creates_an_account_with_the_keyboard_and_mouse(app: TestApp) {
     let Some(d) = Driver::start().await else {
         return;
     };
@@ -377,9 +307,8 @@ async fn an_administrator_creates_an_account_with_the_keyboard_and_mouse() {
     );
 }
 
-#[tokio::test]
-async fn a_deputy_builds_a_timetable_and_records_a_substitution_from_the_desk() {
-    let app = TestApp::sqlite().await;
+both_backends!(a_deputy_builds_a_timetable_and_records_a_substitution_from_the_desk);
+async fn a_deputy_builds_a_timetable_and_records_a_substitution_from_the_desk(app: TestApp) {
     let f = &app.f;
     // The bell schedule comes through the API; the rest through the pages.
     let token = app.token("zavuch").await;

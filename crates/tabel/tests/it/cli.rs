@@ -1,4 +1,4 @@
-use crate::support::{PASSWORD, TestApp};
+use crate::support::{Backend, PASSWORD, TestApp, both_backends};
 use reqwest::StatusCode;
 use std::io::Write;
 use std::process::{Command, Stdio};
@@ -26,9 +26,8 @@ pub(crate) fn tabel(args: &[&str], stdin: Option<&str>) -> std::process::Output 
     child.wait_with_output().unwrap()
 }
 
-#[tokio::test]
-async fn demo_refuses_a_database_that_holds_data() {
-    let app = TestApp::sqlite().await;
+both_backends!(demo_refuses_a_database_that_holds_data);
+async fn demo_refuses_a_database_that_holds_data(app: TestApp) {
     let out = tabel(
         &["demo", "--db", &app.db.url, "--today", "2026-11-28"],
         None,
@@ -38,9 +37,8 @@ async fn demo_refuses_a_database_that_holds_data() {
     assert!(err.contains("already holds 2 school"), "{err}");
 }
 
-#[tokio::test]
-async fn the_cli_adds_an_account_sets_passwords_and_locks() {
-    let app = TestApp::sqlite().await;
+both_backends!(the_cli_adds_an_account_sets_passwords_and_locks);
+async fn the_cli_adds_an_account_sets_passwords_and_locks(app: TestApp) {
     let school = app.f.school.to_string();
     let out = tabel(
         &[
@@ -107,9 +105,8 @@ async fn the_cli_adds_an_account_sets_passwords_and_locks() {
     let _ = PASSWORD;
 }
 
-#[tokio::test]
-async fn audit_verify_passes_then_names_the_tampered_record() {
-    let app = TestApp::sqlite().await;
+both_backends!(audit_verify_passes_then_names_the_tampered_record);
+async fn audit_verify_passes_then_names_the_tampered_record(app: TestApp) {
     let token = app.token("admin").await;
     for login in ["one.user", "two.user", "three.user"] {
         let res = app
@@ -130,12 +127,21 @@ async fn audit_verify_passes_then_names_the_tampered_record() {
     );
     assert!(String::from_utf8_lossy(&out.stdout).contains("3 record(s)"));
 
-    if let tabel_store::Db::Sqlite(pool) = &app.db.db {
-        sqlx::query("UPDATE audit_log SET after_json = replace(after_json, 'two.user', 'evil') WHERE seq = 2")
+    const TAMPER: &str =
+        "UPDATE audit_log SET after_json = replace(after_json, 'two.user', 'evil') WHERE seq = 2";
+    let changed = match &app.db.db {
+        tabel_store::Db::Sqlite(pool) => sqlx::query(TAMPER)
             .execute(pool)
             .await
-            .unwrap();
-    }
+            .unwrap()
+            .rows_affected(),
+        tabel_store::Db::Postgres(pool) => sqlx::query(TAMPER)
+            .execute(pool)
+            .await
+            .unwrap()
+            .rows_affected(),
+    };
+    assert_eq!(changed, 1, "one record tampered with");
     let out = tabel(&["audit", "verify", "--db", &app.db.url], None);
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
@@ -157,11 +163,9 @@ fn help_explains_the_commands() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("YYYY-MM-DD"));
 }
 
-#[tokio::test]
-async fn migrate_demo_and_verify_work_on_postgres_through_the_binary() {
-    let Some(url) = tabel_store::test_support::TestDb::postgres_url().await else {
-        return;
-    };
+both_backends!(migrate_demo_and_verify_work_through_the_binary(backend));
+async fn migrate_demo_and_verify_work_through_the_binary(backend: Backend) {
+    let (url, _dir) = backend.empty_url().await;
     let out = tabel(&["migrate", "--db", &url], None);
     assert!(
         out.status.success(),

@@ -2,19 +2,9 @@
 //! included), the gate's answer to a parent without consent, who may keep the registry (and who
 //! may not), the pages, the printed form and the scan of the paper.
 
-use crate::support::{TestApp, assert_problem};
+use crate::support::{Page, TestApp, assert_problem, both_backends, post};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-
-async fn post(app: &TestApp, token: &str, path: &str, body: Value) -> reqwest::Response {
-    app.http
-        .post(app.url(path))
-        .bearer_auth(token)
-        .json(&body)
-        .send()
-        .await
-        .unwrap()
-}
 
 fn written(number: &str) -> Value {
     json!({"kind": "written_application", "number": number, "date": "2026-11-20"})
@@ -35,7 +25,9 @@ async fn registry_line<'a>(registry: &'a Value, student: &str, parent: &str) -> 
         .unwrap()
 }
 
-async fn a_consent_opens_the_diary_and_a_withdrawal_closes_it_at_once(app: &TestApp) {
+both_backends!(a_consent_opens_the_diary_and_a_withdrawal_closes_it_at_once);
+async fn a_consent_opens_the_diary_and_a_withdrawal_closes_it_at_once(app: TestApp) {
+    let app = &app;
     let f = &app.f;
     let refuser = app.token("refuser").await;
     let oleg = format!("/api/v1/students/{}", f.oleg);
@@ -139,23 +131,8 @@ async fn a_consent_opens_the_diary_and_a_withdrawal_closes_it_at_once(app: &Test
     assert!(report.breaks.is_empty(), "{report:?}");
 }
 
-#[tokio::test]
-async fn a_consent_opens_the_diary_and_a_withdrawal_closes_it_at_once_on_sqlite() {
-    let app = TestApp::sqlite().await;
-    a_consent_opens_the_diary_and_a_withdrawal_closes_it_at_once(&app).await;
-}
-
-#[tokio::test]
-async fn a_consent_opens_the_diary_and_a_withdrawal_closes_it_at_once_on_postgres() {
-    let Some(app) = TestApp::postgres().await else {
-        return;
-    };
-    a_consent_opens_the_diary_and_a_withdrawal_closes_it_at_once(&app).await;
-}
-
-#[tokio::test]
-async fn only_the_registrys_keepers_record_and_bad_applications_are_named() {
-    let app = TestApp::sqlite().await;
+both_backends!(only_the_registrys_keepers_record_and_bad_applications_are_named);
+async fn only_the_registrys_keepers_record_and_bad_applications_are_named(app: TestApp) {
     let f = &app.f;
     let body = consent_for_oleg(&app);
     // A teacher who is not 5А's class teacher, a parent, the other school's administrator.
@@ -276,30 +253,37 @@ async fn only_the_registrys_keepers_record_and_bad_applications_are_named() {
     );
 }
 
-#[tokio::test]
-async fn the_pages_keep_the_registry_and_tell_a_parent_what_to_do() {
-    let app = TestApp::sqlite().await;
+both_backends!(the_pages_keep_the_registry_and_tell_a_parent_what_to_do);
+async fn the_pages_keep_the_registry_and_tell_a_parent_what_to_do(app: TestApp) {
     let f = &app.f;
     let (oleg, refuser_id) = (f.oleg.to_string(), f.refuser.to_string());
 
     // The class page links the registry for the deputy head; the registry names the states.
     let zavuch = app.browser("zavuch").await;
     let (_, class) = zavuch
-        .page(&format!("/school/classes/{}", f.class_5a))
+        .parsed(&format!("/school/classes/{}", f.class_5a))
         .await;
     let registry = format!("/consents/classes/{}", f.class_5a);
-    assert!(class.contains(&format!("href=\"{registry}\"")), "{class}");
-    let (status, html) = zavuch.page(&registry).await;
-    assert_eq!(status, StatusCode::OK, "{html}");
+    assert_eq!(
+        class.attr("a#class-consents", "href").as_ref(),
+        Some(&registry)
+    );
+    let (status, html) = zavuch.parsed(&registry).await;
+    assert_eq!(status, StatusCode::OK, "{}", html.source());
+    let lines = html.texts("#registry tbody tr");
+    let oleg_line = lines
+        .iter()
+        .find(|l| l.contains("Сидоров Олег"))
+        .unwrap_or_else(|| panic!("{lines:?}"));
+    assert!(oleg_line.contains("отказ"), "{oleg_line}");
     assert!(
-        html.contains("Сидоров Олег") && html.contains("отказ"),
-        "{html}"
+        oleg_line.contains("на бумаге"),
+        "the refuser's child is on the paper list: {oleg_line}"
     );
     assert!(
-        html.contains("на бумаге"),
-        "the refuser's child is on the paper list: {html}"
+        lines.iter().any(|l| l.contains("согласие дано")),
+        "{lines:?}"
     );
-    assert!(html.contains("согласие дано"), "{html}");
     // ...and not for a teacher who is not the class teacher.
     let (status, _) = app.browser("english").await.page(&registry).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
@@ -307,25 +291,25 @@ async fn the_pages_keep_the_registry_and_tell_a_parent_what_to_do() {
     // The parent without consent: the diary is closed with the explanation, her page says what
     // to do and gives the form to print.
     let refuser = app.browser("refuser").await;
-    let (status, html) = refuser.page(&format!("/students/{oleg}")).await;
+    let (status, html) = refuser.parsed(&format!("/students/{oleg}")).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
-    assert!(html.contains("согласие"), "{html}");
+    assert!(html.text("main").contains("согласие"), "{}", html.source());
     let child = format!("/consents/students/{oleg}");
-    let (status, html) = refuser.page(&child).await;
-    assert_eq!(status, StatusCode::OK, "{html}");
-    assert!(html.contains("id=\"what-to-do\""), "{html}");
+    let (status, html) = refuser.parsed(&child).await;
+    assert_eq!(status, StatusCode::OK, "{}", html.source());
+    assert!(html.has(&format!("#parent-{refuser_id} #what-to-do")));
     assert!(
-        !html.contains("id=\"register-form\""),
+        !html.source().contains("id=\"register-form\""),
         "staff forms stay with staff"
     );
     let form = format!("/consents/form?parent={refuser_id}&student={oleg}");
-    assert!(
-        html.contains(&form.replace('&', "&#38;"))
-            && html.contains(&format!("id=\"form-{refuser_id}\"")),
-        "{html}"
+    assert_eq!(
+        html.attr(&format!("#parent-{refuser_id} a#form-{refuser_id}"), "href"),
+        Some(form.clone())
     );
-    let (status, printed) = refuser.page(&form).await;
+    let (status, printed) = refuser.parsed(&form).await;
     assert_eq!(status, StatusCode::OK);
+    let printed = printed.text("#consent-form");
     assert!(
         printed.contains("Сидорова Ольга")
             && printed.contains("Сидоров Олег")
@@ -358,10 +342,16 @@ async fn the_pages_keep_the_registry_and_tell_a_parent_what_to_do() {
         )
         .await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let html = res.text().await.unwrap();
+    let html = Page::parse(&res.text().await.unwrap());
     assert!(
-        html.contains("id=\"consent-error\"") && html.contains("2026-11-25"),
-        "{html}"
+        html.has("#consent-error[role=\"alert\"]"),
+        "{}",
+        html.source()
+    );
+    assert_eq!(
+        html.attr("#register-date", "value").as_deref(),
+        Some("2026-11-25"),
+        "what was typed is kept"
     );
     let res = zavuch
         .post_form(
@@ -377,16 +367,26 @@ async fn the_pages_keep_the_registry_and_tell_a_parent_what_to_do() {
         )
         .await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    let (_, html) = zavuch.page(&child).await;
-    assert!(html.contains("заявление № 61 от 25.11.2026"), "{html}");
+    let (_, html) = zavuch.parsed(&child).await;
+    assert!(
+        html.texts("#history tbody tr td:nth-child(5)")
+            .iter()
+            .any(|b| b.contains("заявление № 61 от 25.11.2026")),
+        "{}",
+        html.source()
+    );
 
     // Now she sees Олег; she withdraws the consent from her page and he is gone at once.
     assert_eq!(
         refuser.get(&format!("/students/{oleg}")).await.status(),
         StatusCode::OK
     );
-    let (_, html) = refuser.page(&child).await;
-    assert!(html.contains("id=\"withdraw-diary\""), "{html}");
+    let (_, html) = refuser.parsed(&child).await;
+    assert!(
+        html.has(&format!("#parent-{refuser_id} form#withdraw-diary")),
+        "{}",
+        html.source()
+    );
     let res = refuser
         .post_form(
             &format!("{child}/withdraw"),
@@ -471,11 +471,10 @@ async fn the_pages_keep_the_registry_and_tell_a_parent_what_to_do() {
     assert_problem(wrong_type, StatusCode::UNPROCESSABLE_ENTITY).await;
 }
 
+both_backends!(a_parent_with_no_consent_record_sees_nothing_of_the_child);
 /// A representative linked to a child with no consent record at all (nothing submitted yet)
 /// sees none of the child's data, on every diary endpoint; the registry says "none" for her.
-#[tokio::test]
-async fn a_parent_with_no_consent_record_sees_nothing_of_the_child() {
-    let app = TestApp::sqlite().await;
+async fn a_parent_with_no_consent_record_sees_nothing_of_the_child(app: TestApp) {
     let f = &app.f;
     let admin = app.browser("admin").await;
     let res = admin
@@ -512,10 +511,10 @@ async fn a_parent_with_no_consent_record_sees_nothing_of_the_child() {
     let (status, html) = app
         .browser("refuser")
         .await
-        .page(&format!("/diary/{ivan}/week"))
+        .parsed(&format!("/diary/{ivan}/week"))
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
-    assert!(html.contains("согласи"), "{html}");
+    assert!(html.text("main").contains("согласи"), "{}", html.source());
     // Her line in the registry says "not submitted"; Иван keeps his mother's consents, so he
     // stays electronic.
     let zavuch = app.token("zavuch").await;

@@ -5,30 +5,10 @@
 //! illness that moves the deadline; a passing retake closes the debt and becomes the final mark.
 //! A failing year mark opens a debt, a corrected one closes it. Denials and bad input throughout.
 
-use crate::support::{TestApp, assert_problem};
+use crate::support::{Page, TestApp, assert_problem, both_backends, post, put};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use tabel::{Application, Config};
-
-async fn post(app: &TestApp, token: &str, path: &str, body: Value) -> reqwest::Response {
-    app.http
-        .post(app.url(path))
-        .bearer_auth(token)
-        .json(&body)
-        .send()
-        .await
-        .unwrap()
-}
-
-async fn put(app: &TestApp, token: &str, path: &str, body: Value) -> reqwest::Response {
-    app.http
-        .put(app.url(path))
-        .bearer_auth(token)
-        .json(&body)
-        .send()
-        .await
-        .unwrap()
-}
 
 fn finals_path(app: &TestApp, period: &str) -> String {
     format!(
@@ -222,10 +202,13 @@ async fn deferrals_and_debts(app: &TestApp) {
     );
     assert!(topics.iter().any(|t| t == "final.deferred"));
     let browser = app.browser("teacher").await;
-    let (status, home) = browser.page("/").await;
+    let (status, home) = browser.parsed("/").await;
     assert_eq!(status, StatusCode::OK);
-    assert!(home.contains("deferrals-due"), "{home}");
-    assert!(home.contains("Петров"), "the reminder names the pupil");
+    assert!(
+        home.text("section#deferrals-due").contains("Петров"),
+        "the reminder names the pupil: {}",
+        home.source()
+    );
 
     // A failing year mark opens a debt; corrected to a passing one, the debt closes.
     let admin = app.token("admin").await;
@@ -333,9 +316,9 @@ async fn deferrals_and_debts(app: &TestApp) {
         "/journal/{}/{}/finals/defer?period=year&student={oleg}",
         f.class_5a, f.math
     );
-    let (status, page) = zb.page(&form).await;
+    let (status, page) = zb.parsed(&form).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(page.contains("defer-form"));
+    assert!(page.has("form#defer-form"));
     let res = zb
         .post_form(
             &form,
@@ -347,7 +330,7 @@ async fn deferrals_and_debts(app: &TestApp) {
         )
         .await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(res.text().await.unwrap().contains("error-ends_on"));
+    assert!(Page::parse(&res.text().await.unwrap()).has("p.field-error#error-ends_on"));
     let res = zb
         .post_form(
             &form,
@@ -566,9 +549,16 @@ async fn deferrals_and_debts(app: &TestApp) {
     assert!(outbox_topics(app).await.iter().any(|t| t == "debt.closed"));
 
     // The desk page for the deputy head; not for a teacher.
-    let (status, desk) = zb.page("/school/deferrals").await;
+    let (status, desk) = zb.parsed("/school/deferrals").await;
     assert_eq!(status, StatusCode::OK);
-    assert!(desk.contains("deferrals-table") && desk.contains("Ликвидирована"));
+    assert!(desk.has("#deferrals table#deferrals-table"));
+    assert!(
+        desk.texts("#debts article.debt header span.badge")
+            .iter()
+            .any(|s| s.contains("Ликвидирована")),
+        "{}",
+        desk.source()
+    );
     let (status, _) = browser.page("/school/deferrals").await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 
@@ -577,16 +567,7 @@ async fn deferrals_and_debts(app: &TestApp) {
     assert!(report.breaks.is_empty(), "{report:?}");
 }
 
-#[tokio::test]
-async fn deferrals_lapse_into_debts_that_retakes_close_on_sqlite() {
-    let app = TestApp::sqlite().await;
-    deferrals_and_debts(&app).await;
-}
-
-#[tokio::test]
-async fn deferrals_lapse_into_debts_that_retakes_close_on_postgres() {
-    let Some(app) = TestApp::postgres().await else {
-        return;
-    };
+both_backends!(deferrals_lapse_into_debts_that_retakes_close);
+async fn deferrals_lapse_into_debts_that_retakes_close(app: TestApp) {
     deferrals_and_debts(&app).await;
 }

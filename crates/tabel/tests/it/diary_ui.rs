@@ -5,7 +5,7 @@
 
 use crate::browser::Driver;
 use crate::diary::family_week;
-use crate::support::TestApp;
+use crate::support::{TestApp, both_backends};
 use std::path::PathBuf;
 
 /// `<target dir>/screenshots`, next to the tests' own temporary directory.
@@ -54,9 +54,12 @@ async fn shot(d: &Driver, name: &str, saved: &mut Vec<PathBuf>) {
     saved.push(path);
 }
 
-#[tokio::test]
-async fn a_parent_on_a_phone_reaches_every_part_of_the_diary_in_two_taps_and_switches_children() {
-    let app = TestApp::sqlite().await;
+both_backends!(
+    a_parent_on_a_phone_reaches_every_part_of_the_diary_in_two_taps_and_switches_children
+);
+async fn a_parent_on_a_phone_reaches_every_part_of_the_diary_in_two_taps_and_switches_children(
+    app: TestApp,
+) {
     family_week(&app).await;
     let (ivan, anna, oleg) = (app.f.ivan, app.f.anna, app.f.oleg);
     let Some(d) = Driver::start().await else {

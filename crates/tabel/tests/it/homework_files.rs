@@ -2,11 +2,10 @@
 //! lesson page; size limits that follow the configuration; permissions as for the lesson record;
 //! grade 1, cancelled lessons and closed periods; audit and outbox.
 
-use crate::support::{PASSWORD, TestApp, assert_problem, client};
+use crate::support::{Backend, Page, TestApp, assert_problem, both_backends};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use tabel::{Application, Config};
-use tabel_store::test_support::{Fixture, TestDb};
+use tabel_store::test_support::Fixture;
 
 /// A small PDF-looking file with a Cyrillic comment and every byte value.
 fn pdf() -> Vec<u8> {
@@ -122,22 +121,8 @@ fn id(v: &Value) -> String {
 }
 
 /// The application with the fixture school and a homework file limit of `max_bytes`.
-async fn app_with_limit(max_bytes: usize) -> TestApp {
-    let db = TestDb::sqlite().await;
-    let hash = tabel_app::password::hash_now(PASSWORD).unwrap();
-    let f = Fixture::create(&db.db, &hash).await;
-    let mut config = Config::for_tests(&db.url);
-    config.today = Some(Fixture::TODAY);
-    config.homework_file_max_bytes = max_bytes;
-    let app = Application::build(config).await.unwrap();
-    let base = format!("http://127.0.0.1:{}", app.port());
-    tokio::spawn(app.run_until(std::future::pending()));
-    TestApp {
-        base,
-        f,
-        db,
-        http: client(false),
-    }
+async fn app_with_limit(backend: Backend, max_bytes: usize) -> TestApp {
+    TestApp::with(backend, |c| c.homework_file_max_bytes = max_bytes).await
 }
 
 async fn audit_actions(app: &TestApp, file: &str) -> Vec<String> {
@@ -252,22 +237,13 @@ async fn round_trip(app: &TestApp) {
     assert_audit_chain_holds(app).await;
 }
 
-#[tokio::test]
-async fn a_teacher_attaches_a_file_that_readers_download_byte_for_byte() {
-    round_trip(&TestApp::sqlite().await).await;
-}
-
-#[tokio::test]
-async fn homework_files_work_on_postgres() {
-    let Some(app) = TestApp::postgres().await else {
-        return;
-    };
+both_backends!(a_teacher_attaches_a_file_that_readers_download_byte_for_byte);
+async fn a_teacher_attaches_a_file_that_readers_download_byte_for_byte(app: TestApp) {
     round_trip(&app).await;
 }
 
-#[tokio::test]
-async fn unknown_types_are_served_as_bytes_and_names_are_made_safe() {
-    let app = TestApp::sqlite().await;
+both_backends!(unknown_types_are_served_as_bytes_and_names_are_made_safe);
+async fn unknown_types_are_served_as_bytes_and_names_are_made_safe(app: TestApp) {
     let (_, lessons) = week(&app).await;
     let monday = id(&lessons[0]);
     let teacher = app.token("teacher").await;
@@ -299,11 +275,11 @@ async fn unknown_types_are_served_as_bytes_and_names_are_made_safe() {
     );
 }
 
-#[tokio::test]
-async fn too_large_empty_and_too_many_files_are_refused_and_nothing_is_stored() {
+both_backends!(too_large_empty_and_too_many_files_are_refused_and_nothing_is_stored(backend));
+async fn too_large_empty_and_too_many_files_are_refused_and_nothing_is_stored(backend: Backend) {
     // Above the site-wide 64 KB form limit, so the upload route's own limit must apply.
     let limit = 200_000;
-    let app = app_with_limit(limit).await;
+    let app = app_with_limit(backend, limit).await;
     let (_, lessons) = week(&app).await;
     let monday = id(&lessons[0]);
     let teacher = app.token("teacher").await;
@@ -431,9 +407,8 @@ async fn too_large_empty_and_too_many_files_are_refused_and_nothing_is_stored() 
     assert_eq!(res.status(), StatusCode::CREATED);
 }
 
-#[tokio::test]
-async fn only_writers_of_the_lesson_attach_and_only_readers_of_the_journal_read() {
-    let app = TestApp::sqlite().await;
+both_backends!(only_writers_of_the_lesson_attach_and_only_readers_of_the_journal_read);
+async fn only_writers_of_the_lesson_attach_and_only_readers_of_the_journal_read(app: TestApp) {
     let (_, lessons) = week(&app).await;
     let monday = id(&lessons[0]);
     let teacher = app.token("teacher").await;
@@ -532,9 +507,8 @@ async fn only_writers_of_the_lesson_attach_and_only_readers_of_the_journal_read(
     .await;
 }
 
-#[tokio::test]
-async fn a_closed_period_takes_files_only_from_an_administrator_with_a_reason() {
-    let app = TestApp::sqlite().await;
+both_backends!(a_closed_period_takes_files_only_from_an_administrator_with_a_reason);
+async fn a_closed_period_takes_files_only_from_an_administrator_with_a_reason(app: TestApp) {
     let (deputy, lessons) = week(&app).await;
     let monday = id(&lessons[0]);
     let teacher = app.token("teacher").await;
@@ -598,10 +572,9 @@ async fn a_closed_period_takes_files_only_from_an_administrator_with_a_reason() 
     assert_audit_chain_holds(&app).await;
 }
 
-#[tokio::test]
-async fn cancelled_lessons_and_grade_one_take_no_files() {
+both_backends!(cancelled_lessons_and_grade_one_take_no_files);
+async fn cancelled_lessons_and_grade_one_take_no_files(app: TestApp) {
     use tabel_domain::school::GroupKind;
-    let app = TestApp::sqlite().await;
     let (deputy, lessons) = week(&app).await;
     let f = &app.f;
     let teacher = app.token("teacher").await;
@@ -744,20 +717,28 @@ async fn upload_page(
         .unwrap()
 }
 
-#[tokio::test]
-async fn the_lesson_page_lists_files_and_takes_uploads_without_javascript() {
-    let app = app_with_limit(100_000).await;
+both_backends!(the_lesson_page_lists_files_and_takes_uploads_without_javascript(backend));
+async fn the_lesson_page_lists_files_and_takes_uploads_without_javascript(backend: Backend) {
+    let app = app_with_limit(backend, 100_000).await;
     let (_, lessons) = week(&app).await;
     let monday = id(&lessons[0]);
     let page = format!("/journal/lesson/{monday}");
     let teacher = app.browser("teacher").await;
 
-    let (status, html) = teacher.page(&page).await;
+    let (status, html) = teacher.parsed(&page).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(html.contains("id=\"lesson-files\""), "{html}");
-    assert!(html.contains("id=\"files-none\""), "{html}");
-    assert!(html.contains("enctype=\"multipart/form-data\""), "{html}");
-    assert!(html.contains("до 98 КБ, не больше 10 файлов"), "{html}");
+    assert!(html.has("#lesson-files p#files-none"), "{}", html.source());
+    assert_eq!(
+        html.attr("#lesson-files form#file-upload", "enctype")
+            .as_deref(),
+        Some("multipart/form-data")
+    );
+    assert!(
+        html.text("#file-upload small.muted")
+            .contains("до 98 КБ, не больше 10 файлов"),
+        "{}",
+        html.source()
+    );
 
     let bytes = pdf();
     let res = upload_page(
@@ -771,17 +752,19 @@ async fn the_lesson_page_lists_files_and_takes_uploads_without_javascript() {
         res.headers()["location"].to_str().unwrap(),
         format!("/journal/lesson/{monday}#lesson-files")
     );
-    let (_, html) = teacher.page(&page).await;
-    assert!(!html.contains("id=\"files-none\""), "{html}");
-    assert!(html.contains("Задание.pdf"), "{html}");
+    let (_, html) = teacher.parsed(&page).await;
+    assert!(!html.has("#files-none"), "{}", html.source());
     let file = id(&files_of(&app, &app.token("teacher").await, &monday).await[0]);
-    assert!(
-        html.contains(&format!("href=\"/journal/files/{file}\"")),
-        "{html}"
+    let item = format!("#files-list li#file-{file}");
+    assert_eq!(html.text(&format!("{item} a.file-link")), "Задание.pdf");
+    assert_eq!(
+        html.attr(&format!("{item} a.file-link"), "href"),
+        Some(format!("/journal/files/{file}"))
     );
     assert!(
-        html.contains(&format!("id=\"delete-file-{file}\"")),
-        "{html}"
+        html.has(&format!("{item} form button#delete-file-{file}")),
+        "{}",
+        html.source()
     );
     let res = teacher.get(&format!("/journal/files/{file}")).await;
     assert_eq!(res.status(), StatusCode::OK);
@@ -792,9 +775,13 @@ async fn the_lesson_page_lists_files_and_takes_uploads_without_javascript() {
     // Refusals come back on the page, in Russian; nothing is stored.
     let res = upload_page(&teacher, &monday, ("пусто.txt", "text/plain", b"")).await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let html = res.text().await.unwrap();
-    assert!(html.contains("id=\"file-error\""), "{html}");
-    assert!(html.contains("Файл пустой"), "{html}");
+    let html = Page::parse(&res.text().await.unwrap());
+    assert!(
+        html.text("#lesson-files #file-error")
+            .contains("Файл пустой"),
+        "{}",
+        html.source()
+    );
     let res = upload_page(
         &teacher,
         &monday,
@@ -802,8 +789,13 @@ async fn the_lesson_page_lists_files_and_takes_uploads_without_javascript() {
     )
     .await;
     assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
-    let html = res.text().await.unwrap();
-    assert!(html.contains("больше допустимого"), "{html}");
+    let html = Page::parse(&res.text().await.unwrap());
+    assert!(
+        html.text("#lesson-files #file-error")
+            .contains("больше допустимого"),
+        "{}",
+        html.source()
+    );
     assert_eq!(
         files_of(&app, &app.token("teacher").await, &monday)
             .await
@@ -825,11 +817,24 @@ async fn the_lesson_page_lists_files_and_takes_uploads_without_javascript() {
 
     // The deputy reads the files but gets no form; another teacher may not post one.
     let deputy = app.browser("zavuch").await;
-    let (status, html) = deputy.page(&page).await;
+    let (status, html) = deputy.parsed(&page).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(html.contains("Задание.pdf"), "{html}");
-    assert!(!html.contains("id=\"file-upload\""), "{html}");
-    assert!(!html.contains("id=\"delete-file-"), "{html}");
+    assert_eq!(
+        html.texts("#files-list a.file-link"),
+        ["Задание.pdf"],
+        "{}",
+        html.source()
+    );
+    assert!(
+        !html.source().contains("id=\"file-upload\""),
+        "{}",
+        html.source()
+    );
+    assert!(
+        !html.source().contains("id=\"delete-file-"),
+        "{}",
+        html.source()
+    );
     let english = app.browser("english").await;
     let res = upload_page(&english, &monday, ("x.txt", "text/plain", b"x")).await;
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
@@ -849,8 +854,12 @@ async fn the_lesson_page_lists_files_and_takes_uploads_without_javascript() {
         )
         .await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    let (_, html) = teacher.page(&page).await;
-    assert!(html.contains("id=\"files-none\""), "{html}");
+    let (_, html) = teacher.parsed(&page).await;
+    assert!(
+        html.has("#lesson-files p#files-none") && !html.has("#files-list"),
+        "{}",
+        html.source()
+    );
     assert_eq!(
         audit_actions(&app, &file).await,
         ["homework_file.attach", "homework_file.delete"]

@@ -1,7 +1,7 @@
 //! The class journal through the JSON API: marks, attendance, lesson records, versions and
 //! conflicts, permissions, closed periods, batches, history.
 
-use crate::support::{TestApp, assert_problem};
+use crate::support::{TestApp, assert_problem, both_backends, post, put};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -63,26 +63,6 @@ pub(crate) fn id(v: &Value) -> String {
     v["id"].as_str().unwrap().to_owned()
 }
 
-pub(crate) async fn post(app: &TestApp, token: &str, path: &str, body: Value) -> reqwest::Response {
-    app.http
-        .post(app.url(path))
-        .bearer_auth(token)
-        .json(&body)
-        .send()
-        .await
-        .unwrap()
-}
-
-async fn put(app: &TestApp, token: &str, path: &str, body: Value) -> reqwest::Response {
-    app.http
-        .put(app.url(path))
-        .bearer_auth(token)
-        .json(&body)
-        .send()
-        .await
-        .unwrap()
-}
-
 fn grid_path(app: &TestApp) -> String {
     format!(
         "/api/v1/journal?group={}&subject={}",
@@ -90,9 +70,8 @@ fn grid_path(app: &TestApp) -> String {
     )
 }
 
-#[tokio::test]
-async fn a_teacher_keeps_the_journal_and_the_grid_shows_it_with_averages() {
-    let app = TestApp::sqlite().await;
+both_backends!(a_teacher_keeps_the_journal_and_the_grid_shows_it_with_averages);
+async fn a_teacher_keeps_the_journal_and_the_grid_shows_it_with_averages(app: TestApp) {
     let deputy = timetable(&app).await;
     let f = &app.f;
     let lessons = lessons_5a(&app, &deputy, "2026-11-23", "2026-11-27").await;
@@ -209,9 +188,8 @@ async fn a_teacher_keeps_the_journal_and_the_grid_shows_it_with_averages() {
     assert_eq!(history[0]["after"]["code"], "ill");
 }
 
-#[tokio::test]
-async fn two_writers_of_one_cell_one_wins_and_the_other_is_told() {
-    let app = TestApp::sqlite().await;
+both_backends!(two_writers_of_one_cell_one_wins_and_the_other_is_told);
+async fn two_writers_of_one_cell_one_wins_and_the_other_is_told(app: TestApp) {
     let deputy = timetable(&app).await;
     let f = &app.f;
     let monday = id(&lessons_5a(&app, &deputy, "2026-11-23", "2026-11-27").await[0]);
@@ -303,9 +281,8 @@ async fn two_writers_of_one_cell_one_wins_and_the_other_is_told() {
     assert_eq!(problem["current"]["topic"], "A");
 }
 
-#[tokio::test]
-async fn only_the_journals_teacher_writes_and_families_never_do() {
-    let app = TestApp::sqlite().await;
+both_backends!(only_the_journals_teacher_writes_and_families_never_do);
+async fn only_the_journals_teacher_writes_and_families_never_do(app: TestApp) {
     let deputy = timetable(&app).await;
     let f = &app.f;
     let monday = id(&lessons_5a(&app, &deputy, "2026-11-23", "2026-11-27").await[0]);
@@ -384,9 +361,8 @@ async fn only_the_journals_teacher_writes_and_families_never_do() {
     );
 }
 
-#[tokio::test]
-async fn a_closed_period_takes_only_corrections_by_an_administrator() {
-    let app = TestApp::sqlite().await;
+both_backends!(a_closed_period_takes_only_corrections_by_an_administrator);
+async fn a_closed_period_takes_only_corrections_by_an_administrator(app: TestApp) {
     let deputy = timetable(&app).await;
     let f = &app.f;
     let monday = id(&lessons_5a(&app, &deputy, "2026-11-23", "2026-11-27").await[0]);
@@ -460,9 +436,8 @@ async fn a_closed_period_takes_only_corrections_by_an_administrator() {
     assert!(report.breaks.is_empty(), "{report:?}");
 }
 
-#[tokio::test]
-async fn bad_input_is_named_and_a_bad_batch_writes_nothing() {
-    let app = TestApp::sqlite().await;
+both_backends!(bad_input_is_named_and_a_bad_batch_writes_nothing);
+async fn bad_input_is_named_and_a_bad_batch_writes_nothing(app: TestApp) {
     let deputy = timetable(&app).await;
     let f = &app.f;
     let week = lessons_5a(&app, &deputy, "2026-11-23", "2026-12-04").await;
@@ -584,10 +559,9 @@ async fn bad_input_is_named_and_a_bad_batch_writes_nothing() {
     );
 }
 
-#[tokio::test]
-async fn grade_one_has_no_marks_and_no_homework() {
+both_backends!(grade_one_has_no_marks_and_no_homework);
+async fn grade_one_has_no_marks_and_no_homework(app: TestApp) {
     use tabel_domain::school::GroupKind;
-    let app = TestApp::sqlite().await;
     let deputy = timetable(&app).await;
     let f = &app.f;
     // A first-grade class with one pupil and the teacher's mathematics.
@@ -715,9 +689,8 @@ async fn grade_one_has_no_marks_and_no_homework() {
     assert_eq!(res.status(), StatusCode::OK);
 }
 
-#[tokio::test]
-async fn the_grading_policy_is_versioned_and_validated() {
-    let app = TestApp::sqlite().await;
+both_backends!(the_grading_policy_is_versioned_and_validated);
+async fn the_grading_policy_is_versioned_and_validated(app: TestApp) {
     let deputy = timetable(&app).await;
     let f = &app.f;
     let admin = app.token("admin").await;
@@ -773,9 +746,8 @@ async fn the_grading_policy_is_versioned_and_validated() {
     assert_eq!(res.json::<Value>().await.unwrap()["weight"], 1);
 }
 
-#[tokio::test]
-async fn recommendations_reach_the_family() {
-    let app = TestApp::sqlite().await;
+both_backends!(recommendations_reach_the_family);
+async fn recommendations_reach_the_family(app: TestApp) {
     timetable(&app).await;
     let f = &app.f;
     let teacher = app.token("teacher").await;
@@ -816,51 +788,11 @@ async fn recommendations_reach_the_family() {
     .await;
 }
 
-#[tokio::test]
-async fn the_journal_works_on_postgres() {
-    let Some(app) = TestApp::postgres().await else {
-        return;
-    };
-    let deputy = timetable(&app).await;
-    let f = &app.f;
-    let monday = id(&lessons_5a(&app, &deputy, "2026-11-23", "2026-11-27").await[0]);
-    let teacher = app.token("teacher").await;
-    let body = |v: &str| json!({"student_id": f.ivan.to_string(), "lesson_id": monday, "value": v});
-    let (a, b) = tokio::join!(
-        post(&app, &teacher, "/api/v1/marks", body("4")),
-        post(&app, &teacher, "/api/v1/marks", body("5"))
-    );
-    let mut statuses = [a.status(), b.status()];
-    statuses.sort();
-    assert_eq!(statuses, [StatusCode::CREATED, StatusCode::CONFLICT]);
-    let res = post(
-        &app,
-        &teacher,
-        "/api/v1/marks:batch",
-        json!({"lesson_id": monday, "rows": [{"student_id": f.oleg.to_string(), "value": "3/4"}]}),
-    )
-    .await;
-    assert_eq!(res.status(), StatusCode::OK);
-    let res = put(
-        &app,
-        &teacher,
-        &format!("/api/v1/lessons/{monday}"),
-        json!({"version": 0, "topic": "Дроби", "homework": "№ 1", "homework_due_on": "2026-11-25"}),
-    )
-    .await;
-    assert_eq!(res.status(), StatusCode::OK);
-    let grid = app.get_json(&grid_path(&app), &teacher).await;
-    assert_eq!(grid["marks"].as_array().unwrap().len(), 2);
-    let report = tabel_app::App::new(app.db.db.clone(), tabel_app::AppConfig::default())
-        .verify_audit()
-        .await
-        .unwrap();
-    assert!(report.breaks.is_empty(), "{report:?}");
-}
-
-#[tokio::test]
-async fn sigkill_during_a_stream_of_writes_loses_no_acknowledged_mark() {
-    let app = TestApp::sqlite().await;
+both_backends!(
+    sigkill_during_a_stream_of_writes_loses_no_acknowledged_mark,
+    postgres_bug = "concurrent audited writes break the audit chain on PostgreSQL (verify: the link to the previous record does not match); tabel_store::audit::append reads the previous hash in UPDATE … RETURNING with a statement snapshot older than the commit it waited for"
+);
+async fn sigkill_during_a_stream_of_writes_loses_no_acknowledged_mark(app: TestApp) {
     let deputy = timetable(&app).await;
     let f = &app.f;
     let mut lessons: Vec<String> = Vec::new();
@@ -970,9 +902,8 @@ async fn sigkill_during_a_stream_of_writes_loses_no_acknowledged_mark() {
     );
 }
 
-#[tokio::test]
-async fn the_substitute_writes_on_that_lesson_only_and_standalone_works_have_a_date() {
-    let app = TestApp::sqlite().await;
+both_backends!(the_substitute_writes_on_that_lesson_only_and_standalone_works_have_a_date);
+async fn the_substitute_writes_on_that_lesson_only_and_standalone_works_have_a_date(app: TestApp) {
     let deputy = timetable(&app).await;
     let f = &app.f;
     let week = lessons_5a(&app, &deputy, "2026-11-23", "2026-11-27").await;
@@ -1058,9 +989,8 @@ async fn the_substitute_writes_on_that_lesson_only_and_standalone_works_have_a_d
     );
 }
 
-#[tokio::test]
-async fn a_pupil_who_left_keeps_the_history_and_takes_no_new_marks() {
-    let app = TestApp::sqlite().await;
+both_backends!(a_pupil_who_left_keeps_the_history_and_takes_no_new_marks);
+async fn a_pupil_who_left_keeps_the_history_and_takes_no_new_marks(app: TestApp) {
     let deputy = timetable(&app).await;
     let f = &app.f;
     let week = lessons_5a(&app, &deputy, "2026-11-16", "2026-11-27").await;

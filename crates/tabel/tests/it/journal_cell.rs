@@ -2,8 +2,8 @@
 //! attendance with minutes late and a reason), the substitute's lesson page, the class page's
 //! list of journals, and what the grid's neighbours show: over plain HTTP, without JavaScript.
 
-use crate::journal::{id, lessons_5a, post, timetable};
-use crate::support::TestApp;
+use crate::journal::{id, lessons_5a, timetable};
+use crate::support::{Page, TestApp, both_backends, post};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -31,9 +31,8 @@ async fn cell_json(app: &TestApp, lesson: &str, student: &str) -> (Vec<Value>, V
     (of_cell("marks"), of_cell("attendance"))
 }
 
-#[tokio::test]
-async fn the_cell_page_writes_every_mark_with_its_work_type_and_the_lateness() {
-    let app = TestApp::sqlite().await;
+both_backends!(the_cell_page_writes_every_mark_with_its_work_type_and_the_lateness);
+async fn the_cell_page_writes_every_mark_with_its_work_type_and_the_lateness(app: TestApp) {
     let deputy = timetable(&app).await;
     let week = lessons_5a(&app, &deputy, "2026-11-23", "2026-11-27").await;
     let lesson = id(&week[0]);
@@ -41,10 +40,11 @@ async fn the_cell_page_writes_every_mark_with_its_work_type_and_the_lateness() {
     let page = format!("/journal/cell?lesson={lesson}&student={ivan}");
     let teacher = app.browser("teacher").await;
 
-    let (status, html) = teacher.page(&page).await;
-    assert_eq!(status, StatusCode::OK, "{html}");
-    assert!(html.contains("Петров Иван") && html.contains("id=\"add-mark\""));
-    assert!(html.contains("Отметок нет."), "{html}");
+    let (status, html) = teacher.parsed(&page).await;
+    assert_eq!(status, StatusCode::OK, "{}", html.source());
+    assert!(html.text("h1#cell-pupil").starts_with("Петров Иван"));
+    assert!(html.has("form#add-mark"));
+    assert_eq!(html.text("#cell-marks p.muted"), "Отметок нет.");
 
     // The first mark takes the lesson type's default work type; the second is another work.
     let base = [("lesson", lesson.as_str()), ("student", ivan.as_str())];
@@ -89,14 +89,24 @@ async fn the_cell_page_writes_every_mark_with_its_work_type_and_the_lateness() {
         )
         .await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let html = res.text().await.unwrap();
-    assert!(html.contains("id=\"cell-error\""), "{html}");
-    assert!(html.contains("value=\"4\""), "what was typed is kept");
+    let html = Page::parse(&res.text().await.unwrap());
+    assert!(html.has("#cell-error[role=\"alert\"]"), "{}", html.source());
+    assert_eq!(
+        html.attr("form#add-mark input#new-value", "value")
+            .as_deref(),
+        Some("4"),
+        "what was typed is kept"
+    );
     assert_eq!(cell_json(&app, &lesson, &ivan).await.0.len(), 2);
 
     // Both marks show with their work types; the debt is corrected: 3 → 4, debt cleared.
-    let (_, html) = teacher.page(&page).await;
-    assert!(html.contains("×"), "work types with weights: {html}");
+    let (_, html) = teacher.parsed(&page).await;
+    let legends = html.texts("#cell-marks form.cell-mark legend");
+    assert_eq!(legends.len(), 2, "{legends:?}");
+    assert!(
+        legends.iter().all(|l| l.contains('×')),
+        "work types with weights: {legends:?}"
+    );
     let test_id = test["id"].as_str().unwrap().to_owned();
     let version = test["version"].as_i64().unwrap().to_string();
     let mark_path = format!("/journal/cell/marks/{test_id}");
@@ -121,7 +131,7 @@ async fn the_cell_page_writes_every_mark_with_its_work_type_and_the_lateness() {
     // The same form again is stale: refused, the current value is kept.
     let res = teacher.post_form(&mark_path, &form).await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(res.text().await.unwrap().contains("id=\"cell-error\""));
+    assert!(Page::parse(&res.text().await.unwrap()).has("#cell-error"));
 
     // Deleting names the version too.
     let version = test["version"].as_i64().unwrap().to_string();
@@ -154,8 +164,12 @@ async fn the_cell_page_writes_every_mark_with_its_work_type_and_the_lateness() {
         (&att[0]["code"], &att[0]["minutes_late"], &att[0]["reason"]),
         (&json!("late"), &json!(12), &json!("автобус"))
     );
-    let (_, html) = teacher.page(&page).await;
-    assert!(html.contains("value=\"12\"") && html.contains("value=\"автобус\""));
+    let (_, html) = teacher.parsed(&page).await;
+    assert_eq!(html.attr("#att-minutes", "value").as_deref(), Some("12"));
+    assert_eq!(
+        html.attr("#att-reason", "value").as_deref(),
+        Some("автобус")
+    );
     let v = att[0]["version"].as_i64().unwrap().to_string();
     let mut ill = base.to_vec();
     ill.extend_from_slice(&[("version", v.as_str()), ("code", "ill")]);
@@ -187,9 +201,8 @@ async fn the_cell_page_writes_every_mark_with_its_work_type_and_the_lateness() {
     assert!(history.matches("<tr>").count() >= 8, "{history}");
 }
 
-#[tokio::test]
-async fn the_cell_page_is_read_only_for_readers_and_closed_to_others() {
-    let app = TestApp::sqlite().await;
+both_backends!(the_cell_page_is_read_only_for_readers_and_closed_to_others);
+async fn the_cell_page_is_read_only_for_readers_and_closed_to_others(app: TestApp) {
     let deputy = timetable(&app).await;
     let week = lessons_5a(&app, &deputy, "2026-11-23", "2026-11-27").await;
     let lesson = id(&week[0]);
@@ -207,10 +220,17 @@ async fn the_cell_page_is_read_only_for_readers_and_closed_to_others() {
 
     // The deputy head reads the cell: the mark and its comment, no forms.
     let zavuch = app.browser("zavuch").await;
-    let (status, html) = zavuch.page(&page).await;
-    assert_eq!(status, StatusCode::OK, "{html}");
-    assert!(html.contains("устный ответ"));
-    assert!(!html.contains("id=\"add-mark\"") && !html.contains("id=\"attendance-form\""));
+    let (status, html) = zavuch.parsed(&page).await;
+    assert_eq!(status, StatusCode::OK, "{}", html.source());
+    assert!(
+        html.text("#cell-marks p.cell-mark")
+            .contains("устный ответ")
+    );
+    assert!(!html.has("main form"), "no forms: {}", html.source());
+    assert!(
+        !html.source().contains("id=\"add-mark\"")
+            && !html.source().contains("id=\"attendance-form\"")
+    );
     // ...and a write from them is refused.
     let res = zavuch
         .post_form(
@@ -242,9 +262,10 @@ async fn the_cell_page_is_read_only_for_readers_and_closed_to_others() {
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
 
-#[tokio::test]
-async fn a_substitute_opens_the_lesson_page_from_the_week_and_writes_that_lesson_only() {
-    let app = TestApp::sqlite().await;
+both_backends!(a_substitute_opens_the_lesson_page_from_the_week_and_writes_that_lesson_only);
+async fn a_substitute_opens_the_lesson_page_from_the_week_and_writes_that_lesson_only(
+    app: TestApp,
+) {
     let deputy = timetable(&app).await;
     let week = lessons_5a(&app, &deputy, "2026-11-23", "2026-11-27").await;
     let (monday, wednesday) = (&week[0], &week[1]);
@@ -258,11 +279,12 @@ async fn a_substitute_opens_the_lesson_page_from_the_week_and_writes_that_lesson
     assert_eq!(res.status(), StatusCode::OK);
 
     let english = app.browser("english").await;
-    let (_, my_week) = english.page("/timetable/my?week=2026-11-23").await;
+    let (_, my_week) = english.parsed("/timetable/my?week=2026-11-23").await;
     let path = format!("/journal/lesson/{}", id(monday));
     assert!(
-        my_week.contains(&format!("href=\"{path}\"")),
-        "the substitute's week links the lesson: {my_week}"
+        my_week.has(&format!("#week a[href=\"{path}\"]")),
+        "the substitute's week links the lesson: {}",
+        my_week.source()
     );
     let (status, html) = english.page(&path).await;
     assert_eq!(status, StatusCode::OK, "{html}");
@@ -288,37 +310,36 @@ async fn a_substitute_opens_the_lesson_page_from_the_week_and_writes_that_lesson
     assert_eq!(status, StatusCode::FORBIDDEN);
 }
 
-#[tokio::test]
-async fn the_class_page_lists_its_journals_to_those_who_read_them() {
-    let app = TestApp::sqlite().await;
+both_backends!(the_class_page_lists_its_journals_to_those_who_read_them);
+async fn the_class_page_lists_its_journals_to_those_who_read_them(app: TestApp) {
     timetable(&app).await;
     let path = format!("/school/classes/{}", app.f.class_5a);
     let grid = format!("/journal/{}/{}", app.f.class_5a, app.f.math);
     let english_grid = format!("/journal/{}/{}", app.f.subgroup, app.f.english_subject);
 
     // The deputy head sees every journal of 5А, its subgroup's English included.
-    let (status, html) = app.browser("zavuch").await.page(&path).await;
-    assert_eq!(status, StatusCode::OK, "{html}");
-    assert!(html.contains("id=\"class-journals\""), "{html}");
+    let (status, html) = app.browser("zavuch").await.parsed(&path).await;
+    assert_eq!(status, StatusCode::OK, "{}", html.source());
+    let links = html.attrs("#class-journals a", "href");
     assert!(
-        html.contains(&grid) && html.contains(&english_grid),
-        "{html}"
+        links.contains(&grid) && links.contains(&english_grid),
+        "{links:?}"
     );
     // The English teacher sees her own journal of the class only.
-    let (status, html) = app.browser("english").await.page(&path).await;
+    let (status, html) = app.browser("english").await.parsed(&path).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(
-        html.contains(&english_grid) && !html.contains(&grid),
-        "{html}"
+    assert_eq!(
+        html.attrs("#class-journals a", "href"),
+        [english_grid.as_str()]
     );
+    assert!(!html.source().contains(&grid), "{}", html.source());
     // And each link opens: the deputy head reads the grid.
     let (status, _) = app.browser("zavuch").await.page(&english_grid).await;
     assert_eq!(status, StatusCode::OK);
 }
 
-#[tokio::test]
-async fn the_recommendation_form_shows_what_was_recommended_before() {
-    let app = TestApp::sqlite().await;
+both_backends!(the_recommendation_form_shows_what_was_recommended_before);
+async fn the_recommendation_form_shows_what_was_recommended_before(app: TestApp) {
     timetable(&app).await;
     let teacher = app.token("teacher").await;
     let ivan = app.f.ivan.to_string();
@@ -336,10 +357,13 @@ async fn the_recommendation_form_shows_what_was_recommended_before() {
         res.text().await.unwrap()
     );
     let path = format!("/journal/recommend?student={ivan}&subject={}", app.f.math);
-    let (status, html) = app.browser("teacher").await.page(&path).await;
+    let (status, html) = app.browser("teacher").await.parsed(&path).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(html.contains("id=\"recommend-earlier\""), "{html}");
-    assert!(html.contains("Повторить таблицу умножения на 7"), "{html}");
+    let earlier = html.texts("#recommend-earlier li");
+    assert!(
+        earlier.len() == 1 && earlier[0].ends_with("Повторить таблицу умножения на 7"),
+        "{earlier:?}"
+    );
     // Someone who may not see the pupil gets the form (refused when posted) but no list.
     let (_, html) = app.browser("admin2").await.page(&path).await;
     assert!(!html.contains("Повторить таблицу умножения"), "{html}");

@@ -23,7 +23,6 @@ mod journal_cell;
 mod journal_ui;
 mod notify;
 mod ops;
-mod postgres;
 mod record;
 mod stats;
 mod support;

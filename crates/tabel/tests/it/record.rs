@@ -3,7 +3,7 @@
 //! (another family's child, a parent without consent, a teacher without the pupil, another
 //! school); the pages for the pupil, the parent and the class teacher.
 
-use crate::support::{TestApp, assert_problem};
+use crate::support::{TestApp, assert_problem, both_backends};
 use reqwest::StatusCode;
 use serde_json::Value;
 use tabel_domain::exams::{ExamKind, ExamMark};
@@ -221,7 +221,9 @@ fn row(
     [kind, level, year, class, subject, slot, value].map(str::to_owned)
 }
 
-async fn a_record_spans_two_levels_and_two_schools_in_order(app: &TestApp) {
+both_backends!(a_record_spans_two_levels_and_two_schools_in_order);
+async fn a_record_spans_two_levels_and_two_schools_in_order(app: TestApp) {
+    let app = &app;
     let h = history(app).await;
     let f = &app.f;
     let path = format!("/api/v1/students/{}/record", f.ivan);
@@ -293,23 +295,8 @@ async fn a_record_spans_two_levels_and_two_schools_in_order(app: &TestApp) {
     }
 }
 
-#[tokio::test]
-async fn a_record_spans_two_levels_and_two_schools_in_order_on_sqlite() {
-    let app = TestApp::sqlite().await;
-    a_record_spans_two_levels_and_two_schools_in_order(&app).await;
-}
-
-#[tokio::test]
-async fn a_record_spans_two_levels_and_two_schools_in_order_on_postgres() {
-    let Some(app) = TestApp::postgres().await else {
-        return;
-    };
-    a_record_spans_two_levels_and_two_schools_in_order(&app).await;
-}
-
-#[tokio::test]
-async fn only_the_family_the_pupils_teachers_and_the_administration_read_a_record() {
-    let app = TestApp::sqlite().await;
+both_backends!(only_the_family_the_pupils_teachers_and_the_administration_read_a_record);
+async fn only_the_family_the_pupils_teachers_and_the_administration_read_a_record(app: TestApp) {
     history(&app).await;
     let f = &app.f;
     let path = |who: tabel_domain::PersonId| format!("/api/v1/students/{who}/record");
@@ -373,17 +360,21 @@ async fn only_the_family_the_pupils_teachers_and_the_administration_read_a_recor
     .await;
 }
 
-#[tokio::test]
-async fn the_record_pages_render_for_the_pupil_the_parent_and_the_class_teacher() {
-    let app = TestApp::sqlite().await;
+both_backends!(the_record_pages_render_for_the_pupil_the_parent_and_the_class_teacher);
+async fn the_record_pages_render_for_the_pupil_the_parent_and_the_class_teacher(app: TestApp) {
     history(&app).await;
     let f = &app.f;
     let diary = format!("/diary/{}/record", f.ivan);
     for login in ["parent", "student"] {
-        let (status, html) = app.browser(login).await.page(&diary).await;
+        let (status, page) = app.browser(login).await.parsed(&diary).await;
         assert_eq!(status, StatusCode::OK, "{login}");
+        assert_eq!(
+            page.attrs("#diary-nav a[aria-current=\"page\"]", "id"),
+            ["nav-record"],
+            "{login}"
+        );
+        let html = page.text("#record");
         for text in [
-            "id=\"nav-record\" aria-current=\"page\"",
             "Начальное общее образование",
             "Основное общее образование",
             "2025/2026",
@@ -406,35 +397,44 @@ async fn the_record_pages_render_for_the_pupil_the_parent_and_the_class_teacher(
     let (status, html) = app
         .browser("refuser")
         .await
-        .page(&format!("/diary/{}/record", f.oleg))
+        .parsed(&format!("/diary/{}/record", f.oleg))
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
-    assert!(html.contains("id=\"no-consent\""));
+    assert!(html.has("article#no-consent"), "{}", html.source());
 
     // The class teacher opens it from the class's list, printable, with what the family does
     // not see yet marked.
     let teacher = app.browser("teacher").await;
     let (_, class) = teacher
-        .page(&format!("/school/classes/{}", f.class_5a))
+        .parsed(&format!("/school/classes/{}", f.class_5a))
         .await;
     let school_page = format!("/school/students/{}/record", f.ivan);
     assert!(
-        class.contains(&format!("href=\"{school_page}\"")),
-        "{class}"
+        class.attrs("a.record-open", "href").contains(&school_page),
+        "{}",
+        class.source()
     );
-    let (status, html) = teacher.page(&school_page).await;
+    let (status, html) = teacher.parsed(&school_page).await;
     assert_eq!(status, StatusCode::OK);
-    for text in [
-        "Петров Иван Сергеевич",
-        "id=\"level-primary-table\"",
-        "id=\"level-basic-table\"",
-        "ещё не опубликован для семьи",
-        "Сформировано 28.11.2026",
-    ] {
-        assert!(html.contains(text), "the class teacher sees {text:?}");
-    }
-    let (_, card) = teacher.page(&format!("/students/{}", f.ivan)).await;
-    assert!(card.contains(&format!("href=\"{school_page}\"")));
+    assert_eq!(html.text("h1#student-name"), "Петров Иван Сергеевич");
+    assert!(html.has("#record table#level-primary-table"));
+    assert!(html.has("#record table#level-basic-table"));
+    assert!(
+        html.text("#record")
+            .contains("ещё не опубликован для семьи"),
+        "the class teacher sees what the family does not yet"
+    );
+    assert!(
+        html.text("main > p.muted small")
+            .contains("Сформировано 28.11.2026"),
+        "{}",
+        html.source()
+    );
+    let (_, card) = teacher.parsed(&format!("/students/{}", f.ivan)).await;
+    assert_eq!(
+        card.attr("a#student-record", "href").as_ref(),
+        Some(&school_page)
+    );
     // A teacher who only teaches another class sees no links and is refused the page.
     let english = app.browser("english").await;
     let (_, class) = english
@@ -448,19 +448,23 @@ async fn the_record_pages_render_for_the_pupil_the_parent_and_the_class_teacher(
     // In English for a deputy head who reads it so.
     let zavuch = app.browser("zavuch").await;
     zavuch.get("/lang/en").await;
-    let (status, html) = zavuch.page(&school_page).await;
+    let (status, html) = zavuch.parsed(&school_page).await;
     assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        html.text("#level-basic-title"),
+        "Basic general education (grades 5–9)"
+    );
     assert!(
-        html.contains("Basic general education (grades 5–9)") && html.contains("not yet published"),
-        "{html}"
+        html.text("#record").contains("not yet published"),
+        "{}",
+        html.source()
     );
 }
 
+both_backends!(a_parent_on_a_phone_reads_the_record_without_scrolling_the_page_sideways);
 /// On a phone (360 px) the parent reaches the record in two taps from the home page; the tables
 /// scroll inside their box, the page never sideways.
-#[tokio::test]
-async fn a_parent_on_a_phone_reads_the_record_without_scrolling_the_page_sideways() {
-    let app = TestApp::sqlite().await;
+async fn a_parent_on_a_phone_reads_the_record_without_scrolling_the_page_sideways(app: TestApp) {
     history(&app).await;
     let Some(d) = crate::browser::Driver::start().await else {
         return;

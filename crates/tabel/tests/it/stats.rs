@@ -4,8 +4,8 @@
 //! a public holiday, lesson types planned against held, attendance by reason, XLSX, and who is
 //! refused. Every scenario also runs on PostgreSQL.
 
-use crate::journal::{id, lessons_5a, post, timetable};
-use crate::support::{TestApp, assert_problem};
+use crate::journal::{id, lessons_5a, timetable};
+use crate::support::{TestApp, assert_problem, both_backends, post};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use tabel_domain::school::{DayOffKind, Sex};
@@ -540,14 +540,19 @@ async fn curriculum_scenario(app: &TestApp) {
     // The page: a chart and the table.
     let b = app.browser("zavuch").await;
     let (status, html) = b
-        .page(&format!("/stats?class={}&view=curriculum", f.class_5a))
+        .parsed(&format!("/stats?class={}&view=curriculum", f.class_5a))
         .await;
     assert_eq!(status, StatusCode::OK);
     assert!(
-        html.contains("<svg") && html.contains("id=\"curriculum\""),
-        "{html}"
+        html.has(".stats-charts figure svg") && html.has("#curriculum"),
+        "{}",
+        html.source()
     );
-    assert!(html.contains("карантин") || html.contains("Отмена: иные причины"));
+    let shown = html.texts(".stats-charts figure, table.stats").join("\n");
+    assert!(
+        shown.contains("карантин") || shown.contains("Отмена: иные причины"),
+        "{shown}"
+    );
 }
 
 async fn lesson_types_scenario(app: &TestApp) {
@@ -712,44 +717,30 @@ async fn attendance_scenario(app: &TestApp) {
     );
 }
 
-#[tokio::test]
-async fn results_count_final_marks_with_na_exempt_leavers_and_pupils_without_marks() {
-    results_scenario(&TestApp::sqlite().await).await;
+both_backends!(results_count_final_marks_with_na_exempt_leavers_and_pupils_without_marks);
+async fn results_count_final_marks_with_na_exempt_leavers_and_pupils_without_marks(app: TestApp) {
+    results_scenario(&app).await;
 }
 
-#[tokio::test]
-async fn curriculum_lag_is_explained_by_cancellations_holidays_and_transfers() {
-    curriculum_scenario(&TestApp::sqlite().await).await;
+both_backends!(curriculum_lag_is_explained_by_cancellations_holidays_and_transfers);
+async fn curriculum_lag_is_explained_by_cancellations_holidays_and_transfers(app: TestApp) {
+    curriculum_scenario(&app).await;
 }
 
-#[tokio::test]
-async fn lesson_types_planned_in_the_thematic_plan_are_set_against_those_held() {
-    lesson_types_scenario(&TestApp::sqlite().await).await;
+both_backends!(lesson_types_planned_in_the_thematic_plan_are_set_against_those_held);
+async fn lesson_types_planned_in_the_thematic_plan_are_set_against_those_held(app: TestApp) {
+    lesson_types_scenario(&app).await;
 }
 
-#[tokio::test]
-async fn attendance_counts_missed_lessons_by_reason_and_lists_pupils_over_the_threshold() {
-    attendance_scenario(&TestApp::sqlite().await).await;
+both_backends!(attendance_counts_missed_lessons_by_reason_and_lists_pupils_over_the_threshold);
+async fn attendance_counts_missed_lessons_by_reason_and_lists_pupils_over_the_threshold(
+    app: TestApp,
+) {
+    attendance_scenario(&app).await;
 }
 
-#[tokio::test]
-async fn statistics_run_on_postgres() {
-    for n in 0..4 {
-        let Some(app) = TestApp::postgres().await else {
-            return;
-        };
-        match n {
-            0 => results_scenario(&app).await,
-            1 => curriculum_scenario(&app).await,
-            2 => lesson_types_scenario(&app).await,
-            _ => attendance_scenario(&app).await,
-        }
-    }
-}
-
-#[tokio::test]
-async fn statistics_are_refused_to_families_and_narrowed_for_teachers() {
-    let app = TestApp::sqlite().await;
+both_backends!(statistics_are_refused_to_families_and_narrowed_for_teachers);
+async fn statistics_are_refused_to_families_and_narrowed_for_teachers(app: TestApp) {
     timetable(&app).await;
     let f = &app.f;
     let kinds = ["results", "curriculum", "lesson-types", "attendance"];
@@ -867,22 +858,30 @@ async fn statistics_are_refused_to_families_and_narrowed_for_teachers() {
     // Pages: the deputy sees the school with charts; the home page links to them; a parent is
     // refused; the class teacher lands on her class.
     let b = app.browser("zavuch").await;
-    let (status, home) = b.page("/").await;
+    let (status, home) = b.parsed("/").await;
     assert_eq!(status, StatusCode::OK);
-    assert!(home.contains("href=\"/stats\""));
+    assert!(home.has("a[href=\"/stats\"]"));
     for k in kinds {
-        let (status, html) = b.page(&format!("/stats?view={k}")).await;
+        let (status, html) = b.parsed(&format!("/stats?view={k}")).await;
         assert_eq!(status, StatusCode::OK, "{k}");
-        assert!(html.contains("<svg") && html.contains("stats-scope"), "{k}");
+        assert!(
+            html.has(".stats-charts figure svg") && html.has("form#stats-scope"),
+            "{k}"
+        );
     }
     let res = b.get("/stats?view=attendance&format=xlsx").await;
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(res.headers()["content-type"], XLSX);
     let (status, _) = app.browser("parent").await.page("/stats").await;
     assert_eq!(status, StatusCode::FORBIDDEN);
-    let (status, html) = app.browser("teacher").await.page("/stats").await;
+    let (status, html) = app.browser("teacher").await.parsed("/stats").await;
     assert_eq!(status, StatusCode::OK);
-    assert!(html.contains("5А"), "{html}");
+    assert!(
+        html.text("#stats-about").contains("5А")
+            || html.text("#stats-scope select[name=\"class\"] option[selected]") == "5А",
+        "{}",
+        html.source()
+    );
     let (status, _) = app
         .browser("teacher")
         .await
@@ -905,9 +904,8 @@ async fn statistics_are_refused_to_families_and_narrowed_for_teachers() {
     }
 }
 
-#[tokio::test]
-async fn the_command_line_writes_every_table_to_a_workbook() {
-    let app = TestApp::sqlite().await;
+both_backends!(the_command_line_writes_every_table_to_a_workbook);
+async fn the_command_line_writes_every_table_to_a_workbook(app: TestApp) {
     timetable(&app).await;
     let (q1, _) = quarters(&app).await;
     let dir = tempfile::tempdir().unwrap();

@@ -1,7 +1,7 @@
 //! The thematic plan (КТП) through the JSON API: importing CSV and XLSX, topics flowing onto the
 //! lessons in order without overwriting a teacher's own topic, refused files, permissions.
 
-use crate::support::{TestApp, assert_problem};
+use crate::support::{Page, TestApp, assert_problem, both_backends};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -152,23 +152,15 @@ async fn topics_flow_onto_lessons_in_order_and_keep_the_teachers_own(app: &TestA
     );
 }
 
-#[tokio::test]
-async fn a_csv_plan_flows_onto_the_lessons_in_order_without_overwriting_the_teachers_topics() {
-    let app = TestApp::sqlite().await;
+both_backends!(a_csv_plan_flows_onto_the_lessons_in_order_without_overwriting_the_teachers_topics);
+async fn a_csv_plan_flows_onto_the_lessons_in_order_without_overwriting_the_teachers_topics(
+    app: TestApp,
+) {
     topics_flow_onto_lessons_in_order_and_keep_the_teachers_own(&app).await;
 }
 
-#[tokio::test]
-async fn the_thematic_plan_works_on_postgres() {
-    let Some(app) = TestApp::postgres().await else {
-        return;
-    };
-    topics_flow_onto_lessons_in_order_and_keep_the_teachers_own(&app).await;
-}
-
-#[tokio::test]
-async fn a_bad_plan_is_refused_naming_row_and_column_and_nothing_is_written() {
-    let app = TestApp::sqlite().await;
+both_backends!(a_bad_plan_is_refused_naming_row_and_column_and_nothing_is_written);
+async fn a_bad_plan_is_refused_naming_row_and_column_and_nothing_is_written(app: TestApp) {
     crate::journal::timetable(&app).await;
     let teacher = app.token("teacher").await;
 
@@ -223,9 +215,8 @@ async fn a_bad_plan_is_refused_naming_row_and_column_and_nothing_is_written() {
     assert!(lessons.iter().all(|l| l["record"]["version"] == 0));
 }
 
-#[tokio::test]
-async fn a_teacher_of_another_journal_may_neither_import_nor_read_the_plan() {
-    let app = TestApp::sqlite().await;
+both_backends!(a_teacher_of_another_journal_may_neither_import_nor_read_the_plan);
+async fn a_teacher_of_another_journal_may_neither_import_nor_read_the_plan(app: TestApp) {
     crate::journal::timetable(&app).await;
     let english = app.token("english").await;
     assert_problem(
@@ -240,9 +231,8 @@ async fn a_teacher_of_another_journal_may_neither_import_nor_read_the_plan() {
     .await;
 }
 
-#[tokio::test]
-async fn an_xlsx_plan_is_imported_from_its_first_sheet() {
-    let app = TestApp::sqlite().await;
+both_backends!(an_xlsx_plan_is_imported_from_its_first_sheet);
+async fn an_xlsx_plan_is_imported_from_its_first_sheet(app: TestApp) {
     crate::journal::timetable(&app).await;
     let teacher = app.token("teacher").await;
 
@@ -338,42 +328,51 @@ async fn upload_page(b: &crate::support::Browser, path: &str, file: &[u8]) -> (S
     (res.status(), res.text().await.unwrap())
 }
 
-#[tokio::test]
-async fn a_teacher_uploads_the_plan_from_the_journal_page_and_sees_the_summary() {
-    let app = TestApp::sqlite().await;
+both_backends!(a_teacher_uploads_the_plan_from_the_journal_page_and_sees_the_summary);
+async fn a_teacher_uploads_the_plan_from_the_journal_page_and_sees_the_summary(app: TestApp) {
     crate::journal::timetable(&app).await;
     let grid = format!("/journal/{}/{}", app.f.class_5a, app.f.math);
     let path = format!("{grid}/plan");
     let teacher = app.browser("teacher").await;
 
-    let (status, html) = teacher.page(&grid).await;
+    let (status, html) = teacher.parsed(&grid).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(html.contains(&format!("href=\"{path}\"")), "{html}");
-    let (status, html) = teacher.page(&path).await;
+    assert_eq!(html.attr("a#plan-link", "href").as_ref(), Some(&path));
+    let (status, html) = teacher.parsed(&path).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(html.contains("id=\"plan-none\""), "{html}");
-    assert!(html.contains("multipart/form-data"));
+    assert!(html.has("p#plan-none"), "{}", html.source());
+    assert_eq!(
+        html.attr("#plan-upload form", "enctype").as_deref(),
+        Some("multipart/form-data")
+    );
 
     let (status, html) = upload_page(&teacher, &path, PLAN_CSV.as_bytes()).await;
     assert_eq!(status, StatusCode::OK, "{html}");
-    assert!(html.contains("id=\"plan-summary\""), "{html}");
-    assert!(html.contains("<dd id=\"summary-topics\">3</dd>"), "{html}");
-    assert!(html.contains("<dd id=\"summary-filled\">4</dd>"), "{html}");
-    assert!(html.contains("<dd id=\"summary-kept\">0</dd>"), "{html}");
-    assert!(
-        html.contains("<dd id=\"summary-left-over\">0</dd>"),
-        "{html}"
-    );
+    let html = Page::parse(&html);
+    for (id, n) in [
+        ("summary-topics", "3"),
+        ("summary-filled", "4"),
+        ("summary-kept", "0"),
+        ("summary-left-over", "0"),
+    ] {
+        assert_eq!(html.text(&format!("#plan-summary dd#{id}")), n, "{id}");
+    }
 
     // The page now shows the plan, named after the file.
-    let (status, html) = teacher.page(&path).await;
+    let (status, html) = teacher.parsed(&path).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(html.contains("Контрольная работа № 1"), "{html}");
-    assert!(html.contains("ktp.csv"), "{html}");
-    // Lesson types by the school's names, not their codes.
     assert!(
-        html.contains("<td>Урок</td>") && !html.contains("<td>lesson</td>"),
-        "{html}"
+        html.texts("#plan-topics tbody td:nth-child(2)")
+            .contains(&"Контрольная работа № 1".to_owned()),
+        "{}",
+        html.source()
+    );
+    assert!(html.text("#plan-current p.muted").starts_with("ktp.csv"));
+    // Lesson types by the school's names, not their codes.
+    let types = html.texts("#plan-topics tbody td:nth-child(4)");
+    assert!(
+        types.contains(&"Урок".to_owned()) && !types.contains(&"lesson".to_owned()),
+        "{types:?}"
     );
     let token = app.token("teacher").await;
     let plan = app.get_json(&plan_path(&app), &token).await;
@@ -381,9 +380,8 @@ async fn a_teacher_uploads_the_plan_from_the_journal_page_and_sees_the_summary()
     assert_eq!(plan["version"], 1);
 }
 
-#[tokio::test]
-async fn a_bad_plan_uploaded_from_the_page_is_refused_naming_the_row() {
-    let app = TestApp::sqlite().await;
+both_backends!(a_bad_plan_uploaded_from_the_page_is_refused_naming_the_row);
+async fn a_bad_plan_uploaded_from_the_page_is_refused_naming_the_row(app: TestApp) {
     crate::journal::timetable(&app).await;
     let path = format!("/journal/{}/{}/plan", app.f.class_5a, app.f.math);
     let teacher = app.browser("teacher").await;
@@ -391,9 +389,13 @@ async fn a_bad_plan_uploaded_from_the_page_is_refused_naming_the_row() {
     let bad = "№;Тема;Часы\n1;Числа;2\n2;Дроби;два\n";
     let (status, html) = upload_page(&teacher, &path, bad.as_bytes()).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{html}");
-    assert!(html.contains("id=\"plan-errors\""), "{html}");
-    assert!(html.contains("row 3, column «Часы»"), "{html}");
-    assert!(html.contains("«два» is not a number"), "{html}");
+    let errors = Page::parse(&html).texts("#plan-errors li");
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.contains("row 3, column «Часы»") && e.contains("«два» is not a number")),
+        "{errors:?}"
+    );
     // Nothing was written.
     let token = app.token("teacher").await;
     assert_problem(
@@ -408,9 +410,8 @@ async fn a_bad_plan_uploaded_from_the_page_is_refused_naming_the_row() {
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
 }
 
-#[tokio::test]
-async fn a_teacher_of_another_journal_may_not_use_the_plan_page() {
-    let app = TestApp::sqlite().await;
+both_backends!(a_teacher_of_another_journal_may_not_use_the_plan_page);
+async fn a_teacher_of_another_journal_may_not_use_the_plan_page(app: TestApp) {
     crate::journal::timetable(&app).await;
     let grid = format!("/journal/{}/{}", app.f.class_5a, app.f.math);
     let path = format!("{grid}/plan");

@@ -2,7 +2,7 @@
 //! naming the limit, quickly, by both imports (a teacher's thematic plan, a deputy head's exam
 //! results), while `/healthz` keeps answering and the server's peak memory stays small.
 
-use crate::support::{Server, TestApp};
+use crate::support::{Server, TestApp, both_backends};
 use reqwest::StatusCode;
 use serde_json::Value;
 use std::time::{Duration, Instant};
@@ -46,9 +46,8 @@ async fn healthy(server: &Server) {
     assert_eq!(res.status(), StatusCode::OK);
 }
 
-#[tokio::test]
-async fn hostile_workbooks_are_refused_quickly_by_both_imports_and_the_server_lives() {
-    let app = TestApp::sqlite().await;
+both_backends!(hostile_workbooks_are_refused_quickly_by_both_imports_and_the_server_lives);
+async fn hostile_workbooks_are_refused_quickly_by_both_imports_and_the_server_lives(app: TestApp) {
     let server = Server::start(&app.db.url).await;
     let (teacher, deputy) = (server.token("teacher").await, server.token("zavuch").await);
     let plan = format!(
