@@ -72,26 +72,7 @@ impl Backend {
 /// Without PostgreSQL here the `postgres` test fails, unless `TABEL_ALLOW_SKIP=1`
 /// (`tabel_store::test_support::skip`).
 ///
-/// `both_backends!(name, postgres_bug = "…");` marks the `postgres` test ignored, naming a product
-/// bug that makes it fail there (it still builds, and `cargo test -- --ignored` runs it). Remove
-/// the mark with the fix.
 macro_rules! both_backends {
-    ($name:ident, postgres_bug = $bug:literal) => {
-        mod $name {
-            #[tokio::test]
-            async fn sqlite() {
-                super::$name($crate::support::TestApp::sqlite().await).await;
-            }
-
-            #[tokio::test]
-            #[ignore = $bug]
-            async fn postgres() {
-                if tabel_store::test_support::postgres_available() {
-                    super::$name($crate::support::TestApp::postgres().await).await;
-                }
-            }
-        }
-    };
     ($name:ident) => {
         mod $name {
             #[tokio::test]

@@ -163,11 +163,7 @@ async fn no_lesson_falls_on_a_holiday(app: TestApp) {
     );
 }
 
-both_backends!(
-    conflicts_and_bad_lines_are_refused_and_nothing_is_saved,
-    postgres_bug =
-        "500 on PostgreSQL: a query binds Date::MIN, which PostgreSQL refuses (date out of range)"
-);
+both_backends!(conflicts_and_bad_lines_are_refused_and_nothing_is_saved);
 async fn conflicts_and_bad_lines_are_refused_and_nothing_is_saved(app: TestApp) {
     let token = plan(&app).await;
     let f = &app.f;
@@ -833,11 +829,7 @@ async fn a_deputy_sets_the_bells_on_a_page(app: TestApp) {
     assert_eq!(status, StatusCode::FORBIDDEN);
 }
 
-both_backends!(
-    a_class_in_the_second_shift_follows_its_bells,
-    postgres_bug =
-        "500 on PostgreSQL: a query binds Date::MIN, which PostgreSQL refuses (date out of range)"
-);
+both_backends!(a_class_in_the_second_shift_follows_its_bells);
 async fn a_class_in_the_second_shift_follows_its_bells(app: TestApp) {
     let token = plan(&app).await;
     let f = &app.f;
