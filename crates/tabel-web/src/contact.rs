@@ -316,7 +316,7 @@ async fn mine_view<'s>(
     notice: String,
 ) -> Result<MinePage<'s>, AppError> {
     let t = user.tr(state);
-    let now = OffsetDateTime::now_utc();
+    let now = state.app.now();
     let contacts = state
         .app
         .my_contacts(&user.who.principal)
@@ -544,7 +544,7 @@ async fn student_view<'s>(
     notice: String,
 ) -> Result<StudentPage<'s>, AppError> {
     let t = user.tr(state);
-    let now = OffsetDateTime::now_utc();
+    let now = state.app.now();
     let v = state
         .app
         .student_contacts(&user.who.principal, student)
