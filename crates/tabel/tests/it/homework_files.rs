@@ -129,6 +129,8 @@ async fn app_with_limit(max_bytes: usize) -> TestApp {
     let mut config = Config::for_tests(&db.url);
     config.today = Some(Fixture::TODAY);
     config.homework_file_max_bytes = max_bytes;
+    let clock = tabel_app::clock::TestClock::starting_now();
+    config.clock = Some(std::sync::Arc::new(clock.clone()));
     let app = Application::build(config).await.unwrap();
     let base = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_until(std::future::pending()));
@@ -136,6 +138,7 @@ async fn app_with_limit(max_bytes: usize) -> TestApp {
         base,
         f,
         db,
+        clock,
         http: client(false),
     }
 }
