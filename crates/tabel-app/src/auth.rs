@@ -229,10 +229,13 @@ impl App {
             .sessions
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
+        // Fresh by the process's own time and by the application's clock alike: a test that
+        // moves the clock past a session's expiry finds it checked again.
+        let now = self.now();
         cache
             .get(hash)
-            .filter(|(_, at)| at.elapsed() < ttl)
-            .map(|(who, _)| who.clone())
+            .filter(|(_, at, seen)| at.elapsed() < ttl && now - *seen < ttl)
+            .map(|(who, _, _)| who.clone())
     }
 
     fn remember_authenticated(&self, hash: String, who: &Authenticated) {
@@ -245,9 +248,10 @@ impl App {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         if cache.len() >= 10_000 {
-            cache.retain(|_, (_, at)| at.elapsed() < ttl);
+            cache.retain(|_, (_, at, _)| at.elapsed() < ttl);
         }
-        cache.insert(hash, (who.clone(), std::time::Instant::now()));
+        let seen = self.now();
+        cache.insert(hash, (who.clone(), std::time::Instant::now(), seen));
     }
 
     /// Drops every remembered session: after a logout, a revocation, a password change, a lock

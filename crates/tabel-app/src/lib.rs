@@ -108,7 +108,15 @@ pub struct App {
 }
 
 type PolicyCache = std::collections::HashMap<tabel_domain::SchoolId, Arc<journal::PolicyView>>;
-type SessionCache = std::collections::HashMap<String, (auth::Authenticated, std::time::Instant)>;
+/// A session by token hash, with when it was remembered by the process and by [`App::now`].
+type SessionCache = std::collections::HashMap<
+    String,
+    (
+        auth::Authenticated,
+        std::time::Instant,
+        time::OffsetDateTime,
+    ),
+>;
 
 impl App {
     /// Wraps a migrated database.
