@@ -420,6 +420,8 @@ mod tests {
         let alphabet: String = ('А'..='я').collect();
         assert_eq!(decode(&upper), alphabet);
         assert_eq!(decode(&[0xB8, 0xB9, 0x20, 0x31]), "ё№ 1");
+        // The one byte Windows-1251 leaves unassigned reads as the C1 control of its number.
+        assert_eq!(decode(&[0x98, 0xC0]), "\u{98}А");
         // One byte that is not UTF-8 makes the whole file Windows-1251.
         assert_eq!(decode(b"ok;\xC4\xE0"), "ok;Да");
     }
