@@ -11,7 +11,7 @@ use tabel_domain::{PersonId, SchoolId, UserId};
 use tabel_store::audit::{self, AuditEntry};
 use tabel_store::school as repo;
 use tabel_store::user::{self as user_repo, NewUser};
-use tabel_store::{Conn, StoreError, Tx, now_micros, outbox, session};
+use tabel_store::{Conn, StoreError, Tx, outbox, session};
 use time::OffsetDateTime;
 
 /// A new account, as a form or API body gives it.
@@ -99,6 +99,7 @@ fn validate(a: &NewAccount) -> Result<ValidAccount, AppError> {
 /// Who changed what, for the audit record.
 struct Change<'a> {
     school: SchoolId,
+    at: OffsetDateTime,
     actor: Option<UserId>,
     action: &'a str,
     entity_id: String,
@@ -111,7 +112,7 @@ async fn audit_in(tx: &mut Tx, c: Change<'_>, client: &Client) -> Result<(), App
         &mut tx.conn(),
         &AuditEntry {
             chain: c.school.get(),
-            at: now_micros(),
+            at: c.at,
             actor: c.actor.map(UserId::get),
             action: c.action,
             entity: c.action.split('.').next().unwrap_or(c.action),
@@ -166,7 +167,7 @@ impl App {
     ) -> Result<UserId, AppError> {
         let v = validate(a)?;
         let hash = self.hasher.hash(v.password.expose().to_owned()).await?;
-        let now = now_micros();
+        let now = self.now();
         let mut tx = self.db.begin().await?;
         if let Some(person) = v.person {
             match repo::get_person(&mut tx.conn(), person).await? {
@@ -221,6 +222,7 @@ impl App {
             &mut tx,
             Change {
                 school,
+                at: self.now(),
                 actor,
                 action: "user.create",
                 entity_id: id.to_string(),
@@ -275,7 +277,7 @@ impl App {
         let password = NewPassword::parse(password)
             .map_err(|e| AppError::invalid("password", e.to_string()))?;
         let hash = self.hasher.hash(password.expose().to_owned()).await?;
-        let now = now_micros();
+        let now = self.now();
         let mut tx = self.db.begin().await?;
         let school = user_school(&mut tx.conn(), user).await?;
         user_repo::set_password(&mut tx.conn(), user, &hash, now).await?;
@@ -284,6 +286,7 @@ impl App {
             &mut tx,
             Change {
                 school,
+                at: self.now(),
                 actor,
                 action: "user.password_reset",
                 entity_id: user.to_string(),
@@ -336,7 +339,7 @@ impl App {
         locked: bool,
         client: &Client,
     ) -> Result<(), AppError> {
-        let now = now_micros();
+        let now = self.now();
         let mut tx = self.db.begin().await?;
         let school = user_school(&mut tx.conn(), user).await?;
         let before = user_repo::auth_by_id(&mut tx.conn(), user)
@@ -355,6 +358,7 @@ impl App {
             &mut tx,
             Change {
                 school,
+                at: self.now(),
                 actor,
                 action: if locked { "user.lock" } else { "user.unlock" },
                 entity_id: user.to_string(),
@@ -380,7 +384,7 @@ impl App {
         client: &Client,
     ) -> Result<(), AppError> {
         check(p.may_administer(school))?;
-        let now = now_micros();
+        let now = self.now();
         let mut tx = self.db.begin().await?;
         let mut errors = FieldErrors::new();
         match repo::get_person(&mut tx.conn(), parent).await? {
@@ -426,6 +430,7 @@ impl App {
             &mut tx,
             Change {
                 school,
+                at: self.now(),
                 actor: Some(p.user),
                 action: "guardianship.create",
                 entity_id: format!("{parent}:{student}"),

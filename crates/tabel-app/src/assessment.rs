@@ -12,7 +12,7 @@ use tabel_store::assessment::{self as repo, Assessment, NewAssessment};
 use tabel_store::audit::{self, AuditEntry};
 use tabel_store::school as school_repo;
 use tabel_store::timetable as tt;
-use tabel_store::{Conn, now_micros, outbox};
+use tabel_store::{Conn, outbox};
 use time::Date;
 
 /// A procedure as a form or API body gives it.
@@ -302,7 +302,7 @@ impl App {
                 None => return Err(AppError::Invalid(messages)),
             }
         }
-        let now = now_micros();
+        let now = self.now();
         let id = repo::insert_assessment(
             c,
             &NewAssessment {
@@ -371,7 +371,7 @@ impl App {
             &mut tx.conn(),
             &AuditEntry {
                 chain: a.school.get(),
-                at: now_micros(),
+                at: self.now(),
                 actor: Some(p.user.get()),
                 action: "assessment.remove",
                 entity: "assessment",

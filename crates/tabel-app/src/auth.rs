@@ -8,7 +8,7 @@ use tabel_domain::text::{Login, NewPassword};
 use tabel_domain::{SessionId, UserId};
 use tabel_store::audit::{self, AuditEntry};
 use tabel_store::session::{self, NewSession, Session};
-use tabel_store::{Conn, now_micros, school as school_repo, user as user_repo};
+use tabel_store::{Conn, school as school_repo, user as user_repo};
 use time::{Date, OffsetDateTime};
 
 /// What kind of session: a browser cookie or an API bearer token.
@@ -86,7 +86,7 @@ impl App {
         kind: SessionKind,
         client: &Client,
     ) -> Result<LoggedIn, AppError> {
-        let now = now_micros();
+        let now = self.now();
         let login = Login::parse(login).ok();
         let user = match &login {
             Some(l) => {
@@ -183,7 +183,7 @@ impl App {
     /// five minutes, to keep reads from writing).
     #[tracing::instrument(skip_all)]
     pub async fn authenticate(&self, token: &str, today: Date) -> Result<Authenticated, AppError> {
-        let now = now_micros();
+        let now = self.now();
         let hash = token_hash(token);
         if let Some(who) = self.recently_authenticated(&hash) {
             return Ok(who);
@@ -229,10 +229,13 @@ impl App {
             .sessions
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
+        // Fresh by the process's own time and by the application's clock alike: a test that
+        // moves the clock past a session's expiry finds it checked again.
+        let now = self.now();
         cache
             .get(hash)
-            .filter(|(_, at)| at.elapsed() < ttl)
-            .map(|(who, _)| who.clone())
+            .filter(|(_, at, seen)| at.elapsed() < ttl && now - *seen < ttl)
+            .map(|(who, _, _)| who.clone())
     }
 
     fn remember_authenticated(&self, hash: String, who: &Authenticated) {
@@ -245,9 +248,10 @@ impl App {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         if cache.len() >= 10_000 {
-            cache.retain(|_, (_, at)| at.elapsed() < ttl);
+            cache.retain(|_, (_, at, _)| at.elapsed() < ttl);
         }
-        cache.insert(hash, (who.clone(), std::time::Instant::now()));
+        let seen = self.now();
+        cache.insert(hash, (who.clone(), std::time::Instant::now(), seen));
     }
 
     /// Drops every remembered session: after a logout, a revocation, a password change, a lock
@@ -262,13 +266,8 @@ impl App {
     /// Ends one session (logout).
     pub async fn logout(&self, who: &Authenticated) -> Result<(), AppError> {
         let mut tx = self.db.begin().await?;
-        session::revoke_session(
-            &mut tx.conn(),
-            who.principal.user,
-            who.session,
-            now_micros(),
-        )
-        .await?;
+        session::revoke_session(&mut tx.conn(), who.principal.user, who.session, self.now())
+            .await?;
         tx.commit().await?;
         self.forget_sessions();
         Ok(())
@@ -281,7 +280,7 @@ impl App {
             &mut tx.conn(),
             who.principal.user,
             Some(who.session),
-            now_micros(),
+            self.now(),
         )
         .await?;
         tx.commit().await?;
@@ -293,7 +292,7 @@ impl App {
     pub async fn end_session(&self, who: &Authenticated, id: SessionId) -> Result<(), AppError> {
         let mut tx = self.db.begin().await?;
         let done =
-            session::revoke_session(&mut tx.conn(), who.principal.user, id, now_micros()).await?;
+            session::revoke_session(&mut tx.conn(), who.principal.user, id, self.now()).await?;
         tx.commit().await?;
         self.forget_sessions();
         if done {
@@ -305,7 +304,7 @@ impl App {
 
     /// The user's live sessions, newest first.
     pub async fn my_sessions(&self, who: &Authenticated) -> Result<Vec<Session>, AppError> {
-        let now = now_micros();
+        let now = self.now();
         let mut c = self.db.acquire().await?;
         Ok(session::sessions_of(&mut c.conn(), who.principal.user)
             .await?
@@ -341,7 +340,7 @@ impl App {
             ));
         }
         let hash = self.hasher.hash(new.expose().to_owned()).await?;
-        let now = now_micros();
+        let now = self.now();
         let mut tx = self.db.begin().await?;
         user_repo::set_password(&mut tx.conn(), who.principal.user, &hash, now).await?;
         session::revoke_sessions_of(&mut tx.conn(), who.principal.user, Some(who.session), now)

@@ -19,7 +19,7 @@ use tabel_domain::{GroupId, PersonId, SchoolId};
 use tabel_store::audit::{self, AuditEntry};
 use tabel_store::consent::{self as repo, Record, RegistryLine};
 use tabel_store::school::{self as school_repo, Group, PersonSummary};
-use tabel_store::{Conn, now_micros, outbox};
+use tabel_store::{Conn, outbox};
 use time::Date;
 
 /// The largest scan of an application kept.
@@ -367,7 +367,7 @@ impl App {
                 "electronic delivery needs the diary consent in force",
             ));
         }
-        let now = now_micros();
+        let now = self.now();
         let mut ids = Vec::new();
         // Refusing the diary ends electronic delivery too, when it was given.
         let mut writes: Vec<(ConsentPurpose, ConsentState)> = Vec::new();
@@ -458,7 +458,7 @@ impl App {
         if purpose == ConsentPurpose::Diary {
             purposes.push(ConsentPurpose::ElectronicDelivery);
         }
-        let now = now_micros();
+        let now = self.now();
         let mut ids = Vec::new();
         for (i, purpose) in purposes.into_iter().enumerate() {
             let latest = repo::latest(c, parent, student, purpose).await?;
@@ -604,7 +604,7 @@ impl App {
             ));
         }
         let sha256 = hex::encode(Sha256::digest(&bytes));
-        let now = now_micros();
+        let now = self.now();
         let scan = repo::Scan {
             consent,
             school: record.school,

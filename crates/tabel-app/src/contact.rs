@@ -34,7 +34,7 @@ use tabel_domain::{ContactId, PersonId, SchoolId, UserId};
 use tabel_store::audit::{self, AuditEntry};
 use tabel_store::contact::{self as repo, Contact, NewCode, NewContact};
 use tabel_store::school::{self as school_repo, PersonSummary, StudentCard};
-use tabel_store::{Conn, StoreError, now_micros, outbox};
+use tabel_store::{Conn, StoreError, outbox};
 use time::{Date, OffsetDateTime};
 
 /// Why a contact or a code was refused: the messages of [`AppError::Invalid`] and
@@ -380,7 +380,7 @@ impl App {
             .await?
             .map(|(s, _)| s)
             .ok_or(AppError::NotFound)?;
-        let now = now_micros();
+        let now = self.now();
         let id = repo::insert_contact(
             c,
             &NewContact {
@@ -438,7 +438,7 @@ impl App {
         let c = &mut tx.conn();
         let before = live_contact(c, id).await?;
         access(c, p, before.parent, self.today()).await?;
-        let now = now_micros();
+        let now = self.now();
         if !repo::remove_contact(c, id, Some(p.user), now).await? {
             return Err(AppError::NotFound);
         }
@@ -485,7 +485,7 @@ impl App {
         if before.preferred == preferred {
             return Ok(before);
         }
-        let now = now_micros();
+        let now = self.now();
         self.write_preferred(c, p, &before, preferred, (client, now))
             .await?;
         let after = reload(c, id).await?;
@@ -511,7 +511,7 @@ impl App {
         if preferred.iter().any(|id| !live.iter().any(|l| l.id == *id)) {
             return Err(AppError::invalid("preferred", refusal::NOT_THEIRS));
         }
-        let now = now_micros();
+        let now = self.now();
         for contact in &live {
             let wanted = preferred.contains(&contact.id);
             if wanted != contact.preferred {
@@ -583,7 +583,7 @@ impl App {
         if contact.verified_at.is_some() {
             return Err(AppError::Conflict(refusal::ALREADY_VERIFIED.into()));
         }
-        let now = now_micros();
+        let now = self.now();
         let window = i64::try_from(MAX_CODES_PER_WINDOW).unwrap_or(i64::MAX);
         let recent = repo::recent_code_times(c, id, window).await?;
         if recent.len() >= MAX_CODES_PER_WINDOW
@@ -679,7 +679,7 @@ impl App {
             .await?
             .filter(|k| k.used_at.is_none() && k.purpose == CodePurpose::PhoneCode)
             .ok_or_else(|| AppError::invalid("code", refusal::NO_CODE))?;
-        let now = now_micros();
+        let now = self.now();
         if now >= stored.expires_at {
             return Err(AppError::invalid("code", refusal::EXPIRED));
         }
@@ -755,7 +755,7 @@ impl App {
         if latest.is_none_or(|l| l.id != stored.id) {
             return Err(AppError::invalid("token", refusal::NO_CODE));
         }
-        let now = now_micros();
+        let now = self.now();
         if now >= stored.expires_at {
             return Err(AppError::invalid("token", refusal::EXPIRED));
         }

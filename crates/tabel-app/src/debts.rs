@@ -30,7 +30,7 @@ use tabel_store::debts::{self as repo, Debt, Deferral, NewDebt, NewDeferral, Ret
 use tabel_store::finals::{self as finals_repo, NewFinal, Slot, StoredFinal};
 use tabel_store::journal as journal_repo;
 use tabel_store::school::{self as school_repo, Period};
-use tabel_store::{Conn, now_micros, outbox};
+use tabel_store::{Conn, outbox};
 use time::{Date, Duration, OffsetDateTime};
 
 /// Closed deferrals and debts stay on the desk this long.
@@ -371,7 +371,7 @@ impl App {
                 "the pupil has a final mark in this cell: correct it instead of deferring".into(),
             ));
         }
-        let now = now_micros();
+        let now = self.now();
         let mut tx = self.db.begin().await?;
         let c = &mut tx.conn();
         if repo::open_deferral_of_cell(c, input.student, subject, v.group.year, sheet.slot)
@@ -440,7 +440,7 @@ impl App {
     ) -> Result<DebtLine, AppError> {
         let id = id.get();
         let today = self.today();
-        let now = now_micros();
+        let now = self.now();
         let mut tx = self.db.begin().await?;
         let c = &mut tx.conn();
         let d = repo::deferral(c, id).await?.ok_or(AppError::NotFound)?;
@@ -576,7 +576,7 @@ impl App {
     ) -> Result<DebtLine, AppError> {
         let id = id.get();
         let today = self.today();
-        let now = now_micros();
+        let now = self.now();
         let mut c0 = self.db.acquire().await?;
         let debt = repo::debt(&mut c0.conn(), id)
             .await?
@@ -733,7 +733,7 @@ impl App {
     ) -> Result<DebtLine, AppError> {
         let id = id.get();
         let today = self.today();
-        let now = now_micros();
+        let now = self.now();
         if input.to < input.from {
             return Err(AppError::invalid(
                 "to",
@@ -830,7 +830,7 @@ impl App {
         };
         check(may_plan(p, school))?;
         let today = self.today();
-        let since = now_micros() - RECENTLY_CLOSED;
+        let since = self.now() - RECENTLY_CLOSED;
         let mut c = self.db.acquire().await?;
         let c = &mut c.conn();
         let mut deferrals: Vec<DeferralLine> = repo::deferrals_of_school(c, school, since)
@@ -868,7 +868,7 @@ impl App {
             return Ok(Vec::new());
         };
         let today = self.today();
-        let since = now_micros();
+        let since = self.now();
         let mut c = self.db.acquire().await?;
         let c = &mut c.conn();
         let mut out = Vec::new();
@@ -945,7 +945,7 @@ impl App {
                 return Ok(0);
             }
         }
-        let now = now_micros();
+        let now = self.now();
         let mut tx = self.db.begin().await?;
         let c = &mut tx.conn();
         let due = repo::reminders_due(c, today).await?;

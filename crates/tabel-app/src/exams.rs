@@ -31,7 +31,7 @@ use tabel_domain::{PersonId, SchoolId, UserId};
 use tabel_store::audit::{self, AuditEntry};
 use tabel_store::exams::{self as repo, Batch, NewBatch, NewResult, StoredResult};
 use tabel_store::school as school_repo;
-use tabel_store::{Conn, now_micros, outbox};
+use tabel_store::{Conn, outbox};
 use time::{Duration, OffsetDateTime};
 
 /// The largest file accepted (a school's results are a few hundred kilobytes).
@@ -273,13 +273,14 @@ async fn announce(
     r: &StoredResult,
     action: &str,
     client: &Client,
+    at: OffsetDateTime,
 ) -> Result<(), AppError> {
     let after = result_json(r);
     audit::append(
         c,
         &AuditEntry {
             chain: r.school.get(),
-            at: now_micros(),
+            at,
             actor: actor.map(UserId::get),
             action,
             entity: "exam_result",
@@ -301,7 +302,7 @@ async fn announce(
                 "subject": r.subject_name, "received_at": rfc3339(r.received_at),
                 "published_at": rfc3339(at),
             }),
-            now_micros(),
+            at,
         )
         .await?;
     }
@@ -373,7 +374,7 @@ impl App {
                 format!("at most {} MB", MAX_FILE_BYTES / 1024 / 1024),
             ));
         }
-        let now = self.now();
+        let now = self.calendar_now();
         let received = f.received_at.unwrap_or(now);
         if received > now + RECEIPT_SKEW {
             return Err(AppError::invalid(
@@ -539,7 +540,7 @@ impl App {
                 received_at: received,
                 published_at,
             };
-            announce(c, actor, &stored, "exam.import", client).await?;
+            announce(c, actor, &stored, "exam.import", client, self.now()).await?;
         }
         let batch = repo::get_batch(c, batch).await?.ok_or(AppError::NotFound)?;
         tx.commit().await?;
@@ -572,7 +573,7 @@ impl App {
                 ));
             }
         }
-        let now = self.now();
+        let now = self.calendar_now();
         let mut tx = self.db.begin().await?;
         let c = &mut tx.conn();
         let ids = match target {
@@ -606,7 +607,7 @@ impl App {
                     published_at: Some(now),
                     ..r
                 };
-                announce(c, Some(p.user), &r, "exam.publish", client).await?;
+                announce(c, Some(p.user), &r, "exam.publish", client, self.now()).await?;
                 published.push(id);
             } else {
                 already += 1;
@@ -627,7 +628,7 @@ impl App {
         school: Option<SchoolId>,
     ) -> Result<ExamDesk, AppError> {
         let school = managed_school(p, school)?;
-        let now = self.now();
+        let now = self.calendar_now();
         let mut c = self.db.acquire().await?;
         let batches = repo::list_batches(&mut c.conn(), school, BATCHES_LISTED).await?;
         Ok(ExamDesk {
@@ -657,7 +658,7 @@ impl App {
         school: Option<SchoolId>,
     ) -> Result<Overdue, AppError> {
         let school = managed_school(p, school)?;
-        let now = self.now();
+        let now = self.calendar_now();
         let today = self.config.time_zone.local_date(now);
         let mut pooled = self.db.acquire().await?;
         let c = &mut pooled.conn();

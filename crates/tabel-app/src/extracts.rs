@@ -40,7 +40,7 @@ use tabel_store::extracts::{
 };
 use tabel_store::school::{self as school_repo, Group, Period, School};
 use tabel_store::timetable::status;
-use tabel_store::{Conn, StoreError, now_micros, outbox};
+use tabel_store::{Conn, StoreError, outbox};
 use time::{Date, Duration};
 
 /// The longest range one extract covers (a school year and a little).
@@ -924,7 +924,7 @@ impl App {
             },
             _ => req.handed_to.trim().to_owned(),
         };
-        let now = now_micros();
+        let now = self.now();
         let mut tx = self.db.begin().await?;
         let c = &mut tx.conn();
         let mut codes = Vec::with_capacity(batch.pupils.len());
@@ -1008,7 +1008,7 @@ impl App {
                 format!("at most {MAX_HANDED_TO} characters on one line"),
             ));
         }
-        let now = now_micros();
+        let now = self.now();
         let mut tx = self.db.begin().await?;
         let c = &mut tx.conn();
         let e = repo::by_code(c, code).await?.ok_or(AppError::NotFound)?;

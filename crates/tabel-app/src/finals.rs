@@ -19,7 +19,7 @@ use tabel_store::finals::{self as repo, NewFinal, Slot, StoredFinal};
 use tabel_store::journal::{self as journal_repo, RosterEntry};
 use tabel_store::school::{self as school_repo, Group, Period};
 use tabel_store::timetable::status;
-use tabel_store::{Conn, now_micros, outbox};
+use tabel_store::{Conn, outbox};
 use time::Date;
 
 /// Minutes of a lesson, for "late by more than half of it counts as missed".
@@ -405,7 +405,7 @@ impl App {
             return Err(AppError::Invalid(errors));
         }
         let v = &sheet.journal;
-        let now = now_micros();
+        let now = self.now();
         let mut tx = self.db.begin().await?;
         let c = &mut tx.conn();
         let mut out = Vec::new();

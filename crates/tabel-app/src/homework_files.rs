@@ -18,7 +18,7 @@ use tabel_domain::access::Principal;
 use tabel_store::audit::{self, AuditEntry};
 use tabel_store::homework_files::{self as repo, HomeworkFile, NewHomeworkFile};
 use tabel_store::timetable::{self as tt, Lesson};
-use tabel_store::{Conn, now_micros, outbox};
+use tabel_store::{Conn, outbox};
 use time::OffsetDateTime;
 
 /// The default largest file (the deployment may change it: [`crate::AppConfig`]).
@@ -250,7 +250,7 @@ impl App {
         if repo::count_for_lesson(c, lesson).await? >= MAX_FILES_PER_LESSON {
             return Err(file_error(refusal::TOO_MANY));
         }
-        let now = now_micros();
+        let now = self.now();
         let id = repo::insert_file(
             c,
             &NewHomeworkFile {
@@ -354,7 +354,7 @@ impl App {
             .await?
             .ok_or(AppError::NotFound)?;
         writer_of(c, p, &l, reason).await?;
-        let now = now_micros();
+        let now = self.now();
         if !repo::delete_file(c, id, Some(p.user), now).await? {
             return Err(AppError::NotFound);
         }

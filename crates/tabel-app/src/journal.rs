@@ -21,7 +21,7 @@ use tabel_store::journal::{
 };
 use tabel_store::school::{self as school_repo, Group, Period};
 use tabel_store::timetable::{self as tt, Lesson};
-use tabel_store::{Conn, StoreError, now_micros, outbox};
+use tabel_store::{Conn, StoreError, outbox};
 use time::{Date, OffsetDateTime};
 
 /// Longest homework, topic and comment texts.
@@ -522,7 +522,7 @@ impl App {
         let c = &mut tx.conn();
         let current = self.policy_of(c, school).await?;
         let version = current.version + 1;
-        let now = now_micros();
+        let now = self.now();
         repo::insert_policy(c, school, version, &body, (Some(p.user), now)).await?;
         write_audit(
             c,
@@ -838,7 +838,7 @@ impl App {
         client: &Client,
     ) -> Result<StoredMark, AppError> {
         let lesson = &m.lesson;
-        let now = now_micros();
+        let now = self.now();
         let new = NewMark {
             school: lesson.school,
             student: m.student,
@@ -995,7 +995,7 @@ impl App {
         if !errors.is_empty() {
             return Err(AppError::Invalid(errors));
         }
-        let now = now_micros();
+        let now = self.now();
         let value = mark.to_string();
         match repo::update_mark(
             c,
@@ -1087,7 +1087,7 @@ impl App {
                 repo::get_mark(c, id).await?.as_ref().map(mark_json),
             ));
         }
-        let now = now_micros();
+        let now = self.now();
         write_audit(
             c,
             Audit {
@@ -1173,7 +1173,7 @@ impl App {
             ));
         }
         let existing = repo::attendance_in_cell(c, lesson.id, student).await?;
-        let now = now_micros();
+        let now = self.now();
         let key = cell_key(lesson.id, student);
         let clear = input.code.trim().is_empty();
         match (&existing, input.version) {
@@ -1380,7 +1380,7 @@ impl App {
             record,
             version,
         };
-        let now = now_micros();
+        let now = self.now();
         let after = serde_json::to_value(&stored).unwrap_or_default();
         write_audit(
             c,
@@ -1558,7 +1558,7 @@ impl App {
         let c = &mut tx.conn();
         let school = period_school(c, period).await?.ok_or(AppError::NotFound)?;
         check(crate::timetable::may_plan(p, school))?;
-        let now = now_micros();
+        let now = self.now();
         repo::set_period_lock(c, period, close.then_some(now)).await?;
         write_audit(
             c,
@@ -1649,7 +1649,7 @@ impl App {
                 AppError::NotFound
             });
         }
-        let now = now_micros();
+        let now = self.now();
         let rec = repo::Recommendation {
             id: 0,
             school: card.school,

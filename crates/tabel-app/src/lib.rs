@@ -8,6 +8,7 @@ pub mod admin;
 pub mod assessment;
 pub mod auth;
 pub mod blocking;
+pub mod clock;
 pub mod consent;
 pub mod contact;
 pub mod debts;
@@ -102,10 +103,20 @@ pub struct App {
     weeks: Arc<std::sync::Mutex<diary::WeekCache>>,
     /// Delivers verification codes as they are made (see [`notify::CodeCourier`]).
     courier: Option<Arc<dyn notify::CodeCourier>>,
+    /// Where "now" comes from (see [`App::now`]).
+    clock: Arc<dyn clock::Clock>,
 }
 
 type PolicyCache = std::collections::HashMap<tabel_domain::SchoolId, Arc<journal::PolicyView>>;
-type SessionCache = std::collections::HashMap<String, (auth::Authenticated, std::time::Instant)>;
+/// A session by token hash, with when it was remembered by the process and by [`App::now`].
+type SessionCache = std::collections::HashMap<
+    String,
+    (
+        auth::Authenticated,
+        std::time::Instant,
+        time::OffsetDateTime,
+    ),
+>;
 
 impl App {
     /// Wraps a migrated database.
@@ -119,7 +130,14 @@ impl App {
             sessions: Arc::default(),
             weeks: Arc::default(),
             courier: None,
+            clock: Arc::new(clock::SystemClock),
         }
+    }
+
+    /// Reads the time from `clock` instead of the system's (tests move time this way).
+    pub fn with_clock(mut self, clock: Arc<dyn clock::Clock>) -> App {
+        self.clock = clock;
+        self
     }
 
     /// The database (for health checks and shutdown).
@@ -148,20 +166,27 @@ impl App {
         &self.config
     }
 
-    /// Today's date in the deployment's time zone (or the pinned date).
+    /// Today's date in the deployment's time zone by [`App::now`] (or the pinned date).
     pub fn today(&self) -> Date {
-        self.config.today.unwrap_or_else(|| {
-            self.config
-                .time_zone
-                .local_date(time::OffsetDateTime::now_utc())
-        })
+        self.config
+            .today
+            .unwrap_or_else(|| self.config.time_zone.local_date(self.now()))
     }
 
-    /// The deployment's clock: now, or — when the deployment pins "today" (the demo, tests) —
-    /// that day at the current local time of day, so that deadlines counted in hours (the day
-    /// to publish an exam result) run against the same calendar as [`App::today`].
+    /// The current instant by the application's clock, in UTC and whole microseconds (what both
+    /// databases keep, so a value read back compares equal). Every use case reads the time here.
+    /// A pinned "today" does not move it; see [`App::calendar_now`].
     pub fn now(&self) -> time::OffsetDateTime {
-        let now = tabel_store::now_micros();
+        let now = self.clock.now().to_offset(time::UtcOffset::UTC);
+        now.replace_nanosecond(now.nanosecond() / 1_000 * 1_000)
+            .unwrap_or(now)
+    }
+
+    /// [`App::now`], or — when the deployment pins "today" (the demo, tests) — that day at the
+    /// clock's local time of day, so that deadlines counted in hours (the day to publish an exam
+    /// result) run against the same calendar as [`App::today`].
+    pub fn calendar_now(&self) -> time::OffsetDateTime {
+        let now = self.now();
         let Some(today) = self.config.today else {
             return now;
         };
@@ -188,5 +213,53 @@ impl Client {
             address: "cli".into(),
             user_agent: "tabel-cli".into(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use clock::TestClock;
+    use tabel_store::test_support::TestDb;
+    use time::macros::{date, datetime};
+
+    async fn app_at(clock: &TestClock, today: Option<Date>) -> (App, TestDb) {
+        let db = TestDb::sqlite().await;
+        let config = AppConfig {
+            today,
+            ..AppConfig::default()
+        };
+        let app = App::new(db.db.clone(), config).with_clock(Arc::new(clock.clone()));
+        (app, db)
+    }
+
+    #[tokio::test]
+    async fn now_and_today_come_from_the_clock_in_the_deployments_zone() {
+        // 22:30 in UTC is already the next day in Moscow (UTC+3).
+        let clock = TestClock::at(datetime!(2026-11-27 22:30:00.123456789 UTC));
+        let (app, _db) = app_at(&clock, None).await;
+        assert_eq!(app.now(), datetime!(2026-11-27 22:30:00.123456 UTC));
+        assert_eq!(app.today(), date!(2026 - 11 - 28));
+        assert_eq!(app.calendar_now(), app.now());
+        clock.advance(Duration::days(2));
+        assert_eq!(app.now(), datetime!(2026-11-29 22:30:00.123456 UTC));
+        assert_eq!(app.today(), date!(2026 - 11 - 30));
+        clock.set(datetime!(2026-12-01 09:00 +3));
+        assert_eq!(app.now(), datetime!(2026-12-01 06:00 UTC));
+        assert_eq!(app.now().offset(), time::UtcOffset::UTC);
+    }
+
+    #[tokio::test]
+    async fn a_pinned_today_holds_the_date_and_moves_only_the_calendar_clock() {
+        let clock = TestClock::at(datetime!(2026-12-06 07:15 UTC));
+        let (app, _db) = app_at(&clock, Some(date!(2026 - 11 - 28))).await;
+        assert_eq!(app.today(), date!(2026 - 11 - 28));
+        assert_eq!(app.now(), datetime!(2026-12-06 07:15 UTC));
+        // The pinned day at the clock's local time of day (10:15 in Moscow).
+        assert_eq!(app.calendar_now(), datetime!(2026-11-28 07:15 UTC));
+        clock.advance(Duration::days(3));
+        assert_eq!(app.today(), date!(2026 - 11 - 28));
+        assert_eq!(app.calendar_now(), datetime!(2026-11-28 07:15 UTC));
     }
 }

@@ -25,9 +25,9 @@ use tabel_domain::notify::{
     check_setting,
 };
 use tabel_domain::{PersonId, SchoolId, UserId};
+use tabel_store::Conn;
 use tabel_store::audit::{self, AuditEntry};
 use tabel_store::delivery::{self as repo, Attempt, Delivery, NewWebhook, Settings, Webhook};
-use tabel_store::{Conn, now_micros};
 
 /// A verification code to deliver now, with where it goes.
 #[derive(Debug, Clone)]
@@ -269,7 +269,7 @@ impl App {
     ) -> Result<NotificationSettings, AppError> {
         let (me, school) = me_as_parent(p)?;
         let new = parse_settings(input)?;
-        let now = now_micros();
+        let now = self.now();
         let mut tx = self.db.begin().await?;
         let c = &mut tx.conn();
         let before = repo::settings_of(c, me).await?;
@@ -327,7 +327,7 @@ impl App {
         client: &Client,
     ) -> Result<Delivery, AppError> {
         let id = id.get();
-        let now = now_micros();
+        let now = self.now();
         let mut tx = self.db.begin().await?;
         let c = &mut tx.conn();
         let d = repo::get_delivery(c, id).await?.ok_or(AppError::NotFound)?;
@@ -403,7 +403,7 @@ impl App {
             return Err(AppError::Invalid(errors));
         }
         let secret = new_secret()?;
-        let now = now_micros();
+        let now = self.now();
         let mut tx = self.db.begin().await?;
         let c = &mut tx.conn();
         let id = repo::insert_webhook(
@@ -450,7 +450,7 @@ impl App {
         client: &Client,
     ) -> Result<(), AppError> {
         let id = id.get();
-        let now = now_micros();
+        let now = self.now();
         let mut tx = self.db.begin().await?;
         let c = &mut tx.conn();
         let w = repo::get_webhook(c, id).await?.ok_or(AppError::NotFound)?;

@@ -11,11 +11,11 @@ use tabel_domain::access::Principal;
 use tabel_domain::school::Role;
 use tabel_domain::thematic::{self as rules, CellError, ParsedPlan, PlanErrors};
 use tabel_domain::{GroupId, SubjectId};
+use tabel_store::Conn;
 use tabel_store::audit::{self, AuditEntry};
 use tabel_store::journal as journal_repo;
 use tabel_store::school::{self as school_repo, Group};
 use tabel_store::thematic::{self as repo, NewPlan, NewTopic, StoredPlan};
-use tabel_store::{Conn, now_micros};
 
 /// The largest file accepted (a year's plan is a few dozen kilobytes).
 pub const MAX_FILE_BYTES: usize = 2 * 1024 * 1024;
@@ -196,7 +196,7 @@ impl App {
         let topics = lesson_types(&parsed, &policy.policy).map_err(|e| field_errors(&e))?;
         let teacher = repo::assigned_teacher(c, group, subject, g.year).await?;
         let before = repo::get_plan(c, group, subject, g.year).await?;
-        let now = now_micros();
+        let now = self.now();
         let (plan_id, version) = repo::replace_plan(
             c,
             &NewPlan {

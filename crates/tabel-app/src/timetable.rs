@@ -13,8 +13,8 @@ use tabel_domain::{AcademicYearId, GroupId, PersonId, SchoolId, SubjectId};
 use tabel_store::audit::{self, AuditEntry};
 use tabel_store::school as repo;
 use tabel_store::timetable::{self as tt, Lesson, LessonChange, NewEntry, NewLesson, status};
-use tabel_store::{Conn, StoreError, now_micros, outbox};
-use time::{Date, Duration};
+use tabel_store::{Conn, StoreError, outbox};
+use time::{Date, Duration, OffsetDateTime};
 
 /// May plan the timetable and record changes: the school's administrators and deputy heads.
 pub fn may_plan(p: &Principal, school: SchoolId) -> tabel_domain::access::Decision {
@@ -339,6 +339,7 @@ async fn entries_overlapping(
 /// What an audit record of a timetable change says.
 struct Record<'a> {
     school: SchoolId,
+    at: OffsetDateTime,
     actor: Option<i64>,
     action: &'a str,
     entity_id: String,
@@ -352,7 +353,7 @@ async fn audit_change(conn: &mut Conn<'_>, r: Record<'_>, client: &Client) -> Re
         conn,
         &AuditEntry {
             chain: r.school.get(),
-            at: now_micros(),
+            at: r.at,
             actor: r.actor,
             action: r.action,
             entity: r.action.split('.').next().unwrap_or(r.action),
@@ -402,6 +403,7 @@ impl App {
             &mut tx.conn(),
             Record {
                 school,
+                at: self.now(),
                 actor: Some(p.user.get()),
                 action: "bells.set",
                 entity_id: format!("{}:{shift}:{variant}", year.id),
@@ -451,6 +453,7 @@ impl App {
             &mut tx.conn(),
             Record {
                 school: g.school,
+                at: self.now(),
                 actor: Some(p.user.get()),
                 action: "group.shift",
                 entity_id: class.to_string(),
@@ -600,7 +603,7 @@ impl App {
                 )));
             }
         }
-        let now = now_micros();
+        let now = self.now();
         let entry = tt::insert_entry(
             &mut tx.conn(),
             &NewEntry {
@@ -628,6 +631,7 @@ impl App {
             &mut tx.conn(),
             Record {
                 school,
+                at: self.now(),
                 actor: Some(p.user.get()),
                 action: "timetable.add",
                 entity_id: entry.to_string(),
@@ -932,6 +936,7 @@ impl App {
             &mut tx.conn(),
             Record {
                 school: l.school,
+                at: self.now(),
                 actor: Some(p.user.get()),
                 action,
                 entity_id: l.id.to_string(),
@@ -948,7 +953,7 @@ impl App {
             Some(l.school),
             "lesson.changed",
             &event,
-            now_micros(),
+            self.now(),
         )
         .await?;
         let changed = tt::get_lesson(&mut tx.conn(), l.id)
@@ -1062,6 +1067,7 @@ impl App {
             &mut tx.conn(),
             Record {
                 school,
+                at: self.now(),
                 actor: Some(p.user.get()),
                 action: "lessons.regenerate",
                 entity_id: year.id.to_string(),
@@ -1268,6 +1274,7 @@ impl App {
             &mut tx.conn(),
             Record {
                 school: g.school,
+                at: self.now(),
                 actor: Some(p.user.get()),
                 action: "lesson.extra",
                 entity_id: added.id.to_string(),
@@ -1283,7 +1290,7 @@ impl App {
             Some(g.school),
             "lesson.changed",
             &after,
-            now_micros(),
+            self.now(),
         )
         .await?;
         tx.commit().await?;
@@ -1323,6 +1330,7 @@ impl App {
             &mut tx.conn(),
             Record {
                 school,
+                at: self.now(),
                 actor: Some(p.user.get()),
                 action: "bells.day",
                 entity_id: on.to_string(),
@@ -1375,6 +1383,7 @@ impl App {
             &mut tx.conn(),
             Record {
                 school,
+                at: self.now(),
                 actor: Some(p.user.get()),
                 action: "timetable.end",
                 entity_id: entry.to_string(),
@@ -1390,7 +1399,7 @@ impl App {
             Some(school),
             "timetable.changed",
             &serde_json::json!({"entry_id": entry.to_string(), "valid_to": last_day.to_string()}),
-            now_micros(),
+            self.now(),
         )
         .await?;
         tx.commit().await?;

@@ -97,25 +97,28 @@ impl CsvError {
 }
 
 /// The text of CSV bytes: UTF-8 (a BOM dropped), else Windows-1251 (what Russian Excel saves as
-/// "CSV").
+/// "CSV"). Only a UTF-8 BOM is looked for: the bytes of any other are read as Windows-1251 too.
 pub fn decode(bytes: &[u8]) -> String {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    match std::str::from_utf8(bytes) {
-        Ok(t) => t.to_owned(),
-        Err(_) => decode_cp1251(bytes),
+    match encoding_rs::UTF_8.decode_without_bom_handling_and_without_replacement(bytes) {
+        Some(text) => text.into_owned(),
+        None => encoding_rs::WINDOWS_1251
+            .decode_without_bom_handling(bytes)
+            .0
+            .into_owned(),
     }
 }
 
 /// The separator the first non-blank line uses most (`;` when it uses none).
-fn separator(text: &str) -> char {
+fn separator(text: &str) -> u8 {
     let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
-    let mut best = (';', 0);
-    for sep in [';', ',', '\t'] {
+    let mut best = (b';', 0);
+    for sep in [b';', b',', b'\t'] {
         let mut quoted = false;
         let n = first
-            .chars()
+            .bytes()
             .filter(|&c| {
-                if c == '"' {
+                if c == b'"' {
                     quoted = !quoted;
                 }
                 !quoted && c == sep
@@ -128,101 +131,115 @@ fn separator(text: &str) -> char {
     best.0
 }
 
-/// Splits CSV text into records of fields (quotes: `"a;b"`, `""` for a quote, line breaks
-/// inside quotes kept), refusing more than `max_records` records (blank lines count: a file of
-/// blank lines is bounded too), more than [`MAX_FIELDS`] fields in a record and fields longer
-/// than [`MAX_FIELD_CHARS`]. One pass, constant work a character.
+/// The parser's buffer for one field: [`MAX_FIELD_CHARS`] characters of at most four bytes each,
+/// and one byte more so that a field that fills it exactly is still seen to end. A field that
+/// overflows it is longer than the limit and is refused without being held.
+const FIELD_BUFFER: usize = MAX_FIELD_CHARS * 4 + 1;
+
+/// Splits CSV text into records of fields (RFC 4180 quoting as the csv crate reads it: `"a;b"`,
+/// `""` for a quote, line breaks inside quotes kept; `\r\n`, `\n` and `\r` end a record),
+/// refusing more than `max_records` records (blank lines count and come back as a record of one
+/// empty field, so that a record's place is its row in a spreadsheet and a file of blank lines
+/// is bounded too), more than [`MAX_FIELDS`] fields in a record and fields longer than
+/// [`MAX_FIELD_CHARS`]. One pass, constant work a byte; the largest buffer is one field's.
 pub fn records(text: &str, max_records: usize) -> Result<Vec<Vec<String>>, CsvError> {
-    let sep = separator(text);
-    let mut records: Vec<Vec<String>> = Vec::new();
-    let mut record: Vec<String> = Vec::new();
-    let mut field = Field::default();
-    let mut quoted = false;
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        let row = records.len() + 1;
-        if quoted {
-            if c == '"' {
-                if chars.peek() == Some(&'"') {
-                    chars.next();
-                    field.push('"', row)?;
-                } else {
-                    quoted = false;
+    use csv_core::ReadFieldResult;
+    // The parser would drop a byte order mark without a trace of the line breaks after it; the
+    // marks are nothing to a spreadsheet either.
+    let text = text.trim_start_matches('\u{FEFF}');
+    let input = text.as_bytes();
+    let mut parser = csv_core::ReaderBuilder::new()
+        .delimiter(separator(text))
+        .build();
+    let mut out = vec![0u8; FIELD_BUFFER];
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    let mut pos = 0;
+    loop {
+        // The parser skips the line breaks before a record; a spreadsheet numbers the blank
+        // lines they make, and so do we.
+        let run = input[pos..]
+            .iter()
+            .take_while(|&&b| b == b'\r' || b == b'\n')
+            .count();
+        for _ in 0..line_breaks(input, pos, pos + run) {
+            push_record(&mut rows, vec![String::new()], max_records)?;
+        }
+        let row = rows.len() + 1;
+        let mut record: Vec<String> = Vec::new();
+        let mut field_start = pos + run;
+        loop {
+            let mut len = 0;
+            let record_end = loop {
+                let (res, nin, nout) = parser.read_field(&input[pos..], &mut out[len..]);
+                pos += nin;
+                len += nout;
+                match res {
+                    // All the text was given at once: the next call, with none left, ends it.
+                    ReadFieldResult::InputEmpty => {}
+                    ReadFieldResult::OutputFull => return Err(CsvError::FieldTooLong { row }),
+                    ReadFieldResult::Field { record_end } => break record_end,
+                    ReadFieldResult::End => return Ok(rows),
                 }
-            } else {
-                field.push(c, row)?;
+            };
+            // The parser splits only at ASCII bytes and drops only quotes: the bytes of a field
+            // of UTF-8 text are UTF-8.
+            let field = String::from_utf8_lossy(&out[..len]).into_owned();
+            if field.chars().count() > MAX_FIELD_CHARS {
+                return Err(CsvError::FieldTooLong { row });
             }
-        } else if c == '"' && field.blank {
-            field = Field::default();
-            quoted = true;
-        } else if c == sep {
-            field.end(&mut record, row)?;
-        } else if c == '\r' || c == '\n' {
-            if c == '\r' && chars.peek() == Some(&'\n') {
-                chars.next();
+            if record.len() == MAX_FIELDS {
+                return Err(CsvError::TooManyFields { row });
             }
-            field.end(&mut record, row)?;
-            records.push(std::mem::take(&mut record));
-            if records.len() > max_records {
-                return Err(CsvError::TooManyRows);
+            // The parser closes a quote left open at the end of the text; we refuse it.
+            if pos == input.len() && unclosed(&input[field_start..]) {
+                return Err(CsvError::UnclosedQuote { row });
             }
-        } else {
-            field.push(c, row)?;
+            record.push(field);
+            if record_end {
+                break;
+            }
+            field_start = pos;
         }
-    }
-    if quoted {
-        return Err(CsvError::UnclosedQuote {
-            row: records.len() + 1,
-        });
-    }
-    if !field.text.is_empty() || !record.is_empty() {
-        field.end(&mut record, records.len() + 1)?;
-        records.push(record);
-        if records.len() > max_records {
-            return Err(CsvError::TooManyRows);
-        }
-    }
-    Ok(records)
-}
-
-/// The field being read: its text, its length in characters, and whether it is all white space
-/// so far (a quote may open a field after blanks), kept as it grows so that no character is
-/// looked at twice.
-struct Field {
-    text: String,
-    chars: usize,
-    blank: bool,
-}
-
-impl Default for Field {
-    fn default() -> Self {
-        Field {
-            text: String::new(),
-            chars: 0,
-            blank: true,
-        }
+        push_record(&mut rows, record, max_records)?;
     }
 }
 
-impl Field {
-    fn push(&mut self, c: char, row: usize) -> Result<(), CsvError> {
-        self.chars += 1;
-        if self.chars > MAX_FIELD_CHARS {
-            return Err(CsvError::FieldTooLong { row });
-        }
-        self.blank &= c.is_whitespace();
-        self.text.push(c);
-        Ok(())
+fn push_record(
+    rows: &mut Vec<Vec<String>>,
+    record: Vec<String>,
+    max_records: usize,
+) -> Result<(), CsvError> {
+    if rows.len() == max_records {
+        return Err(CsvError::TooManyRows);
     }
+    rows.push(record);
+    Ok(())
+}
 
-    /// Ends the field into the record and starts the next.
-    fn end(&mut self, record: &mut Vec<String>, row: usize) -> Result<(), CsvError> {
-        if record.len() == MAX_FIELDS {
-            return Err(CsvError::TooManyFields { row });
+/// Line breaks in `input[from..to]` (bytes `\r` and `\n` only): `\r\n` is one, and so is a `\n`
+/// whose `\r` came just before `from`.
+fn line_breaks(input: &[u8], from: usize, to: usize) -> usize {
+    (from..to)
+        .filter(|&i| match input[i] {
+            b'\r' => true,
+            b'\n' => i == 0 || input[i - 1] != b'\r',
+            _ => false,
+        })
+        .count()
+}
+
+/// Whether a field's raw text opens a quote that never closes (`""` inside quotes is a quote).
+fn unclosed(raw: &[u8]) -> bool {
+    let Some(mut rest) = raw.strip_prefix(b"\"") else {
+        return false;
+    };
+    while let Some(at) = rest.iter().position(|&b| b == b'"') {
+        match rest.get(at + 1) {
+            Some(b'"') => rest = &rest[at + 2..],
+            _ => return false,
         }
-        record.push(std::mem::take(self).text);
-        Ok(())
     }
+    true
 }
 
 /// A column heading as compared: trimmed, lower case, `ё` as `е`, dots and a trailing colon
@@ -240,36 +257,70 @@ pub fn heading_key(raw: &str) -> String {
     h.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// Windows-1251's upper half from 0x80 to 0xBF (0xC0–0xFF are А–я in order).
-const CP1251_HIGH: [char; 64] = [
-    'Ђ', 'Ѓ', '‚', 'ѓ', '„', '…', '†', '‡', '€', '‰', 'Љ', '‹', 'Њ', 'Ќ', 'Ћ', 'Џ', //
-    'ђ', '‘', '’', '“', '”', '•', '–', '—', '\u{FFFD}', '™', 'љ', '›', 'њ', 'ќ', 'ћ', 'џ', //
-    '\u{A0}', 'Ў', 'ў', 'Ј', '¤', 'Ґ', '¦', '§', 'Ё', '©', 'Є', '«', '¬', '\u{AD}', '®',
-    'Ї', //
-    '°', '±', 'І', 'і', 'ґ', 'µ', '¶', '·', 'ё', '№', 'є', '»', 'ј', 'Ѕ', 'ѕ', 'ї',
-];
-
-fn decode_cp1251(bytes: &[u8]) -> String {
-    bytes
-        .iter()
-        .map(|&b| match b {
-            0..=0x7F => char::from(b),
-            0x80..=0xBF => CP1251_HIGH[usize::from(b - 0x80)],
-            _ => char::from_u32(0x0410 + u32::from(b - 0xC0)).unwrap_or('\u{FFFD}'),
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+    use proptest::prelude::*;
 
     #[test]
     fn the_separator_is_the_one_the_first_line_uses_most() {
         assert_eq!(records("a;b;c\n1;2;3\n", 10).unwrap()[1], ["1", "2", "3"]);
         assert_eq!(records("a,b\n\"1,5\",2\n", 10).unwrap()[1], ["1,5", "2"]);
         assert_eq!(records("a\tb\n1\t2", 10).unwrap()[1], ["1", "2"]);
+        assert_eq!(
+            records("\n\n\"x;y\",z,w\n", 10).unwrap()[2],
+            ["x;y", "z", "w"]
+        );
+        assert_eq!(records("abc\n", 10).unwrap(), [["abc"]]);
+    }
+
+    #[test]
+    fn quotes_hold_separators_quotes_and_line_breaks() {
+        assert_eq!(
+            records("\"a;b\";\"say \"\"hi\"\"\";\"two\r\nlines\"\nx", 10).unwrap(),
+            vec![vec!["a;b", "say \"hi\"", "two\r\nlines"], vec!["x"]]
+        );
+        // Text after a closing quote joins the field; a quote inside a bare field is text.
+        assert_eq!(records("\"a\"b;c\"d", 10).unwrap(), [["ab", "c\"d"]]);
+        // RFC 4180: a quote opens a field only as its first character (blanks before it are
+        // text).
+        assert_eq!(records("  \"a;b\";c", 10).unwrap(), [["  \"a", "b\"", "c"]]);
+        assert_eq!(records("a;", 10).unwrap(), [["a", ""]]);
+        assert_eq!(records("", 10).unwrap(), Vec::<Vec<String>>::new());
+    }
+
+    #[test]
+    fn blank_lines_keep_their_rows_and_every_line_ending_ends_a_record() {
+        let blank = || vec![String::new()];
+        let row = |f: &str| vec![f.to_owned()];
+        assert_eq!(
+            records("a\n\nb", 10).unwrap(),
+            [row("a"), blank(), row("b")]
+        );
+        assert_eq!(
+            records("\r\n\r\na\r\n", 10).unwrap(),
+            [blank(), blank(), row("a")]
+        );
+        assert_eq!(
+            records("a\r\rb\r", 10).unwrap(),
+            [row("a"), blank(), row("b")]
+        );
+        assert_eq!(records("a\n\n", 10).unwrap(), [row("a"), blank()]);
+        assert_eq!(
+            records("\u{FEFF}\u{FEFF}\na", 10).unwrap(),
+            [blank(), row("a")]
+        );
+        // A line break inside quotes stays in its row, as in a spreadsheet.
+        assert_eq!(
+            records("\"x\n\ny\";1\n\nz", 10).unwrap(),
+            vec![vec!["x\n\ny".to_owned(), "1".to_owned()], blank(), row("z")]
+        );
+        let long = "я".repeat(MAX_FIELD_CHARS + 1);
+        assert_eq!(
+            records(&format!("a\r\n\r\n\"x\ny\"\n{long}"), 10),
+            Err(CsvError::FieldTooLong { row: 4 })
+        );
     }
 
     #[test]
@@ -285,26 +336,72 @@ mod tests {
             records(&format!("a\n\"{long}\""), 10),
             Err(CsvError::FieldTooLong { row: 2 })
         );
+        assert_eq!(
+            records(&format!("a;{long};b"), 10),
+            Err(CsvError::FieldTooLong { row: 1 })
+        );
+        // The limit counts characters, not bytes: four-byte ones fill the buffer exactly.
+        let widest = "😀".repeat(MAX_FIELD_CHARS);
+        assert_eq!(
+            records(&widest, 10).unwrap()[0][0].chars().count(),
+            MAX_FIELD_CHARS
+        );
+        assert_eq!(
+            records(&format!("{widest}😀"), 10),
+            Err(CsvError::FieldTooLong { row: 1 })
+        );
+        assert_eq!(
+            records(&format!("{}я", "a".repeat(MAX_FIELD_CHARS)), 10),
+            Err(CsvError::FieldTooLong { row: 1 })
+        );
         // Blanks and then a quote, many times over: linear, not quadratic (this took minutes).
         let text = format!("{}x{}", " ".repeat(30_000), "\"".repeat(30_000));
         let started = std::time::Instant::now();
         let _ = records(&text, 10);
         assert!(started.elapsed() < std::time::Duration::from_secs(2));
-        assert_eq!(
-            records("  \"a;b\";c", 10).unwrap(),
-            [["a;b", "c"]],
-            "a quote after blanks still opens a field"
-        );
     }
 
     #[test]
     fn limits_and_unclosed_quotes_are_errors() {
         assert_eq!(records("a\nb\nc\n", 2), Err(CsvError::TooManyRows));
         assert_eq!(records("a\nb\nc", 2), Err(CsvError::TooManyRows));
+        assert_eq!(records("a\nb", 2).unwrap().len(), 2);
+        // A file of blank lines is bounded too.
+        assert_eq!(
+            records(&"\r\n".repeat(100_000), 10),
+            Err(CsvError::TooManyRows)
+        );
         assert_eq!(
             records("a\n\"b\n", 10),
             Err(CsvError::UnclosedQuote { row: 2 })
         );
+        assert_eq!(
+            records("a\n\nx;\"b;c\nd", 10),
+            Err(CsvError::UnclosedQuote { row: 3 })
+        );
+        assert_eq!(
+            records("\"a\"\"", 10),
+            Err(CsvError::UnclosedQuote { row: 1 })
+        );
+        assert_eq!(records("\"a\"\"\"", 10).unwrap(), [["a\""]]);
+    }
+
+    #[test]
+    fn refusals_name_the_row_in_the_imports_words() {
+        let e = CsvError::UnclosedQuote { row: 3 }.cell_error("too many".into());
+        assert_eq!(
+            e.to_string(),
+            "row 3: a quote (\") is opened and never closed"
+        );
+        let e = CsvError::TooManyRows.cell_error("too many rows: at most 5".into());
+        assert_eq!(e.to_string(), "file: too many rows: at most 5");
+        let e = CsvError::FieldTooLong { row: 2 }.cell_error(String::new());
+        assert_eq!(
+            e.to_string(),
+            "row 2: a field may hold at most 32767 characters"
+        );
+        let e = CsvError::TooManyFields { row: 9 }.cell_error(String::new());
+        assert_eq!(e.to_string(), "row 9: a row may have at most 256 fields");
     }
 
     #[test]
@@ -318,5 +415,101 @@ mod tests {
     fn windows_1251_is_decoded_and_a_bom_dropped() {
         assert_eq!(decode(&[0xA8, 0xEB, 0xEA, 0xE8]), "Ёлки");
         assert_eq!(decode("\u{FEFF}ФИО".as_bytes()), "ФИО");
+        assert_eq!(decode(b"\xEF\xBB\xBF"), "");
+        let upper: Vec<u8> = (0xC0..=0xFF).collect();
+        let alphabet: String = ('А'..='я').collect();
+        assert_eq!(decode(&upper), alphabet);
+        assert_eq!(decode(&[0xB8, 0xB9, 0x20, 0x31]), "ё№ 1");
+        // The one byte Windows-1251 leaves unassigned reads as the C1 control of its number.
+        assert_eq!(decode(&[0x98, 0xC0]), "\u{98}А");
+        // One byte that is not UTF-8 makes the whole file Windows-1251.
+        assert_eq!(decode(b"ok;\xC4\xE0"), "ok;Да");
+    }
+
+    /// What a quote-free file means: lines (`\r\n`, `\r` or `\n` each end one; a blank line is a
+    /// record of one empty field) of `;`-separated fields.
+    fn unquoted(text: &str) -> Vec<Vec<String>> {
+        let split = |l: &str| l.split(';').map(str::to_owned).collect::<Vec<_>>();
+        let mut rows = Vec::new();
+        let mut line = String::new();
+        let mut chars = text.chars().peekable();
+        while let Some(c) = chars.next() {
+            if c == '\r' || c == '\n' {
+                if c == '\r' && chars.peek() == Some(&'\n') {
+                    chars.next();
+                }
+                rows.push(split(&line));
+                line.clear();
+            } else {
+                line.push(c);
+            }
+        }
+        if !line.is_empty() {
+            rows.push(split(&line));
+        }
+        rows
+    }
+
+    fn quoted(field: &str) -> String {
+        format!("\"{}\"", field.replace('"', "\"\""))
+    }
+
+    proptest! {
+        #[test]
+        fn quote_free_files_split_into_their_lines_and_fields(
+            text in "[ab я;\r\n]{0,80}",
+        ) {
+            prop_assert_eq!(records(&text, 1000).unwrap(), unquoted(&text));
+        }
+
+        #[test]
+        fn quoted_records_come_back_as_written(
+            rows in prop::collection::vec(
+                prop::collection::vec("[aя;,\t\" \r\n]{0,6}", 1..5),
+                0..6,
+            ),
+            ending in prop::sample::select(vec!["\n", "\r\n", "\r"]),
+            last_ends in any::<bool>(),
+        ) {
+            let mut text = rows
+                .iter()
+                .map(|r| r.iter().map(|f| quoted(f)).collect::<Vec<_>>().join(";"))
+                .collect::<Vec<_>>()
+                .join(ending);
+            if last_ends && !rows.is_empty() {
+                text.push_str(ending);
+            }
+            prop_assert_eq!(records(&text, 1000).unwrap(), rows);
+        }
+
+        #[test]
+        fn any_text_is_read_within_the_limits_or_refused(
+            text in prop_oneof![any::<String>(), "[a\";,\t\r\n ]{0,300}"],
+            max in 0usize..20,
+        ) {
+            if let Ok(rows) = records(&text, max) {
+                prop_assert!(rows.len() <= max);
+                for r in &rows {
+                    prop_assert!(!r.is_empty() && r.len() <= MAX_FIELDS);
+                    prop_assert!(r.iter().all(|f| f.chars().count() <= MAX_FIELD_CHARS));
+                }
+            }
+        }
+
+        #[test]
+        fn utf8_text_decodes_to_itself_with_or_without_a_bom(text in any::<String>()) {
+            prop_assume!(!text.starts_with('\u{FEFF}'));
+            prop_assert_eq!(decode(text.as_bytes()), text.clone());
+            prop_assert_eq!(decode(format!("\u{FEFF}{text}").as_bytes()), text);
+        }
+
+        #[test]
+        fn windows_1251_text_decodes_to_itself(text in "[А-яЁё№«» a-z0-9;,.\"]{1,40}") {
+            let (bytes, _, unmappable) = encoding_rs::WINDOWS_1251.encode(&text);
+            prop_assert!(!unmappable);
+            // A few short Cyrillic byte pairs happen to be UTF-8 too (`Рё` is `и`): UTF-8 wins.
+            prop_assume!(std::str::from_utf8(&bytes).is_err() || text.is_ascii());
+            prop_assert_eq!(decode(&bytes), text);
+        }
     }
 }

@@ -41,7 +41,7 @@ use tabel_store::contact::{self as contacts, Contact};
 use tabel_store::delivery::{
     self as repo, Delivery, Event, Guardian, NewDelivery, NewDigestItem, Retry, Settings, Webhook,
 };
-use tabel_store::{Conn, Db, StoreError, now_micros};
+use tabel_store::{Conn, Db, StoreError};
 use time::{Duration, OffsetDateTime};
 use tokio::sync::Semaphore;
 
@@ -305,9 +305,9 @@ impl Worker {
         tracing::info!("notification worker stopped");
     }
 
-    /// One round at the current time.
+    /// One round at the application clock's time ([`App::now`]).
     pub async fn run_once(&self) -> Result<Report, WorkerError> {
-        self.run_once_at(now_micros()).await
+        self.run_once_at(self.app.now()).await
     }
 
     /// One round as if it were `now` (tests pin the clock for quiet hours, digests, retries).
@@ -968,7 +968,7 @@ impl Worker {
                 secret,
             })
             .await;
-        let at = now_micros().max(now);
+        let at = self.app.now().max(now);
         let mut tx = self.db().begin().await?;
         let c = &mut tx.conn();
         match result {

@@ -88,7 +88,7 @@ async fn users_page<'s>(
     form: Option<&NewAccount>,
 ) -> Result<UsersPage<'s>, AppError> {
     let t = user.tr(state);
-    let now = time::OffsetDateTime::now_utc();
+    let now = state.app.now();
     let rows = state
         .app
         .users(&user.who.principal, school, q.as_deref(), 200, 0)

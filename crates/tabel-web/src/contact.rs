@@ -317,7 +317,7 @@ async fn mine_view<'s>(
     notice: String,
 ) -> Result<MinePage<'s>, AppError> {
     let t = user.tr(state);
-    let now = OffsetDateTime::now_utc();
+    let now = state.app.now();
     let contacts = state
         .app
         .my_contacts(&user.who.principal)
@@ -556,7 +556,7 @@ async fn student_view<'s>(
     notice: String,
 ) -> Result<StudentPage<'s>, AppError> {
     let t = user.tr(state);
-    let now = OffsetDateTime::now_utc();
+    let now = state.app.now();
     let v = state
         .app
         .student_contacts(&user.who.principal, student)

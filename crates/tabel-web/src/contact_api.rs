@@ -142,7 +142,7 @@ async fn list_contacts(
         .app
         .parent_contacts(&who.principal, parent, q.include_removed.unwrap_or(false))
         .await?;
-    let now = OffsetDateTime::now_utc();
+    let now = state.app.now();
     Ok(Json(
         list.into_iter().map(|c| ContactDto::new(c, now)).collect(),
     ))
@@ -196,7 +196,7 @@ async fn add_contact(
         .await?;
     Ok((
         StatusCode::CREATED,
-        Json(ContactDto::new(stored, OffsetDateTime::now_utc())),
+        Json(ContactDto::new(stored, state.app.now())),
     ))
 }
 
@@ -238,7 +238,7 @@ async fn set_preferred(
         .app
         .set_contact_preferred(&who.principal, contact, body.preferred, &client)
         .await?;
-    Ok(Json(ContactDto::new(c, OffsetDateTime::now_utc())))
+    Ok(Json(ContactDto::new(c, state.app.now())))
 }
 
 /// A verification code was made and will be delivered to the contact.
@@ -303,5 +303,5 @@ async fn confirm(
         .app
         .confirm_phone(&who.principal, contact, &body.code, &client)
         .await?;
-    Ok(Json(ContactDto::new(c, OffsetDateTime::now_utc())))
+    Ok(Json(ContactDto::new(c, state.app.now())))
 }

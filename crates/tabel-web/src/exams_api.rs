@@ -285,7 +285,7 @@ async fn import_results(
         .await?;
     Ok((
         StatusCode::CREATED,
-        Json(ImportDto::of(&summary, state.app.now())),
+        Json(ImportDto::of(&summary, state.app.calendar_now())),
     ))
 }
 

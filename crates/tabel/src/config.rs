@@ -35,6 +35,9 @@ pub struct Config {
     pub templates_dir: Option<std::path::PathBuf>,
     /// Notifications: channels (SMTP, SMS gateway) and the worker.
     pub notify: tabel_notify::NotifyConfig,
+    /// Where "now" comes from; `None` = the system's clock. Tests pass a
+    /// [`tabel_app::clock::TestClock`] and move time through it.
+    pub clock: Option<std::sync::Arc<dyn tabel_app::clock::Clock>>,
 }
 
 impl Config {
@@ -51,6 +54,7 @@ impl Config {
             homework_file_max_bytes: tabel_app::homework_files::DEFAULT_MAX_BYTES,
             templates_dir: None,
             notify: tabel_notify::NotifyConfig::disabled(),
+            clock: None,
         }
     }
 }

@@ -66,6 +66,9 @@ impl Application {
             tabel_notify::Channels::new(&config.notify).context("cannot set up notifications")?,
         );
         let mut app = App::new(db.clone(), app_config);
+        if let Some(clock) = &config.clock {
+            app = app.with_clock(clock.clone());
+        }
         if channels.has_email() || channels.has_sms() {
             let courier =
                 tabel_notify::ChannelCourier::start(channels.clone(), &config.notify.public_url);

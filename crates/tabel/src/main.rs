@@ -313,6 +313,7 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
                 },
                 templates_dir: templates_dir.or(file.templates_dir),
                 notify,
+                clock: None,
             };
             let app = Application::build(config).await?;
             if let Some(addr) = app.address() {

@@ -648,7 +648,7 @@ tabel_store::both_backends! {
         };
         let app = App::new(db.clone(), AppConfig { today: Some(TODAY), ..AppConfig::default() });
         for a in &demo.assessments {
-            let broken = app.recheck_assessment(&deputy, a.id).await.unwrap();
+            let broken = app.recheck_assessment(&deputy, tabel_domain::AssessmentId::new(a.id)).await.unwrap();
             assert!(broken.is_empty(), "{a:?}: {broken:?}");
         }
         // A teacher may not run the planners' check.
@@ -659,7 +659,7 @@ tabel_store::both_backends! {
             grants: vec![(Role::Teacher, school)],
             ..deputy.clone()
         };
-        let denied = app.recheck_assessment(&teacher, demo.assessments[0].id).await;
+        let denied = app.recheck_assessment(&teacher, tabel_domain::AssessmentId::new(demo.assessments[0].id)).await;
         assert!(matches!(denied, Err(AppError::Forbidden)), "{denied:?}");
         // Every class from grade 2 has procedures through the year; grade 1 only in its second
         // half-year; spring brings ВПР.

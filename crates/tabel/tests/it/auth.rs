@@ -68,6 +68,37 @@ async fn repeated_failures_lock_the_account_even_for_the_right_password(app: Tes
     );
 }
 
+both_backends!(a_lockout_ends_after_its_fifteen_minutes);
+async fn a_lockout_ends_after_its_fifteen_minutes(app: TestApp) {
+    for _ in 0..5 {
+        app.login_api("teacher", "guess").await;
+    }
+    app.clock.advance(time::Duration::minutes(14));
+    assert_problem(
+        app.login_api("teacher", PASSWORD).await,
+        StatusCode::TOO_MANY_REQUESTS,
+    )
+    .await;
+    app.clock.advance(time::Duration::minutes(2));
+    assert_eq!(
+        app.login_api("teacher", PASSWORD).await.status(),
+        StatusCode::OK
+    );
+}
+
+both_backends!(an_api_token_expires_after_thirty_days_without_use);
+async fn an_api_token_expires_after_thirty_days_without_use(app: TestApp) {
+    let idle = app.token("student").await;
+    let used = app.token("parent").await;
+    assert_eq!(app.get("/api/v1/me", &idle).await.status(), StatusCode::OK);
+    app.clock.advance(time::Duration::days(29));
+    // Using a token moves its end thirty days on.
+    assert_eq!(app.get("/api/v1/me", &used).await.status(), StatusCode::OK);
+    app.clock.advance(time::Duration::days(2));
+    assert_problem(app.get("/api/v1/me", &idle).await, StatusCode::UNAUTHORIZED).await;
+    assert_eq!(app.get("/api/v1/me", &used).await.status(), StatusCode::OK);
+}
+
 both_backends!(no_token_or_a_made_up_one_gets_401);
 async fn no_token_or_a_made_up_one_gets_401(app: TestApp) {
     let res = app.http.get(app.url("/api/v1/me")).send().await.unwrap();

@@ -60,13 +60,14 @@ async fn confirm(app: &TestApp, token: &str, contact: &str, code: &str) -> reqwe
     .await
 }
 
-/// The application layer on the test's database: the notifier's seat.
+/// The application layer on the test's database and clock: the notifier's seat.
 fn notifier(app: &TestApp) -> tabel_app::App {
     let config = tabel_app::AppConfig {
         today: Some(Fixture::TODAY),
         ..tabel_app::AppConfig::default()
     };
     tabel_app::App::new(app.db.db.clone(), config)
+        .with_clock(std::sync::Arc::new(app.clock.clone()))
 }
 
 /// Makes a code for a contact as the holder of `token`, as the notifier would, and returns it.
@@ -78,31 +79,6 @@ async fn code_for(app: &TestApp, token: &str, contact: &str) -> VerificationCode
         .start_verification(&who.principal, id, &tabel_app::Client::cli())
         .await
         .unwrap()
-}
-
-/// Moves a contact's codes into the past by `by`: their time runs out.
-async fn age_codes(app: &TestApp, contact: &str, by: time::Duration) {
-    let id: i64 = contact.parse().unwrap();
-    let expired = tabel_store::now_micros() - by;
-    const SQL: &str = "UPDATE contact_codes SET expires_at = $1 WHERE contact_id = $2";
-    match &app.db.db {
-        Db::Sqlite(p) => {
-            sqlx::query(SQL)
-                .bind(expired)
-                .bind(id)
-                .execute(p)
-                .await
-                .unwrap();
-        }
-        Db::Postgres(p) => {
-            sqlx::query(SQL)
-                .bind(expired)
-                .bind(id)
-                .execute(p)
-                .await
-                .unwrap();
-        }
-    }
 }
 
 /// The audit actions recorded about a contact, oldest first.
@@ -478,7 +454,21 @@ async fn a_phone_is_confirmed_by_its_code_which_expires_and_is_tried_at_most_fiv
     .await;
     let other = other["id"].as_str().unwrap();
     let code = code_for(&app, &parent, other).await;
-    age_codes(&app, other, time::Duration::minutes(16)).await;
+    // A minute before its fifteen minutes are up the code still counts (a wrong one is merely
+    // wrong); two minutes later even the right one is refused.
+    app.clock.advance(time::Duration::minutes(14));
+    let wrong = if code.expose() == "000000" {
+        "111111"
+    } else {
+        "000000"
+    };
+    let body = assert_problem(
+        confirm(&app, &parent, other, wrong).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert_eq!(body["errors"]["code"], "the code is wrong");
+    app.clock.advance(time::Duration::minutes(2));
     let body = assert_problem(
         confirm(&app, &parent, other, code.expose()).await,
         StatusCode::UNPROCESSABLE_ENTITY,
@@ -628,7 +618,8 @@ async fn an_email_is_confirmed_by_opening_its_link(app: TestApp) {
     .await;
     let other = other["id"].as_str().unwrap();
     let code = code_for(&app, &parent, other).await;
-    age_codes(&app, other, time::Duration::hours(25)).await;
+    app.clock
+        .advance(time::Duration::hours(24) + time::Duration::minutes(1));
     let res = anonymous
         .get(app.url(&code.link_path().unwrap()))
         .send()

@@ -6,6 +6,7 @@ use reqwest::redirect::Policy;
 use serde_json::Value;
 use std::sync::OnceLock;
 use tabel::{Application, Config};
+use tabel_app::clock::TestClock;
 use tabel_store::test_support::{Fixture, TestDb};
 
 /// The password of every fixture account.
@@ -112,6 +113,8 @@ pub struct TestApp {
     pub base: String,
     pub f: Fixture,
     pub db: TestDb,
+    /// The application's clock: stopped at the test's start, moved only by the test.
+    pub clock: TestClock,
     /// A client without cookies.
     pub http: reqwest::Client,
 }
@@ -145,8 +148,10 @@ impl TestApp {
             .with_test_writer()
             .try_init();
         let f = Fixture::create(&db.db, hash()).await;
+        let clock = TestClock::starting_now();
         let mut config = Config::for_tests(&db.url);
         config.today = Some(Fixture::TODAY);
+        config.clock = Some(std::sync::Arc::new(clock.clone()));
         tweak(&mut config);
         let app = Application::build(config).await.unwrap();
         let base = format!("http://127.0.0.1:{}", app.port());
@@ -156,6 +161,7 @@ impl TestApp {
             base,
             f,
             db,
+            clock,
             http: client(false),
         }
     }
