@@ -293,13 +293,28 @@ pub async fn render_page_errors(
     mut req: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Response {
+    // The API answers problem+json and the probes never fail as pages: nothing to do there.
+    let path = req.uri().path();
+    if path.starts_with("/api/") || path == "/healthz" || path == "/metrics" {
+        return next.run(req).await;
+    }
     let slot = PageLang::default();
-    let from_headers = Lang::from_headers(req.headers(), None);
+    // What the language is read from, kept (cheap clones) and read only if the page fails.
+    let mut asked = axum::http::HeaderMap::new();
+    for name in [header::COOKIE, header::ACCEPT_LANGUAGE] {
+        for value in req.headers().get_all(&name) {
+            asked.append(name.clone(), value.clone());
+        }
+    }
     req.extensions_mut().insert(slot.clone());
     let mut res = next.run(req).await;
     match res.extensions_mut().remove::<Unrendered>() {
         Some(Unrendered(key, detail)) => {
-            let lang = slot.0.get().copied().unwrap_or(from_headers);
+            let lang = slot
+                .0
+                .get()
+                .copied()
+                .unwrap_or_else(|| Lang::from_headers(&asked, None));
             error_page(state.i18n.tr(lang), res.status(), key, &detail)
         }
         None => res,
