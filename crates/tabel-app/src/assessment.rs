@@ -7,6 +7,7 @@ use crate::{App, AppError, Client, FieldErrors, check};
 use tabel_domain::access::Principal;
 use tabel_domain::assessment::{self as rules, Context, Planned, Violation};
 use tabel_domain::school::{GroupKind, Level, PeriodKind, Role};
+use tabel_domain::timetable::LessonStatus;
 use tabel_domain::{GroupId, SchoolId, SubjectId};
 use tabel_store::assessment::{self as repo, Assessment, NewAssessment};
 use tabel_store::audit::{self, AuditEntry};
@@ -18,10 +19,10 @@ use time::Date;
 /// A procedure as a form or API body gives it.
 #[derive(Debug, Clone, serde::Deserialize)]
 pub struct AssessmentInput {
-    /// The class.
-    pub class_id: String,
-    /// The subject.
-    pub subject_id: String,
+    /// The class (`None`: the form named none, reported with the other fields' errors).
+    pub class: Option<GroupId>,
+    /// The subject (`None` likewise).
+    pub subject: Option<SubjectId>,
     /// The date.
     pub date: Date,
     /// The lesson number.
@@ -114,7 +115,7 @@ async fn evaluate(
     let day = tt::lessons_of_class(c, class, planned.on, planned.on).await?;
     let held: Vec<&tt::Lesson> = day
         .iter()
-        .filter(|l| l.status != tt::status::CANCELLED)
+        .filter(|l| l.status != LessonStatus::Cancelled)
         .collect();
     let subject_name = match held
         .iter()
@@ -148,7 +149,7 @@ async fn evaluate(
         .await?
         .into_iter()
         .map(|a| Planned {
-            id: a.id,
+            id: a.id.get(),
             class: a.class.get(),
             subject: a.subject.get(),
             on: a.on,
@@ -193,7 +194,7 @@ impl App {
             .await?
             .ok_or(AppError::NotFound)?;
         let planned = Planned {
-            id: a.id,
+            id: a.id.get(),
             class: a.class.get(),
             subject: a.subject.get(),
             on: a.on,
@@ -227,8 +228,7 @@ impl App {
     ) -> Result<i64, AppError> {
         check(may_plan(p, school))?;
         let mut errors = FieldErrors::new();
-        let class: Option<GroupId> = input.class_id.trim().parse().ok();
-        let subject: Option<SubjectId> = input.subject_id.trim().parse().ok();
+        let (class, subject) = (input.class, input.subject);
         let level = Level::from_code(input.level.trim()).ok();
         let title = input.title.trim();
         if class.is_none() {

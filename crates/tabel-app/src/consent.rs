@@ -17,7 +17,7 @@ use tabel_domain::consent::{self as rules, Basis, BasisInput, Status};
 use tabel_domain::school::{ConsentPurpose, ConsentState, GroupKind, Role};
 use tabel_domain::{GroupId, PersonId, SchoolId};
 use tabel_store::audit::{self, AuditEntry};
-use tabel_store::consent::{self as repo, Record, RegistryLine};
+use tabel_store::consent::{self as repo, ConsentRecord, RegistryLine};
 use tabel_store::school::{self as school_repo, Group, PersonSummary};
 use tabel_store::{Conn, outbox};
 use time::Date;
@@ -30,12 +30,12 @@ const SCAN_TYPES: [&str; 3] = ["application/pdf", "image/jpeg", "image/png"];
 
 /// What a member of staff records from an application: the states for one or both purposes on
 /// one basis.
-#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
 pub struct ConsentInput {
     /// The legal representative.
-    pub parent_id: String,
+    pub parent: PersonId,
     /// The child.
-    pub student_id: String,
+    pub student: PersonId,
     /// `given` or `refused` for the diary; absent = not part of this application.
     #[serde(default)]
     pub diary: Option<String>,
@@ -54,12 +54,12 @@ pub struct ConsentInput {
 
 /// A withdrawal: by staff on an application (a basis), or by the parent themself in the cabinet
 /// (no basis: the session is the act).
-#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
 pub struct WithdrawalInput {
     /// The legal representative.
-    pub parent_id: String,
+    pub parent: PersonId,
     /// The child.
-    pub student_id: String,
+    pub student: PersonId,
     /// `diary` (which also ends electronic delivery) or `electronic_delivery`.
     pub purpose: String,
     /// The basis (staff).
@@ -99,7 +99,7 @@ pub struct ChildConsents {
     /// delivery).
     pub parents: Vec<ParentStatus>,
     /// Every record, newest first (a parent sees only their own).
-    pub records: Vec<Record>,
+    pub records: Vec<ConsentRecord>,
     /// The viewer keeps the registry (may register and withdraw on applications).
     pub may_keep: bool,
 }
@@ -132,12 +132,6 @@ pub struct ConsentForm {
     pub text_version: &'static str,
     /// Today.
     pub today: Date,
-}
-
-fn parse_person(field: &str, raw: &str) -> Result<PersonId, AppError> {
-    raw.trim()
-        .parse()
-        .map_err(|_| AppError::invalid(field, "not a person id"))
 }
 
 fn parse_state(field: &str, raw: &str) -> Result<ConsentState, AppError> {
@@ -318,8 +312,7 @@ impl App {
         input: &ConsentInput,
         client: &Client,
     ) -> Result<Vec<i64>, AppError> {
-        let parent = parse_person("parent_id", &input.parent_id)?;
-        let student = parse_person("student_id", &input.student_id)?;
+        let (parent, student) = (input.parent, input.student);
         let diary = input
             .diary
             .as_deref()
@@ -413,8 +406,7 @@ impl App {
         input: &WithdrawalInput,
         client: &Client,
     ) -> Result<Vec<i64>, AppError> {
-        let parent = parse_person("parent_id", &input.parent_id)?;
-        let student = parse_person("student_id", &input.student_id)?;
+        let (parent, student) = (input.parent, input.student);
         let purpose = match input.purpose.trim() {
             "diary" => ConsentPurpose::Diary,
             "electronic_delivery" => ConsentPurpose::ElectronicDelivery,

@@ -27,7 +27,7 @@ use tabel_domain::school::Role;
 use tabel_domain::{AcademicYearId, GroupId, PersonId, SchoolId, SubjectId};
 use tabel_store::audit::{self, AuditEntry};
 use tabel_store::debts::{self as repo, Debt, Deferral, NewDebt, NewDeferral, Retake};
-use tabel_store::finals::{self as finals_repo, NewFinal, Slot, StoredFinal};
+use tabel_store::finals::{self as finals_repo, FinalRecord, NewFinal, Slot};
 use tabel_store::journal as journal_repo;
 use tabel_store::school::{self as school_repo, Period};
 use tabel_store::{Conn, outbox};
@@ -240,7 +240,7 @@ fn debt_slot(slot: Slot) -> bool {
 /// open debt. Audited and announced.
 pub(crate) async fn sync_debt(
     c: &mut Conn<'_>,
-    f: &StoredFinal,
+    f: &FinalRecord,
     scale: Scale,
     (today, now, actor, client): (Date, OffsetDateTime, Option<i64>, &Client),
 ) -> Result<(), AppError> {
@@ -309,14 +309,14 @@ pub(crate) async fn sync_debt(
 /// transaction). Audited.
 pub(crate) async fn resolve_deferral(
     c: &mut Conn<'_>,
-    f: &StoredFinal,
+    f: &FinalRecord,
     (now, p, client): (OffsetDateTime, &Principal, &Client),
 ) -> Result<(), AppError> {
     let Some(d) = repo::open_deferral_of_cell(c, f.student, f.subject, f.year, f.slot).await?
     else {
         return Ok(());
     };
-    repo::close_deferral(c, d.id, DeferralState::Resolved, p.user, now).await?;
+    repo::close_deferral(c, d.id.get(), DeferralState::Resolved, p.user, now).await?;
     let mut after = deferral_json(&d);
     after["state"] = DeferralState::Resolved.code().into();
     audit::append(
@@ -460,7 +460,7 @@ impl App {
                 ),
             ));
         }
-        if !repo::close_deferral(c, d.id, DeferralState::Lapsed, p.user, now).await? {
+        if !repo::close_deferral(c, d.id.get(), DeferralState::Lapsed, p.user, now).await? {
             return Err(AppError::Conflict(
                 "the deferral was closed meanwhile".into(),
             ));
@@ -951,7 +951,7 @@ impl App {
         let due = repo::reminders_due(c, today).await?;
         let mut sent = 0;
         for d in &due {
-            if repo::mark_reminded(c, d.id, now).await? {
+            if repo::mark_reminded(c, d.id.get(), now).await? {
                 let mut event = deferral_json(d);
                 event["group_id"] = d.group.map(|g| g.to_string()).into();
                 event["student"] = d.student_name.clone().into();

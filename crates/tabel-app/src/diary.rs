@@ -19,12 +19,12 @@ use std::time::Instant;
 use tabel_domain::access::{Principal, StudentFacts};
 use tabel_domain::journal::{Attendance, Average};
 use tabel_domain::school::{ConsentState, DayOffKind, GroupKind};
-use tabel_domain::{PeriodId, PersonId, SchoolId, SubjectId};
+use tabel_domain::{LessonId, PeriodId, PersonId, SchoolId, SubjectId};
 use tabel_store::assessment::{self as assessment_repo, Assessment};
 use tabel_store::diary::{self as repo, DatedAttendance, DiaryLesson, GroupTeacher, YearBell};
 use tabel_store::finals::Slot;
 use tabel_store::homework_files::{self as files_repo, HomeworkFile};
-use tabel_store::journal::{self as journal_repo, LessonRecord, StoredAttendance, StoredMark};
+use tabel_store::journal::{self as journal_repo, AttendanceEntry, LessonRecord, MarkEntry};
 use tabel_store::school::{self as school_repo, ChildLink, Group, Holiday, Period, StudentCard};
 use tabel_store::timetable::{Lesson, REGULAR};
 use tabel_store::{Conn, audit};
@@ -79,7 +79,7 @@ pub struct DiaryChild {
 #[derive(Debug, Clone, Serialize)]
 pub struct DiaryMark {
     /// The stored mark (value, weight it was given, comment).
-    pub mark: StoredMark,
+    pub mark: MarkEntry,
     /// The subject's name.
     pub subject_name: String,
     /// The school's name of the work type ("контрольная работа").
@@ -102,7 +102,7 @@ pub struct DiaryLessonView {
     /// The pupil's marks on it.
     pub marks: Vec<DiaryMark>,
     /// The pupil's attendance on it (none = present or not recorded).
-    pub attendance: Option<StoredAttendance>,
+    pub attendance: Option<AttendanceEntry>,
 }
 
 /// A day of the diary.
@@ -641,7 +641,7 @@ impl App {
         };
         let mut absences: HashMap<SubjectId, (u32, u32)> = HashMap::new();
         for a in &attendance {
-            let Some(kind) = Attendance::from_code(&a.attendance.code) else {
+            let Some(kind) = Attendance::from_code(&a.attendance.code).ok() else {
                 continue;
             };
             let entry = absences.entry(a.subject).or_default();
@@ -657,7 +657,7 @@ impl App {
                 entry.1 += 1;
             }
         }
-        let mut by_subject: HashMap<SubjectId, Vec<StoredMark>> = HashMap::new();
+        let mut by_subject: HashMap<SubjectId, Vec<MarkEntry>> = HashMap::new();
         for m in marks {
             by_subject.entry(m.subject).or_default().push(m);
         }
@@ -899,7 +899,7 @@ impl App {
         range: (Date, Date),
     ) -> Result<Vec<HomeworkItem>, AppError> {
         let lessons = repo::homework_of_student(c, student, range).await?;
-        let ids: Vec<i64> = lessons.iter().map(|l| l.lesson.id).collect();
+        let ids: Vec<i64> = lessons.iter().map(|l| l.lesson.id.get()).collect();
         let mut files = files_by_lesson(files_repo::files_of_lessons(c, &ids).await?);
         Ok(lessons
             .into_iter()
@@ -921,10 +921,10 @@ impl App {
         child: &DiaryChild,
         lessons: Vec<DiaryLesson>,
         range: (Date, Date),
-        marks: Vec<StoredMark>,
+        marks: Vec<MarkEntry>,
         attendance: Vec<DatedAttendance>,
     ) -> Result<Parts, AppError> {
-        let ids: Vec<i64> = lessons.iter().map(|l| l.lesson.id).collect();
+        let ids: Vec<i64> = lessons.iter().map(|l| l.lesson.id.get()).collect();
         let mut files = files_by_lesson(files_repo::files_of_lessons(c, &ids).await?);
         let year = lessons
             .first()
@@ -941,7 +941,7 @@ impl App {
             _ => (Vec::new(), HashMap::new()),
         };
         let policy = self.policy_of(c, child.card.school).await?;
-        let lesson_subjects: HashMap<i64, String> = lessons
+        let lesson_subjects: HashMap<LessonId, String> = lessons
             .iter()
             .map(|l| (l.lesson.id, l.lesson.subject_name.clone()))
             .collect();
@@ -956,7 +956,7 @@ impl App {
                 .map(|l| (l.lesson.subject, l.lesson.subject_name.clone()))
                 .collect()
         };
-        let mut marks_by_lesson: HashMap<i64, Vec<DiaryMark>> = HashMap::new();
+        let mut marks_by_lesson: HashMap<LessonId, Vec<DiaryMark>> = HashMap::new();
         let mut other_marks = Vec::new();
         for m in marks {
             let lesson = m.lesson.filter(|id| lesson_subjects.contains_key(id));
@@ -966,7 +966,7 @@ impl App {
                 None => other_marks.push(dm),
             }
         }
-        let mut attendance_by_lesson: HashMap<i64, StoredAttendance> = attendance
+        let mut attendance_by_lesson: HashMap<LessonId, AttendanceEntry> = attendance
             .into_iter()
             .map(|a| (a.attendance.lesson, a.attendance))
             .collect();
@@ -1069,7 +1069,7 @@ async fn subject_names(
 fn diary_mark(
     policy: &tabel_domain::journal::GradingPolicy,
     names: &HashMap<SubjectId, String>,
-    m: StoredMark,
+    m: MarkEntry,
 ) -> DiaryMark {
     DiaryMark {
         subject_name: names.get(&m.subject).cloned().unwrap_or_default(),
@@ -1080,8 +1080,8 @@ fn diary_mark(
     }
 }
 
-fn files_by_lesson(files: Vec<HomeworkFile>) -> HashMap<i64, Vec<HomeworkFile>> {
-    let mut out: HashMap<i64, Vec<HomeworkFile>> = HashMap::new();
+fn files_by_lesson(files: Vec<HomeworkFile>) -> HashMap<LessonId, Vec<HomeworkFile>> {
+    let mut out: HashMap<LessonId, Vec<HomeworkFile>> = HashMap::new();
     for f in files {
         out.entry(f.lesson).or_default().push(f);
     }
@@ -1159,7 +1159,7 @@ mod tests {
             (2, REGULAR.into(), slot(1, 810, 855)),
         ];
         let mut l = Lesson {
-            id: 1,
+            id: LessonId::new(1),
             school: tabel_domain::SchoolId::new(1),
             year: tabel_domain::AcademicYearId::new(1),
             group: tabel_domain::GroupId::new(1),
@@ -1172,7 +1172,7 @@ mod tests {
             teacher: PersonId::new(1),
             teacher_name: "Смирнова Е. В.".into(),
             room: String::new(),
-            status: "planned".into(),
+            status: tabel_domain::timetable::LessonStatus::Planned,
             original_teacher: None,
             original_teacher_name: None,
             original_date: None,

@@ -27,9 +27,10 @@ use tabel_domain::exams::{
 use tabel_domain::school::{ConsentState, Relation, Role};
 use tabel_domain::table::CellError;
 use tabel_domain::text::sort_key;
+use tabel_domain::{ExamBatchId, ExamResultId};
 use tabel_domain::{PersonId, SchoolId, UserId};
 use tabel_store::audit::{self, AuditEntry};
-use tabel_store::exams::{self as repo, Batch, NewBatch, NewResult, StoredResult};
+use tabel_store::exams::{self as repo, ExamBatch, ExamResult, NewBatch, NewResult};
 use tabel_store::school as school_repo;
 use tabel_store::{Conn, outbox};
 use time::{Duration, OffsetDateTime};
@@ -64,7 +65,7 @@ pub struct ExamImport {
 #[derive(Debug, Clone, Serialize)]
 pub struct ImportSummary {
     /// The batch written.
-    pub batch: Batch,
+    pub batch: ExamBatch,
     /// Results published with it (0 when held back).
     pub published: usize,
     /// When the results are due to be visible.
@@ -97,7 +98,7 @@ pub struct PublishSummary {
 #[derive(Debug, Clone, Serialize)]
 pub struct BatchState {
     /// The batch.
-    pub batch: Batch,
+    pub batch: ExamBatch,
     /// Rows not yet visible.
     pub unpublished: i64,
     /// When they are due.
@@ -155,7 +156,7 @@ pub struct Recipient {
 #[derive(Debug, Clone, Serialize)]
 pub struct OverdueLine {
     /// The result.
-    pub result: StoredResult,
+    pub result: ExamResult,
     /// Overdue (unpublished), or published late.
     pub state: LineState,
     /// When it was due.
@@ -251,7 +252,7 @@ pub fn read_exam_file(kind: ExamKind, bytes: &[u8]) -> Result<ParsedExams, ExamE
     }
 }
 
-fn result_json(r: &StoredResult) -> serde_json::Value {
+fn result_json(r: &ExamResult) -> serde_json::Value {
     serde_json::json!({
         "id": r.id.to_string(), "batch_id": r.batch.map(|b| b.to_string()),
         "student_id": r.student.to_string(), "exam": r.exam.code(),
@@ -270,7 +271,7 @@ fn rfc3339(t: OffsetDateTime) -> String {
 async fn announce(
     c: &mut Conn<'_>,
     actor: Option<UserId>,
-    r: &StoredResult,
+    r: &ExamResult,
     action: &str,
     client: &Client,
     at: OffsetDateTime,
@@ -522,11 +523,11 @@ impl App {
             )
             .await?;
             // What the audit and the outbox need, without reading the row back.
-            let stored = StoredResult {
-                id,
+            let stored = ExamResult {
+                id: ExamResultId::new(id),
                 school,
                 year: year.id,
-                batch: Some(batch),
+                batch: Some(ExamBatchId::new(batch)),
                 student: *student,
                 student_name: String::new(),
                 class_name: None,
@@ -603,7 +604,7 @@ impl App {
                 return Err(refuse(p, r.school));
             }
             if repo::publish(c, id, r.school, now).await? {
-                let r = StoredResult {
+                let r = ExamResult {
                     published_at: Some(now),
                     ..r
                 };
@@ -672,7 +673,7 @@ impl App {
         };
         let results = repo::dashboard_results(c, school, year.id).await?;
         let mut pending = 0;
-        let mut listed: Vec<(StoredResult, LineState)> = Vec::new();
+        let mut listed: Vec<(ExamResult, LineState)> = Vec::new();
         for r in results {
             let state = Publication::of(r.received_at, r.published_at, now);
             let line = match state {
@@ -764,7 +765,7 @@ impl App {
         &self,
         p: &Principal,
         student: PersonId,
-    ) -> Result<Vec<StoredResult>, AppError> {
+    ) -> Result<Vec<ExamResult>, AppError> {
         let mut pooled = self.db.acquire().await?;
         let c = &mut pooled.conn();
         let card = school_repo::get_student(c, student)

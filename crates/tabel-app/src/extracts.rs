@@ -32,6 +32,7 @@ use tabel_domain::extract::ExtractCode;
 use tabel_domain::finals::{self as rules, PeriodFacts};
 use tabel_domain::journal::{Attendance, Average, Mark};
 use tabel_domain::school::{ConsentState, GroupKind, Role};
+use tabel_domain::timetable::LessonStatus;
 use tabel_domain::{GroupId, PeriodId, PersonId, SchoolId, SubjectId, UserId};
 use tabel_store::audit::{self, AuditEntry};
 use tabel_store::extracts::{
@@ -39,7 +40,6 @@ use tabel_store::extracts::{
     RecommendationFact,
 };
 use tabel_store::school::{self as school_repo, Group, Period, School};
-use tabel_store::timetable::status;
 use tabel_store::{Conn, StoreError, outbox};
 use time::{Date, Duration};
 
@@ -58,9 +58,9 @@ const HOMEWORK_LOOKBACK_DAYS: i64 = 31;
 /// current period.
 #[derive(Debug, Clone, Default, serde::Deserialize)]
 pub struct RangeInput {
-    /// A reporting period id.
+    /// A reporting period.
     #[serde(default)]
-    pub period: Option<String>,
+    pub period: Option<PeriodId>,
     /// First day.
     #[serde(default)]
     pub from: Option<Date>,
@@ -393,20 +393,12 @@ fn resolve_range(
     periods: &[Period],
     today: Date,
 ) -> Result<(Option<Period>, Date, Date), AppError> {
-    let period = input
-        .period
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty());
-    match (period, input.from, input.to) {
+    match (input.period, input.from, input.to) {
         (Some(_), Some(_), _) | (Some(_), _, Some(_)) => Err(AppError::invalid(
             "period",
             "give a period or dates (from, to), not both",
         )),
-        (Some(raw), None, None) => {
-            let id: PeriodId = raw
-                .parse()
-                .map_err(|_| AppError::invalid("period", "not a period id"))?;
+        (Some(id), None, None) => {
             let p = periods
                 .iter()
                 .find(|p| p.id == id)
@@ -828,15 +820,26 @@ impl App {
                 req.homework,
                 zone,
             );
-            for s in &e.subjects {
-                for m in &s.marks {
-                    if !work_types.contains_key(&m.work_type) {
-                        let (name, weight) = policy.policy.work_type(&m.work_type).map_or_else(
-                            || (m.work_type.clone(), m.weight),
-                            |w| (w.name.clone(), w.weight),
-                        );
-                        work_types.insert(m.work_type.clone(), (name, weight));
-                    }
+            // The legend names every work type printed: those of the marks, and those the
+            // forecast asks for («для «5» нужно 2 отметки «5» (ПР)»).
+            let marked = e
+                .subjects
+                .iter()
+                .flat_map(|s| &s.marks)
+                .map(|m| (&m.work_type, m.weight));
+            let needed = e
+                .forecast
+                .iter()
+                .flat_map(|f| [&f.forecast.next_up, &f.forecast.avoid_two])
+                .flatten()
+                .map(|n| (&n.work_type, 0));
+            for (code, weight) in marked.chain(needed) {
+                if !work_types.contains_key(code) {
+                    let (name, weight) = policy
+                        .policy
+                        .work_type(code)
+                        .map_or_else(|| (code.clone(), weight), |w| (w.name.clone(), w.weight));
+                    work_types.insert(code.clone(), (name, weight));
                 }
             }
             slots_seen.extend(e.finals.iter().map(|f| f.slot.clone()));
@@ -1353,7 +1356,7 @@ impl Gathered {
         let mine = |l: &&LessonFact| groups.iter().any(|g| g.group == l.group && g.covers(l.on));
         let lessons: Vec<&LessonFact> = self.lessons.iter().filter(mine).collect();
         let held_by = to.min(today);
-        let held = |l: &LessonFact| l.status != status::CANCELLED && l.on <= held_by;
+        let held = |l: &LessonFact| l.status != LessonStatus::Cancelled.code() && l.on <= held_by;
         let in_range = |d: Date| from <= d && d <= to;
         let absences: HashMap<i64, &AbsenceFact> = self
             .attendance
@@ -1372,7 +1375,7 @@ impl Gathered {
             }
             let Some(kind) = absences
                 .get(&l.id)
-                .and_then(|a| Attendance::from_code(&a.code))
+                .and_then(|a| Attendance::from_code(&a.code).ok())
             else {
                 continue;
             };
@@ -1424,13 +1427,13 @@ impl Gathered {
             let mut facts: BTreeMap<SubjectId, (PeriodFacts, u32)> = BTreeMap::new();
             for l in lessons.iter().filter(|l| in_fp(l.on)) {
                 let e = facts.entry(l.subject).or_default();
-                if l.status == status::CANCELLED {
+                if l.status == LessonStatus::Cancelled.code() {
                     continue;
                 }
                 if l.on <= today {
                     e.0.lessons_held += 1;
                     let missed = absences.get(&l.id).is_some_and(|a| {
-                        Attendance::from_code(&a.code).is_some_and(|c| {
+                        Attendance::from_code(&a.code).ok().is_some_and(|c| {
                             c.missed_lesson(a.minutes_late.unwrap_or(0), LESSON_MINUTES)
                         })
                     });
@@ -1473,7 +1476,9 @@ impl Gathered {
         let homework = if with_homework {
             let mut items: Vec<HomeworkLine> = lessons
                 .iter()
-                .filter(|l| l.status != status::CANCELLED && !l.homework.trim().is_empty())
+                .filter(|l| {
+                    l.status != LessonStatus::Cancelled.code() && !l.homework.trim().is_empty()
+                })
                 .filter_map(|l| {
                     let due = l.homework_due_on.unwrap_or(l.on);
                     in_range(due).then(|| HomeworkLine {
@@ -1600,7 +1605,7 @@ mod tests {
             date!(2026 - 11 - 05)
         );
         let p1 = RangeInput {
-            period: Some("1".into()),
+            period: Some(PeriodId::new(1)),
             ..RangeInput::default()
         };
         let (p, from, to) = resolve_range(&p1, &periods, today).unwrap();
@@ -1618,7 +1623,7 @@ mod tests {
             other => panic!("{other:?}"),
         }
         let both = RangeInput {
-            period: Some("1".into()),
+            period: Some(PeriodId::new(1)),
             from: Some(today),
             to: Some(today),
         };
@@ -1627,7 +1632,7 @@ mod tests {
             Err(AppError::Invalid(_))
         ));
         let unknown = RangeInput {
-            period: Some("9".into()),
+            period: Some(PeriodId::new(9)),
             ..RangeInput::default()
         };
         assert!(matches!(

@@ -12,13 +12,13 @@ use tabel_domain::access::{Principal, StudentFacts};
 use tabel_domain::finals::{self as rules, FinalValue, Forecast, PeriodFacts, Proposal};
 use tabel_domain::journal::{Attendance, Average, GradingPolicy, Mark, Scale};
 use tabel_domain::school::{GroupKind, Role};
-use tabel_domain::{AcademicYearId, GroupId, PeriodId, PersonId, SchoolId, SubjectId};
+use tabel_domain::timetable::LessonStatus;
+use tabel_domain::{AcademicYearId, GroupId, LessonId, PeriodId, PersonId, SchoolId, SubjectId};
 use tabel_store::audit::{self, AuditEntry};
 use tabel_store::debts::{self as debts_repo, Deferral};
-use tabel_store::finals::{self as repo, NewFinal, Slot, StoredFinal};
+use tabel_store::finals::{self as repo, FinalRecord, NewFinal, Slot};
 use tabel_store::journal::{self as journal_repo, RosterEntry};
 use tabel_store::school::{self as school_repo, Group, Period};
-use tabel_store::timetable::status;
 use tabel_store::{Conn, outbox};
 use time::Date;
 
@@ -41,7 +41,7 @@ pub struct FinalRow {
     /// What the journal proposes.
     pub proposal: Option<Proposal>,
     /// The final mark set, if any.
-    pub current: Option<StoredFinal>,
+    pub current: Option<FinalRecord>,
     /// An open deferral of the cell: the teacher sets the mark even after the period closed.
     pub deferral: Option<Deferral>,
 }
@@ -78,20 +78,39 @@ impl FinalsSheet {
     pub fn may_write_row(&self, row: &FinalRow) -> bool {
         !self.is_correction(row) || self.may_correct
     }
+
+    /// Whether the viewer plans the school's work (administrators, deputy heads): opens
+    /// deferrals and the timetable desk. First grades get no final marks, so nothing to plan.
+    pub fn may_plan(&self) -> bool {
+        self.journal.may_close && self.journal.group.grade > 1
+    }
+
+    /// Refuses (403) a viewer who does not plan the school's work.
+    pub fn require_planner(&self) -> Result<(), AppError> {
+        if self.journal.may_close {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden)
+        }
+    }
+
+    /// Whether the viewer may defer a row's mark: they plan, and the row has neither a mark nor
+    /// a deferral yet.
+    pub fn may_defer(&self, row: &FinalRow) -> bool {
+        self.may_plan() && row.current.is_none() && row.deferral.is_none()
+    }
 }
 
-/// A final mark as a form or API body gives it.
-#[derive(Debug, Clone, Default, serde::Deserialize)]
-pub struct FinalInput {
+/// One pupil's final mark to set.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SetFinal {
     /// The pupil.
-    pub student_id: String,
-    /// "5", "н/а", "осв.", "зач.", "незач.".
+    pub student: PersonId,
+    /// "5", "н/а", "осв.", "зач.", "незач." (parsed on the subject's scale).
     pub value: String,
     /// Required when the value differs from the proposal, or in a closed period.
-    #[serde(default)]
     pub reason: String,
     /// The version read (0 when none was set).
-    #[serde(default)]
     pub version: i64,
 }
 
@@ -155,11 +174,13 @@ fn facts_of(v: &JournalView, entry: &RosterEntry, until: Date) -> PeriodFacts {
         }
     }
     let member = |on: Date| entry.was_in(on);
-    let held: Vec<i64> = v
+    let held: Vec<LessonId> = v
         .lessons
         .iter()
         .filter(|l| {
-            l.lesson.status != status::CANCELLED && l.lesson.on <= until && member(l.lesson.on)
+            l.lesson.status != LessonStatus::Cancelled
+                && l.lesson.on <= until
+                && member(l.lesson.on)
         })
         .map(|l| l.lesson.id)
         .collect();
@@ -170,6 +191,7 @@ fn facts_of(v: &JournalView, entry: &RosterEntry, until: Date) -> PeriodFacts {
             .filter(|a| a.student == entry.student && held.contains(&a.lesson))
             .filter(|a| {
                 Attendance::from_code(&a.code)
+                    .ok()
                     .is_some_and(|c| c.missed_lesson(a.minutes_late.unwrap_or(0), LESSON_MINUTES))
             })
             .count(),
@@ -201,7 +223,7 @@ impl App {
         let mut c = self.db.acquire().await?;
         let c = &mut c.conn();
         let year = v.group.year;
-        let current: HashMap<PersonId, StoredFinal> = repo::of_subject(c, year, subject, slot)
+        let current: HashMap<PersonId, FinalRecord> = repo::of_subject(c, year, subject, slot)
             .await?
             .into_iter()
             .map(|f| (f.student, f))
@@ -308,9 +330,9 @@ impl App {
         &self,
         p: &Principal,
         (group, subject, slot): (GroupId, SubjectId, Option<Slot>),
-        rows: &[FinalInput],
+        rows: &[SetFinal],
         client: &Client,
-    ) -> Result<Vec<StoredFinal>, AppError> {
+    ) -> Result<Vec<FinalRecord>, AppError> {
         if rows.is_empty() {
             return Err(AppError::invalid("rows", "no final marks to set"));
         }
@@ -335,12 +357,7 @@ impl App {
         let mut writes = Vec::new();
         let mut seen = std::collections::HashSet::new();
         for (i, r) in rows.iter().enumerate() {
-            let row = r
-                .student_id
-                .trim()
-                .parse::<PersonId>()
-                .ok()
-                .and_then(|s| sheet.rows.iter().find(|x| x.entry.student == s));
+            let row = sheet.rows.iter().find(|x| x.entry.student == r.student);
             let Some(row) = row else {
                 errors.insert(
                     format!("rows[{i}].student_id"),
@@ -480,7 +497,7 @@ impl App {
         &self,
         p: &Principal,
         student: PersonId,
-    ) -> Result<Vec<StoredFinal>, AppError> {
+    ) -> Result<Vec<FinalRecord>, AppError> {
         let mut c = self.db.acquire().await?;
         let c = &mut c.conn();
         gate(c, p, student).await?;
@@ -528,10 +545,10 @@ impl App {
             .map(|s| (s.id, s.name))
             .collect();
         let mut by_subject: BTreeMap<SubjectId, (PeriodFacts, u32)> = BTreeMap::new();
-        let mut held: HashMap<i64, SubjectId> = HashMap::new();
+        let mut held: HashMap<LessonId, SubjectId> = HashMap::new();
         for l in &lessons {
             let e = by_subject.entry(l.lesson.subject).or_default();
-            if l.lesson.status == status::CANCELLED {
+            if l.lesson.status == LessonStatus::Cancelled {
                 continue;
             }
             if l.lesson.on <= today {
@@ -557,9 +574,11 @@ impl App {
             let Some(subject) = held.get(&a.attendance.lesson) else {
                 continue;
             };
-            let missed = Attendance::from_code(&a.attendance.code).is_some_and(|c| {
-                c.missed_lesson(a.attendance.minutes_late.unwrap_or(0), LESSON_MINUTES)
-            });
+            let missed = Attendance::from_code(&a.attendance.code)
+                .ok()
+                .is_some_and(|c| {
+                    c.missed_lesson(a.attendance.minutes_late.unwrap_or(0), LESSON_MINUTES)
+                });
             if missed && let Some(e) = by_subject.get_mut(subject) {
                 e.0.lessons_missed += 1;
             }
@@ -666,7 +685,7 @@ pub(crate) async fn gate(
     Ok(card.school)
 }
 
-pub(crate) fn final_json(f: &StoredFinal) -> serde_json::Value {
+pub(crate) fn final_json(f: &FinalRecord) -> serde_json::Value {
     serde_json::json!({
         "id": f.id.to_string(), "student_id": f.student.to_string(), "subject_id": f.subject.to_string(),
         "slot": f.slot.code(), "period_id": f.slot.period().map(|p: PeriodId| p.to_string()),
@@ -881,7 +900,7 @@ impl ProposalFrame {
                 .lessons_held += u32::try_from(m.count).unwrap_or(0);
         }
         for a in reads.absences {
-            let missed = Attendance::from_code(&a.code).is_some_and(|code| {
+            let missed = Attendance::from_code(&a.code).ok().is_some_and(|code| {
                 code.missed_lesson(
                     u16::try_from(a.minutes_late.unwrap_or(0)).unwrap_or(u16::MAX),
                     LESSON_MINUTES,

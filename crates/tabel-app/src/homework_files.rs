@@ -15,6 +15,8 @@ use crate::journal::writer_of;
 use crate::{App, AppError, Client};
 use sha2::{Digest, Sha256};
 use tabel_domain::access::Principal;
+use tabel_domain::timetable::LessonStatus;
+use tabel_domain::{HomeworkFileId, LessonId};
 use tabel_store::audit::{self, AuditEntry};
 use tabel_store::homework_files::{self as repo, HomeworkFile, NewHomeworkFile};
 use tabel_store::timetable::{self as tt, Lesson};
@@ -234,7 +236,7 @@ impl App {
         if l.grade == 1 {
             return Err(file_error(refusal::GRADE_ONE));
         }
-        if l.status == tt::status::CANCELLED {
+        if l.status == LessonStatus::Cancelled {
             return Err(AppError::invalid("lesson_id", refusal::CANCELLED));
         }
         if bytes.is_empty() {
@@ -266,9 +268,9 @@ impl App {
         )
         .await?;
         let stored = HomeworkFile {
-            id,
+            id: HomeworkFileId::new(id),
             school: l.school,
-            lesson,
+            lesson: LessonId::new(lesson),
             file_name,
             content_type: kind.to_owned(),
             size_bytes: i64::try_from(bytes.len()).unwrap_or(i64::MAX),
@@ -319,7 +321,7 @@ impl App {
                 .await?
                 .ok_or(AppError::NotFound)?
         };
-        let l = self.lesson_to_read(meta.lesson).await?;
+        let l = self.lesson_to_read(meta.lesson.get()).await?;
         match self.journal_reader(p, &l).await {
             Ok(()) => {}
             // The pupils of the lesson's group and their parents (with the diary consent) read
@@ -350,7 +352,7 @@ impl App {
         let mut tx = self.db.begin().await?;
         let c = &mut tx.conn();
         let file = repo::get_file(c, id).await?.ok_or(AppError::NotFound)?;
-        let l = tt::get_lesson(c, file.lesson)
+        let l = tt::get_lesson(c, file.lesson.get())
             .await?
             .ok_or(AppError::NotFound)?;
         writer_of(c, p, &l, reason).await?;

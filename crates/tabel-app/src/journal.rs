@@ -13,11 +13,12 @@ use std::collections::HashMap;
 use tabel_domain::access::Principal;
 use tabel_domain::journal::{Attendance, Average, GradingPolicy, Mark, homework_limit_minutes};
 use tabel_domain::school::Role;
-use tabel_domain::{GroupId, PeriodId, PersonId, SchoolId, SubjectId};
+use tabel_domain::timetable::LessonStatus;
+use tabel_domain::{GroupId, LessonId, MarkId, PeriodId, PersonId, SchoolId, SubjectId};
 use tabel_store::audit::{self, AuditEntry};
 use tabel_store::journal::{
-    self as repo, AttendanceWrite, LessonRecord, MarkChange, NewMark, RosterEntry,
-    StoredAttendance, StoredMark, StoredRecord,
+    self as repo, AttendanceEntry, AttendanceWrite, LessonRecord, MarkChange, MarkEntry, NewMark,
+    RosterEntry, VersionedRecord,
 };
 use tabel_store::school::{self as school_repo, Group, Period};
 use tabel_store::timetable::{self as tt, Lesson};
@@ -101,37 +102,54 @@ enum Writer {
     Admin,
 }
 
-/// A mark as a form or API body gives it.
-#[derive(Debug, Clone, Default, serde::Deserialize)]
-pub struct MarkInput {
+/// Where a new mark goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MarkTarget {
+    /// A lesson.
+    Lesson(LessonId),
+    /// A standalone work of a journal on a date (no lesson).
+    Standalone {
+        /// The journal's group.
+        group: GroupId,
+        /// Its subject.
+        subject: SubjectId,
+        /// The date.
+        on: Date,
+    },
+}
+
+/// The command to record a mark.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordMark {
     /// The pupil.
-    pub student_id: String,
-    /// The lesson (or `group_id` + `subject_id` + `date` for a standalone work).
-    #[serde(default)]
-    pub lesson_id: Option<String>,
-    /// Journal group of a standalone work.
-    #[serde(default)]
-    pub group_id: Option<String>,
-    /// Subject of a standalone work.
-    #[serde(default)]
-    pub subject_id: Option<String>,
-    /// Date of a standalone work.
-    #[serde(default)]
-    pub date: Option<Date>,
-    /// The mark: "5", "3/5", "зач".
+    pub student: PersonId,
+    /// The lesson or the standalone work.
+    pub target: MarkTarget,
+    /// The mark as typed: "5", "3/5", "зач" (the policy parses it).
     pub value: String,
     /// Work type code; the lesson type's default when absent.
-    #[serde(default)]
     pub work_type: Option<String>,
     /// Comment.
-    #[serde(default)]
     pub comment: Option<String>,
     /// A debt to correct by this date.
-    #[serde(default)]
     pub debt_until: Option<Date>,
     /// Why (corrections of a closed period; administrators).
-    #[serde(default)]
     pub reason: Option<String>,
+}
+
+impl RecordMark {
+    /// A mark of a lesson with nothing but its value.
+    pub fn on_lesson(student: PersonId, lesson: LessonId, value: impl Into<String>) -> RecordMark {
+        RecordMark {
+            student,
+            target: MarkTarget::Lesson(lesson),
+            value: value.into(),
+            work_type: None,
+            comment: None,
+            debt_until: None,
+            reason: None,
+        }
+    }
 }
 
 /// A change to a mark.
@@ -155,27 +173,38 @@ pub struct MarkUpdate {
     pub reason: Option<String>,
 }
 
-/// An attendance record as written.
-#[derive(Debug, Clone, Default, serde::Deserialize)]
-pub struct AttendanceInput {
+/// The command to record, change (with `version`) or clear (an empty code) attendance.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SetAttendance {
     /// The lesson.
-    pub lesson_id: String,
+    pub lesson: LessonId,
     /// The pupil.
-    pub student_id: String,
-    /// `ill`, `excused`, `unexcused`, `late` — or a letter (н, б, уп, оп).
+    pub student: PersonId,
+    /// `ill`, `excused`, `unexcused`, `late` — or a letter (н, б, уп, оп); empty to clear.
     pub code: String,
     /// Minutes late (for `late`).
-    #[serde(default)]
     pub minutes_late: Option<u16>,
     /// Reason text.
-    #[serde(default)]
     pub reason: Option<String>,
     /// The version read when changing an existing record; absent to create.
-    #[serde(default)]
     pub version: Option<i64>,
     /// Why (closed periods).
-    #[serde(default)]
     pub correction: Option<String>,
+}
+
+impl SetAttendance {
+    /// A new record of a code with nothing else.
+    pub fn new(lesson: LessonId, student: PersonId, code: impl Into<String>) -> SetAttendance {
+        SetAttendance {
+            lesson,
+            student,
+            code: code.into(),
+            minutes_late: None,
+            reason: None,
+            version: None,
+            correction: None,
+        }
+    }
 }
 
 /// A lesson record as written.
@@ -210,10 +239,10 @@ pub struct RecordInput {
 }
 
 /// One row of a batch: a pupil and what to write in the lesson's column.
-#[derive(Debug, Clone, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BatchRow {
     /// The pupil.
-    pub student_id: String,
+    pub student: PersonId,
     /// A mark ("5") or an attendance letter ("н").
     pub value: String,
 }
@@ -238,7 +267,7 @@ pub struct JournalLesson {
     /// The lesson.
     pub lesson: Lesson,
     /// Its record.
-    pub record: StoredRecord,
+    pub record: VersionedRecord,
 }
 
 /// The teacher's grid of one journal (group × subject) for one period.
@@ -261,13 +290,32 @@ pub struct JournalView {
     /// Lessons.
     pub lessons: Vec<JournalLesson>,
     /// Marks.
-    pub marks: Vec<StoredMark>,
+    pub marks: Vec<MarkEntry>,
     /// Attendance.
-    pub attendance: Vec<StoredAttendance>,
+    pub attendance: Vec<AttendanceEntry>,
     /// Whether the viewer may write here (as a teacher).
     pub may_write: bool,
     /// Whether the viewer may close or reopen the period (administrators, deputy heads).
     pub may_close: bool,
+    /// Whether the viewer may correct the period with a reason: it is closed and they administer
+    /// the school.
+    pub may_correct: bool,
+}
+
+impl JournalView {
+    /// Whether a lesson takes marks and attendance on `today`: not cancelled, not in the future.
+    pub fn lesson_open(l: &Lesson, today: Date) -> bool {
+        l.status != LessonStatus::Cancelled && l.on <= today
+    }
+
+    /// Who may write a pupil's cell of a lesson: `(writable, correction)`. Its teacher writes
+    /// while the period is open; an administrator corrects a closed one with a reason; nobody
+    /// writes a cancelled or future lesson, or for a pupil who was not in the group that day.
+    pub fn cell_access(&self, l: &Lesson, today: Date, member: bool) -> (bool, bool) {
+        let open = member && Self::lesson_open(l, today);
+        let correction = open && self.may_correct;
+        ((self.may_write && open) || correction, correction)
+    }
 }
 
 /// A change in a cell's history.
@@ -300,12 +348,6 @@ pub struct JournalRef {
     pub subject: SubjectId,
     /// Subject name.
     pub subject_name: String,
-}
-
-fn parse_id<T: std::str::FromStr>(field: &str, raw: &str) -> Result<T, AppError> {
-    raw.trim()
-        .parse()
-        .map_err(|_| AppError::invalid(field, "unknown"))
 }
 
 fn cell_key(lesson: i64, student: PersonId) -> String {
@@ -462,7 +504,7 @@ async fn write_audit(
     Ok(())
 }
 
-fn mark_json(m: &StoredMark) -> serde_json::Value {
+fn mark_json(m: &MarkEntry) -> serde_json::Value {
     serde_json::json!({
         "id": m.id.to_string(), "student_id": m.student.to_string(), "lesson_id": m.lesson.map(|l| l.to_string()),
         "date": m.on.to_string(), "value": m.value, "work_type": m.work_type, "weight": m.weight,
@@ -470,7 +512,7 @@ fn mark_json(m: &StoredMark) -> serde_json::Value {
     })
 }
 
-fn attendance_json(a: &StoredAttendance) -> serde_json::Value {
+fn attendance_json(a: &AttendanceEntry) -> serde_json::Value {
     serde_json::json!({
         "id": a.id.to_string(), "lesson_id": a.lesson.to_string(), "student_id": a.student.to_string(),
         "code": a.code, "minutes_late": a.minutes_late, "reason": a.reason, "version": a.version,
@@ -479,7 +521,7 @@ fn attendance_json(a: &StoredAttendance) -> serde_json::Value {
 
 /// The attendance code a teacher typed: a stored code or a letter of the policy.
 fn attendance_code(policy: &GradingPolicy, raw: &str) -> Result<Attendance, AppError> {
-    if let Some(a) = Attendance::from_code(raw.trim()) {
+    if let Ok(a) = Attendance::from_code(raw.trim()) {
         return Ok(a);
     }
     match policy.parse_cell(raw, 0) {
@@ -644,11 +686,12 @@ impl App {
         let lessons = tt::lessons_of_journal(c, group, subject, range.0, range.1).await?;
         // Lessons of a teacher who substitutes (not assigned) are visible to them through the
         // lesson itself; the grid needs the assignment or a reading role.
-        let records: HashMap<i64, StoredRecord> = repo::records_of_group(c, group, subject, range)
-            .await?
-            .into_iter()
-            .map(|r| (r.lesson, r))
-            .collect();
+        let records: HashMap<LessonId, VersionedRecord> =
+            repo::records_of_group(c, group, subject, range)
+                .await?
+                .into_iter()
+                .map(|r| (r.lesson, r))
+                .collect();
         let subject_name = match lessons.first() {
             Some(l) => l.subject_name.clone(),
             None => school_repo::list_subjects(c, g.school)
@@ -670,7 +713,10 @@ impl App {
         }
         let mut absences: HashMap<PersonId, u32> = HashMap::new();
         for a in &attendance {
-            if Attendance::from_code(&a.code).is_some_and(Attendance::is_absence) {
+            if Attendance::from_code(&a.code)
+                .ok()
+                .is_some_and(Attendance::is_absence)
+            {
                 *absences.entry(a.student).or_default() += 1;
             }
         }
@@ -689,7 +735,7 @@ impl App {
         let lessons = lessons
             .into_iter()
             .map(|l| {
-                let record = records.get(&l.id).cloned().unwrap_or(StoredRecord {
+                let record = records.get(&l.id).cloned().unwrap_or(VersionedRecord {
                     lesson: l.id,
                     record: LessonRecord::default(),
                     version: 0,
@@ -701,6 +747,7 @@ impl App {
             subject,
             subject_name,
             may_write: assigned && period.locked_at.is_none(),
+            may_correct: period.locked_at.is_some() && p.is_admin_of(g.school),
             may_close: crate::timetable::may_plan(p, g.school).allowed(),
             period,
             periods,
@@ -719,9 +766,9 @@ impl App {
     pub async fn record_mark(
         &self,
         p: &Principal,
-        input: &MarkInput,
+        input: &RecordMark,
         client: &Client,
-    ) -> Result<StoredMark, AppError> {
+    ) -> Result<MarkEntry, AppError> {
         let prepared = {
             let mut c = self.db.acquire().await?;
             self.prepare_mark(&mut c.conn(), p, input).await?
@@ -738,9 +785,9 @@ impl App {
         &self,
         c: &mut Conn<'_>,
         p: &Principal,
-        input: &MarkInput,
+        input: &RecordMark,
         client: &Client,
-    ) -> Result<StoredMark, AppError> {
+    ) -> Result<MarkEntry, AppError> {
         let prepared = self.prepare_mark(c, p, input).await?;
         self.store_mark(c, p, &prepared, client).await
     }
@@ -750,23 +797,23 @@ impl App {
         &self,
         c: &mut Conn<'_>,
         p: &Principal,
-        input: &MarkInput,
+        input: &RecordMark,
     ) -> Result<PreparedMark, AppError> {
-        let student: PersonId = parse_id("student_id", &input.student_id)?;
-        let standalone = input
-            .lesson_id
-            .as_deref()
-            .is_none_or(|s| s.trim().is_empty());
-        let lesson = match input.lesson_id.as_deref().filter(|_| !standalone) {
-            Some(raw) => {
-                let id: i64 = parse_id("lesson_id", raw)?;
-                tt::get_lesson(c, id).await?.ok_or(AppError::NotFound)?
+        let student = input.student;
+        let (lesson, standalone) = match input.target {
+            MarkTarget::Lesson(id) => (
+                tt::get_lesson(c, id.get())
+                    .await?
+                    .ok_or(AppError::NotFound)?,
+                false,
+            ),
+            MarkTarget::Standalone { group, subject, on } => {
+                (self.standalone_lesson(c, group, subject, on).await?, true)
             }
-            None => self.standalone_lesson(c, input).await?,
         };
         let w = writer_of(c, p, &lesson, input.reason.as_deref()).await?;
         no_grade_one(w.grade, "value")?;
-        if !standalone && lesson.status == tt::status::CANCELLED {
+        if !standalone && lesson.status == LessonStatus::Cancelled {
             return Err(AppError::invalid("lesson_id", "the lesson was cancelled"));
         }
         if lesson.on > self.today() {
@@ -836,7 +883,7 @@ impl App {
         p: &Principal,
         m: &PreparedMark,
         client: &Client,
-    ) -> Result<StoredMark, AppError> {
+    ) -> Result<MarkEntry, AppError> {
         let lesson = &m.lesson;
         let now = self.now();
         let new = NewMark {
@@ -844,7 +891,7 @@ impl App {
             student: m.student,
             group: lesson.group,
             subject: lesson.subject,
-            lesson: (!m.standalone).then_some(lesson.id),
+            lesson: (!m.standalone).then_some(lesson.id.get()),
             on: lesson.on,
             value: &m.value,
             work_type: &m.work.code,
@@ -871,15 +918,15 @@ impl App {
             return Err(stale("the mark", existing.as_ref().map(mark_json)));
         };
         if !m.standalone && !lesson.has_journal_data {
-            tt::mark_journal_data(c, lesson.id).await?;
+            tt::mark_journal_data(c, lesson.id.get()).await?;
         }
-        let stored = StoredMark {
-            id,
+        let stored = MarkEntry {
+            id: MarkId::new(id),
             school: lesson.school,
             student: m.student,
             group: lesson.group,
             subject: lesson.subject,
-            lesson: new.lesson,
+            lesson: new.lesson.map(LessonId::new),
             on: lesson.on,
             value: m.value.clone(),
             work_type: m.work.code.clone(),
@@ -900,7 +947,7 @@ impl App {
                 key: if m.standalone {
                     format!("m{id}")
                 } else {
-                    cell_key(lesson.id, m.student)
+                    cell_key(lesson.id.get(), m.student)
                 },
                 before: None,
                 after: Some(after.clone()),
@@ -919,13 +966,10 @@ impl App {
     async fn standalone_lesson(
         &self,
         c: &mut Conn<'_>,
-        input: &MarkInput,
+        group: GroupId,
+        subject: SubjectId,
+        on: Date,
     ) -> Result<Lesson, AppError> {
-        let group: GroupId = parse_id("group_id", input.group_id.as_deref().unwrap_or(""))?;
-        let subject: SubjectId = parse_id("subject_id", input.subject_id.as_deref().unwrap_or(""))?;
-        let on = input.date.ok_or_else(|| {
-            AppError::invalid("date", "a standalone work needs a date (or give lesson_id)")
-        })?;
         let g = school_repo::get_group(c, group, on)
             .await?
             .ok_or(AppError::NotFound)?;
@@ -947,8 +991,8 @@ impl App {
                     format!("{} has no lessons of this subject near {on}", g.name),
                 )
             })?;
+        // Only its date changes: the mark is flagged standalone and never names this lesson.
         l.on = on;
-        l.id = 0;
         Ok(l)
     }
 
@@ -959,7 +1003,7 @@ impl App {
         id: tabel_domain::MarkId,
         input: &MarkUpdate,
         client: &Client,
-    ) -> Result<StoredMark, AppError> {
+    ) -> Result<MarkEntry, AppError> {
         let id = id.get();
         let mut tx = self.db.begin().await?;
         let c = &mut tx.conn();
@@ -1037,7 +1081,7 @@ impl App {
                 entity: "mark",
                 key: before
                     .lesson
-                    .map_or_else(|| format!("m{id}"), |l| cell_key(l, before.student)),
+                    .map_or_else(|| format!("m{id}"), |l| cell_key(l.get(), before.student)),
                 before: Some(mark_json(&before)),
                 after: Some(after.clone()),
                 reason: input.reason.as_deref(),
@@ -1097,7 +1141,7 @@ impl App {
                 entity: "mark",
                 key: before
                     .lesson
-                    .map_or_else(|| format!("m{id}"), |l| cell_key(l, before.student)),
+                    .map_or_else(|| format!("m{id}"), |l| cell_key(l.get(), before.student)),
                 before: Some(mark_json(&before)),
                 after: None,
                 reason,
@@ -1110,21 +1154,10 @@ impl App {
         Ok(())
     }
 
-    async fn lesson_of_mark(&self, c: &mut Conn<'_>, m: &StoredMark) -> Result<Lesson, AppError> {
+    async fn lesson_of_mark(&self, c: &mut Conn<'_>, m: &MarkEntry) -> Result<Lesson, AppError> {
         match m.lesson {
-            Some(l) => tt::get_lesson(c, l).await?.ok_or(AppError::NotFound),
-            None => {
-                self.standalone_lesson(
-                    c,
-                    &MarkInput {
-                        group_id: Some(m.group.to_string()),
-                        subject_id: Some(m.subject.to_string()),
-                        date: Some(m.on),
-                        ..MarkInput::default()
-                    },
-                )
-                .await
-            }
+            Some(l) => tt::get_lesson(c, l.get()).await?.ok_or(AppError::NotFound),
+            None => self.standalone_lesson(c, m.group, m.subject, m.on).await,
         }
     }
 
@@ -1133,9 +1166,9 @@ impl App {
     pub async fn set_attendance(
         &self,
         p: &Principal,
-        input: &AttendanceInput,
+        input: &SetAttendance,
         client: &Client,
-    ) -> Result<Option<StoredAttendance>, AppError> {
+    ) -> Result<Option<AttendanceEntry>, AppError> {
         let mut tx = self.db.begin().await?;
         let out = self
             .set_attendance_in(&mut tx.conn(), p, input, client)
@@ -1148,16 +1181,15 @@ impl App {
         &self,
         c: &mut Conn<'_>,
         p: &Principal,
-        input: &AttendanceInput,
+        input: &SetAttendance,
         client: &Client,
-    ) -> Result<Option<StoredAttendance>, AppError> {
-        let lesson_id: i64 = parse_id("lesson_id", &input.lesson_id)?;
-        let student: PersonId = parse_id("student_id", &input.student_id)?;
-        let lesson = tt::get_lesson(c, lesson_id)
+    ) -> Result<Option<AttendanceEntry>, AppError> {
+        let (lesson_id, student) = (input.lesson, input.student);
+        let lesson = tt::get_lesson(c, lesson_id.get())
             .await?
             .ok_or(AppError::NotFound)?;
         let w = writer_of(c, p, &lesson, input.correction.as_deref()).await?;
-        if lesson.status == tt::status::CANCELLED {
+        if lesson.status == LessonStatus::Cancelled {
             return Err(AppError::invalid("lesson_id", "the lesson was cancelled"));
         }
         if lesson.on > self.today() {
@@ -1172,9 +1204,9 @@ impl App {
                 format!("not in {} on {}", w.name, lesson.on),
             ));
         }
-        let existing = repo::attendance_in_cell(c, lesson.id, student).await?;
+        let existing = repo::attendance_in_cell(c, lesson.id.get(), student).await?;
         let now = self.now();
-        let key = cell_key(lesson.id, student);
+        let key = cell_key(lesson.id.get(), student);
         let clear = input.code.trim().is_empty();
         match (&existing, input.version) {
             (Some(e), Some(v)) if e.version != v => {
@@ -1187,10 +1219,13 @@ impl App {
         }
         if clear {
             let Some(e) = existing else { return Ok(None) };
-            if repo::delete_attendance(c, e.id, e.version).await.is_err() {
+            if repo::delete_attendance(c, e.id.get(), e.version)
+                .await
+                .is_err()
+            {
                 return Err(stale(
                     "the attendance",
-                    repo::get_attendance(c, e.id)
+                    repo::get_attendance(c, e.id.get())
                         .await?
                         .as_ref()
                         .map(attendance_json),
@@ -1238,22 +1273,22 @@ impl App {
         };
         let id = match &existing {
             Some(e) => {
-                repo::update_attendance(c, e.id, e.version, &write)
+                repo::update_attendance(c, e.id.get(), e.version, &write)
                     .await
                     .map_err(|err| match err {
                         StoreError::Stale => stale("the attendance", None),
                         err => err.into(),
                     })?;
-                e.id
+                e.id.get()
             }
-            None => repo::insert_attendance(c, lesson.school, (lesson.id, student), &write)
+            None => repo::insert_attendance(c, lesson.school, (lesson.id.get(), student), &write)
                 .await
                 .map_err(|err| match err {
                     StoreError::Duplicate(_) => stale("the attendance", None),
                     err => err.into(),
                 })?,
         };
-        tt::mark_journal_data(c, lesson.id).await?;
+        tt::mark_journal_data(c, lesson.id.get()).await?;
         let stored = repo::get_attendance(c, id)
             .await?
             .ok_or(AppError::NotFound)?;
@@ -1283,7 +1318,7 @@ impl App {
     pub async fn attendance_cell(
         &self,
         id: tabel_domain::AttendanceId,
-    ) -> Result<(i64, PersonId), AppError> {
+    ) -> Result<(LessonId, PersonId), AppError> {
         let id = id.get();
         let mut c = self.db.acquire().await?;
         let a = repo::get_attendance(&mut c.conn(), id)
@@ -1299,7 +1334,7 @@ impl App {
         lesson: tabel_domain::LessonId,
         input: &RecordInput,
         client: &Client,
-    ) -> Result<StoredRecord, AppError> {
+    ) -> Result<VersionedRecord, AppError> {
         let lesson = lesson.get();
         let mut tx = self.db.begin().await?;
         let c = &mut tx.conn();
@@ -1375,8 +1410,8 @@ impl App {
             }
             Err(e) => return Err(e.into()),
         };
-        let stored = StoredRecord {
-            lesson,
+        let stored = VersionedRecord {
+            lesson: LessonId::new(lesson),
             record,
             version,
         };
@@ -1417,13 +1452,14 @@ impl App {
         rows: &[BatchRow],
         client: &Client,
     ) -> Result<usize, AppError> {
-        let lesson = lesson.get();
         if rows.is_empty() || rows.len() > 200 {
             return Err(AppError::invalid("rows", "1–200 rows"));
         }
         let mut tx = self.db.begin().await?;
         let c = &mut tx.conn();
-        let l = tt::get_lesson(c, lesson).await?.ok_or(AppError::NotFound)?;
+        let l = tt::get_lesson(c, lesson.get())
+            .await?
+            .ok_or(AppError::NotFound)?;
         let policy = self.policy_of(c, l.school).await?;
         for (i, row) in rows.iter().enumerate() {
             let cell = policy.policy.parse_cell(&row.value, l.subject.get());
@@ -1432,12 +1468,7 @@ impl App {
                     .set_attendance_in(
                         c,
                         p,
-                        &AttendanceInput {
-                            lesson_id: lesson.to_string(),
-                            student_id: row.student_id.clone(),
-                            code: a.code().to_owned(),
-                            ..AttendanceInput::default()
-                        },
+                        &SetAttendance::new(lesson, row.student, a.code()),
                         client,
                     )
                     .await
@@ -1446,12 +1477,7 @@ impl App {
                     .record_mark_in(
                         c,
                         p,
-                        &MarkInput {
-                            student_id: row.student_id.clone(),
-                            lesson_id: Some(lesson.to_string()),
-                            value: row.value.clone(),
-                            ..MarkInput::default()
-                        },
+                        &RecordMark::on_lesson(row.student, lesson, row.value.clone()),
                         client,
                     )
                     .await
@@ -1772,6 +1798,7 @@ impl App {
             Ok(j) if teaches && !j.may_write && j.period.locked_at.is_none() => (
                 JournalView {
                     may_write: true,
+                    may_correct: false,
                     ..j
                 },
                 false,

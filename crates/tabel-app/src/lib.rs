@@ -13,10 +13,12 @@ pub mod consent;
 pub mod contact;
 pub mod debts;
 pub mod diary;
+pub mod documents;
 mod error;
 pub mod exams;
 pub mod extracts;
 pub mod finals;
+pub mod home;
 pub mod homework_files;
 pub mod journal;
 pub mod notify;
@@ -105,6 +107,8 @@ pub struct App {
     courier: Option<Arc<dyn notify::CodeCourier>>,
     /// Where "now" comes from (see [`App::now`]).
     clock: Arc<dyn clock::Clock>,
+    /// The PDF renderer with a deployment's template overrides (none: the embedded templates).
+    reports: Option<Arc<tabel_reports::Renderer>>,
 }
 
 type PolicyCache = std::collections::HashMap<tabel_domain::SchoolId, Arc<journal::PolicyView>>;
@@ -131,12 +135,20 @@ impl App {
             weeks: Arc::default(),
             courier: None,
             clock: Arc::new(clock::SystemClock),
+            reports: None,
         }
     }
 
     /// Reads the time from `clock` instead of the system's (tests move time this way).
     pub fn with_clock(mut self, clock: Arc<dyn clock::Clock>) -> App {
         self.clock = clock;
+        self
+    }
+
+    /// The same application printing with another PDF renderer (a deployment's template
+    /// overrides).
+    pub fn with_reports(mut self, reports: tabel_reports::Renderer) -> App {
+        self.reports = Some(Arc::new(reports));
         self
     }
 

@@ -412,7 +412,7 @@ impl App {
 /// A debt as it stands today: an open one past its deadline reads `expired` (expiry is
 /// computed, never stored).
 fn staged(mut d: RecordDebt, today: Date) -> RecordDebt {
-    if let Some(state) = DebtState::from_code(&d.state) {
+    if let Ok(state) = DebtState::from_code(&d.state) {
         d.state = debt_stage(state, d.deadline, today).code().to_owned();
     }
     d
@@ -429,7 +429,7 @@ mod tests {
     #[test]
     fn an_open_debt_past_its_deadline_reads_expired() {
         let debt = |state: &str| RecordDebt {
-            id: 1,
+            id: tabel_domain::DebtId::new(1),
             school: SchoolId::new(1),
             year: AcademicYearId::new(1),
             start_year: 2025,
@@ -502,7 +502,7 @@ mod tests {
 
     fn exam(start_year: i32, published: bool) -> RecordExam {
         RecordExam {
-            id: 1,
+            id: tabel_domain::ExamResultId::new(1),
             school: B,
             year: AcademicYearId::new(i64::from(start_year)),
             start_year,

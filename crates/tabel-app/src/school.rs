@@ -260,7 +260,8 @@ impl App {
         Ok(out)
     }
 
-    /// People of a school by name prefix (administrators, for pick-lists).
+    /// People of a school by name prefix (administrators, for pick-lists); an empty query finds
+    /// nobody.
     pub async fn search_people(
         &self,
         p: &Principal,
@@ -268,6 +269,10 @@ impl App {
         query: &str,
     ) -> Result<Vec<PersonSummary>, AppError> {
         check(p.may_administer(school))?;
+        let query = query.trim();
+        if query.is_empty() {
+            return Ok(Vec::new());
+        }
         let mut c = self.db.acquire().await?;
         Ok(repo::search_people(&mut c.conn(), school, query, 20).await?)
     }

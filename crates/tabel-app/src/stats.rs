@@ -40,8 +40,9 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use tabel_domain::access::Principal;
 use tabel_domain::finals::{FinalValue, PeriodFacts, ResultCounts, hundredths_text, propose};
 use tabel_domain::journal::{Attendance, GradingPolicy, Mark, Scale};
-use tabel_domain::school::{DayOffKind, PeriodKind, Role};
-use tabel_domain::timetable::{CancelCause, GradeCalendar, weekday_number};
+use tabel_domain::school::{PeriodKind, Role};
+use tabel_domain::stats::{holiday_shift, is_held, prorate, teacher_absent};
+use tabel_domain::timetable::GradeCalendar;
 use tabel_domain::{AcademicYearId, GroupId, PeriodId, PersonId, SchoolId, SubjectId};
 use tabel_store::Conn;
 use tabel_store::school as school_repo;
@@ -1131,84 +1132,6 @@ impl Ctx {
     }
 }
 
-/// Whether a cancellation was for the teacher's absence: its cause when recorded, else the
-/// words of its reason (lessons cancelled before causes were kept, or through the API without
-/// one).
-fn teacher_absent(cause: Option<&str>, reason: Option<&str>) -> bool {
-    if let Some(cause) = cause.and_then(CancelCause::from_code) {
-        return cause == CancelCause::TeacherAbsent;
-    }
-    let Some(r) = reason else {
-        return false;
-    };
-    let r = r.to_lowercase();
-    // Words, not substrings: «экскурсия» is not «курсы».
-    r.contains("больничн")
-        || r.split(|c: char| !c.is_alphanumeric()).any(|w| {
-            [
-                "учител",
-                "педагог",
-                "преподавател",
-                "курс",
-                "командировк",
-                "teacher",
-            ]
-            .iter()
-            .any(|k| w.starts_with(k))
-        })
-}
-
-/// `hours × part / whole`, rounded half up.
-fn prorate(hours: u32, part: u32, whole: u32) -> u32 {
-    if whole == 0 {
-        return 0;
-    }
-    let q = (u64::from(hours) * u64::from(part) * 2 + u64::from(whole)) / (2 * u64::from(whole));
-    u32::try_from(q).unwrap_or(u32::MAX)
-}
-
-/// Lessons a journal's weekly timetable would have given on public non-working days in
-/// `from ..= to`, less those it gave on worked days.
-fn holiday_shift(cal: &GradeCalendar, lines: &[&repo::WeeklyLessons], from: Date, to: Date) -> i64 {
-    let mut net = 0i64;
-    for o in &cal.days_off {
-        if o.only_grade.is_some_and(|g| g != cal.grade) {
-            continue;
-        }
-        let mut d = o.starts_on.max(from).max(cal.first_day);
-        let end = o.ends_on.min(to).min(cal.last_day);
-        while d <= end {
-            let in_holiday = cal.in_holiday(d);
-            let weekday = match o.kind {
-                DayOffKind::NonWorking if !in_holiday && weekday_number(d) <= cal.week_days => {
-                    Some((weekday_number(d), 1))
-                }
-                DayOffKind::WorkingDay => Some((o.as_weekday.unwrap_or(1), -1)),
-                _ => None,
-            };
-            if let Some((w, sign)) = weekday {
-                let n: u32 = lines
-                    .iter()
-                    .filter(|l| {
-                        l.weekday == w && l.valid_from <= d && l.valid_to.is_none_or(|t| d <= t)
-                    })
-                    .map(|l| l.n)
-                    .sum();
-                net += sign * i64::from(n);
-            }
-            match d.next_day() {
-                Some(next) => d = next,
-                None => break,
-            }
-        }
-    }
-    net
-}
-
-fn is_held(c: &LessonCount) -> bool {
-    c.at == Bucket::ToDate && c.status != "cancelled" && c.held
-}
-
 /// The user's standing for statistics in a school.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Standing {
@@ -2066,7 +1989,7 @@ async fn attendance(
             let Some(line) = per.get_mut(&(a.student, a.subject)) else {
                 continue;
             };
-            match Attendance::from_code(&a.code) {
+            match Attendance::from_code(&a.code).ok() {
                 Some(Attendance::Ill) => line.ill += a.n,
                 Some(Attendance::Excused) => line.excused += a.n,
                 Some(Attendance::Unexcused) => line.unexcused += a.n,
@@ -2196,117 +2119,6 @@ async fn attendance(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tabel_domain::timetable::DayOff;
-    use time::macros::date;
-
-    fn cal() -> GradeCalendar {
-        GradeCalendar {
-            grade: 5,
-            first_day: date!(2026 - 09 - 01),
-            last_day: date!(2027 - 05 - 31),
-            week_days: 5,
-            days_off: vec![
-                DayOff {
-                    kind: DayOffKind::Holiday,
-                    starts_on: date!(2026 - 10 - 26),
-                    ends_on: date!(2026 - 11 - 03),
-                    only_grade: None,
-                    as_weekday: None,
-                },
-                DayOff {
-                    kind: DayOffKind::NonWorking,
-                    starts_on: date!(2026 - 11 - 04),
-                    ends_on: date!(2026 - 11 - 04),
-                    only_grade: None,
-                    as_weekday: None,
-                },
-                DayOff {
-                    kind: DayOffKind::WorkingDay,
-                    starts_on: date!(2026 - 11 - 07),
-                    ends_on: date!(2026 - 11 - 07),
-                    only_grade: None,
-                    as_weekday: Some(5),
-                },
-            ],
-        }
-    }
-
-    #[test]
-    fn study_days_skip_weekends_and_holidays_but_not_public_holidays() {
-        let c = cal();
-        // 2–6 November: Monday and Tuesday are holidays, Wednesday the 4th is a public holiday
-        // (a study day whose lessons are lost), Thursday and Friday are ordinary.
-        assert_eq!(
-            c.study_days(date!(2026 - 11 - 02), date!(2026 - 11 - 08)),
-            3
-        );
-        assert_eq!(
-            c.study_days(date!(2026 - 09 - 01), date!(2026 - 09 - 06)),
-            4
-        );
-        assert_eq!(prorate(102, 17, 170), 10);
-        assert_eq!(prorate(102, 25, 170), 15);
-        assert_eq!(prorate(3, 1, 2), 2, "half up");
-        assert_eq!(prorate(5, 0, 0), 0);
-    }
-
-    #[test]
-    fn public_holidays_cost_their_weekdays_lessons_and_worked_days_give_them_back() {
-        let c = cal();
-        let line = |weekday| repo::WeeklyLessons {
-            group: GroupId::new(1),
-            subject: SubjectId::new(1),
-            weekday,
-            valid_from: date!(2026 - 09 - 01),
-            valid_to: None,
-            n: 1,
-        };
-        let wed = line(3);
-        let fri = line(5);
-        // The 4th (Wednesday) loses Wednesday's lesson; the worked Saturday the 7th follows
-        // Friday.
-        assert_eq!(
-            holiday_shift(&c, &[&wed], date!(2026 - 11 - 01), date!(2026 - 11 - 30)),
-            1
-        );
-        assert_eq!(
-            holiday_shift(
-                &c,
-                &[&wed, &fri],
-                date!(2026 - 11 - 01),
-                date!(2026 - 11 - 30)
-            ),
-            0
-        );
-        assert_eq!(
-            holiday_shift(&c, &[&fri], date!(2026 - 11 - 01), date!(2026 - 11 - 06)),
-            0,
-            "the worked day is later"
-        );
-    }
-
-    #[test]
-    fn cancellations_for_the_teachers_absence_are_told_apart() {
-        assert!(teacher_absent(
-            None,
-            Some("болезнь учителя, замена не найдена")
-        ));
-        assert!(teacher_absent(
-            None,
-            Some("Курсы повышения квалификации, урок снят")
-        ));
-        assert!(teacher_absent(None, Some("больничный")));
-        assert!(!teacher_absent(None, Some("экскурсия класса")));
-        assert!(!teacher_absent(None, Some("карантин по ОРВИ")));
-        assert!(!teacher_absent(None, None));
-        // A recorded cause decides, whatever the words.
-        assert!(teacher_absent(Some("teacher_absent"), Some("урок снят")));
-        assert!(!teacher_absent(
-            Some("class_absent"),
-            Some("учитель на курсах")
-        ));
-        assert!(!teacher_absent(Some("other"), None));
-    }
 
     #[test]
     fn a_double_mark_counts_as_two_in_the_distribution() {

@@ -15,7 +15,7 @@ use tabel_store::Conn;
 use tabel_store::audit::{self, AuditEntry};
 use tabel_store::journal as journal_repo;
 use tabel_store::school::{self as school_repo, Group};
-use tabel_store::thematic::{self as repo, NewPlan, NewTopic, StoredPlan};
+use tabel_store::thematic::{self as repo, NewPlan, NewTopic, ThematicPlan};
 
 /// The largest file accepted (a year's plan is a few dozen kilobytes).
 pub const MAX_FILE_BYTES: usize = 2 * 1024 * 1024;
@@ -284,7 +284,7 @@ impl App {
         p: &Principal,
         group: GroupId,
         subject: SubjectId,
-    ) -> Result<Option<StoredPlan>, AppError> {
+    ) -> Result<Option<ThematicPlan>, AppError> {
         let mut c = self.db.acquire().await?;
         let c = &mut c.conn();
         let g = school_repo::get_group(c, group, self.today())

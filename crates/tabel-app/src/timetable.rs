@@ -6,13 +6,14 @@ use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 use tabel_domain::access::{Principal, StudentFacts};
 use tabel_domain::school::Role;
+use tabel_domain::timetable::LessonStatus;
 use tabel_domain::timetable::{
     BellSchedule, BellSlot, CancelCause, GradeCalendar, WeeklyLine, lessons_for,
 };
 use tabel_domain::{AcademicYearId, GroupId, PersonId, SchoolId, SubjectId};
 use tabel_store::audit::{self, AuditEntry};
 use tabel_store::school as repo;
-use tabel_store::timetable::{self as tt, Lesson, LessonChange, NewEntry, NewLesson, status};
+use tabel_store::timetable::{self as tt, Lesson, LessonChange, NewEntry, NewLesson};
 use tabel_store::{Conn, StoreError, outbox};
 use time::{Date, Duration, OffsetDateTime};
 
@@ -75,7 +76,7 @@ pub async fn regenerate(
         .into_iter()
         .map(|g| (g.id, g.grade))
         .collect();
-    let mut by_group: HashMap<GroupId, Vec<&tt::Entry>> = HashMap::new();
+    let mut by_group: HashMap<GroupId, Vec<&tt::TimetableLine>> = HashMap::new();
     for e in &entries {
         by_group.entry(e.group).or_default().push(e);
     }
@@ -90,19 +91,20 @@ pub async fn regenerate(
         let weekly: Vec<WeeklyLine> = lines
             .iter()
             .map(|e| WeeklyLine {
-                entry: e.id,
+                entry: e.id.get(),
                 weekday: e.weekday,
                 number: e.number,
                 valid_from: e.valid_from,
                 valid_to: e.valid_to,
             })
             .collect();
-        let by_id: HashMap<i64, &tt::Entry> = lines.iter().map(|e| (e.id, *e)).collect();
+        let by_id: HashMap<tabel_domain::TimetableLineId, &tt::TimetableLine> =
+            lines.iter().map(|e| (e.id, *e)).collect();
         for (date, line) in lessons_for(cal, &weekly, from, year.ends_on) {
             if occupied.contains(&(group.get(), date, line.number)) {
                 continue;
             }
-            let e = by_id[&line.entry];
+            let e = by_id[&tabel_domain::TimetableLineId::new(line.entry)];
             new.push(NewLesson {
                 school,
                 year: year.id,
@@ -112,29 +114,29 @@ pub async fn regenerate(
                 subject: e.subject,
                 teacher: e.teacher,
                 room: &e.room,
-                status: status::PLANNED,
-                entry: Some(e.id),
+                status: LessonStatus::Planned,
+                entry: Some(e.id.get()),
             });
         }
     }
     Ok(tt::insert_lessons(conn, &new).await?)
 }
 
-/// A weekly timetable line as a form or API body gives it (ids as strings, dates ISO).
-#[derive(Debug, Clone, serde::Deserialize)]
+/// A weekly timetable line to add. An id the form or body did not name (absent or not an id)
+/// is `None`, reported with the other fields' errors.
+#[derive(Debug, Clone)]
 pub struct EntryInput {
     /// Class, subgroup, stream or ИУП group.
-    pub group_id: String,
+    pub group: Option<GroupId>,
     /// 1 = Monday … 6 = Saturday.
     pub weekday: u8,
     /// Lesson number in the bell schedule.
     pub number: u8,
     /// Subject.
-    pub subject_id: String,
+    pub subject: Option<SubjectId>,
     /// Teacher.
-    pub teacher_id: String,
+    pub teacher: Option<PersonId>,
     /// Room (may be empty).
-    #[serde(default)]
     pub room: String,
     /// First date (default: the first day of the year).
     pub valid_from: Option<Date>,
@@ -211,14 +213,12 @@ pub struct CalendarView {
     pub bells: Vec<BellSlot>,
 }
 
-fn id<T: std::str::FromStr>(field: &str, raw: &str, errors: &mut FieldErrors) -> Option<T> {
-    match raw.trim().parse() {
-        Ok(v) => Some(v),
-        Err(_) => {
-            errors.insert(field.to_owned(), "unknown".to_owned());
-            None
-        }
+/// An id the input named, or an "unknown" error for its field.
+fn named<T: Copy>(field: &str, id: Option<T>, errors: &mut FieldErrors) -> Option<T> {
+    if id.is_none() {
+        errors.insert(field.to_owned(), "unknown".to_owned());
     }
+    id
 }
 
 fn day_name(weekday: u8) -> &'static str {
@@ -323,7 +323,7 @@ async fn entries_overlapping(
     year: AcademicYearId,
     weekday: u8,
     (shift, number): (u8, u8),
-) -> Result<Vec<tt::Entry>, StoreError> {
+) -> Result<Vec<tt::TimetableLine>, StoreError> {
     let mut out = Vec::new();
     for (s, n) in overlapping_slots(conn, year, shift, number).await? {
         out.extend(
@@ -480,9 +480,9 @@ impl App {
     ) -> Result<i64, AppError> {
         check(may_plan(p, school))?;
         let mut errors = FieldErrors::new();
-        let group: Option<GroupId> = id("group_id", &input.group_id, &mut errors);
-        let subject: Option<SubjectId> = id("subject_id", &input.subject_id, &mut errors);
-        let teacher: Option<PersonId> = id("teacher_id", &input.teacher_id, &mut errors);
+        let group = named("group_id", input.group, &mut errors);
+        let subject = named("subject_id", input.subject, &mut errors);
+        let teacher = named("teacher_id", input.teacher, &mut errors);
         let room = input.room.trim();
         if room.chars().count() > 20 {
             errors.insert("room".into(), "at most 20 characters".into());
@@ -574,7 +574,7 @@ impl App {
         .await?
         {
             let o = WeeklyLine {
-                entry: other.id,
+                entry: other.id.get(),
                 weekday: other.weekday,
                 number: other.number,
                 valid_from: other.valid_from,
@@ -659,7 +659,7 @@ impl App {
         &self,
         p: &Principal,
         group: GroupId,
-    ) -> Result<Vec<tt::Entry>, AppError> {
+    ) -> Result<Vec<tt::TimetableLine>, AppError> {
         self.class(p, group, self.today()).await?;
         let mut c = self.db.acquire().await?;
         Ok(tt::entries_of_group(&mut c.conn(), group).await?)
@@ -796,7 +796,7 @@ impl App {
         if reason.chars().count() > 500 {
             return Err(AppError::invalid("reason", "at most 500 characters"));
         }
-        if l.status == status::CANCELLED {
+        if l.status == LessonStatus::Cancelled {
             return Err(AppError::Conflict("the lesson is cancelled".into()));
         }
         if l.version != version {
@@ -808,7 +808,7 @@ impl App {
         let mut next = LessonChange {
             id: l.id,
             version,
-            status: &l.status,
+            status: l.status,
             teacher: l.teacher,
             original_teacher: l.original_teacher,
             on: l.on,
@@ -836,12 +836,12 @@ impl App {
                 }
                 next.teacher = *teacher;
                 next.original_teacher = Some(l.original_teacher.unwrap_or(l.teacher));
-                next.status = status::SUBSTITUTED;
+                next.status = LessonStatus::Substituted;
                 "lesson.substitute"
             }
             Change::Cancel { cause } => {
-                next.status = status::CANCELLED;
-                next.cause = cause.map(CancelCause::code);
+                next.status = LessonStatus::Cancelled;
+                next.cause = *cause;
                 "lesson.cancel"
             }
             Change::Transfer { on, number } => {
@@ -874,7 +874,7 @@ impl App {
                 next.original_number = Some(l.original_number.unwrap_or(l.number));
                 next.on = *on;
                 next.number = *number;
-                next.status = status::TRANSFERRED;
+                next.status = LessonStatus::Transferred;
                 "lesson.transfer"
             }
             Change::Room { room } => {
@@ -891,7 +891,7 @@ impl App {
                 "lesson.room"
             }
         };
-        if next.status != status::CANCELLED {
+        if next.status != LessonStatus::Cancelled {
             for other in
                 lessons_overlapping(&mut tx.conn(), l.year, next.on, (l.shift, next.number)).await?
             {
@@ -922,7 +922,7 @@ impl App {
         let before = serde_json::json!({"status": l.status, "teacher_id": l.teacher.to_string(), "date": l.on.to_string(), "number": l.number, "room": l.room});
         let mut after = serde_json::json!({"status": next.status, "teacher_id": next.teacher.to_string(), "date": next.on.to_string(), "number": next.number, "room": next.room});
         if let Some(cause) = next.cause {
-            after["cause"] = cause.into();
+            after["cause"] = cause.code().into();
         }
         match tt::update_lesson(&mut tx.conn(), &next).await {
             Err(StoreError::Stale) => {
@@ -956,7 +956,7 @@ impl App {
             self.now(),
         )
         .await?;
-        let changed = tt::get_lesson(&mut tx.conn(), l.id)
+        let changed = tt::get_lesson(&mut tx.conn(), l.id.get())
             .await?
             .ok_or(AppError::NotFound)?;
         tx.commit().await?;
@@ -1257,7 +1257,7 @@ impl App {
                 subject: x.subject,
                 teacher: x.teacher,
                 room,
-                status: status::EXTRA,
+                status: LessonStatus::Extra,
                 entry: None,
             }],
         )
@@ -1265,7 +1265,7 @@ impl App {
         let added = tt::lessons_in_slot(&mut tx.conn(), year.id, x.on, x.number)
             .await?
             .into_iter()
-            .filter(|l| l.group == x.group && l.status == status::EXTRA)
+            .filter(|l| l.group == x.group && l.status == LessonStatus::Extra)
             .max_by_key(|l| l.id)
             .ok_or(AppError::NotFound)?;
         let after = serde_json::json!({"group_id": x.group.to_string(), "date": x.on.to_string(), "number": x.number,

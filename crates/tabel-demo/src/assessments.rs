@@ -14,6 +14,7 @@ use std::collections::{BTreeMap, HashMap};
 use tabel_domain::SubjectId;
 use tabel_domain::assessment::{self as rules, Context, Planned};
 use tabel_domain::school::Level;
+use tabel_domain::timetable::LessonStatus;
 use tabel_store::Conn;
 use tabel_store::assessment::{self as repo, NewAssessment};
 use tabel_store::school as school_repo;
@@ -116,7 +117,10 @@ pub(crate) async fn schedule(
         // cancelled, by date.
         let lessons = tt::lessons_of_class(c, class.id, year.starts_on, year.ends_on).await?;
         let mut days: BTreeMap<Date, Vec<&Lesson>> = BTreeMap::new();
-        for l in lessons.iter().filter(|l| l.status != tt::status::CANCELLED) {
+        for l in lessons
+            .iter()
+            .filter(|l| l.status != LessonStatus::Cancelled)
+        {
             days.entry(l.on).or_default().push(l);
         }
         let mut subjects: Vec<SubjectId> = lessons.iter().map(|l| l.subject).collect();

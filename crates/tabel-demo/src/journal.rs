@@ -20,12 +20,12 @@ use crate::{Ctx, DemoError};
 use std::collections::{HashMap, HashSet};
 use tabel_domain::journal::{Attendance, GradingPolicy, Mark, homework_limit_minutes};
 use tabel_domain::school::{GroupKind, Role};
+use tabel_domain::timetable::LessonStatus;
 use tabel_domain::{GroupId, PersonId, SubjectId, UserId};
 use tabel_store::Conn;
 use tabel_store::journal::{
     self as repo, AttendanceWrite, LessonRecord, LessonSlot, NewAttendance, NewMark,
 };
-use tabel_store::timetable::status;
 use time::{Date, Duration, OffsetDateTime};
 
 /// The revision lesson that closes every cycle of a subject's topics (and the topic of subjects
@@ -104,7 +104,7 @@ pub(crate) async fn journal(
     )
     .await?
     .into_iter()
-    .filter(|l| l.status != status::CANCELLED)
+    .filter(|l| l.status != LessonStatus::Cancelled.code())
     .collect();
     let policy = GradingPolicy::default();
     let plan = Plan::new(ctx, school, &lessons, &policy)?;

@@ -19,11 +19,12 @@ use crate::{Ctx, DemoError};
 use std::collections::{BTreeMap, HashMap};
 use tabel_app::AppError;
 use tabel_domain::school::GroupKind;
+use tabel_domain::timetable::LessonStatus;
 use tabel_domain::timetable::{BellSchedule, BellSlot, CancelCause, Minutes};
 use tabel_domain::{GroupId, PersonId};
 use tabel_store::audit::{self, AuditEntry};
 use tabel_store::school as repo;
-use tabel_store::timetable::{self as tt, Lesson, LessonChange, NewEntry, status};
+use tabel_store::timetable::{self as tt, Lesson, LessonChange, NewEntry};
 use tabel_store::{Conn, outbox};
 use time::{Date, Duration, Weekday};
 
@@ -1323,13 +1324,13 @@ impl<'s> Changes<'s> {
         let Some(l) = tt::get_lesson(c, lesson).await? else {
             return Ok(None);
         };
-        if l.status != status::PLANNED || self.changed(l.id) {
+        if l.status != LessonStatus::Planned || self.changed(l.id.get()) {
             return Ok(None);
         }
         let mut next = LessonChange {
             id: l.id,
             version: l.version,
-            status: &l.status,
+            status: l.status,
             teacher: l.teacher,
             original_teacher: l.original_teacher,
             on: l.on,
@@ -1347,12 +1348,12 @@ impl<'s> Changes<'s> {
                 }
                 next.teacher = teacher;
                 next.original_teacher = Some(l.original_teacher.unwrap_or(l.teacher));
-                next.status = status::SUBSTITUTED;
+                next.status = LessonStatus::Substituted;
                 (ChangeKind::Substitution, "lesson.substitute")
             }
             Planned::Cancel(cause) => {
-                next.status = status::CANCELLED;
-                next.cause = Some(cause.code());
+                next.status = LessonStatus::Cancelled;
+                next.cause = Some(cause);
                 (ChangeKind::Cancellation, "lesson.cancel")
             }
             Planned::Transfer(on, number) => {
@@ -1363,11 +1364,11 @@ impl<'s> Changes<'s> {
                 next.original_number = Some(l.original_number.unwrap_or(l.number));
                 next.on = on;
                 next.number = number;
-                next.status = status::TRANSFERRED;
+                next.status = LessonStatus::Transferred;
                 (ChangeKind::Transfer, "lesson.transfer")
             }
         };
-        if next.status != status::CANCELLED {
+        if next.status != LessonStatus::Cancelled {
             for other in tt::lessons_in_slot(c, l.year, next.on, next.number).await? {
                 if other.id == l.id {
                     continue;
@@ -1389,8 +1390,14 @@ impl<'s> Changes<'s> {
                 "room": room,
             })
         };
-        let before = state(&l.status, l.teacher, l.on, l.number, &l.room);
-        let after = state(next.status, next.teacher, next.on, next.number, next.room);
+        let before = state(l.status.code(), l.teacher, l.on, l.number, &l.room);
+        let after = state(
+            next.status.code(),
+            next.teacher,
+            next.on,
+            next.number,
+            next.room,
+        );
         tt::update_lesson(c, &next).await?;
         audit::append(
             c,
@@ -1436,7 +1443,7 @@ impl<'s> Changes<'s> {
             _ => None,
         };
         self.done.push(DemoLessonChange {
-            lesson: l.id,
+            lesson: l.id.get(),
             kind,
             group: rel.group,
             subject,
@@ -1461,7 +1468,7 @@ impl<'s> Changes<'s> {
             let list: Vec<Lesson> = tt::lessons_of_day(c, self.school.year.id, d)
                 .await?
                 .into_iter()
-                .filter(|l| l.status == status::PLANNED)
+                .filter(|l| l.status == LessonStatus::Planned)
                 .collect();
             if !list.is_empty() {
                 days.insert(d, list);
@@ -1503,7 +1510,7 @@ impl<'s> Changes<'s> {
                 if last_of_class && cancelled < 2 && l.number > 4 {
                     self.apply(
                         c,
-                        l.id,
+                        l.id.get(),
                         Planned::Cancel(CancelCause::TeacherAbsent),
                         &format!("{reason}, урок снят"),
                     )
@@ -1521,13 +1528,16 @@ impl<'s> Changes<'s> {
                     .filter_map(|t| self.school.staff.get(t).map(|s| s.person.id))
                     .find(|t| *t != teacher && !busy.contains(t));
                 let done = match substitute {
-                    Some(t) => self.apply(c, l.id, Planned::Substitute(t), reason).await?,
+                    Some(t) => {
+                        self.apply(c, l.id.get(), Planned::Substitute(t), reason)
+                            .await?
+                    }
                     None => None,
                 };
                 if done.is_none() {
                     self.apply(
                         c,
-                        l.id,
+                        l.id.get(),
                         Planned::Cancel(CancelCause::TeacherAbsent),
                         &format!("{reason}, замена не найдена"),
                     )
@@ -1630,7 +1640,7 @@ impl<'s> Changes<'s> {
                         .get(&l.group)
                         .is_some_and(|r| r.classes == [ci] && r.kind != GroupKind::Stream)
                 })
-                .map(|l| l.id)
+                .map(|l| l.id.get())
                 .collect();
             for id in lessons {
                 self.apply(
@@ -1667,7 +1677,7 @@ impl<'s> Changes<'s> {
             if moved >= wanted {
                 break;
             }
-            if self.changed(l.id) {
+            if self.changed(l.id.get()) {
                 continue;
             }
             let mut targets: Vec<Date> = dates.iter().copied().filter(|d| *d != l.on).collect();
@@ -1677,7 +1687,7 @@ impl<'s> Changes<'s> {
                 let held: Vec<Lesson> = tt::lessons_of_class(c, l.group, date, date)
                     .await?
                     .into_iter()
-                    .filter(|o| o.status != status::CANCELLED)
+                    .filter(|o| o.status != LessonStatus::Cancelled)
                     .collect();
                 if held.is_empty() {
                     continue;
@@ -1698,7 +1708,7 @@ impl<'s> Changes<'s> {
                     .copied()
                     .unwrap_or("перенос");
                 if self
-                    .apply(c, l.id, Planned::Transfer(date, number), reason)
+                    .apply(c, l.id.get(), Planned::Transfer(date, number), reason)
                     .await?
                     .is_some()
                 {

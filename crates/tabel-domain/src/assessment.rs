@@ -6,6 +6,7 @@ use serde::Serialize;
 use time::Date;
 
 pub use crate::school::Level;
+use crate::{AcademicYearId, AssessmentId, GroupId, SchoolId, SubjectId};
 
 /// A planned procedure, as the rules see it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -315,4 +316,37 @@ mod tests {
             }
         }
     }
+}
+
+/// A stored procedure with names.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Assessment {
+    /// Id.
+    pub id: AssessmentId,
+    /// School.
+    pub school: SchoolId,
+    /// Year.
+    pub year: AcademicYearId,
+    /// Class.
+    pub class: GroupId,
+    /// Class name.
+    pub class_name: String,
+    /// Grade.
+    pub grade: u8,
+    /// Subject.
+    pub subject: SubjectId,
+    /// Subject name.
+    pub subject_name: String,
+    /// Date.
+    pub on: Date,
+    /// Lesson number.
+    pub number: u8,
+    /// Level.
+    pub level: Level,
+    /// Minutes.
+    pub minutes: u16,
+    /// Title.
+    pub title: String,
+    /// Override reason.
+    pub override_reason: Option<String>,
 }

@@ -2,6 +2,7 @@
 //! content and the previous record's hash, so that editing or deleting any record breaks every
 //! hash after it. Storage and verification live elsewhere; the arithmetic is here.
 
+use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 /// The hash a chain starts from.
@@ -102,4 +103,28 @@ mod tests {
         assert_ne!(moved.hash(GENESIS), base);
         assert_ne!(sample().hash(&base), base);
     }
+}
+
+/// The result of [`verify`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct VerifyReport {
+    /// Chains checked.
+    pub chains: u64,
+    /// Records checked.
+    pub records: u64,
+    /// The first broken record of each broken chain.
+    pub breaks: Vec<Break>,
+}
+
+/// Where a chain breaks.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Break {
+    /// The chain.
+    pub chain: i64,
+    /// The record's position (or the expected one, for a gap).
+    pub seq: i64,
+    /// The record's row id, when there is a row.
+    pub id: Option<i64>,
+    /// What is wrong.
+    pub problem: String,
 }

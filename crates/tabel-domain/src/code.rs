@@ -13,7 +13,7 @@ pub struct UnknownCode {
 }
 
 macro_rules! coded_enum {
-    ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident = $code:literal),* $(,)? }) => {
+    ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident = $code:literal $(| $alias:literal)*),* $(,)? }) => {
         $(#[$doc])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, ::serde::Serialize, ::serde::Deserialize)]
         #[serde(rename_all = "snake_case")]
@@ -33,7 +33,7 @@ macro_rules! coded_enum {
             /// Parses a stored code.
             pub fn from_code(code: &str) -> Result<Self, $crate::code::UnknownCode> {
                 match code {
-                    $($code => Ok($name::$variant),)*
+                    $($code $(| $alias)* => Ok($name::$variant),)*
                     other => Err($crate::code::UnknownCode { kind: stringify!($name), code: other.to_owned() }),
                 }
             }

@@ -5,9 +5,14 @@
 //! A withdrawal may also be made by the parent in the cabinet. Records are appended; the latest
 //! one for a parent × child × purpose is in force.
 
+use crate::code::coded_enum;
+use crate::school::ConsentPurpose;
 use crate::school::ConsentState;
+use crate::school::Relation;
+use crate::{ConsentId, PersonId, SchoolId};
 use serde::{Deserialize, Serialize};
 use time::Date;
+use time::OffsetDateTime;
 
 /// The version of the consent text the school's forms carry now. A record keeps the version the
 /// parent signed.
@@ -20,40 +25,17 @@ const MAX_SIGNATURE: usize = 4000;
 /// Longest note.
 pub const MAX_NOTE: usize = 1000;
 
-/// What a consent record rests on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum BasisKind {
-    /// A written application (заявление) on paper: its number and date.
-    WrittenApplication,
-    /// An electronic document (e.g. through the state services portal): its identifier.
-    ElectronicDocument,
-    /// The parent's own act in the cabinet (a withdrawal), authenticated by their session.
-    Cabinet,
-}
-
-impl BasisKind {
-    /// Every kind.
-    pub const ALL: [BasisKind; 3] = [
-        BasisKind::WrittenApplication,
-        BasisKind::ElectronicDocument,
-        BasisKind::Cabinet,
-    ];
-
-    /// The stored code.
-    pub const fn code(self) -> &'static str {
-        match self {
-            BasisKind::WrittenApplication => "written_application",
-            BasisKind::ElectronicDocument => "electronic_document",
-            BasisKind::Cabinet => "cabinet",
-        }
+coded_enum!(
+    /// What a consent record rests on.
+    BasisKind {
+        /// A written application (заявление) on paper: its number and date.
+        WrittenApplication = "written_application",
+        /// An electronic document (e.g. through the state services portal): its identifier.
+        ElectronicDocument = "electronic_document",
+        /// The parent's own act in the cabinet (a withdrawal), authenticated by their session.
+        Cabinet = "cabinet",
     }
-
-    /// Parses a stored code.
-    pub fn from_code(code: &str) -> Option<BasisKind> {
-        BasisKind::ALL.into_iter().find(|k| k.code() == code)
-    }
-}
+);
 
 /// The basis of a record, checked.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -372,12 +354,82 @@ mod tests {
     #[test]
     fn codes_round_trip() {
         for k in BasisKind::ALL {
-            assert_eq!(BasisKind::from_code(k.code()), Some(k));
+            assert_eq!(BasisKind::from_code(k.code()).ok(), Some(*k));
         }
-        assert_eq!(BasisKind::from_code("fax"), None);
+        assert!(BasisKind::from_code("fax").is_err());
         assert_eq!(
             Basis::cabinet(TODAY).summary(),
             "в личном кабинете от 28.11.2026"
         );
     }
+}
+
+/// A stored record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ConsentRecord {
+    /// Id.
+    pub id: ConsentId,
+    /// School.
+    pub school: SchoolId,
+    /// The legal representative.
+    pub parent: PersonId,
+    /// The child.
+    pub student: PersonId,
+    /// What for.
+    pub purpose: ConsentPurpose,
+    /// The state it put the pair in.
+    pub state: ConsentState,
+    /// The consent text's version.
+    pub text_version: String,
+    /// The basis in words, as recorded.
+    pub basis_text: String,
+    /// The basis.
+    pub basis: Basis,
+    /// A note.
+    pub note: String,
+    /// Who recorded it (their login), if anyone (imports and the demo record without a user).
+    pub recorded_by: Option<String>,
+    /// When.
+    pub recorded_at: OffsetDateTime,
+    /// Whether a scan of the paper is kept.
+    pub has_scan: bool,
+}
+
+/// A line of a class's registry: a pupil and one of their representatives (none when the pupil
+/// has no representative on record), with the states in force.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RegistryLine {
+    /// The pupil.
+    pub student: PersonId,
+    /// "Петров Иван".
+    pub student_name: String,
+    /// The representative.
+    pub parent: Option<PersonId>,
+    /// "Петрова Мария Ивановна".
+    pub parent_name: String,
+    /// How related.
+    pub relation: Option<Relation>,
+    /// The diary consent's state.
+    pub diary: Option<ConsentState>,
+    /// The electronic delivery consent's state.
+    pub delivery: Option<ConsentState>,
+    /// When the latest record of the pair was made.
+    pub updated_at: Option<OffsetDateTime>,
+}
+
+/// A scan of the paper a record rests on.
+#[derive(Debug, Clone)]
+pub struct Scan {
+    /// The record.
+    pub consent: i64,
+    /// School.
+    pub school: SchoolId,
+    /// File name.
+    pub file_name: String,
+    /// Content type.
+    pub content_type: String,
+    /// SHA-256, hex.
+    pub sha256: String,
+    /// The bytes.
+    pub content: Vec<u8>,
 }

@@ -11,7 +11,12 @@
 //! deadline by its days. A passing retake closes the debt; two failing ones exhaust the
 //! attempts (the pedagogical council decides); a deadline passed with the debt open has expired.
 
+use crate::code::coded_enum;
+use crate::finals::Slot;
+use crate::{AcademicYearId, DeferralId, GroupId, PersonId, SchoolId, SubjectId};
+use serde::Serialize;
 use std::fmt;
+use time::OffsetDateTime;
 use time::{Date, Duration, Month};
 
 /// How many times a debt may be retaken.
@@ -21,37 +26,17 @@ pub const MAX_DEFERRAL_DAYS: i64 = 366;
 /// The longest basis text.
 pub const MAX_BASIS_CHARS: usize = 500;
 
-/// The state of a deferral as stored.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum DeferralState {
-    /// Running or ended without a decision.
-    Open,
-    /// A mark was set.
-    Resolved,
-    /// Ended without a mark: н/а and a debt.
-    Lapsed,
-}
-
-impl DeferralState {
-    /// The stored code.
-    pub fn code(self) -> &'static str {
-        match self {
-            DeferralState::Open => "open",
-            DeferralState::Resolved => "resolved",
-            DeferralState::Lapsed => "lapsed",
-        }
+coded_enum!(
+    /// The state of a deferral as stored.
+    DeferralState {
+        /// Running or ended without a decision.
+        Open = "open",
+        /// A mark was set.
+        Resolved = "resolved",
+        /// Ended without a mark: н/а and a debt.
+        Lapsed = "lapsed",
     }
-
-    /// Parses a stored code.
-    pub fn from_code(code: &str) -> Option<DeferralState> {
-        match code {
-            "open" => Some(DeferralState::Open),
-            "resolved" => Some(DeferralState::Resolved),
-            "lapsed" => Some(DeferralState::Lapsed),
-            _ => None,
-        }
-    }
-}
+);
 
 /// Where an open deferral stands on a day.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -122,37 +107,17 @@ fn check_basis(basis: &str) -> Result<(), DeferralError> {
     Ok(())
 }
 
-/// The state of a debt as stored.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum DebtState {
-    /// Not yet passed.
-    Open,
-    /// Passed (by a retake, or the mark was corrected).
-    Closed,
-    /// Both retakes failed: the pedagogical council decides.
-    Exhausted,
-}
-
-impl DebtState {
-    /// The stored code.
-    pub fn code(self) -> &'static str {
-        match self {
-            DebtState::Open => "open",
-            DebtState::Closed => "closed",
-            DebtState::Exhausted => "exhausted",
-        }
+coded_enum!(
+    /// The state of a debt as stored.
+    DebtState {
+        /// Not yet passed (`expired` of older rows reads as open: expiry is computed).
+        Open = "open" | "expired",
+        /// Passed (by a retake, or the mark was corrected).
+        Closed = "closed",
+        /// Both retakes failed: the pedagogical council decides.
+        Exhausted = "exhausted",
     }
-
-    /// Parses a stored code (`expired` of older rows reads as open: expiry is computed).
-    pub fn from_code(code: &str) -> Option<DebtState> {
-        match code {
-            "open" | "expired" => Some(DebtState::Open),
-            "closed" => Some(DebtState::Closed),
-            "exhausted" => Some(DebtState::Exhausted),
-            _ => None,
-        }
-    }
-}
+);
 
 /// A debt as it stands on a day: its state, and for an open one whether the time ran out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -523,7 +488,7 @@ mod tests {
             debt_stage(DebtState::Closed, d, date!(2028 - 01 - 01)),
             DebtStage::Closed
         );
-        assert_eq!(DebtState::from_code("expired"), Some(DebtState::Open));
+        assert_eq!(DebtState::from_code("expired").ok(), Some(DebtState::Open));
     }
 
     fn day() -> impl Strategy<Value = Date> {
@@ -570,4 +535,111 @@ mod tests {
             prop_assert!(debt_deadline(arisen, &more).0 >= debt_deadline(arisen, &ills).0);
         }
     }
+}
+
+/// A deferral as stored, with names.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Deferral {
+    /// Id.
+    pub id: DeferralId,
+    /// School.
+    pub school: SchoolId,
+    /// Year.
+    pub year: AcademicYearId,
+    /// Pupil.
+    pub student: PersonId,
+    /// "Петров Иван".
+    pub student_name: String,
+    /// Subject.
+    pub subject: SubjectId,
+    /// Its name.
+    pub subject_name: String,
+    /// The journal it was opened for.
+    pub group: Option<GroupId>,
+    /// The cell's slot.
+    pub slot: Slot,
+    /// First day.
+    pub starts_on: Date,
+    /// Last day.
+    pub ends_on: Date,
+    /// The order or medical document.
+    pub basis: String,
+    /// State.
+    #[serde(skip)]
+    pub state: DeferralState,
+    /// Who opened it (user).
+    pub created_by: Option<i64>,
+    /// When.
+    pub created_at: OffsetDateTime,
+    /// When resolved or lapsed.
+    pub resolved_at: Option<OffsetDateTime>,
+    /// Who resolved it.
+    pub resolved_by: Option<i64>,
+    /// When the reminder at its end went out.
+    pub reminded_at: Option<OffsetDateTime>,
+}
+
+/// An academic debt as stored, with names and its retakes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Debt {
+    /// Id.
+    pub id: i64,
+    /// School.
+    pub school: SchoolId,
+    /// Year it arose in.
+    pub year: AcademicYearId,
+    /// Pupil.
+    pub student: PersonId,
+    /// "Петров Иван".
+    pub student_name: String,
+    /// Subject.
+    pub subject: SubjectId,
+    /// Its name.
+    pub subject_name: String,
+    /// The journal.
+    pub group: Option<GroupId>,
+    /// The final-mark cell's slot.
+    pub slot: Slot,
+    /// `final` or `deferral`.
+    pub origin: String,
+    /// The failing value's code it arose with.
+    pub arisen_value: String,
+    /// When it arose.
+    pub arisen_on: Date,
+    /// The deadline, illness counted.
+    pub deadline: Date,
+    /// Days of illness counted.
+    pub illness_days: i64,
+    /// Stored state.
+    #[serde(skip)]
+    pub state: DebtState,
+    /// The passing value's code that closed it.
+    pub result: Option<String>,
+    /// When closed or exhausted.
+    pub closed_at: Option<OffsetDateTime>,
+    /// Version (retakes and illnesses change it).
+    pub version: i64,
+    /// When recorded.
+    pub created_at: OffsetDateTime,
+}
+
+/// A retake of a debt.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Retake {
+    /// Id.
+    pub id: i64,
+    /// The debt.
+    pub debt_id: i64,
+    /// 1 or 2.
+    pub attempt: i64,
+    /// When.
+    pub on_date: Date,
+    /// The value's code.
+    pub value: String,
+    /// The commission, the work.
+    pub note: String,
+    /// Who recorded it (user).
+    pub recorded_by: Option<i64>,
+    /// When recorded.
+    pub recorded_at: OffsetDateTime,
 }

@@ -2,9 +2,11 @@
 //! checked against the register): 8 characters of Crockford's base 32 as `XXXX-XXXX`, read as
 //! people type it — any case, with or without the dash, O for 0, I or L for 1.
 
+use crate::{GroupId, PeriodId, PersonId, SchoolId};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 use std::str::FromStr;
+use time::{Date, OffsetDateTime};
 
 /// The characters of a code: digits and Latin capitals without I, L, O and U.
 pub const CODE_ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
@@ -120,6 +122,84 @@ mod tests {
             "12;4-5678",
         ] {
             assert_eq!(ExtractCode::parse(bad), None, "{bad:?}");
+        }
+    }
+}
+
+/// An issued extract as the registry shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct IssuedExtract {
+    /// Id.
+    pub id: i64,
+    /// The school.
+    pub school: SchoolId,
+    /// Its full name.
+    pub school_name: String,
+    /// The verification code.
+    pub code: String,
+    /// The print run.
+    pub batch: String,
+    /// The pupil.
+    pub student: PersonId,
+    /// "Иванов Пётр".
+    pub student_name: String,
+    /// "И. П." — all the verification page may show of the pupil.
+    pub student_initials: String,
+    /// The class.
+    pub class: Option<GroupId>,
+    /// Its name.
+    pub class_name: Option<String>,
+    /// The period.
+    pub period: Option<PeriodId>,
+    /// First day covered.
+    pub from: Date,
+    /// Last day covered.
+    pub to: Date,
+    /// Homework included.
+    pub with_homework: bool,
+    /// `paper` or `download`.
+    pub channel: String,
+    /// SHA-256 of the PDF.
+    pub pdf_sha256: String,
+    /// SHA-256 of the pupil's printed data.
+    pub content_sha256: String,
+    /// The signer printed on it.
+    pub signer: String,
+    /// Who issued it (display name; none for the command line).
+    pub issued_by: Option<String>,
+    /// When.
+    pub issued_at: OffsetDateTime,
+    /// To whom the paper was handed ("" while not recorded).
+    pub handed_to: String,
+    /// When that was recorded.
+    pub handed_at: Option<OffsetDateTime>,
+}
+
+/// A pupil of the class in the range.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Pupil {
+    /// The person.
+    pub id: PersonId,
+    /// Surname.
+    pub last_name: String,
+    /// Given name.
+    pub first_name: String,
+    /// Patronymic.
+    pub middle_name: Option<String>,
+    /// Birth date.
+    pub birth_date: Option<Date>,
+    /// In the class from.
+    pub from: Date,
+    /// In the class until (inclusive), if they left.
+    pub to: Option<Date>,
+}
+
+impl Pupil {
+    /// "Иванов Пётр Сергеевич".
+    pub fn full_name(&self) -> String {
+        match self.middle_name.as_deref().filter(|m| !m.is_empty()) {
+            Some(m) => format!("{} {} {m}", self.last_name, self.first_name),
+            None => format!("{} {}", self.last_name, self.first_name),
         }
     }
 }

@@ -5,9 +5,14 @@
 //! Averages are exact: a sum of `points × weight` over a sum of weights, both integers, so that
 //! comparing with a rounding threshold ("4.50 gives a 5") never suffers from binary fractions.
 
+use crate::code::coded_enum;
+use crate::{
+    AttendanceId, GroupId, HomeworkFileId, LessonId, MarkId, PersonId, SchoolId, SubjectId, UserId,
+};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
+use time::{Date, OffsetDateTime};
 
 /// A mark scale.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -232,44 +237,21 @@ impl Average {
     }
 }
 
-/// What an attendance record says.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Attendance {
-    /// Absent for illness (Б).
-    Ill,
-    /// Absent for a valid reason (УП).
-    Excused,
-    /// Absent without a reason (Н).
-    Unexcused,
-    /// Late (ОП), with minutes.
-    Late,
-}
+coded_enum!(
+    /// What an attendance record says.
+    Attendance {
+        /// Absent for illness (Б).
+        Ill = "ill",
+        /// Absent for a valid reason (УП).
+        Excused = "excused",
+        /// Absent without a reason (Н).
+        Unexcused = "unexcused",
+        /// Late (ОП), with minutes.
+        Late = "late",
+    }
+);
 
 impl Attendance {
-    /// Every code.
-    pub const ALL: [Attendance; 4] = [
-        Attendance::Ill,
-        Attendance::Excused,
-        Attendance::Unexcused,
-        Attendance::Late,
-    ];
-
-    /// The stored code.
-    pub const fn code(self) -> &'static str {
-        match self {
-            Attendance::Ill => "ill",
-            Attendance::Excused => "excused",
-            Attendance::Unexcused => "unexcused",
-            Attendance::Late => "late",
-        }
-    }
-
-    /// Parses a stored code.
-    pub fn from_code(code: &str) -> Option<Attendance> {
-        Attendance::ALL.into_iter().find(|a| a.code() == code)
-    }
-
     /// Whether the pupil missed the lesson (late counts only past half of it; see
     /// [`Attendance::missed_lesson`]).
     pub fn is_absence(self) -> bool {
@@ -464,7 +446,7 @@ impl GradingPolicy {
                 ));
             }
         }
-        for a in Attendance::ALL {
+        for &a in Attendance::ALL {
             let letter = self
                 .attendance_letters
                 .get(&a)
@@ -538,7 +520,7 @@ impl GradingPolicy {
     /// letters, any case, or н/б/уп/оп) or a mark.
     pub fn parse_cell(&self, raw: &str, subject: i64) -> Result<Cell, MarkError> {
         let t = raw.trim().to_lowercase();
-        for a in Attendance::ALL {
+        for &a in Attendance::ALL {
             if self.letter(a).to_lowercase() == t {
                 return Ok(Cell::Attendance(a));
             }
@@ -766,4 +748,199 @@ mod tests {
             }
         }
     }
+}
+
+/// A stored mark.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MarkEntry {
+    /// Id.
+    pub id: MarkId,
+    /// School.
+    pub school: SchoolId,
+    /// Pupil.
+    pub student: PersonId,
+    /// Journal group.
+    pub group: GroupId,
+    /// Subject.
+    pub subject: SubjectId,
+    /// Lesson.
+    pub lesson: Option<LessonId>,
+    /// Date.
+    pub on: Date,
+    /// Value as written.
+    pub value: String,
+    /// Work type code.
+    pub work_type: String,
+    /// Weight.
+    pub weight: u8,
+    /// Comment.
+    pub comment: String,
+    /// Debt to correct by.
+    pub debt_until: Option<Date>,
+    /// Version.
+    pub version: i64,
+    /// Last change.
+    pub updated_at: OffsetDateTime,
+}
+
+/// A stored attendance record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AttendanceEntry {
+    /// Id.
+    pub id: AttendanceId,
+    /// School.
+    pub school: SchoolId,
+    /// Lesson.
+    pub lesson: LessonId,
+    /// Pupil.
+    pub student: PersonId,
+    /// Code (`ill`, `excused`, `unexcused`, `late`).
+    pub code: String,
+    /// Minutes late.
+    pub minutes_late: Option<u16>,
+    /// Reason.
+    pub reason: String,
+    /// Version.
+    pub version: i64,
+}
+
+/// A lesson's record with its version.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct VersionedRecord {
+    /// The lesson.
+    pub lesson: LessonId,
+    /// The record.
+    #[serde(flatten)]
+    pub record: LessonRecord,
+    /// Its version (0 before the first write).
+    pub version: i64,
+}
+
+/// A stored file's metadata (without the bytes).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HomeworkFile {
+    /// Id.
+    pub id: HomeworkFileId,
+    /// School.
+    pub school: SchoolId,
+    /// The lesson it belongs to.
+    pub lesson: LessonId,
+    /// Name as uploaded (sanitised).
+    pub file_name: String,
+    /// Content type as served.
+    pub content_type: String,
+    /// Size in bytes.
+    pub size_bytes: i64,
+    /// SHA-256 of the bytes, lowercase hex.
+    pub sha256: String,
+    /// The uploading account.
+    pub uploaded_by: Option<UserId>,
+    /// Its person (the teacher).
+    pub uploaded_by_person: Option<PersonId>,
+    /// When it was uploaded.
+    pub uploaded_at: OffsetDateTime,
+}
+
+/// What a teacher records on a lesson.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+pub struct LessonRecord {
+    /// The topic.
+    pub topic: String,
+    /// The lesson type code (policy).
+    pub lesson_type: Option<String>,
+    /// Held (true) or not held (false); unknown until the teacher says.
+    pub held: Option<bool>,
+    /// Homework text (links included).
+    pub homework: String,
+    /// Estimated minutes of the homework.
+    pub homework_minutes: Option<u16>,
+    /// The date it is due (the next lesson of the subject, usually).
+    pub homework_due_on: Option<Date>,
+    /// The teacher's comment.
+    pub teacher_comment: String,
+}
+
+/// A pupil on a journal's roster with the dates of the membership that overlaps the range.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RosterEntry {
+    /// The pupil.
+    pub student: PersonId,
+    /// Surname.
+    pub last_name: String,
+    /// Given name.
+    pub first_name: String,
+    /// From.
+    pub from: Date,
+    /// To (inclusive), if the pupil left.
+    pub to: Option<Date>,
+    /// Spells within `from`..`to` when the pupil was not in the group (left and came back),
+    /// both days inclusive.
+    pub away: Vec<(Date, Date)>,
+}
+
+impl RosterEntry {
+    /// Whether the pupil was in the group on a day.
+    pub fn was_in(&self, on: Date) -> bool {
+        self.from <= on
+            && self.to.is_none_or(|to| on <= to)
+            && !self.away.iter().any(|&(a, b)| a <= on && on <= b)
+    }
+}
+
+/// A teacher's recommendation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Recommendation {
+    /// Id.
+    pub id: i64,
+    /// School.
+    pub school: SchoolId,
+    /// Pupil.
+    pub student: PersonId,
+    /// Subject, if about one.
+    pub subject: Option<SubjectId>,
+    /// The teacher.
+    pub teacher: PersonId,
+    /// The text.
+    pub body: String,
+    /// Version.
+    pub version: i64,
+    /// When written.
+    pub created_at: OffsetDateTime,
+}
+
+/// A journal of a class: a subject taught in the class, one of its subgroups or a stream it
+/// belongs to, with who teaches it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ClassJournal {
+    /// The journal's group (the class, a subgroup, a stream).
+    pub group: GroupId,
+    /// Its name.
+    pub group_name: String,
+    /// Subject.
+    pub subject: SubjectId,
+    /// Its name.
+    pub subject_name: String,
+    /// The teacher.
+    pub teacher: PersonId,
+    /// "Иванова Мария Петровна".
+    pub teacher_name: String,
+}
+
+/// A teacher's recommendation with the names a family reads.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NamedRecommendation {
+    /// Id.
+    pub id: i64,
+    /// Subject, if about one.
+    pub subject: Option<SubjectId>,
+    /// Its name.
+    pub subject_name: Option<String>,
+    /// The teacher.
+    pub teacher: PersonId,
+    /// "Смирнова Е. В.".
+    pub teacher_name: String,
+    /// The text.
+    pub body: String,
+    /// When written.
+    pub created_at: OffsetDateTime,
 }

@@ -11,6 +11,9 @@ use std::fmt;
 use time::{Date, Duration, OffsetDateTime, Time};
 
 use crate::code::coded_enum;
+use crate::{ContactId, PersonId};
+use crate::{SchoolId, WebhookId};
+use std::collections::BTreeMap;
 
 coded_enum!(
     /// What a family may hear about: a group of outbox topics with one setting.
@@ -549,5 +552,110 @@ mod tests {
             let b = Backoff { max_attempts: 100, ..Backoff::default() };
             prop_assert!(b.after(n + 1).unwrap() >= b.after(n).unwrap());
         }
+    }
+}
+
+/// A webhook subscription. `Debug` hides the secret.
+#[derive(Clone, PartialEq, Eq, Serialize)]
+pub struct Webhook {
+    /// Id.
+    pub id: WebhookId,
+    /// The school whose events it receives.
+    pub school: SchoolId,
+    /// Where to POST.
+    pub url: String,
+    /// The HMAC key.
+    #[serde(skip)]
+    pub secret: String,
+    /// Outbox topics, separated by spaces (`*` for all).
+    pub topics: String,
+    /// What it is for.
+    pub description: String,
+    /// When made.
+    pub created_at: OffsetDateTime,
+    /// When removed.
+    pub removed_at: Option<OffsetDateTime>,
+}
+
+impl std::fmt::Debug for Webhook {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Webhook")
+            .field("id", &self.id)
+            .field("school", &self.school)
+            .field("url", &self.url)
+            .field("secret", &"***")
+            .field("topics", &self.topics)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A stored delivery.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Delivery {
+    /// Id.
+    pub id: i64,
+    /// School.
+    pub school: Option<SchoolId>,
+    /// The idempotency key.
+    pub key: String,
+    /// The outbox event.
+    pub event: Option<i64>,
+    /// What it is about.
+    pub kind: String,
+    /// How it leaves.
+    pub channel: Channel,
+    /// The parent.
+    pub parent: Option<PersonId>,
+    /// The pupil.
+    pub student: Option<PersonId>,
+    /// The contact.
+    pub contact: Option<ContactId>,
+    /// The subscription.
+    pub webhook: Option<i64>,
+    /// Where to.
+    pub address: String,
+    /// Subject.
+    pub subject: String,
+    /// Text or JSON.
+    pub body: String,
+    /// Not held by quiet hours.
+    pub urgent: bool,
+    /// Where it stands.
+    pub state: DeliveryState,
+    /// Failed tries so far.
+    pub attempts: i64,
+    /// When it is (or was) due.
+    pub due_at: OffsetDateTime,
+    /// The last error.
+    pub last_error: Option<String>,
+    /// When made.
+    pub created_at: OffsetDateTime,
+    /// When accepted.
+    pub sent_at: Option<OffsetDateTime>,
+    /// When given up.
+    pub dead_at: Option<OffsetDateTime>,
+    /// When an administrator sent it again.
+    pub resent_at: Option<OffsetDateTime>,
+}
+
+/// A parent's notification settings: quiet hours and a choice per kind of event (kinds left
+/// out have their defaults).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Settings {
+    /// Quiet hours, school-local.
+    pub quiet: Option<QuietHours>,
+    /// Choices made.
+    pub events: BTreeMap<EventKind, EventSetting>,
+    /// When last saved.
+    pub updated_at: Option<OffsetDateTime>,
+}
+
+impl Settings {
+    /// The setting in force for a kind: the parent's choice or the default.
+    pub fn for_kind(&self, kind: EventKind) -> EventSetting {
+        self.events
+            .get(&kind)
+            .copied()
+            .unwrap_or_else(|| kind.default_setting())
     }
 }

@@ -7,10 +7,15 @@
 //! deployment, whichever class or school the pupil was in.
 
 use crate::access::{Decision, Principal};
+use crate::exams::{ExamKind, ExamMark};
+use crate::finals::Slot;
+use crate::school::PeriodKind;
 use crate::school::Role;
+use crate::{AcademicYearId, DebtId, DeferralId, ExamResultId, SubjectId};
 use crate::{GroupId, PersonId, SchoolId};
 use serde::{Deserialize, Serialize};
 use std::fmt;
+use time::{Date, OffsetDateTime};
 
 /// A level of general education (уровень общего образования).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -332,4 +337,157 @@ mod tests {
         infer_grades(&mut unknown);
         assert_eq!(unknown[0].1, None);
     }
+}
+
+/// An academic debt in a record, with its retakes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RecordDebt {
+    /// Id.
+    pub id: DebtId,
+    /// The school.
+    pub school: SchoolId,
+    /// The year.
+    pub year: AcademicYearId,
+    /// The calendar year the academic year starts in.
+    pub start_year: i32,
+    /// The subject.
+    pub subject: SubjectId,
+    /// Its name.
+    pub subject_name: String,
+    /// The final mark's slot that is owed, as stored.
+    pub slot: String,
+    /// The period of a period's slot: kind and number.
+    pub period: Option<(PeriodKind, u8)>,
+    /// When it arose.
+    pub arisen_on: Date,
+    /// The last day to retake it.
+    pub deadline: Date,
+    /// As stored: `open`, `closed`, `exhausted` (the record use case turns an open one past its
+    /// deadline into `expired`).
+    pub state: String,
+    /// The passing result that closed it, if any.
+    pub result: Option<String>,
+    /// Retakes, in order.
+    pub retakes: Vec<RecordRetake>,
+}
+
+/// A retake of an academic debt.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RecordRetake {
+    /// 1 or 2.
+    pub attempt: i64,
+    /// When.
+    pub on: Date,
+    /// The result's code.
+    pub value: String,
+}
+
+/// A deferral of a final mark in a record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RecordDeferral {
+    /// Id.
+    pub id: DeferralId,
+    /// The school.
+    pub school: SchoolId,
+    /// The year.
+    pub year: AcademicYearId,
+    /// The calendar year the academic year starts in.
+    pub start_year: i32,
+    /// The subject.
+    pub subject: SubjectId,
+    /// Its name.
+    pub subject_name: String,
+    /// The final mark's slot it defers (`p<id>`, `year`…), as stored.
+    pub slot: String,
+    /// The period of a period's slot: kind and number.
+    pub period: Option<(PeriodKind, u8)>,
+    /// From.
+    pub starts_on: Date,
+    /// To.
+    pub ends_on: Date,
+    /// The order or the medical document it rests on.
+    pub basis: String,
+    /// `open`, `resolved`, `lapsed`.
+    pub state: String,
+}
+
+/// An exam result in a record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RecordExam {
+    /// Id.
+    pub id: ExamResultId,
+    /// The school that received it.
+    pub school: SchoolId,
+    /// The year.
+    pub year: AcademicYearId,
+    /// The calendar year the academic year starts in.
+    pub start_year: i32,
+    /// Which exam.
+    pub exam: ExamKind,
+    /// The school's subject, when the name is one.
+    pub subject: Option<SubjectId>,
+    /// The subject as received.
+    pub subject_name: String,
+    /// When taken.
+    pub taken_on: Option<Date>,
+    /// Primary score.
+    pub score: Option<i64>,
+    /// The result.
+    pub mark: ExamMark,
+    /// When the school received it.
+    pub received_at: OffsetDateTime,
+    /// When the family could first see it (`None`: not yet).
+    pub published_at: Option<OffsetDateTime>,
+}
+
+/// A class a pupil was in during a year.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RecordClass {
+    /// The school.
+    pub school: SchoolId,
+    /// Its short name ("СОШ № 1").
+    pub school_name: String,
+    /// The year.
+    pub year: AcademicYearId,
+    /// The calendar year the academic year starts in.
+    pub start_year: i32,
+    /// The class.
+    pub class: GroupId,
+    /// "5А".
+    pub name: String,
+    /// Its grade.
+    pub grade: u8,
+    /// From.
+    pub from: Date,
+    /// To (inclusive), if the membership ended.
+    pub to: Option<Date>,
+}
+
+/// A final mark as the record shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RecordFinal {
+    /// The school that set it.
+    pub school: SchoolId,
+    /// The year.
+    pub year: AcademicYearId,
+    /// The calendar year the academic year starts in.
+    pub start_year: i32,
+    /// The subject (of the school that set it).
+    pub subject: SubjectId,
+    /// Its name there.
+    pub subject_name: String,
+    /// Its place in that school's order.
+    pub subject_order: i64,
+    /// The slot.
+    pub slot: Slot,
+    /// The period of a period's slot: kind and number.
+    pub period: Option<(PeriodKind, u8)>,
+    /// The grade of the journal it was set in, if known.
+    pub grade: Option<u8>,
+    /// The value's code (`5`, `na`, `exempt`, `pass`, `fail`).
+    pub value: String,
+    /// When set.
+    pub set_at: OffsetDateTime,
+    /// When the family could first see it.
+    pub published_at: Option<OffsetDateTime>,
 }

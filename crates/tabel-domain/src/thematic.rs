@@ -12,6 +12,9 @@ use crate::table;
 
 /// A problem with one cell (or row) of the file (shared with the other importers).
 pub use crate::table::CellError;
+use crate::{AcademicYearId, GroupId, PersonId, SchoolId, SubjectId};
+use serde::Serialize;
+use time::OffsetDateTime;
 
 /// The most topics a plan may have (a year of daily lessons is about 200).
 pub const MAX_TOPICS: usize = 500;
@@ -414,4 +417,42 @@ mod tests {
             }
         }
     }
+}
+
+/// A stored plan with its topics.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ThematicPlan {
+    /// Id.
+    pub id: i64,
+    /// School.
+    pub school: SchoolId,
+    /// The teacher whose plan it is.
+    pub teacher: Option<PersonId>,
+    /// Group.
+    pub group: GroupId,
+    /// Subject.
+    pub subject: SubjectId,
+    /// Year.
+    pub year: AcademicYearId,
+    /// The file it came from.
+    pub source_name: String,
+    /// Last import.
+    pub updated_at: OffsetDateTime,
+    /// Version: one per import.
+    pub version: i64,
+    /// Topics in order.
+    pub topics: Vec<PlanTopic>,
+}
+
+/// A stored topic.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PlanTopic {
+    /// Position from 1.
+    pub position: u32,
+    /// Title.
+    pub title: String,
+    /// Planned lessons.
+    pub hours: u8,
+    /// Lesson type code.
+    pub lesson_type: Option<String>,
 }

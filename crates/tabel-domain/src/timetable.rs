@@ -2,7 +2,9 @@
 //! weekly timetable. Pure rules: which dates are school days for a grade, which weekday's
 //! timetable a date follows, which lessons a timetable yields, and when two lessons collide.
 
+use crate::code::coded_enum;
 use crate::school::DayOffKind;
+use crate::{AcademicYearId, GroupId, LessonId, PersonId, SchoolId, SubjectId, TimetableLineId};
 use serde::Serialize;
 use time::{Date, Weekday};
 
@@ -253,40 +255,33 @@ pub fn weekday_of(w: Weekday) -> u8 {
     w.number_from_monday()
 }
 
-/// Why a lesson was cancelled, as the curriculum statistics count it (the lag's reasons).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum CancelCause {
-    /// The teacher was away (illness, courses, a trip) and nobody substituted.
-    TeacherAbsent,
-    /// The class was away (quarantine, an excursion, an event).
-    ClassAbsent,
-    /// Anything else.
-    Other,
-}
-
-impl CancelCause {
-    /// Every cause.
-    pub const ALL: [CancelCause; 3] = [
-        CancelCause::TeacherAbsent,
-        CancelCause::ClassAbsent,
-        CancelCause::Other,
-    ];
-
-    /// The stored code.
-    pub fn code(self) -> &'static str {
-        match self {
-            CancelCause::TeacherAbsent => "teacher_absent",
-            CancelCause::ClassAbsent => "class_absent",
-            CancelCause::Other => "other",
-        }
+coded_enum!(
+    /// A dated lesson's status.
+    LessonStatus {
+        /// As the timetable says.
+        Planned = "planned",
+        /// Another teacher.
+        Substituted = "substituted",
+        /// Not held.
+        Cancelled = "cancelled",
+        /// Moved to another date or slot.
+        Transferred = "transferred",
+        /// Added outside the timetable.
+        Extra = "extra",
     }
+);
 
-    /// The cause of a code, if known.
-    pub fn from_code(code: &str) -> Option<CancelCause> {
-        CancelCause::ALL.into_iter().find(|c| c.code() == code)
+coded_enum!(
+    /// Why a lesson was cancelled, as the curriculum statistics count it (the lag's reasons).
+    CancelCause {
+        /// The teacher was away (illness, courses, a trip) and nobody substituted.
+        TeacherAbsent = "teacher_absent",
+        /// The class was away (quarantine, an excursion, an event).
+        ClassAbsent = "class_absent",
+        /// Anything else.
+        Other = "other",
     }
-}
+);
 
 #[cfg(test)]
 mod tests {
@@ -296,9 +291,9 @@ mod tests {
     #[test]
     fn cancel_causes_read_back_from_their_codes() {
         for c in CancelCause::ALL {
-            assert_eq!(CancelCause::from_code(c.code()), Some(c));
+            assert_eq!(CancelCause::from_code(c.code()).ok(), Some(*c));
         }
-        assert_eq!(CancelCause::from_code("illness"), None);
+        assert!(CancelCause::from_code("illness").is_err());
     }
     use time::macros::date;
 
@@ -447,4 +442,88 @@ mod tests {
             prop_assert_eq!(lessons.len(), expected);
         }
     }
+}
+
+/// A lesson as views show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Lesson {
+    /// Id.
+    pub id: LessonId,
+    /// School.
+    pub school: SchoolId,
+    /// Year.
+    pub year: AcademicYearId,
+    /// Group.
+    pub group: GroupId,
+    /// Group name.
+    pub group_name: String,
+    /// Grade of the group.
+    pub grade: u8,
+    /// Date.
+    pub on: Date,
+    /// Number.
+    pub number: u8,
+    /// Subject.
+    pub subject: SubjectId,
+    /// Subject name.
+    pub subject_name: String,
+    /// Teacher.
+    pub teacher: PersonId,
+    /// Teacher's short name.
+    pub teacher_name: String,
+    /// Room.
+    pub room: String,
+    /// Status.
+    pub status: LessonStatus,
+    /// The teacher replaced by a substitution.
+    pub original_teacher: Option<PersonId>,
+    /// Their short name.
+    pub original_teacher_name: Option<String>,
+    /// Where a transferred lesson was.
+    pub original_date: Option<Date>,
+    /// Its number there.
+    pub original_number: Option<u8>,
+    /// Why changed.
+    pub reason: Option<String>,
+    /// Why cancelled, as a code (`teacher_absent`, `class_absent`, `other`), when given.
+    pub cause: Option<CancelCause>,
+    /// Carries journal data.
+    pub has_journal_data: bool,
+    /// Row version for optimistic updates.
+    pub version: i64,
+    /// The shift of the lesson's group (its class's, for a subgroup).
+    pub shift: u8,
+    /// The lesson type the teacher recorded (journal).
+    pub lesson_type: Option<String>,
+}
+
+/// A stored timetable line with names.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TimetableLine {
+    /// Id.
+    pub id: TimetableLineId,
+    /// Group.
+    pub group: GroupId,
+    /// Group name.
+    pub group_name: String,
+    /// Weekday 1–6.
+    pub weekday: u8,
+    /// Lesson number.
+    pub number: u8,
+    /// Subject.
+    pub subject: SubjectId,
+    /// Subject name.
+    pub subject_name: String,
+    /// Teacher.
+    pub teacher: PersonId,
+    /// Teacher's short name.
+    pub teacher_name: String,
+    /// Room.
+    pub room: String,
+    /// First date.
+    pub valid_from: Date,
+    /// Last date.
+    pub valid_to: Option<Date>,
+    /// The shift of the line's group (its class's, for a subgroup).
+    pub shift: u8,
 }

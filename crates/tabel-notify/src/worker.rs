@@ -387,7 +387,7 @@ impl Worker {
             {
                 continue;
             }
-            let key = event_key(e.id, Channel::Webhook, Recipient::Webhook(w.id));
+            let key = event_key(e.id, Channel::Webhook, Recipient::Webhook(w.id.get()));
             let body = serde_json::json!({
                 "delivery": key, "event_id": e.id.to_string(), "topic": e.topic,
                 "school_id": e.school_id.map(|s| s.to_string()),
@@ -406,7 +406,7 @@ impl Worker {
                     parent: None,
                     student: None,
                     contact: None,
-                    webhook: Some(w.id),
+                    webhook: Some(w.id.get()),
                     address: &w.url,
                     subject: &e.topic,
                     body: &body,

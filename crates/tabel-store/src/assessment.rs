@@ -1,7 +1,7 @@
 //! The schedule of assessment procedures.
 
 use crate::{Conn, Result, StoreError};
-use serde::Serialize;
+use tabel_domain::AssessmentId;
 use tabel_domain::school::Level;
 use tabel_domain::{AcademicYearId, GroupId, SchoolId, SubjectId, UserId};
 use time::{Date, OffsetDateTime};
@@ -64,38 +64,7 @@ pub async fn delete_assessment(conn: &mut Conn<'_>, id: i64) -> Result<u64> {
     Ok(execute!(conn, SQL, id)?)
 }
 
-/// A stored procedure with names.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Assessment {
-    /// Id.
-    pub id: i64,
-    /// School.
-    pub school: SchoolId,
-    /// Year.
-    pub year: AcademicYearId,
-    /// Class.
-    pub class: GroupId,
-    /// Class name.
-    pub class_name: String,
-    /// Grade.
-    pub grade: u8,
-    /// Subject.
-    pub subject: SubjectId,
-    /// Subject name.
-    pub subject_name: String,
-    /// Date.
-    pub on: Date,
-    /// Lesson number.
-    pub number: u8,
-    /// Level.
-    pub level: Level,
-    /// Minutes.
-    pub minutes: u16,
-    /// Title.
-    pub title: String,
-    /// Override reason.
-    pub override_reason: Option<String>,
-}
+pub use tabel_domain::assessment::Assessment;
 
 #[derive(sqlx::FromRow)]
 struct Row {
@@ -120,7 +89,7 @@ impl TryFrom<Row> for Assessment {
     fn try_from(r: Row) -> Result<Assessment> {
         let bad = |what: &str| StoreError::Corrupt(format!("assessment {}: {what}", r.id));
         Ok(Assessment {
-            id: r.id,
+            id: AssessmentId::new(r.id),
             school: SchoolId::new(r.school_id),
             year: AcademicYearId::new(r.academic_year_id),
             class: GroupId::new(r.class_id),

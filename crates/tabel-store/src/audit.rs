@@ -203,29 +203,9 @@ pub async fn history_of(
     fetch_all!(conn, AuditRecord, SQL, entity, entity_id, limit).map_err(Into::into)
 }
 
-/// Where a chain breaks.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Break {
-    /// The chain.
-    pub chain: i64,
-    /// The record's position (or the expected one, for a gap).
-    pub seq: i64,
-    /// The record's row id, when there is a row.
-    pub id: Option<i64>,
-    /// What is wrong.
-    pub problem: String,
-}
+pub use tabel_domain::audit::Break;
 
-/// The result of [`verify`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct VerifyReport {
-    /// Chains checked.
-    pub chains: u64,
-    /// Records checked.
-    pub records: u64,
-    /// The first broken record of each broken chain.
-    pub breaks: Vec<Break>,
-}
+pub use tabel_domain::audit::VerifyReport;
 
 /// Recomputes every chain and reports the first broken record of each.
 pub async fn verify(conn: &mut Conn<'_>) -> Result<VerifyReport> {

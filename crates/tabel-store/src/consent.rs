@@ -3,7 +3,7 @@
 //! registry of a class (every pupil × representative with the state in force).
 
 use crate::{Conn, Result, StoreError};
-use serde::Serialize;
+use tabel_domain::ConsentId;
 use tabel_domain::consent::{Basis, BasisKind};
 use tabel_domain::school::{ConsentPurpose, ConsentState, Relation};
 use tabel_domain::{GroupId, PersonId, SchoolId, UserId};
@@ -34,36 +34,7 @@ pub struct NewRecord<'a> {
     pub recorded_at: OffsetDateTime,
 }
 
-/// A stored record.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Record {
-    /// Id.
-    pub id: i64,
-    /// School.
-    pub school: SchoolId,
-    /// The legal representative.
-    pub parent: PersonId,
-    /// The child.
-    pub student: PersonId,
-    /// What for.
-    pub purpose: ConsentPurpose,
-    /// The state it put the pair in.
-    pub state: ConsentState,
-    /// The consent text's version.
-    pub text_version: String,
-    /// The basis in words, as recorded.
-    pub basis_text: String,
-    /// The basis.
-    pub basis: Basis,
-    /// A note.
-    pub note: String,
-    /// Who recorded it (their login), if anyone (imports and the demo record without a user).
-    pub recorded_by: Option<String>,
-    /// When.
-    pub recorded_at: OffsetDateTime,
-    /// Whether a scan of the paper is kept.
-    pub has_scan: bool,
-}
+pub use tabel_domain::consent::ConsentRecord;
 
 #[derive(sqlx::FromRow)]
 struct RecordRow {
@@ -86,11 +57,11 @@ struct RecordRow {
     scans: i64,
 }
 
-impl TryFrom<RecordRow> for Record {
+impl TryFrom<RecordRow> for ConsentRecord {
     type Error = StoreError;
-    fn try_from(r: RecordRow) -> Result<Record> {
-        Ok(Record {
-            id: r.id,
+    fn try_from(r: RecordRow) -> Result<ConsentRecord> {
+        Ok(ConsentRecord {
+            id: ConsentId::new(r.id),
             school: SchoolId::new(r.school_id),
             parent: PersonId::new(r.parent_id),
             student: PersonId::new(r.student_id),
@@ -170,43 +141,26 @@ pub async fn latest(
 }
 
 /// Every record about a child (all representatives, both purposes), newest first.
-pub async fn history_of_student(conn: &mut Conn<'_>, student: PersonId) -> Result<Vec<Record>> {
+pub async fn history_of_student(
+    conn: &mut Conn<'_>,
+    student: PersonId,
+) -> Result<Vec<ConsentRecord>> {
     const SQL: &str = record_sql!("WHERE c.student_id = $1 ORDER BY c.id DESC");
     fetch_all!(conn, RecordRow, SQL, student.get())?
         .into_iter()
-        .map(Record::try_from)
+        .map(ConsentRecord::try_from)
         .collect()
 }
 
 /// One record.
-pub async fn get(conn: &mut Conn<'_>, id: i64) -> Result<Option<Record>> {
+pub async fn get(conn: &mut Conn<'_>, id: i64) -> Result<Option<ConsentRecord>> {
     const SQL: &str = record_sql!("WHERE c.id = $1");
     fetch_optional!(conn, RecordRow, SQL, id)?
-        .map(Record::try_from)
+        .map(ConsentRecord::try_from)
         .transpose()
 }
 
-/// A line of a class's registry: a pupil and one of their representatives (none when the pupil
-/// has no representative on record), with the states in force.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct RegistryLine {
-    /// The pupil.
-    pub student: PersonId,
-    /// "Петров Иван".
-    pub student_name: String,
-    /// The representative.
-    pub parent: Option<PersonId>,
-    /// "Петрова Мария Ивановна".
-    pub parent_name: String,
-    /// How related.
-    pub relation: Option<Relation>,
-    /// The diary consent's state.
-    pub diary: Option<ConsentState>,
-    /// The electronic delivery consent's state.
-    pub delivery: Option<ConsentState>,
-    /// When the latest record of the pair was made.
-    pub updated_at: Option<OffsetDateTime>,
-}
+pub use tabel_domain::consent::RegistryLine;
 
 #[derive(sqlx::FromRow)]
 struct LineRow {
@@ -270,22 +224,7 @@ pub async fn registry_of_class(
         .collect()
 }
 
-/// A scan of the paper a record rests on.
-#[derive(Debug, Clone)]
-pub struct Scan {
-    /// The record.
-    pub consent: i64,
-    /// School.
-    pub school: SchoolId,
-    /// File name.
-    pub file_name: String,
-    /// Content type.
-    pub content_type: String,
-    /// SHA-256, hex.
-    pub sha256: String,
-    /// The bytes.
-    pub content: Vec<u8>,
-}
+pub use tabel_domain::consent::Scan;
 
 /// Keeps the scan of a record (one per record; a second replaces nothing: refused by the key).
 pub async fn insert_scan(

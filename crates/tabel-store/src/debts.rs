@@ -4,51 +4,12 @@
 use crate::finals::Slot;
 use crate::{Conn, Result};
 use serde::Serialize;
+use tabel_domain::DeferralId;
 use tabel_domain::debts::{DebtState, DeferralState};
 use tabel_domain::{AcademicYearId, GroupId, PersonId, SchoolId, SubjectId, UserId};
 use time::{Date, OffsetDateTime};
 
-/// A deferral as stored, with names.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Deferral {
-    /// Id.
-    pub id: i64,
-    /// School.
-    pub school: SchoolId,
-    /// Year.
-    pub year: AcademicYearId,
-    /// Pupil.
-    pub student: PersonId,
-    /// "Петров Иван".
-    pub student_name: String,
-    /// Subject.
-    pub subject: SubjectId,
-    /// Its name.
-    pub subject_name: String,
-    /// The journal it was opened for.
-    pub group: Option<GroupId>,
-    /// The cell's slot.
-    pub slot: Slot,
-    /// First day.
-    pub starts_on: Date,
-    /// Last day.
-    pub ends_on: Date,
-    /// The order or medical document.
-    pub basis: String,
-    /// State.
-    #[serde(skip)]
-    pub state: DeferralState,
-    /// Who opened it (user).
-    pub created_by: Option<i64>,
-    /// When.
-    pub created_at: OffsetDateTime,
-    /// When resolved or lapsed.
-    pub resolved_at: Option<OffsetDateTime>,
-    /// Who resolved it.
-    pub resolved_by: Option<i64>,
-    /// When the reminder at its end went out.
-    pub reminded_at: Option<OffsetDateTime>,
-}
+pub use tabel_domain::debts::Deferral;
 
 #[derive(sqlx::FromRow)]
 struct DeferralRow {
@@ -76,7 +37,7 @@ struct DeferralRow {
 impl From<DeferralRow> for Deferral {
     fn from(r: DeferralRow) -> Self {
         Deferral {
-            id: r.id,
+            id: DeferralId::new(r.id),
             school: SchoolId::new(r.school_id),
             year: AcademicYearId::new(r.academic_year_id),
             student: PersonId::new(r.student_id),
@@ -273,49 +234,7 @@ pub async fn close_deferral(
     Ok(execute!(conn, SQL, id, state.code(), by.get(), at)? == 1)
 }
 
-/// An academic debt as stored, with names and its retakes.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Debt {
-    /// Id.
-    pub id: i64,
-    /// School.
-    pub school: SchoolId,
-    /// Year it arose in.
-    pub year: AcademicYearId,
-    /// Pupil.
-    pub student: PersonId,
-    /// "Петров Иван".
-    pub student_name: String,
-    /// Subject.
-    pub subject: SubjectId,
-    /// Its name.
-    pub subject_name: String,
-    /// The journal.
-    pub group: Option<GroupId>,
-    /// The final-mark cell's slot.
-    pub slot: Slot,
-    /// `final` or `deferral`.
-    pub origin: String,
-    /// The failing value's code it arose with.
-    pub arisen_value: String,
-    /// When it arose.
-    pub arisen_on: Date,
-    /// The deadline, illness counted.
-    pub deadline: Date,
-    /// Days of illness counted.
-    pub illness_days: i64,
-    /// Stored state.
-    #[serde(skip)]
-    pub state: DebtState,
-    /// The passing value's code that closed it.
-    pub result: Option<String>,
-    /// When closed or exhausted.
-    pub closed_at: Option<OffsetDateTime>,
-    /// Version (retakes and illnesses change it).
-    pub version: i64,
-    /// When recorded.
-    pub created_at: OffsetDateTime,
-}
+pub use tabel_domain::debts::Debt;
 
 #[derive(sqlx::FromRow)]
 struct DebtRow {
@@ -521,25 +440,33 @@ pub async fn set_deadline(
     Ok(execute!(conn, SQL, id, version, deadline, illness_days)? == 1)
 }
 
-/// A retake of a debt.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
-pub struct Retake {
-    /// Id.
-    pub id: i64,
-    /// The debt.
-    pub debt_id: i64,
-    /// 1 or 2.
-    pub attempt: i64,
-    /// When.
-    pub on_date: Date,
-    /// The value's code.
-    pub value: String,
-    /// The commission, the work.
-    pub note: String,
-    /// Who recorded it (user).
-    pub recorded_by: Option<i64>,
-    /// When recorded.
-    pub recorded_at: OffsetDateTime,
+pub use tabel_domain::debts::Retake;
+
+#[derive(sqlx::FromRow)]
+struct RetakeRow {
+    id: i64,
+    debt_id: i64,
+    attempt: i64,
+    on_date: Date,
+    value: String,
+    note: String,
+    recorded_by: Option<i64>,
+    recorded_at: OffsetDateTime,
+}
+
+impl From<RetakeRow> for Retake {
+    fn from(r: RetakeRow) -> Retake {
+        Retake {
+            id: r.id,
+            debt_id: r.debt_id,
+            attempt: r.attempt,
+            on_date: r.on_date,
+            value: r.value,
+            note: r.note,
+            recorded_by: r.recorded_by,
+            recorded_at: r.recorded_at,
+        }
+    }
 }
 
 /// Records a retake; false when that attempt was recorded already (a concurrent write).
@@ -582,7 +509,16 @@ pub async fn retakes_of(
         "FROM debt_retakes r JOIN academic_debts d ON d.id = r.debt_id ",
         "WHERE d.school_id = $1 AND ($2 IS NULL OR d.student_id = $2) ORDER BY r.debt_id, r.attempt"
     );
-    fetch_all!(conn, Retake, SQL, school.get(), student.map(PersonId::get)).map_err(Into::into)
+    Ok(fetch_all!(
+        conn,
+        RetakeRow,
+        SQL,
+        school.get(),
+        student.map(PersonId::get)
+    )?
+    .into_iter()
+    .map(Retake::from)
+    .collect())
 }
 
 /// The retakes of one debt.
@@ -591,7 +527,10 @@ pub async fn retakes_of_debt(conn: &mut Conn<'_>, debt: i64) -> Result<Vec<Retak
         "SELECT id, debt_id, attempt, on_date, value, note, recorded_by, recorded_at ",
         "FROM debt_retakes WHERE debt_id = $1 ORDER BY attempt"
     );
-    fetch_all!(conn, Retake, SQL, debt).map_err(Into::into)
+    Ok(fetch_all!(conn, RetakeRow, SQL, debt)?
+        .into_iter()
+        .map(Retake::from)
+        .collect())
 }
 
 /// A documented illness of a pupil with a debt.

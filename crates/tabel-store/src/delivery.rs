@@ -11,6 +11,7 @@
 use crate::{Conn, Result, StoreError};
 use serde::Serialize;
 use std::collections::BTreeMap;
+use tabel_domain::WebhookId;
 use tabel_domain::notify::{
     Channel, ChannelChoice, DeliveryState, EventKind, EventSetting, Mode, QuietHours,
 };
@@ -169,27 +170,7 @@ pub async fn consenting_pairs(conn: &mut Conn<'_>, school: SchoolId) -> Result<V
 // ---------------------------------------------------------------------------------------------
 // Parents' settings.
 
-/// A parent's notification settings: quiet hours and a choice per kind of event (kinds left
-/// out have their defaults).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Settings {
-    /// Quiet hours, school-local.
-    pub quiet: Option<QuietHours>,
-    /// Choices made.
-    pub events: BTreeMap<EventKind, EventSetting>,
-    /// When last saved.
-    pub updated_at: Option<OffsetDateTime>,
-}
-
-impl Settings {
-    /// The setting in force for a kind: the parent's choice or the default.
-    pub fn for_kind(&self, kind: EventKind) -> EventSetting {
-        self.events
-            .get(&kind)
-            .copied()
-            .unwrap_or_else(|| kind.default_setting())
-    }
-}
+pub use tabel_domain::notify::Settings;
 
 /// A parent's settings (defaults when never saved).
 pub async fn settings_of(conn: &mut Conn<'_>, parent: PersonId) -> Result<Settings> {
@@ -271,39 +252,7 @@ pub async fn save_settings(
 // ---------------------------------------------------------------------------------------------
 // Webhook subscriptions.
 
-/// A webhook subscription. `Debug` hides the secret.
-#[derive(Clone, PartialEq, Eq, Serialize)]
-pub struct Webhook {
-    /// Id.
-    pub id: i64,
-    /// The school whose events it receives.
-    pub school: SchoolId,
-    /// Where to POST.
-    pub url: String,
-    /// The HMAC key.
-    #[serde(skip)]
-    pub secret: String,
-    /// Outbox topics, separated by spaces (`*` for all).
-    pub topics: String,
-    /// What it is for.
-    pub description: String,
-    /// When made.
-    pub created_at: OffsetDateTime,
-    /// When removed.
-    pub removed_at: Option<OffsetDateTime>,
-}
-
-impl std::fmt::Debug for Webhook {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Webhook")
-            .field("id", &self.id)
-            .field("school", &self.school)
-            .field("url", &self.url)
-            .field("secret", &"***")
-            .field("topics", &self.topics)
-            .finish_non_exhaustive()
-    }
-}
+pub use tabel_domain::notify::Webhook;
 
 #[derive(sqlx::FromRow)]
 struct WebhookRow {
@@ -320,7 +269,7 @@ struct WebhookRow {
 impl From<WebhookRow> for Webhook {
     fn from(r: WebhookRow) -> Webhook {
         Webhook {
-            id: r.id,
+            id: WebhookId::new(r.id),
             school: SchoolId::new(r.school_id),
             url: r.url,
             secret: r.secret,
@@ -480,54 +429,7 @@ pub async fn insert_delivery(conn: &mut Conn<'_>, d: &NewDelivery<'_>) -> Result
     .map(|r| r.id))
 }
 
-/// A stored delivery.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Delivery {
-    /// Id.
-    pub id: i64,
-    /// School.
-    pub school: Option<SchoolId>,
-    /// The idempotency key.
-    pub key: String,
-    /// The outbox event.
-    pub event: Option<i64>,
-    /// What it is about.
-    pub kind: String,
-    /// How it leaves.
-    pub channel: Channel,
-    /// The parent.
-    pub parent: Option<PersonId>,
-    /// The pupil.
-    pub student: Option<PersonId>,
-    /// The contact.
-    pub contact: Option<ContactId>,
-    /// The subscription.
-    pub webhook: Option<i64>,
-    /// Where to.
-    pub address: String,
-    /// Subject.
-    pub subject: String,
-    /// Text or JSON.
-    pub body: String,
-    /// Not held by quiet hours.
-    pub urgent: bool,
-    /// Where it stands.
-    pub state: DeliveryState,
-    /// Failed tries so far.
-    pub attempts: i64,
-    /// When it is (or was) due.
-    pub due_at: OffsetDateTime,
-    /// The last error.
-    pub last_error: Option<String>,
-    /// When made.
-    pub created_at: OffsetDateTime,
-    /// When accepted.
-    pub sent_at: Option<OffsetDateTime>,
-    /// When given up.
-    pub dead_at: Option<OffsetDateTime>,
-    /// When an administrator sent it again.
-    pub resent_at: Option<OffsetDateTime>,
-}
+pub use tabel_domain::notify::Delivery;
 
 #[derive(sqlx::FromRow)]
 struct DeliveryRow {

@@ -9,12 +9,14 @@
 //! keep a lesson only when a membership covers its date: a pupil who changed class sees the old
 //! class's lessons before the move and the new one's after.
 
-use crate::journal::{LessonRecord, StoredAttendance, StoredRecord};
+use crate::journal::{AttendanceEntry, LessonRecord, VersionedRecord};
 use crate::timetable::Lesson;
 use crate::{Conn, Result, StoreError};
 use serde::Serialize;
 use tabel_domain::timetable::BellSlot;
+use tabel_domain::timetable::{CancelCause, LessonStatus};
 use tabel_domain::{AcademicYearId, GroupId, PersonId, SchoolId, SubjectId, text};
+use tabel_domain::{AttendanceId, LessonId};
 use time::{Date, OffsetDateTime};
 
 fn small(v: i64) -> Result<u8> {
@@ -31,7 +33,7 @@ pub struct DiaryLesson {
     /// The lesson with names and its change (substitution, transfer, cancellation).
     pub lesson: Lesson,
     /// What the teacher recorded.
-    pub record: StoredRecord,
+    pub record: VersionedRecord,
 }
 
 #[derive(sqlx::FromRow)]
@@ -76,8 +78,8 @@ struct DiaryLessonRow {
 impl TryFrom<DiaryLessonRow> for DiaryLesson {
     type Error = StoreError;
     fn try_from(r: DiaryLessonRow) -> Result<DiaryLesson> {
-        let record = StoredRecord {
-            lesson: r.id,
+        let record = VersionedRecord {
+            lesson: LessonId::new(r.id),
             record: LessonRecord {
                 topic: r.topic,
                 lesson_type: r.lesson_type.clone(),
@@ -90,7 +92,7 @@ impl TryFrom<DiaryLessonRow> for DiaryLesson {
             version: r.record_version,
         };
         let lesson = Lesson {
-            id: r.id,
+            id: LessonId::new(r.id),
             school: SchoolId::new(r.school_id),
             year: AcademicYearId::new(r.academic_year_id),
             group: GroupId::new(r.group_id),
@@ -103,7 +105,7 @@ impl TryFrom<DiaryLessonRow> for DiaryLesson {
             teacher: PersonId::new(r.teacher_id),
             teacher_name: text::short_name(&r.t_last, &r.t_first, r.t_middle.as_deref()),
             room: r.room,
-            status: r.status,
+            status: LessonStatus::from_code(&r.status)?,
             original_teacher: r.original_teacher_id.map(PersonId::new),
             original_teacher_name: match (r.o_last, r.o_first) {
                 (Some(l), Some(f)) => Some(text::short_name(&l, &f, r.o_middle.as_deref())),
@@ -112,7 +114,7 @@ impl TryFrom<DiaryLessonRow> for DiaryLesson {
             original_date: r.original_date,
             original_number: r.original_number.map(small).transpose()?,
             reason: r.reason,
-            cause: r.cause,
+            cause: r.cause.as_deref().map(CancelCause::from_code).transpose()?,
             has_journal_data: r.has_journal_data != 0,
             version: r.version,
             shift: small(r.shift)?,
@@ -189,7 +191,7 @@ pub async fn homework_of_student(
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DatedAttendance {
     /// The record.
-    pub attendance: StoredAttendance,
+    pub attendance: AttendanceEntry,
     /// The lesson's subject.
     pub subject: SubjectId,
     /// The lesson's date.
@@ -226,10 +228,10 @@ pub async fn attendance_of_student(
         .into_iter()
         .map(|r| {
             Ok(DatedAttendance {
-                attendance: StoredAttendance {
-                    id: r.id,
+                attendance: AttendanceEntry {
+                    id: AttendanceId::new(r.id),
                     school: SchoolId::new(r.school_id),
-                    lesson: r.lesson_id,
+                    lesson: LessonId::new(r.lesson_id),
                     student: PersonId::new(r.student_id),
                     code: r.code,
                     minutes_late: r.minutes_late.map(minutes).transpose()?,
@@ -273,22 +275,7 @@ pub async fn lesson_counts_of_student(
         .collect())
 }
 
-/// A teacher of one of a pupil's groups, for one subject.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct GroupTeacher {
-    /// The teacher.
-    pub teacher: PersonId,
-    /// "Смирнова Елена Викторовна".
-    pub name: String,
-    /// The subject.
-    pub subject: String,
-    /// The group (class, subgroup, stream, ИУП).
-    pub group: GroupId,
-    /// Its name.
-    pub group_name: String,
-    /// Its kind code (`class`, `subgroup`, `stream`, `individual`).
-    pub group_kind: String,
-}
+pub use tabel_domain::school::GroupTeacher;
 
 /// Who teaches a pupil on a date: the teaching assignments and the weekly timetable lines in
 /// force of every group the pupil is in (class, subgroups, streams, ИУП), by subject order:
@@ -342,24 +329,7 @@ pub async fn teachers_of_student(
         .collect())
 }
 
-/// A teacher's recommendation with the names a family reads.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct NamedRecommendation {
-    /// Id.
-    pub id: i64,
-    /// Subject, if about one.
-    pub subject: Option<SubjectId>,
-    /// Its name.
-    pub subject_name: Option<String>,
-    /// The teacher.
-    pub teacher: PersonId,
-    /// "Смирнова Е. В.".
-    pub teacher_name: String,
-    /// The text.
-    pub body: String,
-    /// When written.
-    pub created_at: OffsetDateTime,
-}
+pub use tabel_domain::journal::NamedRecommendation;
 
 /// A pupil's recommendations with subject and teacher names, newest first, at most `limit`:
 /// one query.

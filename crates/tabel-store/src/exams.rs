@@ -7,6 +7,8 @@
 
 use crate::{Conn, Result, StoreError};
 use serde::Serialize;
+use tabel_domain::ExamBatchId;
+use tabel_domain::ExamResultId;
 use tabel_domain::exams::{Candidate, ExamKind, ExamMark};
 use tabel_domain::school::{ConsentState, Relation};
 use tabel_domain::{AcademicYearId, PersonId, SchoolId, SubjectId, UserId};
@@ -55,30 +57,7 @@ pub async fn insert_batch(conn: &mut Conn<'_>, b: &NewBatch<'_>) -> Result<i64> 
     )?)
 }
 
-/// A batch with how much of it the families can see.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Batch {
-    /// Id.
-    pub id: i64,
-    /// School.
-    pub school: SchoolId,
-    /// Which exam.
-    pub exam: ExamKind,
-    /// The file's name.
-    pub file_name: String,
-    /// When the school received the results.
-    pub received_at: OffsetDateTime,
-    /// Who imported it (their login; none for the command line and the demo).
-    pub imported_by: Option<String>,
-    /// When.
-    pub imported_at: OffsetDateTime,
-    /// Result rows.
-    pub rows: i64,
-    /// Rows the families can see.
-    pub published: i64,
-    /// The subjects of its rows, `, `-joined.
-    pub subjects: String,
-}
+pub use tabel_domain::exams::ExamBatch;
 
 #[derive(sqlx::FromRow)]
 struct BatchRow {
@@ -104,7 +83,7 @@ macro_rules! batch_sql {
     };
 }
 
-async fn batches(conn: &mut Conn<'_>, rows: Vec<BatchRow>) -> Result<Vec<Batch>> {
+async fn batches(conn: &mut Conn<'_>, rows: Vec<BatchRow>) -> Result<Vec<ExamBatch>> {
     const SUBJECTS: &str =
         "SELECT DISTINCT subject_name FROM exam_results WHERE batch_id = $1 ORDER BY subject_name";
     let mut out = Vec::with_capacity(rows.len());
@@ -113,8 +92,8 @@ async fn batches(conn: &mut Conn<'_>, rows: Vec<BatchRow>) -> Result<Vec<Batch>>
             .into_iter()
             .map(|(s,)| s)
             .collect();
-        out.push(Batch {
-            id: r.id,
+        out.push(ExamBatch {
+            id: ExamBatchId::new(r.id),
             school: SchoolId::new(r.school_id),
             exam: exam_kind(&r.exam)?,
             file_name: r.file_name,
@@ -137,14 +116,18 @@ fn exam_kind(code: &str) -> Result<ExamKind> {
 }
 
 /// A school's latest batches, newest first.
-pub async fn list_batches(conn: &mut Conn<'_>, school: SchoolId, limit: i64) -> Result<Vec<Batch>> {
+pub async fn list_batches(
+    conn: &mut Conn<'_>,
+    school: SchoolId,
+    limit: i64,
+) -> Result<Vec<ExamBatch>> {
     const SQL: &str = batch_sql!("WHERE b.school_id = $1 ORDER BY b.id DESC LIMIT $2");
     let rows = fetch_all!(conn, BatchRow, SQL, school.get(), limit)?;
     batches(conn, rows).await
 }
 
 /// One batch.
-pub async fn get_batch(conn: &mut Conn<'_>, id: i64) -> Result<Option<Batch>> {
+pub async fn get_batch(conn: &mut Conn<'_>, id: i64) -> Result<Option<ExamBatch>> {
     const SQL: &str = batch_sql!("WHERE b.id = $1");
     let rows = fetch_all!(conn, BatchRow, SQL, id)?;
     Ok(batches(conn, rows).await?.into_iter().next())
@@ -155,7 +138,7 @@ pub async fn batch_of_file(
     conn: &mut Conn<'_>,
     school: SchoolId,
     sha256: &str,
-) -> Result<Option<Batch>> {
+) -> Result<Option<ExamBatch>> {
     const SQL: &str = batch_sql!("WHERE b.school_id = $1 AND b.sha256 = $2 ORDER BY b.id LIMIT 1");
     let rows = fetch_all!(conn, BatchRow, SQL, school.get(), sha256)?;
     Ok(batches(conn, rows).await?.into_iter().next())
@@ -220,42 +203,7 @@ pub async fn insert_result(conn: &mut Conn<'_>, r: &NewResult<'_>) -> Result<i64
     )?)
 }
 
-/// A stored result, with the pupil's name and class.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct StoredResult {
-    /// Id.
-    pub id: i64,
-    /// School.
-    pub school: SchoolId,
-    /// Year.
-    pub year: AcademicYearId,
-    /// The batch it came in.
-    pub batch: Option<i64>,
-    /// Pupil.
-    pub student: PersonId,
-    /// "Петров Иван".
-    pub student_name: String,
-    /// The pupil's class in the result's year (the latest), if any.
-    pub class_name: Option<String>,
-    /// Which exam.
-    pub exam: ExamKind,
-    /// The school's subject.
-    pub subject: Option<SubjectId>,
-    /// The subject as received.
-    pub subject_name: String,
-    /// When taken.
-    pub taken_on: Option<Date>,
-    /// Primary score.
-    pub score: Option<i64>,
-    /// The result.
-    pub mark: ExamMark,
-    /// Where it came from.
-    pub source: String,
-    /// When the school received it.
-    pub received_at: OffsetDateTime,
-    /// When the family could first see it.
-    pub published_at: Option<OffsetDateTime>,
-}
+pub use tabel_domain::exams::ExamResult;
 
 #[derive(sqlx::FromRow)]
 struct ResultRow {
@@ -278,15 +226,15 @@ struct ResultRow {
     published_at: Option<OffsetDateTime>,
 }
 
-impl TryFrom<ResultRow> for StoredResult {
+impl TryFrom<ResultRow> for ExamResult {
     type Error = StoreError;
-    fn try_from(r: ResultRow) -> Result<StoredResult> {
+    fn try_from(r: ResultRow) -> Result<ExamResult> {
         let exam = exam_kind(&r.exam)?;
-        Ok(StoredResult {
-            id: r.id,
+        Ok(ExamResult {
+            id: ExamResultId::new(r.id),
             school: SchoolId::new(r.school_id),
             year: AcademicYearId::new(r.academic_year_id),
-            batch: r.batch_id,
+            batch: r.batch_id.map(ExamBatchId::new),
             student: PersonId::new(r.student_id),
             student_name: format!("{} {}", r.last_name, r.first_name),
             class_name: r.class_name,
@@ -317,23 +265,20 @@ macro_rules! result_sql {
     };
 }
 
-fn results(rows: Vec<ResultRow>) -> Result<Vec<StoredResult>> {
-    rows.into_iter().map(StoredResult::try_from).collect()
+fn results(rows: Vec<ResultRow>) -> Result<Vec<ExamResult>> {
+    rows.into_iter().map(ExamResult::try_from).collect()
 }
 
 /// One result.
-pub async fn get_result(conn: &mut Conn<'_>, id: i64) -> Result<Option<StoredResult>> {
+pub async fn get_result(conn: &mut Conn<'_>, id: i64) -> Result<Option<ExamResult>> {
     const SQL: &str = result_sql!("WHERE r.id = $1");
     fetch_optional!(conn, ResultRow, SQL, id)?
-        .map(StoredResult::try_from)
+        .map(ExamResult::try_from)
         .transpose()
 }
 
 /// Every result of a pupil, newest import first.
-pub async fn results_of_student(
-    conn: &mut Conn<'_>,
-    student: PersonId,
-) -> Result<Vec<StoredResult>> {
+pub async fn results_of_student(conn: &mut Conn<'_>, student: PersonId) -> Result<Vec<ExamResult>> {
     const SQL: &str = result_sql!("WHERE r.student_id = $1 ORDER BY r.id DESC");
     results(fetch_all!(conn, ResultRow, SQL, student.get())?)
 }
@@ -344,7 +289,7 @@ pub async fn dashboard_results(
     conn: &mut Conn<'_>,
     school: SchoolId,
     year: AcademicYearId,
-) -> Result<Vec<StoredResult>> {
+) -> Result<Vec<ExamResult>> {
     const SQL: &str = result_sql!(
         "WHERE r.school_id = $1 AND (r.published_at IS NULL OR r.academic_year_id = $2) ORDER BY p.sort_key, r.student_id, r.id"
     );

@@ -91,54 +91,7 @@ pub async fn insert(conn: &mut Conn<'_>, e: &NewExtract<'_>) -> Result<i64> {
     )?)
 }
 
-/// An issued extract as the registry shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct IssuedExtract {
-    /// Id.
-    pub id: i64,
-    /// The school.
-    pub school: SchoolId,
-    /// Its full name.
-    pub school_name: String,
-    /// The verification code.
-    pub code: String,
-    /// The print run.
-    pub batch: String,
-    /// The pupil.
-    pub student: PersonId,
-    /// "Иванов Пётр".
-    pub student_name: String,
-    /// "И. П." — all the verification page may show of the pupil.
-    pub student_initials: String,
-    /// The class.
-    pub class: Option<GroupId>,
-    /// Its name.
-    pub class_name: Option<String>,
-    /// The period.
-    pub period: Option<PeriodId>,
-    /// First day covered.
-    pub from: Date,
-    /// Last day covered.
-    pub to: Date,
-    /// Homework included.
-    pub with_homework: bool,
-    /// `paper` or `download`.
-    pub channel: String,
-    /// SHA-256 of the PDF.
-    pub pdf_sha256: String,
-    /// SHA-256 of the pupil's printed data.
-    pub content_sha256: String,
-    /// The signer printed on it.
-    pub signer: String,
-    /// Who issued it (display name; none for the command line).
-    pub issued_by: Option<String>,
-    /// When.
-    pub issued_at: OffsetDateTime,
-    /// To whom the paper was handed ("" while not recorded).
-    pub handed_to: String,
-    /// When that was recorded.
-    pub handed_at: Option<OffsetDateTime>,
-}
+pub use tabel_domain::extract::IssuedExtract;
 
 #[derive(sqlx::FromRow)]
 struct IssuedRow {
@@ -263,34 +216,7 @@ pub async fn set_handed_to(
 
 // ---------------------------------------------------------------- gathering a class
 
-/// A pupil of the class in the range.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Pupil {
-    /// The person.
-    pub id: PersonId,
-    /// Surname.
-    pub last_name: String,
-    /// Given name.
-    pub first_name: String,
-    /// Patronymic.
-    pub middle_name: Option<String>,
-    /// Birth date.
-    pub birth_date: Option<Date>,
-    /// In the class from.
-    pub from: Date,
-    /// In the class until (inclusive), if they left.
-    pub to: Option<Date>,
-}
-
-impl Pupil {
-    /// "Иванов Пётр Сергеевич".
-    pub fn full_name(&self) -> String {
-        match self.middle_name.as_deref().filter(|m| !m.is_empty()) {
-            Some(m) => format!("{} {} {m}", self.last_name, self.first_name),
-            None => format!("{} {}", self.last_name, self.first_name),
-        }
-    }
-}
+pub use tabel_domain::extract::Pupil;
 
 /// The pupils who were in a group at some point of a range (one of them when `only` is set),
 /// in journal order; a pupil who left and came back is one line with the widest dates.
@@ -402,7 +328,7 @@ pub struct LessonFact {
     pub on: Date,
     /// Number in the day.
     pub number: u8,
-    /// `planned`, `held`, `cancelled`… (see `tabel_store::timetable::status`).
+    /// `planned`, `held`, `cancelled`… (a `LessonStatus` code).
     pub status: String,
     /// Who taught it: "Смирнова Е. В.".
     pub teacher_name: String,

@@ -3,87 +3,12 @@
 //! differs, a version for stale writes, and when the family could first see it.
 
 use crate::{Conn, Result};
-use serde::Serialize;
 use tabel_domain::{AcademicYearId, GroupId, PeriodId, PersonId, SchoolId, SubjectId, UserId};
 use time::OffsetDateTime;
 
-/// The slot of a year a final mark fills.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-pub enum Slot {
-    /// A reporting period (quarter, trimester, half-year).
-    Period(PeriodId),
-    /// The year.
-    Year,
-    /// The exam (school or state).
-    Exam,
-    /// The итоговая (final for the level of education).
-    Final,
-}
+pub use tabel_domain::finals::Slot;
 
-impl Slot {
-    /// The stored code: `p12`, `year`, `exam`, `final`.
-    pub fn code(self) -> String {
-        match self {
-            Slot::Period(p) => format!("p{p}"),
-            Slot::Year => "year".into(),
-            Slot::Exam => "exam".into(),
-            Slot::Final => "final".into(),
-        }
-    }
-
-    /// Parses a stored code.
-    pub fn parse(code: &str) -> Option<Slot> {
-        match code {
-            "year" => Some(Slot::Year),
-            "exam" => Some(Slot::Exam),
-            "final" => Some(Slot::Final),
-            p => p.strip_prefix('p')?.parse().ok().map(Slot::Period),
-        }
-    }
-
-    /// The period, for a period's slot.
-    pub fn period(self) -> Option<PeriodId> {
-        match self {
-            Slot::Period(p) => Some(p),
-            _ => None,
-        }
-    }
-}
-
-/// A stored final mark.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct StoredFinal {
-    /// Id.
-    pub id: i64,
-    /// School.
-    pub school: SchoolId,
-    /// Year.
-    pub year: AcademicYearId,
-    /// Pupil.
-    pub student: PersonId,
-    /// Subject.
-    pub subject: SubjectId,
-    /// The journal it was proposed from.
-    pub group: Option<GroupId>,
-    /// The slot.
-    pub slot: Slot,
-    /// The value's code (`5`, `na`, `exempt`, `pass`, `fail`).
-    pub value: String,
-    /// What the journal proposed.
-    pub proposal: Option<String>,
-    /// Why it proposed that.
-    pub proposal_basis: Option<String>,
-    /// Why the value differs, or why a closed period was corrected.
-    pub reason: String,
-    /// Version.
-    pub version: i64,
-    /// Who set it (user id).
-    pub set_by: Option<i64>,
-    /// When.
-    pub set_at: OffsetDateTime,
-    /// When the family could first see it.
-    pub published_at: Option<OffsetDateTime>,
-}
+pub use tabel_domain::finals::FinalRecord;
 
 #[derive(sqlx::FromRow)]
 struct Row {
@@ -104,9 +29,9 @@ struct Row {
     published_at: Option<OffsetDateTime>,
 }
 
-impl From<Row> for StoredFinal {
+impl From<Row> for FinalRecord {
     fn from(r: Row) -> Self {
-        StoredFinal {
+        FinalRecord {
             id: r.id,
             school: SchoolId::new(r.school_id),
             year: AcademicYearId::new(r.academic_year_id),
@@ -171,7 +96,7 @@ pub async fn write(
     conn: &mut Conn<'_>,
     f: &NewFinal<'_>,
     version: i64,
-) -> Result<Option<StoredFinal>> {
+) -> Result<Option<FinalRecord>> {
     let slot = f.slot.code();
     let period = f.slot.period().map(PeriodId::get);
     if version == 0 {
@@ -239,9 +164,9 @@ pub async fn write(
 }
 
 /// One final mark.
-pub async fn get(conn: &mut Conn<'_>, id: i64) -> Result<Option<StoredFinal>> {
+pub async fn get(conn: &mut Conn<'_>, id: i64) -> Result<Option<FinalRecord>> {
     const SQL: &str = final_sql!("WHERE f.id = $1");
-    Ok(fetch_optional!(conn, Row, SQL, id)?.map(StoredFinal::from))
+    Ok(fetch_optional!(conn, Row, SQL, id)?.map(FinalRecord::from))
 }
 
 /// The final mark of a pupil in a subject for a slot, if set.
@@ -251,7 +176,7 @@ pub async fn of_cell(
     subject: SubjectId,
     year: AcademicYearId,
     slot: Slot,
-) -> Result<Option<StoredFinal>> {
+) -> Result<Option<FinalRecord>> {
     const SQL: &str = final_sql!(
         "WHERE f.student_id = $1 AND f.subject_id = $2 AND f.academic_year_id = $3 AND f.slot = $4"
     );
@@ -265,7 +190,7 @@ pub async fn of_cell(
         year.get(),
         slot.as_str()
     )?
-    .map(StoredFinal::from))
+    .map(FinalRecord::from))
 }
 
 /// The final marks of a subject for a slot of a year (the school's pupils; callers keep their
@@ -275,7 +200,7 @@ pub async fn of_subject(
     year: AcademicYearId,
     subject: SubjectId,
     slot: Slot,
-) -> Result<Vec<StoredFinal>> {
+) -> Result<Vec<FinalRecord>> {
     const SQL: &str = final_sql!(
         "WHERE f.academic_year_id = $1 AND f.slot = $2 AND f.subject_id = $3 ORDER BY f.student_id"
     );
@@ -283,18 +208,18 @@ pub async fn of_subject(
     Ok(
         fetch_all!(conn, Row, SQL, year.get(), slot.as_str(), subject.get())?
             .into_iter()
-            .map(StoredFinal::from)
+            .map(FinalRecord::from)
             .collect(),
     )
 }
 
 /// Every final mark of a pupil, all years, by year and subject.
-pub async fn of_student(conn: &mut Conn<'_>, student: PersonId) -> Result<Vec<StoredFinal>> {
+pub async fn of_student(conn: &mut Conn<'_>, student: PersonId) -> Result<Vec<FinalRecord>> {
     const SQL: &str =
         final_sql!("WHERE f.student_id = $1 ORDER BY f.academic_year_id, f.subject_id, f.slot");
     Ok(fetch_all!(conn, Row, SQL, student.get())?
         .into_iter()
-        .map(StoredFinal::from)
+        .map(FinalRecord::from)
         .collect())
 }
 
@@ -304,14 +229,14 @@ pub async fn of_class(
     conn: &mut Conn<'_>,
     class: GroupId,
     year: AcademicYearId,
-) -> Result<Vec<StoredFinal>> {
+) -> Result<Vec<FinalRecord>> {
     const SQL: &str = final_sql!(
         "WHERE f.academic_year_id = $2 AND f.student_id IN (SELECT m.student_id FROM memberships m WHERE m.group_id = $1) \
          ORDER BY f.student_id, f.subject_id, f.slot"
     );
     Ok(fetch_all!(conn, Row, SQL, class.get(), year.get())?
         .into_iter()
-        .map(StoredFinal::from)
+        .map(FinalRecord::from)
         .collect())
 }
 
@@ -320,13 +245,13 @@ pub async fn of_school_year(
     conn: &mut Conn<'_>,
     school: SchoolId,
     year: AcademicYearId,
-) -> Result<Vec<StoredFinal>> {
+) -> Result<Vec<FinalRecord>> {
     const SQL: &str = final_sql!(
         "WHERE f.school_id = $1 AND f.academic_year_id = $2 ORDER BY f.subject_id, f.slot, f.student_id"
     );
     Ok(fetch_all!(conn, Row, SQL, school.get(), year.get())?
         .into_iter()
-        .map(StoredFinal::from)
+        .map(FinalRecord::from)
         .collect())
 }
 

@@ -3,7 +3,7 @@
 //! `deleted_at` set (the journal loses no history): lists, counts and downloads skip it.
 
 use crate::{Conn, Result, StoreError};
-use serde::Serialize;
+use tabel_domain::{HomeworkFileId, LessonId};
 use tabel_domain::{PersonId, SchoolId, UserId};
 use time::OffsetDateTime;
 
@@ -28,30 +28,7 @@ pub struct NewHomeworkFile<'a> {
     pub now: OffsetDateTime,
 }
 
-/// A stored file's metadata (without the bytes).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct HomeworkFile {
-    /// Id.
-    pub id: i64,
-    /// School.
-    pub school: SchoolId,
-    /// The lesson it belongs to.
-    pub lesson: i64,
-    /// Name as uploaded (sanitised).
-    pub file_name: String,
-    /// Content type as served.
-    pub content_type: String,
-    /// Size in bytes.
-    pub size_bytes: i64,
-    /// SHA-256 of the bytes, lowercase hex.
-    pub sha256: String,
-    /// The uploading account.
-    pub uploaded_by: Option<UserId>,
-    /// Its person (the teacher).
-    pub uploaded_by_person: Option<PersonId>,
-    /// When it was uploaded.
-    pub uploaded_at: OffsetDateTime,
-}
+pub use tabel_domain::journal::HomeworkFile;
 
 #[derive(sqlx::FromRow)]
 struct FileRow {
@@ -70,9 +47,9 @@ struct FileRow {
 impl From<FileRow> for HomeworkFile {
     fn from(r: FileRow) -> Self {
         HomeworkFile {
-            id: r.id,
+            id: HomeworkFileId::new(r.id),
             school: SchoolId::new(r.school_id),
-            lesson: r.lesson_id,
+            lesson: LessonId::new(r.lesson_id),
             file_name: r.file_name,
             content_type: r.content_type,
             size_bytes: r.size_bytes,

@@ -3,7 +3,7 @@
 //! the version it expects and changes nothing when the row has moved on (the caller answers 409).
 
 use crate::{Conn, Result, StoreError};
-use serde::Serialize;
+use tabel_domain::{AttendanceId, LessonId, MarkId};
 use tabel_domain::{GroupId, PersonId, SchoolId, SubjectId, UserId};
 use time::{Date, OffsetDateTime};
 
@@ -98,36 +98,9 @@ pub async fn period_locked(conn: &mut Conn<'_>, period: tabel_domain::PeriodId) 
 
 // ---------------------------------------------------------------- lesson records
 
-/// What a teacher records on a lesson.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
-pub struct LessonRecord {
-    /// The topic.
-    pub topic: String,
-    /// The lesson type code (policy).
-    pub lesson_type: Option<String>,
-    /// Held (true) or not held (false); unknown until the teacher says.
-    pub held: Option<bool>,
-    /// Homework text (links included).
-    pub homework: String,
-    /// Estimated minutes of the homework.
-    pub homework_minutes: Option<u16>,
-    /// The date it is due (the next lesson of the subject, usually).
-    pub homework_due_on: Option<Date>,
-    /// The teacher's comment.
-    pub teacher_comment: String,
-}
+pub use tabel_domain::journal::LessonRecord;
 
-/// A lesson's record with its version.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct StoredRecord {
-    /// The lesson.
-    pub lesson: i64,
-    /// The record.
-    #[serde(flatten)]
-    pub record: LessonRecord,
-    /// Its version (0 before the first write).
-    pub version: i64,
-}
+pub use tabel_domain::journal::VersionedRecord;
 
 #[derive(sqlx::FromRow)]
 struct RecordRow {
@@ -142,11 +115,11 @@ struct RecordRow {
     record_version: i64,
 }
 
-impl TryFrom<RecordRow> for StoredRecord {
+impl TryFrom<RecordRow> for VersionedRecord {
     type Error = StoreError;
-    fn try_from(r: RecordRow) -> Result<StoredRecord> {
-        Ok(StoredRecord {
-            lesson: r.id,
+    fn try_from(r: RecordRow) -> Result<VersionedRecord> {
+        Ok(VersionedRecord {
+            lesson: LessonId::new(r.id),
             record: LessonRecord {
                 topic: r.topic,
                 lesson_type: r.lesson_type,
@@ -167,11 +140,11 @@ impl TryFrom<RecordRow> for StoredRecord {
 }
 
 /// A lesson's record.
-pub async fn lesson_record(conn: &mut Conn<'_>, lesson: i64) -> Result<Option<StoredRecord>> {
+pub async fn lesson_record(conn: &mut Conn<'_>, lesson: i64) -> Result<Option<VersionedRecord>> {
     const SQL: &str = "SELECT id, topic, lesson_type, held, homework, homework_minutes, homework_due_on, \
          teacher_comment, record_version FROM lessons WHERE id = $1";
     fetch_optional!(conn, RecordRow, SQL, lesson)?
-        .map(StoredRecord::try_from)
+        .map(VersionedRecord::try_from)
         .transpose()
 }
 
@@ -181,13 +154,13 @@ pub async fn records_of_group(
     group: GroupId,
     subject: SubjectId,
     (from, to): (Date, Date),
-) -> Result<Vec<StoredRecord>> {
+) -> Result<Vec<VersionedRecord>> {
     const SQL: &str = "SELECT id, topic, lesson_type, held, homework, homework_minutes, homework_due_on, \
          teacher_comment, record_version FROM lessons \
          WHERE group_id = $1 AND subject_id = $2 AND on_date >= $3 AND on_date <= $4 ORDER BY on_date, number, id";
     fetch_all!(conn, RecordRow, SQL, group.get(), subject.get(), from, to)?
         .into_iter()
-        .map(StoredRecord::try_from)
+        .map(VersionedRecord::try_from)
         .collect()
 }
 
@@ -256,38 +229,7 @@ pub struct NewMark<'a> {
     pub now: OffsetDateTime,
 }
 
-/// A stored mark.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct StoredMark {
-    /// Id.
-    pub id: i64,
-    /// School.
-    pub school: SchoolId,
-    /// Pupil.
-    pub student: PersonId,
-    /// Journal group.
-    pub group: GroupId,
-    /// Subject.
-    pub subject: SubjectId,
-    /// Lesson.
-    pub lesson: Option<i64>,
-    /// Date.
-    pub on: Date,
-    /// Value as written.
-    pub value: String,
-    /// Work type code.
-    pub work_type: String,
-    /// Weight.
-    pub weight: u8,
-    /// Comment.
-    pub comment: String,
-    /// Debt to correct by.
-    pub debt_until: Option<Date>,
-    /// Version.
-    pub version: i64,
-    /// Last change.
-    pub updated_at: OffsetDateTime,
-}
+pub use tabel_domain::journal::MarkEntry;
 
 #[derive(sqlx::FromRow)]
 struct MarkRow {
@@ -307,16 +249,16 @@ struct MarkRow {
     updated_at: OffsetDateTime,
 }
 
-impl TryFrom<MarkRow> for StoredMark {
+impl TryFrom<MarkRow> for MarkEntry {
     type Error = StoreError;
-    fn try_from(r: MarkRow) -> Result<StoredMark> {
-        Ok(StoredMark {
-            id: r.id,
+    fn try_from(r: MarkRow) -> Result<MarkEntry> {
+        Ok(MarkEntry {
+            id: MarkId::new(r.id),
             school: SchoolId::new(r.school_id),
             student: PersonId::new(r.student_id),
             group: GroupId::new(r.group_id),
             subject: SubjectId::new(r.subject_id),
-            lesson: r.lesson_id,
+            lesson: r.lesson_id.map(LessonId::new),
             on: r.on_date,
             value: r.value,
             work_type: r.work_type,
@@ -339,8 +281,8 @@ macro_rules! mark_sql {
     };
 }
 
-fn marks(rows: Vec<MarkRow>) -> Result<Vec<StoredMark>> {
-    rows.into_iter().map(StoredMark::try_from).collect()
+fn marks(rows: Vec<MarkRow>) -> Result<Vec<MarkEntry>> {
+    rows.into_iter().map(MarkEntry::try_from).collect()
 }
 
 /// Stores a mark; a second mark of the same work type in one lesson cell is a
@@ -407,10 +349,10 @@ pub async fn insert_mark_if_free(
 }
 
 /// A mark by id.
-pub async fn get_mark(conn: &mut Conn<'_>, id: i64) -> Result<Option<StoredMark>> {
+pub async fn get_mark(conn: &mut Conn<'_>, id: i64) -> Result<Option<MarkEntry>> {
     const SQL: &str = mark_sql!("WHERE id = $1");
     fetch_optional!(conn, MarkRow, SQL, id)?
-        .map(StoredMark::try_from)
+        .map(MarkEntry::try_from)
         .transpose()
 }
 
@@ -420,10 +362,10 @@ pub async fn mark_in_cell(
     lesson: i64,
     student: PersonId,
     work_type: &str,
-) -> Result<Option<StoredMark>> {
+) -> Result<Option<MarkEntry>> {
     const SQL: &str = mark_sql!("WHERE lesson_id = $1 AND student_id = $2 AND work_type = $3");
     fetch_optional!(conn, MarkRow, SQL, lesson, student.get(), work_type)?
-        .map(StoredMark::try_from)
+        .map(MarkEntry::try_from)
         .transpose()
 }
 
@@ -496,7 +438,7 @@ pub async fn marks_of_group(
     group: GroupId,
     subject: SubjectId,
     (from, to): (Date, Date),
-) -> Result<Vec<StoredMark>> {
+) -> Result<Vec<MarkEntry>> {
     const SQL: &str = mark_sql!(
         "WHERE group_id = $1 AND subject_id = $2 AND on_date >= $3 AND on_date <= $4 ORDER BY on_date, id"
     );
@@ -516,7 +458,7 @@ pub async fn marks_of_student(
     conn: &mut Conn<'_>,
     student: PersonId,
     (from, to): (Date, Date),
-) -> Result<Vec<StoredMark>> {
+) -> Result<Vec<MarkEntry>> {
     const SQL: &str =
         mark_sql!("WHERE student_id = $1 AND on_date >= $2 AND on_date <= $3 ORDER BY on_date, id");
     marks(fetch_all!(conn, MarkRow, SQL, student.get(), from, to)?)
@@ -524,26 +466,7 @@ pub async fn marks_of_student(
 
 // ---------------------------------------------------------------- attendance
 
-/// A stored attendance record.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct StoredAttendance {
-    /// Id.
-    pub id: i64,
-    /// School.
-    pub school: SchoolId,
-    /// Lesson.
-    pub lesson: i64,
-    /// Pupil.
-    pub student: PersonId,
-    /// Code (`ill`, `excused`, `unexcused`, `late`).
-    pub code: String,
-    /// Minutes late.
-    pub minutes_late: Option<u16>,
-    /// Reason.
-    pub reason: String,
-    /// Version.
-    pub version: i64,
-}
+pub use tabel_domain::journal::AttendanceEntry;
 
 #[derive(sqlx::FromRow)]
 struct AttendanceRow {
@@ -557,13 +480,13 @@ struct AttendanceRow {
     version: i64,
 }
 
-impl TryFrom<AttendanceRow> for StoredAttendance {
+impl TryFrom<AttendanceRow> for AttendanceEntry {
     type Error = StoreError;
-    fn try_from(r: AttendanceRow) -> Result<StoredAttendance> {
-        Ok(StoredAttendance {
-            id: r.id,
+    fn try_from(r: AttendanceRow) -> Result<AttendanceEntry> {
+        Ok(AttendanceEntry {
+            id: AttendanceId::new(r.id),
             school: SchoolId::new(r.school_id),
-            lesson: r.lesson_id,
+            lesson: LessonId::new(r.lesson_id),
             student: PersonId::new(r.student_id),
             code: r.code,
             minutes_late: r
@@ -661,10 +584,10 @@ pub async fn delete_attendance(conn: &mut Conn<'_>, id: i64, version: i64) -> Re
 }
 
 /// An attendance record by id.
-pub async fn get_attendance(conn: &mut Conn<'_>, id: i64) -> Result<Option<StoredAttendance>> {
+pub async fn get_attendance(conn: &mut Conn<'_>, id: i64) -> Result<Option<AttendanceEntry>> {
     const SQL: &str = attendance_sql!("WHERE a.id = $1");
     fetch_optional!(conn, AttendanceRow, SQL, id)?
-        .map(StoredAttendance::try_from)
+        .map(AttendanceEntry::try_from)
         .transpose()
 }
 
@@ -673,10 +596,10 @@ pub async fn attendance_in_cell(
     conn: &mut Conn<'_>,
     lesson: i64,
     student: PersonId,
-) -> Result<Option<StoredAttendance>> {
+) -> Result<Option<AttendanceEntry>> {
     const SQL: &str = attendance_sql!("WHERE a.lesson_id = $1 AND a.student_id = $2");
     fetch_optional!(conn, AttendanceRow, SQL, lesson, student.get())?
-        .map(StoredAttendance::try_from)
+        .map(AttendanceEntry::try_from)
         .transpose()
 }
 
@@ -686,7 +609,7 @@ pub async fn attendance_of_group(
     group: GroupId,
     subject: SubjectId,
     (from, to): (Date, Date),
-) -> Result<Vec<StoredAttendance>> {
+) -> Result<Vec<AttendanceEntry>> {
     const SQL: &str = attendance_sql!(
         "JOIN lessons l ON l.id = a.lesson_id \
          WHERE l.group_id = $1 AND l.subject_id = $2 AND l.on_date >= $3 AND l.on_date <= $4 ORDER BY a.lesson_id, a.id"
@@ -701,32 +624,13 @@ pub async fn attendance_of_group(
         to
     )?
     .into_iter()
-    .map(StoredAttendance::try_from)
+    .map(AttendanceEntry::try_from)
     .collect()
 }
 
 // ---------------------------------------------------------------- recommendations
 
-/// A teacher's recommendation.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Recommendation {
-    /// Id.
-    pub id: i64,
-    /// School.
-    pub school: SchoolId,
-    /// Pupil.
-    pub student: PersonId,
-    /// Subject, if about one.
-    pub subject: Option<SubjectId>,
-    /// The teacher.
-    pub teacher: PersonId,
-    /// The text.
-    pub body: String,
-    /// Version.
-    pub version: i64,
-    /// When written.
-    pub created_at: OffsetDateTime,
-}
+pub use tabel_domain::journal::Recommendation;
 
 #[derive(sqlx::FromRow)]
 struct RecommendationRow {
@@ -792,32 +696,7 @@ pub async fn recommendations_of_student(
 
 // ---------------------------------------------------------------- roster
 
-/// A pupil on a journal's roster with the dates of the membership that overlaps the range.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct RosterEntry {
-    /// The pupil.
-    pub student: PersonId,
-    /// Surname.
-    pub last_name: String,
-    /// Given name.
-    pub first_name: String,
-    /// From.
-    pub from: Date,
-    /// To (inclusive), if the pupil left.
-    pub to: Option<Date>,
-    /// Spells within `from`..`to` when the pupil was not in the group (left and came back),
-    /// both days inclusive.
-    pub away: Vec<(Date, Date)>,
-}
-
-impl RosterEntry {
-    /// Whether the pupil was in the group on a day.
-    pub fn was_in(&self, on: Date) -> bool {
-        self.from <= on
-            && self.to.is_none_or(|to| on <= to)
-            && !self.away.iter().any(|&(a, b)| a <= on && on <= b)
-    }
-}
+pub use tabel_domain::journal::RosterEntry;
 
 #[derive(sqlx::FromRow)]
 struct RosterRow {
@@ -948,23 +827,7 @@ pub async fn homework_minutes_due(
     fetch_scalar!(conn, i64, SQL, class.get(), on, since).map_err(Into::into)
 }
 
-/// A journal of a class: a subject taught in the class, one of its subgroups or a stream it
-/// belongs to, with who teaches it.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct ClassJournal {
-    /// The journal's group (the class, a subgroup, a stream).
-    pub group: GroupId,
-    /// Its name.
-    pub group_name: String,
-    /// Subject.
-    pub subject: SubjectId,
-    /// Its name.
-    pub subject_name: String,
-    /// The teacher.
-    pub teacher: PersonId,
-    /// "Иванова Мария Петровна".
-    pub teacher_name: String,
-}
+pub use tabel_domain::journal::ClassJournal;
 
 /// The journals of a class (its own, its subgroups', its streams'), by subject order: one
 /// query.
@@ -1035,7 +898,7 @@ pub struct LessonSlot {
     pub subject: SubjectId,
     /// Teacher.
     pub teacher: PersonId,
-    /// Status (see [`crate::timetable::status`]).
+    /// Status (a [`tabel_domain::timetable::LessonStatus`] code).
     pub status: String,
 }
 

@@ -7,10 +7,10 @@
 
 use crate::finals::Slot;
 use crate::{Conn, Result, StoreError};
-use serde::Serialize;
 use tabel_domain::exams::{ExamKind, ExamMark};
 use tabel_domain::school::PeriodKind;
 use tabel_domain::{AcademicYearId, GroupId, PersonId, SchoolId, SubjectId};
+use tabel_domain::{DebtId, DeferralId, ExamResultId};
 use time::{Date, OffsetDateTime};
 
 fn small(n: i64, what: &str) -> Result<u8> {
@@ -21,34 +21,7 @@ fn year_of(start_year: i64) -> Result<i32> {
     i32::try_from(start_year).map_err(|_| StoreError::Corrupt(format!("year {start_year}")))
 }
 
-/// A final mark as the record shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct RecordFinal {
-    /// The school that set it.
-    pub school: SchoolId,
-    /// The year.
-    pub year: AcademicYearId,
-    /// The calendar year the academic year starts in.
-    pub start_year: i32,
-    /// The subject (of the school that set it).
-    pub subject: SubjectId,
-    /// Its name there.
-    pub subject_name: String,
-    /// Its place in that school's order.
-    pub subject_order: i64,
-    /// The slot.
-    pub slot: Slot,
-    /// The period of a period's slot: kind and number.
-    pub period: Option<(PeriodKind, u8)>,
-    /// The grade of the journal it was set in, if known.
-    pub grade: Option<u8>,
-    /// The value's code (`5`, `na`, `exempt`, `pass`, `fail`).
-    pub value: String,
-    /// When set.
-    pub set_at: OffsetDateTime,
-    /// When the family could first see it.
-    pub published_at: Option<OffsetDateTime>,
-}
+pub use tabel_domain::record::RecordFinal;
 
 #[derive(sqlx::FromRow)]
 struct FinalRow {
@@ -108,28 +81,7 @@ pub async fn finals_of(conn: &mut Conn<'_>, student: PersonId) -> Result<Vec<Rec
         .collect()
 }
 
-/// A class a pupil was in during a year.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct RecordClass {
-    /// The school.
-    pub school: SchoolId,
-    /// Its short name ("СОШ № 1").
-    pub school_name: String,
-    /// The year.
-    pub year: AcademicYearId,
-    /// The calendar year the academic year starts in.
-    pub start_year: i32,
-    /// The class.
-    pub class: GroupId,
-    /// "5А".
-    pub name: String,
-    /// Its grade.
-    pub grade: u8,
-    /// From.
-    pub from: Date,
-    /// To (inclusive), if the membership ended.
-    pub to: Option<Date>,
-}
+pub use tabel_domain::record::RecordClass;
 
 #[derive(sqlx::FromRow)]
 struct ClassRow {
@@ -171,34 +123,7 @@ pub async fn classes_of(conn: &mut Conn<'_>, student: PersonId) -> Result<Vec<Re
         .collect()
 }
 
-/// An exam result in a record.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct RecordExam {
-    /// Id.
-    pub id: i64,
-    /// The school that received it.
-    pub school: SchoolId,
-    /// The year.
-    pub year: AcademicYearId,
-    /// The calendar year the academic year starts in.
-    pub start_year: i32,
-    /// Which exam.
-    pub exam: ExamKind,
-    /// The school's subject, when the name is one.
-    pub subject: Option<SubjectId>,
-    /// The subject as received.
-    pub subject_name: String,
-    /// When taken.
-    pub taken_on: Option<Date>,
-    /// Primary score.
-    pub score: Option<i64>,
-    /// The result.
-    pub mark: ExamMark,
-    /// When the school received it.
-    pub received_at: OffsetDateTime,
-    /// When the family could first see it (`None`: not yet).
-    pub published_at: Option<OffsetDateTime>,
-}
+pub use tabel_domain::record::RecordExam;
 
 #[derive(sqlx::FromRow)]
 struct ExamRow {
@@ -234,7 +159,7 @@ pub async fn exams_of(conn: &mut Conn<'_>, student: PersonId) -> Result<Vec<Reco
             let mark = ExamMark::from_code(exam, &r.mark)
                 .ok_or_else(|| StoreError::Corrupt(format!("exam result mark {:?}", r.mark)))?;
             Ok(RecordExam {
-                id: r.id,
+                id: ExamResultId::new(r.id),
                 school: SchoolId::new(r.school_id),
                 year: AcademicYearId::new(r.academic_year_id),
                 start_year: year_of(r.start_year)?,
@@ -251,34 +176,7 @@ pub async fn exams_of(conn: &mut Conn<'_>, student: PersonId) -> Result<Vec<Reco
         .collect()
 }
 
-/// A deferral of a final mark in a record.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct RecordDeferral {
-    /// Id.
-    pub id: i64,
-    /// The school.
-    pub school: SchoolId,
-    /// The year.
-    pub year: AcademicYearId,
-    /// The calendar year the academic year starts in.
-    pub start_year: i32,
-    /// The subject.
-    pub subject: SubjectId,
-    /// Its name.
-    pub subject_name: String,
-    /// The final mark's slot it defers (`p<id>`, `year`…), as stored.
-    pub slot: String,
-    /// The period of a period's slot: kind and number.
-    pub period: Option<(PeriodKind, u8)>,
-    /// From.
-    pub starts_on: Date,
-    /// To.
-    pub ends_on: Date,
-    /// The order or the medical document it rests on.
-    pub basis: String,
-    /// `open`, `resolved`, `lapsed`.
-    pub state: String,
-}
+pub use tabel_domain::record::RecordDeferral;
 
 #[derive(sqlx::FromRow)]
 struct DeferralRow {
@@ -322,7 +220,7 @@ pub async fn deferrals_of(conn: &mut Conn<'_>, student: PersonId) -> Result<Vec<
         .into_iter()
         .map(|r| {
             Ok(RecordDeferral {
-                id: r.id,
+                id: DeferralId::new(r.id),
                 school: SchoolId::new(r.school_id),
                 year: AcademicYearId::new(r.academic_year_id),
                 start_year: year_of(r.start_year)?,
@@ -339,48 +237,9 @@ pub async fn deferrals_of(conn: &mut Conn<'_>, student: PersonId) -> Result<Vec<
         .collect()
 }
 
-/// A retake of an academic debt.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct RecordRetake {
-    /// 1 or 2.
-    pub attempt: i64,
-    /// When.
-    pub on: Date,
-    /// The result's code.
-    pub value: String,
-}
+pub use tabel_domain::record::RecordRetake;
 
-/// An academic debt in a record, with its retakes.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct RecordDebt {
-    /// Id.
-    pub id: i64,
-    /// The school.
-    pub school: SchoolId,
-    /// The year.
-    pub year: AcademicYearId,
-    /// The calendar year the academic year starts in.
-    pub start_year: i32,
-    /// The subject.
-    pub subject: SubjectId,
-    /// Its name.
-    pub subject_name: String,
-    /// The final mark's slot that is owed, as stored.
-    pub slot: String,
-    /// The period of a period's slot: kind and number.
-    pub period: Option<(PeriodKind, u8)>,
-    /// When it arose.
-    pub arisen_on: Date,
-    /// The last day to retake it.
-    pub deadline: Date,
-    /// As stored: `open`, `closed`, `exhausted` (the record use case turns an open one past its
-    /// deadline into `expired`).
-    pub state: String,
-    /// The passing result that closed it, if any.
-    pub result: Option<String>,
-    /// Retakes, in order.
-    pub retakes: Vec<RecordRetake>,
-}
+pub use tabel_domain::record::RecordDebt;
 
 #[derive(sqlx::FromRow)]
 struct DebtRow {
@@ -428,7 +287,7 @@ pub async fn debts_of(conn: &mut Conn<'_>, student: PersonId) -> Result<Vec<Reco
                 .partition(|t| t.debt_id == r.id);
             retakes = rest;
             Ok(RecordDebt {
-                id: r.id,
+                id: DebtId::new(r.id),
                 school: SchoolId::new(r.school_id),
                 year: AcademicYearId::new(r.academic_year_id),
                 start_year: year_of(r.start_year)?,

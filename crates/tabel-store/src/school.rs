@@ -10,22 +10,7 @@ use tabel_domain::school::{
 use tabel_domain::*;
 use time::{Date, OffsetDateTime};
 
-/// A school as lists and pages show it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct School {
-    /// Id.
-    pub id: SchoolId,
-    /// Full name.
-    pub name: String,
-    /// Short name.
-    pub short_name: String,
-    /// IANA time zone.
-    pub time_zone: String,
-    /// Municipality name.
-    pub municipality: String,
-    /// Region name.
-    pub region: String,
-}
+pub use tabel_domain::school::School;
 
 #[derive(sqlx::FromRow)]
 struct SchoolRow {
@@ -124,20 +109,7 @@ pub async fn insert_school(conn: &mut Conn<'_>, s: &NewSchool<'_>) -> Result<Sch
     )?))
 }
 
-/// An academic year of a school.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct AcademicYear {
-    /// Id.
-    pub id: AcademicYearId,
-    /// The school.
-    pub school: SchoolId,
-    /// "2026/2027".
-    pub label: String,
-    /// First day of lessons.
-    pub starts_on: Date,
-    /// Last day of lessons.
-    pub ends_on: Date,
-}
+pub use tabel_domain::school::AcademicYear;
 
 #[derive(sqlx::FromRow)]
 struct YearRow {
@@ -255,22 +227,7 @@ fn small(v: i64) -> Result<u8> {
     u8::try_from(v).map_err(|_| StoreError::Corrupt(format!("{v} out of range")))
 }
 
-/// A reporting period.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Period {
-    /// Id.
-    pub id: PeriodId,
-    /// Quarter, trimester or half-year.
-    pub kind: PeriodKind,
-    /// 1-based number within the year.
-    pub number: u8,
-    /// First day.
-    pub starts_on: Date,
-    /// Last day.
-    pub ends_on: Date,
-    /// When it was closed, if it is.
-    pub locked_at: Option<OffsetDateTime>,
-}
+pub use tabel_domain::school::Period;
 
 #[derive(sqlx::FromRow)]
 struct PeriodRow {
@@ -332,22 +289,7 @@ pub async fn period_school(conn: &mut Conn<'_>, period: PeriodId) -> Result<Opti
     Ok(fetch_optional!(conn, (i64,), SQL, period.get())?.map(|r| SchoolId::new(r.0)))
 }
 
-/// A holiday range, non-working day or worked day.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Holiday {
-    /// Id.
-    pub id: HolidayId,
-    /// What it is.
-    pub kind: DayOffKind,
-    /// Name, e.g. "Осенние каникулы".
-    pub name: String,
-    /// First day.
-    pub starts_on: Date,
-    /// Last day.
-    pub ends_on: Date,
-    /// Only for one grade (e.g. the extra February week of grade 1).
-    pub only_grade: Option<u8>,
-}
+pub use tabel_domain::school::Holiday;
 
 #[derive(sqlx::FromRow)]
 struct HolidayRow {
@@ -401,16 +343,7 @@ pub async fn list_holidays(conn: &mut Conn<'_>, year: AcademicYearId) -> Result<
         .collect()
 }
 
-/// A subject.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Subject {
-    /// Id.
-    pub id: SubjectId,
-    /// Name, e.g. "Русский язык".
-    pub name: String,
-    /// Short name for narrow columns, e.g. "Рус. яз.".
-    pub short_name: String,
-}
+pub use tabel_domain::school::Subject;
 
 #[derive(sqlx::FromRow)]
 struct SubjectRow {
@@ -568,30 +501,7 @@ pub async fn insert_stream_class(
     Ok(())
 }
 
-/// A study group as lists show it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Group {
-    /// Id.
-    pub id: GroupId,
-    /// The school.
-    pub school: SchoolId,
-    /// The year.
-    pub year: AcademicYearId,
-    /// Kind.
-    pub kind: GroupKind,
-    /// Name.
-    pub name: String,
-    /// Grade.
-    pub grade: u8,
-    /// The class of a subgroup.
-    pub parent: Option<GroupId>,
-    /// The subject of a subgroup or stream.
-    pub subject: Option<String>,
-    /// Current members (on the date asked for).
-    pub members: i64,
-    /// The class teacher's short name (classes only).
-    pub class_teacher: Option<String>,
-}
+pub use tabel_domain::school::Group;
 
 #[derive(sqlx::FromRow)]
 struct GroupRow {
@@ -747,40 +657,7 @@ pub async fn end_membership(
     )?)
 }
 
-/// A person as lists show them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct PersonSummary {
-    /// Id.
-    pub id: PersonId,
-    /// Surname.
-    pub last_name: String,
-    /// Given name.
-    pub first_name: String,
-    /// Patronymic.
-    pub middle_name: Option<String>,
-    /// Sex.
-    pub sex: Sex,
-    /// Birth date.
-    pub birth_date: Option<Date>,
-}
-
-impl PersonSummary {
-    /// "Иванова М. П.".
-    pub fn short_name(&self) -> String {
-        text::short_name(
-            &self.last_name,
-            &self.first_name,
-            self.middle_name.as_deref(),
-        )
-    }
-    /// "Иванова Мария Петровна".
-    pub fn full_name(&self) -> String {
-        match &self.middle_name {
-            Some(m) => format!("{} {} {}", self.last_name, self.first_name, m),
-            None => format!("{} {}", self.last_name, self.first_name),
-        }
-    }
-}
+pub use tabel_domain::school::PersonSummary;
 
 #[derive(sqlx::FromRow)]
 struct PersonRow {
@@ -829,18 +706,7 @@ pub async fn group_members(
     )?)
 }
 
-/// A student's card.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct StudentCard {
-    /// The person.
-    pub person: PersonSummary,
-    /// The school.
-    pub school: SchoolId,
-    /// When enrolled.
-    pub enrolled_on: Date,
-    /// When left, if so.
-    pub left_on: Option<Date>,
-}
+pub use tabel_domain::school::StudentCard;
 
 #[derive(sqlx::FromRow)]
 struct StudentRow {
@@ -879,18 +745,7 @@ pub async fn get_student(conn: &mut Conn<'_>, id: PersonId) -> Result<Option<Stu
         .transpose()
 }
 
-/// A staff member with what they teach.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct StaffMember {
-    /// The person.
-    pub person: PersonSummary,
-    /// Position, e.g. "учитель математики".
-    pub position: String,
-    /// Subjects taught this year, comma-separated in curriculum order.
-    pub subjects: Vec<String>,
-    /// Classes led as class teacher.
-    pub class_teacher_of: Vec<String>,
-}
+pub use tabel_domain::school::StaffMember;
 
 #[derive(sqlx::FromRow)]
 struct StaffRow {
@@ -1055,20 +910,7 @@ pub async fn is_linked(conn: &mut Conn<'_>, parent: PersonId, student: PersonId)
     Ok(fetch_scalar!(conn, i64, SELECT_ACTIVE_LINK, parent.get(), student.get())? > 0)
 }
 
-/// A child of a parent, with the state of the diary consent.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ChildLink {
-    /// The child.
-    pub student: PersonSummary,
-    /// The child's school.
-    pub school: SchoolId,
-    /// How related.
-    pub relation: Relation,
-    /// The latest consent record for the diary, if any.
-    pub diary_consent: Option<ConsentState>,
-    /// The latest consent record for electronic delivery, if any.
-    pub delivery_consent: Option<ConsentState>,
-}
+pub use tabel_domain::school::ChildLink;
 
 #[derive(sqlx::FromRow)]
 struct ChildRow {
@@ -1217,20 +1059,7 @@ pub async fn insert_curriculum_item(
     )?))
 }
 
-/// A curriculum line as the curriculum page shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct CurriculumLine {
-    /// The grade, for a parallel line.
-    pub grade: Option<u8>,
-    /// The group's name, for a group line.
-    pub group: Option<String>,
-    /// The subject.
-    pub subject: String,
-    /// Hours a week.
-    pub weekly: calendar::WeeklyHours,
-    /// Hours a year.
-    pub yearly: i64,
-}
+pub use tabel_domain::school::CurriculumLine;
 
 #[derive(sqlx::FromRow)]
 struct CurriculumRow {
@@ -1290,22 +1119,7 @@ pub async fn insert_assignment(
     )?))
 }
 
-/// A teaching assignment as lists show it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Assignment {
-    /// Id.
-    pub id: AssignmentId,
-    /// The teacher.
-    pub teacher: PersonId,
-    /// The teacher's short name.
-    pub teacher_name: String,
-    /// The subject.
-    pub subject: String,
-    /// The group.
-    pub group: GroupId,
-    /// The group's name.
-    pub group_name: String,
-}
+pub use tabel_domain::school::Assignment;
 
 #[derive(sqlx::FromRow)]
 struct AssignmentRow {
@@ -1439,20 +1253,7 @@ pub async fn student_school(conn: &mut Conn<'_>, person: PersonId) -> Result<Opt
     )
 }
 
-/// Counts of a school's structure, for the admin's overview.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, sqlx::FromRow)]
-pub struct SchoolCounts {
-    /// Students enrolled and not left.
-    pub students: i64,
-    /// Staff members.
-    pub staff: i64,
-    /// Classes this year.
-    pub classes: i64,
-    /// Subgroups, streams and individual curricula this year.
-    pub other_groups: i64,
-    /// Linked legal representatives.
-    pub parents: i64,
-}
+pub use tabel_domain::school::SchoolCounts;
 
 const SELECT_COUNTS: &str = "SELECT \
      (SELECT COUNT(*) FROM students WHERE school_id = $1 AND left_on IS NULL) AS students, \
@@ -1466,13 +1267,20 @@ pub async fn school_counts(
     school: SchoolId,
     year: AcademicYearId,
 ) -> Result<SchoolCounts> {
-    Ok(fetch_one!(
+    let (students, staff, classes, other_groups, parents) = fetch_one!(
         conn,
-        SchoolCounts,
+        (i64, i64, i64, i64, i64),
         SELECT_COUNTS,
         school.get(),
         year.get()
-    )?)
+    )?;
+    Ok(SchoolCounts {
+        students,
+        staff,
+        classes,
+        other_groups,
+        parents,
+    })
 }
 
 /// Searches a school's people by name prefix (case-folded, ё = е), for pick-lists.

@@ -19,34 +19,7 @@ fn count(v: i64) -> Result<u32> {
     u32::try_from(v).map_err(|_| StoreError::Corrupt(format!("count {v} out of range")))
 }
 
-/// Where a date lies against a period `from ..= cut ..= to`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Bucket {
-    /// Before the period.
-    Before,
-    /// In the period, up to and including the cut ("to date").
-    ToDate,
-    /// In the period, after the cut.
-    Later,
-    /// After the period.
-    After,
-}
-
-impl Bucket {
-    fn from_code(v: i64) -> Bucket {
-        match v {
-            0 => Bucket::Before,
-            1 => Bucket::ToDate,
-            2 => Bucket::Later,
-            _ => Bucket::After,
-        }
-    }
-
-    /// Within the period (to date or later).
-    pub fn in_period(self) -> bool {
-        matches!(self, Bucket::ToDate | Bucket::Later)
-    }
-}
+pub use tabel_domain::stats::Bucket;
 
 /// The year a reporting period belongs to, with the period's dates.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -95,24 +68,7 @@ pub async fn period_year(conn: &mut Conn<'_>, period: PeriodId) -> Result<Option
         .transpose()
 }
 
-/// A study group of the year as the statistics need it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StatsGroup {
-    /// Id.
-    pub id: GroupId,
-    /// Name ("5А", "5А англ. 1").
-    pub name: String,
-    /// Kind code (`class`, `subgroup`, `stream`, `individual`).
-    pub kind: String,
-    /// Grade.
-    pub grade: u8,
-    /// The class of a subgroup (or of an individual group).
-    pub parent: Option<GroupId>,
-    /// The classes a stream draws from.
-    pub stream_classes: Vec<GroupId>,
-    /// Sort key of the name.
-    pub sort_key: String,
-}
+pub use tabel_domain::stats::StatsGroup;
 
 /// The study groups of a school's year, in grade and name order, with the classes each
 /// stream draws from.
@@ -246,30 +202,7 @@ pub async fn curriculum(conn: &mut Conn<'_>, year: AcademicYearId) -> Result<Vec
         .collect()
 }
 
-/// How many lessons of a journal share a status, a record and where their dates lie.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LessonCount {
-    /// The group.
-    pub group: GroupId,
-    /// The subject.
-    pub subject: SubjectId,
-    /// Status code (`planned`, `substituted`, `cancelled`, `transferred`, `extra`).
-    pub status: String,
-    /// `false` only when the teacher recorded the lesson as not held.
-    pub held: bool,
-    /// Why it was cancelled, as a code (cancelled lessons only, when given).
-    pub cause: Option<String>,
-    /// Why it was cancelled, in words (cancelled lessons without a cause only).
-    pub reason: Option<String>,
-    /// The lesson type code recorded.
-    pub lesson_type: Option<String>,
-    /// Where its date lies.
-    pub at: Bucket,
-    /// Where its date lay before a transfer.
-    pub was: Option<Bucket>,
-    /// How many.
-    pub n: u32,
-}
+pub use tabel_domain::stats::LessonCount;
 
 /// The lessons of a school's year dated in `from ..= to`, or moved out of it, counted by
 /// journal, status, record and date bucket: one query over the `(year, date)` index (the
@@ -329,22 +262,7 @@ pub async fn lesson_counts(
         .collect()
 }
 
-/// A weekly timetable line of a journal (how many lessons it gives on its weekday).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct WeeklyLessons {
-    /// The group.
-    pub group: GroupId,
-    /// The subject.
-    pub subject: SubjectId,
-    /// 1 = Monday.
-    pub weekday: u8,
-    /// First date.
-    pub valid_from: Date,
-    /// Last date, if it ends.
-    pub valid_to: Option<Date>,
-    /// Lessons a day.
-    pub n: u32,
-}
+pub use tabel_domain::stats::WeeklyLessons;
 
 /// The weekly timetable of a year, by journal and weekday.
 pub async fn weekly_lessons(

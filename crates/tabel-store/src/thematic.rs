@@ -3,6 +3,7 @@
 
 use crate::{Conn, Result, StoreError};
 use serde::Serialize;
+use tabel_domain::timetable::LessonStatus;
 use tabel_domain::{AcademicYearId, GroupId, PersonId, SchoolId, SubjectId, UserId};
 use time::{Date, OffsetDateTime};
 
@@ -40,43 +41,9 @@ pub struct NewPlan<'a> {
     pub now: OffsetDateTime,
 }
 
-/// A stored topic.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct StoredTopic {
-    /// Position from 1.
-    pub position: u32,
-    /// Title.
-    pub title: String,
-    /// Planned lessons.
-    pub hours: u8,
-    /// Lesson type code.
-    pub lesson_type: Option<String>,
-}
+pub use tabel_domain::thematic::PlanTopic;
 
-/// A stored plan with its topics.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct StoredPlan {
-    /// Id.
-    pub id: i64,
-    /// School.
-    pub school: SchoolId,
-    /// The teacher whose plan it is.
-    pub teacher: Option<PersonId>,
-    /// Group.
-    pub group: GroupId,
-    /// Subject.
-    pub subject: SubjectId,
-    /// Year.
-    pub year: AcademicYearId,
-    /// The file it came from.
-    pub source_name: String,
-    /// Last import.
-    pub updated_at: OffsetDateTime,
-    /// Version: one per import.
-    pub version: i64,
-    /// Topics in order.
-    pub topics: Vec<StoredTopic>,
-}
+pub use tabel_domain::thematic::ThematicPlan;
 
 #[derive(sqlx::FromRow)]
 struct PlanRow {
@@ -99,11 +66,11 @@ struct TopicRow {
     lesson_type: Option<String>,
 }
 
-impl TryFrom<TopicRow> for StoredTopic {
+impl TryFrom<TopicRow> for PlanTopic {
     type Error = StoreError;
-    fn try_from(r: TopicRow) -> Result<StoredTopic> {
+    fn try_from(r: TopicRow) -> Result<PlanTopic> {
         let bad = |what: &str, v: i64| StoreError::Corrupt(format!("plan topic {what} {v}"));
-        Ok(StoredTopic {
+        Ok(PlanTopic {
             position: u32::try_from(r.position).map_err(|_| bad("position", r.position))?,
             title: r.title,
             hours: u8::try_from(r.hours).map_err(|_| bad("hours", r.hours))?,
@@ -220,7 +187,7 @@ pub async fn get_plan(
     group: GroupId,
     subject: SubjectId,
     year: AcademicYearId,
-) -> Result<Option<StoredPlan>> {
+) -> Result<Option<ThematicPlan>> {
     const TOPICS: &str = "SELECT position, title, hours, lesson_type FROM plan_topics WHERE plan_id = $1 \
          ORDER BY position";
     const SQL: &str =
@@ -231,13 +198,13 @@ pub async fn get_plan(
     };
     let topics = fetch_all!(conn, TopicRow, TOPICS, r.id)?
         .into_iter()
-        .map(StoredTopic::try_from)
+        .map(PlanTopic::try_from)
         .collect::<Result<Vec<_>>>()?;
     Ok(Some(plan_of(r, topics)))
 }
 
-fn plan_of(r: PlanRow, topics: Vec<StoredTopic>) -> StoredPlan {
-    StoredPlan {
+fn plan_of(r: PlanRow, topics: Vec<PlanTopic>) -> ThematicPlan {
+    ThematicPlan {
         id: r.id,
         school: SchoolId::new(r.school_id),
         teacher: r.teacher_id.map(PersonId::new),
@@ -256,7 +223,7 @@ pub async fn plans_of_teacher(
     conn: &mut Conn<'_>,
     teacher: PersonId,
     year: AcademicYearId,
-) -> Result<Vec<StoredPlan>> {
+) -> Result<Vec<ThematicPlan>> {
     const SQL: &str = plan_sql!("WHERE teacher_id = $1 AND academic_year_id = $2 ORDER BY id");
     Ok(fetch_all!(conn, PlanRow, SQL, teacher.get(), year.get())?
         .into_iter()
@@ -307,7 +274,7 @@ pub async fn lessons_for_plan(
         group.get(),
         subject.get(),
         year.get(),
-        crate::timetable::status::CANCELLED
+        LessonStatus::Cancelled.code()
     )?
     .into_iter()
     .map(|(id, on, topic)| PlanLesson {

@@ -1,10 +1,11 @@
 //! The bell schedule, weekly timetable entries and dated lessons.
 
 use crate::{Conn, Result, StoreError};
-use serde::Serialize;
 use tabel_domain::school::DayOffKind;
-use tabel_domain::timetable::{BellSlot, DayOff};
-use tabel_domain::{AcademicYearId, GroupId, PersonId, SchoolId, SubjectId, text};
+use tabel_domain::timetable::{BellSlot, CancelCause, DayOff, LessonStatus};
+use tabel_domain::{
+    AcademicYearId, GroupId, LessonId, PersonId, SchoolId, SubjectId, TimetableLineId, text,
+};
 use time::{Date, OffsetDateTime};
 
 fn small(v: i64) -> Result<u8> {
@@ -186,36 +187,7 @@ pub async fn end_entry(conn: &mut Conn<'_>, entry: i64, last_day: Date) -> Resul
     Ok(execute!(conn, SQL, entry, last_day)?)
 }
 
-/// A stored timetable line with names.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Entry {
-    /// Id.
-    pub id: i64,
-    /// Group.
-    pub group: GroupId,
-    /// Group name.
-    pub group_name: String,
-    /// Weekday 1–6.
-    pub weekday: u8,
-    /// Lesson number.
-    pub number: u8,
-    /// Subject.
-    pub subject: SubjectId,
-    /// Subject name.
-    pub subject_name: String,
-    /// Teacher.
-    pub teacher: PersonId,
-    /// Teacher's short name.
-    pub teacher_name: String,
-    /// Room.
-    pub room: String,
-    /// First date.
-    pub valid_from: Date,
-    /// Last date.
-    pub valid_to: Option<Date>,
-    /// The shift of the line's group (its class's, for a subgroup).
-    pub shift: u8,
-}
+pub use tabel_domain::timetable::TimetableLine;
 
 #[derive(sqlx::FromRow)]
 struct EntryRow {
@@ -236,11 +208,11 @@ struct EntryRow {
     shift: i64,
 }
 
-impl TryFrom<EntryRow> for Entry {
+impl TryFrom<EntryRow> for TimetableLine {
     type Error = StoreError;
-    fn try_from(r: EntryRow) -> Result<Entry> {
-        Ok(Entry {
-            id: r.id,
+    fn try_from(r: EntryRow) -> Result<TimetableLine> {
+        Ok(TimetableLine {
+            id: TimetableLineId::new(r.id),
             group: GroupId::new(r.group_id),
             group_name: r.group_name,
             weekday: small(r.weekday)?,
@@ -272,22 +244,25 @@ macro_rules! entry_sql {
 }
 
 /// Every timetable line of a year (for lesson generation and conflict checks).
-pub async fn entries_of_year(conn: &mut Conn<'_>, year: AcademicYearId) -> Result<Vec<Entry>> {
+pub async fn entries_of_year(
+    conn: &mut Conn<'_>,
+    year: AcademicYearId,
+) -> Result<Vec<TimetableLine>> {
     const SQL: &str =
         entry_sql!("WHERE e.academic_year_id = $1 ORDER BY e.group_id, e.weekday, e.number, e.id");
     fetch_all!(conn, EntryRow, SQL, year.get())?
         .into_iter()
-        .map(Entry::try_from)
+        .map(TimetableLine::try_from)
         .collect()
 }
 
 /// The timetable lines of some groups (a class with its subgroups and streams).
-pub async fn entries_of_group(conn: &mut Conn<'_>, group: GroupId) -> Result<Vec<Entry>> {
+pub async fn entries_of_group(conn: &mut Conn<'_>, group: GroupId) -> Result<Vec<TimetableLine>> {
     const SQL: &str =
         entry_sql!("WHERE e.group_id = $1 ORDER BY e.weekday, e.number, e.valid_from");
     fetch_all!(conn, EntryRow, SQL, group.get())?
         .into_iter()
-        .map(Entry::try_from)
+        .map(TimetableLine::try_from)
         .collect()
 }
 
@@ -297,7 +272,7 @@ pub async fn entries_in_slot(
     year: AcademicYearId,
     weekday: u8,
     number: u8,
-) -> Result<Vec<Entry>> {
+) -> Result<Vec<TimetableLine>> {
     const SQL: &str = entry_sql!(
         "WHERE e.academic_year_id = $1 AND e.weekday = $2 AND e.number = $3 ORDER BY e.id"
     );
@@ -310,22 +285,8 @@ pub async fn entries_in_slot(
         i64::from(number)
     )?
     .into_iter()
-    .map(Entry::try_from)
+    .map(TimetableLine::try_from)
     .collect()
-}
-
-/// A lesson's status.
-pub mod status {
-    /// As the timetable says.
-    pub const PLANNED: &str = "planned";
-    /// Another teacher.
-    pub const SUBSTITUTED: &str = "substituted";
-    /// Not held.
-    pub const CANCELLED: &str = "cancelled";
-    /// Moved to another date or slot.
-    pub const TRANSFERRED: &str = "transferred";
-    /// Added outside the timetable.
-    pub const EXTRA: &str = "extra";
 }
 
 /// A dated lesson to store.
@@ -347,8 +308,8 @@ pub struct NewLesson<'a> {
     pub teacher: PersonId,
     /// Room.
     pub room: &'a str,
-    /// Status (see [`status`]).
-    pub status: &'a str,
+    /// Status.
+    pub status: LessonStatus,
     /// The timetable line it came from.
     pub entry: Option<i64>,
 }
@@ -370,7 +331,7 @@ pub async fn insert_lessons(conn: &mut Conn<'_>, lessons: &[NewLesson<'_>]) -> R
                         .push_bind(l.subject.get())
                         .push_bind(l.teacher.get())
                         .push_bind(l.room.to_owned())
-                        .push_bind(l.status.to_owned())
+                        .push_bind(l.status.code())
                         .push_bind(l.entry);
                 });
                 qb.build().execute(&mut **$c).await?.rows_affected()
@@ -427,58 +388,7 @@ pub async fn mark_journal_data(conn: &mut Conn<'_>, lesson: i64) -> Result<()> {
     Ok(())
 }
 
-/// A lesson as views show it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Lesson {
-    /// Id.
-    pub id: i64,
-    /// School.
-    pub school: SchoolId,
-    /// Year.
-    pub year: AcademicYearId,
-    /// Group.
-    pub group: GroupId,
-    /// Group name.
-    pub group_name: String,
-    /// Grade of the group.
-    pub grade: u8,
-    /// Date.
-    pub on: Date,
-    /// Number.
-    pub number: u8,
-    /// Subject.
-    pub subject: SubjectId,
-    /// Subject name.
-    pub subject_name: String,
-    /// Teacher.
-    pub teacher: PersonId,
-    /// Teacher's short name.
-    pub teacher_name: String,
-    /// Room.
-    pub room: String,
-    /// Status.
-    pub status: String,
-    /// The teacher replaced by a substitution.
-    pub original_teacher: Option<PersonId>,
-    /// Their short name.
-    pub original_teacher_name: Option<String>,
-    /// Where a transferred lesson was.
-    pub original_date: Option<Date>,
-    /// Its number there.
-    pub original_number: Option<u8>,
-    /// Why changed.
-    pub reason: Option<String>,
-    /// Why cancelled, as a code (`teacher_absent`, `class_absent`, `other`), when given.
-    pub cause: Option<String>,
-    /// Carries journal data.
-    pub has_journal_data: bool,
-    /// Row version for optimistic updates.
-    pub version: i64,
-    /// The shift of the lesson's group (its class's, for a subgroup).
-    pub shift: u8,
-    /// The lesson type the teacher recorded (journal).
-    pub lesson_type: Option<String>,
-}
+pub use tabel_domain::timetable::Lesson;
 
 #[derive(sqlx::FromRow)]
 struct LessonRow {
@@ -516,7 +426,7 @@ impl TryFrom<LessonRow> for Lesson {
     type Error = StoreError;
     fn try_from(r: LessonRow) -> Result<Lesson> {
         Ok(Lesson {
-            id: r.id,
+            id: LessonId::new(r.id),
             school: SchoolId::new(r.school_id),
             year: AcademicYearId::new(r.academic_year_id),
             group: GroupId::new(r.group_id),
@@ -529,7 +439,7 @@ impl TryFrom<LessonRow> for Lesson {
             teacher: PersonId::new(r.teacher_id),
             teacher_name: text::short_name(&r.t_last, &r.t_first, r.t_middle.as_deref()),
             room: r.room,
-            status: r.status,
+            status: LessonStatus::from_code(&r.status)?,
             original_teacher: r.original_teacher_id.map(PersonId::new),
             original_teacher_name: match (r.o_last, r.o_first) {
                 (Some(l), Some(f)) => Some(text::short_name(&l, &f, r.o_middle.as_deref())),
@@ -538,7 +448,7 @@ impl TryFrom<LessonRow> for Lesson {
             original_date: r.original_date,
             original_number: r.original_number.map(small).transpose()?,
             reason: r.reason,
-            cause: r.cause,
+            cause: r.cause.as_deref().map(CancelCause::from_code).transpose()?,
             has_journal_data: r.has_journal_data != 0,
             version: r.version,
             shift: small(r.shift)?,
@@ -683,11 +593,11 @@ pub async fn lessons_in_slot(
 #[derive(Debug, Clone)]
 pub struct LessonChange<'a> {
     /// The lesson.
-    pub id: i64,
+    pub id: LessonId,
     /// Expected version.
     pub version: i64,
     /// New status.
-    pub status: &'a str,
+    pub status: LessonStatus,
     /// Teacher now.
     pub teacher: PersonId,
     /// Teacher before a substitution.
@@ -704,8 +614,8 @@ pub struct LessonChange<'a> {
     pub original_number: Option<u8>,
     /// Why.
     pub reason: Option<&'a str>,
-    /// Why cancelled, as a code.
-    pub cause: Option<&'a str>,
+    /// Why cancelled.
+    pub cause: Option<CancelCause>,
 }
 
 /// Applies a change; `StoreError::Stale` if someone changed the lesson first.
@@ -716,9 +626,9 @@ pub async fn update_lesson(conn: &mut Conn<'_>, c: &LessonChange<'_>) -> Result<
     let n = execute!(
         conn,
         SQL,
-        c.id,
+        c.id.get(),
         c.version,
-        c.status,
+        c.status.code(),
         c.teacher.get(),
         c.original_teacher.map(PersonId::get),
         c.on,
@@ -727,7 +637,7 @@ pub async fn update_lesson(conn: &mut Conn<'_>, c: &LessonChange<'_>) -> Result<
         c.original_date,
         c.original_number.map(i64::from),
         c.reason,
-        c.cause
+        c.cause.map(CancelCause::code)
     )?;
     if n == 0 {
         Err(StoreError::Stale)

@@ -187,28 +187,7 @@ pub async fn set_locale(conn: &mut Conn<'_>, user: UserId, locale: &str) -> Resu
     Ok(())
 }
 
-/// An account as the admin's list shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct UserSummary {
-    /// Id.
-    pub id: UserId,
-    /// Login.
-    pub login: String,
-    /// Name.
-    pub display_name: String,
-    /// The person behind the account.
-    pub person: Option<PersonId>,
-    /// Granted roles, comma-separated codes.
-    pub roles: Vec<Role>,
-    /// Whether a password is set.
-    pub has_password: bool,
-    /// Locked by an administrator.
-    pub disabled: bool,
-    /// Locked after failures until then.
-    pub locked_until: Option<OffsetDateTime>,
-    /// When created.
-    pub created_at: OffsetDateTime,
-}
+pub use tabel_domain::school::UserSummary;
 
 #[derive(sqlx::FromRow)]
 struct UserSummaryRow {

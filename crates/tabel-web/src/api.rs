@@ -315,8 +315,8 @@ struct ClassDto {
     class_teacher: Option<String>,
 }
 
-impl From<tabel_store::school::Group> for ClassDto {
-    fn from(g: tabel_store::school::Group) -> Self {
+impl From<tabel_domain::school::Group> for ClassDto {
+    fn from(g: tabel_domain::school::Group) -> Self {
         ClassDto {
             id: g.id.to_string(),
             school_id: g.school.to_string(),
@@ -397,8 +397,8 @@ struct PersonDto {
     birth_date: Option<String>,
 }
 
-impl From<tabel_store::school::PersonSummary> for PersonDto {
-    fn from(p: tabel_store::school::PersonSummary) -> Self {
+impl From<tabel_domain::school::PersonSummary> for PersonDto {
+    fn from(p: tabel_domain::school::PersonSummary) -> Self {
         PersonDto {
             id: p.id.to_string(),
             last_name: p.last_name,

@@ -178,8 +178,8 @@ async fn plan(
         let on = tabel_domain::calendar::parse_iso_date(f.date.trim())
             .map_err(|_| AppError::invalid("date", "use YYYY-MM-DD"))?;
         let input = AssessmentInput {
-            class_id: f.class_id.clone(),
-            subject_id: f.subject_id.clone(),
+            class: f.class_id.trim().parse().ok(),
+            subject: f.subject_id.trim().parse().ok(),
             date: on,
             number: f.number,
             level: f.level.clone(),

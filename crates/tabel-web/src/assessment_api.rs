@@ -11,8 +11,8 @@ use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use tabel_app::AppError;
 use tabel_app::assessment::AssessmentInput;
+use tabel_domain::assessment::Assessment;
 use tabel_domain::{AssessmentId, GroupId};
-use tabel_store::assessment::Assessment;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -138,8 +138,8 @@ async fn plan(
     let date = tabel_domain::calendar::parse_iso_date(b.date.trim())
         .map_err(|_| ApiError::field("date", "use YYYY-MM-DD"))?;
     let input = AssessmentInput {
-        class_id: b.class_id,
-        subject_id: b.subject_id,
+        class: b.class_id.trim().parse().ok(),
+        subject: b.subject_id.trim().parse().ok(),
         date,
         number: b.number,
         level: b.level.unwrap_or_else(|| "school".into()),
@@ -209,8 +209,7 @@ async fn export(
         .find(|s| s.id == school)
         .map(|s| s.name)
         .unwrap_or_default();
-    let bytes = tabel_reports::xlsx::workbook(&sheets(&name, &list))
-        .map_err(|e| ApiError::from(AppError::Internal(e.to_string())))?;
+    let bytes = state.app.assessments_xlsx(&name, &list)?;
     Ok((
         [
             (
@@ -227,59 +226,4 @@ async fn export(
         bytes,
     )
         .into_response())
-}
-
-fn level_ru(code: &str) -> &'static str {
-    match code {
-        "federal" => "федеральная",
-        "regional" => "региональная",
-        _ => "школьная",
-    }
-}
-
-/// One sheet per parallel, in the shape schools publish on their sites.
-pub(crate) fn sheets(school: &str, list: &[Assessment]) -> Vec<tabel_reports::xlsx::Sheet> {
-    let mut grades: Vec<u8> = list.iter().map(|a| a.grade).collect();
-    grades.sort_unstable();
-    grades.dedup();
-    grades
-        .into_iter()
-        .map(|g| tabel_reports::xlsx::Sheet {
-            name: format!("{g} классы"),
-            title: format!("График оценочных процедур: {g} классы"),
-            subtitle: school.to_owned(),
-            headers: [
-                "Класс",
-                "Дата",
-                "Урок",
-                "Предмет",
-                "Уровень",
-                "Форма",
-                "Минут",
-            ]
-            .map(String::from)
-            .to_vec(),
-            widths: vec![8.0, 12.0, 6.0, 32.0, 14.0, 44.0, 8.0],
-            rows: list
-                .iter()
-                .filter(|a| a.grade == g)
-                .map(|a| {
-                    vec![
-                        a.class_name.clone(),
-                        format!(
-                            "{:02}.{:02}.{}",
-                            a.on.day(),
-                            u8::from(a.on.month()),
-                            a.on.year()
-                        ),
-                        a.number.to_string(),
-                        a.subject_name.clone(),
-                        level_ru(a.level.code()).to_owned(),
-                        a.title.clone(),
-                        a.minutes.to_string(),
-                    ]
-                })
-                .collect(),
-        })
-        .collect()
 }

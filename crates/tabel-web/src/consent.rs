@@ -7,7 +7,7 @@ use crate::AppState;
 use crate::error::{PageError, render, render_status};
 use crate::extract::{Nav, PageUser};
 use crate::i18n::Tr;
-use crate::paths::{Path, id};
+use crate::paths::{Path, id, parse_field};
 use crate::school::date;
 use askama::Template;
 use axum::extract::{DefaultBodyLimit, Multipart, Query, State};
@@ -402,8 +402,8 @@ async fn register(
     let result = async {
         let basis = basis_of(&f)?.unwrap_or_default();
         let input = ConsentInput {
-            parent_id: f.parent_id.clone(),
-            student_id: student.to_string(),
+            parent: parse_field("parent_id", &f.parent_id, "not a person id")?,
+            student,
             diary: Some(f.diary.clone()).filter(|s| !s.trim().is_empty()),
             electronic_delivery: Some(f.electronic_delivery.clone())
                 .filter(|s| !s.trim().is_empty()),
@@ -430,8 +430,8 @@ async fn withdraw(
 ) -> Result<Response, PageError> {
     let result = async {
         let input = WithdrawalInput {
-            parent_id: f.parent_id.clone(),
-            student_id: student.to_string(),
+            parent: parse_field("parent_id", &f.parent_id, "not a person id")?,
+            student,
             purpose: f.purpose.clone(),
             basis: basis_of(&f)?,
             note: f.note.clone(),

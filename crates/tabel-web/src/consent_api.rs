@@ -5,7 +5,7 @@
 use crate::AppState;
 use crate::error::{ApiError, Problem};
 use crate::extract::{ApiJson, ApiUser, ClientInfo};
-use crate::paths::Path;
+use crate::paths::{Path, parse_field};
 use axum::Json;
 use axum::body::Body;
 use axum::extract::{DefaultBodyLimit, Query, State};
@@ -13,10 +13,10 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::Response;
 use serde::{Deserialize, Serialize};
 use tabel_app::consent::{ConsentInput, MAX_SCAN_BYTES, WithdrawalInput};
+use tabel_domain::consent::ConsentRecord;
 use tabel_domain::consent::{BasisInput, Status};
 use tabel_domain::school::ConsentState;
 use tabel_domain::{ConsentId, GroupId, PersonId};
-use tabel_store::consent::Record;
 use time::format_description::well_known::Rfc3339;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -149,8 +149,8 @@ pub(crate) struct RecordDto {
     has_scan: bool,
 }
 
-impl From<Record> for RecordDto {
-    fn from(r: Record) -> Self {
+impl From<ConsentRecord> for RecordDto {
+    fn from(r: ConsentRecord) -> Self {
         RecordDto {
             id: r.id.to_string(),
             parent_id: r.parent.to_string(),
@@ -289,8 +289,8 @@ async fn register(
     ApiJson(b): ApiJson<ConsentRequest>,
 ) -> Result<(StatusCode, Json<WrittenDto>), ApiError> {
     let input = ConsentInput {
-        parent_id: b.parent_id,
-        student_id: b.student_id,
+        parent: parse_field("parent_id", &b.parent_id, "not a person id")?,
+        student: parse_field("student_id", &b.student_id, "not a person id")?,
         diary: b.diary,
         electronic_delivery: b.electronic_delivery,
         basis: b.basis.input()?,
@@ -335,8 +335,8 @@ async fn withdraw(
     ApiJson(b): ApiJson<WithdrawalRequest>,
 ) -> Result<(StatusCode, Json<WrittenDto>), ApiError> {
     let input = WithdrawalInput {
-        parent_id: b.parent_id,
-        student_id: b.student_id,
+        parent: parse_field("parent_id", &b.parent_id, "not a person id")?,
+        student: parse_field("student_id", &b.student_id, "not a person id")?,
         purpose: b.purpose,
         basis: b.basis.map(BasisRequest::input).transpose()?,
         note: b.note,

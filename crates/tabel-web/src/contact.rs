@@ -25,11 +25,11 @@ use axum::{Form, Router};
 use serde::Deserialize;
 use tabel_app::AppError;
 use tabel_app::contact::{ContactInput, refusal};
+use tabel_domain::contact::Contact;
 use tabel_domain::contact::{
     ContactError, ContactKind, MAX_ATTEMPTS, Network, Provenance, deliverable, display_value,
 };
 use tabel_domain::{ContactId, PersonId};
-use tabel_store::contact::Contact;
 use time::OffsetDateTime;
 
 pub(crate) fn router() -> Router<AppState> {

@@ -23,9 +23,9 @@ use serde::Deserialize;
 use tabel_app::AppError;
 use tabel_app::debts::{DebtLine, DeferralInput, DeferralLine, IllnessInput, RetakeInput};
 use tabel_domain::finals::FinalValue;
+use tabel_domain::finals::Slot;
+use tabel_domain::school::Period;
 use tabel_domain::{DebtId, DeferralId, GroupId, PersonId, SchoolId, SubjectId};
-use tabel_store::finals::Slot;
-use tabel_store::school::Period;
 use time::Date;
 
 pub(crate) fn router() -> Router<AppState> {
@@ -110,9 +110,7 @@ async fn defer_view<'s>(
         .finals_sheet(&user.who.principal, group, subject, slot)
         .await?;
     let v = &sheet.journal;
-    if !tabel_app::timetable::may_plan(&user.who.principal, v.group.school).allowed() {
-        return Err(AppError::Forbidden);
-    }
+    sheet.require_planner()?;
     let row = sheet
         .rows
         .iter()

@@ -16,8 +16,8 @@ use tabel_app::AppError;
 use tabel_app::debts::{
     DebtLine, DeferralInput, DeferralLine, IllnessInput, RetakeInput, StudentDebts,
 };
+use tabel_domain::debts::Deferral;
 use tabel_domain::{DebtId, DeferralId, GroupId, PersonId, SchoolId, SubjectId};
-use tabel_store::debts::Deferral;
 use time::Date;
 use time::format_description::well_known::Rfc3339;
 use utoipa::{IntoParams, ToSchema};

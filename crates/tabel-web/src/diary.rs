@@ -25,12 +25,12 @@ use tabel_app::diary::{
     DiaryChild, DiaryDay, DiaryLessonView, DiaryMark, FamilyChild, HomeworkItem, iso_week,
     monday_of, parse_iso_week,
 };
+use tabel_domain::assessment::Assessment;
 use tabel_domain::journal::Attendance;
 use tabel_domain::school::ConsentState;
+use tabel_domain::school::Period;
 use tabel_domain::timetable::hhmm;
 use tabel_domain::{PeriodId, PersonId};
-use tabel_store::assessment::Assessment;
-use tabel_store::school::Period;
 use time::{Date, Duration};
 
 pub(crate) fn router() -> Router<AppState> {
@@ -289,7 +289,7 @@ fn size_label(t: &Tr<'_>, bytes: i64) -> String {
     }
 }
 
-fn files(t: &Tr<'_>, list: &[tabel_store::homework_files::HomeworkFile]) -> Vec<FileLink> {
+fn files(t: &Tr<'_>, list: &[tabel_domain::journal::HomeworkFile]) -> Vec<FileLink> {
     list.iter()
         .map(|f| FileLink {
             href: format!("/api/v1/files/{}", f.id),
@@ -323,12 +323,12 @@ fn homework_note(t: &Tr<'_>, due: Option<Date>, minutes: Option<u16>) -> String 
 
 fn attendance_of(
     t: &Tr<'_>,
-    a: Option<&tabel_store::journal::StoredAttendance>,
+    a: Option<&tabel_domain::journal::AttendanceEntry>,
 ) -> (String, String) {
     let Some(a) = a else {
         return (String::new(), String::new());
     };
-    let Some(kind) = Attendance::from_code(&a.code) else {
+    let Some(kind) = Attendance::from_code(&a.code).ok() else {
         return (a.code.clone(), String::new());
     };
     let letter = match kind {
@@ -346,7 +346,7 @@ fn attendance_of(
 
 fn lesson_card(t: &Tr<'_>, v: &DiaryLessonView, class: Option<&str>) -> LessonCard {
     let l = &v.lesson;
-    let (status, style) = status_label(t, &l.status);
+    let (status, style) = crate::school::lesson_status(t, l.status);
     let mut detail = Vec::new();
     if let Some(o) = &l.original_teacher_name {
         detail.push(format!("{}: {o}", t.get("lesson-instead-of")));
@@ -391,17 +391,6 @@ fn lesson_card(t: &Tr<'_>, v: &DiaryLessonView, class: Option<&str>) -> LessonCa
         marks: v.marks.iter().map(chip).collect(),
         attendance,
         attendance_label,
-    }
-}
-
-/// The change marker of a lesson: label and badge style ("" for a planned lesson).
-fn status_label(t: &Tr<'_>, status: &str) -> (String, &'static str) {
-    match status {
-        "substituted" => (t.get("lesson-substituted"), "warn"),
-        "cancelled" => (t.get("lesson-cancelled"), "bad"),
-        "transferred" => (t.get("lesson-transferred"), "warn"),
-        "extra" => (t.get("lesson-extra"), "ok"),
-        _ => (String::new(), ""),
     }
 }
 

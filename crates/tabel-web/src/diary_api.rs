@@ -14,11 +14,11 @@ use serde::{Deserialize, Serialize};
 use tabel_app::diary::{
     DiaryChild, DiaryLessonView, DiaryMark, HomeworkItem, iso_week, monday_of, parse_iso_week,
 };
+use tabel_domain::assessment::Assessment;
+use tabel_domain::journal::HomeworkFile;
+use tabel_domain::school::Period;
 use tabel_domain::timetable::hhmm;
 use tabel_domain::{PeriodId, PersonId};
-use tabel_store::assessment::Assessment;
-use tabel_store::homework_files::HomeworkFile;
-use tabel_store::school::Period;
 use time::Date;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -182,7 +182,7 @@ impl From<&DiaryLessonView> for DiaryLessonDto {
             room: l.room.clone(),
             group_id: l.group.to_string(),
             group: l.group_name.clone(),
-            status: l.status.clone(),
+            status: l.status.code().to_owned(),
             change: DiaryChangeDto {
                 original_teacher: l.original_teacher_name.clone(),
                 original_date: l.original_date.map(|d| d.to_string()),

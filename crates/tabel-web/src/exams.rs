@@ -166,7 +166,7 @@ async fn desk_view<'s>(
         (Some(b), _) => desk
             .batches
             .iter()
-            .find(|x| x.batch.id == b)
+            .find(|x| x.batch.id == ExamBatchId::new(b))
             .map(|x| {
                 if x.batch.published > 0 {
                     t.count("exams-imported-published", x.batch.rows)
@@ -207,7 +207,7 @@ async fn desk_view<'s>(
                     unpublished: s.unpublished,
                     due: local(&zone, s.due_at),
                     overdue: s.overdue,
-                    fresh: imported == Some(b.id),
+                    fresh: imported == Some(b.id.get()),
                     publish_action: format!("/exams/batches/{}/publish{school_q}", b.id),
                 }
             })

@@ -20,8 +20,8 @@ use tabel_app::exams::{
     PublishTarget, Recipient, RecipientRole,
 };
 use tabel_domain::exams::{self as rules, ExamKind};
+use tabel_domain::exams::{ExamBatch, ExamResult};
 use tabel_domain::{PersonId, SchoolId};
-use tabel_store::exams::{Batch, StoredResult};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 use utoipa::{IntoParams, ToSchema};
@@ -84,8 +84,8 @@ pub(crate) struct ExamResultDto {
     due_at: String,
 }
 
-impl From<&StoredResult> for ExamResultDto {
-    fn from(r: &StoredResult) -> Self {
+impl From<&ExamResult> for ExamResultDto {
+    fn from(r: &ExamResult) -> Self {
         ExamResultDto {
             id: r.id.to_string(),
             batch_id: r.batch.map(|b| b.to_string()),
@@ -126,7 +126,7 @@ struct BatchDto {
     overdue: bool,
 }
 
-fn batch_dto(b: &Batch, now: OffsetDateTime) -> BatchDto {
+fn batch_dto(b: &ExamBatch, now: OffsetDateTime) -> BatchDto {
     let due = b.received_at + rules::PUBLICATION_DEADLINE;
     let unpublished = b.rows - b.published;
     BatchDto {

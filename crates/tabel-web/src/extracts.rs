@@ -5,11 +5,10 @@
 //! for the archive, and the public verification page of a printed code.
 
 use crate::AppState;
-use crate::documents;
 use crate::error::{PageError, render, render_status};
 use crate::extract::{Nav, PageUser, Visitor};
 use crate::i18n::Tr;
-use crate::paths::{Path, id};
+use crate::paths::{Path, id, parse_field};
 use crate::school::date;
 use askama::Template;
 use axum::extract::{Query, State};
@@ -21,10 +20,9 @@ use serde::Deserialize;
 use tabel_app::AppError;
 use tabel_app::extracts::{ExtractRequest, Issued, PaperReason, RangeInput, Target};
 use tabel_domain::extract::ExtractCode;
+use tabel_domain::extract::IssuedExtract;
+use tabel_domain::school::Period;
 use tabel_domain::{GroupId, PersonId, SubjectId};
-use tabel_reports::{Renderer, ReportError};
-use tabel_store::extracts::IssuedExtract;
-use tabel_store::school::Period;
 use time::Date;
 
 pub(crate) fn router() -> Router<AppState> {
@@ -45,29 +43,6 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/consents/form.pdf", get(consent_form_pdf))
         .route("/verify", get(verify_lookup))
         .route("/verify/{code}", get(verify_page))
-}
-
-/// Renders a document off the async runtime (typst is CPU-bound).
-pub(crate) async fn typeset<F>(state: &AppState, f: F) -> Result<Vec<u8>, AppError>
-where
-    F: FnOnce(&Renderer) -> Result<Vec<u8>, ReportError> + Send + 'static,
-{
-    let r = state.reports.clone();
-    tokio::task::spawn_blocking(move || f(&r))
-        .await
-        .map_err(|e| AppError::Internal(format!("rendering stopped: {e}")))?
-        .map_err(|e| AppError::Internal(e.to_string()))
-}
-
-/// The renderer for the extracts of a use case.
-pub(crate) fn extract_renderer(
-    state: &AppState,
-) -> impl FnOnce(&tabel_app::extracts::ExtractBatch) -> Result<Vec<u8>, String> + Send + 'static {
-    let r = state.reports.clone();
-    move |b| {
-        r.extracts(&documents::extract_doc(b, ""))
-            .map_err(|e| e.to_string())
-    }
 }
 
 /// A PDF answer: `inline` opens in the browser, otherwise a download named `name` (UTF-8 names
@@ -164,7 +139,10 @@ impl RangeForm {
         let period = if from.is_some() || to.is_some() {
             None
         } else {
-            Some(self.period.clone()).filter(|p| !p.trim().is_empty())
+            match self.period.trim() {
+                "" => None,
+                p => Some(parse_field("period", p, "not a period id")?),
+            }
         };
         Ok(ExtractRequest {
             range: RangeInput { period, from, to },
@@ -191,7 +169,7 @@ fn period_options(periods: &[Period], current: Option<&Period>) -> Vec<PeriodOpt
             id: p.id.to_string(),
             label: format!(
                 "{} ({} — {})",
-                documents::period_title(p),
+                tabel_app::documents::period_title(p),
                 date(p.starts_on),
                 date(p.ends_on)
             ),
@@ -342,10 +320,13 @@ async fn print_class(
             target,
             &req,
             &user.client,
-            extract_renderer(&state),
+            state.app.extract_renderer(),
         )
         .await?;
-    let name = format!("vypiski-{}.pdf", documents::file_safe(&issued.class_name));
+    let name = format!(
+        "vypiski-{}.pdf",
+        tabel_app::documents::file_safe(&issued.class_name)
+    );
     let mut res = pdf_response(issued.pdf.clone(), &name, false);
     issued_headers(&mut res, &issued);
     Ok(res)
@@ -407,7 +388,7 @@ async fn print_student(
             Target::Student(student),
             &req,
             &user.client,
-            extract_renderer(&state),
+            state.app.extract_renderer(),
         )
         .await?;
     let code = issued
@@ -456,10 +437,9 @@ async fn summary_pdf(
         .await?;
     let name = format!(
         "svodnaya-vedomost-{}.pdf",
-        documents::file_safe(&d.sheet.class.name)
+        tabel_app::documents::file_safe(&d.sheet.class.name)
     );
-    let doc = documents::summary_doc(&d);
-    let bytes = typeset(&state, move |r| r.summary_sheet(&doc)).await?;
+    let bytes = state.app.summary_sheet_pdf(&d).await?;
     Ok(pdf_response(bytes, &name, true))
 }
 
@@ -481,8 +461,7 @@ async fn consent_form_pdf(
         .app
         .consent_form(&user.who.principal, id(&q.parent)?, id(&q.student)?)
         .await?;
-    let doc = documents::consent_doc(&f);
-    let bytes = typeset(&state, move |r| r.consent_form(&doc)).await?;
+    let bytes = state.app.consent_form_pdf(&f).await?;
     Ok(pdf_response(bytes, "soglasie.pdf", true))
 }
 
@@ -559,11 +538,13 @@ async fn journal_pdf(
         .app
         .class_archive(&user.who.principal, class, Some((group, subject)))
         .await?;
-    let (name, doc) = documents::journal_docs(&archive)
+    let (name, bytes) = state
+        .app
+        .class_journal_pdfs(&archive)
+        .await?
         .into_iter()
         .next()
         .ok_or(AppError::NotFound)?;
-    let bytes = typeset(&state, move |r| r.journal_archive(&doc)).await?;
     Ok(pdf_response(
         bytes,
         &format!("{}-{name}.pdf", archive.class.name),

@@ -4,19 +4,18 @@
 //! journal as PDF. PDFs answer `application/pdf`; errors are problem+json.
 
 use crate::AppState;
-use crate::documents;
 use crate::error::{ApiError, Problem};
 use crate::extract::{ApiJson, ApiUser, ClientInfo};
-use crate::extracts::{extract_renderer, issued_headers, pdf_response, reason_code, typeset};
-use crate::paths::{Path, field_id};
+use crate::extracts::{issued_headers, pdf_response, reason_code};
+use crate::paths::{Path, field_id, parse_field};
 use axum::Json;
 use axum::extract::{Query, State};
 use axum::response::Response;
 use serde::{Deserialize, Serialize};
 use tabel_app::AppError;
 use tabel_app::extracts::{ExtractRequest, RangeInput, Target, Verification};
+use tabel_domain::extract::IssuedExtract;
 use tabel_domain::{GroupId, PersonId, SubjectId};
-use tabel_store::extracts::IssuedExtract;
 use time::Date;
 use time::format_description::well_known::Rfc3339;
 use utoipa::{IntoParams, ToSchema};
@@ -104,7 +103,10 @@ async fn issue(
     };
     let req = ExtractRequest {
         range: RangeInput {
-            period: b.period_id.clone(),
+            period: match b.period_id.as_deref().map(str::trim) {
+                None | Some("") => None,
+                Some(p) => Some(parse_field("period", p, "not a period id")?),
+            },
             from: date("from", b.from.as_deref())?,
             to: date("to", b.to.as_deref())?,
         },
@@ -118,7 +120,7 @@ async fn issue(
             target,
             &req,
             &client,
-            extract_renderer(&state),
+            state.app.extract_renderer(),
         )
         .await?;
     let mut res = pdf_response(
@@ -324,10 +326,9 @@ async fn summary_sheet_pdf(
     let d = state.app.summary_document(&who.principal, class).await?;
     let name = format!(
         "summary-sheet-{}.pdf",
-        documents::file_safe(&d.sheet.class.name)
+        tabel_app::documents::file_safe(&d.sheet.class.name)
     );
-    let doc = documents::summary_doc(&d);
-    let bytes = typeset(&state, move |r| r.summary_sheet(&doc)).await?;
+    let bytes = state.app.summary_sheet_pdf(&d).await?;
     Ok(pdf_response(bytes, &name, false))
 }
 
@@ -358,8 +359,7 @@ async fn consent_form_pdf(
             field_id("student", &q.student)?,
         )
         .await?;
-    let doc = documents::consent_doc(&f);
-    let bytes = typeset(&state, move |r| r.consent_form(&doc)).await?;
+    let bytes = state.app.consent_form_pdf(&f).await?;
     Ok(pdf_response(bytes, "consent-form.pdf", false))
 }
 
@@ -392,10 +392,12 @@ async fn journal_pdf(
         .app
         .class_archive(&who.principal, class, Some((group, subject)))
         .await?;
-    let (name, doc) = documents::journal_docs(&archive)
+    let (name, bytes) = state
+        .app
+        .class_journal_pdfs(&archive)
+        .await?
         .into_iter()
         .next()
         .ok_or(ApiError::from(AppError::NotFound))?;
-    let bytes = typeset(&state, move |r| r.journal_archive(&doc)).await?;
     Ok(pdf_response(bytes, &format!("journal-{name}.pdf"), false))
 }

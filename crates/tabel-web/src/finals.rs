@@ -17,10 +17,10 @@ use axum::{Form, Router};
 use serde::Deserialize;
 use std::collections::HashMap;
 use tabel_app::AppError;
-use tabel_app::finals::{FinalInput, SummarySheet};
+use tabel_app::finals::SetFinal;
 use tabel_domain::finals::FinalValue;
-use tabel_domain::{GroupId, PeriodId, SubjectId};
-use tabel_store::finals::Slot;
+use tabel_domain::finals::Slot;
+use tabel_domain::{GroupId, PeriodId, PersonId, SubjectId};
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
@@ -126,8 +126,7 @@ async fn view<'s>(
         .await?;
     let v = &sheet.journal;
     let today = state.app.today();
-    let may_plan = tabel_app::timetable::may_plan(&user.who.principal, v.group.school).allowed()
-        && v.group.grade > 1;
+    let may_plan = sheet.may_plan();
     let base = format!("/journal/{group}/{subject}/finals");
     let mut slots: Vec<(String, String, bool)> = v
         .periods
@@ -166,7 +165,7 @@ async fn view<'s>(
                 .unwrap_or_default();
             let current = r.current.as_ref();
             let deferral = r.deferral.as_ref();
-            let may_defer = may_plan && current.is_none() && deferral.is_none();
+            let may_defer = sheet.may_defer(r);
             let note = match r.entry.to {
                 Some(to) => format!("{} {}", t.get("finals-left"), crate::school::date(to)),
                 None if r.entry.from > v.period.starts_on => {
@@ -289,13 +288,13 @@ async fn save_finals(
     let ids = (group, subject, slot);
     let typed: Typed = form.into_iter().collect();
     // Rows in the page's order: a value typed, and either new or changed from what is set.
-    let mut pupils: Vec<String> = typed
+    let mut pupils: Vec<PersonId> = typed
         .keys()
         .filter_map(|k| k.strip_prefix("v_"))
-        .map(str::to_owned)
+        .filter_map(|id| id.parse().ok())
         .collect();
     pupils.sort();
-    let rows: Vec<FinalInput> = pupils
+    let rows: Vec<SetFinal> = pupils
         .iter()
         .filter_map(|sid| {
             let value = typed.get(&format!("v_{sid}"))?.trim().to_owned();
@@ -315,8 +314,8 @@ async fn save_finals(
             if version > 0 && was == value && was_reason == reason {
                 return None;
             }
-            Some(FinalInput {
-                student_id: sid.clone(),
+            Some(SetFinal {
+                student: *sid,
                 value,
                 reason,
                 version,
@@ -342,7 +341,7 @@ async fn save_finals(
                 for (key, message) in errors {
                     let pupil = row_of(&key)
                         .and_then(|i| rows.get(i))
-                        .map(|r| r.student_id.clone());
+                        .map(|r| r.student.to_string());
                     match pupil.and_then(|p| page.rows.iter_mut().find(|r| r.id == p)) {
                         Some(row) => {
                             page.errors.push(format!("{}: {message}", row.name));
@@ -381,7 +380,7 @@ async fn summary_page(
 ) -> Result<Html<String>, PageError> {
     let s = state.app.summary_sheet(&user.who.principal, class).await?;
     let t = user.tr(&state);
-    let slots = crate::finals_api::sheet_slots(&s);
+    let slots = s.slots();
     let mut slot_names: Vec<String> = s.periods.iter().map(|p| period_label(&t, p)).collect();
     slot_names.extend(["finals-year", "finals-exam", "finals-final"].map(|k| t.get(k)));
     render(SummaryPage {
@@ -398,7 +397,7 @@ async fn summary_page(
                     i + 1,
                     format!("{} {}", e.last_name, e.first_name),
                     e.to.is_some(),
-                    cells(&s, e.student, &slots),
+                    s.row(e.student, &slots),
                 )
             })
             .collect(),
@@ -406,68 +405,6 @@ async fn summary_page(
         nav: user.nav.clone(),
         t,
     })
-}
-
-fn cells(s: &SummarySheet, student: tabel_domain::PersonId, slots: &[String]) -> Vec<Vec<String>> {
-    s.subjects
-        .iter()
-        .map(|(subject, _)| {
-            slots
-                .iter()
-                .map(|slot| {
-                    s.cells
-                        .get(&(student, *subject, slot.clone()))
-                        .cloned()
-                        .unwrap_or_default()
-                })
-                .collect()
-        })
-        .collect()
-}
-
-/// The summary sheet as a spreadsheet: one row per pupil, "Subject: slot" columns.
-pub(crate) fn summary_xlsx(s: &SummarySheet) -> tabel_reports::xlsx::Sheet {
-    let slots = crate::finals_api::sheet_slots(s);
-    let slot_names: Vec<String> = s
-        .periods
-        .iter()
-        .map(|p| format!("{} {}", p.number, p.kind.code()))
-        .chain(["год", "экзамен", "итоговая"].map(str::to_owned))
-        .collect();
-    let mut headers = vec!["№".to_owned(), "Ученик".to_owned()];
-    let mut widths = vec![5.0, 28.0];
-    for (_, name) in &s.subjects {
-        for slot in &slot_names {
-            headers.push(format!("{name}: {slot}"));
-            widths.push(9.0);
-        }
-    }
-    let rows = s
-        .students
-        .iter()
-        .enumerate()
-        .map(|(i, e)| {
-            let mut row = vec![
-                (i + 1).to_string(),
-                format!(
-                    "{} {}{}",
-                    e.last_name,
-                    e.first_name,
-                    if e.to.is_some() { " (выбыл)" } else { "" }
-                ),
-            ];
-            row.extend(cells(s, e.student, &slots).into_iter().flatten());
-            row
-        })
-        .collect();
-    tabel_reports::xlsx::Sheet {
-        name: s.class.name.clone(),
-        title: format!("Сводная ведомость итоговых отметок · {}", s.class.name),
-        subtitle: String::new(),
-        headers,
-        widths,
-        rows,
-    }
 }
 
 #[derive(Template)]

@@ -12,10 +12,10 @@ use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use tabel_app::AppError;
-use tabel_app::finals::{FinalInput, FinalRow, FinalsSheet, SummarySheet};
+use tabel_app::finals::{FinalRow, FinalsSheet, SetFinal};
+use tabel_domain::finals::{FinalRecord, Slot};
 use tabel_domain::finals::{FinalValue, Forecast};
 use tabel_domain::{GroupId, PeriodId, PersonId, SubjectId};
-use tabel_store::finals::{Slot, StoredFinal};
 use time::format_description::well_known::Rfc3339;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -86,8 +86,8 @@ pub(crate) struct FinalDto {
     published_at: Option<String>,
 }
 
-impl From<StoredFinal> for FinalDto {
-    fn from(f: StoredFinal) -> Self {
+impl From<FinalRecord> for FinalDto {
+    fn from(f: FinalRecord) -> Self {
         FinalDto {
             id: f.id.to_string(),
             student_id: f.student.to_string(),
@@ -277,16 +277,19 @@ async fn set_finals(
     ApiJson(b): ApiJson<SetRequest>,
 ) -> Result<Json<Vec<FinalDto>>, ApiError> {
     let slot = slot_param(q.period.as_deref())?;
-    let rows: Vec<FinalInput> = b
+    let rows = b
         .rows
         .into_iter()
-        .map(|r| FinalInput {
-            student_id: r.student_id,
-            value: r.value,
-            reason: r.reason,
-            version: r.version,
+        .enumerate()
+        .map(|(i, r)| {
+            Ok(SetFinal {
+                student: field_id(&format!("rows[{i}].student_id"), &r.student_id)?,
+                value: r.value,
+                reason: r.reason,
+                version: r.version,
+            })
         })
-        .collect();
+        .collect::<Result<Vec<_>, AppError>>()?;
     let written = state
         .app
         .set_finals(
@@ -431,17 +434,6 @@ struct SummaryStudentDto {
     cells: Vec<Vec<String>>,
 }
 
-/// The slots of a summary sheet, in column order.
-pub(crate) fn sheet_slots(s: &SummarySheet) -> Vec<String> {
-    let mut slots: Vec<String> = s
-        .periods
-        .iter()
-        .map(|p| Slot::Period(p.id).code())
-        .collect();
-    slots.extend(["year", "exam", "final"].map(str::to_owned));
-    slots
-}
-
 /// The summary sheet (сводная ведомость) of a class for the year: pupils × subjects × periods,
 /// year, exam and итоговая, from final marks only — JSON, or XLSX with `format=xlsx`
 /// (administrators, deputy heads, the class teacher).
@@ -456,8 +448,7 @@ async fn summary_sheet(
     let class: GroupId = field_id("class", &q.class)?;
     let s = state.app.summary_sheet(&who.principal, class).await?;
     if q.format.as_deref() == Some("xlsx") {
-        let bytes = tabel_reports::xlsx::workbook(&[crate::finals::summary_xlsx(&s)])
-            .map_err(|e| ApiError::from(AppError::Internal(e.to_string())))?;
+        let bytes = state.app.summary_sheet_xlsx(&s)?;
         return Ok((
             [
                 (
@@ -475,7 +466,7 @@ async fn summary_sheet(
         )
             .into_response());
     }
-    let slots = sheet_slots(&s);
+    let slots = s.slots();
     let students = s
         .students
         .iter()

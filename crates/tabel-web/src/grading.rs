@@ -128,7 +128,7 @@ fn page<'s>(
             .collect(),
         letters: Attendance::ALL
             .into_iter()
-            .map(|a| (a.code(), p.letter(a).to_owned()))
+            .map(|&a| (a.code(), p.letter(a).to_owned()))
             .collect(),
         thresholds: p.thresholds.map(decimal),
         min_marks: p.min_marks.to_string(),
@@ -212,7 +212,7 @@ fn parse(f: &Fields, base: &GradingPolicy) -> Result<GradingPolicy, BTreeMap<Str
         errors.insert("min_marks".to_owned(), "0–20".to_owned());
     }
     let mut letters = base.attendance_letters.clone();
-    for a in Attendance::ALL {
+    for &a in Attendance::ALL {
         let letter = field(f, &format!("letter_{}", a.code()));
         if !letter.is_empty() {
             letters.insert(a, letter.to_owned());

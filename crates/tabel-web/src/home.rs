@@ -9,7 +9,8 @@ use axum::Router;
 use axum::extract::State;
 use axum::response::Html;
 use axum::routing::get;
-use tabel_domain::school::ConsentState;
+use tabel_app::home::Section;
+use tabel_domain::school::{ConsentState, GroupKind};
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new().route("/", get(home))
@@ -71,207 +72,151 @@ async fn home(State(state): State<AppState>, user: PageUser) -> Result<Html<Stri
     render(build(&state, &user).await?)
 }
 
+fn link(href: impl Into<String>, label: String, note: String) -> Link {
+    Link {
+        href: href.into(),
+        label,
+        note,
+    }
+}
+
+/// A section's link: where it is and its name.
+fn section_link(t: &Tr<'_>, s: Section) -> Link {
+    let (href, label, note) = match s {
+        Section::MyWeek => ("/timetable/my", "timetable-my-week", None),
+        Section::Assessments => ("/assessments", "assessments-title", None),
+        Section::Exams => ("/exams", "exams-title", Some("exams-home-note")),
+        Section::Bells => ("/timetable/bells", "calendar-bells", None),
+        Section::Desk => ("/timetable/desk", "desk-title", None),
+        Section::Changes => ("/timetable/changes", "changes-title", None),
+        Section::Deferrals => ("/school/deferrals", "deferrals-title", None),
+        Section::Stats => ("/stats", "stats-title", Some("stats-home-note")),
+    };
+    link(
+        href,
+        t.get(label),
+        note.map(|n| t.get(n)).unwrap_or_default(),
+    )
+}
+
 async fn build<'s>(
     state: &'s AppState,
     user: &PageUser,
 ) -> Result<HomePage<'s>, tabel_app::AppError> {
     let t = user.tr(state);
-    let p = &user.who.principal;
-    let today = state.app.today();
-    let mut roles: Vec<String> = p
-        .roles()
-        .into_iter()
-        .map(|(r, _)| role_label(&t, r))
+    let home = state.app.home(&user.who.principal).await?;
+    let roles = home.roles.iter().map(|r| role_label(&t, *r)).collect();
+    let mut staff_links: Vec<Link> = home.sections.iter().map(|s| section_link(&t, *s)).collect();
+    for e in &home.schools {
+        let id = e.school.id;
+        if e.structure {
+            staff_links.push(link(
+                format!("/school/{id}"),
+                e.school.short_name.clone(),
+                t.get("home-structure"),
+            ));
+        }
+        if e.accounts {
+            staff_links.push(link(
+                format!("/admin/{id}/users"),
+                e.school.short_name.clone(),
+                t.get("home-accounts"),
+            ));
+        }
+    }
+    let led_classes = home
+        .led_classes
+        .iter()
+        .map(|g| {
+            link(
+                format!("/school/classes/{}", g.id),
+                g.name.clone(),
+                t.count("students-count", g.members),
+            )
+        })
         .collect();
-    roles.dedup();
-
-    let mut staff_links = Vec::new();
-    if p.person.is_some()
-        && p.grants
-            .iter()
-            .any(|(r, _)| *r == tabel_domain::school::Role::Teacher)
-    {
-        staff_links.push(Link {
-            href: "/timetable/my".into(),
-            label: t.get("timetable-my-week"),
-            note: String::new(),
-        });
-    }
-    if p.schools().into_iter().any(|s| p.is_staff_of(s)) {
-        staff_links.push(Link {
-            href: "/assessments".into(),
-            label: t.get("assessments-title"),
-            note: String::new(),
-        });
-    }
-    if p.schools()
-        .into_iter()
-        .any(|s| tabel_app::exams::manages(p, s))
-    {
-        staff_links.push(Link {
-            href: "/exams".into(),
-            label: t.get("exams-title"),
-            note: t.get("exams-home-note"),
-        });
-    }
-    if p.schools()
-        .into_iter()
-        .any(|s| tabel_app::timetable::may_plan(p, s).allowed())
-    {
-        staff_links.push(Link {
-            href: "/timetable/bells".into(),
-            label: t.get("calendar-bells"),
-            note: String::new(),
-        });
-        staff_links.push(Link {
-            href: "/timetable/desk".into(),
-            label: t.get("desk-title"),
-            note: String::new(),
-        });
-        staff_links.push(Link {
-            href: "/timetable/changes".into(),
-            label: t.get("changes-title"),
-            note: String::new(),
-        });
-        staff_links.push(Link {
-            href: "/school/deferrals".into(),
-            label: t.get("deferrals-title"),
-            note: String::new(),
-        });
-        staff_links.push(Link {
-            href: "/stats".into(),
-            label: t.get("stats-title"),
-            note: t.get("stats-home-note"),
-        });
-    }
-    for school in state.app.schools(p).await? {
-        if p.is_staff_of(school.id) {
-            staff_links.push(Link {
-                href: format!("/school/{}", school.id),
-                label: school.short_name.clone(),
-                note: t.get("home-structure"),
-            });
-        }
-        if p.is_admin_of(school.id) {
-            staff_links.push(Link {
-                href: format!("/admin/{}/users", school.id),
-                label: school.short_name.clone(),
-                note: t.get("home-accounts"),
-            });
-        }
-    }
-
-    let mut led_classes = Vec::new();
-    for (_, class) in &p.class_teacher_of {
-        let g = state.app.class(p, *class, today).await?;
-        led_classes.push(Link {
-            href: format!("/school/classes/{}", g.id),
-            label: g.name.clone(),
-            note: t.count("students-count", g.members),
-        });
-    }
-
     // Subjects taught, grouped by class or group: "5А — Математика, Информатика".
     let mut teaching: Vec<Link> = Vec::new();
-    for a in state.app.my_teaching(p, today).await? {
+    for a in home.teaching {
         match teaching.last_mut() {
             Some(last) if last.label == a.group_name => {
                 last.note.push_str(", ");
                 last.note.push_str(&a.subject);
             }
-            _ => teaching.push(Link {
-                // Teachers are staff of their school: the class page is theirs to open.
-                href: format!("/school/classes/{}", a.group),
-                label: a.group_name,
-                note: a.subject,
-            }),
+            // Teachers are staff of their school: the class page is theirs to open.
+            _ => teaching.push(link(
+                format!("/school/classes/{}", a.group),
+                a.group_name,
+                a.subject,
+            )),
         }
     }
-
-    let mut children = Vec::new();
-    for c in state.app.my_children(p).await? {
-        let visible = c.diary_consent == Some(ConsentState::Given);
-        let class_group = if visible {
-            state
-                .app
-                .student(p, c.student.id, today)
-                .await?
-                .groups
-                .into_iter()
-                .find(|g| g.kind == tabel_domain::school::GroupKind::Class)
-        } else {
-            None
-        };
-        let timetable = class_group
-            .as_ref()
-            .map(|g| format!("/timetable/classes/{}", g.id));
-        let class = class_group.map(|g| g.name).unwrap_or_default();
-        let (consent, consent_style) = match c.diary_consent {
-            Some(ConsentState::Given) => (t.get("consent-given"), "ok"),
-            Some(ConsentState::Refused) => (t.get("consent-refused"), "bad"),
-            Some(ConsentState::Withdrawn) => (t.get("consent-withdrawn"), "bad"),
-            None => (t.get("consent-missing"), "warn"),
-        };
-        children.push(ChildCard {
-            name: c.student.full_name(),
-            class,
-            href: visible.then(|| format!("/students/{}", c.student.id)),
-            consent,
-            consent_style,
-            paper: c.delivery_consent != Some(ConsentState::Given),
-            timetable,
-            diary: format!("/diary/{}", c.student.id),
-        });
-    }
-
-    let mut own_groups = Vec::new();
-    if let (Some(me), Some(_)) = (p.person, p.student_in) {
-        for g in state.app.student(p, me, today).await?.groups {
-            own_groups.push(Link {
-                href: if g.kind == tabel_domain::school::GroupKind::Class {
+    let children = home
+        .children
+        .iter()
+        .map(|c| {
+            let (consent, consent_style) = match c.diary_consent {
+                Some(ConsentState::Given) => (t.get("consent-given"), "ok"),
+                Some(ConsentState::Refused) => (t.get("consent-refused"), "bad"),
+                Some(ConsentState::Withdrawn) => (t.get("consent-withdrawn"), "bad"),
+                None => (t.get("consent-missing"), "warn"),
+            };
+            ChildCard {
+                name: c.student.full_name(),
+                class: c.class.as_ref().map(|g| g.name.clone()).unwrap_or_default(),
+                href: c.visible().then(|| format!("/students/{}", c.student.id)),
+                consent,
+                consent_style,
+                paper: c.paper,
+                timetable: c
+                    .class
+                    .as_ref()
+                    .map(|g| format!("/timetable/classes/{}", g.id)),
+                diary: format!("/diary/{}", c.student.id),
+            }
+        })
+        .collect();
+    let own_groups = home
+        .own_groups
+        .into_iter()
+        .map(|g| {
+            link(
+                if g.kind == GroupKind::Class {
                     format!("/timetable/classes/{}", g.id)
                 } else {
                     String::new()
                 },
-                label: g.name,
-                note: t.get(&format!("group-kind-{}", g.kind.code())),
-            });
-        }
-    }
-
-    let my_diary = match (p.person, p.student_in) {
-        (Some(me), Some(_)) => Some(format!("/diary/{me}")),
-        _ => None,
-    };
-
-    let mut deferrals_due = Vec::new();
-    for l in state.app.my_deferrals(p).await? {
-        if !l.overdue() {
-            continue;
-        }
-        let d = &l.deferral;
-        if let Some(g) = d.group {
-            deferrals_due.push(Link {
-                href: format!(
-                    "/journal/{g}/{}/finals?period={}",
+                g.name,
+                t.get(&format!("group-kind-{}", g.kind.code())),
+            )
+        })
+        .collect();
+    let deferrals_due = home
+        .deferrals_due
+        .iter()
+        .filter_map(|l| {
+            let d = &l.deferral;
+            Some(link(
+                format!(
+                    "/journal/{}/{}/finals?period={}",
+                    d.group?,
                     d.subject,
                     crate::finals::slot_query(d.slot)
                 ),
-                label: format!("{} · {}", d.student_name, d.subject_name),
-                note: t.args(
+                format!("{} · {}", d.student_name, d.subject_name),
+                t.args(
                     "deferral-until",
                     &[
                         ("date", crate::school::date(d.ends_on).into()),
                         ("basis", d.basis.clone().into()),
                     ],
                 ),
-            });
-        }
-    }
-
+            ))
+        })
+        .collect();
     Ok(HomePage {
         deferrals_due,
-        my_diary,
+        my_diary: home.my_diary.map(|me| format!("/diary/{me}")),
         t,
         nav: user.nav.clone(),
         roles,

@@ -23,9 +23,9 @@ use tabel_app::AppError;
 use tabel_app::journal::{BatchRow, JournalView, RecordInput};
 use tabel_domain::calendar::TimeZoneName;
 use tabel_domain::journal::{Attendance, GradingPolicy};
+use tabel_domain::journal::{AttendanceEntry, MarkEntry};
+use tabel_domain::timetable::LessonStatus;
 use tabel_domain::{GroupId, LessonId, PeriodId, PersonId, SubjectId};
-use tabel_store::journal::{StoredAttendance, StoredMark};
-use tabel_store::timetable::status;
 use time::Date;
 
 pub(crate) fn router() -> Router<AppState> {
@@ -219,7 +219,7 @@ fn shorten(text: &str, n: usize) -> String {
     }
 }
 
-pub(crate) fn period_label(t: &Tr<'_>, p: &tabel_store::school::Period) -> String {
+pub(crate) fn period_label(t: &Tr<'_>, p: &tabel_domain::school::Period) -> String {
     format!(
         "{} {}",
         p.number,
@@ -227,18 +227,9 @@ pub(crate) fn period_label(t: &Tr<'_>, p: &tabel_store::school::Period) -> Strin
     )
 }
 
-fn status_label(t: &Tr<'_>, code: &str) -> String {
-    match code {
-        status::SUBSTITUTED => t.get("lesson-substituted"),
-        status::CANCELLED => t.get("lesson-cancelled"),
-        status::TRANSFERRED => t.get("lesson-transferred"),
-        status::EXTRA => t.get("lesson-extra"),
-        _ => String::new(),
-    }
-}
-
 fn letter_of(policy: &GradingPolicy, code: &str) -> String {
     Attendance::from_code(code)
+        .ok()
         .map(|a| policy.letter(a).to_owned())
         .unwrap_or_else(|| code.to_owned())
 }
@@ -249,7 +240,7 @@ fn columns(t: &Tr<'_>, v: &JournalView, today: Date) -> Vec<Column> {
         .map(|l| {
             let lesson = &l.lesson;
             let r = &l.record.record;
-            let cancelled = lesson.status == status::CANCELLED;
+            let cancelled = lesson.status == LessonStatus::Cancelled;
             Column {
                 id: lesson.id.to_string(),
                 day: format!("{:02}.{:02}", lesson.on.day(), u8::from(lesson.on.month())),
@@ -257,7 +248,7 @@ fn columns(t: &Tr<'_>, v: &JournalView, today: Date) -> Vec<Column> {
                 number: lesson.number,
                 short_topic: shorten(&r.topic, 14),
                 topic: r.topic.clone(),
-                status: status_label(t, &lesson.status),
+                status: crate::school::lesson_status(t, lesson.status).0,
                 cancelled,
                 editable: v.may_write && !cancelled && lesson.on <= today,
                 form: v.may_write && !cancelled,
@@ -284,7 +275,7 @@ fn columns(t: &Tr<'_>, v: &JournalView, today: Date) -> Vec<Column> {
 
 /// The cells of the grid, from the marks and attendance looked up by (lesson, pupil).
 fn rows(v: &JournalView, cols: &[Column]) -> Vec<Row> {
-    let mut marks: HashMap<(i64, PersonId), Vec<&StoredMark>> = HashMap::new();
+    let mut marks: HashMap<(LessonId, PersonId), Vec<&MarkEntry>> = HashMap::new();
     for m in &v.marks {
         if let Some(lesson) = m.lesson {
             marks.entry((lesson, m.student)).or_default().push(m);
@@ -293,7 +284,7 @@ fn rows(v: &JournalView, cols: &[Column]) -> Vec<Row> {
     for list in marks.values_mut() {
         list.sort_by_key(|m| m.id);
     }
-    let attendance: HashMap<(i64, PersonId), &StoredAttendance> = v
+    let attendance: HashMap<(LessonId, PersonId), &AttendanceEntry> = v
         .attendance
         .iter()
         .map(|a| ((a.lesson, a.student), a))
@@ -419,7 +410,7 @@ async fn grid_page<'s>(
             .collect(),
         letters: Attendance::ALL
             .into_iter()
-            .map(|a| (a.code(), v.policy.policy.letter(a).to_owned()))
+            .map(|&a| (a.code(), v.policy.policy.letter(a).to_owned()))
             .collect(),
         class_href: format!("/school/classes/{class}"),
         columns: cols,
@@ -751,7 +742,7 @@ pub(crate) async fn lesson_view<'s>(
     let index = v
         .lessons
         .iter()
-        .position(|l| l.lesson.id == lesson.get())
+        .position(|l| l.lesson.id == lesson)
         .ok_or(AppError::NotFound)?;
     let mut column = cols.into_iter().nth(index).ok_or(AppError::NotFound)?;
     if v.may_write {
@@ -793,7 +784,7 @@ pub(crate) async fn lesson_view<'s>(
         pupils,
         letters: Attendance::ALL
             .into_iter()
-            .map(|a| v.policy.policy.letter(a).to_owned())
+            .map(|&a| v.policy.policy.letter(a).to_owned())
             .collect(),
         lesson_types: v
             .policy
@@ -830,7 +821,7 @@ async fn lesson_page(
 }
 
 /// The rows to write, in the order of `pupils`: a mark and a letter each, where given.
-fn batch(pupils: &[String], typed: &Typed) -> Vec<BatchRow> {
+fn batch(pupils: &[PersonId], typed: &Typed) -> Vec<BatchRow> {
     let mut out = Vec::new();
     for pupil in pupils {
         for k in ["m", "a"] {
@@ -840,7 +831,7 @@ fn batch(pupils: &[String], typed: &Typed) -> Vec<BatchRow> {
                 .filter(|v| !v.is_empty())
             {
                 out.push(BatchRow {
-                    student_id: pupil.clone(),
+                    student: *pupil,
                     value: value.to_owned(),
                 });
             }
@@ -864,10 +855,10 @@ async fn save_marks(
 ) -> Result<Response, PageError> {
     let typed: Typed = form.into_iter().collect();
     // The pupils in the page's order, from the field names (`m_<id>`).
-    let mut pupils: Vec<String> = typed
+    let mut pupils: Vec<PersonId> = typed
         .keys()
         .filter_map(|k| k.strip_prefix("m_").or_else(|| k.strip_prefix("a_")))
-        .map(str::to_owned)
+        .filter_map(|id| id.parse().ok())
         .collect();
     pupils.sort();
     pupils.dedup();
@@ -890,7 +881,7 @@ async fn save_marks(
                 for (key, message) in errors {
                     let pupil = row_of(&key)
                         .and_then(|i| rows.get(i))
-                        .map(|r| r.student_id.clone());
+                        .map(|r| r.student.to_string());
                     match pupil.and_then(|p| page.pupils.iter_mut().find(|r| r.id == p)) {
                         Some(row) => {
                             let head =

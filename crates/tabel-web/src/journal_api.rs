@@ -6,20 +6,20 @@
 use crate::AppState;
 use crate::error::{ApiError, Problem};
 use crate::extract::{ApiJson, ApiUser, ClientInfo};
-use crate::paths::{Path, id};
+use crate::paths::{Path, field_id, id};
 use axum::Json;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use tabel_app::AppError;
 use tabel_app::journal::{
-    AttendanceInput, BatchRow, JournalView, MarkInput, MarkUpdate, RecordInput,
+    BatchRow, JournalView, MarkTarget, MarkUpdate, RecordInput, RecordMark, SetAttendance,
 };
 use tabel_domain::journal::GradingPolicy;
+use tabel_domain::journal::{AttendanceEntry, MarkEntry, VersionedRecord};
 use tabel_domain::{
     AttendanceId, GroupId, LessonId, MarkId, PeriodId, PersonId, SchoolId, SubjectId,
 };
-use tabel_store::journal::{StoredAttendance, StoredMark, StoredRecord};
 use time::Date;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -72,8 +72,8 @@ pub(crate) struct MarkDto {
     version: i64,
 }
 
-impl From<StoredMark> for MarkDto {
-    fn from(m: StoredMark) -> Self {
+impl From<MarkEntry> for MarkDto {
+    fn from(m: MarkEntry) -> Self {
         MarkDto {
             id: m.id.to_string(),
             student_id: m.student.to_string(),
@@ -104,8 +104,8 @@ pub(crate) struct AttendanceDto {
     version: i64,
 }
 
-impl From<StoredAttendance> for AttendanceDto {
-    fn from(a: StoredAttendance) -> Self {
+impl From<AttendanceEntry> for AttendanceDto {
+    fn from(a: AttendanceEntry) -> Self {
         AttendanceDto {
             id: a.id.to_string(),
             lesson_id: a.lesson.to_string(),
@@ -133,8 +133,8 @@ pub(crate) struct RecordDto {
     version: i64,
 }
 
-impl From<StoredRecord> for RecordDto {
-    fn from(r: StoredRecord) -> Self {
+impl From<VersionedRecord> for RecordDto {
+    fn from(r: VersionedRecord) -> Self {
         RecordDto {
             lesson_id: r.lesson.to_string(),
             topic: r.record.topic,
@@ -208,7 +208,7 @@ struct JournalDto {
     may_write: bool,
 }
 
-fn period_dto(p: &tabel_store::school::Period) -> PeriodDto {
+fn period_dto(p: &tabel_domain::school::Period) -> PeriodDto {
     PeriodDto {
         id: p.id.to_string(),
         kind: p.kind.code().to_owned(),
@@ -250,7 +250,7 @@ impl From<JournalView> for JournalDto {
                     id: l.lesson.id.to_string(),
                     date: l.lesson.on.to_string(),
                     number: l.lesson.number,
-                    status: l.lesson.status,
+                    status: l.lesson.status.code().to_owned(),
                     teacher: l.lesson.teacher_name,
                     record: l.record.into(),
                 })
@@ -347,6 +347,25 @@ struct MarkRequest {
     reason: Option<String>,
 }
 
+/// A lesson, else the journal and the date of a standalone work.
+fn mark_target(b: &MarkRequest) -> Result<MarkTarget, ApiError> {
+    match b
+        .lesson_id
+        .as_deref()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+    {
+        Some(lesson) => Ok(MarkTarget::Lesson(field_id("lesson_id", lesson)?)),
+        None => Ok(MarkTarget::Standalone {
+            group: field_id("group_id", b.group_id.as_deref().unwrap_or(""))?,
+            subject: field_id("subject_id", b.subject_id.as_deref().unwrap_or(""))?,
+            on: opt_date("date", b.date.as_deref())?.ok_or_else(|| {
+                ApiError::field("date", "a standalone work needs a date (or give lesson_id)")
+            })?,
+        }),
+    }
+}
+
 /// Records a mark. 409 with `current` if the pupil already has a mark of that work type in the
 /// lesson; 422 for a value outside the scale, a grade-1 class, a pupil not in the group that day.
 #[utoipa::path(post, path = "/api/v1/marks", tag = "journal", security(("bearer" = [])), request_body = MarkRequest,
@@ -357,12 +376,9 @@ async fn record_mark(
     ClientInfo(client): ClientInfo,
     ApiJson(b): ApiJson<MarkRequest>,
 ) -> Result<(StatusCode, Json<MarkDto>), ApiError> {
-    let input = MarkInput {
-        student_id: b.student_id,
-        lesson_id: b.lesson_id,
-        group_id: b.group_id,
-        subject_id: b.subject_id,
-        date: opt_date("date", b.date.as_deref())?,
+    let input = RecordMark {
+        student: field_id("student_id", &b.student_id)?,
+        target: mark_target(&b)?,
         value: b.value,
         work_type: b.work_type,
         comment: b.comment,
@@ -482,14 +498,17 @@ async fn batch(
         .trim()
         .parse()
         .map_err(|_| ApiError::field("lesson_id", "unknown"))?;
-    let rows: Vec<BatchRow> = b
+    let rows = b
         .rows
         .into_iter()
-        .map(|r| BatchRow {
-            student_id: r.student_id,
-            value: r.value,
+        .enumerate()
+        .map(|(i, r)| {
+            Ok(BatchRow {
+                student: field_id(&format!("rows[{i}].student_id"), &r.student_id)?,
+                value: r.value,
+            })
         })
-        .collect();
+        .collect::<Result<Vec<_>, AppError>>()?;
     let written = state
         .app
         .write_column(&who.principal, lesson, &rows, &client)
@@ -523,9 +542,9 @@ async fn set_attendance(
     ApiJson(b): ApiJson<AttendanceRequest>,
 ) -> Result<axum::response::Response, ApiError> {
     use axum::response::IntoResponse;
-    let input = AttendanceInput {
-        lesson_id: b.lesson_id,
-        student_id: b.student_id,
+    let input = SetAttendance {
+        lesson: field_id("lesson_id", &b.lesson_id)?,
+        student: field_id("student_id", &b.student_id)?,
         code: b.code,
         minutes_late: b.minutes_late,
         reason: b.reason,
@@ -569,9 +588,9 @@ async fn change_attendance(
         return Err(ApiError::field("code", "use DELETE to clear"));
     }
     let (lesson, student) = state.app.attendance_cell(raw).await?;
-    let input = AttendanceInput {
-        lesson_id: lesson.to_string(),
-        student_id: student.to_string(),
+    let input = SetAttendance {
+        lesson,
+        student,
         code: b.code,
         minutes_late: b.minutes_late,
         reason: b.reason,
@@ -606,13 +625,10 @@ async fn delete_attendance(
     Query(q): Query<AttendanceDeleteQuery>,
 ) -> Result<StatusCode, ApiError> {
     let (lesson, student) = state.app.attendance_cell(raw).await?;
-    let input = AttendanceInput {
-        lesson_id: lesson.to_string(),
-        student_id: student.to_string(),
-        code: String::new(),
+    let input = SetAttendance {
         version: Some(q.version),
         correction: q.correction,
-        ..AttendanceInput::default()
+        ..SetAttendance::new(lesson, student, "")
     };
     state
         .app

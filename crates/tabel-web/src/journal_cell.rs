@@ -10,7 +10,7 @@ use crate::AppState;
 use crate::error::{PageError, render, render_status};
 use crate::extract::{Nav, PageUser};
 use crate::i18n::Tr;
-use crate::paths::{Path, id};
+use crate::paths::{Path, field_id, id};
 use crate::school::date;
 use askama::Template;
 use axum::extract::{Query, State};
@@ -20,10 +20,9 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::Deserialize;
 use tabel_app::AppError;
-use tabel_app::journal::{AttendanceInput, MarkInput, MarkUpdate};
+use tabel_app::journal::{MarkUpdate, RecordMark, SetAttendance};
 use tabel_domain::journal::Attendance;
 use tabel_domain::{LessonId, MarkId, PersonId};
-use tabel_store::timetable::status;
 use time::Date;
 
 pub(crate) fn router() -> Router<AppState> {
@@ -135,25 +134,22 @@ async fn cell_view<'s>(
     let record = v
         .lessons
         .iter()
-        .find(|x| x.lesson.id == lesson.get())
+        .find(|x| x.lesson.id == lesson)
         .map(|x| x.record.record.clone())
         .unwrap_or_default();
     let policy = &v.policy.policy;
     let mut marks: Vec<_> = v
         .marks
         .iter()
-        .filter(|m| m.lesson == Some(lesson.get()) && m.student == student)
+        .filter(|m| m.lesson == Some(lesson) && m.student == student)
         .collect();
     marks.sort_by_key(|m| m.id);
     let att = v
         .attendance
         .iter()
-        .find(|a| a.lesson == lesson.get() && a.student == student);
-    let school = v.group.school;
+        .find(|a| a.lesson == lesson && a.student == student);
     let closed = v.period.locked_at.is_some();
-    let open_lesson = l.status != status::CANCELLED && l.on <= state.app.today() && member;
-    let correction =
-        !v.may_write && closed && user.who.principal.is_admin_of(school) && open_lesson;
+    let (writable, correction) = v.cell_access(l, state.app.today(), member);
     let work_name = |code: &str| {
         policy
             .work_type(code)
@@ -210,15 +206,15 @@ async fn cell_view<'s>(
         att_reason: att.map(|a| a.reason.clone()).unwrap_or_default(),
         att_version: att.map_or(0, |a| a.version),
         codes: Attendance::ALL
-            .into_iter()
-            .map(|a| {
+            .iter()
+            .map(|&a| {
                 (
                     a.code().to_owned(),
                     format!("{} — {}", policy.letter(a), attendance_name(&t, a)),
                 )
             })
             .collect(),
-        writable: (v.may_write && open_lesson) || correction,
+        writable,
         correction,
         closed,
         lesson_href: format!("/journal/lesson/{lesson}"),
@@ -338,15 +334,16 @@ async fn add_mark(
 ) -> Result<Response, PageError> {
     let result = async {
         let debt_until = f.debt()?;
-        let input = MarkInput {
-            student_id: f.student.trim().to_owned(),
-            lesson_id: Some(f.lesson.trim().to_owned()),
-            value: f.value.trim().to_owned(),
+        let input = RecordMark {
             work_type: some(&f.work_type),
             comment: some(&f.comment),
             debt_until,
             reason: some(&f.correction),
-            ..MarkInput::default()
+            ..RecordMark::on_lesson(
+                field_id("student_id", &f.student)?,
+                field_id("lesson_id", &f.lesson)?,
+                f.value.trim(),
+            )
         };
         state
             .app
@@ -424,9 +421,9 @@ async fn save_attendance(
                     .map_err(|_| AppError::invalid("minutes_late", "a number of minutes"))?,
             ),
         };
-        let input = AttendanceInput {
-            lesson_id: f.lesson.trim().to_owned(),
-            student_id: f.student.trim().to_owned(),
+        let input = SetAttendance {
+            lesson: field_id("lesson_id", &f.lesson)?,
+            student: field_id("student_id", &f.student)?,
             code: f.code.trim().to_owned(),
             minutes_late,
             reason: some(&f.reason),

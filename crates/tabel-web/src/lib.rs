@@ -19,7 +19,6 @@ mod debts;
 mod debts_api;
 mod diary;
 mod diary_api;
-pub mod documents;
 mod error;
 mod exams;
 mod exams_api;
@@ -93,8 +92,6 @@ pub struct AppState {
     pub limiter: Arc<auth::LoginLimiter>,
     /// Counters for `/metrics`.
     pub metrics: Arc<Metrics>,
-    /// The PDF renderer (fonts and templates loaded once).
-    pub reports: Arc<tabel_reports::Renderer>,
 }
 
 impl AppState {
@@ -106,14 +103,7 @@ impl AppState {
             web: Arc::new(web),
             i18n: Arc::new(I18n::new()),
             metrics: Arc::new(Metrics::default()),
-            reports: Arc::new(tabel_reports::Renderer::embedded()),
         }
-    }
-
-    /// The same state with another PDF renderer (a deployment's template overrides).
-    pub fn with_reports(mut self, reports: tabel_reports::Renderer) -> AppState {
-        self.reports = Arc::new(reports);
-        self
     }
 }
 

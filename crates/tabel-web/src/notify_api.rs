@@ -13,9 +13,9 @@ use serde::{Deserialize, Serialize};
 use tabel_app::notify::{
     CreatedWebhook, DeadLetter, NotificationSettings, SettingsInput, WebhookInput,
 };
+use tabel_domain::notify::Webhook;
 use tabel_domain::notify::{DeliveryState, clock};
 use tabel_domain::{DeliveryId, SchoolId, WebhookId};
-use tabel_store::delivery::Webhook;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 use utoipa::{IntoParams, ToSchema};

@@ -56,7 +56,16 @@ pub fn id<T: std::str::FromStr>(raw: &str) -> Result<T, tabel_app::AppError> {
 /// An id typed into a form's or a request's field: one that does not parse is that field's
 /// error (422).
 pub fn field_id<T: std::str::FromStr>(field: &str, raw: &str) -> Result<T, tabel_app::AppError> {
+    parse_field(field, raw, "unknown")
+}
+
+/// A form's or body's field parsed, or 422 naming the field with `message`.
+pub fn parse_field<T: std::str::FromStr>(
+    field: &str,
+    raw: &str,
+    message: &str,
+) -> Result<T, tabel_app::AppError> {
     raw.trim()
         .parse()
-        .map_err(|_| tabel_app::AppError::invalid(field, "unknown"))
+        .map_err(|_| tabel_app::AppError::invalid(field, message))
 }

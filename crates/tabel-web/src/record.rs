@@ -25,10 +25,10 @@ use tabel_app::record::{FinalEntry, LevelRecord, StudentRecord, SubjectLine, Yea
 use tabel_domain::PersonId;
 use tabel_domain::exams::ExamMark;
 use tabel_domain::finals::FinalValue;
+use tabel_domain::finals::Slot;
 use tabel_domain::record::EducationLevel;
+use tabel_domain::record::{RecordDebt, RecordDeferral, RecordExam};
 use tabel_domain::school::PeriodKind;
-use tabel_store::finals::Slot;
-use tabel_store::record::{RecordDebt, RecordDeferral, RecordExam};
 use time::format_description::well_known::Rfc3339;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;

@@ -11,6 +11,7 @@ use axum::Router;
 use axum::extract::State;
 use axum::response::Html;
 use axum::routing::get;
+use tabel_domain::timetable::LessonStatus;
 use tabel_domain::{GroupId, PersonId, SchoolId};
 
 pub(crate) fn router() -> Router<AppState> {
@@ -24,6 +25,17 @@ pub(crate) fn router() -> Router<AppState> {
 /// Formats a date the Russian way: 28.11.2026.
 pub fn date(d: time::Date) -> String {
     format!("{:02}.{:02}.{}", d.day(), u8::from(d.month()), d.year())
+}
+
+/// The change marker of a lesson: label and badge style ("" for a planned lesson).
+pub(crate) fn lesson_status(t: &Tr<'_>, status: LessonStatus) -> (String, &'static str) {
+    match status {
+        LessonStatus::Substituted => (t.get("lesson-substituted"), "warn"),
+        LessonStatus::Cancelled => (t.get("lesson-cancelled"), "bad"),
+        LessonStatus::Transferred => (t.get("lesson-transferred"), "warn"),
+        LessonStatus::Extra => (t.get("lesson-extra"), "ok"),
+        LessonStatus::Planned => (String::new(), ""),
+    }
 }
 
 /// A row of the groups table.
@@ -57,7 +69,7 @@ struct OverviewPage<'a> {
     subjects: Vec<String>,
 }
 
-fn group_rows(t: &Tr<'_>, groups: Vec<tabel_store::school::Group>) -> Vec<GroupRow> {
+fn group_rows(t: &Tr<'_>, groups: Vec<tabel_domain::school::Group>) -> Vec<GroupRow> {
     groups
         .into_iter()
         .map(|g| GroupRow {

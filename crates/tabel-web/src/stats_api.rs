@@ -136,19 +136,13 @@ impl StatsParams {
 
 /// A workbook of tables as a download.
 pub(crate) fn xlsx_response(tables: &[Table], name: &str) -> Result<Response, AppError> {
-    let sheets: Vec<tabel_reports::xlsx::Sheet> = tables
-        .iter()
-        .map(|t| tabel_reports::xlsx::Sheet {
-            name: t.name.clone(),
-            title: t.title.clone(),
-            subtitle: t.subtitle.clone(),
-            headers: t.headers.clone(),
-            widths: t.widths.clone(),
-            rows: t.rows.clone(),
-        })
-        .collect();
-    let bytes =
-        tabel_reports::xlsx::workbook(&sheets).map_err(|e| AppError::Internal(e.to_string()))?;
+    let bytes = tabel_app::documents::sheets::workbook(
+        &tables
+            .iter()
+            .cloned()
+            .map(tabel_app::documents::sheets::Sheet::from)
+            .collect::<Vec<_>>(),
+    )?;
     let disposition = HeaderValue::from_str(&format!("attachment; filename=\"{name}.xlsx\""))
         .map_err(|e| AppError::Internal(e.to_string()))?;
     Ok((

@@ -17,8 +17,8 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use tabel_app::AppError;
 use tabel_app::thematic::{ImportSummary, MAX_FILE_BYTES};
+use tabel_domain::thematic::ThematicPlan;
 use tabel_domain::{GroupId, SubjectId};
-use tabel_store::thematic::StoredPlan;
 
 /// Room for the multipart framing around a file of the largest accepted size.
 const FRAMING_BYTES: usize = 16 * 1024;
@@ -57,8 +57,8 @@ pub struct PlanView {
     pub topics: Vec<TopicRow>,
 }
 
-impl From<StoredPlan> for PlanView {
-    fn from(p: StoredPlan) -> Self {
+impl From<ThematicPlan> for PlanView {
+    fn from(p: ThematicPlan) -> Self {
         PlanView {
             source_name: p.source_name,
             updated: date(p.updated_at.date()),

@@ -13,8 +13,8 @@ use axum::http::{HeaderMap, StatusCode, header};
 use serde::{Deserialize, Serialize};
 use tabel_app::AppError;
 use tabel_app::thematic::{ImportSummary, MAX_FILE_BYTES};
+use tabel_domain::thematic::ThematicPlan;
 use tabel_domain::{GroupId, SubjectId};
-use tabel_store::thematic::StoredPlan;
 use time::format_description::well_known::Rfc3339;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -108,8 +108,8 @@ struct PlanDto {
     topics: Vec<TopicDto>,
 }
 
-impl From<StoredPlan> for PlanDto {
-    fn from(p: StoredPlan) -> Self {
+impl From<ThematicPlan> for PlanDto {
+    fn from(p: ThematicPlan) -> Self {
         PlanDto {
             id: p.id.to_string(),
             group_id: p.group.to_string(),

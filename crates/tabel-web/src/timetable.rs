@@ -17,6 +17,7 @@ use axum::{Form, Router};
 use serde::Deserialize;
 use tabel_app::AppError;
 use tabel_app::timetable::{Change, EntryInput, LessonView, LessonsOf, may_plan};
+use tabel_domain::timetable::LessonStatus;
 use tabel_domain::timetable::{CancelCause, hhmm};
 use tabel_domain::{GroupId, LessonId, PersonId, SchoolId, TimetableLineId};
 use time::{Date, Duration};
@@ -71,19 +72,9 @@ pub struct GridRow {
     pub cells: Vec<Vec<Cell>>,
 }
 
-fn status_label(t: &Tr<'_>, status: &str) -> (String, &'static str) {
-    match status {
-        "substituted" => (t.get("lesson-substituted"), "warn"),
-        "cancelled" => (t.get("lesson-cancelled"), "bad"),
-        "transferred" => (t.get("lesson-transferred"), "warn"),
-        "extra" => (t.get("lesson-extra"), "ok"),
-        _ => (String::new(), ""),
-    }
-}
-
 fn cell(t: &Tr<'_>, v: &LessonView, own_group: Option<GroupId>, teacher_view: bool) -> Cell {
     let l = &v.lesson;
-    let (status, style) = status_label(t, &l.status);
+    let (status, style) = crate::school::lesson_status(t, l.status);
     let mut detail = String::new();
     if let Some(o) = &l.original_teacher_name {
         detail = format!("{}: {o}", t.get("lesson-instead-of"));
@@ -113,7 +104,7 @@ fn cell(t: &Tr<'_>, v: &LessonView, own_group: Option<GroupId>, teacher_view: bo
         status,
         style,
         detail,
-        href: if teacher_view && l.status != "cancelled" {
+        href: if teacher_view && l.status != LessonStatus::Cancelled {
             format!("/journal/lesson/{}", l.id)
         } else {
             String::new()
@@ -362,11 +353,11 @@ async fn add_line(
             ),
         };
         let input = EntryInput {
-            group_id: f.group_id.clone(),
+            group: f.group_id.trim().parse().ok(),
             weekday: f.weekday,
             number: f.number,
-            subject_id: f.subject_id.clone(),
-            teacher_id: f.teacher_id.clone(),
+            subject: f.subject_id.trim().parse().ok(),
+            teacher: f.teacher_id.trim().parse().ok(),
             room: f.room.clone(),
             valid_from,
             valid_to: None,
@@ -536,20 +527,20 @@ async fn desk(
             if !affected {
                 continue;
             }
-            let candidates = if l.status == "cancelled" {
+            let candidates = if l.status == LessonStatus::Cancelled {
                 Vec::new()
             } else {
                 state
                     .app
-                    .free_teachers(p, LessonId::new(l.id))
+                    .free_teachers(p, l.id)
                     .await?
                     .into_iter()
                     .filter(|c| c.teacher != absent)
                     .map(|c| (c.teacher.to_string(), c.name, c.qualified))
                     .collect()
             };
-            let (status, _) = status_label(&t, &l.status);
-            let cancellable = l.status != "cancelled";
+            let (status, _) = crate::school::lesson_status(&t, l.status);
+            let cancellable = l.status != LessonStatus::Cancelled;
             lessons.push(DeskLesson {
                 cancellable,
                 id: l.id.to_string(),
@@ -693,7 +684,7 @@ async fn changes(
         .day_lessons(p, school, day)
         .await?
         .into_iter()
-        .filter(|l| l.status != "planned")
+        .filter(|l| l.status != LessonStatus::Planned)
         .map(|l| {
             let view = LessonView {
                 lesson: l,

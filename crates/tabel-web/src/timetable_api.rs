@@ -326,11 +326,11 @@ async fn add_entry(
 ) -> Result<(StatusCode, Json<crate::api::Created>), ApiError> {
     let school = school_of(&state, &who.principal, body.school_id.as_deref())?;
     let input = EntryInput {
-        group_id: body.group_id,
+        group: body.group_id.trim().parse().ok(),
         weekday: body.weekday,
         number: body.number,
-        subject_id: body.subject_id,
-        teacher_id: body.teacher_id,
+        subject: body.subject_id.trim().parse().ok(),
+        teacher: body.teacher_id.trim().parse().ok(),
         room: body.room,
         valid_from: body
             .valid_from
@@ -418,12 +418,12 @@ impl From<LessonView> for LessonDto {
             room: l.room,
             group_id: l.group.to_string(),
             group: l.group_name,
-            status: l.status,
+            status: l.status.code().to_owned(),
             original_teacher: l.original_teacher_name,
             original_date: l.original_date.map(|d| d.to_string()),
             original_number: l.original_number,
             reason: l.reason,
-            cause: l.cause,
+            cause: l.cause.map(|c| c.code().to_owned()),
             version: l.version,
         }
     }
@@ -572,7 +572,7 @@ async fn cancellation(
 ) -> Result<Json<LessonDto>, ApiError> {
     let cause = match b.cause.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
         None => None,
-        Some(code) => Some(CancelCause::from_code(code).ok_or_else(|| {
+        Some(code) => Some(CancelCause::from_code(code).ok().ok_or_else(|| {
             ApiError::from(AppError::invalid(
                 "cause",
                 "one of teacher_absent, class_absent, other",

@@ -9,12 +9,12 @@ use clap::Args;
 use std::path::{Path, PathBuf};
 use tabel::config::{parse_date, renderer};
 use tabel::open_db;
+use tabel_app::documents;
 use tabel_app::extracts::{ExtractRequest, RangeInput, Target, operator};
 use tabel_app::{App, AppConfig, AppError};
 use tabel_domain::school::GroupKind;
-use tabel_domain::{PersonId, SchoolId};
+use tabel_domain::{PeriodId, PersonId, SchoolId};
 use tabel_store::school as school_repo;
-use tabel_web::documents;
 use time::Date;
 
 /// `tabel extracts`.
@@ -101,26 +101,22 @@ fn explain(e: AppError) -> anyhow::Error {
     }
 }
 
-async fn open(
-    db: &DbArg,
-    today: Option<Date>,
-    dir: Option<PathBuf>,
-) -> anyhow::Result<(App, tabel_reports::Renderer)> {
+async fn open(db: &DbArg, today: Option<Date>, dir: Option<PathBuf>) -> anyhow::Result<App> {
     let (url, file) = db.resolve()?;
     let dir = dir.or(file.templates_dir);
     let reports = renderer(dir.as_deref())?;
-    let app = App::new(
+    Ok(App::new(
         open_db(&url).await?,
         AppConfig {
             today,
             ..AppConfig::default()
         },
-    );
-    Ok((app, reports))
+    )
+    .with_reports(reports))
 }
 
 /// A period given by number: the period of that number of the class's grade.
-async fn period_id(app: &App, class: &school_repo::Group, raw: &str) -> anyhow::Result<String> {
+async fn period_id(app: &App, class: &school_repo::Group, raw: &str) -> anyhow::Result<PeriodId> {
     let n: i64 = raw
         .trim()
         .parse()
@@ -128,8 +124,8 @@ async fn period_id(app: &App, class: &school_repo::Group, raw: &str) -> anyhow::
     let mut c = app.db().acquire().await?;
     let c = &mut c.conn();
     let periods = school_repo::list_periods(c, class.year).await?;
-    if periods.iter().any(|p| p.id.get() == n) {
-        return Ok(n.to_string());
+    if let Some(p) = periods.iter().find(|p| p.id.get() == n) {
+        return Ok(p.id);
     }
     let kind = school_repo::list_parallels(c, class.year)
         .await?
@@ -139,7 +135,7 @@ async fn period_id(app: &App, class: &school_repo::Group, raw: &str) -> anyhow::
     periods
         .iter()
         .find(|p| Some(p.kind) == kind && i64::from(p.number) == n)
-        .map(|p| p.id.to_string())
+        .map(|p| p.id)
         .ok_or_else(|| {
             anyhow!(
                 "--period {raw:?}: the class {} has no such period",
@@ -149,17 +145,13 @@ async fn period_id(app: &App, class: &school_repo::Group, raw: &str) -> anyhow::
 }
 
 pub(crate) async fn extracts(args: ExtractsArgs) -> anyhow::Result<i32> {
-    let (app, reports) = open(&args.db, args.today, args.templates_dir.clone()).await?;
-    let result = run_extracts(&app, reports, &args).await;
+    let app = open(&args.db, args.today, args.templates_dir.clone()).await?;
+    let result = run_extracts(&app, &args).await;
     app.db().close().await;
     result
 }
 
-async fn run_extracts(
-    app: &App,
-    reports: tabel_reports::Renderer,
-    args: &ExtractsArgs,
-) -> anyhow::Result<i32> {
+async fn run_extracts(app: &App, args: &ExtractsArgs) -> anyhow::Result<i32> {
     let school = args.school.map(SchoolId::new);
     let (target, class) = match (&args.class, args.student) {
         (Some(name), _) => {
@@ -188,7 +180,11 @@ async fn run_extracts(
     };
     let period = match (&args.period, &class) {
         (Some(raw), Some(class)) => Some(period_id(app, class, raw).await?),
-        (Some(raw), None) => Some(raw.trim().to_owned()),
+        (Some(raw), None) => Some(
+            raw.trim()
+                .parse()
+                .map_err(|_| anyhow!("--period {raw:?}: not a period id"))?,
+        ),
         (None, _) => None,
     };
     let req = ExtractRequest {
@@ -202,11 +198,7 @@ async fn run_extracts(
     };
     let started = std::time::Instant::now();
     let issued = app
-        .system_issue_extracts(target, &req, move |b| {
-            reports
-                .extracts(&documents::extract_doc(b, ""))
-                .map_err(|e| e.to_string())
-        })
+        .system_issue_extracts(target, &req, app.extract_renderer())
         .await
         .map_err(explain)?;
     write(&args.output, &issued.pdf)?;
@@ -239,17 +231,13 @@ fn write(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
 }
 
 pub(crate) async fn archive(args: ArchiveArgs) -> anyhow::Result<i32> {
-    let (app, reports) = open(&args.db, args.today, args.templates_dir.clone()).await?;
-    let result = run_archive(&app, &reports, &args).await;
+    let app = open(&args.db, args.today, args.templates_dir.clone()).await?;
+    let result = run_archive(&app, &args).await;
     app.db().close().await;
     result
 }
 
-async fn run_archive(
-    app: &App,
-    reports: &tabel_reports::Renderer,
-    args: &ArchiveArgs,
-) -> anyhow::Result<i32> {
+async fn run_archive(app: &App, args: &ArchiveArgs) -> anyhow::Result<i32> {
     let (school, classes) = app
         .system_year_classes(args.school.map(SchoolId::new), &args.year)
         .await
@@ -267,12 +255,13 @@ async fn run_archive(
             .await
             .map_err(explain)
             .with_context(|| format!("class {}", class.name))?;
-        let journals = documents::journal_docs(&archive);
-        for (name, doc) in &journals {
-            let pdf = reports
-                .journal_archive(doc)
-                .with_context(|| format!("{} {name}", class.name))?;
-            write(&dir.join(format!("{name}.pdf")), &pdf)?;
+        let journals = app
+            .class_journal_pdfs(&archive)
+            .await
+            .map_err(explain)
+            .with_context(|| format!("class {} journals", class.name))?;
+        for (name, pdf) in &journals {
+            write(&dir.join(format!("{name}.pdf")), pdf)?;
             files += 1;
             bytes += pdf.len();
         }
@@ -281,8 +270,10 @@ async fn run_archive(
             .await
             .map_err(explain)
             .with_context(|| format!("class {} summary sheet", class.name))?;
-        let pdf = reports
-            .summary_sheet(&documents::summary_doc(&summary))
+        let pdf = app
+            .summary_sheet_pdf(&summary)
+            .await
+            .map_err(explain)
             .with_context(|| format!("{} summary sheet", class.name))?;
         write(&dir.join("svodnaya-vedomost.pdf"), &pdf)?;
         files += 1;

@@ -65,7 +65,8 @@ impl Application {
         let channels = std::sync::Arc::new(
             tabel_notify::Channels::new(&config.notify).context("cannot set up notifications")?,
         );
-        let mut app = App::new(db.clone(), app_config);
+        let mut app = App::new(db.clone(), app_config)
+            .with_reports(crate::config::renderer(config.templates_dir.as_deref())?);
         if let Some(clock) = &config.clock {
             app = app.with_clock(clock.clone());
         }
@@ -112,8 +113,7 @@ impl Application {
         };
         Ok(Application {
             listener,
-            state: AppState::new(app, web)
-                .with_reports(crate::config::renderer(config.templates_dir.as_deref())?),
+            state: AppState::new(app, web),
             db,
             notifier,
         })

@@ -162,21 +162,16 @@ pub async fn run(a: StatsArgs) -> anyhow::Result<i32> {
         all.attendance.pupils.len()
     );
     if let Some(path) = &a.xlsx {
-        let sheets: Vec<tabel_reports::xlsx::Sheet> = all
-            .tables()
-            .into_iter()
-            .map(|t| tabel_reports::xlsx::Sheet {
-                name: t.name,
-                title: t.title,
-                subtitle: t.subtitle,
-                headers: t.headers,
-                widths: t.widths,
-                rows: t.rows,
-            })
-            .collect();
-        let bytes = tabel_reports::xlsx::workbook(&sheets)?;
+        let tables = all.tables();
+        let sheets = tables.len();
+        let bytes = tabel_app::documents::sheets::workbook(
+            &tables
+                .into_iter()
+                .map(tabel_app::documents::sheets::Sheet::from)
+                .collect::<Vec<_>>(),
+        )?;
         std::fs::write(path, bytes).with_context(|| format!("cannot write {}", path.display()))?;
-        println!("Written: {} ({} sheets).", path.display(), sheets.len());
+        println!("Written: {} ({sheets} sheets).", path.display());
     }
     eprintln!("computed in {} ms", took.as_millis());
     db.close().await;

@@ -1,9 +1,10 @@
 //! Homework files: stored with their bytes, listed without them (one lesson, or many lessons in
 //! one query), deleted by marking.
 
+use tabel_domain::timetable::LessonStatus;
 use tabel_store::homework_files::{self as repo, NewHomeworkFile};
 use tabel_store::test_support::Fixture;
-use tabel_store::timetable::{self as tt, NewLesson, status};
+use tabel_store::timetable::{self as tt, NewLesson};
 use tabel_store::{Db, both_backends, now_micros};
 
 const HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaA";
@@ -23,7 +24,7 @@ async fn lessons(db: &Db, f: &Fixture) -> Vec<i64> {
             subject: f.math,
             teacher: f.teacher,
             room: "",
-            status: status::PLANNED,
+            status: LessonStatus::Planned,
             entry: None,
         })
         .collect();
@@ -38,7 +39,7 @@ async fn lessons(db: &Db, f: &Fixture) -> Vec<i64> {
     .await
     .unwrap()
     .into_iter()
-    .map(|l| l.id)
+    .map(|l| l.id.get())
     .collect();
     tx.commit().await.unwrap();
     ids
@@ -89,7 +90,7 @@ both_backends! {
         assert_eq!(content, bytes);
 
         let many = repo::files_of_lessons(c, &ids).await.unwrap();
-        let pairs: Vec<(i64, &str)> = many.iter().map(|x| (x.lesson, x.file_name.as_str())).collect();
+        let pairs: Vec<(i64, &str)> = many.iter().map(|x| (x.lesson.get(), x.file_name.as_str())).collect();
         assert_eq!(pairs, [(ids[0], "a.pdf"), (ids[0], "c.txt"), (ids[2], "b.png")]);
         assert!(repo::files_of_lessons(c, &[]).await.unwrap().is_empty());
         assert!(repo::files_of_lessons(c, &[ids[1]]).await.unwrap().is_empty());

@@ -1,19 +1,20 @@
 //! The printed documents' data: the use cases' results turned into tabel-reports' view structs
-//! (ready-to-print text), shared by the pages, the API and the command line. The documents are
-//! Russian school papers whatever the interface language: the wording of values lives here,
-//! the wording of the page in the templates (which a deployment may override).
+//! (ready-to-print text). The documents are Russian school papers whatever the interface
+//! language: the wording of values lives here, the wording of the page in the templates (which a
+//! deployment may override).
 
-use crate::school::date;
+use super::date;
+use crate::consent::ConsentForm;
+use crate::extracts::{ClassArchive, ExtractBatch, Signer, SignerRole, SummaryDocument};
 use std::collections::HashMap;
-use tabel_app::consent::ConsentForm;
-use tabel_app::extracts::{ClassArchive, ExtractBatch, Signer, SignerRole, SummaryDocument};
+use tabel_domain::finals::Slot;
 use tabel_domain::finals::{Confidence, FinalValue, Forecast, Need, Risk};
 use tabel_domain::journal::Attendance;
 use tabel_domain::school::PeriodKind;
+use tabel_domain::school::{Period, School};
+use tabel_domain::timetable::LessonStatus;
 use tabel_domain::{PersonId, SubjectId};
 use tabel_reports::docs::*;
-use tabel_store::finals::Slot;
-use tabel_store::school::{Period, School};
 use time::Date;
 
 fn header(s: &School) -> SchoolHeader {
@@ -418,7 +419,7 @@ pub fn consent_doc(f: &ConsentForm) -> ConsentFormDoc {
 fn cell_text(marks: &[&str], absence: Option<(&str, Option<u16>)>) -> String {
     let mut parts: Vec<String> = marks.iter().map(|m| (*m).to_owned()).collect();
     if let Some((code, _)) = absence {
-        let letter = match Attendance::from_code(code) {
+        let letter = match Attendance::from_code(code).ok() {
             Some(Attendance::Ill) => "Б",
             Some(Attendance::Excused) => "УП",
             Some(Attendance::Unexcused) => "Н",
@@ -463,7 +464,7 @@ pub fn journal_docs(a: &ClassArchive) -> Vec<(String, JournalArchiveDoc)> {
                         .lessons
                         .iter()
                         .filter(|l| p.starts_on <= l.on && l.on <= p.ends_on)
-                        .filter(|l| l.status != tabel_store::timetable::status::CANCELLED)
+                        .filter(|l| l.status != LessonStatus::Cancelled.code())
                         // Printed before the year ends: what was planned after today is not
                         // the journal yet.
                         .filter(|l| l.on <= a.today)
