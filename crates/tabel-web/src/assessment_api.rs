@@ -266,12 +266,7 @@ pub(crate) fn sheets(school: &str, list: &[Assessment]) -> Vec<tabel_reports::xl
                 .map(|a| {
                     vec![
                         a.class_name.clone(),
-                        format!(
-                            "{:02}.{:02}.{}",
-                            a.on.day(),
-                            u8::from(a.on.month()),
-                            a.on.year()
-                        ),
+                        tabel_present::date(a.on),
                         a.number.to_string(),
                         a.subject_name.clone(),
                         level_ru(a.level.code()).to_owned(),

@@ -11,7 +11,6 @@ use crate::error::{PageError, render, render_status};
 use crate::extract::{Nav, PageUser};
 use crate::i18n::Tr;
 use crate::paths::{Path, id};
-use crate::school::date;
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::{Html, IntoResponse, Response};
@@ -24,6 +23,7 @@ use tabel_app::journal::{BatchRow, JournalView, RecordInput};
 use tabel_domain::calendar::TimeZoneName;
 use tabel_domain::journal::{Attendance, GradingPolicy};
 use tabel_domain::{GroupId, LessonId, PeriodId, PersonId, SubjectId};
+use tabel_present::date;
 use tabel_store::journal::{StoredAttendance, StoredMark};
 use tabel_store::timetable::status;
 use time::Date;
@@ -220,11 +220,7 @@ fn shorten(text: &str, n: usize) -> String {
 }
 
 pub(crate) fn period_label(t: &Tr<'_>, p: &tabel_store::school::Period) -> String {
-    format!(
-        "{} {}",
-        p.number,
-        t.get(&format!("period-{}", p.kind.code()))
-    )
+    tabel_present::period_name(t.lang, p.kind, p.number)
 }
 
 fn status_label(t: &Tr<'_>, code: &str) -> String {
@@ -252,7 +248,7 @@ fn columns(t: &Tr<'_>, v: &JournalView, today: Date) -> Vec<Column> {
             let cancelled = lesson.status == status::CANCELLED;
             Column {
                 id: lesson.id.to_string(),
-                day: format!("{:02}.{:02}", lesson.on.day(), u8::from(lesson.on.month())),
+                day: tabel_present::day_month(lesson.on),
                 full_date: date(lesson.on),
                 number: lesson.number,
                 short_topic: shorten(&r.topic, 14),
@@ -283,7 +279,7 @@ fn columns(t: &Tr<'_>, v: &JournalView, today: Date) -> Vec<Column> {
 }
 
 /// The cells of the grid, from the marks and attendance looked up by (lesson, pupil).
-fn rows(v: &JournalView, cols: &[Column]) -> Vec<Row> {
+fn rows(t: &Tr<'_>, v: &JournalView, cols: &[Column]) -> Vec<Row> {
     let mut marks: HashMap<(i64, PersonId), Vec<&StoredMark>> = HashMap::new();
     for m in &v.marks {
         if let Some(lesson) = m.lesson {
@@ -326,9 +322,7 @@ fn rows(v: &JournalView, cols: &[Column]) -> Vec<Row> {
                     let title = list
                         .iter()
                         .map(|m| {
-                            let name = policy
-                                .work_type(&m.work_type)
-                                .map_or(m.work_type.as_str(), |w| w.name.as_str());
+                            let name = tabel_present::work_name(policy, &m.work_type);
                             format!("{}: {name} ×{}", m.value, m.weight)
                         })
                         .collect::<Vec<_>>()
@@ -359,7 +353,7 @@ fn rows(v: &JournalView, cols: &[Column]) -> Vec<Row> {
                 id: e.student.to_string(),
                 name: format!("{} {}", e.last_name, e.first_name),
                 note,
-                average: s.average.replace('.', ","),
+                average: tabel_present::decimal_shown(t.lang, &s.average),
                 marks: s.marks,
                 absences: s.absences,
                 cells,
@@ -381,7 +375,7 @@ async fn grid_page<'s>(
         .journal(&user.who.principal, group, subject, period)
         .await?;
     let mut cols = columns(&t, &v, today);
-    let rows = rows(&v, &cols);
+    let rows = rows(&t, &v, &cols);
     let base = format!("/journal/{group}/{subject}");
     let class = v.group.parent.unwrap_or(v.group.id);
     if v.may_write {
@@ -541,10 +535,7 @@ pub(crate) fn overload_text(
     t.args(
         "journal-homework-overload",
         &[
-            (
-                "date",
-                format!("{:02}.{:02}", on.day(), u8::from(on.month())).into(),
-            ),
+            ("date", tabel_present::day_month(on).into()),
             ("minutes", i64::from(minutes).into()),
             ("limit", i64::from(limit).into()),
             ("grade", i64::from(grade).into()),
@@ -637,7 +628,7 @@ fn history_rows(
             let key = format!("journal-action-{}", c.action.replace('.', "-"));
             let label = t.get(&key);
             HistoryRow {
-                at: format!("{} {:02}:{:02}", date(at.date()), at.hour(), at.minute()),
+                at: tabel_present::date_time(at),
                 action: if label == key { c.action } else { label },
                 before: cell_value(c.before.as_ref()),
                 after: cell_value(c.after.as_ref()),
@@ -747,7 +738,7 @@ pub(crate) async fn lesson_view<'s>(
     let v = &sheet.journal;
     let today = state.app.today();
     let cols = columns(&t, v, today);
-    let grid = rows(v, &cols);
+    let grid = rows(&t, v, &cols);
     let index = v
         .lessons
         .iter()

@@ -11,7 +11,6 @@ use crate::error::{PageError, render, render_status};
 use crate::extract::{Nav, PageUser};
 use crate::i18n::Tr;
 use crate::paths::{Path, id};
-use crate::school::date;
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
@@ -23,6 +22,7 @@ use tabel_app::AppError;
 use tabel_app::journal::{AttendanceInput, MarkInput, MarkUpdate};
 use tabel_domain::journal::Attendance;
 use tabel_domain::{LessonId, MarkId, PersonId};
+use tabel_present::date;
 use tabel_store::timetable::status;
 use time::Date;
 
@@ -154,11 +154,7 @@ async fn cell_view<'s>(
     let open_lesson = l.status != status::CANCELLED && l.on <= state.app.today() && member;
     let correction =
         !v.may_write && closed && user.who.principal.is_admin_of(school) && open_lesson;
-    let work_name = |code: &str| {
-        policy
-            .work_type(code)
-            .map_or_else(|| code.to_owned(), |w| w.name.clone())
-    };
+    let work_name = |code: &str| tabel_present::work_name(policy, code).to_owned();
     let default_work = record
         .lesson_type
         .as_deref()
