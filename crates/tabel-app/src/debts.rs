@@ -224,11 +224,6 @@ async fn debt_changed(
     Ok(())
 }
 
-/// "15.12.2026".
-fn dmy(d: Date) -> String {
-    format!("{:02}.{:02}.{}", d.day(), u8::from(d.month()), d.year())
-}
-
 /// Whether a cell's failing mark is an academic debt: the year's and the exam's marks (the
 /// intermediate attestation); a period's failing mark is not, unless a deferral lapsed.
 fn debt_slot(slot: Slot) -> bool {
@@ -467,7 +462,7 @@ impl App {
         }
         let reason = format!(
             "Отсрочка до {} истекла без отметки ({})",
-            dmy(d.ends_on),
+            tabel_present::date(d.ends_on),
             d.basis
         );
         let na = FinalValue::NotAttested.code();
@@ -642,7 +637,7 @@ impl App {
         }
         let reason = format!(
             "Пересдача №{attempt} от {}: {value}{}",
-            dmy(input.on),
+            tabel_present::date(input.on),
             if note.is_empty() {
                 String::new()
             } else {

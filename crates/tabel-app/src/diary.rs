@@ -822,8 +822,7 @@ impl App {
         let names = subject_names(c, child.card.school).await?;
         let policy = self.policy_of(c, child.card.school).await?;
         let work = |need: Option<&tabel_domain::finals::Need>| {
-            need.and_then(|n| policy.policy.work_type(&n.work_type))
-                .map(|w| w.name.clone())
+            need.map(|n| tabel_present::work_name(&policy.policy, &n.work_type).to_owned())
                 .unwrap_or_default()
         };
         let year = child.class.as_ref().map(|g| g.year);
@@ -1073,9 +1072,7 @@ fn diary_mark(
 ) -> DiaryMark {
     DiaryMark {
         subject_name: names.get(&m.subject).cloned().unwrap_or_default(),
-        work_name: policy
-            .work_type(&m.work_type)
-            .map_or_else(|| m.work_type.clone(), |w| w.name.clone()),
+        work_name: tabel_present::work_name(policy, &m.work_type).to_owned(),
         mark: m,
     }
 }

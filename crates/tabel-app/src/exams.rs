@@ -29,6 +29,7 @@ use tabel_domain::table::CellError;
 use tabel_domain::text::sort_key;
 use tabel_domain::{ExamBatchId, ExamResultId};
 use tabel_domain::{PersonId, SchoolId, UserId};
+use tabel_present::rfc3339;
 use tabel_store::audit::{self, AuditEntry};
 use tabel_store::exams::{self as repo, ExamBatch, ExamResult, NewBatch, NewResult};
 use tabel_store::school as school_repo;
@@ -260,11 +261,6 @@ fn result_json(r: &ExamResult) -> serde_json::Value {
         "taken_on": r.taken_on.map(|d| d.to_string()), "score": r.score, "mark": r.mark.code(),
         "received_at": rfc3339(r.received_at), "published_at": r.published_at.map(rfc3339),
     })
-}
-
-fn rfc3339(t: OffsetDateTime) -> String {
-    t.format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default()
 }
 
 /// Audits a publication of one result and tells the notifier (inside the transaction).

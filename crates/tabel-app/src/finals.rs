@@ -1029,8 +1029,7 @@ impl App {
                     .or(s.forecast.next_up.as_ref());
                 out.push(AtRisk {
                     work: need
-                        .and_then(|n| policy.policy.work_type(&n.work_type))
-                        .map(|w| w.name.clone())
+                        .map(|n| tabel_present::work_name(&policy.policy, &n.work_type).to_owned())
                         .unwrap_or_default(),
                     student: m.id,
                     name: format!("{} {}", m.last_name, m.first_name),

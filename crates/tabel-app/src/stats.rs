@@ -44,6 +44,7 @@ use tabel_domain::school::{PeriodKind, Role};
 use tabel_domain::stats::{holiday_shift, is_held, prorate, teacher_absent};
 use tabel_domain::timetable::GradeCalendar;
 use tabel_domain::{AcademicYearId, GroupId, PeriodId, PersonId, SchoolId, SubjectId};
+use tabel_present::Lang;
 use tabel_store::Conn;
 use tabel_store::school as school_repo;
 use tabel_store::stats::{self as repo, Bucket, LessonCount, StatsGroup};
@@ -173,7 +174,11 @@ impl Frame {
     /// "2 четверть 2026/2027" or "2026/2027 учебный год" (documents are in Russian).
     pub fn period_ru(&self) -> String {
         match (self.period_kind, self.period_number) {
-            (Some(k), Some(n)) => format!("{n} {} {}", period_kind_ru(k), self.year_label),
+            (Some(k), Some(n)) => format!(
+                "{} {}",
+                tabel_present::period_name(Lang::Ru, k, n),
+                self.year_label
+            ),
             _ => format!("{} учебный год", self.year_label),
         }
     }
@@ -200,21 +205,9 @@ impl Frame {
             "{}; {}; по данным журнала на {}",
             self.scope_ru(),
             self.period_ru(),
-            ru_date(self.cut.max(self.from).min(self.to))
+            tabel_present::date(self.cut.max(self.from).min(self.to))
         )
     }
-}
-
-fn period_kind_ru(k: PeriodKind) -> &'static str {
-    match k {
-        PeriodKind::Quarter => "четверть",
-        PeriodKind::Trimester => "триместр",
-        PeriodKind::HalfYear => "полугодие",
-    }
-}
-
-fn ru_date(d: Date) -> String {
-    format!("{:02}.{:02}.{}", d.day(), u8::from(d.month()), d.year())
 }
 
 /// A table for a spreadsheet: the statistics export every table they show.

@@ -69,11 +69,6 @@ fn is_weekend(d: Date) -> bool {
     matches!(d.weekday(), Weekday::Saturday | Weekday::Sunday)
 }
 
-/// `28.11.2026`, as Russian documents write dates.
-pub fn russian_date(d: Date) -> String {
-    format!("{:02}.{:02}.{}", d.day(), u8::from(d.month()), d.year())
-}
-
 fn range(kind: DayOffKind, name: &str, starts_on: Date, ends_on: Date) -> DayOff {
     DayOff {
         kind,
@@ -175,7 +170,7 @@ pub fn plan(year: SchoolYear) -> Result<CalendarPlan, DemoError> {
             let monday = on_or_after(d, Weekday::Monday);
             days_off.push(range(
                 DayOffKind::NonWorking,
-                &format!("Перенос выходного дня с {}", russian_date(d)),
+                &format!("Перенос выходного дня с {}", tabel_present::date(d)),
                 monday,
                 monday,
             ));
@@ -193,14 +188,14 @@ pub fn plan(year: SchoolYear) -> Result<CalendarPlan, DemoError> {
                     DayOffKind::WorkingDay,
                     &format!(
                         "Рабочий день (перенос выходного на {})",
-                        russian_date(bridge)
+                        tabel_present::date(bridge)
                     ),
                     saturday,
                     saturday,
                 ));
                 days_off.push(range(
                     DayOffKind::NonWorking,
-                    &format!("Перенос выходного дня с {}", russian_date(saturday)),
+                    &format!("Перенос выходного дня с {}", tabel_present::date(saturday)),
                     bridge,
                     bridge,
                 ));

@@ -141,10 +141,7 @@ pub(crate) fn plan(
 ) -> Vec<Planned> {
     let mut written = |on: Date| {
         *basis_no += 1;
-        format!(
-            "заявление № {basis_no} от {}",
-            crate::calendar::russian_date(on)
-        )
+        format!("заявление № {basis_no} от {}", tabel_present::date(on))
     };
     let later = |rng: &mut SplitMix64| random_date(rng, year_start.min(today), today);
     if f.demo_account {

@@ -162,10 +162,8 @@ pub(crate) async fn write(
     repo::close_deferral(c, id, DeferralState::Lapsed, picks.deputy, at(lapsed_on)).await?;
     let na = FinalValue::NotAttested.code();
     let reason = format!(
-        "Отсрочка до {:02}.{:02}.{} истекла без отметки",
-        lapsed_end.day(),
-        u8::from(lapsed_end.month()),
-        lapsed_end.year()
+        "Отсрочка до {} истекла без отметки",
+        tabel_present::date(lapsed_end)
     );
     finals_repo::write(
         c,

@@ -43,15 +43,7 @@ impl ChannelCourier {
 }
 
 fn until(d: &CodeDelivery) -> String {
-    let t = d.code.expires_at();
-    format!(
-        "{:02}.{:02}.{} {:02}:{:02} UTC",
-        t.day(),
-        u8::from(t.month()),
-        t.year(),
-        t.hour(),
-        t.minute()
-    )
+    tabel_present::date_time_utc(d.code.expires_at())
 }
 
 async fn send(channels: &Channels, base: &str, d: &CodeDelivery) {

@@ -4,6 +4,7 @@
 use tabel_app::finals::StudentForecast;
 use tabel_domain::finals::{Confidence, Risk};
 use tabel_domain::school::PeriodKind;
+use tabel_present::{FinalSlot, Lang, date, period_for, slot_for};
 use time::Date;
 
 /// A message for one event.
@@ -17,11 +18,6 @@ pub struct Message {
     pub line: String,
 }
 
-/// "28.11.2026".
-pub fn date(d: Date) -> String {
-    format!("{:02}.{:02}.{}", d.day(), u8::from(d.month()), d.year())
-}
-
 /// Parses an ISO date from a payload.
 pub fn iso_date(raw: &str) -> Option<Date> {
     tabel_domain::calendar::parse_iso_date(raw).ok()
@@ -29,15 +25,17 @@ pub fn iso_date(raw: &str) -> Option<Date> {
 
 /// "за 2-ю четверть", "за год", "за экзамен".
 pub fn slot_label(slot: &str, period: Option<(PeriodKind, i64)>) -> String {
-    match (slot, period) {
-        ("year", _) => "за год".into(),
-        ("exam", _) => "за экзамен".into(),
-        ("final", _) => "итоговая за уровень образования".into(),
-        (_, Some((PeriodKind::Quarter, n))) => format!("за {n}-ю четверть"),
-        (_, Some((PeriodKind::Trimester, n))) => format!("за {n}-й триместр"),
-        (_, Some((PeriodKind::HalfYear, n))) => format!("за {n}-е полугодие"),
-        (_, None) => "за период".into(),
-    }
+    let named = match (slot, period) {
+        ("year", _) => FinalSlot::Year,
+        ("exam", _) => FinalSlot::Exam,
+        ("final", _) => FinalSlot::Final,
+        (_, Some((kind, n))) => match u8::try_from(n) {
+            Ok(n) => FinalSlot::Period(kind, n),
+            Err(_) => return "за период".into(),
+        },
+        (_, None) => return "за период".into(),
+    };
+    slot_for(Lang::Ru, named)
 }
 
 fn footer(public_url: &str) -> String {
@@ -201,20 +199,7 @@ pub fn digest(on: Date, lines: &[String], public_url: &str) -> Message {
 
 /// "1 событие", "3 события", "5 событий".
 pub fn events(n: usize) -> String {
-    let word = match (n % 10, n % 100) {
-        (1, r) if r != 11 => "событие",
-        (2..=4, r) if !(12..=14).contains(&r) => "события",
-        _ => "событий",
-    };
-    format!("{n} {word}")
-}
-
-fn period_name(kind: PeriodKind, n: u8) -> String {
-    match kind {
-        PeriodKind::Quarter => format!("{n}-ю четверть"),
-        PeriodKind::Trimester => format!("{n}-й триместр"),
-        PeriodKind::HalfYear => format!("{n}-е полугодие"),
-    }
+    tabel_present::tr(Lang::Ru).count("events-count", i64::try_from(n).unwrap_or(i64::MAX))
 }
 
 /// The week's forecast of a pupil's final marks (point 4).
@@ -237,7 +222,10 @@ pub fn forecast(
             let average = if s.average == "—" {
                 String::new()
             } else {
-                format!(", средний балл {}", s.average.replace('.', ","))
+                format!(
+                    ", средний балл {}",
+                    tabel_present::decimal_shown(Lang::Ru, &s.average)
+                )
             };
             let sure = match s.forecast.confidence {
                 Confidence::Low => ", может измениться",
@@ -267,7 +255,7 @@ pub fn forecast(
     }
     let title = format!(
         "Прогноз итоговых отметок за {}",
-        period_name(period.kind, period.number)
+        period_for(Lang::Ru, period.kind, period.number)
     );
     let mut text = format!("{pupil}, {school}.\n{title} (по отметкам на сегодня):\n");
     for l in &lines {
@@ -285,7 +273,7 @@ pub fn forecast(
         text,
         line: format!(
             "{pupil}: прогноз за {} готов, предметов с риском: {at_risk}. {public_url}",
-            period_name(period.kind, period.number)
+            period_for(Lang::Ru, period.kind, period.number)
         ),
     })
 }

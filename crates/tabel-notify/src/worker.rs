@@ -391,7 +391,7 @@ impl Worker {
             let body = serde_json::json!({
                 "delivery": key, "event_id": e.id.to_string(), "topic": e.topic,
                 "school_id": e.school_id.map(|s| s.to_string()),
-                "created_at": e.created_at.format(&time::format_description::well_known::Rfc3339).unwrap_or_default(),
+                "created_at": tabel_present::rfc3339(e.created_at),
                 "payload": payload,
             })
             .to_string();

@@ -52,15 +52,6 @@ struct Notice {
     done: Option<String>,
 }
 
-fn instant(at: time::OffsetDateTime) -> String {
-    format!(
-        "{} {:02}:{:02} UTC",
-        crate::school::date(at.date()),
-        at.hour(),
-        at.minute()
-    )
-}
-
 async fn build<'s>(
     state: &'s AppState,
     user: &PageUser,
@@ -81,7 +72,7 @@ async fn build<'s>(
                 s.user_agent.clone()
             },
             origin: s.origin.clone(),
-            last_seen: instant(s.last_seen_at),
+            last_seen: tabel_present::date_time_utc(s.last_seen_at),
         })
         .collect();
     Ok(AccountPage {

@@ -295,7 +295,7 @@ async fn links_page<'s>(
         .into_iter()
         .map(|p| Found {
             id: p.id.to_string(),
-            born: p.birth_date.map(crate::school::date).unwrap_or_default(),
+            born: p.birth_date.map(tabel_present::date).unwrap_or_default(),
             name: p.full_name(),
         })
         .collect();

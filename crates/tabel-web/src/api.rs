@@ -18,8 +18,8 @@ use tabel_app::auth::SessionKind;
 use tabel_domain::access::Principal;
 use tabel_domain::school::{ConsentState, GroupKind};
 use tabel_domain::{GroupId, PersonId, SchoolId};
+use tabel_present::rfc3339;
 use time::Date;
-use time::format_description::well_known::Rfc3339;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -77,10 +77,6 @@ pub(crate) fn router(state: &AppState) -> Router<AppState> {
         crate::homework_files_api::routes(router, state.app.homework_file_max_bytes())
             .split_for_parts();
     router.merge(SwaggerUi::new("/api/docs").url("/api/v1/openapi.json", api))
-}
-
-fn rfc3339(t: time::OffsetDateTime) -> String {
-    t.format(&Rfc3339).unwrap_or_default()
 }
 
 /// `?date=` (default: today), refused with 422 when not an ISO date.

@@ -5,7 +5,6 @@ use crate::AppState;
 use crate::error::{PageError, render, render_status};
 use crate::extract::{Nav, PageUser};
 use crate::i18n::Tr;
-use crate::school::date;
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
@@ -18,6 +17,7 @@ use tabel_app::assessment::AssessmentInput;
 use tabel_app::timetable::may_plan;
 use tabel_domain::GroupId;
 use tabel_domain::school::Role;
+use tabel_present::date;
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new().route("/assessments", get(page).post(plan))

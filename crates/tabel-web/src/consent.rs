@@ -8,7 +8,6 @@ use crate::error::{PageError, render, render_status};
 use crate::extract::{Nav, PageUser};
 use crate::i18n::Tr;
 use crate::paths::{Path, id, parse_field};
-use crate::school::date;
 use askama::Template;
 use axum::extract::{DefaultBodyLimit, Multipart, Query, State};
 use axum::http::StatusCode;
@@ -20,6 +19,7 @@ use tabel_app::AppError;
 use tabel_app::consent::{ConsentInput, MAX_SCAN_BYTES, WithdrawalInput};
 use tabel_domain::consent::{BasisInput, Status};
 use tabel_domain::{ConsentId, GroupId, PersonId};
+use tabel_present::date;
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
@@ -273,7 +273,7 @@ async fn child_view<'s>(
             let at = zone.local(r.recorded_at);
             HistoryRow {
                 id: r.id.to_string(),
-                at: format!("{} {:02}:{:02}", date(at.date()), at.hour(), at.minute()),
+                at: tabel_present::date_time(at),
                 parent: names
                     .iter()
                     .find(|(id, _)| *id == r.parent)

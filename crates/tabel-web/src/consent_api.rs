@@ -17,7 +17,7 @@ use tabel_domain::consent::ConsentRecord;
 use tabel_domain::consent::{BasisInput, Status};
 use tabel_domain::school::ConsentState;
 use tabel_domain::{ConsentId, GroupId, PersonId};
-use time::format_description::well_known::Rfc3339;
+use tabel_present::rfc3339;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -115,7 +115,7 @@ async fn class_registry(
                 relation: l.relation.map(|r| r.code().to_owned()),
                 diary: state_code(l.diary),
                 electronic_delivery: state_code(l.delivery),
-                updated_at: l.updated_at.and_then(|t| t.format(&Rfc3339).ok()),
+                updated_at: l.updated_at.map(rfc3339),
             })
             .collect(),
     }))
@@ -166,7 +166,7 @@ impl From<ConsentRecord> for RecordDto {
             signature: r.basis.signature,
             note: r.note,
             recorded_by: r.recorded_by,
-            recorded_at: r.recorded_at.format(&Rfc3339).unwrap_or_default(),
+            recorded_at: rfc3339(r.recorded_at),
             has_scan: r.has_scan,
         }
     }

@@ -15,7 +15,6 @@ use crate::error::{PageError, render, render_status};
 use crate::extract::{Nav, PageUser, Visitor};
 use crate::i18n::Tr;
 use crate::paths::{Path, id};
-use crate::school::date;
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
@@ -30,6 +29,7 @@ use tabel_domain::contact::{
     ContactError, ContactKind, MAX_ATTEMPTS, Network, Provenance, deliverable, display_value,
 };
 use tabel_domain::{ContactId, PersonId};
+use tabel_present::date;
 use time::OffsetDateTime;
 
 pub(crate) fn router() -> Router<AppState> {
@@ -91,15 +91,6 @@ fn kind_label(t: &Tr<'_>, kind: ContactKind, network: Option<Network>) -> String
     }
 }
 
-fn clock(at: OffsetDateTime) -> String {
-    format!(
-        "{} {:02}:{:02} UTC",
-        date(at.date()),
-        at.hour(),
-        at.minute()
-    )
-}
-
 fn row(t: &Tr<'_>, c: &Contact, now: OffsetDateTime) -> ContactRow {
     let mut provenance = t.get(&format!("contact-provenance-{}", c.provenance.code()));
     if !c.basis.is_empty() {
@@ -114,7 +105,7 @@ fn row(t: &Tr<'_>, c: &Contact, now: OffsetDateTime) -> ContactRow {
                 && now < k.expires_at
                 && k.attempts < MAX_ATTEMPTS
         })
-        .map(|k| clock(k.expires_at))
+        .map(|k| tabel_present::date_time_utc(k.expires_at))
         .unwrap_or_default();
     ContactRow {
         id: c.id.to_string(),
@@ -274,7 +265,7 @@ fn refused(t: &Tr<'_>, e: AppError) -> Result<Vec<String>, AppError> {
         AppError::LockedOut { until } => Ok(vec![t.with(
             "contact-error-too-many-codes",
             "until",
-            clock(until),
+            tabel_present::date_time_utc(until),
         )]),
         e => Err(e),
     }

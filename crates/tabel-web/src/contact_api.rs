@@ -20,8 +20,8 @@ use tabel_app::contact::ContactInput;
 use tabel_domain::contact::Contact;
 use tabel_domain::contact::{MAX_ATTEMPTS, deliverable, display_value};
 use tabel_domain::{ContactId, PersonId};
+use tabel_present::rfc3339;
 use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -32,10 +32,6 @@ pub(crate) fn routes(r: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
         .routes(routes!(set_preferred))
         .routes(routes!(start_verification))
         .routes(routes!(confirm))
-}
-
-fn rfc3339(t: OffsetDateTime) -> String {
-    t.format(&Rfc3339).unwrap_or_default()
 }
 
 /// A verification code in force (its value is never shown).

@@ -12,7 +12,6 @@ use crate::finals::{slot_of, slot_query};
 use crate::i18n::Tr;
 use crate::journal::period_label;
 use crate::paths::{Path, id};
-use crate::school::date;
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
@@ -26,6 +25,7 @@ use tabel_domain::finals::FinalValue;
 use tabel_domain::finals::Slot;
 use tabel_domain::school::Period;
 use tabel_domain::{DebtId, DeferralId, GroupId, PersonId, SchoolId, SubjectId};
+use tabel_present::date;
 use time::Date;
 
 pub(crate) fn router() -> Router<AppState> {

@@ -18,8 +18,8 @@ use tabel_app::debts::{
 };
 use tabel_domain::debts::Deferral;
 use tabel_domain::{DebtId, DeferralId, GroupId, PersonId, SchoolId, SubjectId};
+use tabel_present::rfc3339;
 use time::Date;
-use time::format_description::well_known::Rfc3339;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -64,10 +64,6 @@ pub(crate) struct DeferralDto {
     reminded_at: Option<String>,
 }
 
-fn rfc(t: time::OffsetDateTime) -> String {
-    t.format(&Rfc3339).unwrap_or_default()
-}
-
 impl From<&DeferralLine> for DeferralDto {
     fn from(l: &DeferralLine) -> Self {
         let d = &l.deferral;
@@ -93,9 +89,9 @@ impl From<&Deferral> for DeferralDto {
             basis: d.basis.clone(),
             state: d.state.code().to_owned(),
             stage: None,
-            created_at: rfc(d.created_at),
-            resolved_at: d.resolved_at.map(rfc),
-            reminded_at: d.reminded_at.map(rfc),
+            created_at: rfc3339(d.created_at),
+            resolved_at: d.resolved_at.map(rfc3339),
+            reminded_at: d.reminded_at.map(rfc3339),
         }
     }
 }

@@ -12,7 +12,6 @@ use crate::error::{PageError, render, render_status};
 use crate::extract::{Nav, PageUser};
 use crate::i18n::Tr;
 use crate::paths::Path;
-use crate::school::date;
 use askama::Template;
 use axum::Router;
 use axum::extract::{Query, State};
@@ -31,6 +30,7 @@ use tabel_domain::school::ConsentState;
 use tabel_domain::school::Period;
 use tabel_domain::timetable::hhmm;
 use tabel_domain::{PeriodId, PersonId};
+use tabel_present::date;
 use time::{Date, Duration};
 
 pub(crate) fn router() -> Router<AppState> {
@@ -516,11 +516,7 @@ pub struct PeriodTab {
 }
 
 fn period_name(t: &Tr<'_>, p: &Period) -> String {
-    format!(
-        "{} {}",
-        p.number,
-        t.get(&format!("period-{}", p.kind.code()))
-    )
+    tabel_present::period_name(t.lang, p.kind, p.number)
 }
 
 fn period_tabs(t: &Tr<'_>, base: &str, periods: &[Period], shown: &Period) -> Vec<PeriodTab> {
@@ -871,7 +867,7 @@ async fn marks_page(
             .map(|s| SubjectView {
                 id: format!("subject-{}", s.subject),
                 name: s.name.clone(),
-                average: s.average.display().replace('.', ","),
+                average: tabel_present::average(t.lang, &s.average),
                 count: t.count("diary-marks-count", i64::from(s.average.count)),
                 missed: if s.absences > 0 {
                     missed(&t, s.absences, s.lessons)
@@ -979,7 +975,7 @@ fn forecast_line(
         fc.projected
             .map(|p| p.value.to_string())
             .unwrap_or_else(|| "—".into()),
-        f.average.replace('.', ","),
+        tabel_present::decimal_shown(t.lang, &f.average),
         t.get(&format!("diary-confidence-{}", code_of(&fc.confidence))),
         notes.join(" · "),
     )
@@ -1049,7 +1045,7 @@ async fn finals_page(
                     t.args(
                         "deferral-until",
                         &[
-                            ("date", crate::school::date(l.deferral.ends_on).into()),
+                            ("date", tabel_present::date(l.deferral.ends_on).into()),
                             ("basis", l.deferral.basis.clone().into()),
                         ],
                     ),

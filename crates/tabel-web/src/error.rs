@@ -314,7 +314,7 @@ pub async fn render_page_errors(
                 .0
                 .get()
                 .copied()
-                .unwrap_or_else(|| Lang::from_headers(&asked, None));
+                .unwrap_or_else(|| crate::i18n::lang_from_headers(&asked, None));
             error_page(state.i18n.tr(lang), res.status(), key, &detail)
         }
         None => res,

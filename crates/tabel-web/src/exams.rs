@@ -10,7 +10,6 @@ use crate::error::{PageError, render, render_status};
 use crate::extract::{Nav, PageUser};
 use crate::i18n::Tr;
 use crate::paths::{Path, id};
-use crate::school::date;
 use askama::Template;
 use axum::extract::{DefaultBodyLimit, Multipart, Query, State};
 use axum::http::StatusCode;
@@ -25,6 +24,7 @@ use tabel_app::exams::{
 use tabel_domain::calendar::TimeZoneName;
 use tabel_domain::exams::{self as rules, ExamKind, ExamMark};
 use tabel_domain::{ExamBatchId, ExamResultId, PersonId, SchoolId};
+use tabel_present::date;
 use time::{Duration, OffsetDateTime};
 
 /// Room for the multipart framing and the form's other fields around the largest file.
@@ -46,8 +46,7 @@ pub(crate) fn router() -> Router<AppState> {
 
 /// "27.11.2026 10:00" in the school's time.
 fn local(zone: &TimeZoneName, at: OffsetDateTime) -> String {
-    let l = zone.local(at);
-    format!("{} {:02}:{:02}", date(l.date()), l.hour(), l.minute())
+    tabel_present::date_time(zone.local(at))
 }
 
 /// "30 ч", "2 дн. 6 ч".

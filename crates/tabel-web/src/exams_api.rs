@@ -22,8 +22,8 @@ use tabel_app::exams::{
 use tabel_domain::exams::{self as rules, ExamKind};
 use tabel_domain::exams::{ExamBatch, ExamResult};
 use tabel_domain::{PersonId, SchoolId};
+use tabel_present::rfc3339;
 use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -36,10 +36,6 @@ pub(crate) fn routes(r: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
         .routes(routes!(batches))
         .routes(routes!(overdue))
         .routes(routes!(student_exams))
-}
-
-fn rfc3339(t: OffsetDateTime) -> String {
-    t.format(&Rfc3339).unwrap_or_default()
 }
 
 /// `?school_id=`: an id, or the only school the user manages exams of.

@@ -119,7 +119,7 @@ impl Nav {
 /// The language of a request: the `tabel_lang` cookie, else the user's setting, else
 /// Accept-Language, else Russian.
 pub fn lang_of(headers: &HeaderMap, user_locale: Option<&str>) -> Lang {
-    Lang::from_headers(headers, user_locale)
+    crate::i18n::lang_from_headers(headers, user_locale)
 }
 
 /// A page visitor who must be logged in; otherwise they are sent to the login page.

@@ -9,7 +9,6 @@ use crate::error::{PageError, render, render_status};
 use crate::extract::{Nav, PageUser, Visitor};
 use crate::i18n::Tr;
 use crate::paths::{Path, id, parse_field};
-use crate::school::date;
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
@@ -23,6 +22,7 @@ use tabel_domain::extract::ExtractCode;
 use tabel_domain::extract::IssuedExtract;
 use tabel_domain::school::Period;
 use tabel_domain::{GroupId, PersonId, SubjectId};
+use tabel_present::date;
 use time::Date;
 
 pub(crate) fn router() -> Router<AppState> {
@@ -169,7 +169,7 @@ fn period_options(periods: &[Period], current: Option<&Period>) -> Vec<PeriodOpt
             id: p.id.to_string(),
             label: format!(
                 "{} ({} — {})",
-                tabel_app::documents::period_title(p),
+                tabel_present::period_title(tabel_present::Lang::Ru, p.kind, p.number),
                 date(p.starts_on),
                 date(p.ends_on)
             ),
@@ -207,7 +207,7 @@ fn issued_rows(t: &Tr<'_>, state: &AppState, list: &[IssuedExtract]) -> Vec<Issu
                 code: e.code.clone(),
                 student: e.student_name.clone(),
                 dates: format!("{} — {}", date(e.from), date(e.to)),
-                issued_at: format!("{} {:02}:{:02}", date(at.date()), at.hour(), at.minute()),
+                issued_at: tabel_present::date_time(at),
                 by: e
                     .issued_by
                     .clone()
@@ -625,7 +625,7 @@ fn verify_answer(
                 initials: f.initials,
                 class_name: f.class_name.unwrap_or_default(),
                 dates: format!("{} — {}", date(f.from), date(f.to)),
-                issued_at: format!("{} {:02}:{:02}", date(at.date()), at.hour(), at.minute()),
+                issued_at: tabel_present::date_time(at),
                 channel: t.get(&format!("extracts-channel-{}", f.channel)),
                 pdf_sha256: f.pdf_sha256,
                 content_sha256: f.content_sha256,

@@ -16,8 +16,8 @@ use tabel_app::AppError;
 use tabel_app::extracts::{ExtractRequest, RangeInput, Target, Verification};
 use tabel_domain::extract::IssuedExtract;
 use tabel_domain::{GroupId, PersonId, SubjectId};
+use tabel_present::rfc3339;
 use time::Date;
-use time::format_description::well_known::Rfc3339;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -40,10 +40,6 @@ fn date(field: &str, raw: Option<&str>) -> Result<Option<Date>, ApiError> {
             .map(Some)
             .map_err(|_| ApiError::field(field, "use YYYY-MM-DD")),
     }
-}
-
-fn rfc3339(t: time::OffsetDateTime) -> String {
-    t.format(&Rfc3339).unwrap_or_default()
 }
 
 /// What to print.

@@ -167,19 +167,19 @@ async fn view<'s>(
             let deferral = r.deferral.as_ref();
             let may_defer = sheet.may_defer(r);
             let note = match r.entry.to {
-                Some(to) => format!("{} {}", t.get("finals-left"), crate::school::date(to)),
+                Some(to) => format!("{} {}", t.get("finals-left"), tabel_present::date(to)),
                 None if r.entry.from > v.period.starts_on => {
                     format!(
                         "{} {}",
                         t.get("finals-joined"),
-                        crate::school::date(r.entry.from)
+                        tabel_present::date(r.entry.from)
                     )
                 }
                 None => String::new(),
             };
             Row {
                 note,
-                average: r.average.replace('.', ","),
+                average: tabel_present::decimal_shown(t.lang, &r.average),
                 marks: r.marks,
                 attendance: if r.lessons_held > 0 {
                     format!("{} / {}", r.lessons_missed, r.lessons_held)
@@ -198,7 +198,7 @@ async fn view<'s>(
                         t.args(
                             "deferral-until",
                             &[
-                                ("date", crate::school::date(d.ends_on).into()),
+                                ("date", tabel_present::date(d.ends_on).into()),
                                 ("basis", d.basis.clone().into()),
                             ],
                         )
@@ -465,7 +465,7 @@ async fn risks_page(
                 f.projected
                     .map(|p| p.value.to_string())
                     .unwrap_or_else(|| "—".into()),
-                r.subject.average.replace('.', ","),
+                tabel_present::decimal_shown(t.lang, &r.subject.average),
                 risks,
                 takes,
             )

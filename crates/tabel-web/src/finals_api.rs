@@ -16,7 +16,7 @@ use tabel_app::finals::{FinalRow, FinalsSheet, SetFinal};
 use tabel_domain::finals::{FinalRecord, Slot};
 use tabel_domain::finals::{FinalValue, Forecast};
 use tabel_domain::{GroupId, PeriodId, PersonId, SubjectId};
-use time::format_description::well_known::Rfc3339;
+use tabel_present::rfc3339;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -99,8 +99,8 @@ impl From<FinalRecord> for FinalDto {
             proposal: f.proposal,
             reason: f.reason,
             version: f.version,
-            set_at: f.set_at.format(&Rfc3339).unwrap_or_default(),
-            published_at: f.published_at.and_then(|t| t.format(&Rfc3339).ok()),
+            set_at: rfc3339(f.set_at),
+            published_at: f.published_at.map(rfc3339),
         }
     }
 }

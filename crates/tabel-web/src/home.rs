@@ -207,7 +207,7 @@ async fn build<'s>(
                 t.args(
                     "deferral-until",
                     &[
-                        ("date", crate::school::date(d.ends_on).into()),
+                        ("date", tabel_present::date(d.ends_on).into()),
                         ("basis", d.basis.clone().into()),
                     ],
                 ),

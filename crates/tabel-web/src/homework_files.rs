@@ -8,7 +8,7 @@ use crate::AppState;
 use crate::error::{PageError, render_status};
 use crate::extract::PageUser;
 use crate::homework_files_api::{FRAMING_BYTES, UploadError, read_upload};
-use crate::i18n::{Lang, Tr};
+use crate::i18n::Tr;
 use crate::paths::{Path, id};
 use axum::extract::multipart::MultipartRejection;
 use axum::extract::{DefaultBodyLimit, Multipart, State};
@@ -64,21 +64,11 @@ pub struct LessonFiles {
     pub error: String,
 }
 
-/// A number with one decimal the way the language writes it: "1,5" or "1.5".
-fn decimal(lang: Lang, tenths: u64) -> String {
-    let sep = if lang == Lang::Ru { ',' } else { '.' };
-    if tenths.is_multiple_of(10) {
-        (tenths / 10).to_string()
-    } else {
-        format!("{}{sep}{}", tenths / 10, tenths % 10)
-    }
-}
-
 fn megabytes(t: &Tr<'_>, bytes: u64) -> String {
     t.with(
         "hw-file-size-mb",
         "n",
-        decimal(t.lang, bytes.saturating_mul(10) / (1024 * 1024)),
+        tabel_present::tenths(t.lang, bytes.saturating_mul(10) / (1024 * 1024)),
     )
 }
 
@@ -285,6 +275,7 @@ async fn delete(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::i18n::Lang;
 
     #[test]
     fn sizes_are_written_the_russian_way() {

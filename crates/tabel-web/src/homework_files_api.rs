@@ -18,7 +18,7 @@ use tabel_app::AppError;
 use tabel_app::homework_files::{FileContent, FileUpload, refusal};
 use tabel_domain::journal::HomeworkFile;
 use tabel_domain::{HomeworkFileId, LessonId};
-use time::format_description::well_known::Rfc3339;
+use tabel_present::rfc3339;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -79,7 +79,7 @@ impl From<HomeworkFile> for FileDto {
             size_bytes: f.size_bytes,
             sha256: f.sha256,
             uploaded_by_user_id: f.uploaded_by.map(|u| u.to_string()),
-            uploaded_at: f.uploaded_at.format(&Rfc3339).unwrap_or_default(),
+            uploaded_at: rfc3339(f.uploaded_at),
         }
     }
 }
@@ -144,12 +144,11 @@ fn human(bytes: usize) -> String {
     if bytes < 1024 * 1024 {
         return format!("{} KB", bytes.div_ceil(1024));
     }
-    let tenths = bytes.saturating_mul(10) / (1024 * 1024);
-    if tenths.is_multiple_of(10) {
-        format!("{} MB", tenths / 10)
-    } else {
-        format!("{}.{} MB", tenths / 10, tenths % 10)
-    }
+    let tenths = u64::try_from(bytes.saturating_mul(10) / (1024 * 1024)).unwrap_or(u64::MAX);
+    format!(
+        "{} MB",
+        tabel_present::tenths(tabel_present::Lang::En, tenths)
+    )
 }
 
 fn too_large(max_bytes: usize) -> ApiError {

@@ -11,7 +11,6 @@ use crate::error::{PageError, render, render_status};
 use crate::extract::{Nav, PageUser};
 use crate::i18n::Tr;
 use crate::paths::{Path, id};
-use crate::school::date;
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::{Html, IntoResponse, Response};
@@ -26,6 +25,7 @@ use tabel_domain::journal::{Attendance, GradingPolicy};
 use tabel_domain::journal::{AttendanceEntry, MarkEntry};
 use tabel_domain::timetable::LessonStatus;
 use tabel_domain::{GroupId, LessonId, PeriodId, PersonId, SubjectId};
+use tabel_present::date;
 use time::Date;
 
 pub(crate) fn router() -> Router<AppState> {
@@ -220,11 +220,7 @@ fn shorten(text: &str, n: usize) -> String {
 }
 
 pub(crate) fn period_label(t: &Tr<'_>, p: &tabel_domain::school::Period) -> String {
-    format!(
-        "{} {}",
-        p.number,
-        t.get(&format!("period-{}", p.kind.code()))
-    )
+    tabel_present::period_name(t.lang, p.kind, p.number)
 }
 
 fn letter_of(policy: &GradingPolicy, code: &str) -> String {
@@ -243,7 +239,7 @@ fn columns(t: &Tr<'_>, v: &JournalView, today: Date) -> Vec<Column> {
             let cancelled = lesson.status == LessonStatus::Cancelled;
             Column {
                 id: lesson.id.to_string(),
-                day: format!("{:02}.{:02}", lesson.on.day(), u8::from(lesson.on.month())),
+                day: tabel_present::day_month(lesson.on),
                 full_date: date(lesson.on),
                 number: lesson.number,
                 short_topic: shorten(&r.topic, 14),
@@ -274,7 +270,7 @@ fn columns(t: &Tr<'_>, v: &JournalView, today: Date) -> Vec<Column> {
 }
 
 /// The cells of the grid, from the marks and attendance looked up by (lesson, pupil).
-fn rows(v: &JournalView, cols: &[Column]) -> Vec<Row> {
+fn rows(t: &Tr<'_>, v: &JournalView, cols: &[Column]) -> Vec<Row> {
     let mut marks: HashMap<(LessonId, PersonId), Vec<&MarkEntry>> = HashMap::new();
     for m in &v.marks {
         if let Some(lesson) = m.lesson {
@@ -317,9 +313,7 @@ fn rows(v: &JournalView, cols: &[Column]) -> Vec<Row> {
                     let title = list
                         .iter()
                         .map(|m| {
-                            let name = policy
-                                .work_type(&m.work_type)
-                                .map_or(m.work_type.as_str(), |w| w.name.as_str());
+                            let name = tabel_present::work_name(policy, &m.work_type);
                             format!("{}: {name} ×{}", m.value, m.weight)
                         })
                         .collect::<Vec<_>>()
@@ -350,7 +344,7 @@ fn rows(v: &JournalView, cols: &[Column]) -> Vec<Row> {
                 id: e.student.to_string(),
                 name: format!("{} {}", e.last_name, e.first_name),
                 note,
-                average: s.average.replace('.', ","),
+                average: tabel_present::decimal_shown(t.lang, &s.average),
                 marks: s.marks,
                 absences: s.absences,
                 cells,
@@ -372,7 +366,7 @@ async fn grid_page<'s>(
         .journal(&user.who.principal, group, subject, period)
         .await?;
     let mut cols = columns(&t, &v, today);
-    let rows = rows(&v, &cols);
+    let rows = rows(&t, &v, &cols);
     let base = format!("/journal/{group}/{subject}");
     let class = v.group.parent.unwrap_or(v.group.id);
     if v.may_write {
@@ -532,10 +526,7 @@ pub(crate) fn overload_text(
     t.args(
         "journal-homework-overload",
         &[
-            (
-                "date",
-                format!("{:02}.{:02}", on.day(), u8::from(on.month())).into(),
-            ),
+            ("date", tabel_present::day_month(on).into()),
             ("minutes", i64::from(minutes).into()),
             ("limit", i64::from(limit).into()),
             ("grade", i64::from(grade).into()),
@@ -628,7 +619,7 @@ fn history_rows(
             let key = format!("journal-action-{}", c.action.replace('.', "-"));
             let label = t.get(&key);
             HistoryRow {
-                at: format!("{} {:02}:{:02}", date(at.date()), at.hour(), at.minute()),
+                at: tabel_present::date_time(at),
                 action: if label == key { c.action } else { label },
                 before: cell_value(c.before.as_ref()),
                 after: cell_value(c.after.as_ref()),
@@ -738,7 +729,7 @@ pub(crate) async fn lesson_view<'s>(
     let v = &sheet.journal;
     let today = state.app.today();
     let cols = columns(&t, v, today);
-    let grid = rows(v, &cols);
+    let grid = rows(&t, v, &cols);
     let index = v
         .lessons
         .iter()

@@ -727,10 +727,7 @@ async fn cell_history(
         changes
             .into_iter()
             .map(|c| CellChangeDto {
-                at: c
-                    .at
-                    .format(&time::format_description::well_known::Rfc3339)
-                    .unwrap_or_default(),
+                at: tabel_present::rfc3339(c.at),
                 actor_user_id: c.actor.map(|a| a.to_string()),
                 action: c.action,
                 before: c.before,
@@ -925,10 +922,7 @@ async fn recommendations(
                 subject_id: r.subject.map(|s| s.to_string()),
                 teacher_id: r.teacher.to_string(),
                 body: r.body,
-                created_at: r
-                    .created_at
-                    .format(&time::format_description::well_known::Rfc3339)
-                    .unwrap_or_default(),
+                created_at: tabel_present::rfc3339(r.created_at),
             })
             .collect(),
     ))

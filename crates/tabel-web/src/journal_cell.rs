@@ -11,7 +11,6 @@ use crate::error::{PageError, render, render_status};
 use crate::extract::{Nav, PageUser};
 use crate::i18n::Tr;
 use crate::paths::{Path, field_id, id};
-use crate::school::date;
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
@@ -23,6 +22,7 @@ use tabel_app::AppError;
 use tabel_app::journal::{MarkUpdate, RecordMark, SetAttendance};
 use tabel_domain::journal::Attendance;
 use tabel_domain::{LessonId, MarkId, PersonId};
+use tabel_present::date;
 use time::Date;
 
 pub(crate) fn router() -> Router<AppState> {
@@ -150,11 +150,7 @@ async fn cell_view<'s>(
         .find(|a| a.lesson == lesson && a.student == student);
     let closed = v.period.locked_at.is_some();
     let (writable, correction) = v.cell_access(l, state.app.today(), member);
-    let work_name = |code: &str| {
-        policy
-            .work_type(code)
-            .map_or_else(|| code.to_owned(), |w| w.name.clone())
-    };
+    let work_name = |code: &str| tabel_present::work_name(policy, code).to_owned();
     let default_work = record
         .lesson_type
         .as_deref()

@@ -11,7 +11,6 @@ use crate::error::{PageError, render, render_status};
 use crate::extract::{Nav, PageUser};
 use crate::i18n::Tr;
 use crate::paths::Path;
-use crate::school::date;
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
@@ -23,7 +22,7 @@ use tabel_app::AppError;
 use tabel_app::notify::{NotificationSettings, SettingsInput, WebhookInput};
 use tabel_domain::notify::{ChannelChoice, DeliveryState, EventKind, clock};
 use tabel_domain::{DeliveryId, SchoolId, WebhookId};
-use time::OffsetDateTime;
+use tabel_present::date;
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
@@ -38,15 +37,6 @@ pub(crate) fn router() -> Router<AppState> {
             get(webhooks_page).post(add_webhook),
         )
         .route("/admin/{school}/webhooks/{id}/remove", post(remove_webhook))
-}
-
-fn instant(at: OffsetDateTime) -> String {
-    format!(
-        "{} {:02}:{:02} UTC",
-        date(at.date()),
-        at.hour(),
-        at.minute()
-    )
 }
 
 /// A kind of event on the settings form.
@@ -248,9 +238,13 @@ async fn deliveries_page(
             history: l
                 .attempts
                 .iter()
-                .map(|a| format!("{} — {}", instant(a.at), a.error))
+                .map(|a| format!("{} — {}", tabel_present::date_time_utc(a.at), a.error))
                 .collect(),
-            dead_at: l.delivery.dead_at.map(instant).unwrap_or_default(),
+            dead_at: l
+                .delivery
+                .dead_at
+                .map(tabel_present::date_time_utc)
+                .unwrap_or_default(),
         })
         .collect();
     let notice = (q.done.as_deref() == Some("resent")).then(|| t.get("notify-resent"));

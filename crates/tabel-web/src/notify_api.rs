@@ -16,8 +16,7 @@ use tabel_app::notify::{
 use tabel_domain::notify::Webhook;
 use tabel_domain::notify::{DeliveryState, clock};
 use tabel_domain::{DeliveryId, SchoolId, WebhookId};
-use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
+use tabel_present::rfc3339;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -28,10 +27,6 @@ pub(crate) fn routes(r: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
         .routes(routes!(resend))
         .routes(routes!(webhooks, add_webhook))
         .routes(routes!(remove_webhook))
-}
-
-fn rfc3339(t: OffsetDateTime) -> String {
-    t.format(&Rfc3339).unwrap_or_default()
 }
 
 /// The setting for one kind of event.

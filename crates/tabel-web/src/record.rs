@@ -13,7 +13,6 @@ use crate::error::{ApiError, PageError, Problem, render};
 use crate::extract::{ApiUser, Nav, PageUser};
 use crate::i18n::Tr;
 use crate::paths::Path;
-use crate::school::date;
 use askama::Template;
 use axum::Json;
 use axum::Router;
@@ -29,7 +28,8 @@ use tabel_domain::finals::Slot;
 use tabel_domain::record::EducationLevel;
 use tabel_domain::record::{RecordDebt, RecordDeferral, RecordExam};
 use tabel_domain::school::PeriodKind;
-use time::format_description::well_known::Rfc3339;
+use tabel_present::date;
+use tabel_present::rfc3339;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -168,7 +168,7 @@ pub struct RecordView {
 
 fn period_label(t: &Tr<'_>, period: Option<(PeriodKind, u8)>) -> String {
     match period {
-        Some((kind, n)) => format!("{n} {}", t.get(&format!("period-{}", kind.code()))),
+        Some((kind, n)) => tabel_present::period_name(t.lang, kind, n),
         None => t.get("record-period"),
     }
 }
@@ -575,10 +575,6 @@ struct RecordEntryDto {
     deferral: Option<RecordDeferralDto>,
     #[serde(skip_serializing_if = "Option::is_none")]
     debt: Option<RecordDebtDto>,
-}
-
-fn rfc3339(t: time::OffsetDateTime) -> String {
-    t.format(&Rfc3339).unwrap_or_default()
 }
 
 /// An exam result as shown: the mark or score, зач./незач.

@@ -22,10 +22,8 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/students/{id}", get(student))
 }
 
-/// Formats a date the Russian way: 28.11.2026.
-pub fn date(d: time::Date) -> String {
-    format!("{:02}.{:02}.{}", d.day(), u8::from(d.month()), d.year())
-}
+// documents.rs still names it here, until it moves into tabel-app.
+pub use tabel_present::date;
 
 /// The change marker of a lesson: label and badge style ("" for a planned lesson).
 pub(crate) fn lesson_status(t: &Tr<'_>, status: LessonStatus) -> (String, &'static str) {

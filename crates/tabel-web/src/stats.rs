@@ -7,7 +7,6 @@ use crate::AppState;
 use crate::error::{PageError, render};
 use crate::extract::{Nav, PageUser};
 use crate::i18n::Tr;
-use crate::school::date;
 use crate::stats_api::{StatsParams, xlsx_response};
 use askama::Template;
 use axum::Router;
@@ -22,6 +21,7 @@ use tabel_app::stats::{
     ResultsReport, StatsOptions, StatsQuery,
 };
 use tabel_domain::finals::hundredths_text;
+use tabel_present::date;
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new().route("/stats", get(page))
@@ -304,7 +304,7 @@ fn about(t: &Tr<'_>, f: &Frame) -> String {
         parts.push(n.clone());
     }
     let period = match (f.period_kind, f.period_number) {
-        (Some(k), Some(n)) => format!("{n} {}", t.get(&format!("period-{}", k.code()))),
+        (Some(k), Some(n)) => tabel_present::period_name(t.lang, k, n),
         _ => t.get("stats-year"),
     };
     format!(
@@ -323,9 +323,8 @@ fn period_options(t: &Tr<'_>, o: &StatsOptions, f: &Frame) -> Vec<Opt> {
         .map(|p| Opt {
             value: p.id.to_string(),
             label: format!(
-                "{} {} ({} – {})",
-                p.number,
-                t.get(&format!("period-{}", p.kind.code())),
+                "{} ({} – {})",
+                tabel_present::period_name(t.lang, p.kind, p.number),
                 date(p.starts_on),
                 date(p.ends_on)
             ),

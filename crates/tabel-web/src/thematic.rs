@@ -7,7 +7,6 @@ use crate::error::{PageError, render, render_status};
 use crate::extract::{Nav, PageUser};
 use crate::i18n::Tr;
 use crate::paths::Path;
-use crate::school::date;
 use askama::Template;
 use axum::Router;
 use axum::extract::multipart::MultipartError;
@@ -19,6 +18,7 @@ use tabel_app::AppError;
 use tabel_app::thematic::{ImportSummary, MAX_FILE_BYTES};
 use tabel_domain::thematic::ThematicPlan;
 use tabel_domain::{GroupId, SubjectId};
+use tabel_present::date;
 
 /// Room for the multipart framing around a file of the largest accepted size.
 const FRAMING_BYTES: usize = 16 * 1024;

@@ -15,7 +15,7 @@ use tabel_app::AppError;
 use tabel_app::thematic::{ImportSummary, MAX_FILE_BYTES};
 use tabel_domain::thematic::ThematicPlan;
 use tabel_domain::{GroupId, SubjectId};
-use time::format_description::well_known::Rfc3339;
+use tabel_present::rfc3339;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -116,7 +116,7 @@ impl From<ThematicPlan> for PlanDto {
             subject_id: p.subject.to_string(),
             teacher_id: p.teacher.map(|t| t.to_string()),
             source_name: p.source_name,
-            updated_at: p.updated_at.format(&Rfc3339).unwrap_or_default(),
+            updated_at: rfc3339(p.updated_at),
             version: p.version,
             hours: p.topics.iter().map(|t| u32::from(t.hours)).sum(),
             topics: p

@@ -6,7 +6,6 @@ use crate::error::{PageError, render, render_status};
 use crate::extract::{Nav, PageUser};
 use crate::i18n::Tr;
 use crate::paths::Path;
-use crate::school::date;
 use crate::timetable_api::monday_of;
 use askama::Template;
 use axum::extract::{Query, State};
@@ -20,6 +19,7 @@ use tabel_app::timetable::{Change, EntryInput, LessonView, LessonsOf, may_plan};
 use tabel_domain::timetable::LessonStatus;
 use tabel_domain::timetable::{CancelCause, hhmm};
 use tabel_domain::{GroupId, LessonId, PersonId, SchoolId, TimetableLineId};
+use tabel_present::date;
 use time::{Date, Duration};
 
 pub(crate) fn router() -> Router<AppState> {
@@ -811,11 +811,7 @@ async fn calendar(
             .iter()
             .map(|x| {
                 (
-                    format!(
-                        "{} {}",
-                        x.number,
-                        t.get(&format!("period-{}", x.kind.code()))
-                    ),
+                    tabel_present::period_name(t.lang, x.kind, x.number),
                     span(x.starts_on, x.ends_on),
                 )
             })

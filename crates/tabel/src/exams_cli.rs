@@ -126,17 +126,7 @@ pub(crate) async fn run(command: ExamsCommand) -> anyhow::Result<i32> {
         Err(AppError::Conflict(why)) => bail!("{shown}: {why}; nothing was imported"),
         Err(e) => return Err(anyhow::Error::new(e).context(format!("{shown}: not imported"))),
     };
-    let local = |at| {
-        let l = zone.local(at);
-        format!(
-            "{:02}.{:02}.{} {:02}:{:02}",
-            l.day(),
-            u8::from(l.month()),
-            l.year(),
-            l.hour(),
-            l.minute()
-        )
-    };
+    let local = |at| tabel_present::date_time(zone.local(at));
     println!(
         "Imported {} {} result(s) from {} as batch {} (received {}).",
         summary.batch.rows,

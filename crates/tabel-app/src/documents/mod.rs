@@ -16,7 +16,6 @@ use crate::extracts::{ClassArchive, ExtractBatch, SummaryDocument};
 use crate::{App, AppError};
 use std::sync::{Arc, OnceLock};
 use tabel_reports::{Renderer, ReportError};
-use time::Date;
 
 /// The renderer with the embedded templates and fonts, loaded once per process when first
 /// needed.
@@ -25,11 +24,6 @@ pub(crate) fn embedded() -> Arc<Renderer> {
     EMBEDDED
         .get_or_init(|| Arc::new(Renderer::embedded()))
         .clone()
-}
-
-/// "05.11.2026".
-pub(crate) fn date(d: Date) -> String {
-    format!("{:02}.{:02}.{}", d.day(), u8::from(d.month()), d.year())
 }
 
 fn typeset_error(e: ReportError) -> AppError {

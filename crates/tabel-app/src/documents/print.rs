@@ -3,19 +3,19 @@
 //! language: the wording of values lives here, the wording of the page in the templates (which a
 //! deployment may override).
 
-use super::date;
+use tabel_present::{
+    FinalSlot, Lang, date, day_month, decimal_shown, slot_short, slot_title, tr, work_abbreviations,
+};
 use crate::consent::ConsentForm;
 use crate::extracts::{ClassArchive, ExtractBatch, Signer, SignerRole, SummaryDocument};
 use std::collections::HashMap;
 use tabel_domain::finals::Slot;
 use tabel_domain::finals::{Confidence, FinalValue, Forecast, Need, Risk};
 use tabel_domain::journal::Attendance;
-use tabel_domain::school::PeriodKind;
 use tabel_domain::school::{Period, School};
 use tabel_domain::timetable::LessonStatus;
 use tabel_domain::{PersonId, SubjectId};
 use tabel_reports::docs::*;
-use time::Date;
 
 fn header(s: &School) -> SchoolHeader {
     SchoolHeader {
@@ -37,91 +37,40 @@ fn signer(s: &Signer) -> tabel_reports::docs::Signer {
     }
 }
 
-/// "12.11".
-fn day_month(d: Date) -> String {
-    format!("{:02}.{:02}", d.day(), u8::from(d.month()))
-}
+const RU: Lang = Lang::Ru;
 
-/// "4.43" → "4,43".
+/// "4.43" (the application's text of an average) → "4,43".
 fn comma(s: &str) -> String {
-    s.replace('.', ",")
+    decimal_shown(RU, s)
 }
 
 /// "2-я четверть", "1-й триместр", "2-е полугодие".
 pub fn period_title(p: &Period) -> String {
-    match p.kind {
-        PeriodKind::Quarter => format!("{}-я четверть", p.number),
-        PeriodKind::Trimester => format!("{}-й триместр", p.number),
-        PeriodKind::HalfYear => format!("{}-е полугодие", p.number),
-    }
-}
-
-/// The accusative for "за …": "2-ю четверть", "1-й триместр", "2-е полугодие".
-fn period_for(p: &Period) -> String {
-    match p.kind {
-        PeriodKind::Quarter => format!("{}-ю четверть", p.number),
-        _ => period_title(p),
-    }
-}
-
-/// "1 ч.", "2 тр.", "1 пол." — a column header.
-fn period_short(p: &Period) -> String {
-    match p.kind {
-        PeriodKind::Quarter => format!("{} ч.", p.number),
-        PeriodKind::Trimester => format!("{} тр.", p.number),
-        PeriodKind::HalfYear => format!("{} пол.", p.number),
-    }
+    tabel_present::period_title(RU, p.kind, p.number)
 }
 
 /// A slot's column header among the periods.
 fn slot_header(code: &str, periods: &[Period], short: bool) -> String {
-    match Slot::parse(code) {
-        Some(Slot::Period(id)) => periods
-            .iter()
-            .find(|p| p.id == id)
-            .map(|p| {
-                if short {
-                    period_short(p)
-                } else {
-                    period_title(p)
-                }
-            })
-            .unwrap_or_else(|| code.to_owned()),
-        Some(Slot::Year) => if short { "Год" } else { "Годовая" }.into(),
-        Some(Slot::Exam) => if short { "Экз." } else { "Экзамен" }.into(),
-        Some(Slot::Final) => if short {
-            "Итог"
-        } else {
-            "Итоговая"
-        }
-        .into(),
-        None => code.to_owned(),
+    let slot = match Slot::parse(code) {
+        Some(Slot::Period(id)) => match periods.iter().find(|p| p.id == id) {
+            Some(p) => FinalSlot::Period(p.kind, p.number),
+            None => return code.to_owned(),
+        },
+        Some(Slot::Year) => FinalSlot::Year,
+        Some(Slot::Exam) => FinalSlot::Exam,
+        Some(Slot::Final) => FinalSlot::Final,
+        None => return code.to_owned(),
+    };
+    if short {
+        slot_short(RU, slot)
+    } else {
+        slot_title(RU, slot)
     }
 }
 
 /// A final mark's code as printed ("5", "н/а", "зач.").
 fn final_value(code: &str) -> String {
     FinalValue::from_code(code).map_or_else(|| code.to_owned(), |v| v.to_string())
-}
-
-/// "Контрольная работа" → "КР"; made unique among `taken` by a number.
-fn abbreviate(name: &str, taken: &[String]) -> String {
-    let mut short: String = name
-        .split_whitespace()
-        .take(3)
-        .filter_map(|w| w.chars().next())
-        .flat_map(char::to_uppercase)
-        .collect();
-    if short.is_empty() {
-        short = "?".into();
-    }
-    let base = short.clone();
-    let mut n = 2;
-    while taken.contains(&short) {
-        short = format!("{base}{n}");
-        n += 1;
-    }
-    short
 }
 
 fn confidence(c: Confidence) -> &'static str {
@@ -132,24 +81,15 @@ fn confidence(c: Confidence) -> &'static str {
     }
 }
 
-fn marks_word(n: u32) -> &'static str {
-    match (n % 10, n % 100) {
-        (1, x) if x != 11 => "отметка",
-        (2..=4, x) if !(12..=14).contains(&x) => "отметки",
-        _ => "отметок",
-    }
-}
-
 fn need_text(n: &Need, abbr: &HashMap<String, String>) -> String {
     let work = abbr
         .get(&n.work_type)
         .cloned()
         .unwrap_or_else(|| n.work_type.clone());
     format!(
-        "для «{}» нужно {} {} «{}» ({work})",
+        "для «{}» нужно {} «{}» ({work})",
         n.target,
-        n.count,
-        marks_word(n.count),
+        tr(RU).count("marks-count", i64::from(n.count)),
         n.value
     )
 }
@@ -179,23 +119,24 @@ fn forecast_note(f: &Forecast, abbr: &HashMap<String, String>) -> String {
 /// The extracts of a print run. `verify_base` prefixes the verification path (the site's
 /// address when known, else "").
 pub fn extract_doc(b: &ExtractBatch, verify_base: &str) -> ExtractDoc {
-    let mut taken: Vec<String> = Vec::new();
-    let mut abbr: HashMap<String, String> = HashMap::new();
-    let mut legend = Vec::new();
-    for (code, (name, weight)) in &b.work_types {
-        let short = abbreviate(name, &taken);
-        taken.push(short.clone());
-        abbr.insert(code.clone(), short.clone());
-        legend.push(WorkTypeLegend {
-            short,
+    let abbr = work_abbreviations(
+        b.work_types
+            .iter()
+            .map(|(code, (name, _))| (code.as_str(), name.as_str())),
+    );
+    let legend: Vec<WorkTypeLegend> = b
+        .work_types
+        .iter()
+        .map(|(code, (name, weight))| WorkTypeLegend {
+            short: abbr[code].clone(),
             name: name.clone(),
             weight: weight.to_string(),
-        });
-    }
+        })
+        .collect();
     let period = match &b.period {
         Some(p) => format!(
             "{} ({} — {})",
-            period_for(p),
+            tabel_present::period_for(RU, p.kind, p.number),
             date(p.starts_on),
             date(p.ends_on)
         ),
@@ -619,27 +560,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn work_types_abbreviate_uniquely() {
-        let mut taken = Vec::new();
-        for (name, want) in [
-            ("Контрольная работа", "КР"),
-            ("Самостоятельная работа", "СР"),
-            ("Ответ на уроке", "ОНУ"),
-            ("Комплексная работа", "КР2"),
-            ("диктант", "Д"),
-        ] {
-            let a = abbreviate(name, &taken);
-            assert_eq!(a, want);
-            taken.push(a);
-        }
-    }
-
-    #[test]
-    fn russian_plurals_and_file_names() {
-        assert_eq!(marks_word(1), "отметка");
-        assert_eq!(marks_word(3), "отметки");
-        assert_eq!(marks_word(11), "отметок");
-        assert_eq!(marks_word(22), "отметки");
+    fn file_names_keep_letters_and_digits() {
         assert_eq!(
             file_safe("01-Английский язык-5А/1"),
             "01-Английский_язык-5А_1"

@@ -2,7 +2,7 @@
 //! workbooks, with Russian headings whatever the interface language (they are the school's
 //! papers).
 
-use super::date;
+use tabel_present::date;
 use crate::finals::SummarySheet;
 use crate::stats::Table;
 use crate::{App, AppError};
