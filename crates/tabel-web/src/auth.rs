@@ -13,6 +13,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -113,17 +114,18 @@ pub fn safe_next(next: Option<&str>) -> String {
     }
 }
 
+/// What a `next` parameter keeps as it is: RFC 3986's unreserved characters and `/`, so that
+/// the path stays readable in the address bar.
+const NEXT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'/')
+    .remove(b'~');
+
 /// Percent-encodes a path for a query parameter.
 pub fn encode_next(path: &str) -> String {
-    let mut out = String::with_capacity(path.len());
-    for b in path.bytes() {
-        if b.is_ascii_alphanumeric() || b"-_./~".contains(&b) {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
+    utf8_percent_encode(path, NEXT).to_string()
 }
 
 pub(crate) fn router() -> Router<AppState> {
@@ -335,6 +337,20 @@ mod tests {
         assert_eq!(
             safe_next(Some("/diary?week=2026-W48")),
             "/diary?week=2026-W48"
+        );
+    }
+
+    #[test]
+    fn next_keeps_the_path_readable_and_encodes_the_rest() {
+        assert_eq!(encode_next("/journal/5/7"), "/journal/5/7");
+        assert_eq!(
+            encode_next("/diary?week=2026-W48&a=b c~_."),
+            "/diary%3Fweek%3D2026-W48%26a%3Db%20c~_."
+        );
+        assert_eq!(encode_next("/дз#1"), "/%D0%B4%D0%B7%231");
+        assert_eq!(
+            safe_next(Some(&encode_next("/дз\r\n"))),
+            encode_next("/дз\r\n")
         );
     }
 
