@@ -252,10 +252,9 @@ async fn build<'s>(
         let d = &l.deferral;
         if let Some(g) = d.group {
             deferrals_due.push(Link {
-                href: format!(
-                    "/journal/{g}/{}/finals?period={}",
-                    d.subject,
-                    crate::finals::slot_query(d.slot)
+                href: crate::paths::href(
+                    &format!("/journal/{g}/{}/finals", d.subject),
+                    &[("period", crate::finals::slot_query(d.slot))],
                 ),
                 label: format!("{} · {}", d.student_name, d.subject_name),
                 note: t.args(

@@ -10,7 +10,7 @@ use crate::AppState;
 use crate::error::{PageError, render, render_status};
 use crate::extract::{Nav, PageUser};
 use crate::i18n::Tr;
-use crate::paths::{Path, id};
+use crate::paths::{Path, href, id};
 use crate::school::date;
 use askama::Template;
 use axum::extract::{Query, State};
@@ -405,7 +405,7 @@ async fn grid_page<'s>(
             .periods
             .iter()
             .map(|p| PeriodLink {
-                href: format!("{base}?period={}", p.id),
+                href: href(&base, &[("period", p.id)]),
                 label: period_label(&t, p),
                 current: p.id == v.period.id,
             })
@@ -521,7 +521,7 @@ async fn save_lesson(
         .app
         .record_lesson(&user.who.principal, lesson, &input, &user.client)
         .await?;
-    let query = period.map(|p| format!("?period={p}")).unwrap_or_default();
+    let query = crate::paths::query(&[("period", period)]);
     Ok(crate::redirect::see_other(&format!(
         "/journal/{group}/{subject}{query}#lesson-{lesson}"
     ))
@@ -680,7 +680,10 @@ async fn lock_period(
         .app
         .close_period(&user.who.principal, period, close, &user.client)
         .await?;
-    let to = format!("/journal/{group}/{subject}?period={period}");
+    let to = href(
+        &format!("/journal/{group}/{subject}"),
+        &[("period", period)],
+    );
     Ok(crate::redirect::see_other(&to).into_response())
 }
 
@@ -805,9 +808,10 @@ pub(crate) async fn lesson_view<'s>(
         grid_href: if sheet.substitute {
             String::new()
         } else {
+            let grid = format!("/journal/{group}/{}", v.subject);
             format!(
-                "/journal/{group}/{}?period={}#lesson-{lesson}",
-                v.subject, v.period.id
+                "{}#lesson-{lesson}",
+                href(&grid, &[("period", v.period.id)])
             )
         },
         column,

@@ -7,6 +7,7 @@ use crate::AppState;
 use crate::error::{PageError, render};
 use crate::extract::{Nav, PageUser};
 use crate::i18n::Tr;
+use crate::paths::href;
 use crate::school::date;
 use crate::stats_api::{StatsParams, xlsx_response};
 use askama::Template;
@@ -14,7 +15,7 @@ use axum::Router;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::fmt::Write as _;
 use tabel_app::AppError;
 use tabel_app::stats::{
@@ -22,6 +23,7 @@ use tabel_app::stats::{
     ResultsReport, StatsOptions, StatsQuery,
 };
 use tabel_domain::finals::hundredths_text;
+use tabel_domain::{GroupId, PersonId, SchoolId, SubjectId};
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new().route("/stats", get(page))
@@ -145,31 +147,39 @@ struct StatsPage<'a> {
     notes: Vec<String>,
 }
 
-/// `?school=…&period=…` of a query, for links.
-fn query_string(q: &StatsQuery, view: View, extra: &str) -> String {
+/// `/stats?school=…&period=…` of a query, for links; `format` for a download.
+fn query_string(q: &StatsQuery, view: View, format: Option<&str>) -> String {
+    #[derive(Serialize)]
+    struct Link<'a> {
+        school: SchoolId,
+        class: Option<GroupId>,
+        grade: Option<u8>,
+        subject: Option<SubjectId>,
+        teacher: Option<PersonId>,
+        period: Option<String>,
+        threshold: u8,
+        view: &'a str,
+        format: Option<&'a str>,
+    }
     let s = &q.scope;
-    let mut out = format!("/stats?school={}", s.school);
-    let mut push = |k: &str, v: Option<String>| {
-        if let Some(v) = v {
-            let _ = write!(out, "&{k}={v}");
-        }
-    };
-    push("class", s.class.map(|v| v.to_string()));
-    push("grade", s.grade.map(|v| v.to_string()));
-    push("subject", s.subject.map(|v| v.to_string()));
-    push("teacher", s.teacher.map(|v| v.to_string()));
-    push(
-        "period",
-        match q.period {
-            tabel_app::stats::PeriodChoice::Current => None,
-            tabel_app::stats::PeriodChoice::Year => Some("year".into()),
-            tabel_app::stats::PeriodChoice::Period(p) => Some(p.to_string()),
+    href(
+        "/stats",
+        &Link {
+            school: s.school,
+            class: s.class,
+            grade: s.grade,
+            subject: s.subject,
+            teacher: s.teacher,
+            period: match q.period {
+                tabel_app::stats::PeriodChoice::Current => None,
+                tabel_app::stats::PeriodChoice::Year => Some("year".into()),
+                tabel_app::stats::PeriodChoice::Period(p) => Some(p.to_string()),
+            },
+            threshold: q.absence_threshold,
+            view: view.code(),
+            format,
         },
-    );
-    push("threshold", Some(q.absence_threshold.to_string()));
-    push("view", Some(view.code().to_owned()));
-    out.push_str(extra);
-    out
+    )
 }
 
 async fn page(
@@ -275,12 +285,12 @@ async fn page(
         tabs: View::ALL
             .into_iter()
             .map(|v| Tab {
-                href: query_string(&query, v, ""),
+                href: query_string(&query, v, None),
                 label: t.get(&format!("stats-view-{}", v.code())),
                 current: v == view,
             })
             .collect(),
-        export: query_string(&query, view, "&format=xlsx"),
+        export: query_string(&query, view, Some("xlsx")),
         charts,
         tables,
         notes,
