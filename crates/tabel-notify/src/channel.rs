@@ -11,6 +11,7 @@ use lettre::transport::smtp::authentication::{Credentials, Mechanism};
 use lettre::transport::smtp::client::{AsyncSmtpConnection, Tls, TlsParameters};
 use lettre::transport::smtp::extension::ClientId;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use sha2::Sha256;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -325,17 +326,16 @@ fn message_id(key: &str, domain: &str) -> String {
     format!("<{local}@{domain}>")
 }
 
+/// RFC 3986's unreserved characters: all that a URL query or a form body may carry as it is.
+const UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
+
 /// Percent-encodes for a URL query or a form body (RFC 3986 unreserved stay as they are).
 pub fn percent_encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() * 3);
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
+    utf8_percent_encode(s, UNRESERVED).to_string()
 }
 
 /// Escapes for the inside of a JSON string.
@@ -525,6 +525,7 @@ mod tests {
     fn templates_are_filled_with_escaped_values() {
         assert_eq!(percent_encode("+7 912"), "%2B7%20912");
         assert_eq!(percent_encode("Иван"), "%D0%98%D0%B2%D0%B0%D0%BD");
+        assert_eq!(percent_encode("a-b_c.d~e/f&g"), "a-b_c.d~e%2Ff%26g");
         assert_eq!(json_escape("a\"b\nc"), "a\\\"b\\nc");
         assert_eq!(
             message_id("e42:email:c7", "school.example"),

@@ -236,7 +236,8 @@ async fn set_locked(
         .set_locked(&user.who.principal, target, locked, &user.client)
         .await?;
     let done = if locked { "locked" } else { "unlocked" };
-    Ok(crate::redirect::see_other(&format!("/admin/{school}/users?done={done}")).into_response())
+    let to = crate::paths::href(&format!("/admin/{school}/users"), &[("done", done)]);
+    Ok(crate::redirect::see_other(&to).into_response())
 }
 
 async fn lock(

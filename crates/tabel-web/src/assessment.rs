@@ -194,9 +194,9 @@ async fn plan(
     }
     .await;
     match result {
-        Ok(_) => Ok(crate::redirect::see_other(&format!(
-            "/assessments?class={}&done=1",
-            f.class_id.trim()
+        Ok(_) => Ok(crate::redirect::see_other(&crate::paths::href(
+            "/assessments",
+            &(("class", f.class_id.trim()), ("done", 1)),
         ))
         .into_response()),
         Err(AppError::Invalid(errors)) => {

@@ -8,9 +8,7 @@ use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
-/// Path of htmx (see `assets/vendor/README.md`).
-pub const HTMX: &str = "/assets/htmx-2.0.11.min.js";
-/// Path of Pico CSS.
+/// Path of Pico CSS (see `assets/vendor/README.md`).
 pub const PICO: &str = "/assets/pico-2.1.1.min.css";
 /// Path of Tabel's own styles.
 pub const APP_CSS: &str = concat!("/assets/tabel-", env!("CARGO_PKG_VERSION"), ".css");
@@ -18,11 +16,6 @@ pub const APP_CSS: &str = concat!("/assets/tabel-", env!("CARGO_PKG_VERSION"), "
 pub const JOURNAL_JS: &str = concat!("/assets/journal-", env!("CARGO_PKG_VERSION"), ".js");
 
 const FILES: &[(&str, &str, &[u8])] = &[
-    (
-        "htmx-2.0.11.min.js",
-        "text/javascript; charset=utf-8",
-        include_bytes!("../assets/vendor/htmx/htmx.min.js"),
-    ),
     (
         "pico-2.1.1.min.css",
         "text/css; charset=utf-8",

@@ -12,6 +12,8 @@ use axum::extract::{Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -112,17 +114,18 @@ pub fn safe_next(next: Option<&str>) -> String {
     }
 }
 
+/// What a `next` parameter keeps as it is: RFC 3986's unreserved characters and `/`, so that
+/// the path stays readable in the address bar.
+const NEXT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'/')
+    .remove(b'~');
+
 /// Percent-encodes a path for a query parameter.
 pub fn encode_next(path: &str) -> String {
-    let mut out = String::with_capacity(path.len());
-    for b in path.bytes() {
-        if b.is_ascii_alphanumeric() || b"-_./~".contains(&b) {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
+    utf8_percent_encode(path, NEXT).to_string()
 }
 
 pub(crate) fn router() -> Router<AppState> {
@@ -189,21 +192,23 @@ struct LoginForm {
     next: Option<String>,
 }
 
-/// The `Set-Cookie` value for a session.
-pub fn session_cookie(state: &AppState, token: &str, max_age: Option<i64>) -> HeaderValue {
-    let secure = if state.web.secure_cookies {
-        "; Secure"
-    } else {
-        ""
-    };
-    let age = max_age
-        .map(|s| format!("; Max-Age={s}"))
-        .unwrap_or_default();
-    let v = format!(
-        "{}={token}; Path=/; HttpOnly; SameSite=Lax{secure}{age}",
-        cookie_name(state.web.secure_cookies)
-    );
-    HeaderValue::from_str(&v).unwrap_or_else(|_| HeaderValue::from_static(""))
+/// The session cookie: HttpOnly, SameSite=Lax, for the whole site, Secure over TLS; without a
+/// `max_age` it lasts as long as the browser keeps it (the session's own expiry is in the
+/// database).
+pub fn session_cookie(
+    secure: bool,
+    token: String,
+    max_age: Option<time::Duration>,
+) -> Cookie<'static> {
+    let mut cookie = Cookie::build((cookie_name(secure), token))
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(secure);
+    if let Some(age) = max_age {
+        cookie = cookie.max_age(age);
+    }
+    cookie.build()
 }
 
 async fn login(
@@ -236,12 +241,12 @@ async fn login(
     {
         Ok(done) => {
             state.metrics.logins_ok.fetch_add(1, Ordering::Relaxed);
-            let mut res = crate::redirect::see_other(&next).into_response();
-            res.headers_mut().insert(
-                header::SET_COOKIE,
-                session_cookie(&state, &done.token, None),
-            );
-            Ok(res)
+            let cookie = session_cookie(state.web.secure_cookies, done.token, None);
+            Ok((
+                CookieJar::new().add(cookie),
+                crate::redirect::see_other(&next),
+            )
+                .into_response())
         }
         Err(e) => {
             state.metrics.logins_failed.fetch_add(1, Ordering::Relaxed);
@@ -258,10 +263,16 @@ async fn login(
 
 async fn logout(State(state): State<AppState>, user: PageUser) -> Result<Response, PageError> {
     state.app.logout(&user.who).await?;
-    let mut res = crate::redirect::see_other("/login").into_response();
-    res.headers_mut()
-        .insert(header::SET_COOKIE, session_cookie(&state, "", Some(0)));
-    Ok(res)
+    let cookie = session_cookie(
+        state.web.secure_cookies,
+        String::new(),
+        Some(time::Duration::ZERO),
+    );
+    Ok((
+        CookieJar::new().add(cookie),
+        crate::redirect::see_other("/login"),
+    )
+        .into_response())
 }
 
 async fn set_lang(Path(lang): Path<crate::i18n::Lang>, headers: HeaderMap) -> Response {
@@ -271,14 +282,15 @@ async fn set_lang(Path(lang): Path<crate::i18n::Lang>, headers: HeaderMap) -> Re
         .and_then(|r| r.to_str().ok())
         .and_then(|r| r.split_once("://"))
         .and_then(|(_, rest)| rest.find('/').map(|i| rest[i..].to_owned()));
-    let mut res = crate::redirect::see_other(&safe_next(back.as_deref())).into_response();
-    if let Ok(v) = HeaderValue::from_str(&format!(
-        "tabel_lang={}; Path=/; Max-Age=31536000; SameSite=Lax",
-        lang.code()
-    )) {
-        res.headers_mut().insert(header::SET_COOKIE, v);
-    }
-    res
+    let cookie = Cookie::build(("tabel_lang", lang.code()))
+        .path("/")
+        .max_age(time::Duration::days(365))
+        .same_site(SameSite::Lax);
+    (
+        CookieJar::new().add(cookie),
+        crate::redirect::see_other(&safe_next(back.as_deref())),
+    )
+        .into_response()
 }
 
 #[cfg(test)]
@@ -325,6 +337,31 @@ mod tests {
         assert_eq!(
             safe_next(Some("/diary?week=2026-W48")),
             "/diary?week=2026-W48"
+        );
+    }
+
+    #[test]
+    fn next_keeps_the_path_readable_and_encodes_the_rest() {
+        assert_eq!(encode_next("/journal/5/7"), "/journal/5/7");
+        assert_eq!(
+            encode_next("/diary?week=2026-W48&a=b c~_."),
+            "/diary%3Fweek%3D2026-W48%26a%3Db%20c~_."
+        );
+        assert_eq!(encode_next("/дз#1"), "/%D0%B4%D0%B7%231");
+        assert_eq!(
+            safe_next(Some(&encode_next("/дз\r\n"))),
+            encode_next("/дз\r\n")
+        );
+    }
+
+    #[test]
+    fn the_session_cookie_is_httponly_lax_and_secure_with_the_host_prefix_over_tls() {
+        let plain = session_cookie(false, "ab12".into(), None).to_string();
+        assert_eq!(plain, "tabel_session=ab12; HttpOnly; SameSite=Lax; Path=/");
+        let ended = session_cookie(true, String::new(), Some(time::Duration::ZERO)).to_string();
+        assert_eq!(
+            ended,
+            "__Host-tabel_session=; HttpOnly; SameSite=Lax; Secure; Path=/; Max-Age=0"
         );
     }
 

@@ -7,7 +7,7 @@ use crate::AppState;
 use crate::error::{PageError, render, render_status};
 use crate::extract::{Nav, PageUser};
 use crate::i18n::Tr;
-use crate::paths::{Path, id, parse_field};
+use crate::paths::{Path, href, id, parse_field};
 use askama::Template;
 use axum::extract::{DefaultBodyLimit, Multipart, Query, State};
 use axum::http::StatusCode;
@@ -310,7 +310,10 @@ async fn child_view<'s>(
                 delivery: badge(&t, p.delivery),
                 diary_given: p.diary.in_force(),
                 delivery_given: p.delivery.in_force(),
-                form_href: format!("/consents/form?parent={}&student={student}", p.person.id),
+                form_href: href(
+                    "/consents/form",
+                    &[("parent", p.person.id), ("student", student)],
+                ),
                 me: Some(p.person.id) == me,
             })
             .collect(),
@@ -541,9 +544,9 @@ async fn form_page(
         class_name: f.class_name,
         version: f.text_version,
         today: date(f.today),
-        pdf_href: format!(
-            "/consents/form.pdf?parent={}&student={}",
-            f.parent.id, f.student.id
+        pdf_href: href(
+            "/consents/form.pdf",
+            &[("parent", f.parent.id), ("student", f.student.id)],
         ),
         nav: user.nav.clone(),
         t: user.tr(&state),

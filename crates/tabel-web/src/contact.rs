@@ -14,7 +14,7 @@ use crate::AppState;
 use crate::error::{PageError, render, render_status};
 use crate::extract::{Nav, PageUser, Visitor};
 use crate::i18n::Tr;
-use crate::paths::{Path, id};
+use crate::paths::{Path, href, id};
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
@@ -362,7 +362,7 @@ async fn after_mine(
     let errors = match result {
         Ok(done) => {
             return Ok(
-                crate::redirect::see_other(&format!("/account/contacts?done={done}"))
+                crate::redirect::see_other(&href("/account/contacts", &[("done", done)]))
                     .into_response(),
             );
         }
@@ -628,8 +628,9 @@ async fn after_staff(
 ) -> Result<Response, PageError> {
     let errors = match result {
         Ok(done) => {
-            return Ok(crate::redirect::see_other(&format!(
-                "/students/{student}/contacts?done={done}"
+            return Ok(crate::redirect::see_other(&href(
+                &format!("/students/{student}/contacts"),
+                &[("done", done)],
             ))
             .into_response());
         }

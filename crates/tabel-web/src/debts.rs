@@ -11,7 +11,7 @@ use crate::extract::{Nav, PageUser};
 use crate::finals::{slot_of, slot_query};
 use crate::i18n::Tr;
 use crate::journal::period_label;
-use crate::paths::{Path, id};
+use crate::paths::{Path, href, id, query};
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
@@ -116,7 +116,7 @@ async fn defer_view<'s>(
         .iter()
         .find(|r| r.entry.student == student)
         .ok_or(AppError::NotFound)?;
-    let q = format!("?period={}&student={student}", slot_query(sheet.slot));
+    let q = query(&(("period", slot_query(sheet.slot)), ("student", student)));
     let today = state.app.today();
     Ok(DeferPage {
         heading: format!(
@@ -127,9 +127,9 @@ async fn defer_view<'s>(
         ),
         pupil: format!("{} {}", row.entry.last_name, row.entry.first_name),
         action: format!("/journal/{group}/{subject}/finals/defer{q}"),
-        back: format!(
-            "/journal/{group}/{subject}/finals?period={}",
-            slot_query(sheet.slot)
+        back: href(
+            &format!("/journal/{group}/{subject}/finals"),
+            &[("period", slot_query(sheet.slot))],
         ),
         starts_on: if typed.starts_on.is_empty() {
             today.to_string()
@@ -189,9 +189,9 @@ async fn defer(
     }
     .await;
     match result {
-        Ok(d) => Ok(crate::redirect::see_other(&format!(
-            "/journal/{g}/{s}/finals?period={}&saved=1",
-            slot_query(d.slot)
+        Ok(d) => Ok(crate::redirect::see_other(&href(
+            &format!("/journal/{g}/{s}/finals"),
+            &(("period", slot_query(d.slot)), ("saved", 1)),
         ))
         .into_response()),
         Err(e @ (AppError::Invalid(_) | AppError::Conflict(_))) => {
@@ -310,10 +310,9 @@ pub(crate) fn deferral_row(
         finals_href: d
             .group
             .map(|g| {
-                format!(
-                    "/journal/{g}/{}/finals?period={}",
-                    d.subject,
-                    slot_query(d.slot)
+                href(
+                    &format!("/journal/{g}/{}/finals", d.subject),
+                    &[("period", slot_query(d.slot))],
                 )
             })
             .unwrap_or_default(),
@@ -377,7 +376,7 @@ async fn desk_view<'s>(
 ) -> Result<DeskPage<'s>, AppError> {
     let desk = state.app.debts_desk(&user.who.principal, school).await?;
     let t = user.tr(state);
-    let school_q = format!("?school={}", desk.school);
+    let school_q = query(&[("school", desk.school)]);
     Ok(DeskPage {
         today: date(desk.today),
         deferrals: desk
@@ -420,10 +419,7 @@ async fn after_desk_form<T>(
     let school = school_of(&q.school)?;
     let status = match &result {
         Ok(_) => {
-            let back = match school {
-                Some(s) => format!("/school/deferrals?school={s}&done=1"),
-                None => "/school/deferrals?done=1".to_owned(),
-            };
+            let back = href("/school/deferrals", &(("school", school), ("done", 1)));
             return Ok(crate::redirect::see_other(&back).into_response());
         }
         Err(AppError::Invalid(_)) => StatusCode::UNPROCESSABLE_ENTITY,

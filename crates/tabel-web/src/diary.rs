@@ -11,7 +11,7 @@ use crate::AppState;
 use crate::error::{PageError, render, render_status};
 use crate::extract::{Nav, PageUser};
 use crate::i18n::Tr;
-use crate::paths::Path;
+use crate::paths::{Path, href};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Query, State};
@@ -523,7 +523,7 @@ fn period_tabs(t: &Tr<'_>, base: &str, periods: &[Period], shown: &Period) -> Ve
     periods
         .iter()
         .map(|p| PeriodTab {
-            href: format!("{base}?period={}", p.id),
+            href: href(base, &[("period", p.id)]),
             label: period_name(t, p),
             current: p.id == shown.id,
         })
@@ -774,8 +774,8 @@ async fn week_page(
     render(WeekPage {
         head: head(&t, &family, &v.child, Section::Week, is_parent(&user)),
         range: span(v.monday, v.monday + Duration::days(6)),
-        prev: format!("{base}?week={}", iso_week(v.monday - Duration::days(7))),
-        next: format!("{base}?week={}", iso_week(v.monday + Duration::days(7))),
+        prev: href(&base, &[("week", iso_week(v.monday - Duration::days(7)))]),
+        next: href(&base, &[("week", iso_week(v.monday + Duration::days(7)))]),
         this_week: base,
         is_this_week: v.monday == monday_of(today),
         days: v
@@ -1184,14 +1184,17 @@ async fn homework_page(
         .await?;
     let base = format!("/diary/{student}/homework");
     let len = (to - from).whole_days() + 1;
-    let shift = |d: Date, by: i64| d + Duration::days(by);
+    let shift = |d: Date, by: i64| (d + Duration::days(by)).to_string();
     render(HomeworkPage {
         head: head(&t, &family, &v.child, Section::Homework, is_parent(&user)),
         range: span(from, to),
         from: from.to_string(),
         to: to.to_string(),
-        prev: format!("{base}?from={}&to={}", shift(from, -len), shift(to, -len)),
-        next: format!("{base}?from={}&to={}", shift(from, len), shift(to, len)),
+        prev: href(
+            &base,
+            &[("from", shift(from, -len)), ("to", shift(to, -len))],
+        ),
+        next: href(&base, &[("from", shift(from, len)), ("to", shift(to, len))]),
         days: homework_days(&t, &v.items),
         nav: user.nav.clone(),
         t,

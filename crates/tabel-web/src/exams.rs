@@ -9,7 +9,7 @@ use crate::AppState;
 use crate::error::{PageError, render, render_status};
 use crate::extract::{Nav, PageUser};
 use crate::i18n::Tr;
-use crate::paths::{Path, id};
+use crate::paths::{Path, href, id, query};
 use askama::Template;
 use axum::extract::{DefaultBodyLimit, Multipart, Query, State};
 use axum::http::StatusCode;
@@ -178,7 +178,7 @@ async fn desk_view<'s>(
         (None, None) => String::new(),
     };
     let here = zone.local(desk.as_of);
-    let school_q = school.map(|s| format!("?school={s}")).unwrap_or_default();
+    let school_q = query(&[("school", school)]);
     Ok(DeskPage {
         school: school.map(|s| s.to_string()).unwrap_or_default(),
         kinds: ExamKind::ALL
@@ -353,10 +353,10 @@ async fn import(
     .await;
     let (status, errors) = match result {
         Ok(summary) => {
-            let mut to = format!("/exams?imported={}", summary.batch.id);
-            if let Some(s) = school {
-                to.push_str(&format!("&school={s}"));
-            }
+            let to = href(
+                "/exams",
+                &(("imported", summary.batch.id), ("school", school)),
+            );
             return Ok(crate::redirect::see_other(&to).into_response());
         }
         Err(AppError::Invalid(errors)) => (
@@ -403,10 +403,11 @@ async fn publish_and_return(
     } else {
         "/exams"
     };
-    let mut to = format!("{page}?published={}", s.published.len());
-    if let Ok(Some(school)) = school_of(&f.school) {
-        to.push_str(&format!("&school={school}"));
-    }
+    let school = school_of(&f.school).ok().flatten();
+    let to = href(
+        page,
+        &(("published", s.published.len()), ("school", school)),
+    );
     Ok(crate::redirect::see_other(&to).into_response())
 }
 
@@ -545,7 +546,7 @@ async fn overdue_page(
         })
         .collect();
     let overdue = lines.iter().filter(|l| l.overdue).count();
-    let school_q = school.map(|s| format!("?school={s}")).unwrap_or_default();
+    let school_q = query(&[("school", school)]);
     render(OverduePage {
         school: school.map(|s| s.to_string()).unwrap_or_default(),
         as_of: local(&zone, o.as_of),

@@ -8,6 +8,7 @@ use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
 use axum::http::{HeaderMap, Method, StatusCode, header, request::Parts};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use axum_extra::extract::cookie::CookieJar;
 use serde::de::DeserializeOwned;
 use std::net::SocketAddr;
 use tabel_app::Client;
@@ -23,16 +24,11 @@ pub fn cookie_name(secure: bool) -> &'static str {
     }
 }
 
-/// The value of a cookie.
-pub fn cookie<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v)
+/// The value of a cookie of the request.
+pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    CookieJar::from_headers(headers)
+        .get(name)
+        .map(|c| c.value().to_owned())
 }
 
 fn bearer(headers: &HeaderMap) -> Option<&str> {
@@ -47,8 +43,10 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
 }
 
 /// The session token of a request: the bearer token, else the session cookie.
-pub fn token<'h>(headers: &'h HeaderMap, state: &AppState) -> Option<&'h str> {
-    bearer(headers).or_else(|| cookie(headers, cookie_name(state.web.secure_cookies)))
+pub fn token(headers: &HeaderMap, state: &AppState) -> Option<String> {
+    bearer(headers)
+        .map(str::to_owned)
+        .or_else(|| cookie(headers, cookie_name(state.web.secure_cookies)))
 }
 
 /// Where the request came from.
@@ -81,7 +79,7 @@ impl FromRequestParts<AppState> for ApiUser {
         let token = token(&parts.headers, state)
             .ok_or_else(|| ApiError::from(tabel_app::AppError::Unauthenticated))?;
         Ok(ApiUser(
-            state.app.authenticate(token, state.app.today()).await?,
+            state.app.authenticate(&token, state.app.today()).await?,
         ))
     }
 }
@@ -151,7 +149,7 @@ impl FromRequestParts<AppState> for PageUser {
             .unwrap_or_else(|| "/".into());
         let token = cookie(&parts.headers, cookie_name(state.web.secure_cookies))
             .ok_or_else(|| PageError::Login(here.clone()))?;
-        let who = match state.app.authenticate(token, state.app.today()).await {
+        let who = match state.app.authenticate(&token, state.app.today()).await {
             Ok(who) => who,
             Err(tabel_app::AppError::Unauthenticated) => return Err(PageError::Login(here)),
             Err(e) => return Err(e.into()),

@@ -15,6 +15,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde::Deserialize;
 use tabel_app::AppError;
 use tabel_app::extracts::{ExtractRequest, Issued, PaperReason, RangeInput, Target};
@@ -45,6 +46,9 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/verify/{code}", get(verify_page))
 }
 
+/// What a PDF's `filename*` keeps as it is (a subset of RFC 5987's attr-char).
+const FILE_NAME: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_');
+
 /// A PDF answer: `inline` opens in the browser, otherwise a download named `name` (UTF-8 names
 /// in `filename*`, an ASCII fallback in `filename`).
 pub(crate) fn pdf_response(bytes: Vec<u8>, name: &str, inline: bool) -> Response {
@@ -58,16 +62,7 @@ pub(crate) fn pdf_response(bytes: Vec<u8>, name: &str, inline: bool) -> Response
             }
         })
         .collect();
-    let encoded: String = name
-        .bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b == b'-' || b == b'.' || b == b'_' {
-                char::from(b).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect();
+    let encoded = utf8_percent_encode(name, FILE_NAME);
     let disposition = format!(
         "{}; filename=\"{ascii}\"; filename*=UTF-8''{encoded}",
         if inline { "inline" } else { "attachment" }
@@ -655,4 +650,19 @@ fn verify_answer(
 /// Why a family gets paper, for the API.
 pub(crate) fn reason_code(r: PaperReason) -> &'static str {
     r.code()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pdfs_are_named_in_utf8_with_an_ascii_fallback() {
+        let res = pdf_response(Vec::new(), "Выписка 7А_2026-05.pdf", true);
+        assert_eq!(
+            res.headers()[header::CONTENT_DISPOSITION],
+            "inline; filename=\"________7__2026-05.pdf\"; \
+             filename*=UTF-8''%D0%92%D1%8B%D0%BF%D0%B8%D1%81%D0%BA%D0%B0%207%D0%90_2026-05.pdf"
+        );
+    }
 }

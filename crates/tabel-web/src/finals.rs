@@ -7,7 +7,7 @@ use crate::error::{PageError, render, render_status};
 use crate::extract::{Nav, PageUser};
 use crate::i18n::Tr;
 use crate::journal::period_label;
-use crate::paths::Path;
+use crate::paths::{Path, href};
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
@@ -133,7 +133,7 @@ async fn view<'s>(
         .iter()
         .map(|p| {
             (
-                format!("{base}?period={}", p.id),
+                href(&base, &[("period", p.id)]),
                 period_label(&t, p),
                 sheet.slot == Slot::Period(p.id),
             )
@@ -206,10 +206,12 @@ async fn view<'s>(
                     .unwrap_or_default(),
                 deferral_overdue: deferral.is_some_and(|d| d.ends_on < today),
                 defer_href: if may_defer {
-                    format!(
-                        "/journal/{group}/{subject}/finals/defer?period={}&student={}",
-                        slot_query(sheet.slot),
-                        r.entry.student
+                    href(
+                        &format!("/journal/{group}/{subject}/finals/defer"),
+                        &(
+                            ("period", slot_query(sheet.slot)),
+                            ("student", r.entry.student),
+                        ),
                     )
                 } else {
                     String::new()
@@ -231,14 +233,14 @@ async fn view<'s>(
     Ok(FinalsPage {
         any_editable,
         desk_href: if may_plan {
-            format!("/school/deferrals?school={}", v.group.school)
+            href("/school/deferrals", &[("school", v.group.school)])
         } else {
             String::new()
         },
         heading: format!("{} · {}", v.group.name, v.subject_name),
         slot_label,
         slots,
-        action: format!("{base}?period={period_query}"),
+        action: href(&base, &[("period", &period_query)]),
         grid_href: format!("/journal/{group}/{subject}"),
         rows,
         may_set: sheet.may_set,
@@ -323,9 +325,9 @@ async fn save_finals(
         })
         .collect();
     let period = q.period.trim().to_owned();
-    let back = format!(
-        "/journal/{}/{}/finals?period={period}&saved=1",
-        ids.0, ids.1
+    let back = href(
+        &format!("/journal/{}/{}/finals", ids.0, ids.1),
+        &(("period", &period), ("saved", 1)),
     );
     if rows.is_empty() {
         return Ok(crate::redirect::see_other(&back).into_response());
@@ -386,7 +388,10 @@ async fn summary_page(
     render(SummaryPage {
         class_name: s.class.name.clone(),
         class_href: format!("/school/classes/{class}"),
-        xlsx_href: format!("/api/v1/summary-sheet?class={class}&format=xlsx"),
+        xlsx_href: href(
+            "/api/v1/summary-sheet",
+            &(("class", class), ("format", "xlsx")),
+        ),
         subjects: s.subjects.iter().map(|(_, n)| n.clone()).collect(),
         students: s
             .students

@@ -197,11 +197,9 @@ async fn build<'s>(
         .filter_map(|l| {
             let d = &l.deferral;
             Some(link(
-                format!(
-                    "/journal/{}/{}/finals?period={}",
-                    d.group?,
-                    d.subject,
-                    crate::finals::slot_query(d.slot)
+                crate::paths::href(
+                    &format!("/journal/{}/{}/finals", d.group?, d.subject),
+                    &[("period", crate::finals::slot_query(d.slot))],
                 ),
                 format!("{} · {}", d.student_name, d.subject_name),
                 t.args(

@@ -10,7 +10,7 @@ use crate::AppState;
 use crate::error::{PageError, render, render_status};
 use crate::extract::{Nav, PageUser};
 use crate::i18n::Tr;
-use crate::paths::{Path, id};
+use crate::paths::{Path, href, id};
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::{Html, IntoResponse, Response};
@@ -390,7 +390,7 @@ async fn grid_page<'s>(
             .periods
             .iter()
             .map(|p| PeriodLink {
-                href: format!("{base}?period={}", p.id),
+                href: href(&base, &[("period", p.id)]),
                 label: period_label(&t, p),
                 current: p.id == v.period.id,
             })
@@ -506,7 +506,7 @@ async fn save_lesson(
         .app
         .record_lesson(&user.who.principal, lesson, &input, &user.client)
         .await?;
-    let query = period.map(|p| format!("?period={p}")).unwrap_or_default();
+    let query = crate::paths::query(&[("period", period)]);
     Ok(crate::redirect::see_other(&format!(
         "/journal/{group}/{subject}{query}#lesson-{lesson}"
     ))
@@ -662,7 +662,10 @@ async fn lock_period(
         .app
         .close_period(&user.who.principal, period, close, &user.client)
         .await?;
-    let to = format!("/journal/{group}/{subject}?period={period}");
+    let to = href(
+        &format!("/journal/{group}/{subject}"),
+        &[("period", period)],
+    );
     Ok(crate::redirect::see_other(&to).into_response())
 }
 
@@ -787,9 +790,10 @@ pub(crate) async fn lesson_view<'s>(
         grid_href: if sheet.substitute {
             String::new()
         } else {
+            let grid = format!("/journal/{group}/{}", v.subject);
             format!(
-                "/journal/{group}/{}?period={}#lesson-{lesson}",
-                v.subject, v.period.id
+                "{}#lesson-{lesson}",
+                href(&grid, &[("period", v.period.id)])
             )
         },
         column,

@@ -10,7 +10,7 @@ use crate::AppState;
 use crate::error::{PageError, render, render_status};
 use crate::extract::{Nav, PageUser};
 use crate::i18n::Tr;
-use crate::paths::{Path, field_id, id};
+use crate::paths::{Path, field_id, href, id};
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
@@ -214,7 +214,10 @@ async fn cell_view<'s>(
         correction,
         closed,
         lesson_href: format!("/journal/lesson/{lesson}"),
-        history_href: format!("/journal/history?lesson={lesson}&student={student}"),
+        history_href: href(
+            "/journal/history",
+            &(("lesson", lesson), ("student", student)),
+        ),
         error,
         saved: false,
         nav: user.nav.clone(),
@@ -303,8 +306,9 @@ async fn answer(
     };
     let error = match result {
         Ok(()) => {
-            return Ok(crate::redirect::see_other(&format!(
-                "/journal/cell?lesson={lesson}&student={student}&saved=1"
+            return Ok(crate::redirect::see_other(&href(
+                "/journal/cell",
+                &(("lesson", lesson), ("student", student), ("saved", 1)),
             ))
             .into_response());
         }

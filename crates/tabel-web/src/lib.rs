@@ -1,4 +1,4 @@
-//! Tabel's web face: the HTML interface (askama + htmx, Pico CSS, vendored), the JSON API under
+//! Tabel's web face: the HTML interface (askama, with Pico CSS vendored), the JSON API under
 //! `/api/v1` with its OpenAPI document, authentication, CSRF and login limits, health and
 //! metrics. Handlers parse input, call one tabel-app use case and render; no SQL and no
 //! permission logic here.

@@ -69,3 +69,46 @@ pub fn parse_field<T: std::str::FromStr>(
         .parse()
         .map_err(|_| tabel_app::AppError::invalid(field, message))
 }
+
+/// The query string of a link or a redirect, `?` included: `query(&[("week", "2026-W48")])` is
+/// `?week=2026-W48`. `query` is a list (or a tuple) of name–value pairs, or a struct; every value
+/// is percent-encoded, a `None` leaves its name out, and nothing at all is the empty string.
+pub fn query(query: &impl serde::Serialize) -> String {
+    match serde_urlencoded::to_string(query) {
+        Ok(q) if !q.is_empty() => format!("?{q}"),
+        // Only a value that is no list of pairs fails, which every page's tests would show.
+        _ => String::new(),
+    }
+}
+
+/// A path with a query string ([`query`]): `href("/diary", &[("week", "2026-W48")])`.
+pub fn href(path: &str, pairs: &impl serde::Serialize) -> String {
+    format!("{path}{}", query(pairs))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn query_strings_encode_their_values_and_leave_out_what_is_missing() {
+        assert_eq!(
+            href(
+                "/timetable/desk",
+                &(("date", "2026-11-28"), ("teacher", "Иванова И. & Ко"))
+            ),
+            "/timetable/desk?date=2026-11-28&teacher=%D0%98%D0%B2%D0%B0%D0%BD%D0%BE%D0%B2%D0%B0+%D0%98.+%26+%D0%9A%D0%BE"
+        );
+        let school: Option<u32> = None;
+        assert_eq!(
+            href("/exams", &(("published", 3), ("school", school))),
+            "/exams?published=3"
+        );
+        assert_eq!(
+            href("/school/deferrals", &[("school", school)]),
+            "/school/deferrals"
+        );
+        assert_eq!(query(&[("period", Some(7))]), "?period=7");
+        assert_eq!(query(&[("period", "")]), "?period=");
+    }
+}

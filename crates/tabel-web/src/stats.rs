@@ -7,14 +7,14 @@ use crate::AppState;
 use crate::error::{PageError, render};
 use crate::extract::{Nav, PageUser};
 use crate::i18n::Tr;
+use crate::paths::href;
 use crate::stats_api::{StatsParams, xlsx_response};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use serde::Deserialize;
-use std::fmt::Write as _;
+use serde::{Deserialize, Serialize};
 use tabel_app::AppError;
 use tabel_app::stats::{
     AbsenceLine, AttendanceReport, CurriculumReport, Frame, LessonTypesReport, ResultLine,
@@ -22,6 +22,7 @@ use tabel_app::stats::{
 };
 use tabel_domain::finals::hundredths_text;
 use tabel_present::date;
+use tabel_domain::{GroupId, PersonId, SchoolId, SubjectId};
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new().route("/stats", get(page))
@@ -114,12 +115,12 @@ pub struct TableView {
     pub total: Option<Vec<Cell>>,
 }
 
-/// A chart: a heading and the SVG.
+/// A chart: its element id and what `stats/_chart.svg` draws.
 pub struct Chart {
     /// Element id.
     pub id: &'static str,
-    /// The SVG markup (built here, every text escaped).
-    pub svg: String,
+    /// The bars.
+    pub bars: Bars,
 }
 
 #[derive(Template)]
@@ -145,31 +146,39 @@ struct StatsPage<'a> {
     notes: Vec<String>,
 }
 
-/// `?school=…&period=…` of a query, for links.
-fn query_string(q: &StatsQuery, view: View, extra: &str) -> String {
+/// `/stats?school=…&period=…` of a query, for links; `format` for a download.
+fn query_string(q: &StatsQuery, view: View, format: Option<&str>) -> String {
+    #[derive(Serialize)]
+    struct Link<'a> {
+        school: SchoolId,
+        class: Option<GroupId>,
+        grade: Option<u8>,
+        subject: Option<SubjectId>,
+        teacher: Option<PersonId>,
+        period: Option<String>,
+        threshold: u8,
+        view: &'a str,
+        format: Option<&'a str>,
+    }
     let s = &q.scope;
-    let mut out = format!("/stats?school={}", s.school);
-    let mut push = |k: &str, v: Option<String>| {
-        if let Some(v) = v {
-            let _ = write!(out, "&{k}={v}");
-        }
-    };
-    push("class", s.class.map(|v| v.to_string()));
-    push("grade", s.grade.map(|v| v.to_string()));
-    push("subject", s.subject.map(|v| v.to_string()));
-    push("teacher", s.teacher.map(|v| v.to_string()));
-    push(
-        "period",
-        match q.period {
-            tabel_app::stats::PeriodChoice::Current => None,
-            tabel_app::stats::PeriodChoice::Year => Some("year".into()),
-            tabel_app::stats::PeriodChoice::Period(p) => Some(p.to_string()),
+    href(
+        "/stats",
+        &Link {
+            school: s.school,
+            class: s.class,
+            grade: s.grade,
+            subject: s.subject,
+            teacher: s.teacher,
+            period: match q.period {
+                tabel_app::stats::PeriodChoice::Current => None,
+                tabel_app::stats::PeriodChoice::Year => Some("year".into()),
+                tabel_app::stats::PeriodChoice::Period(p) => Some(p.to_string()),
+            },
+            threshold: q.absence_threshold,
+            view: view.code(),
+            format,
         },
-    );
-    push("threshold", Some(q.absence_threshold.to_string()));
-    push("view", Some(view.code().to_owned()));
-    out.push_str(extra);
-    out
+    )
 }
 
 async fn page(
@@ -275,12 +284,12 @@ async fn page(
         tabs: View::ALL
             .into_iter()
             .map(|v| Tab {
-                href: query_string(&query, v, ""),
+                href: query_string(&query, v, None),
                 label: t.get(&format!("stats-view-{}", v.code())),
                 current: v == view,
             })
             .collect(),
-        export: query_string(&query, view, "&format=xlsx"),
+        export: query_string(&query, view, Some("xlsx")),
         charts,
         tables,
         notes,
@@ -491,15 +500,15 @@ fn results_view(t: &Tr<'_>, r: &ResultsReport) -> (Frame, Vec<Chart>, Vec<TableV
         vec![
             Chart {
                 id: "chart-progress",
-                svg: percents,
+                bars: percents,
             },
             Chart {
                 id: "chart-finals",
-                svg: finals,
+                bars: finals,
             },
             Chart {
                 id: "chart-current",
-                svg: current,
+                bars: current,
             },
         ],
         vec![
@@ -613,11 +622,11 @@ fn curriculum_view(t: &Tr<'_>, r: &CurriculumReport) -> (Frame, Vec<Chart>, Vec<
         vec![
             Chart {
                 id: "chart-plan",
-                svg: plan,
+                bars: plan,
             },
             Chart {
                 id: "chart-lag",
-                svg: reasons,
+                bars: reasons,
             },
         ],
         vec![TableView {
@@ -710,7 +719,7 @@ fn types_view(t: &Tr<'_>, r: &LessonTypesReport) -> (Frame, Vec<Chart>, Vec<Tabl
         r.frame.clone(),
         vec![Chart {
             id: "chart-types",
-            svg: chart,
+            bars: chart,
         }],
         vec![
             TableView {
@@ -876,7 +885,7 @@ fn attendance_view(t: &Tr<'_>, r: &AttendanceReport) -> (Frame, Vec<Chart>, Vec<
         r.frame.clone(),
         vec![Chart {
             id: "chart-absences",
-            svg: chart,
+            bars: chart,
         }],
         vec![
             table(
@@ -907,19 +916,77 @@ enum Scale {
     Count,
 }
 
-fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
+/// A horizontal bar chart as data for `templates/stats/_chart.svg`: sizes and positions in SVG
+/// units worked out here, the texts as they are (the template escapes them).
+pub struct Bars {
+    /// Of the view box.
+    pub width: u64,
+    /// Of the view box.
+    pub height: u64,
+    /// Heading, also the chart's accessible name.
+    pub title: String,
+    /// Where the row labels end (they are right-aligned).
+    pub label_x: u64,
+    /// A swatch and a name per series.
+    pub legend: Vec<Swatch>,
+    /// A row per label.
+    pub rows: Vec<BarRow>,
+    /// The dash shown when there are no rows.
+    pub empty: Option<Note>,
+}
+
+/// A series in the legend.
+pub struct Swatch {
+    /// Of the swatch.
+    pub x: u64,
+    /// Of the name.
+    pub text_x: u64,
+    /// Fill colour.
+    pub color: &'static str,
+    /// The series' name.
+    pub name: String,
+}
+
+/// A labelled row of bars.
+pub struct BarRow {
+    /// Baseline of the label.
+    pub label_y: u64,
+    /// The whole label (shown on hover).
+    pub label: String,
+    /// The label as shown, cut short when long.
+    pub shown: String,
+    /// A bar per series.
+    pub bars: Vec<Bar>,
+    /// The total written after stacked bars.
+    pub total: Option<Note>,
+}
+
+/// One bar.
+pub struct Bar {
+    /// Left edge.
+    pub x: u64,
+    /// Top edge.
+    pub y: u64,
+    /// Width.
+    pub width: u64,
+    /// Height.
+    pub height: u64,
+    /// Fill colour.
+    pub color: &'static str,
+    /// `series: value`, shown on hover.
+    pub tip: String,
+    /// The value written beside a bar of its own lane.
+    pub value: Option<Note>,
+}
+
+/// A text placed at a point.
+pub struct Note {
+    /// Start.
+    pub x: u64,
+    /// Baseline.
+    pub y: u64,
+    /// What it says.
+    pub text: String,
 }
 
 /// A horizontal bar chart: a row per label, a bar per series (side by side, or `stacked` in one
@@ -927,11 +994,11 @@ fn escape(s: &str) -> String {
 /// without JavaScript, prints, and scales with the page.
 fn bars(
     title: &str,
-    series: &[(String, &str)],
+    series: &[(String, &'static str)],
     rows: &[(String, Vec<u64>)],
     scale: Scale,
     stacked: bool,
-) -> String {
+) -> Bars {
     const WIDTH: u64 = 760;
     const LABEL: u64 = 180;
     const AREA: u64 = 500;
@@ -967,27 +1034,18 @@ fn bars(
         Scale::Count => v.to_string(),
     };
     let width_of = |v: u64| v.min(max) * AREA / max;
-    let mut svg = String::new();
-    let _ = write!(
-        svg,
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {WIDTH} {height}\" width=\"100%\" role=\"img\" aria-label=\"{t}\" font-family=\"sans-serif\" font-size=\"12\"><title>{t}</title>",
-        t = escape(title)
-    );
-    let _ = write!(
-        svg,
-        "<text x=\"0\" y=\"14\" font-weight=\"bold\" fill=\"currentColor\">{}</text>",
-        escape(title)
-    );
+    let mut legend = Vec::with_capacity(series.len());
     let mut x = 0u64;
     for (name, color) in series {
-        let _ = write!(
-            svg,
-            "<rect x=\"{x}\" y=\"24\" width=\"10\" height=\"10\" fill=\"{color}\"/><text x=\"{}\" y=\"33\" fill=\"currentColor\">{}</text>",
-            x + 14,
-            escape(name)
-        );
+        legend.push(Swatch {
+            x,
+            text_x: x + 14,
+            color,
+            name: name.clone(),
+        });
         x += 24 + 7 * u64::try_from(name.chars().count()).unwrap_or(0);
     }
+    let mut bar_rows = Vec::with_capacity(rows.len());
     for (i, (label, values)) in rows.iter().enumerate() {
         let y = top + u64::try_from(i).unwrap_or(0) * row_h;
         let shown: String = if label.chars().count() > 26 {
@@ -995,71 +1053,93 @@ fn bars(
         } else {
             label.clone()
         };
-        let _ = write!(
-            svg,
-            "<text x=\"{}\" y=\"{}\" text-anchor=\"end\" fill=\"currentColor\"><title>{}</title>{}</text>",
-            LABEL - 6,
-            y + lanes * BAR / 2 + 4,
-            escape(label),
-            escape(&shown)
-        );
+        let mut row = BarRow {
+            label_y: y + lanes * BAR / 2 + 4,
+            label: label.clone(),
+            shown,
+            bars: Vec::with_capacity(values.len()),
+            total: None,
+        };
         if stacked {
             let mut at = LABEL;
             for (v, (name, color)) in values.iter().zip(series) {
                 let w = width_of(*v);
                 if w > 0 {
-                    let _ = write!(
-                        svg,
-                        "<rect x=\"{at}\" y=\"{y}\" width=\"{w}\" height=\"{BAR}\" fill=\"{color}\"><title>{}: {}</title></rect>",
-                        escape(name),
-                        value(*v)
-                    );
+                    row.bars.push(Bar {
+                        x: at,
+                        y,
+                        width: w,
+                        height: BAR,
+                        color,
+                        tip: format!("{name}: {}", value(*v)),
+                        value: None,
+                    });
                 }
                 at += w;
             }
-            let total: u64 = values.iter().sum();
-            let _ = write!(
-                svg,
-                "<text x=\"{}\" y=\"{}\" fill=\"currentColor\">{}</text>",
-                at + 4,
-                y + BAR - 3,
-                value(total)
-            );
+            row.total = Some(Note {
+                x: at + 4,
+                y: y + BAR - 3,
+                text: value(values.iter().sum()),
+            });
         } else {
             for (lane, (v, (name, color))) in values.iter().zip(series).enumerate() {
                 let yy = y + u64::try_from(lane).unwrap_or(0) * BAR;
                 let w = width_of(*v);
-                let _ = write!(
-                    svg,
-                    "<rect x=\"{LABEL}\" y=\"{yy}\" width=\"{w}\" height=\"{}\" fill=\"{color}\"><title>{}: {}</title></rect><text x=\"{}\" y=\"{}\" fill=\"currentColor\" font-size=\"11\">{}</text>",
-                    BAR - 2,
-                    escape(name),
-                    value(*v),
-                    LABEL + w + 4,
-                    yy + BAR - 4,
-                    value(*v)
-                );
+                row.bars.push(Bar {
+                    x: LABEL,
+                    y: yy,
+                    width: w,
+                    height: BAR - 2,
+                    color,
+                    tip: format!("{name}: {}", value(*v)),
+                    value: Some(Note {
+                        x: LABEL + w + 4,
+                        y: yy + BAR - 4,
+                        text: value(*v),
+                    }),
+                });
             }
         }
+        bar_rows.push(row);
     }
-    if rows.is_empty() {
-        let _ = write!(
-            svg,
-            "<text x=\"{LABEL}\" y=\"{}\" fill=\"currentColor\">—</text>",
-            top + 12
-        );
+    Bars {
+        width: WIDTH,
+        height,
+        title: title.to_owned(),
+        label_x: LABEL - 6,
+        legend,
+        empty: rows.is_empty().then(|| Note {
+            x: LABEL,
+            y: top + 12,
+            text: "—".to_owned(),
+        }),
+        rows: bar_rows,
     }
-    svg.push_str("</svg>");
-    svg
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// A chart drawn on its own, as the page includes it.
+    #[derive(Template)]
+    #[template(path = "stats/_chart.svg")]
+    struct ChartSvg<'a> {
+        chart: &'a Chart,
+    }
+
+    fn draw(bars: Bars) -> String {
+        ChartSvg {
+            chart: &Chart { id: "c", bars },
+        }
+        .render()
+        .unwrap()
+    }
+
     #[test]
     fn charts_escape_their_labels_and_scale_bars_to_the_largest() {
-        let svg = bars(
+        let svg = draw(bars(
             "A <b>&",
             &[("x".into(), "#000"), ("y".into(), "#111")],
             &[
@@ -1068,10 +1148,10 @@ mod tests {
             ],
             Scale::Count,
             false,
-        );
-        assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
+        ));
+        assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"), "{svg}");
         assert!(!svg.contains("<script>") && !svg.contains("<b>"));
-        assert!(svg.contains("5А &lt;script&gt;"));
+        assert!(svg.contains("5А &#60;script&#62;"), "{svg}");
         // 20 is the largest: 500 px; 10 is half of it.
         assert!(svg.contains("width=\"500\""), "{svg}");
         assert!(svg.contains("width=\"250\""), "{svg}");
@@ -1082,9 +1162,34 @@ mod tests {
             Scale::Percent,
             true,
         );
+        assert_eq!(pct.rows[0].bars[0].width, 250);
+        let pct = draw(pct);
         assert!(
             pct.contains("width=\"250\"") && pct.contains("50,00 %"),
             "{pct}"
+        );
+    }
+
+    #[test]
+    fn every_text_of_a_chart_is_escaped() {
+        let svg = draw(bars(
+            "Оценки <i>&",
+            &[("5 & 4 <\"b\">".into(), "#000")],
+            &[("7А & 7Б <img src=x>".into(), vec![3])],
+            Scale::Count,
+            false,
+        ));
+        assert!(!svg.contains("<i>") && !svg.contains("<img") && !svg.contains("<\"b"));
+        assert!(
+            svg.contains("<title>Оценки &#60;i&#62;&#38;</title>"),
+            "{svg}"
+        );
+        assert!(svg.contains("7А &#38; 7Б &#60;img src=x&#62;"), "{svg}");
+        assert!(svg.contains("5 &#38; 4 &#60;&#34;b&#34;&#62;: 3"), "{svg}");
+        let empty = draw(bars("—", &[], &[], Scale::Count, false));
+        assert!(
+            empty.contains("fill=\"currentColor\">—</text>") && empty.ends_with("</svg>"),
+            "{empty}"
         );
     }
 }

@@ -5,7 +5,7 @@ use crate::AppState;
 use crate::error::{PageError, render, render_status};
 use crate::extract::{Nav, PageUser};
 use crate::i18n::Tr;
-use crate::paths::Path;
+use crate::paths::{Path, href, query};
 use crate::timetable_api::monday_of;
 use askama::Template;
 use axum::extract::{Query, State};
@@ -399,7 +399,6 @@ struct MyWeekPage<'a> {
     t: Tr<'a>,
     nav: Nav,
     heading: String,
-    query: String,
     week_label: String,
     prev: String,
     next: String,
@@ -436,10 +435,9 @@ async fn my_week(
     };
     render(MyWeekPage {
         heading: t.get("timetable-my-week"),
-        query: String::new(),
         week_label: format!("{} – {}", date(monday), date(monday + Duration::days(6))),
-        prev: (monday - Duration::days(7)).to_string(),
-        next: (monday + Duration::days(7)).to_string(),
+        prev: query(&[("week", (monday - Duration::days(7)).to_string())]),
+        next: query(&[("week", (monday + Duration::days(7)).to_string())]),
         days: day_headers(&t, monday, days),
         rows: grid(&t, &lessons, monday, days, None, true),
         nav: user.nav.clone(),
@@ -612,10 +610,13 @@ async fn apply(
         )
         .await?;
     let done = if cancel { "cancelled" } else { "substituted" };
-    Ok(crate::redirect::see_other(&format!(
-        "/timetable/desk?date={}&teacher={}&done={done}",
-        l.on,
-        f.absent.trim()
+    Ok(crate::redirect::see_other(&href(
+        "/timetable/desk",
+        &(
+            ("date", l.on.to_string()),
+            ("teacher", f.absent.trim()),
+            ("done", done),
+        ),
     ))
     .into_response())
 }
@@ -756,10 +757,15 @@ async fn room_week(
     };
     render(MyWeekPage {
         heading: format!("{} {}", t.get("lesson-room"), room),
-        query: format!("room={}&", crate::auth::encode_next(&room)),
         week_label: format!("{} – {}", date(monday), date(monday + Duration::days(6))),
-        prev: (monday - Duration::days(7)).to_string(),
-        next: (monday + Duration::days(7)).to_string(),
+        prev: query(&[
+            ("room", room.clone()),
+            ("week", (monday - Duration::days(7)).to_string()),
+        ]),
+        next: query(&[
+            ("room", room.clone()),
+            ("week", (monday + Duration::days(7)).to_string()),
+        ]),
         days: day_headers(&t, monday, days),
         rows: grid(&t, &lessons, monday, days, None, false),
         nav: user.nav.clone(),
@@ -985,10 +991,11 @@ async fn save_bells(
     }
     .await;
     match result {
-        Ok(()) => Ok(
-            crate::redirect::see_other(&format!("/timetable/bells?shift={shift}&done=1"))
-                .into_response(),
-        ),
+        Ok(()) => Ok(crate::redirect::see_other(&href(
+            "/timetable/bells",
+            &[("shift", shift), ("done", 1)],
+        ))
+        .into_response()),
         Err(AppError::Invalid(errors)) => {
             let built =
                 bells_build(&state, &user, (shift, errors.into_iter().collect()), None).await;

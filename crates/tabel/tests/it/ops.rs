@@ -40,7 +40,10 @@ async fn health_metrics_assets_and_the_api_description_are_served(app: TestApp) 
         page.attrs("head link[rel=\"stylesheet\"]", "href"),
     ]
     .concat();
-    for asset in ["/assets/htmx-2.0.11.min.js", "/assets/pico-2.1.1.min.css"] {
+    for asset in [
+        "/assets/pico-2.1.1.min.css",
+        concat!("/assets/tabel-", env!("CARGO_PKG_VERSION"), ".css"),
+    ] {
         assert!(
             linked.contains(&asset.to_owned()),
             "the page links {asset}: {linked:?}"
