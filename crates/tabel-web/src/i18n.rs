@@ -7,7 +7,10 @@ pub use tabel_present::{Catalogue as I18n, Lang, Tr};
 /// The `tabel_lang` cookie, else the user's setting, else the first supported language of
 /// Accept-Language, else Russian.
 pub fn lang_from_headers(headers: &HeaderMap, user_locale: Option<&str>) -> Lang {
-    if let Some(l) = crate::extract::cookie(headers, "tabel_lang").and_then(Lang::parse) {
+    if let Some(l) = crate::extract::cookie(headers, "tabel_lang")
+        .as_deref()
+        .and_then(Lang::parse)
+    {
         return l;
     }
     if let Some(l) = user_locale.and_then(Lang::parse) {

@@ -21,8 +21,8 @@ use tabel_app::stats::{
     ResultsReport, StatsOptions, StatsQuery,
 };
 use tabel_domain::finals::hundredths_text;
-use tabel_present::date;
 use tabel_domain::{GroupId, PersonId, SchoolId, SubjectId};
+use tabel_present::date;
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new().route("/stats", get(page))

@@ -3,9 +3,6 @@
 //! language: the wording of values lives here, the wording of the page in the templates (which a
 //! deployment may override).
 
-use tabel_present::{
-    FinalSlot, Lang, date, day_month, decimal_shown, slot_short, slot_title, tr, work_abbreviations,
-};
 use crate::consent::ConsentForm;
 use crate::extracts::{ClassArchive, ExtractBatch, Signer, SignerRole, SummaryDocument};
 use std::collections::HashMap;
@@ -15,6 +12,9 @@ use tabel_domain::journal::Attendance;
 use tabel_domain::school::{Period, School};
 use tabel_domain::timetable::LessonStatus;
 use tabel_domain::{PersonId, SubjectId};
+use tabel_present::{
+    FinalSlot, Lang, date, day_month, decimal_shown, slot_short, slot_title, tr, work_abbreviations,
+};
 use tabel_reports::docs::*;
 
 fn header(s: &School) -> SchoolHeader {

@@ -2,13 +2,13 @@
 //! workbooks, with Russian headings whatever the interface language (they are the school's
 //! papers).
 
-use tabel_present::date;
 use crate::finals::SummarySheet;
 use crate::stats::Table;
 use crate::{App, AppError};
 use tabel_domain::PersonId;
 use tabel_domain::assessment::Assessment;
 use tabel_domain::finals::Slot;
+use tabel_present::date;
 use tabel_reports::xlsx;
 pub use tabel_reports::xlsx::Sheet;
 

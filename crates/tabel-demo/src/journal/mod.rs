@@ -26,11 +26,11 @@ use marks::DraftMark;
 use plan::Plan;
 use std::collections::HashMap;
 use tabel_domain::journal::{Attendance, GradingPolicy, Mark};
+use tabel_domain::timetable::LessonStatus;
 use tabel_store::Conn;
 use tabel_store::journal::{
     self as repo, AttendanceWrite, LessonRecord, LessonSlot, NewAttendance, NewMark,
 };
-use tabel_domain::timetable::LessonStatus;
 
 /// Builds the journal of the school: from the first day of the year up to today.
 pub(crate) async fn journal(

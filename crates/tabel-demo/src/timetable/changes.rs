@@ -9,9 +9,9 @@ use crate::{Ctx, DemoError};
 use std::collections::{BTreeMap, HashMap};
 use tabel_domain::school::GroupKind;
 use tabel_domain::timetable::CancelCause;
+use tabel_domain::timetable::LessonStatus;
 use tabel_domain::{GroupId, PersonId};
 use tabel_store::audit::{self, AuditEntry};
-use tabel_domain::timetable::LessonStatus;
 use tabel_store::timetable::{self as tt, Lesson, LessonChange};
 use tabel_store::{Conn, outbox};
 use time::{Date, Duration};
@@ -250,7 +250,13 @@ impl<'s> Changes<'s> {
             })
         };
         let before = state(l.status.code(), l.teacher, l.on, l.number, &l.room);
-        let after = state(next.status.code(), next.teacher, next.on, next.number, next.room);
+        let after = state(
+            next.status.code(),
+            next.teacher,
+            next.on,
+            next.number,
+            next.room,
+        );
         tt::update_lesson(c, &next).await?;
         audit::append(
             c,
@@ -381,7 +387,10 @@ impl<'s> Changes<'s> {
                     .filter_map(|t| self.school.staff.get(t).map(|s| s.person.id))
                     .find(|t| *t != teacher && !busy.contains(t));
                 let done = match substitute {
-                    Some(t) => self.apply(c, l.id.get(), Planned::Substitute(t), reason).await?,
+                    Some(t) => {
+                        self.apply(c, l.id.get(), Planned::Substitute(t), reason)
+                            .await?
+                    }
                     None => None,
                 };
                 if done.is_none() {
