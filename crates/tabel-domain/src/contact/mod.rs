@@ -1,0 +1,2 @@
+mod values;
+pub use values::*;

@@ -1,0 +1,2 @@
+mod proposal;
+pub use proposal::*;

@@ -1,0 +1,2 @@
+mod policy;
+pub use policy::*;

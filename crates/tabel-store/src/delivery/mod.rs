@@ -1,0 +1,2 @@
+mod deliveries;
+pub use deliveries::*;

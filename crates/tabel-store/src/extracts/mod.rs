@@ -1,0 +1,2 @@
+mod gather;
+pub use gather::*;

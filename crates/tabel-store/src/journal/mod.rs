@@ -1,0 +1,2 @@
+mod marks;
+pub use marks::*;

@@ -1,0 +1,2 @@
+mod groups;
+pub use groups::*;
