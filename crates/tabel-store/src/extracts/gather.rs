@@ -1,15 +1,10 @@
-//! Paper extracts (выписки) and the archive print: the registry of issued extracts with their
-//! verification codes, and the reads that gather a whole class's journal data at once.
-//!
-//! Gathering is by class, never by pupil: every function below is one query over "the pupils
-//! who were in the class at some point of the range" (optionally narrowed to one of them), so a
-//! class of 30 costs the same handful of queries as one pupil. A pupil's lessons are those of
-//! every group the pupil belonged to on the lesson's date (class, subgroups, streams, ИУП);
-//! the use case matches lessons to memberships in memory.
+//! Gathering a class's journal data for extracts: its pupils and their memberships, lessons,
+//! marks, attendance, recommendations and final marks, each in one query for the whole class
+//! (or one pupil of it), and the parents the school can reach.
 
 use crate::{Conn, Result, StoreError};
 use serde::Serialize;
-use tabel_domain::{GroupId, PeriodId, PersonId, SchoolId, SubjectId, UserId, text};
+use tabel_domain::{GroupId, PersonId, SubjectId, text};
 use time::{Date, OffsetDateTime};
 
 /// The pupils of a class over a date range: `$1` the class, `$2`/`$3` the range, `$4` one
@@ -20,201 +15,6 @@ macro_rules! pupils_of {
          AND (pm.ends_on IS NULL OR pm.ends_on >= $2) AND ($4 = 0 OR pm.student_id = $4)"
     };
 }
-
-// ---------------------------------------------------------------- the registry
-
-/// An issued extract to record.
-#[derive(Debug, Clone)]
-pub struct NewExtract<'a> {
-    /// The school.
-    pub school: SchoolId,
-    /// The verification code printed on it ("7K3M-Q9XD").
-    pub code: &'a str,
-    /// The print run it came in (extracts of one PDF share it).
-    pub batch: &'a str,
-    /// The pupil.
-    pub student: PersonId,
-    /// The pupil's class.
-    pub class: Option<GroupId>,
-    /// The reporting period, when the extract is for one.
-    pub period: Option<PeriodId>,
-    /// First day covered.
-    pub from: Date,
-    /// Last day covered.
-    pub to: Date,
-    /// Homework was included.
-    pub with_homework: bool,
-    /// `paper` or `download`.
-    pub channel: &'a str,
-    /// SHA-256 (hex) of the PDF file it was printed from.
-    pub pdf_sha256: &'a str,
-    /// SHA-256 (hex) of the pupil's data as printed.
-    pub content_sha256: &'a str,
-    /// The signer's name printed on it.
-    pub signer: &'a str,
-    /// Who issued it (`None`: the command line).
-    pub issued_by: Option<UserId>,
-    /// When.
-    pub issued_at: OffsetDateTime,
-    /// To whom it was handed, if known at once (a parent's own download).
-    pub handed_to: &'a str,
-}
-
-/// Records an issued extract; its id. A code already taken is [`StoreError::Duplicate`].
-pub async fn insert(conn: &mut Conn<'_>, e: &NewExtract<'_>) -> Result<i64> {
-    const SQL: &str = "INSERT INTO extracts (school_id, code, batch, student_id, class_id, period_id, from_date, to_date, \
-         with_homework, channel, pdf_sha256, content_sha256, signer, issued_by, issued_at, handed_to, handed_by, handed_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) RETURNING id";
-    let handed = !e.handed_to.is_empty();
-    Ok(fetch_scalar!(
-        conn,
-        i64,
-        SQL,
-        e.school.get(),
-        e.code,
-        e.batch,
-        e.student.get(),
-        e.class.map(GroupId::get),
-        e.period.map(PeriodId::get),
-        e.from,
-        e.to,
-        i64::from(e.with_homework),
-        e.channel,
-        e.pdf_sha256,
-        e.content_sha256,
-        e.signer,
-        e.issued_by.map(UserId::get),
-        e.issued_at,
-        e.handed_to,
-        e.issued_by.filter(|_| handed).map(UserId::get),
-        handed.then_some(e.issued_at)
-    )?)
-}
-
-pub use tabel_domain::extract::IssuedExtract;
-
-#[derive(sqlx::FromRow)]
-struct IssuedRow {
-    id: i64,
-    school_id: i64,
-    school_name: String,
-    code: String,
-    batch: String,
-    student_id: i64,
-    last_name: String,
-    first_name: String,
-    middle_name: Option<String>,
-    class_id: Option<i64>,
-    class_name: Option<String>,
-    period_id: Option<i64>,
-    from_date: Date,
-    to_date: Date,
-    with_homework: i64,
-    channel: String,
-    pdf_sha256: String,
-    content_sha256: String,
-    signer: String,
-    issued_by: Option<String>,
-    issued_at: OffsetDateTime,
-    handed_to: String,
-    handed_at: Option<OffsetDateTime>,
-}
-
-impl From<IssuedRow> for IssuedExtract {
-    fn from(r: IssuedRow) -> Self {
-        let initial = |s: &str| {
-            s.chars()
-                .next()
-                .map(|c| format!("{c}."))
-                .unwrap_or_default()
-        };
-        let mut initials = format!("{} {}", initial(&r.last_name), initial(&r.first_name));
-        if let Some(m) = r.middle_name.as_deref().filter(|m| !m.is_empty()) {
-            initials.push(' ');
-            initials.push_str(&initial(m));
-        }
-        IssuedExtract {
-            id: r.id,
-            school: SchoolId::new(r.school_id),
-            school_name: r.school_name,
-            code: r.code,
-            batch: r.batch,
-            student: PersonId::new(r.student_id),
-            student_name: format!("{} {}", r.last_name, r.first_name),
-            student_initials: initials,
-            class: r.class_id.map(GroupId::new),
-            class_name: r.class_name,
-            period: r.period_id.map(PeriodId::new),
-            from: r.from_date,
-            to: r.to_date,
-            with_homework: r.with_homework != 0,
-            channel: r.channel,
-            pdf_sha256: r.pdf_sha256,
-            content_sha256: r.content_sha256,
-            signer: r.signer,
-            issued_by: r.issued_by,
-            issued_at: r.issued_at,
-            handed_to: r.handed_to,
-            handed_at: r.handed_at,
-        }
-    }
-}
-
-macro_rules! issued_sql {
-    ($tail:literal) => {
-        concat!(
-            "SELECT e.id, e.school_id, sc.name AS school_name, e.code, e.batch, e.student_id, p.last_name, p.first_name, ",
-            "p.middle_name, e.class_id, g.name AS class_name, e.period_id, e.from_date, e.to_date, e.with_homework, e.channel, ",
-            "e.pdf_sha256, e.content_sha256, e.signer, u.display_name AS issued_by, e.issued_at, e.handed_to, e.handed_at ",
-            "FROM extracts e JOIN schools sc ON sc.id = e.school_id JOIN persons p ON p.id = e.student_id ",
-            "LEFT JOIN study_groups g ON g.id = e.class_id LEFT JOIN users u ON u.id = e.issued_by ",
-            $tail
-        )
-    };
-}
-
-/// The extract with a verification code.
-pub async fn by_code(conn: &mut Conn<'_>, code: &str) -> Result<Option<IssuedExtract>> {
-    const SQL: &str = issued_sql!("WHERE e.code = $1");
-    Ok(fetch_optional!(conn, IssuedRow, SQL, code)?.map(IssuedExtract::from))
-}
-
-/// The extracts issued for the pupils of a class, newest first, at most `limit`.
-pub async fn of_class(
-    conn: &mut Conn<'_>,
-    class: GroupId,
-    limit: i64,
-) -> Result<Vec<IssuedExtract>> {
-    const SQL: &str = issued_sql!("WHERE e.class_id = $1 ORDER BY e.id DESC LIMIT $2");
-    Ok(fetch_all!(conn, IssuedRow, SQL, class.get(), limit)?
-        .into_iter()
-        .map(IssuedExtract::from)
-        .collect())
-}
-
-/// The extracts issued for a pupil, newest first.
-pub async fn of_student(conn: &mut Conn<'_>, student: PersonId) -> Result<Vec<IssuedExtract>> {
-    const SQL: &str = issued_sql!("WHERE e.student_id = $1 ORDER BY e.id DESC");
-    Ok(fetch_all!(conn, IssuedRow, SQL, student.get())?
-        .into_iter()
-        .map(IssuedExtract::from)
-        .collect())
-}
-
-/// Records to whom the paper was handed; false when no such extract.
-pub async fn set_handed_to(
-    conn: &mut Conn<'_>,
-    id: i64,
-    handed_to: &str,
-    by: Option<UserId>,
-    at: OffsetDateTime,
-) -> Result<bool> {
-    const SQL: &str =
-        "UPDATE extracts SET handed_to = $2, handed_by = $3, handed_at = $4 WHERE id = $1";
-    Ok(execute!(conn, SQL, id, handed_to, by.map(UserId::get), at)? > 0)
-}
-
-// ---------------------------------------------------------------- gathering a class
 
 pub use tabel_domain::extract::Pupil;
 
@@ -343,7 +143,7 @@ pub struct LessonFact {
 }
 
 #[derive(sqlx::FromRow)]
-struct LessonRow {
+pub(super) struct LessonRow {
     id: i64,
     group_id: i64,
     subject_id: i64,
@@ -361,7 +161,7 @@ struct LessonRow {
     homework_due_on: Option<Date>,
 }
 
-fn lesson_facts(rows: Vec<LessonRow>) -> Result<Vec<LessonFact>> {
+pub(super) fn lesson_facts(rows: Vec<LessonRow>) -> Result<Vec<LessonFact>> {
     rows.into_iter()
         .map(|r| {
             Ok(LessonFact {
@@ -399,6 +199,7 @@ macro_rules! lesson_sql {
         )
     };
 }
+pub(super) use lesson_sql;
 
 /// The lessons in the range of every group the class's pupils (one pupil's with `only`) were
 /// in, cancelled ones included, by date and number.
@@ -450,7 +251,7 @@ pub struct MarkFact {
 }
 
 #[derive(sqlx::FromRow)]
-struct MarkRow {
+pub(super) struct MarkRow {
     student_id: i64,
     group_id: i64,
     subject_id: i64,
@@ -461,7 +262,7 @@ struct MarkRow {
     weight: i64,
 }
 
-fn mark_facts(rows: Vec<MarkRow>) -> Result<Vec<MarkFact>> {
+pub(super) fn mark_facts(rows: Vec<MarkRow>) -> Result<Vec<MarkFact>> {
     rows.into_iter()
         .map(|r| {
             Ok(MarkFact {
@@ -510,14 +311,14 @@ pub struct AbsenceFact {
 }
 
 #[derive(sqlx::FromRow)]
-struct AbsenceRow {
+pub(super) struct AbsenceRow {
     student_id: i64,
     lesson_id: i64,
     code: String,
     minutes_late: Option<i64>,
 }
 
-fn absence_facts(rows: Vec<AbsenceRow>) -> Vec<AbsenceFact> {
+pub(super) fn absence_facts(rows: Vec<AbsenceRow>) -> Vec<AbsenceFact> {
     rows.into_iter()
         .map(|r| AbsenceFact {
             student: PersonId::new(r.student_id),
@@ -623,128 +424,6 @@ pub async fn parents_with_verified_contact(
         .collect())
 }
 
-// ---------------------------------------------------------------- the journal print
-
-/// The groups whose journals belong to a class: the class, its subgroups, the streams it draws
-/// from. `$1` is the class.
-macro_rules! class_groups {
-    () => {
-        "SELECT g.id FROM study_groups g WHERE g.id = $1 OR g.parent_group_id = $1 \
-         OR g.id IN (SELECT sc.stream_id FROM stream_classes sc WHERE sc.class_id = $1)"
-    };
-}
-
-/// Every lesson in the range of the class's journals (class, subgroups, streams).
-pub async fn journal_lessons(
-    conn: &mut Conn<'_>,
-    class: GroupId,
-    (from, to): (Date, Date),
-) -> Result<Vec<LessonFact>> {
-    const SQL: &str = lesson_sql!(
-        class_groups!(),
-        "AND l.on_date >= $2 AND l.on_date <= $3 ORDER BY l.on_date, l.number, l.id"
-    );
-    lesson_facts(fetch_all!(conn, LessonRow, SQL, class.get(), from, to)?)
-}
-
-/// Every mark in the range of the class's journals.
-pub async fn journal_marks(
-    conn: &mut Conn<'_>,
-    class: GroupId,
-    (from, to): (Date, Date),
-) -> Result<Vec<MarkFact>> {
-    const SQL: &str = concat!(
-        "SELECT student_id, group_id, subject_id, lesson_id, on_date, value, work_type, weight FROM marks ",
-        "WHERE group_id IN (",
-        class_groups!(),
-        ") AND on_date >= $2 AND on_date <= $3 ORDER BY on_date, id"
-    );
-    mark_facts(fetch_all!(conn, MarkRow, SQL, class.get(), from, to)?)
-}
-
-/// Every attendance record in the range on the class's journals' lessons.
-pub async fn journal_attendance(
-    conn: &mut Conn<'_>,
-    class: GroupId,
-    (from, to): (Date, Date),
-) -> Result<Vec<AbsenceFact>> {
-    const SQL: &str = concat!(
-        "SELECT a.student_id, a.lesson_id, a.code, a.minutes_late FROM attendance a JOIN lessons l ON l.id = a.lesson_id ",
-        "WHERE l.group_id IN (",
-        class_groups!(),
-        ") AND l.on_date >= $2 AND l.on_date <= $3 ORDER BY a.lesson_id, a.id"
-    );
-    Ok(absence_facts(fetch_all!(
-        conn,
-        AbsenceRow,
-        SQL,
-        class.get(),
-        from,
-        to
-    )?))
-}
-
-/// A member of one of the class's journals' groups in the range.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct GroupMember {
-    /// The group.
-    pub group: GroupId,
-    /// The pupil.
-    pub pupil: Pupil,
-}
-
-/// The members in the range of every group of the class's journals, by group and journal
-/// order (a pupil who left and came back is one line with the widest dates).
-pub async fn journal_members(
-    conn: &mut Conn<'_>,
-    class: GroupId,
-    (from, to): (Date, Date),
-) -> Result<Vec<GroupMember>> {
-    #[derive(sqlx::FromRow)]
-    struct Row {
-        group_id: i64,
-        id: i64,
-        last_name: String,
-        first_name: String,
-        middle_name: Option<String>,
-        birth_date: Option<Date>,
-        starts_on: Date,
-        ends_on: Option<Date>,
-    }
-    const SQL: &str = concat!(
-        "SELECT m.group_id, p.id, p.last_name, p.first_name, p.middle_name, p.birth_date, m.starts_on, m.ends_on ",
-        "FROM memberships m JOIN persons p ON p.id = m.student_id WHERE m.group_id IN (",
-        class_groups!(),
-        ") AND m.starts_on <= $3 AND (m.ends_on IS NULL OR m.ends_on >= $2) ORDER BY m.group_id, p.sort_key, p.id, m.starts_on"
-    );
-    let mut out: Vec<GroupMember> = Vec::new();
-    for r in fetch_all!(conn, Row, SQL, class.get(), from, to)? {
-        if let Some(last) = out
-            .last_mut()
-            .filter(|m| m.group.get() == r.group_id && m.pupil.id.get() == r.id)
-        {
-            last.pupil.to = match (last.pupil.to, r.ends_on) {
-                (Some(a), Some(b)) => Some(a.max(b)),
-                _ => None,
-            };
-            continue;
-        }
-        out.push(GroupMember {
-            group: GroupId::new(r.group_id),
-            pupil: Pupil {
-                id: PersonId::new(r.id),
-                last_name: r.last_name,
-                first_name: r.first_name,
-                middle_name: r.middle_name,
-                birth_date: r.birth_date,
-                from: r.starts_on,
-                to: r.ends_on,
-            },
-        });
-    }
-    Ok(out)
-}
-
 /// A final mark, as extracts and the journal print need it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FinalFact {
@@ -761,7 +440,7 @@ pub struct FinalFact {
 }
 
 #[derive(sqlx::FromRow)]
-struct FinalRow {
+pub(super) struct FinalRow {
     student_id: i64,
     subject_id: i64,
     slot: String,
@@ -769,7 +448,7 @@ struct FinalRow {
     published: i64,
 }
 
-fn final_facts(rows: Vec<FinalRow>) -> Vec<FinalFact> {
+pub(super) fn final_facts(rows: Vec<FinalRow>) -> Vec<FinalFact> {
     rows.into_iter()
         .map(|r| FinalFact {
             student: PersonId::new(r.student_id),
@@ -806,28 +485,6 @@ pub async fn finals(
         from,
         to,
         only,
-        year.get()
-    )?))
-}
-
-/// The final marks of a year (`$2`) of every member of the class's journals' groups.
-pub async fn journal_finals(
-    conn: &mut Conn<'_>,
-    class: GroupId,
-    year: tabel_domain::AcademicYearId,
-) -> Result<Vec<FinalFact>> {
-    const SQL: &str = concat!(
-        "SELECT f.student_id, f.subject_id, f.slot, f.value, ",
-        "CAST(CASE WHEN f.published_at IS NULL THEN 0 ELSE 1 END AS BIGINT) AS published FROM final_marks f ",
-        "WHERE f.academic_year_id = $2 AND f.student_id IN (SELECT m.student_id FROM memberships m WHERE m.group_id IN (",
-        class_groups!(),
-        ")) ORDER BY f.student_id, f.subject_id, f.slot"
-    );
-    Ok(final_facts(fetch_all!(
-        conn,
-        FinalRow,
-        SQL,
-        class.get(),
         year.get()
     )?))
 }
