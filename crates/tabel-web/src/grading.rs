@@ -127,7 +127,7 @@ fn page<'s>(
             .map(|l| (l.code.clone(), l.name.clone(), l.default_work.clone()))
             .collect(),
         letters: Attendance::ALL
-            .into_iter()
+            .iter()
             .map(|&a| (a.code(), p.letter(a).to_owned()))
             .collect(),
         thresholds: p.thresholds.map(decimal),

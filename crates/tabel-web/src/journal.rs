@@ -403,7 +403,7 @@ async fn grid_page<'s>(
             .map(|l| (l.code.clone(), l.name.clone()))
             .collect(),
         letters: Attendance::ALL
-            .into_iter()
+            .iter()
             .map(|&a| (a.code(), v.policy.policy.letter(a).to_owned()))
             .collect(),
         class_href: format!("/school/classes/{class}"),
@@ -777,7 +777,7 @@ pub(crate) async fn lesson_view<'s>(
         heading: format!("{} · {}", v.group.name, v.subject_name),
         pupils,
         letters: Attendance::ALL
-            .into_iter()
+            .iter()
             .map(|&a| v.policy.policy.letter(a).to_owned())
             .collect(),
         lesson_types: v
