@@ -42,7 +42,8 @@ pub struct NewExtract<'a> {
     pub handed_to: &'a str,
 }
 
-/// Records an issued extract; its id. A code already taken is [`StoreError::Duplicate`].
+/// Records an issued extract; its id. A code already taken is
+/// [`StoreError::Duplicate`](crate::StoreError::Duplicate).
 pub async fn insert(conn: &mut Conn<'_>, e: &NewExtract<'_>) -> Result<i64> {
     const SQL: &str = "INSERT INTO extracts (school_id, code, batch, student_id, class_id, period_id, from_date, to_date, \
          with_homework, channel, pdf_sha256, content_sha256, signer, issued_by, issued_at, handed_to, handed_by, handed_at) \

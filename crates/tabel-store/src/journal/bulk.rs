@@ -69,7 +69,8 @@ pub async fn lesson_slots_of_year(
 
 /// Stores many marks in multi-row statements (a loader's path: the demo, imports); returns how
 /// many. Like [`insert_mark`](super::insert_mark), a second mark of one work type in a lesson
-/// cell is a [`StoreError::Duplicate`], and the whole call fails with it.
+/// cell is a [`StoreError::Duplicate`](crate::StoreError::Duplicate), and the whole call fails
+/// with it.
 pub async fn insert_marks(conn: &mut Conn<'_>, marks: &[NewMark<'_>]) -> Result<u64> {
     const HEAD: &str = "INSERT INTO marks (school_id, student_id, group_id, subject_id, lesson_id, on_date, value, \
          work_type, weight, comment, debt_until, policy_version, version, created_by, created_at, updated_by, updated_at) ";
@@ -122,7 +123,7 @@ pub struct NewAttendance<'a> {
 }
 
 /// Stores many attendance records in multi-row statements; returns how many. A second record
-/// of a cell is a [`StoreError::Duplicate`] and fails the call.
+/// of a cell is a [`StoreError::Duplicate`](crate::StoreError::Duplicate) and fails the call.
 pub async fn insert_attendance_rows(
     conn: &mut Conn<'_>,
     rows: &[NewAttendance<'_>],

@@ -36,7 +36,7 @@ pub async fn current_policy(conn: &mut Conn<'_>, school: SchoolId) -> Result<Opt
 }
 
 /// Saves a new policy version (the next number); a concurrent save of the same number fails
-/// with [`StoreError::Duplicate`].
+/// with [`StoreError::Duplicate`](crate::StoreError::Duplicate).
 pub async fn insert_policy(
     conn: &mut Conn<'_>,
     school: SchoolId,
