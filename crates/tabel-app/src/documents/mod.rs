@@ -36,14 +36,17 @@ impl App {
         self.reports.clone().unwrap_or_else(embedded)
     }
 
-    /// Typesets off the async runtime, a few documents at once (typst is CPU-bound).
+    /// Typesets off the async runtime (typst is CPU-bound). Not on the bounded pool of
+    /// [`App::run_bounded`]: a class's documents take seconds, and logins must not queue behind
+    /// them.
     async fn typeset<F>(&self, f: F) -> Result<Vec<u8>, AppError>
     where
         F: FnOnce(&Renderer) -> Result<Vec<u8>, ReportError> + Send + 'static,
     {
         let r = self.renderer();
-        self.run_bounded(move || f(&r))
-            .await?
+        tokio::task::spawn_blocking(move || f(&r))
+            .await
+            .map_err(|e| AppError::Internal(format!("rendering stopped: {e}")))?
             .map_err(typeset_error)
     }
 
