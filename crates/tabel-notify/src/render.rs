@@ -219,12 +219,12 @@ pub fn forecast(
                 .projected
                 .as_ref()
                 .map_or_else(|| "пока не ясно".to_owned(), |p| p.value.to_string());
-            let average = if s.average == "—" {
+            let average = if s.average.hundredths().is_none() {
                 String::new()
             } else {
                 format!(
                     ", средний балл {}",
-                    tabel_present::decimal_shown(Lang::Ru, &s.average)
+                    tabel_present::average(Lang::Ru, &s.average)
                 )
             };
             let sure = match s.forecast.confidence {

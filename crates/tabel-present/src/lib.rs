@@ -14,9 +14,7 @@ mod period;
 mod work;
 
 pub use catalogue::{Catalogue, FluentValue, Tr, catalogue, tr};
-pub use format::{
-    average, date, date_time, date_time_utc, day_month, decimal_shown, hundredths, rfc3339, tenths,
-};
+pub use format::{average, date, date_time, date_time_utc, day_month, hundredths, rfc3339, tenths};
 pub use lang::Lang;
 pub use period::{
     FinalSlot, period_for, period_name, period_short, period_title, slot_for, slot_name,

@@ -10,13 +10,11 @@
 //! class's lessons before the move and the new one's after.
 
 use crate::journal::{AttendanceEntry, LessonRecord, VersionedRecord};
-use crate::timetable::Lesson;
+use crate::timetable::{Lesson, LessonRow};
 use crate::{Conn, Result, StoreError};
 use serde::Serialize;
 use tabel_domain::timetable::BellSlot;
-use tabel_domain::timetable::{CancelCause, LessonStatus};
-use tabel_domain::{AcademicYearId, GroupId, PersonId, SchoolId, SubjectId, text};
-use tabel_domain::{AttendanceId, LessonId};
+use tabel_domain::{AcademicYearId, GroupId, PersonId, SubjectId, text};
 use time::{Date, OffsetDateTime};
 
 fn small(v: i64) -> Result<u8> {
@@ -38,34 +36,8 @@ pub struct DiaryLesson {
 
 #[derive(sqlx::FromRow)]
 struct DiaryLessonRow {
-    id: i64,
-    school_id: i64,
-    academic_year_id: i64,
-    group_id: i64,
-    group_name: String,
-    grade: i64,
-    on_date: Date,
-    number: i64,
-    subject_id: i64,
-    subject_name: String,
-    teacher_id: i64,
-    t_last: String,
-    t_first: String,
-    t_middle: Option<String>,
-    room: String,
-    status: String,
-    original_teacher_id: Option<i64>,
-    o_last: Option<String>,
-    o_first: Option<String>,
-    o_middle: Option<String>,
-    original_date: Option<Date>,
-    original_number: Option<i64>,
-    reason: Option<String>,
-    cause: Option<String>,
-    has_journal_data: i64,
-    version: i64,
-    shift: i64,
-    lesson_type: Option<String>,
+    #[sqlx(flatten)]
+    lesson: LessonRow,
     topic: String,
     held: Option<i64>,
     homework: String,
@@ -78,11 +50,12 @@ struct DiaryLessonRow {
 impl TryFrom<DiaryLessonRow> for DiaryLesson {
     type Error = StoreError;
     fn try_from(r: DiaryLessonRow) -> Result<DiaryLesson> {
+        let lesson = Lesson::try_from(r.lesson)?;
         let record = VersionedRecord {
-            lesson: LessonId::new(r.id),
+            lesson: lesson.id,
             record: LessonRecord {
                 topic: r.topic,
-                lesson_type: r.lesson_type.clone(),
+                lesson_type: lesson.lesson_type.clone(),
                 held: r.held.map(|h| h != 0),
                 homework: r.homework,
                 homework_minutes: r.homework_minutes.map(minutes).transpose()?,
@@ -90,35 +63,6 @@ impl TryFrom<DiaryLessonRow> for DiaryLesson {
                 teacher_comment: r.teacher_comment,
             },
             version: r.record_version,
-        };
-        let lesson = Lesson {
-            id: LessonId::new(r.id),
-            school: SchoolId::new(r.school_id),
-            year: AcademicYearId::new(r.academic_year_id),
-            group: GroupId::new(r.group_id),
-            group_name: r.group_name,
-            grade: small(r.grade)?,
-            on: r.on_date,
-            number: small(r.number)?,
-            subject: SubjectId::new(r.subject_id),
-            subject_name: r.subject_name,
-            teacher: PersonId::new(r.teacher_id),
-            teacher_name: text::short_name(&r.t_last, &r.t_first, r.t_middle.as_deref()),
-            room: r.room,
-            status: LessonStatus::from_code(&r.status)?,
-            original_teacher: r.original_teacher_id.map(PersonId::new),
-            original_teacher_name: match (r.o_last, r.o_first) {
-                (Some(l), Some(f)) => Some(text::short_name(&l, &f, r.o_middle.as_deref())),
-                _ => None,
-            },
-            original_date: r.original_date,
-            original_number: r.original_number.map(small).transpose()?,
-            reason: r.reason,
-            cause: r.cause.as_deref().map(CancelCause::from_code).transpose()?,
-            has_journal_data: r.has_journal_data != 0,
-            version: r.version,
-            shift: small(r.shift)?,
-            lesson_type: r.lesson_type,
         };
         Ok(DiaryLesson { lesson, record })
     }
@@ -202,14 +146,8 @@ pub struct DatedAttendance {
 
 #[derive(sqlx::FromRow)]
 struct AttendanceRow {
-    id: i64,
-    school_id: i64,
-    lesson_id: i64,
-    student_id: i64,
-    code: String,
-    minutes_late: Option<i64>,
-    reason: String,
-    version: i64,
+    #[sqlx(flatten)]
+    entry: crate::journal::AttendanceRow,
     subject_id: i64,
     on_date: Date,
     number: i64,
@@ -228,16 +166,7 @@ pub async fn attendance_of_student(
         .into_iter()
         .map(|r| {
             Ok(DatedAttendance {
-                attendance: AttendanceEntry {
-                    id: AttendanceId::new(r.id),
-                    school: SchoolId::new(r.school_id),
-                    lesson: LessonId::new(r.lesson_id),
-                    student: PersonId::new(r.student_id),
-                    code: r.code,
-                    minutes_late: r.minutes_late.map(minutes).transpose()?,
-                    reason: r.reason,
-                    version: r.version,
-                },
+                attendance: AttendanceEntry::try_from(r.entry)?,
                 subject: SubjectId::new(r.subject_id),
                 on: r.on_date,
                 number: small(r.number)?,

@@ -390,8 +390,9 @@ pub async fn mark_journal_data(conn: &mut Conn<'_>, lesson: i64) -> Result<()> {
 
 pub use tabel_domain::timetable::Lesson;
 
+/// A lesson as the `lessons` queries select it (also the head of the diary's rows).
 #[derive(sqlx::FromRow)]
-struct LessonRow {
+pub(crate) struct LessonRow {
     id: i64,
     school_id: i64,
     academic_year_id: i64,

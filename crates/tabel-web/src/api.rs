@@ -60,21 +60,21 @@ pub(crate) fn router(state: &AppState) -> Router<AppState> {
         .routes(routes!(subjects))
         .routes(routes!(staff))
         .routes(routes!(users, create_user));
-    let router = crate::consent_api::routes(router);
-    let router = crate::exams_api::routes(router);
-    let router = crate::finals_api::routes(router);
-    let router = crate::extracts_api::routes(router);
-    let router = crate::debts_api::routes(router);
+    let router = crate::consent::api::routes(router);
+    let router = crate::exams::api::routes(router);
+    let router = crate::finals::api::routes(router);
+    let router = crate::extracts::api::routes(router);
+    let router = crate::debts::api::routes(router);
     let router = crate::record::api_routes(router);
-    let router = crate::contact_api::routes(router);
-    let router = crate::notify_api::routes(router);
-    let router = crate::diary_api::routes(router);
-    let router = crate::stats_api::routes(router);
-    let router = crate::thematic_api::routes(crate::journal_api::routes(
-        crate::assessment_api::routes(crate::timetable_api::routes(router)),
+    let router = crate::contact::api::routes(router);
+    let router = crate::notify::api::routes(router);
+    let router = crate::diary::api::routes(router);
+    let router = crate::stats::api::routes(router);
+    let router = crate::thematic::api::routes(crate::journal::api::routes(
+        crate::assessment::api::routes(crate::timetable::api::routes(router)),
     ));
     let (router, api) =
-        crate::homework_files_api::routes(router, state.app.homework_file_max_bytes())
+        crate::homework_files::api::routes(router, state.app.homework_file_max_bytes())
             .split_for_parts();
     router.merge(SwaggerUi::new("/api/docs").url("/api/v1/openapi.json", api))
 }

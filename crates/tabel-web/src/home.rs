@@ -199,7 +199,7 @@ async fn build<'s>(
             Some(link(
                 crate::paths::href(
                     &format!("/journal/{}/{}/finals", d.group?, d.subject),
-                    &[("period", crate::finals::slot_query(d.slot))],
+                    &[("period", crate::finals::pages::slot_query(d.slot))],
                 ),
                 format!("{} · {}", d.student_name, d.subject_name),
                 t.args(

@@ -8,46 +8,31 @@ mod account;
 mod admin;
 mod api;
 mod assessment;
-mod assessment_api;
 mod assets;
 mod auth;
 mod consent;
-mod consent_api;
 mod contact;
-mod contact_api;
 mod debts;
-mod debts_api;
 mod diary;
-mod diary_api;
 mod error;
 mod exams;
-mod exams_api;
 mod extract;
 mod extracts;
-mod extracts_api;
 mod finals;
-mod finals_api;
 mod grading;
 mod home;
 mod homework_files;
-mod homework_files_api;
 mod i18n;
 mod journal;
-mod journal_api;
-mod journal_cell;
 mod notify;
-mod notify_api;
 mod ops;
 mod paths;
 mod record;
 mod redirect;
 mod school;
 mod stats;
-mod stats_api;
 mod thematic;
-mod thematic_api;
 mod timetable;
-mod timetable_api;
 
 pub use i18n::I18n;
 pub use ops::Metrics;
@@ -116,25 +101,27 @@ pub fn router(state: AppState) -> Router {
         .merge(school::router())
         .merge(admin::router())
         .merge(grading::router())
-        .merge(timetable::router())
-        .merge(assessment::router())
-        .merge(journal::router())
-        .merge(journal_cell::router())
-        .merge(consent::router())
-        .merge(extracts::router())
-        .merge(exams::router())
-        .merge(finals::router())
-        .merge(debts::router())
-        .merge(contact::router())
-        .merge(notify::router())
-        .merge(diary::router())
+        .merge(timetable::pages::router())
+        .merge(assessment::pages::router())
+        .merge(journal::pages::router())
+        .merge(journal::cell::router())
+        .merge(consent::pages::router())
+        .merge(extracts::pages::router())
+        .merge(exams::pages::router())
+        .merge(finals::pages::router())
+        .merge(debts::pages::router())
+        .merge(contact::pages::router())
+        .merge(notify::pages::router())
+        .merge(diary::pages::router())
         .merge(record::router())
-        .merge(thematic::router())
-        .merge(stats::router())
-        .merge(homework_files::router(state.app.homework_file_max_bytes()))
+        .merge(thematic::pages::router())
+        .merge(stats::pages::router())
+        .merge(homework_files::pages::router(
+            state.app.homework_file_max_bytes(),
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
-            diary::consent_gate,
+            diary::views::consent_gate,
         ));
     Router::new()
         .merge(pages)

@@ -8,7 +8,7 @@
 //! level's exam results, deferrals and academic debts.
 
 use crate::AppState;
-use crate::diary::{self, Head, Section};
+use crate::diary::views::{self, Head, Section};
 use crate::error::{ApiError, PageError, Problem, render};
 use crate::extract::{ApiUser, Nav, PageUser};
 use crate::i18n::Tr;
@@ -256,11 +256,11 @@ fn year_head(t: &Tr<'_>, y: &YearRecord, school: tabel_domain::SchoolId) -> Year
 fn exam_row(t: &Tr<'_>, y: &YearRecord, e: &RecordExam) -> ExamRow {
     ExamRow {
         year: y.label.clone(),
-        exam: crate::exams::kind_label(t, e.exam),
+        exam: crate::exams::pages::kind_label(t, e.exam),
         subject: e.subject_name.clone(),
         taken_on: e.taken_on.map(date).unwrap_or_default(),
         score: e.score.map(|s| s.to_string()).unwrap_or_default(),
-        mark: crate::exams::mark_label(t, e.mark),
+        mark: crate::exams::pages::mark_label(t, e.mark),
         held_back: e.published_at.is_none(),
     }
 }
@@ -401,12 +401,12 @@ async fn diary_page(
         .student_record(&user.who.principal, student)
         .await?;
     render(DiaryRecordPage {
-        head: diary::head(
+        head: views::head(
             &t,
             &family,
             &r.child,
             Section::Record,
-            diary::is_parent(&user),
+            views::is_parent(&user),
         ),
         record: record_view(&t, &r),
         nav: user.nav.clone(),

@@ -335,7 +335,7 @@ async fn student(
     };
     render(StudentPage {
         record_href,
-        contacts_href: crate::contact::contacts_href(p, pid, v.card.school, class),
+        contacts_href: crate::contact::pages::contacts_href(p, pid, v.card.school, class),
         consents_href,
         name: v.card.person.full_name(),
         born: v.card.person.birth_date.map(date).unwrap_or_default(),

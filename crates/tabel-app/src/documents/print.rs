@@ -8,12 +8,12 @@ use crate::extracts::{ClassArchive, ExtractBatch, Signer, SignerRole, SummaryDoc
 use std::collections::HashMap;
 use tabel_domain::finals::Slot;
 use tabel_domain::finals::{Confidence, FinalValue, Forecast, Need, Risk};
-use tabel_domain::journal::Attendance;
+use tabel_domain::journal::{Attendance, Average};
 use tabel_domain::school::{Period, School};
 use tabel_domain::timetable::LessonStatus;
 use tabel_domain::{PersonId, SubjectId};
 use tabel_present::{
-    FinalSlot, Lang, date, day_month, decimal_shown, slot_short, slot_title, tr, work_abbreviations,
+    FinalSlot, Lang, date, day_month, slot_short, slot_title, tr, work_abbreviations,
 };
 use tabel_reports::docs::*;
 
@@ -39,9 +39,9 @@ fn signer(s: &Signer) -> tabel_reports::docs::Signer {
 
 const RU: Lang = Lang::Ru;
 
-/// "4.43" (the application's text of an average) → "4,43".
-fn comma(s: &str) -> String {
-    decimal_shown(RU, s)
+/// An average as the papers print it: "4,43" or "—".
+fn comma(a: &Average) -> String {
+    tabel_present::average(RU, a)
 }
 
 /// "2-я четверть", "1-й триместр", "2-е полугодие".
@@ -198,7 +198,7 @@ pub fn extract_doc(b: &ExtractBatch, verify_base: &str) -> ExtractDoc {
                                 work: abbr.get(&m.work_type).cloned().unwrap_or_default(),
                             })
                             .collect(),
-                        average: comma(&s.average.display()),
+                        average: comma(&s.average),
                         lessons: s.lessons,
                         missed: s.missed,
                     })
@@ -464,7 +464,7 @@ pub fn journal_docs(a: &ClassArchive) -> Vec<(String, JournalArchiveDoc)> {
                                 if avg.count == 0 {
                                     String::new()
                                 } else {
-                                    comma(&avg.display())
+                                    comma(&avg)
                                 }
                             })
                             .collect(),

@@ -1,6 +1,7 @@
 //! The one weighted average every page, report and forecast calls: exact, in integers.
 
 use super::Mark;
+use std::fmt;
 
 /// An exact weighted average: `sum / weights` where `sum` is Σ points × weight.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -39,10 +40,7 @@ impl Average {
 
     /// "4.67", or "—" without marks.
     pub fn display(&self) -> String {
-        match self.hundredths() {
-            Some(h) => format!("{}.{:02}", h / 100, h % 100),
-            None => "—".to_owned(),
-        }
+        self.to_string()
     }
 
     /// Whether the exact average is at least `threshold` hundredths (no rounding on the way).
@@ -63,6 +61,23 @@ impl Average {
             }
         }
         Some(mark)
+    }
+}
+
+/// "4.67" with a point, or "—": the form the API and the CSV exports carry.
+impl fmt::Display for Average {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.hundredths() {
+            Some(h) => write!(f, "{}.{:02}", h / 100, h % 100),
+            None => f.write_str("—"),
+        }
+    }
+}
+
+/// Serialised as its text ("4.67" or "—"), as the read models always carried it.
+impl serde::Serialize for Average {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
     }
 }
 

@@ -1,6 +1,7 @@
 //! Stored journal rows as pages read them: marks, attendance, lesson records, homework files,
 //! rosters, recommendations and a class's journals.
 
+use super::Attendance;
 use crate::{
     AttendanceId, GroupId, HomeworkFileId, LessonId, MarkId, PersonId, SchoolId, SubjectId, UserId,
 };
@@ -51,8 +52,8 @@ pub struct AttendanceEntry {
     pub lesson: LessonId,
     /// Pupil.
     pub student: PersonId,
-    /// Code (`ill`, `excused`, `unexcused`, `late`).
-    pub code: String,
+    /// What the record says.
+    pub code: Attendance,
     /// Minutes late.
     pub minutes_late: Option<u16>,
     /// Reason.

@@ -5,10 +5,12 @@ use tabel_domain::{AttendanceId, LessonId};
 use tabel_domain::{GroupId, PersonId, SchoolId, SubjectId, UserId};
 use time::{Date, OffsetDateTime};
 
+use tabel_domain::journal::Attendance;
 pub use tabel_domain::journal::AttendanceEntry;
 
+/// An attendance row as the queries select it (also the head of the diary's dated rows).
 #[derive(sqlx::FromRow)]
-struct AttendanceRow {
+pub(crate) struct AttendanceRow {
     id: i64,
     school_id: i64,
     lesson_id: i64,
@@ -27,7 +29,8 @@ impl TryFrom<AttendanceRow> for AttendanceEntry {
             school: SchoolId::new(r.school_id),
             lesson: LessonId::new(r.lesson_id),
             student: PersonId::new(r.student_id),
-            code: r.code,
+            code: Attendance::from_code(&r.code)
+                .map_err(|_| StoreError::Corrupt(format!("attendance code {}", r.code)))?,
             minutes_late: r
                 .minutes_late
                 .map(|m| u16::try_from(m).map_err(|_| StoreError::Corrupt(format!("minutes {m}"))))

@@ -705,7 +705,7 @@ async fn the_school_wide_proposals_count_the_lessons_of_pupils_who_came_and_left
         for r in rows {
             assert_eq!(r["lessons_held"], l.lessons_held, "{student}: {r} {l:?}");
             assert_eq!(r["lessons_missed"], l.lessons_missed, "{student}: {r}");
-            assert_eq!(r["average"], l.average.as_str(), "{student}: {r}");
+            assert_eq!(r["average"], l.average.to_string(), "{student}: {r}");
             assert_eq!(
                 r["proposal"]["value"].as_str(),
                 l.proposal.map(|p| p.value.code()).as_deref(),

@@ -1,0 +1,275 @@
+//! The class journal: the grading policy, lesson records (topic, type, homework), marks,
+//! attendance, recommendations, the teacher's grid, cell history and closing periods.
+//!
+//! Who may write: the teacher of the lesson (the substitute, for a substituted lesson), its
+//! original teacher, and the teacher assigned to the group × subject; administrators only as a
+//! correction with a reason. Deputies and class teachers read. A closed period takes writes only
+//! from an administrator with a reason. Every cell carries a version: a stale write gets
+//! [`AppError::Stale`] with the current value and changes nothing.
+
+use crate::{App, AppError, Client, FieldErrors, check};
+use serde::Serialize;
+use std::collections::HashMap;
+use tabel_domain::access::Principal;
+use tabel_domain::journal::{Attendance, Average, GradingPolicy, Mark, homework_limit_minutes};
+use tabel_domain::school::Role;
+use tabel_domain::timetable::LessonStatus;
+use tabel_domain::{GroupId, LessonId, MarkId, PeriodId, PersonId, SchoolId, SubjectId};
+use tabel_store::audit::{self, AuditEntry};
+use tabel_store::journal::{
+    self as repo, AttendanceEntry, AttendanceWrite, LessonRecord, MarkChange, MarkEntry, NewMark,
+    RosterEntry, VersionedRecord,
+};
+use tabel_store::school::{self as school_repo, Group, Period};
+use tabel_store::timetable::{self as tt, Lesson};
+use tabel_store::{Conn, StoreError, outbox};
+use time::{Date, OffsetDateTime};
+
+mod attendance;
+mod grid;
+mod lessons;
+mod marks;
+mod policy;
+mod recommendations;
+
+pub use attendance::*;
+pub use grid::*;
+pub use lessons::*;
+pub use marks::*;
+pub use policy::*;
+
+/// Longest homework, topic and comment texts.
+const MAX_TEXT: usize = 4000;
+
+/// What a writer is to a lesson.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Writer {
+    /// Its teacher, substitute, original teacher, or the assigned teacher.
+    Teacher,
+    /// An administrator: only corrections with a reason.
+    Admin,
+}
+
+fn cell_key(lesson: i64, student: PersonId) -> String {
+    format!("{lesson}:{student}")
+}
+
+fn text(field: &str, raw: &str, errors: &mut FieldErrors) -> String {
+    let t = raw.trim();
+    if t.chars().count() > MAX_TEXT {
+        errors.insert(field.into(), format!("at most {MAX_TEXT} characters"));
+    }
+    t.to_owned()
+}
+
+fn stale(what: &str, current: Option<serde_json::Value>) -> AppError {
+    AppError::Stale {
+        detail: format!("{what} was changed by someone else; here is the current value"),
+        current,
+    }
+}
+
+/// The period of a parallel containing a date.
+pub(crate) async fn period_of(
+    conn: &mut Conn<'_>,
+    g: &Group,
+    on: Date,
+) -> Result<(Option<Period>, Vec<Period>), AppError> {
+    let kind = school_repo::list_parallels(conn, g.year)
+        .await?
+        .into_iter()
+        .find(|p| p.grade == g.grade)
+        .map(|p| p.period_kind);
+    let periods: Vec<Period> = school_repo::list_periods(conn, g.year)
+        .await?
+        .into_iter()
+        .filter(|p| Some(p.kind) == kind)
+        .collect();
+    let current = periods
+        .iter()
+        .find(|p| p.starts_on <= on && on <= p.ends_on)
+        .cloned();
+    Ok((current, periods))
+}
+
+/// What a writer may do on a lesson: how they write, the lesson's group, and the reporting
+/// period the lesson falls in (checked again inside the write transaction).
+pub(crate) struct WriteRight {
+    /// The lesson group's grade.
+    grade: u8,
+    /// Its name, for messages.
+    name: String,
+    period: Option<PeriodId>,
+}
+
+/// Checks that `p` may write on a lesson (its teacher, substitute, original or assigned
+/// teacher; or an administrator with a reason) and that its period is open (or that an
+/// administrator corrects it).
+pub(crate) async fn writer_of(
+    conn: &mut Conn<'_>,
+    p: &Principal,
+    lesson: &Lesson,
+    reason: Option<&str>,
+) -> Result<WriteRight, AppError> {
+    let me = p.person;
+    let teacher = p.has_role(Role::Teacher, lesson.school)
+        && match me {
+            Some(me) => {
+                lesson.teacher == me
+                    || lesson.original_teacher == Some(me)
+                    || repo::is_assigned(conn, me, lesson.group, lesson.subject).await?
+            }
+            None => false,
+        };
+    let writer = if teacher {
+        Writer::Teacher
+    } else if p.is_admin_of(lesson.school) {
+        Writer::Admin
+    } else if p.is_staff_of(lesson.school) || p.schools().contains(&lesson.school) {
+        return Err(AppError::Forbidden);
+    } else {
+        return Err(AppError::NotFound);
+    };
+    let period = repo::period_on(conn, lesson.year, lesson.grade, lesson.on).await?;
+    let reason = reason.map(str::trim).filter(|r| !r.is_empty());
+    if reason.is_some_and(|r| r.chars().count() > crate::MAX_REASON_CHARS) {
+        return Err(AppError::invalid(
+            "reason",
+            format!("at most {} characters", crate::MAX_REASON_CHARS),
+        ));
+    }
+    if writer == Writer::Admin && reason.is_none() {
+        return Err(AppError::invalid(
+            "reason",
+            "an administrator corrects the journal with a written reason",
+        ));
+    }
+    if period.is_some_and(|(_, locked)| locked) && writer != Writer::Admin {
+        return Err(closed());
+    }
+    Ok(WriteRight {
+        grade: lesson.grade,
+        name: lesson.group_name.clone(),
+        period: period.map(|(id, _)| id),
+    })
+}
+
+fn closed() -> AppError {
+    AppError::Conflict("the period is closed; an administrator can correct it with a reason".into())
+}
+
+fn no_grade_one(grade: u8, what: &str) -> Result<(), AppError> {
+    if grade == 1 {
+        return Err(AppError::invalid(
+            what,
+            "grade 1 has no marks and no homework (first-grade rules)",
+        ));
+    }
+    Ok(())
+}
+
+struct Audit<'a> {
+    school: SchoolId,
+    actor: i64,
+    action: &'a str,
+    entity: &'a str,
+    key: String,
+    before: Option<serde_json::Value>,
+    after: Option<serde_json::Value>,
+    reason: Option<&'a str>,
+}
+
+async fn write_audit(
+    conn: &mut Conn<'_>,
+    a: Audit<'_>,
+    client: &Client,
+    at: OffsetDateTime,
+) -> Result<(), AppError> {
+    audit::append(
+        conn,
+        &AuditEntry {
+            chain: a.school.get(),
+            at,
+            actor: Some(a.actor),
+            action: a.action,
+            entity: a.entity,
+            entity_id: a.key,
+            before: a.before,
+            after: a.after,
+            reason: a.reason.map(str::trim).filter(|r| !r.is_empty()),
+            origin: Some(&client.address),
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+impl App {
+    pub(crate) async fn journal_reader(&self, p: &Principal, l: &Lesson) -> Result<(), AppError> {
+        let mut c = self.db.acquire().await?;
+        let c = &mut c.conn();
+        let g = school_repo::get_group(c, l.group, l.on)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let class = g.parent.unwrap_or(g.id);
+        let mine = match p.person {
+            Some(me) => {
+                l.teacher == me
+                    || l.original_teacher == Some(me)
+                    || repo::is_assigned(c, me, l.group, l.subject).await?
+            }
+            None => false,
+        };
+        if mine
+            || p.is_admin_of(l.school)
+            || p.has_role(Role::Deputy, l.school)
+            || p.class_teacher_of
+                .iter()
+                .any(|(s, k)| *s == l.school && *k == class)
+        {
+            Ok(())
+        } else if p.schools().contains(&l.school) {
+            Err(AppError::Forbidden)
+        } else {
+            Err(AppError::NotFound)
+        }
+    }
+
+    /// Closes (`close = true`) or reopens a reporting period (administrators and deputy heads).
+    pub async fn close_period(
+        &self,
+        p: &Principal,
+        period: PeriodId,
+        close: bool,
+        client: &Client,
+    ) -> Result<(), AppError> {
+        let mut tx = self.db.begin().await?;
+        let c = &mut tx.conn();
+        let school = period_school(c, period).await?.ok_or(AppError::NotFound)?;
+        check(crate::timetable::may_plan(p, school))?;
+        let now = self.now();
+        repo::set_period_lock(c, period, close.then_some(now)).await?;
+        write_audit(
+            c,
+            Audit {
+                school,
+                actor: p.user.get(),
+                action: if close {
+                    "period.close"
+                } else {
+                    "period.reopen"
+                },
+                entity: "period",
+                key: period.to_string(),
+                before: None,
+                after: Some(serde_json::json!({"closed": close})),
+                reason: None,
+            },
+            client,
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}

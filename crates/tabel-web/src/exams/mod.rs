@@ -1,0 +1,4 @@
+//! Exam results (ОГЭ, ЕГЭ, ВПР…) and their publication: pages and API.
+
+pub(crate) mod api;
+pub(crate) mod pages;

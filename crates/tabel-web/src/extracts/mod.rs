@@ -1,0 +1,4 @@
+//! Paper extracts for families without electronic delivery: pages and API.
+
+pub(crate) mod api;
+pub(crate) mod pages;

@@ -1,0 +1,4 @@
+//! Notification settings, webhooks and the delivery log: pages and API.
+
+pub(crate) mod api;
+pub(crate) mod pages;

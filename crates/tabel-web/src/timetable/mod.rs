@@ -1,0 +1,6 @@
+//! The timetable with substitutions and transfers: pages and API.
+
+pub(crate) mod api;
+mod changes_api;
+mod desk;
+pub(crate) mod pages;
