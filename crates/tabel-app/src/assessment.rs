@@ -180,7 +180,6 @@ impl App {
         p: &Principal,
         id: tabel_domain::AssessmentId,
     ) -> Result<Vec<String>, AppError> {
-        let id = id.get();
         let mut c = self.db.acquire().await?;
         let c = &mut c.conn();
         let a = repo::get_assessment(c, id)
@@ -355,7 +354,6 @@ impl App {
         reason: &str,
         client: &Client,
     ) -> Result<(), AppError> {
-        let id = id.get();
         let reason = reason.trim();
         let mut tx = self.db.begin().await?;
         let a = repo::get_assessment(&mut tx.conn(), id)

@@ -556,7 +556,6 @@ impl App {
         (file_name, content_type, bytes): (&str, &str, Vec<u8>),
         client: &Client,
     ) -> Result<(), AppError> {
-        let consent = consent.get();
         if bytes.is_empty() {
             return Err(AppError::invalid("file", "the file is empty"));
         }
@@ -598,7 +597,7 @@ impl App {
         let sha256 = hex::encode(Sha256::digest(&bytes));
         let now = self.now();
         let scan = repo::Scan {
-            consent,
+            consent: consent.get(),
             school: record.school,
             file_name: name,
             content_type,
@@ -633,7 +632,6 @@ impl App {
         &self,
         consent: tabel_domain::ConsentId,
     ) -> Result<PersonId, AppError> {
-        let consent = consent.get();
         let mut c = self.db.acquire().await?;
         Ok(repo::get(&mut c.conn(), consent)
             .await?
@@ -647,7 +645,6 @@ impl App {
         p: &Principal,
         consent: tabel_domain::ConsentId,
     ) -> Result<repo::Scan, AppError> {
-        let consent = consent.get();
         let today = self.today();
         let mut c = self.db.acquire().await?;
         let c = &mut c.conn();

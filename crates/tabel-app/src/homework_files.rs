@@ -14,9 +14,9 @@
 use crate::journal::writer_of;
 use crate::{App, AppError, Client};
 use sha2::{Digest, Sha256};
+use tabel_domain::LessonId;
 use tabel_domain::access::Principal;
 use tabel_domain::timetable::LessonStatus;
-use tabel_domain::{HomeworkFileId, LessonId};
 use tabel_store::audit::{self, AuditEntry};
 use tabel_store::homework_files::{self as repo, HomeworkFile, NewHomeworkFile};
 use tabel_store::timetable::{self as tt, Lesson};
@@ -213,7 +213,6 @@ impl App {
         upload: FileUpload,
         client: &Client,
     ) -> Result<HomeworkFile, AppError> {
-        let lesson = lesson.get();
         let FileUpload {
             file_name,
             content_type: declared,
@@ -257,7 +256,7 @@ impl App {
             c,
             &NewHomeworkFile {
                 school: l.school,
-                lesson,
+                lesson: lesson.get(),
                 file_name: &file_name,
                 content_type: kind,
                 sha256: &sha256,
@@ -268,9 +267,9 @@ impl App {
         )
         .await?;
         let stored = HomeworkFile {
-            id: HomeworkFileId::new(id),
+            id,
             school: l.school,
-            lesson: LessonId::new(lesson),
+            lesson,
             file_name,
             content_type: kind.to_owned(),
             size_bytes: i64::try_from(bytes.len()).unwrap_or(i64::MAX),
@@ -300,8 +299,7 @@ impl App {
         p: &Principal,
         lesson: tabel_domain::LessonId,
     ) -> Result<Vec<HomeworkFile>, AppError> {
-        let lesson = lesson.get();
-        let l = self.lesson_to_read(lesson).await?;
+        let l = self.lesson_to_read(lesson.get()).await?;
         self.journal_reader(p, &l).await?;
         let mut c = self.db.acquire().await?;
         Ok(repo::files_of_lesson(&mut c.conn(), lesson).await?)
@@ -314,7 +312,6 @@ impl App {
         p: &Principal,
         id: tabel_domain::HomeworkFileId,
     ) -> Result<FileContent, AppError> {
-        let id = id.get();
         let meta = {
             let mut c = self.db.acquire().await?;
             repo::get_file(&mut c.conn(), id)
@@ -348,11 +345,10 @@ impl App {
         reason: Option<&str>,
         client: &Client,
     ) -> Result<HomeworkFile, AppError> {
-        let id = id.get();
         let mut tx = self.db.begin().await?;
         let c = &mut tx.conn();
         let file = repo::get_file(c, id).await?.ok_or(AppError::NotFound)?;
-        let l = tt::get_lesson(c, file.lesson.get())
+        let l = tt::get_lesson(c, file.lesson)
             .await?
             .ok_or(AppError::NotFound)?;
         writer_of(c, p, &l, reason).await?;
@@ -377,7 +373,7 @@ impl App {
 
     async fn lesson_to_read(&self, lesson: i64) -> Result<Lesson, AppError> {
         let mut c = self.db.acquire().await?;
-        tt::get_lesson(&mut c.conn(), lesson)
+        tt::get_lesson(&mut c.conn(), LessonId::new(lesson))
             .await?
             .ok_or(AppError::NotFound)
     }

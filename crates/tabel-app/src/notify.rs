@@ -326,14 +326,15 @@ impl App {
         id: tabel_domain::DeliveryId,
         client: &Client,
     ) -> Result<Delivery, AppError> {
-        let id = id.get();
         let now = self.now();
         let mut tx = self.db.begin().await?;
         let c = &mut tx.conn();
-        let d = repo::get_delivery(c, id).await?.ok_or(AppError::NotFound)?;
+        let d = repo::get_delivery(c, id.get())
+            .await?
+            .ok_or(AppError::NotFound)?;
         let school = d.school.ok_or(AppError::NotFound)?;
         check(p.may_administer(school))?;
-        if !repo::requeue(c, id, Some(p.user), now).await? {
+        if !repo::requeue(c, id.get(), Some(p.user), now).await? {
             return Err(AppError::Conflict(
                 "only a delivery on the dead-letter list can be sent again".into(),
             ));
@@ -355,7 +356,9 @@ impl App {
             now,
         )
         .await?;
-        let after = repo::get_delivery(c, id).await?.ok_or(AppError::NotFound)?;
+        let after = repo::get_delivery(c, id.get())
+            .await?
+            .ok_or(AppError::NotFound)?;
         tx.commit().await?;
         Ok(after)
     }
@@ -449,7 +452,6 @@ impl App {
         id: tabel_domain::WebhookId,
         client: &Client,
     ) -> Result<(), AppError> {
-        let id = id.get();
         let now = self.now();
         let mut tx = self.db.begin().await?;
         let c = &mut tx.conn();

@@ -123,7 +123,7 @@ pub(crate) async fn results(
             &NewResult {
                 school: school.id,
                 year: school.year.id,
-                batch: Some(batch),
+                batch: Some(batch.get()),
                 student: pupil.person.id,
                 exam: ExamKind::Vpr,
                 subject: Some(subject),

@@ -59,9 +59,9 @@ pub async fn insert_assessment(conn: &mut Conn<'_>, a: &NewAssessment<'_>) -> Re
 }
 
 /// Deletes a procedure (a correction of the schedule).
-pub async fn delete_assessment(conn: &mut Conn<'_>, id: i64) -> Result<u64> {
+pub async fn delete_assessment(conn: &mut Conn<'_>, id: AssessmentId) -> Result<u64> {
     const SQL: &str = "DELETE FROM assessments WHERE id = $1";
-    Ok(execute!(conn, SQL, id)?)
+    Ok(execute!(conn, SQL, id.get())?)
 }
 
 pub use tabel_domain::assessment::Assessment;
@@ -119,9 +119,9 @@ macro_rules! assessment_sql {
 }
 
 /// One procedure.
-pub async fn get_assessment(conn: &mut Conn<'_>, id: i64) -> Result<Option<Assessment>> {
+pub async fn get_assessment(conn: &mut Conn<'_>, id: AssessmentId) -> Result<Option<Assessment>> {
     const SQL: &str = assessment_sql!("WHERE a.id = $1");
-    fetch_optional!(conn, Row, SQL, id)?
+    fetch_optional!(conn, Row, SQL, id.get())?
         .map(Assessment::try_from)
         .transpose()
 }

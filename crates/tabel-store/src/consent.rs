@@ -153,9 +153,9 @@ pub async fn history_of_student(
 }
 
 /// One record.
-pub async fn get(conn: &mut Conn<'_>, id: i64) -> Result<Option<ConsentRecord>> {
+pub async fn get(conn: &mut Conn<'_>, id: ConsentId) -> Result<Option<ConsentRecord>> {
     const SQL: &str = record_sql!("WHERE c.id = $1");
-    fetch_optional!(conn, RecordRow, SQL, id)?
+    fetch_optional!(conn, RecordRow, SQL, id.get())?
         .map(ConsentRecord::try_from)
         .transpose()
 }
@@ -262,14 +262,16 @@ struct ScanRow {
 }
 
 /// The scan of a record, with its bytes.
-pub async fn scan(conn: &mut Conn<'_>, consent: i64) -> Result<Option<Scan>> {
+pub async fn scan(conn: &mut Conn<'_>, consent: ConsentId) -> Result<Option<Scan>> {
     const SQL: &str = "SELECT consent_id, school_id, file_name, content_type, sha256, content FROM consent_scans WHERE consent_id = $1";
-    Ok(fetch_optional!(conn, ScanRow, SQL, consent)?.map(|r| Scan {
-        consent: r.consent_id,
-        school: SchoolId::new(r.school_id),
-        file_name: r.file_name,
-        content_type: r.content_type,
-        sha256: r.sha256,
-        content: r.content,
-    }))
+    Ok(
+        fetch_optional!(conn, ScanRow, SQL, consent.get())?.map(|r| Scan {
+            consent: r.consent_id,
+            school: SchoolId::new(r.school_id),
+            file_name: r.file_name,
+            content_type: r.content_type,
+            sha256: r.sha256,
+            content: r.content,
+        }),
+    )
 }

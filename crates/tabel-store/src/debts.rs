@@ -4,6 +4,7 @@
 use crate::finals::Slot;
 use crate::{Conn, Result};
 use serde::Serialize;
+use tabel_domain::DebtId;
 use tabel_domain::DeferralId;
 use tabel_domain::debts::{DebtState, DeferralState};
 use tabel_domain::{AcademicYearId, GroupId, PersonId, SchoolId, SubjectId, UserId};
@@ -100,7 +101,7 @@ pub struct NewDeferral<'a> {
 }
 
 /// Opens a deferral; its id.
-pub async fn insert_deferral(conn: &mut Conn<'_>, d: &NewDeferral<'_>) -> Result<i64> {
+pub async fn insert_deferral(conn: &mut Conn<'_>, d: &NewDeferral<'_>) -> Result<DeferralId> {
     const SQL: &str = concat!(
         "INSERT INTO final_deferrals (school_id, academic_year_id, student_id, subject_id, group_id, slot, ",
         "starts_on, ends_on, basis, state, created_by, created_at) ",
@@ -122,13 +123,13 @@ pub async fn insert_deferral(conn: &mut Conn<'_>, d: &NewDeferral<'_>) -> Result
         d.by.get(),
         d.at
     )?;
-    Ok(id)
+    Ok(DeferralId::new(id))
 }
 
 /// A deferral by id.
-pub async fn deferral(conn: &mut Conn<'_>, id: i64) -> Result<Option<Deferral>> {
+pub async fn deferral(conn: &mut Conn<'_>, id: DeferralId) -> Result<Option<Deferral>> {
     const SQL: &str = deferral_sql!("WHERE d.id = $1");
-    Ok(fetch_optional!(conn, DeferralRow, SQL, id)?.map(Into::into))
+    Ok(fetch_optional!(conn, DeferralRow, SQL, id.get())?.map(Into::into))
 }
 
 /// The open deferral of a cell.
@@ -213,16 +214,20 @@ pub async fn reminders_due(conn: &mut Conn<'_>, today: Date) -> Result<Vec<Defer
 }
 
 /// Records that a deferral's reminder went out (only once: false when it had).
-pub async fn mark_reminded(conn: &mut Conn<'_>, id: i64, at: OffsetDateTime) -> Result<bool> {
+pub async fn mark_reminded(
+    conn: &mut Conn<'_>,
+    id: DeferralId,
+    at: OffsetDateTime,
+) -> Result<bool> {
     const SQL: &str =
         "UPDATE final_deferrals SET reminded_at = $2 WHERE id = $1 AND reminded_at IS NULL";
-    Ok(execute!(conn, SQL, id, at)? == 1)
+    Ok(execute!(conn, SQL, id.get(), at)? == 1)
 }
 
 /// Closes an open deferral as resolved or lapsed; false when it was not open any more.
 pub async fn close_deferral(
     conn: &mut Conn<'_>,
-    id: i64,
+    id: DeferralId,
     state: DeferralState,
     by: UserId,
     at: OffsetDateTime,
@@ -231,7 +236,7 @@ pub async fn close_deferral(
         "UPDATE final_deferrals SET state = $2, resolved_by = $3, resolved_at = $4 ",
         "WHERE id = $1 AND state = 'open'"
     );
-    Ok(execute!(conn, SQL, id, state.code(), by.get(), at)? == 1)
+    Ok(execute!(conn, SQL, id.get(), state.code(), by.get(), at)? == 1)
 }
 
 pub use tabel_domain::debts::Debt;
@@ -328,7 +333,7 @@ pub struct NewDebt<'a> {
 
 /// Records a debt of a cell, or opens again the cell's earlier debt (a mark corrected back to a
 /// failing one): its id.
-pub async fn upsert_debt(conn: &mut Conn<'_>, d: &NewDebt<'_>) -> Result<i64> {
+pub async fn upsert_debt(conn: &mut Conn<'_>, d: &NewDebt<'_>) -> Result<DebtId> {
     const SQL: &str = concat!(
         "INSERT INTO academic_debts (school_id, academic_year_id, student_id, subject_id, group_id, slot, ",
         "origin, arisen_value, arisen_on, deadline, illness_days, state, created_at) ",
@@ -353,13 +358,13 @@ pub async fn upsert_debt(conn: &mut Conn<'_>, d: &NewDebt<'_>) -> Result<i64> {
         d.deadline,
         d.at
     )?;
-    Ok(id)
+    Ok(DebtId::new(id))
 }
 
 /// A debt by id.
-pub async fn debt(conn: &mut Conn<'_>, id: i64) -> Result<Option<Debt>> {
+pub async fn debt(conn: &mut Conn<'_>, id: DebtId) -> Result<Option<Debt>> {
     const SQL: &str = debt_sql!("WHERE d.id = $1");
-    Ok(fetch_optional!(conn, DebtRow, SQL, id)?.map(Into::into))
+    Ok(fetch_optional!(conn, DebtRow, SQL, id.get())?.map(Into::into))
 }
 
 /// The debt of a cell, any state.
@@ -412,7 +417,7 @@ pub async fn debts_of_student(conn: &mut Conn<'_>, student: PersonId) -> Result<
 /// Changes a debt's state with the version read; false when stale.
 pub async fn set_debt_state(
     conn: &mut Conn<'_>,
-    id: i64,
+    id: DebtId,
     version: i64,
     state: DebtState,
     result: Option<&str>,
@@ -422,13 +427,13 @@ pub async fn set_debt_state(
         "UPDATE academic_debts SET state = $3, result = $4, closed_at = $5, version = version + 1 ",
         "WHERE id = $1 AND version = $2"
     );
-    Ok(execute!(conn, SQL, id, version, state.code(), result, at)? == 1)
+    Ok(execute!(conn, SQL, id.get(), version, state.code(), result, at)? == 1)
 }
 
 /// Moves a debt's deadline (an illness recorded) with the version read; false when stale.
 pub async fn set_deadline(
     conn: &mut Conn<'_>,
-    id: i64,
+    id: DebtId,
     version: i64,
     deadline: Date,
     illness_days: i64,
@@ -437,7 +442,7 @@ pub async fn set_deadline(
         "UPDATE academic_debts SET deadline = $3, illness_days = $4, version = version + 1 ",
         "WHERE id = $1 AND version = $2"
     );
-    Ok(execute!(conn, SQL, id, version, deadline, illness_days)? == 1)
+    Ok(execute!(conn, SQL, id.get(), version, deadline, illness_days)? == 1)
 }
 
 pub use tabel_domain::debts::Retake;
@@ -473,7 +478,7 @@ impl From<RetakeRow> for Retake {
 #[allow(clippy::too_many_arguments)]
 pub async fn insert_retake(
     conn: &mut Conn<'_>,
-    debt: i64,
+    debt: DebtId,
     attempt: u8,
     on: Date,
     value: &str,
@@ -488,7 +493,7 @@ pub async fn insert_retake(
     Ok(execute!(
         conn,
         SQL,
-        debt,
+        debt.get(),
         i64::from(attempt),
         on,
         value,
@@ -522,12 +527,12 @@ pub async fn retakes_of(
 }
 
 /// The retakes of one debt.
-pub async fn retakes_of_debt(conn: &mut Conn<'_>, debt: i64) -> Result<Vec<Retake>> {
+pub async fn retakes_of_debt(conn: &mut Conn<'_>, debt: DebtId) -> Result<Vec<Retake>> {
     const SQL: &str = concat!(
         "SELECT id, debt_id, attempt, on_date, value, note, recorded_by, recorded_at ",
         "FROM debt_retakes WHERE debt_id = $1 ORDER BY attempt"
     );
-    Ok(fetch_all!(conn, RetakeRow, SQL, debt)?
+    Ok(fetch_all!(conn, RetakeRow, SQL, debt.get())?
         .into_iter()
         .map(Retake::from)
         .collect())
@@ -555,7 +560,7 @@ pub struct IllnessRow {
 /// Records an illness of a debt.
 pub async fn insert_illness(
     conn: &mut Conn<'_>,
-    debt: i64,
+    debt: DebtId,
     (from, to): (Date, Date),
     basis: &str,
     by: UserId,
@@ -565,15 +570,15 @@ pub async fn insert_illness(
         "INSERT INTO debt_illnesses (debt_id, from_on, to_on, basis, recorded_by, recorded_at) ",
         "VALUES ($1, $2, $3, $4, $5, $6) RETURNING id"
     );
-    let id = fetch_scalar!(conn, i64, SQL, debt, from, to, basis, by.get(), at)?;
+    let id = fetch_scalar!(conn, i64, SQL, debt.get(), from, to, basis, by.get(), at)?;
     Ok(id)
 }
 
 /// The illnesses of a debt, by date.
-pub async fn illnesses_of(conn: &mut Conn<'_>, debt: i64) -> Result<Vec<IllnessRow>> {
+pub async fn illnesses_of(conn: &mut Conn<'_>, debt: DebtId) -> Result<Vec<IllnessRow>> {
     const SQL: &str = concat!(
         "SELECT id, debt_id, from_on, to_on, basis, recorded_by, recorded_at FROM debt_illnesses ",
         "WHERE debt_id = $1 ORDER BY from_on, id"
     );
-    fetch_all!(conn, IllnessRow, SQL, debt).map_err(Into::into)
+    fetch_all!(conn, IllnessRow, SQL, debt.get()).map_err(Into::into)
 }

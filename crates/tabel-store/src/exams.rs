@@ -38,10 +38,10 @@ pub struct NewBatch<'a> {
 }
 
 /// Writes a batch; its id.
-pub async fn insert_batch(conn: &mut Conn<'_>, b: &NewBatch<'_>) -> Result<i64> {
+pub async fn insert_batch(conn: &mut Conn<'_>, b: &NewBatch<'_>) -> Result<ExamBatchId> {
     const SQL: &str = "INSERT INTO exam_batches (school_id, academic_year_id, exam, file_name, sha256, received_at, \
          imported_by, imported_at, row_count) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id";
-    Ok(fetch_scalar!(
+    Ok(ExamBatchId::new(fetch_scalar!(
         conn,
         i64,
         SQL,
@@ -54,7 +54,7 @@ pub async fn insert_batch(conn: &mut Conn<'_>, b: &NewBatch<'_>) -> Result<i64> 
         b.imported_by.map(UserId::get),
         b.imported_at,
         i64::try_from(b.rows).unwrap_or(i64::MAX)
-    )?)
+    )?))
 }
 
 pub use tabel_domain::exams::ExamBatch;
@@ -127,9 +127,9 @@ pub async fn list_batches(
 }
 
 /// One batch.
-pub async fn get_batch(conn: &mut Conn<'_>, id: i64) -> Result<Option<ExamBatch>> {
+pub async fn get_batch(conn: &mut Conn<'_>, id: ExamBatchId) -> Result<Option<ExamBatch>> {
     const SQL: &str = batch_sql!("WHERE b.id = $1");
-    let rows = fetch_all!(conn, BatchRow, SQL, id)?;
+    let rows = fetch_all!(conn, BatchRow, SQL, id.get())?;
     Ok(batches(conn, rows).await?.into_iter().next())
 }
 
@@ -178,11 +178,11 @@ pub struct NewResult<'a> {
 }
 
 /// Writes a result; its id.
-pub async fn insert_result(conn: &mut Conn<'_>, r: &NewResult<'_>) -> Result<i64> {
+pub async fn insert_result(conn: &mut Conn<'_>, r: &NewResult<'_>) -> Result<ExamResultId> {
     const SQL: &str = "INSERT INTO exam_results (school_id, academic_year_id, batch_id, student_id, exam, subject_id, \
          subject_name, taken_on, score, mark, source, received_at, imported_by, published_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id";
-    Ok(fetch_scalar!(
+    Ok(ExamResultId::new(fetch_scalar!(
         conn,
         i64,
         SQL,
@@ -200,7 +200,7 @@ pub async fn insert_result(conn: &mut Conn<'_>, r: &NewResult<'_>) -> Result<i64
         r.received_at,
         r.imported_by.map(UserId::get),
         r.published_at
-    )?)
+    )?))
 }
 
 pub use tabel_domain::exams::ExamResult;
@@ -270,9 +270,9 @@ fn results(rows: Vec<ResultRow>) -> Result<Vec<ExamResult>> {
 }
 
 /// One result.
-pub async fn get_result(conn: &mut Conn<'_>, id: i64) -> Result<Option<ExamResult>> {
+pub async fn get_result(conn: &mut Conn<'_>, id: ExamResultId) -> Result<Option<ExamResult>> {
     const SQL: &str = result_sql!("WHERE r.id = $1");
-    fetch_optional!(conn, ResultRow, SQL, id)?
+    fetch_optional!(conn, ResultRow, SQL, id.get())?
         .map(ExamResult::try_from)
         .transpose()
 }
@@ -322,21 +322,24 @@ pub async fn existing_keys(
 /// Marks a result visible to the family from `at`, unless it already is; whether it changed.
 pub async fn publish(
     conn: &mut Conn<'_>,
-    id: i64,
+    id: ExamResultId,
     school: SchoolId,
     at: OffsetDateTime,
 ) -> Result<bool> {
     const SQL: &str = "UPDATE exam_results SET published_at = $3 WHERE id = $1 AND school_id = $2 AND published_at IS NULL";
-    Ok(execute!(conn, SQL, id, school.get(), at)? == 1)
+    Ok(execute!(conn, SQL, id.get(), school.get(), at)? == 1)
 }
 
 /// The unpublished rows of a batch.
-pub async fn unpublished_of_batch(conn: &mut Conn<'_>, batch: i64) -> Result<Vec<i64>> {
+pub async fn unpublished_of_batch(
+    conn: &mut Conn<'_>,
+    batch: ExamBatchId,
+) -> Result<Vec<ExamResultId>> {
     const SQL: &str =
         "SELECT id FROM exam_results WHERE batch_id = $1 AND published_at IS NULL ORDER BY id";
-    Ok(fetch_all!(conn, (i64,), SQL, batch)?
+    Ok(fetch_all!(conn, (i64,), SQL, batch.get())?
         .into_iter()
-        .map(|(id,)| id)
+        .map(|(id,)| ExamResultId::new(id))
         .collect())
 }
 

@@ -82,13 +82,13 @@ macro_rules! file_sql {
 }
 
 /// Stores a file; returns its id.
-pub async fn insert_file(conn: &mut Conn<'_>, f: &NewHomeworkFile<'_>) -> Result<i64> {
+pub async fn insert_file(conn: &mut Conn<'_>, f: &NewHomeworkFile<'_>) -> Result<HomeworkFileId> {
     const SQL: &str = "INSERT INTO homework_files (school_id, lesson_id, file_name, content_type, size_bytes, \
          sha256, content, uploaded_by, uploaded_by_person, uploaded_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id";
     let size = i64::try_from(f.content.len())
         .map_err(|_| StoreError::Corrupt(format!("file of {} bytes", f.content.len())))?;
-    Ok(fetch_scalar!(
+    Ok(HomeworkFileId::new(fetch_scalar!(
         conn,
         i64,
         SQL,
@@ -102,32 +102,32 @@ pub async fn insert_file(conn: &mut Conn<'_>, f: &NewHomeworkFile<'_>) -> Result
         f.by.0.map(UserId::get),
         f.by.1.map(PersonId::get),
         f.now
-    )?)
+    )?))
 }
 
 /// Takes the lesson for a write of its files: on PostgreSQL the row lock queues concurrent
 /// uploads to one lesson (so a count checked after it holds until commit; SQLite's writer lock
 /// does the same); it also marks the lesson as carrying journal data, so regenerating the
 /// timetable keeps it. Returns whether the lesson exists.
-pub async fn claim_lesson(conn: &mut Conn<'_>, lesson: i64) -> Result<bool> {
+pub async fn claim_lesson(conn: &mut Conn<'_>, lesson: LessonId) -> Result<bool> {
     const SQL: &str = "UPDATE lessons SET has_journal_data = 1 WHERE id = $1";
-    Ok(execute!(conn, SQL, lesson)? > 0)
+    Ok(execute!(conn, SQL, lesson.get())? > 0)
 }
 
 /// How many live files a lesson has.
-pub async fn count_for_lesson(conn: &mut Conn<'_>, lesson: i64) -> Result<i64> {
+pub async fn count_for_lesson(conn: &mut Conn<'_>, lesson: LessonId) -> Result<i64> {
     const SQL: &str =
         "SELECT COUNT(*) FROM homework_files WHERE lesson_id = $1 AND deleted_at IS NULL";
-    Ok(fetch_scalar!(conn, i64, SQL, lesson)?)
+    Ok(fetch_scalar!(conn, i64, SQL, lesson.get())?)
 }
 
 /// A lesson's live files, oldest first, without their bytes.
-pub async fn files_of_lesson(conn: &mut Conn<'_>, lesson: i64) -> Result<Vec<HomeworkFile>> {
+pub async fn files_of_lesson(conn: &mut Conn<'_>, lesson: LessonId) -> Result<Vec<HomeworkFile>> {
     const SQL: &str = file_sql!(
         "",
         "WHERE lesson_id = $1 AND deleted_at IS NULL ORDER BY uploaded_at, id"
     );
-    Ok(fetch_all!(conn, FileRow, SQL, lesson)?
+    Ok(fetch_all!(conn, FileRow, SQL, lesson.get())?
         .into_iter()
         .map(HomeworkFile::from)
         .collect())
@@ -162,28 +162,28 @@ pub async fn files_of_lessons(conn: &mut Conn<'_>, lessons: &[i64]) -> Result<Ve
 }
 
 /// One live file's metadata.
-pub async fn get_file(conn: &mut Conn<'_>, id: i64) -> Result<Option<HomeworkFile>> {
+pub async fn get_file(conn: &mut Conn<'_>, id: HomeworkFileId) -> Result<Option<HomeworkFile>> {
     const SQL: &str = file_sql!("", "WHERE id = $1 AND deleted_at IS NULL");
-    Ok(fetch_optional!(conn, FileRow, SQL, id)?.map(HomeworkFile::from))
+    Ok(fetch_optional!(conn, FileRow, SQL, id.get())?.map(HomeworkFile::from))
 }
 
 /// One live file with its bytes.
 pub async fn file_with_content(
     conn: &mut Conn<'_>,
-    id: i64,
+    id: HomeworkFileId,
 ) -> Result<Option<(HomeworkFile, Vec<u8>)>> {
     const SQL: &str = file_sql!(", content", "WHERE id = $1 AND deleted_at IS NULL");
-    Ok(fetch_optional!(conn, ContentRow, SQL, id)?.map(|r| (r.meta.into(), r.content)))
+    Ok(fetch_optional!(conn, ContentRow, SQL, id.get())?.map(|r| (r.meta.into(), r.content)))
 }
 
 /// Marks a live file deleted; `false` when it was not live (gone already, or never was).
 pub async fn delete_file(
     conn: &mut Conn<'_>,
-    id: i64,
+    id: HomeworkFileId,
     by: Option<UserId>,
     now: OffsetDateTime,
 ) -> Result<bool> {
     const SQL: &str = "UPDATE homework_files SET deleted_at = $2, deleted_by = $3 \
          WHERE id = $1 AND deleted_at IS NULL";
-    Ok(execute!(conn, SQL, id, now, by.map(UserId::get))? > 0)
+    Ok(execute!(conn, SQL, id.get(), now, by.map(UserId::get))? > 0)
 }

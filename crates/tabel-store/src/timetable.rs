@@ -182,9 +182,9 @@ pub async fn insert_entry(conn: &mut Conn<'_>, e: &NewEntry<'_>) -> Result<i64> 
 }
 
 /// Ends a timetable line on a date (the last day it applies).
-pub async fn end_entry(conn: &mut Conn<'_>, entry: i64, last_day: Date) -> Result<u64> {
+pub async fn end_entry(conn: &mut Conn<'_>, entry: TimetableLineId, last_day: Date) -> Result<u64> {
     const SQL: &str = "UPDATE timetable_entries SET valid_to = $2 WHERE id = $1";
-    Ok(execute!(conn, SQL, entry, last_day)?)
+    Ok(execute!(conn, SQL, entry.get(), last_day)?)
 }
 
 pub use tabel_domain::timetable::TimetableLine;
@@ -381,10 +381,10 @@ pub async fn occupied_slots(
 }
 
 /// Marks a lesson as carrying journal data (marks, attendance, topic): regeneration keeps it.
-pub async fn mark_journal_data(conn: &mut Conn<'_>, lesson: i64) -> Result<()> {
+pub async fn mark_journal_data(conn: &mut Conn<'_>, lesson: LessonId) -> Result<()> {
     const SQL: &str =
         "UPDATE lessons SET has_journal_data = 1 WHERE id = $1 AND has_journal_data = 0";
-    execute!(conn, SQL, lesson)?;
+    execute!(conn, SQL, lesson.get())?;
     Ok(())
 }
 
@@ -479,9 +479,9 @@ fn lessons(rows: Vec<LessonRow>) -> Result<Vec<Lesson>> {
 }
 
 /// One lesson.
-pub async fn get_lesson(conn: &mut Conn<'_>, id: i64) -> Result<Option<Lesson>> {
+pub async fn get_lesson(conn: &mut Conn<'_>, id: LessonId) -> Result<Option<Lesson>> {
     const SQL: &str = lesson_sql!("WHERE l.id = $1");
-    fetch_optional!(conn, LessonRow, SQL, id)?
+    fetch_optional!(conn, LessonRow, SQL, id.get())?
         .map(Lesson::try_from)
         .transpose()
 }
@@ -688,7 +688,7 @@ pub async fn lessons_of_room(
 /// A timetable line's school, group and first date.
 pub async fn entry_scope(
     conn: &mut Conn<'_>,
-    entry: i64,
+    entry: TimetableLineId,
 ) -> Result<Option<(SchoolId, GroupId, Date, Option<Date>)>> {
     #[derive(sqlx::FromRow)]
     struct Row {
@@ -699,7 +699,7 @@ pub async fn entry_scope(
     }
     const SQL: &str =
         "SELECT school_id, group_id, valid_from, valid_to FROM timetable_entries WHERE id = $1";
-    Ok(fetch_optional!(conn, Row, SQL, entry)?.map(|r| {
+    Ok(fetch_optional!(conn, Row, SQL, entry.get())?.map(|r| {
         (
             SchoolId::new(r.school_id),
             GroupId::new(r.group_id),

@@ -148,7 +148,6 @@ impl App {
         id: tabel_domain::DeferralId,
         client: &Client,
     ) -> Result<DebtLine, AppError> {
-        let id = id.get();
         let today = self.today();
         let now = self.now();
         let mut tx = self.db.begin().await?;
@@ -170,7 +169,7 @@ impl App {
                 ),
             ));
         }
-        if !repo::close_deferral(c, d.id.get(), DeferralState::Lapsed, p.user, now).await? {
+        if !repo::close_deferral(c, d.id, DeferralState::Lapsed, p.user, now).await? {
             return Err(AppError::Conflict(
                 "the deferral was closed meanwhile".into(),
             ));
@@ -333,7 +332,7 @@ impl App {
         let due = repo::reminders_due(c, today).await?;
         let mut sent = 0;
         for d in &due {
-            if repo::mark_reminded(c, d.id.get(), now).await? {
+            if repo::mark_reminded(c, d.id, now).await? {
                 let mut event = deferral_json(d);
                 event["group_id"] = d.group.map(|g| g.to_string()).into();
                 event["student"] = d.student_name.clone().into();

@@ -24,7 +24,7 @@ use tabel_domain::debts::{
 use tabel_domain::finals::FinalValue;
 use tabel_domain::journal::Scale;
 use tabel_domain::school::Role;
-use tabel_domain::{AcademicYearId, GroupId, PersonId, SchoolId, SubjectId};
+use tabel_domain::{AcademicYearId, DebtId, GroupId, PersonId, SchoolId, SubjectId};
 use tabel_store::audit::{self, AuditEntry};
 use tabel_store::debts::{self as repo, Debt, Deferral, NewDebt, NewDeferral, Retake};
 use tabel_store::finals::{self as finals_repo, FinalRecord, NewFinal, Slot};
@@ -130,7 +130,7 @@ pub(crate) async fn sync_debt(
         (Some(d), false) if d.state != DebtState::Closed => {
             if !repo::set_debt_state(
                 c,
-                d.id,
+                DebtId::new(d.id),
                 d.version,
                 DebtState::Closed,
                 Some(&f.value),
@@ -189,7 +189,7 @@ pub(crate) async fn resolve_deferral(
     else {
         return Ok(());
     };
-    repo::close_deferral(c, d.id.get(), DeferralState::Resolved, p.user, now).await?;
+    repo::close_deferral(c, d.id, DeferralState::Resolved, p.user, now).await?;
     let mut after = deferral_json(&d);
     after["state"] = DeferralState::Resolved.code().into();
     audit::append(

@@ -95,7 +95,6 @@ impl App {
         input: &RetakeInput,
         client: &Client,
     ) -> Result<DebtLine, AppError> {
-        let id = id.get();
         let today = self.today();
         let now = self.now();
         let mut c0 = self.db.acquire().await?;
@@ -252,7 +251,6 @@ impl App {
         input: &IllnessInput,
         client: &Client,
     ) -> Result<DebtLine, AppError> {
-        let id = id.get();
         let today = self.today();
         let now = self.now();
         if input.to < input.from {

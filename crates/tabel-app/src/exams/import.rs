@@ -227,7 +227,7 @@ impl App {
                 &NewResult {
                     school,
                     year: year.id,
-                    batch: Some(batch),
+                    batch: Some(batch.get()),
                     student: *student,
                     exam: kind,
                     subject,
@@ -244,10 +244,10 @@ impl App {
             .await?;
             // What the audit and the outbox need, without reading the row back.
             let stored = ExamResult {
-                id: ExamResultId::new(id),
+                id,
                 school,
                 year: year.id,
-                batch: Some(ExamBatchId::new(batch)),
+                batch: Some(batch),
                 student: *student,
                 student_name: String::new(),
                 class_name: None,

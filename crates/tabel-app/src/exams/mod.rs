@@ -20,6 +20,7 @@ use crate::{App, AppError, Client, FieldErrors, check};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
+use tabel_domain::ExamResultId;
 use tabel_domain::access::{Principal, StudentFacts};
 use tabel_domain::exams::{
     self as rules, ExamErrors, ExamKind, ParsedExams, Publication, PupilIndex,
@@ -27,7 +28,6 @@ use tabel_domain::exams::{
 use tabel_domain::school::{ConsentState, Relation, Role};
 use tabel_domain::table::CellError;
 use tabel_domain::text::sort_key;
-use tabel_domain::{ExamBatchId, ExamResultId};
 use tabel_domain::{PersonId, SchoolId, UserId};
 use tabel_present::rfc3339;
 use tabel_store::audit::{self, AuditEntry};

@@ -15,7 +15,7 @@ pub enum PublishTarget {
 #[derive(Debug, Clone, Serialize)]
 pub struct PublishSummary {
     /// Results made visible now.
-    pub published: Vec<i64>,
+    pub published: Vec<ExamResultId>,
     /// Results named that were visible already.
     pub already: usize,
     /// When.
@@ -126,7 +126,6 @@ impl App {
         let c = &mut tx.conn();
         let ids = match target {
             PublishTarget::Batch(id) => {
-                let id = id.get();
                 let b = repo::get_batch(c, id).await?.ok_or(AppError::NotFound)?;
                 if !manages(p, b.school) {
                     return Err(refuse(p, b.school));
@@ -134,10 +133,7 @@ impl App {
                 repo::unpublished_of_batch(c, id).await?
             }
             PublishTarget::Ids(ids) => {
-                let mut ids: Vec<i64> = ids
-                    .into_iter()
-                    .map(tabel_domain::ExamResultId::get)
-                    .collect();
+                let mut ids = ids;
                 ids.sort_unstable();
                 ids.dedup();
                 ids

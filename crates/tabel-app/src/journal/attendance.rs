@@ -82,7 +82,7 @@ impl App {
         client: &Client,
     ) -> Result<Option<AttendanceEntry>, AppError> {
         let (lesson_id, student) = (input.lesson, input.student);
-        let lesson = tt::get_lesson(c, lesson_id.get())
+        let lesson = tt::get_lesson(c, lesson_id)
             .await?
             .ok_or(AppError::NotFound)?;
         let w = writer_of(c, p, &lesson, input.correction.as_deref()).await?;
@@ -101,7 +101,7 @@ impl App {
                 format!("not in {} on {}", w.name, lesson.on),
             ));
         }
-        let existing = repo::attendance_in_cell(c, lesson.id.get(), student).await?;
+        let existing = repo::attendance_in_cell(c, lesson.id, student).await?;
         let now = self.now();
         let key = cell_key(lesson.id.get(), student);
         let clear = input.code.trim().is_empty();
@@ -116,13 +116,10 @@ impl App {
         }
         if clear {
             let Some(e) = existing else { return Ok(None) };
-            if repo::delete_attendance(c, e.id.get(), e.version)
-                .await
-                .is_err()
-            {
+            if repo::delete_attendance(c, e.id, e.version).await.is_err() {
                 return Err(stale(
                     "the attendance",
-                    repo::get_attendance(c, e.id.get())
+                    repo::get_attendance(c, e.id)
                         .await?
                         .as_ref()
                         .map(attendance_json),
@@ -170,13 +167,13 @@ impl App {
         };
         let id = match &existing {
             Some(e) => {
-                repo::update_attendance(c, e.id.get(), e.version, &write)
+                repo::update_attendance(c, e.id, e.version, &write)
                     .await
                     .map_err(|err| match err {
                         StoreError::Stale => stale("the attendance", None),
                         err => err.into(),
                     })?;
-                e.id.get()
+                e.id
             }
             None => repo::insert_attendance(c, lesson.school, (lesson.id.get(), student), &write)
                 .await
@@ -185,7 +182,7 @@ impl App {
                     err => err.into(),
                 })?,
         };
-        tt::mark_journal_data(c, lesson.id.get()).await?;
+        tt::mark_journal_data(c, lesson.id).await?;
         let stored = repo::get_attendance(c, id)
             .await?
             .ok_or(AppError::NotFound)?;
@@ -216,7 +213,6 @@ impl App {
         &self,
         id: tabel_domain::AttendanceId,
     ) -> Result<(LessonId, PersonId), AppError> {
-        let id = id.get();
         let mut c = self.db.acquire().await?;
         let a = repo::get_attendance(&mut c.conn(), id)
             .await?

@@ -287,7 +287,6 @@ impl App {
         lesson: tabel_domain::LessonId,
         student: PersonId,
     ) -> Result<Vec<CellChange>, AppError> {
-        let lesson = lesson.get();
         let l = {
             let mut c = self.db.acquire().await?;
             tt::get_lesson(&mut c.conn(), lesson)
@@ -297,7 +296,7 @@ impl App {
         // Reading the journal is the permission to read its history.
         self.journal_reader(p, &l).await?;
         let mut c = self.db.acquire().await?;
-        let key = cell_key(lesson, student);
+        let key = cell_key(lesson.get(), student);
         let mut out = Vec::new();
         for entity in ["mark", "attendance"] {
             for r in audit::history_of(&mut c.conn(), entity, &key, 200).await? {
@@ -373,7 +372,6 @@ impl App {
         p: &Principal,
         lesson: tabel_domain::LessonId,
     ) -> Result<LessonSheet, AppError> {
-        let lesson = lesson.get();
         let (l, period) = {
             let mut c = self.db.acquire().await?;
             let c = &mut c.conn();

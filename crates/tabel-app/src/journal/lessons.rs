@@ -51,7 +51,6 @@ impl App {
         input: &RecordInput,
         client: &Client,
     ) -> Result<VersionedRecord, AppError> {
-        let lesson = lesson.get();
         let mut tx = self.db.begin().await?;
         let c = &mut tx.conn();
         let l = tt::get_lesson(c, lesson).await?.ok_or(AppError::NotFound)?;
@@ -127,7 +126,7 @@ impl App {
             Err(e) => return Err(e.into()),
         };
         let stored = VersionedRecord {
-            lesson: LessonId::new(lesson),
+            lesson,
             record,
             version,
         };
@@ -173,9 +172,7 @@ impl App {
         }
         let mut tx = self.db.begin().await?;
         let c = &mut tx.conn();
-        let l = tt::get_lesson(c, lesson.get())
-            .await?
-            .ok_or(AppError::NotFound)?;
+        let l = tt::get_lesson(c, lesson).await?.ok_or(AppError::NotFound)?;
         let policy = self.policy_of(c, l.school).await?;
         for (i, row) in rows.iter().enumerate() {
             let cell = policy.policy.parse_cell(&row.value, l.subject.get());

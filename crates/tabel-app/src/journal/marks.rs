@@ -138,9 +138,7 @@ impl App {
         let student = input.student;
         let (lesson, standalone) = match input.target {
             MarkTarget::Lesson(id) => (
-                tt::get_lesson(c, id.get())
-                    .await?
-                    .ok_or(AppError::NotFound)?,
+                tt::get_lesson(c, id).await?.ok_or(AppError::NotFound)?,
                 false,
             ),
             MarkTarget::Standalone { group, subject, on } => {
@@ -248,13 +246,13 @@ impl App {
                 return Err(closed());
             }
             let existing = match new.lesson {
-                Some(l) => repo::mark_in_cell(c, l, m.student, &m.work.code).await?,
+                Some(l) => repo::mark_in_cell(c, LessonId::new(l), m.student, &m.work.code).await?,
                 None => None,
             };
             return Err(stale("the mark", existing.as_ref().map(mark_json)));
         };
         if !m.standalone && !lesson.has_journal_data {
-            tt::mark_journal_data(c, lesson.id.get()).await?;
+            tt::mark_journal_data(c, lesson.id).await?;
         }
         let stored = MarkEntry {
             id: MarkId::new(id),
@@ -340,7 +338,6 @@ impl App {
         input: &MarkUpdate,
         client: &Client,
     ) -> Result<MarkEntry, AppError> {
-        let id = id.get();
         let mut tx = self.db.begin().await?;
         let c = &mut tx.conn();
         let before = repo::get_mark(c, id).await?.ok_or(AppError::NotFound)?;
@@ -440,7 +437,6 @@ impl App {
         reason: Option<&str>,
         client: &Client,
     ) -> Result<(), AppError> {
-        let id = id.get();
         // The checks read outside the write transaction; the delete itself names the version and
         // the period that must still be open.
         let (before, guard) = {
@@ -496,7 +492,7 @@ impl App {
         m: &MarkEntry,
     ) -> Result<Lesson, AppError> {
         match m.lesson {
-            Some(l) => tt::get_lesson(c, l.get()).await?.ok_or(AppError::NotFound),
+            Some(l) => tt::get_lesson(c, l).await?.ok_or(AppError::NotFound),
             None => self.standalone_lesson(c, m.group, m.subject, m.on).await,
         }
     }

@@ -157,7 +157,6 @@ impl App {
         p: &Principal,
         lesson: tabel_domain::LessonId,
     ) -> Result<Lesson, AppError> {
-        let lesson = lesson.get();
         let mut c = self.db.acquire().await?;
         let l = tt::get_lesson(&mut c.conn(), lesson)
             .await?
@@ -181,7 +180,6 @@ impl App {
         reason: &str,
         client: &Client,
     ) -> Result<Lesson, AppError> {
-        let lesson = lesson.get();
         let reason = reason.trim();
         let mut tx = self.db.begin().await?;
         let l = tt::get_lesson(&mut tx.conn(), lesson)
@@ -357,7 +355,7 @@ impl App {
             self.now(),
         )
         .await?;
-        let changed = tt::get_lesson(&mut tx.conn(), l.id.get())
+        let changed = tt::get_lesson(&mut tx.conn(), l.id)
             .await?
             .ok_or(AppError::NotFound)?;
         tx.commit().await?;
@@ -383,7 +381,6 @@ impl App {
         p: &Principal,
         lesson: tabel_domain::LessonId,
     ) -> Result<Vec<Candidate>, AppError> {
-        let lesson = lesson.get();
         let mut c = self.db.acquire().await?;
         let l = tt::get_lesson(&mut c.conn(), lesson)
             .await?

@@ -404,7 +404,6 @@ impl App {
         last_day: Date,
         client: &Client,
     ) -> Result<u64, AppError> {
-        let entry = entry.get();
         let mut tx = self.db.begin().await?;
         let (school, group, valid_from, valid_to) = tt::entry_scope(&mut tx.conn(), entry)
             .await?

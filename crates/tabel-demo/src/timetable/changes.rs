@@ -7,6 +7,7 @@ use crate::model::*;
 use crate::rng::SplitMix64;
 use crate::{Ctx, DemoError};
 use std::collections::{BTreeMap, HashMap};
+use tabel_domain::LessonId;
 use tabel_domain::school::GroupKind;
 use tabel_domain::timetable::CancelCause;
 use tabel_domain::timetable::LessonStatus;
@@ -180,7 +181,7 @@ impl<'s> Changes<'s> {
         change: Planned,
         reason: &str,
     ) -> Result<Option<ChangeKind>, DemoError> {
-        let Some(l) = tt::get_lesson(c, lesson).await? else {
+        let Some(l) = tt::get_lesson(c, LessonId::new(lesson)).await? else {
             return Ok(None);
         };
         if l.status != LessonStatus::Planned || self.changed(l.id.get()) {

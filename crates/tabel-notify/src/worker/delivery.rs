@@ -8,6 +8,7 @@ use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 use std::sync::Arc;
 use tabel_domain::PersonId;
+use tabel_domain::WebhookId;
 use tabel_domain::notify::DeliveryState;
 use tabel_store::Conn;
 use tabel_store::contact as contacts;
@@ -90,7 +91,7 @@ impl Worker {
     ) -> Result<Result<Option<String>, &'static str>, WorkerError> {
         if let Some(w) = d.webhook {
             if let Entry::Vacant(e) = hooks.entry(w) {
-                e.insert(repo::get_webhook(c, w).await?);
+                e.insert(repo::get_webhook(c, WebhookId::new(w)).await?);
             }
             return Ok(match &hooks[&w] {
                 Some(h) if h.removed_at.is_none() => Ok(Some(h.secret.clone())),

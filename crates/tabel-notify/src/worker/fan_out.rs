@@ -9,6 +9,7 @@ use tabel_domain::exams::{ExamKind, ExamMark};
 use tabel_domain::finals::FinalValue;
 use tabel_domain::notify::{Channel, EventKind, Mode, Recipient, Topics, event_key};
 use tabel_domain::school::PeriodKind;
+use tabel_domain::{ExamResultId, LessonId, PeriodId, SubjectId};
 use tabel_domain::{GroupId, PersonId, SchoolId};
 use tabel_store::contact::Contact;
 use tabel_store::delivery::{self as repo, Event, NewDelivery, NewDigestItem, Webhook};
@@ -162,12 +163,14 @@ impl Worker {
             let message = match kind {
                 EventKind::Final => {
                     let subject = match id_of(v, "subject_id") {
-                        Some(s) => repo::subject_name(c, s).await?.unwrap_or_default(),
+                        Some(s) => repo::subject_name(c, SubjectId::new(s))
+                            .await?
+                            .unwrap_or_default(),
                         None => String::new(),
                     };
                     let slot = str_of(v, "slot").unwrap_or("");
                     let period = match id_of(v, "period_id") {
-                        Some(id) => repo::period_brief(c, id)
+                        Some(id) => repo::period_brief(c, PeriodId::new(id))
                             .await?
                             .and_then(|(k, n)| PeriodKind::from_code(&k).ok().map(|k| (k, n))),
                         None => None,
@@ -188,7 +191,8 @@ impl Worker {
                 }
                 EventKind::Exam => {
                     let Some(id) = id_of(v, "id") else { continue };
-                    let Some(r) = tabel_store::exams::get_result(c, id).await? else {
+                    let Some(r) = tabel_store::exams::get_result(c, ExamResultId::new(id)).await?
+                    else {
                         continue;
                     };
                     let result = match r.mark {
@@ -214,7 +218,7 @@ impl Worker {
                 }
                 EventKind::Mark => {
                     let subject = match id_of(v, "lesson_id") {
-                        Some(l) => repo::lesson_subject(c, l).await?,
+                        Some(l) => repo::lesson_subject(c, LessonId::new(l)).await?,
                         None => None,
                     };
                     render::mark(

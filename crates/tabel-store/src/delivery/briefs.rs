@@ -1,6 +1,7 @@
 //! Facts for the messages: a pupil's and a school's names, a subject, a period, a lesson.
 
 use crate::{Conn, Result};
+use tabel_domain::{LessonId, PeriodId, SubjectId};
 use tabel_domain::{PersonId, SchoolId};
 
 /// A pupil's school, names and the school's short name and time zone.
@@ -54,33 +55,33 @@ pub async fn school_brief(
 }
 
 /// A subject's name.
-pub async fn subject_name(conn: &mut Conn<'_>, subject: i64) -> Result<Option<String>> {
+pub async fn subject_name(conn: &mut Conn<'_>, subject: SubjectId) -> Result<Option<String>> {
     #[derive(sqlx::FromRow)]
     struct Row {
         name: String,
     }
     const SQL: &str = "SELECT name FROM subjects WHERE id = $1";
-    Ok(fetch_optional!(conn, Row, SQL, subject)?.map(|r| r.name))
+    Ok(fetch_optional!(conn, Row, SQL, subject.get())?.map(|r| r.name))
 }
 
 /// A reporting period's kind code and number.
-pub async fn period_brief(conn: &mut Conn<'_>, period: i64) -> Result<Option<(String, i64)>> {
+pub async fn period_brief(conn: &mut Conn<'_>, period: PeriodId) -> Result<Option<(String, i64)>> {
     #[derive(sqlx::FromRow)]
     struct Row {
         kind: String,
         number: i64,
     }
     const SQL: &str = "SELECT kind, number FROM reporting_periods WHERE id = $1";
-    Ok(fetch_optional!(conn, Row, SQL, period)?.map(|r| (r.kind, r.number)))
+    Ok(fetch_optional!(conn, Row, SQL, period.get())?.map(|r| (r.kind, r.number)))
 }
 
 /// A lesson's subject name.
-pub async fn lesson_subject(conn: &mut Conn<'_>, lesson: i64) -> Result<Option<String>> {
+pub async fn lesson_subject(conn: &mut Conn<'_>, lesson: LessonId) -> Result<Option<String>> {
     #[derive(sqlx::FromRow)]
     struct Row {
         name: String,
     }
     const SQL: &str =
         "SELECT s.name FROM lessons l JOIN subjects s ON s.id = l.subject_id WHERE l.id = $1";
-    Ok(fetch_optional!(conn, Row, SQL, lesson)?.map(|r| r.name))
+    Ok(fetch_optional!(conn, Row, SQL, lesson.get())?.map(|r| r.name))
 }

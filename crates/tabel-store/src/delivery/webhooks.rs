@@ -63,10 +63,10 @@ pub struct NewWebhook<'a> {
 }
 
 /// Stores a subscription; its id.
-pub async fn insert_webhook(conn: &mut Conn<'_>, w: &NewWebhook<'_>) -> Result<i64> {
+pub async fn insert_webhook(conn: &mut Conn<'_>, w: &NewWebhook<'_>) -> Result<WebhookId> {
     const SQL: &str = "INSERT INTO webhooks (school_id, url, secret, topics, description, created_by, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id";
-    Ok(fetch_scalar!(
+    Ok(WebhookId::new(fetch_scalar!(
         conn,
         i64,
         SQL,
@@ -77,13 +77,13 @@ pub async fn insert_webhook(conn: &mut Conn<'_>, w: &NewWebhook<'_>) -> Result<i
         w.description,
         w.by.map(UserId::get),
         w.at
-    )?)
+    )?))
 }
 
 /// One subscription, live or removed.
-pub async fn get_webhook(conn: &mut Conn<'_>, id: i64) -> Result<Option<Webhook>> {
+pub async fn get_webhook(conn: &mut Conn<'_>, id: WebhookId) -> Result<Option<Webhook>> {
     const SQL: &str = webhook_sql!("WHERE id = $1");
-    Ok(fetch_optional!(conn, WebhookRow, SQL, id)?.map(Webhook::from))
+    Ok(fetch_optional!(conn, WebhookRow, SQL, id.get())?.map(Webhook::from))
 }
 
 /// A school's subscriptions, the removed ones too, newest first.
@@ -105,7 +105,11 @@ pub async fn live_webhooks(conn: &mut Conn<'_>) -> Result<Vec<Webhook>> {
 }
 
 /// Removes a live subscription; `false` when it was not live.
-pub async fn remove_webhook(conn: &mut Conn<'_>, id: i64, at: OffsetDateTime) -> Result<bool> {
+pub async fn remove_webhook(
+    conn: &mut Conn<'_>,
+    id: WebhookId,
+    at: OffsetDateTime,
+) -> Result<bool> {
     const SQL: &str = "UPDATE webhooks SET removed_at = $2 WHERE id = $1 AND removed_at IS NULL";
-    Ok(execute!(conn, SQL, id, at)? > 0)
+    Ok(execute!(conn, SQL, id.get(), at)? > 0)
 }

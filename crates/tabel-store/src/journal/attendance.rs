@@ -72,10 +72,10 @@ pub async fn insert_attendance(
     school: SchoolId,
     (lesson, student): (i64, PersonId),
     a: &AttendanceWrite<'_>,
-) -> Result<i64> {
+) -> Result<AttendanceId> {
     const SQL: &str = "INSERT INTO attendance (school_id, lesson_id, student_id, code, minutes_late, reason, version, \
          created_by, created_at, updated_by, updated_at) VALUES ($1, $2, $3, $4, $5, $6, 1, $7, $8, $7, $8) RETURNING id";
-    Ok(fetch_scalar!(
+    Ok(AttendanceId::new(fetch_scalar!(
         conn,
         i64,
         SQL,
@@ -87,13 +87,13 @@ pub async fn insert_attendance(
         a.reason,
         a.by.map(UserId::get),
         a.now
-    )?)
+    )?))
 }
 
 /// Changes an attendance record if its version is still `version`.
 pub async fn update_attendance(
     conn: &mut Conn<'_>,
-    id: i64,
+    id: AttendanceId,
     version: i64,
     a: &AttendanceWrite<'_>,
 ) -> Result<i64> {
@@ -102,7 +102,7 @@ pub async fn update_attendance(
     let n = execute!(
         conn,
         SQL,
-        id,
+        id.get(),
         version,
         a.code,
         a.minutes_late.map(i64::from),
@@ -117,18 +117,21 @@ pub async fn update_attendance(
 }
 
 /// Deletes an attendance record (the pupil was present after all) if its version is `version`.
-pub async fn delete_attendance(conn: &mut Conn<'_>, id: i64, version: i64) -> Result<()> {
+pub async fn delete_attendance(conn: &mut Conn<'_>, id: AttendanceId, version: i64) -> Result<()> {
     const SQL: &str = "DELETE FROM attendance WHERE id = $1 AND version = $2";
-    if execute!(conn, SQL, id, version)? == 0 {
+    if execute!(conn, SQL, id.get(), version)? == 0 {
         return Err(StoreError::Stale);
     }
     Ok(())
 }
 
 /// An attendance record by id.
-pub async fn get_attendance(conn: &mut Conn<'_>, id: i64) -> Result<Option<AttendanceEntry>> {
+pub async fn get_attendance(
+    conn: &mut Conn<'_>,
+    id: AttendanceId,
+) -> Result<Option<AttendanceEntry>> {
     const SQL: &str = attendance_sql!("WHERE a.id = $1");
-    fetch_optional!(conn, AttendanceRow, SQL, id)?
+    fetch_optional!(conn, AttendanceRow, SQL, id.get())?
         .map(AttendanceEntry::try_from)
         .transpose()
 }
@@ -136,11 +139,11 @@ pub async fn get_attendance(conn: &mut Conn<'_>, id: i64) -> Result<Option<Atten
 /// The attendance record of a cell.
 pub async fn attendance_in_cell(
     conn: &mut Conn<'_>,
-    lesson: i64,
+    lesson: LessonId,
     student: PersonId,
 ) -> Result<Option<AttendanceEntry>> {
     const SQL: &str = attendance_sql!("WHERE a.lesson_id = $1 AND a.student_id = $2");
-    fetch_optional!(conn, AttendanceRow, SQL, lesson, student.get())?
+    fetch_optional!(conn, AttendanceRow, SQL, lesson.get(), student.get())?
         .map(AttendanceEntry::try_from)
         .transpose()
 }

@@ -159,9 +159,9 @@ pub async fn insert_mark_if_free(
 }
 
 /// A mark by id.
-pub async fn get_mark(conn: &mut Conn<'_>, id: i64) -> Result<Option<MarkEntry>> {
+pub async fn get_mark(conn: &mut Conn<'_>, id: MarkId) -> Result<Option<MarkEntry>> {
     const SQL: &str = mark_sql!("WHERE id = $1");
-    fetch_optional!(conn, MarkRow, SQL, id)?
+    fetch_optional!(conn, MarkRow, SQL, id.get())?
         .map(MarkEntry::try_from)
         .transpose()
 }
@@ -169,12 +169,12 @@ pub async fn get_mark(conn: &mut Conn<'_>, id: i64) -> Result<Option<MarkEntry>>
 /// The mark of one work type in a lesson cell.
 pub async fn mark_in_cell(
     conn: &mut Conn<'_>,
-    lesson: i64,
+    lesson: LessonId,
     student: PersonId,
     work_type: &str,
 ) -> Result<Option<MarkEntry>> {
     const SQL: &str = mark_sql!("WHERE lesson_id = $1 AND student_id = $2 AND work_type = $3");
-    fetch_optional!(conn, MarkRow, SQL, lesson, student.get(), work_type)?
+    fetch_optional!(conn, MarkRow, SQL, lesson.get(), student.get(), work_type)?
         .map(MarkEntry::try_from)
         .transpose()
 }
@@ -203,7 +203,7 @@ pub struct MarkChange<'a> {
 /// Changes a mark if its version is still `version`: the new version, or [`StoreError::Stale`].
 pub async fn update_mark(
     conn: &mut Conn<'_>,
-    id: i64,
+    id: MarkId,
     version: i64,
     c: &MarkChange<'_>,
 ) -> Result<i64> {
@@ -212,7 +212,7 @@ pub async fn update_mark(
     let n = execute!(
         conn,
         SQL,
-        id,
+        id.get(),
         version,
         c.value,
         c.work_type,
@@ -233,13 +233,13 @@ pub async fn update_mark(
 /// it was deleted.
 pub async fn delete_mark_if_open(
     conn: &mut Conn<'_>,
-    id: i64,
+    id: MarkId,
     version: i64,
     guard: Option<tabel_domain::PeriodId>,
 ) -> Result<bool> {
     const SQL: &str = "DELETE FROM marks WHERE id = $1 AND version = $2 \
          AND NOT EXISTS (SELECT 1 FROM reporting_periods WHERE id = $3 AND locked_at IS NOT NULL)";
-    Ok(execute!(conn, SQL, id, version, guard.map(|g| g.get()))? > 0)
+    Ok(execute!(conn, SQL, id.get(), version, guard.map(|g| g.get()))? > 0)
 }
 
 /// A journal's marks of a subject in a date range.

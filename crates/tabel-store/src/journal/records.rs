@@ -47,10 +47,13 @@ impl TryFrom<RecordRow> for VersionedRecord {
 }
 
 /// A lesson's record.
-pub async fn lesson_record(conn: &mut Conn<'_>, lesson: i64) -> Result<Option<VersionedRecord>> {
+pub async fn lesson_record(
+    conn: &mut Conn<'_>,
+    lesson: LessonId,
+) -> Result<Option<VersionedRecord>> {
     const SQL: &str = "SELECT id, topic, lesson_type, held, homework, homework_minutes, homework_due_on, \
          teacher_comment, record_version FROM lessons WHERE id = $1";
-    fetch_optional!(conn, RecordRow, SQL, lesson)?
+    fetch_optional!(conn, RecordRow, SQL, lesson.get())?
         .map(VersionedRecord::try_from)
         .transpose()
 }
@@ -75,7 +78,7 @@ pub async fn records_of_group(
 /// journal data. Returns the new version, or [`StoreError::Stale`].
 pub async fn update_lesson_record(
     conn: &mut Conn<'_>,
-    lesson: i64,
+    lesson: LessonId,
     version: i64,
     r: &LessonRecord,
 ) -> Result<i64> {
@@ -85,7 +88,7 @@ pub async fn update_lesson_record(
     let n = execute!(
         conn,
         SQL,
-        lesson,
+        lesson.get(),
         version,
         r.topic.as_str(),
         r.lesson_type.as_deref(),

@@ -1,6 +1,7 @@
 //! Homework files: stored with their bytes, listed without them (one lesson, or many lessons in
 //! one query), deleted by marking.
 
+use tabel_domain::LessonId;
 use tabel_domain::timetable::LessonStatus;
 use tabel_store::homework_files::{self as repo, NewHomeworkFile};
 use tabel_store::test_support::Fixture;
@@ -55,7 +56,7 @@ both_backends! {
         let c = &mut tx.conn();
         let mut stored = Vec::new();
         for (lesson, name) in [(ids[0], "a.pdf"), (ids[2], "b.png"), (ids[0], "c.txt")] {
-            assert!(repo::claim_lesson(c, lesson).await.unwrap());
+            assert!(repo::claim_lesson(c, LessonId::new(lesson)).await.unwrap());
             stored.push(
                 repo::insert_file(
                     c,
@@ -74,12 +75,12 @@ both_backends! {
                 .unwrap(),
             );
         }
-        assert!(!repo::claim_lesson(c, 999_999).await.unwrap());
+        assert!(!repo::claim_lesson(c, LessonId::new(999_999)).await.unwrap());
         tx.commit().await.unwrap();
 
         let mut c = db.acquire().await.unwrap();
         let c = &mut c.conn();
-        let first = repo::files_of_lesson(c, ids[0]).await.unwrap();
+        let first = repo::files_of_lesson(c, LessonId::new(ids[0])).await.unwrap();
         let names: Vec<&str> = first.iter().map(|x| x.file_name.as_str()).collect();
         assert_eq!(names, ["a.pdf", "c.txt"]);
         assert_eq!(first[0].size_bytes, 3000);
@@ -97,11 +98,11 @@ both_backends! {
 
         assert!(repo::delete_file(c, stored[0], Some(f.user("teacher")), now).await.unwrap());
         assert!(!repo::delete_file(c, stored[0], None, now).await.unwrap(), "already deleted");
-        assert_eq!(repo::count_for_lesson(c, ids[0]).await.unwrap(), 1);
+        assert_eq!(repo::count_for_lesson(c, LessonId::new(ids[0])).await.unwrap(), 1);
         assert!(repo::get_file(c, stored[0]).await.unwrap().is_none());
         assert!(repo::file_with_content(c, stored[0]).await.unwrap().is_none());
         assert_eq!(repo::files_of_lessons(c, &ids).await.unwrap().len(), 2);
         // The lessons now carry journal data: regenerating the timetable keeps them.
-        assert!(tt::get_lesson(c, ids[0]).await.unwrap().unwrap().has_journal_data);
+        assert!(tt::get_lesson(c, LessonId::new(ids[0])).await.unwrap().unwrap().has_journal_data);
     }
 }

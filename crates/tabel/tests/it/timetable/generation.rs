@@ -4,6 +4,7 @@ use super::{add, plan, week_of};
 use crate::support::{TestApp, assert_problem, both_backends};
 use reqwest::StatusCode;
 use serde_json::json;
+use tabel_domain::LessonId;
 use tabel_domain::school::DayOffKind;
 use time::macros::date;
 
@@ -132,7 +133,7 @@ async fn regenerating_keeps_lessons_with_journal_data_and_changes(app: TestApp) 
     let plain = after[1]["id"].as_str().unwrap().to_owned();
     {
         let mut tx = app.db.db.begin().await.unwrap();
-        tabel_store::timetable::mark_journal_data(&mut tx.conn(), with_marks)
+        tabel_store::timetable::mark_journal_data(&mut tx.conn(), LessonId::new(with_marks))
             .await
             .unwrap();
         tx.commit().await.unwrap();
