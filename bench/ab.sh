@@ -9,6 +9,11 @@
 #
 #   bench/ab.sh OLD_BINARY NEW_BINARY      (ROUNDS=4 by default)
 #
+# With LOAD_MARKS set to the `load_marks` example's binary (cargo build --release -p tabel
+# --example load_marks), each measurement also runs journal writes: 64 clients recording and
+# deleting marks through the API for 10 s after a 3 s warm-up (writes/s). The writes leave the
+# database as they found it but for the audit chain, which grows alike for both binaries.
+#
 # Prints each endpoint's requests/s per round and the median of new ÷ old over the rounds.
 set -euo pipefail
 old="${1:?usage: bench/ab.sh OLD_BINARY NEW_BINARY}"
@@ -66,6 +71,12 @@ measure() { # binary label round
         rps=$(wrk -t1 -c32 -d10s "${header[@]}" "$url" | awk '/Requests\/sec/ {print $2}')
         echo "$3 $2 ${names[$i]} $rps" | tee -a "$work/results"
     done
+    if [ -n "${LOAD_MARKS:-}" ]; then
+        "$LOAD_MARKS" "$base" 64 3 >/dev/null
+        local wps
+        wps=$("$LOAD_MARKS" "$base" 64 10 | sed -E 's/.* = ([0-9]+) writes\/s.*/\1/')
+        echo "$3 $2 mark-writes $wps" | tee -a "$work/results"
+    fi
     stop
 }
 

@@ -197,12 +197,7 @@ impl App {
         let today = self.today();
         let mut c = self.db.acquire().await?;
         let c = &mut c.conn();
-        let g = school_repo::get_group(c, class, today)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        if g.kind != GroupKind::Class {
-            return Err(AppError::NotFound);
-        }
+        let g = crate::school::class_group(c, class, today).await?;
         if !keeps(p, g.school, Some(g.id)) {
             return Err(refuse(p, g.school));
         }

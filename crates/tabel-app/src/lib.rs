@@ -26,6 +26,8 @@ pub mod password;
 pub mod record;
 pub mod school;
 pub mod stats;
+#[cfg(test)]
+mod test_support;
 pub mod thematic;
 pub mod timetable;
 pub mod upload;

@@ -277,3 +277,16 @@ impl App {
         Ok(repo::search_people(&mut c.conn(), school, query, 20).await?)
     }
 }
+
+/// A class (not a subgroup or stream) by id on a date, or `NotFound`: the access check is the
+/// caller's.
+pub(crate) async fn class_group(
+    c: &mut Conn<'_>,
+    class: GroupId,
+    on: Date,
+) -> Result<Group, AppError> {
+    match tabel_store::school::get_group(c, class, on).await? {
+        Some(g) if g.kind == GroupKind::Class => Ok(g),
+        _ => Err(AppError::NotFound),
+    }
+}

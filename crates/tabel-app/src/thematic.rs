@@ -328,23 +328,7 @@ mod tests {
     use super::*;
 
     fn xlsx(rows: &[&[&str]], numbers: &[(u32, u16, f64)]) -> Vec<u8> {
-        let mut book = rust_xlsxwriter::Workbook::new();
-        let sheet = book.add_worksheet();
-        for (r, row) in rows.iter().enumerate() {
-            for (col, text) in row.iter().enumerate() {
-                sheet
-                    .write_string(
-                        u32::try_from(r).unwrap(),
-                        u16::try_from(col).unwrap(),
-                        *text,
-                    )
-                    .unwrap();
-            }
-        }
-        for (r, col, n) in numbers {
-            sheet.write_number(*r, *col, *n).unwrap();
-        }
-        book.save_to_buffer().unwrap()
+        crate::test_support::xlsx(rows, numbers, &[])
     }
 
     #[test]

@@ -82,30 +82,15 @@ const TABLE: [(SubjectCode, &str, &str, [u16; 11]); 22] = [
 
 impl SubjectCode {
     /// Every subject, in curriculum order.
-    pub const ALL: [SubjectCode; 22] = [
-        Russian,
-        LiteraryReading,
-        Literature,
-        English,
-        Mathematics,
-        Algebra,
-        Geometry,
-        Probability,
-        Informatics,
-        WorldAround,
-        Orkse,
-        History,
-        SocialStudies,
-        Geography,
-        Biology,
-        Physics,
-        Chemistry,
-        Art,
-        Music,
-        Labour,
-        PhysicalEducation,
-        Obzr,
-    ];
+    pub const ALL: [SubjectCode; 22] = {
+        let mut all = [Russian; 22];
+        let mut i = 0;
+        while i < all.len() {
+            all[i] = TABLE[i].0;
+            i += 1;
+        }
+        all
+    };
 
     /// Position in [`SubjectCode::ALL`].
     pub const fn index(self) -> usize {

@@ -65,12 +65,7 @@ impl App {
         p: &Principal,
         class: GroupId,
     ) -> Result<Group, AppError> {
-        let g = school_repo::get_group(c, class, self.today())
-            .await?
-            .ok_or(AppError::NotFound)?;
-        if g.kind != GroupKind::Class {
-            return Err(AppError::NotFound);
-        }
+        let g = crate::school::class_group(c, class, self.today()).await?;
         if !keeps(p, g.school, Some(g.id)) {
             return Err(refuse(p, g.school));
         }

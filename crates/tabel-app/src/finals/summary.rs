@@ -28,12 +28,7 @@ impl App {
         let today = self.today();
         let mut c = self.db.acquire().await?;
         let c = &mut c.conn();
-        let g = school_repo::get_group(c, class, today)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        if g.kind != GroupKind::Class {
-            return Err(AppError::NotFound);
-        }
+        let g = crate::school::class_group(c, class, today).await?;
         let reads = p.is_admin_of(g.school)
             || p.has_role(Role::Deputy, g.school)
             || p.class_teacher_of.contains(&(g.school, g.id));
