@@ -5,6 +5,7 @@
 use crate::{App, AppError, Client, FieldErrors, check};
 use serde::{Deserialize, Serialize};
 use tabel_domain::access::Principal;
+use tabel_domain::calendar::TimeZoneName;
 use tabel_domain::school::{Relation, Role};
 use tabel_domain::text::{Login, NewPassword, Title};
 use tabel_domain::{PersonId, SchoolId, UserId};
@@ -167,8 +168,27 @@ impl App {
     ) -> Result<UserId, AppError> {
         let v = validate(a)?;
         let hash = self.hasher.hash(v.password.expose().to_owned()).await?;
-        let now = self.now();
         let mut tx = self.db.begin().await?;
+        let id = self
+            .insert_account(&mut tx, actor, school, &v, &hash, client)
+            .await?;
+        tx.commit().await?;
+        self.forget_sessions();
+        Ok(id)
+    }
+
+    /// Writes a validated account with its roles, audited and announced, in the caller's
+    /// transaction.
+    async fn insert_account(
+        &self,
+        tx: &mut Tx,
+        actor: Option<UserId>,
+        school: SchoolId,
+        v: &ValidAccount,
+        hash: &str,
+        client: &Client,
+    ) -> Result<UserId, AppError> {
+        let now = self.now();
         if let Some(person) = v.person {
             match repo::get_person(&mut tx.conn(), person).await? {
                 Some((s, _)) if s == school => {}
@@ -193,7 +213,7 @@ impl App {
             &mut tx.conn(),
             &NewUser {
                 login: v.login.as_str(),
-                password_hash: Some(&hash),
+                password_hash: Some(hash),
                 person: v.person,
                 display_name: v.display_name.as_str(),
                 school: Some(school),
@@ -219,7 +239,7 @@ impl App {
             "roles": v.roles.iter().map(|r| r.code()).collect::<Vec<_>>(),
         });
         audit_in(
-            &mut tx,
+            tx,
             Change {
                 school,
                 at: self.now(),
@@ -233,8 +253,6 @@ impl App {
         )
         .await?;
         outbox::emit(&mut tx.conn(), Some(school), "user.created", &after, now).await?;
-        tx.commit().await?;
-        self.forget_sessions();
         Ok(id)
     }
 
@@ -466,5 +484,127 @@ impl App {
     pub async fn verify_audit(&self) -> Result<audit::VerifyReport, AppError> {
         let mut c = self.db.acquire().await?;
         Ok(audit::verify(&mut c.conn()).await?)
+    }
+}
+
+/// A new school as the operator gives it (`tabel school add`). The region and the municipality
+/// are found by name, or added.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct NewSchoolInput {
+    /// Full name, e.g. "МБОУ «Средняя общеобразовательная школа № 5»".
+    pub name: String,
+    /// Short name, e.g. "СОШ № 5".
+    pub short_name: String,
+    /// Region (субъект РФ), e.g. "Свердловская область".
+    pub region: String,
+    /// Municipality, e.g. "г. Екатеринбург".
+    pub municipality: String,
+    /// IANA time zone, e.g. "Asia/Yekaterinburg": it decides when the school's day begins.
+    pub time_zone: String,
+}
+
+/// What `system_create_school` made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CreatedSchool {
+    /// The school.
+    pub school: SchoolId,
+    /// Its first administrator's account.
+    pub admin: UserId,
+}
+
+impl App {
+    /// Creates a school with its first administrator, from the command line. One transaction:
+    /// the region and the municipality (found by name or added), the school, the account with
+    /// the administrator's role, each audited in the new school's chain. Nothing is written when
+    /// a field is wrong or the login is taken.
+    pub async fn system_create_school(
+        &self,
+        s: &NewSchoolInput,
+        admin: &NewAccount,
+    ) -> Result<CreatedSchool, AppError> {
+        let mut errors = FieldErrors::new();
+        let mut title = |field: &str, raw: &str| {
+            Title::parse(raw)
+                .map_err(|e| errors.insert(field.into(), e.to_string()))
+                .ok()
+        };
+        let name = title("name", &s.name);
+        let short_name = title("short_name", &s.short_name);
+        let region = title("region", &s.region);
+        let municipality = title("municipality", &s.municipality);
+        let time_zone = TimeZoneName::parse(s.time_zone.trim())
+            .map_err(|e| errors.insert("time_zone".into(), e.to_string()))
+            .ok();
+        let account = match validate(admin) {
+            Ok(v) => Some(v),
+            Err(AppError::Invalid(more)) => {
+                errors.extend(more);
+                None
+            }
+            Err(e) => return Err(e),
+        };
+        let (
+            Some(name),
+            Some(short_name),
+            Some(region),
+            Some(municipality),
+            Some(time_zone),
+            Some(mut account),
+        ) = (name, short_name, region, municipality, time_zone, account)
+        else {
+            return Err(AppError::Invalid(errors));
+        };
+        if !account.roles.contains(&Role::Admin) {
+            account.roles.insert(0, Role::Admin);
+        }
+        let hash = self
+            .hasher
+            .hash(account.password.expose().to_owned())
+            .await?;
+        let client = Client::cli();
+        let now = self.now();
+        let mut tx = self.db.begin().await?;
+        let region_id = repo::region_named(&mut tx.conn(), region.as_str()).await?;
+        let municipality_id =
+            repo::municipality_named(&mut tx.conn(), region_id, municipality.as_str()).await?;
+        let school = repo::insert_school(
+            &mut tx.conn(),
+            &repo::NewSchool {
+                municipality: municipality_id,
+                name: name.as_str(),
+                short_name: short_name.as_str(),
+                time_zone: time_zone.as_str(),
+                created_at: now,
+            },
+        )
+        .await?;
+        let after = serde_json::json!({
+            "name": name.as_str(),
+            "short_name": short_name.as_str(),
+            "region": region.as_str(),
+            "municipality": municipality.as_str(),
+            "time_zone": time_zone.as_str(),
+        });
+        audit_in(
+            &mut tx,
+            Change {
+                school,
+                at: now,
+                actor: None,
+                action: "school.create",
+                entity_id: school.to_string(),
+                before: None,
+                after: Some(after.clone()),
+            },
+            &client,
+        )
+        .await?;
+        outbox::emit(&mut tx.conn(), Some(school), "school.created", &after, now).await?;
+        let admin = self
+            .insert_account(&mut tx, None, school, &account, &hash, &client)
+            .await?;
+        tx.commit().await?;
+        self.forget_sessions();
+        Ok(CreatedSchool { school, admin })
     }
 }

@@ -18,7 +18,7 @@ use tabel::config::{
     DEFAULT_DB, DEFAULT_LISTEN, FileConfig, parse_date, parse_file_size, parse_time_zone,
 };
 use tabel::{Application, Config, open_db};
-use tabel_app::admin::NewAccount;
+use tabel_app::admin::{NewAccount, NewSchoolInput};
 use tabel_app::{App, AppConfig, AppError};
 use tabel_domain::calendar::TimeZoneName;
 use time::Date;
@@ -110,6 +110,11 @@ enum Command {
         #[arg(long, value_parser = parse_date)]
         today: Option<Date>,
     },
+    /// Set up schools: `tabel school add` creates a school with its first administrator.
+    School {
+        #[command(subcommand)]
+        command: SchoolCommand,
+    },
     /// Manage user accounts.
     User {
         #[command(subcommand)]
@@ -163,6 +168,37 @@ enum FinalsCommand {
         /// Pretend today is this date (YYYY-MM-DD).
         #[arg(long, value_parser = parse_date)]
         today: Option<Date>,
+    },
+}
+
+#[derive(Subcommand)]
+enum SchoolCommand {
+    /// Create a school and its first administrator's account (the password is read from
+    /// standard input). The administrator then sets the school up in the browser.
+    Add {
+        #[command(flatten)]
+        db: DbArg,
+        /// Full name, e.g. "МБОУ «Средняя общеобразовательная школа № 5»".
+        #[arg(long)]
+        name: String,
+        /// Short name, e.g. "СОШ № 5".
+        #[arg(long)]
+        short_name: String,
+        /// Region, e.g. "Свердловская область" (found by name, or added).
+        #[arg(long)]
+        region: String,
+        /// Municipality, e.g. "г. Екатеринбург" (found by name in the region, or added).
+        #[arg(long)]
+        municipality: String,
+        /// Time zone of the school, e.g. Asia/Yekaterinburg.
+        #[arg(long, default_value = "Europe/Moscow")]
+        time_zone: String,
+        /// Login of the first administrator (Latin letters, digits, . - _).
+        #[arg(long)]
+        admin_login: String,
+        /// The administrator's name shown in the interface, e.g. "Иванова А. С.".
+        #[arg(long)]
+        admin_name: String,
     },
 }
 
@@ -374,6 +410,7 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
             );
             Ok(0)
         }
+        Command::School { command } => school(command).await,
         Command::User { command } => user(command).await,
         Command::Stats(args) => stats_cli::run(args).await,
         Command::Exams { command } => exams_cli::run(command).await,
@@ -438,6 +475,47 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
     }
 }
 
+async fn school(command: SchoolCommand) -> anyhow::Result<i32> {
+    match command {
+        SchoolCommand::Add {
+            db,
+            name,
+            short_name,
+            region,
+            municipality,
+            time_zone,
+            admin_login,
+            admin_name,
+        } => {
+            let app = app_for(&db).await?;
+            let password = read_password("Password for the administrator")?;
+            let school = NewSchoolInput {
+                name,
+                short_name,
+                region,
+                municipality,
+                time_zone,
+            };
+            let admin = NewAccount {
+                login: admin_login.clone(),
+                display_name: admin_name,
+                password,
+                roles: vec!["admin".to_owned()],
+                person_id: None,
+            };
+            let made = app
+                .system_create_school(&school, &admin)
+                .await
+                .map_err(explain)?;
+            println!(
+                "Created school {} «{}» with its administrator {admin_login} (id {}).",
+                made.school, school.short_name, made.admin
+            );
+            Ok(0)
+        }
+    }
+}
+
 async fn user(command: UserCommand) -> anyhow::Result<i32> {
     match command {
         UserCommand::Add {
@@ -459,7 +537,7 @@ async fn user(command: UserCommand) -> anyhow::Result<i32> {
                     match all.as_slice() {
                         [one] => one.id,
                         [] => bail!(
-                            "the database holds no school yet (run `tabel demo` or import one)"
+                            "the database holds no school yet (run `tabel school add`, or `tabel demo`)"
                         ),
                         many => bail!(
                             "the database holds {} schools; choose one with --school (numbers: {})",

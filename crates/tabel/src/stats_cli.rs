@@ -88,7 +88,9 @@ pub async fn run(a: StatsArgs) -> anyhow::Result<i32> {
             let all = tabel_store::school::list_schools(&mut c.conn()).await?;
             match all.as_slice() {
                 [one] => one.id,
-                [] => bail!("the database holds no school yet (run `tabel demo` or import one)"),
+                [] => bail!(
+                    "the database holds no school yet (run `tabel school add`, or `tabel demo`)"
+                ),
                 many => bail!(
                     "the database holds {} schools; choose one with --school (numbers: {})",
                     many.len(),

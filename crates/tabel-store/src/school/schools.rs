@@ -55,6 +55,28 @@ pub async fn insert_region(conn: &mut Conn<'_>, name: &str) -> Result<RegionId> 
     )?))
 }
 
+/// The region of this name, added if there is none.
+pub async fn region_named(conn: &mut Conn<'_>, name: &str) -> Result<RegionId> {
+    const SQL: &str = "SELECT id FROM regions WHERE name = $1";
+    match fetch_optional!(conn, (i64,), SQL, name)? {
+        Some((id,)) => Ok(RegionId::new(id)),
+        None => insert_region(conn, name).await,
+    }
+}
+
+/// The municipality of this name in a region, added if there is none.
+pub async fn municipality_named(
+    conn: &mut Conn<'_>,
+    region: RegionId,
+    name: &str,
+) -> Result<MunicipalityId> {
+    const SQL: &str = "SELECT id FROM municipalities WHERE region_id = $1 AND name = $2";
+    match fetch_optional!(conn, (i64,), SQL, region.get(), name)? {
+        Some((id,)) => Ok(MunicipalityId::new(id)),
+        None => insert_municipality(conn, region, name).await,
+    }
+}
+
 const INSERT_MUNICIPALITY: &str =
     "INSERT INTO municipalities (region_id, name) VALUES ($1, $2) RETURNING id";
 /// Adds a municipality.

@@ -202,3 +202,108 @@ async fn migrate_demo_and_verify_work_through_the_binary(backend: Backend) {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("mysql://nowhere/x"));
 }
+
+both_backends!(a_school_is_created_with_its_administrator_on_an_empty_database(backend));
+async fn a_school_is_created_with_its_administrator_on_an_empty_database(backend: Backend) {
+    let (url, _dir) = backend.empty_url().await;
+    let add = |name: &str, time_zone: &str, login: &str| {
+        tabel(
+            &[
+                "school",
+                "add",
+                "--db",
+                &url,
+                "--name",
+                name,
+                "--short-name",
+                "СОШ № 5",
+                "--region",
+                "Свердловская область",
+                "--municipality",
+                "г. Екатеринбург",
+                "--time-zone",
+                time_zone,
+                "--admin-login",
+                login,
+                "--admin-name",
+                "Иванова А. С.",
+            ],
+            Some("director password\n"),
+        )
+    };
+    let out = add("МБОУ «СОШ № 5»", "Mars/Olympus", "director");
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("time_zone"), "the field is named: {err}");
+
+    let out = add("МБОУ «СОШ № 5»", "Asia/Yekaterinburg", "director");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("«СОШ № 5» with its administrator director")
+    );
+
+    // A taken login leaves no second school behind: the account below needs no --school.
+    let out = add("МБОУ «СОШ № 6»", "Asia/Yekaterinburg", "director");
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("login"));
+    let out = tabel(
+        &[
+            "user",
+            "add",
+            "--db",
+            &url,
+            "--name",
+            "Петров П. П.",
+            "--role",
+            "teacher",
+            "petrov",
+        ],
+        Some("teacher password\n"),
+    );
+    assert!(
+        out.status.success(),
+        "one school only: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = tabel(&["audit", "verify", "--db", &url], None);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+
+    let server = crate::support::Server::start(&url).await;
+    let http = crate::support::client(false);
+    let login = http
+        .post(server.url("/api/v1/auth/login"))
+        .json(&serde_json::json!({"login": "director", "password": "director password"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(login.status(), StatusCode::OK);
+    let token = login.json::<serde_json::Value>().await.unwrap()["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let me: serde_json::Value = http
+        .get(server.url("/api/v1/me"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(me.to_string().contains("admin"), "{me}");
+    let wrong = http
+        .post(server.url("/api/v1/auth/login"))
+        .json(&serde_json::json!({"login": "director", "password": "teacher password"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
+}

@@ -308,6 +308,7 @@ pub async fn put(app: &TestApp, token: &str, path: &str, body: Value) -> reqwest
 
 /// An HTTP client; `cookies` keeps them like a browser.
 pub fn client(cookies: bool) -> reqwest::Client {
+    tabel_notify::install_tls_provider();
     reqwest::Client::builder()
         .cookie_store(cookies)
         .redirect(Policy::none())
@@ -345,6 +346,8 @@ pub struct Server {
 impl Server {
     /// Starts it with the fixture's "today" and waits until `/healthz` answers.
     pub async fn start(db_url: &str) -> Server {
+        // reqwest needs the process's TLS provider, which a test without a TestApp lacks.
+        tabel_notify::install_tls_provider();
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
