@@ -399,14 +399,19 @@ impl Server {
         kib * 1024
     }
 
-    /// Logs in through the API; the bearer token.
-    pub async fn token(&self, login: &str) -> String {
-        let res = client(false)
+    /// Logs in through the API with a password: the answer.
+    pub async fn login(&self, login: &str, password: &str) -> reqwest::Response {
+        client(false)
             .post(self.url("/api/v1/auth/login"))
-            .json(&serde_json::json!({ "login": login, "password": PASSWORD }))
+            .json(&serde_json::json!({ "login": login, "password": password }))
             .send()
             .await
-            .unwrap();
+            .unwrap()
+    }
+
+    /// Logs in through the API with the fixture's password; the bearer token.
+    pub async fn token(&self, login: &str) -> String {
+        let res = self.login(login, PASSWORD).await;
         assert_eq!(res.status(), StatusCode::OK, "login {login}");
         let body: Value = res.json().await.unwrap();
         body["token"].as_str().unwrap().to_owned()
