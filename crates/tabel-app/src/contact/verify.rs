@@ -52,7 +52,7 @@ impl fmt::Debug for VerificationCode {
     }
 }
 
-pub(super) fn random_bytes<const N: usize>() -> Result<[u8; N], AppError> {
+fn random_bytes<const N: usize>() -> Result<[u8; N], AppError> {
     let mut bytes = [0u8; N];
     getrandom::fill(&mut bytes).map_err(|e| AppError::Internal(format!("random source: {e}")))?;
     Ok(bytes)
@@ -283,7 +283,7 @@ impl App {
         Ok(verified)
     }
 
-    pub(super) async fn mark_verified(
+    async fn mark_verified(
         &self,
         c: &mut Conn<'_>,
         actor: Option<UserId>,

@@ -52,10 +52,10 @@ pub struct DiaryDay {
 pub type WeekCache = HashMap<(PersonId, Date, Date), (i64, Instant, Arc<DiaryWeek>)>;
 
 /// How long a built week may be reused while the school's sequence stands still.
-pub(super) const WEEK_CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(60);
+const WEEK_CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// Weeks kept at most (a school's families reading this and next week fit many times over).
-pub(super) const WEEK_CACHE_ENTRIES: usize = 20_000;
+const WEEK_CACHE_ENTRIES: usize = 20_000;
 
 /// The week diary.
 #[derive(Debug, Clone, Serialize)]
@@ -114,7 +114,7 @@ impl App {
 
     /// The pupil's school, once the gate lets the viewer through. A parent's child and the pupil
     /// themself are known from the session; anyone else costs a read of the pupil's card.
-    pub(super) async fn diary_school(
+    async fn diary_school(
         &self,
         c: &mut Conn<'_>,
         p: &Principal,
@@ -135,7 +135,7 @@ impl App {
         }
     }
 
-    pub(super) async fn build_week(
+    async fn build_week(
         &self,
         c: &mut Conn<'_>,
         p: &Principal,

@@ -79,7 +79,7 @@ impl App {
         self.import_into(None, school, f, &Client::cli()).await
     }
 
-    pub(super) async fn import_into(
+    async fn import_into(
         &self,
         actor: Option<UserId>,
         school: SchoolId,

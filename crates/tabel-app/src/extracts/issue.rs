@@ -214,7 +214,7 @@ impl App {
             .await
     }
 
-    pub(super) async fn prepare_extracts(
+    async fn prepare_extracts(
         &self,
         p: &Principal,
         target: &Target,
@@ -376,7 +376,7 @@ impl App {
         })
     }
 
-    pub(super) async fn finish_extracts<F>(
+    async fn finish_extracts<F>(
         &self,
         p: &Principal,
         batch: ExtractBatch,

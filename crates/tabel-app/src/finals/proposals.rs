@@ -81,31 +81,31 @@ pub async fn proposals_in(
 
 /// What a school-wide proposal run is about: the school, its year, the period, the grades
 /// that report by the period's kind and the subjects' names.
-pub(super) struct ProposalFrame {
-    pub(super) school: SchoolId,
-    pub(super) year: AcademicYearId,
-    pub(super) period: Period,
+struct ProposalFrame {
+    school: SchoolId,
+    year: AcademicYearId,
+    period: Period,
     /// The last day counted: today within the period, else its end.
-    pub(super) until: Date,
-    pub(super) grades: Vec<u8>,
-    pub(super) names: HashMap<SubjectId, String>,
+    until: Date,
+    grades: Vec<u8>,
+    names: HashMap<SubjectId, String>,
 }
 
 /// The rest of what the proposals read besides the plain marks' sums (which take about as
 /// long as all of this): the period's other marks one by one, the lessons held, the absences,
 /// the year's memberships and the classes.
-pub(super) struct Reads {
-    pub(super) others: Vec<repo::OtherMark>,
-    pub(super) members: Vec<repo::Member>,
-    pub(super) lessons: Vec<repo::GroupLessons>,
-    pub(super) part_members: Vec<repo::PupilLessons>,
-    pub(super) absences: Vec<repo::AbsenceCount>,
-    pub(super) classes: Vec<Group>,
-    pub(super) rosters: Vec<repo::ClassMember>,
+struct Reads {
+    others: Vec<repo::OtherMark>,
+    members: Vec<repo::Member>,
+    lessons: Vec<repo::GroupLessons>,
+    part_members: Vec<repo::PupilLessons>,
+    absences: Vec<repo::AbsenceCount>,
+    classes: Vec<Group>,
+    rosters: Vec<repo::ClassMember>,
 }
 
 impl ProposalFrame {
-    pub(super) async fn read(
+    async fn read(
         c: &mut Conn<'_>,
         (school, year): (SchoolId, AcademicYearId),
         period: PeriodId,
@@ -138,25 +138,22 @@ impl ProposalFrame {
     }
 
     /// The whole period: the marks' range.
-    pub(super) fn whole(&self) -> (Date, Date) {
+    fn whole(&self) -> (Date, Date) {
         (self.period.starts_on, self.period.ends_on)
     }
 
     /// The period up to `until`: the range of lessons held and of memberships.
-    pub(super) fn to_date(&self) -> (Date, Date) {
+    fn to_date(&self) -> (Date, Date) {
         (self.period.starts_on, self.until)
     }
 
     /// The period's plain point marks of the school, added up per pupil × subject.
-    pub(super) async fn mark_sums(
-        &self,
-        c: &mut Conn<'_>,
-    ) -> Result<Vec<repo::MarkSums>, AppError> {
+    async fn mark_sums(&self, c: &mut Conn<'_>) -> Result<Vec<repo::MarkSums>, AppError> {
         Ok(repo::mark_sums_of_school(c, self.school, self.whole()).await?)
     }
 
     /// The proposals from what was read, in memory.
-    pub(super) fn assemble(
+    fn assemble(
         &self,
         policy: &GradingPolicy,
         only: Option<GroupId>,
@@ -267,7 +264,7 @@ impl ProposalFrame {
 }
 
 impl Reads {
-    pub(super) async fn read(c: &mut Conn<'_>, frame: &ProposalFrame) -> Result<Self, AppError> {
+    async fn read(c: &mut Conn<'_>, frame: &ProposalFrame) -> Result<Self, AppError> {
         let range = frame.to_date();
         Ok(Self {
             others: repo::other_marks_of_school(c, frame.school, frame.whole()).await?,

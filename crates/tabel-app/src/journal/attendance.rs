@@ -36,7 +36,7 @@ impl SetAttendance {
     }
 }
 
-pub(super) fn attendance_json(a: &AttendanceEntry) -> serde_json::Value {
+fn attendance_json(a: &AttendanceEntry) -> serde_json::Value {
     serde_json::json!({
         "id": a.id.to_string(), "lesson_id": a.lesson.to_string(), "student_id": a.student.to_string(),
         "code": a.code, "minutes_late": a.minutes_late, "reason": a.reason, "version": a.version,
@@ -44,7 +44,7 @@ pub(super) fn attendance_json(a: &AttendanceEntry) -> serde_json::Value {
 }
 
 /// The attendance code a teacher typed: a stored code or a letter of the policy.
-pub(super) fn attendance_code(policy: &GradingPolicy, raw: &str) -> Result<Attendance, AppError> {
+fn attendance_code(policy: &GradingPolicy, raw: &str) -> Result<Attendance, AppError> {
     if let Ok(a) = Attendance::from_code(raw.trim()) {
         return Ok(a);
     }

@@ -150,7 +150,7 @@ impl App {
 
     /// The grid; `substitute` = the viewer teaches a lesson of it without being assigned (a
     /// substitution), which lets them read and write for that lesson's page.
-    pub(super) async fn journal_as(
+    async fn journal_as(
         &self,
         p: &Principal,
         group: GroupId,

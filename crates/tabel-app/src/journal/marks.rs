@@ -3,17 +3,17 @@
 use super::*;
 
 /// Everything a new mark needs, read and checked before the write transaction.
-pub(super) struct PreparedMark {
-    pub(super) student: PersonId,
-    pub(super) lesson: Lesson,
-    pub(super) standalone: bool,
-    pub(super) period: Option<PeriodId>,
-    pub(super) value: String,
-    pub(super) work: tabel_domain::journal::WorkType,
-    pub(super) comment: String,
-    pub(super) debt_until: Option<Date>,
-    pub(super) policy_version: i64,
-    pub(super) reason: Option<String>,
+struct PreparedMark {
+    student: PersonId,
+    lesson: Lesson,
+    standalone: bool,
+    period: Option<PeriodId>,
+    value: String,
+    work: tabel_domain::journal::WorkType,
+    comment: String,
+    debt_until: Option<Date>,
+    policy_version: i64,
+    reason: Option<String>,
 }
 
 /// Where a new mark goes.
@@ -87,7 +87,7 @@ pub struct MarkUpdate {
     pub reason: Option<String>,
 }
 
-pub(super) fn mark_json(m: &MarkEntry) -> serde_json::Value {
+fn mark_json(m: &MarkEntry) -> serde_json::Value {
     serde_json::json!({
         "id": m.id.to_string(), "student_id": m.student.to_string(), "lesson_id": m.lesson.map(|l| l.to_string()),
         "date": m.on.to_string(), "value": m.value, "work_type": m.work_type, "weight": m.weight,
@@ -129,7 +129,7 @@ impl App {
     }
 
     /// Everything a new mark needs, read and checked.
-    pub(super) async fn prepare_mark(
+    async fn prepare_mark(
         &self,
         c: &mut Conn<'_>,
         p: &Principal,
@@ -211,7 +211,7 @@ impl App {
     }
 
     /// Writes a prepared mark: the cell must still be free and the period still open.
-    pub(super) async fn store_mark(
+    async fn store_mark(
         &self,
         c: &mut Conn<'_>,
         p: &Principal,
@@ -297,7 +297,7 @@ impl App {
 
     /// A standalone work has no lesson: it hangs on a synthetic view of the group's journal on
     /// that date, for the same permission and period checks.
-    pub(super) async fn standalone_lesson(
+    async fn standalone_lesson(
         &self,
         c: &mut Conn<'_>,
         group: GroupId,
@@ -486,11 +486,7 @@ impl App {
         Ok(())
     }
 
-    pub(super) async fn lesson_of_mark(
-        &self,
-        c: &mut Conn<'_>,
-        m: &MarkEntry,
-    ) -> Result<Lesson, AppError> {
+    async fn lesson_of_mark(&self, c: &mut Conn<'_>, m: &MarkEntry) -> Result<Lesson, AppError> {
         match m.lesson {
             Some(l) => tt::get_lesson(c, l).await?.ok_or(AppError::NotFound),
             None => self.standalone_lesson(c, m.group, m.subject, m.on).await,

@@ -36,7 +36,7 @@ impl AbsenceLine {
         share(self.missed(), self.lessons)
     }
 
-    pub(super) fn absorb(&mut self, o: &AbsenceLine) {
+    fn absorb(&mut self, o: &AbsenceLine) {
         self.pupils += o.pupils;
         self.lessons += o.lessons;
         self.ill += o.ill;

@@ -49,7 +49,7 @@ impl CurriculumLine {
         self.planned_to_date.and_then(|p| share(self.held, p))
     }
 
-    pub(super) fn absorb(&mut self, o: &CurriculumLine) {
+    fn absorb(&mut self, o: &CurriculumLine) {
         let add = |a: Option<u32>, b: Option<u32>| match (a, b) {
             (None, None) => None,
             (a, b) => Some(a.unwrap_or(0) + b.unwrap_or(0)),
@@ -164,10 +164,7 @@ impl CurriculumReport {
 
 // --------------------------------------------------------------------------- lesson types
 
-pub(super) async fn grade_cals(
-    c: &mut Conn<'_>,
-    ctx: &Ctx,
-) -> Result<HashMap<u8, GradeCalendar>, AppError> {
+async fn grade_cals(c: &mut Conn<'_>, ctx: &Ctx) -> Result<HashMap<u8, GradeCalendar>, AppError> {
     let days_off = tabel_store::timetable::days_off(c, ctx.frame.year).await?;
     let (first, last) = ctx.year_bounds;
     Ok(school_repo::list_parallels(c, ctx.frame.year)

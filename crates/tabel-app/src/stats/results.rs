@@ -45,7 +45,7 @@ impl ResultLine {
         self.counts.average()
     }
 
-    pub(super) fn absorb(&mut self, o: &ResultLine) {
+    fn absorb(&mut self, o: &ResultLine) {
         let (a, b) = (&mut self.counts, &o.counts);
         a.n5 += b.n5;
         a.n4 += b.n4;
@@ -101,7 +101,7 @@ impl MarkDistribution {
         }
     }
 
-    pub(super) fn absorb(&mut self, o: &MarkDistribution) {
+    fn absorb(&mut self, o: &MarkDistribution) {
         for (a, b) in self.points.iter_mut().zip(o.points) {
             *a += b;
         }
@@ -127,7 +127,7 @@ pub struct ResultsReport {
     pub marks_total: MarkDistribution,
 }
 
-pub(super) const RESULT_HEADERS: [&str; 17] = [
+const RESULT_HEADERS: [&str; 17] = [
     "N",
     "«5»",
     "«4»",
@@ -147,7 +147,7 @@ pub(super) const RESULT_HEADERS: [&str; 17] = [
     "по журналу",
 ];
 
-pub(super) fn result_row(first: &str, l: &ResultLine) -> Vec<String> {
+fn result_row(first: &str, l: &ResultLine) -> Vec<String> {
     let c = &l.counts;
     vec![
         first.to_owned(),

@@ -20,13 +20,13 @@ use super::views::*;
 
 #[derive(Template)]
 #[template(path = "diary/assessments.html")]
-pub(super) struct AssessmentsPage<'a> {
-    pub(super) t: Tr<'a>,
-    pub(super) nav: Nav,
-    pub(super) head: Head,
-    pub(super) period: String,
-    pub(super) periods: Vec<PeriodTab>,
-    pub(super) assessments: Vec<AssessmentRow>,
+struct AssessmentsPage<'a> {
+    t: Tr<'a>,
+    nav: Nav,
+    head: Head,
+    period: String,
+    periods: Vec<PeriodTab>,
+    assessments: Vec<AssessmentRow>,
 }
 
 pub(super) async fn assessments_page(
@@ -67,26 +67,26 @@ pub(super) async fn assessments_page(
 
 #[derive(Template)]
 #[template(path = "diary/homework.html")]
-pub(super) struct HomeworkPage<'a> {
-    pub(super) t: Tr<'a>,
-    pub(super) nav: Nav,
-    pub(super) head: Head,
-    pub(super) range: String,
-    pub(super) from: String,
-    pub(super) to: String,
-    pub(super) prev: String,
-    pub(super) next: String,
-    pub(super) days: Vec<HomeworkDay>,
+struct HomeworkPage<'a> {
+    t: Tr<'a>,
+    nav: Nav,
+    head: Head,
+    range: String,
+    from: String,
+    to: String,
+    prev: String,
+    next: String,
+    days: Vec<HomeworkDay>,
 }
 
 #[derive(Deserialize, Default)]
 pub(super) struct RangeQuery {
-    pub(super) from: Option<String>,
-    pub(super) to: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
 }
 
 /// `YYYY-MM-DD`, or the default when absent; a malformed date is a field error.
-pub(super) fn date_param(field: &str, raw: Option<&str>, default: Date) -> Result<Date, AppError> {
+fn date_param(field: &str, raw: Option<&str>, default: Date) -> Result<Date, AppError> {
     match raw.map(str::trim).filter(|s| !s.is_empty()) {
         None => Ok(default),
         Some(s) => tabel_domain::calendar::parse_iso_date(s)
@@ -168,11 +168,11 @@ pub(super) fn recommendation_rows(
 
 #[derive(Template)]
 #[template(path = "diary/recommendations.html")]
-pub(super) struct RecommendationsPage<'a> {
-    pub(super) t: Tr<'a>,
-    pub(super) nav: Nav,
-    pub(super) head: Head,
-    pub(super) items: Vec<RecommendationRow>,
+struct RecommendationsPage<'a> {
+    t: Tr<'a>,
+    nav: Nav,
+    head: Head,
+    items: Vec<RecommendationRow>,
 }
 
 pub(super) async fn recommendations_page(
@@ -213,12 +213,12 @@ pub struct SubjectTeachers {
 
 #[derive(Template)]
 #[template(path = "diary/teachers.html")]
-pub(super) struct TeachersPage<'a> {
-    pub(super) t: Tr<'a>,
-    pub(super) nav: Nav,
-    pub(super) head: Head,
-    pub(super) class_teacher: String,
-    pub(super) subjects: Vec<SubjectTeachers>,
+struct TeachersPage<'a> {
+    t: Tr<'a>,
+    nav: Nav,
+    head: Head,
+    class_teacher: String,
+    subjects: Vec<SubjectTeachers>,
 }
 
 pub(super) async fn teachers_page(
@@ -270,16 +270,16 @@ pub(super) async fn teachers_page(
 
 #[derive(Template)]
 #[template(path = "diary/calendar.html")]
-pub(super) struct CalendarPage<'a> {
-    pub(super) t: Tr<'a>,
-    pub(super) nav: Nav,
-    pub(super) head: Head,
-    pub(super) has_calendar: bool,
-    pub(super) year: String,
-    pub(super) week_days: String,
-    pub(super) periods: Vec<(String, String, bool)>,
-    pub(super) days_off: Vec<(String, String, String)>,
-    pub(super) bells: Vec<(String, String)>,
+struct CalendarPage<'a> {
+    t: Tr<'a>,
+    nav: Nav,
+    head: Head,
+    has_calendar: bool,
+    year: String,
+    week_days: String,
+    periods: Vec<(String, String, bool)>,
+    days_off: Vec<(String, String, String)>,
+    bells: Vec<(String, String)>,
 }
 
 pub(super) async fn calendar_page(
@@ -378,10 +378,10 @@ pub struct FamilyRow {
 
 #[derive(Template)]
 #[template(path = "diary/me.html")]
-pub(super) struct MePage<'a> {
-    pub(super) t: Tr<'a>,
-    pub(super) nav: Nav,
-    pub(super) children: Vec<FamilyRow>,
+struct MePage<'a> {
+    t: Tr<'a>,
+    nav: Nav,
+    children: Vec<FamilyRow>,
 }
 
 pub(super) async fn me_page(

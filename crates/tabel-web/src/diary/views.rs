@@ -61,7 +61,7 @@ impl Section {
     ];
 
     /// The path after `/diary/{student}`.
-    pub(super) fn suffix(self) -> &'static str {
+    fn suffix(self) -> &'static str {
         match self {
             Section::Today => "",
             Section::Week => "/week",
@@ -77,7 +77,7 @@ impl Section {
     }
 
     /// A stable name (element ids, message keys).
-    pub(super) fn key(self) -> &'static str {
+    fn key(self) -> &'static str {
         match self {
             Section::Today => "today",
             Section::Week => "week",
@@ -123,7 +123,7 @@ pub struct Head {
     pub sections: Vec<Tab>,
 }
 
-pub(super) fn child_label(f: &FamilyChild) -> String {
+fn child_label(f: &FamilyChild) -> String {
     f.link.student.first_name.clone()
 }
 
@@ -168,12 +168,7 @@ pub(crate) fn head(
     }
 }
 
-pub(super) fn picker(
-    t: &Tr<'_>,
-    family: &[FamilyChild],
-    current: PersonId,
-    section: Section,
-) -> Vec<Tab> {
+fn picker(t: &Tr<'_>, family: &[FamilyChild], current: PersonId, section: Section) -> Vec<Tab> {
     family
         .iter()
         .map(|f| Tab {
@@ -250,7 +245,7 @@ pub struct LessonCard {
     pub attendance_label: String,
 }
 
-pub(super) fn size_label(t: &Tr<'_>, bytes: i64) -> String {
+fn size_label(t: &Tr<'_>, bytes: i64) -> String {
     if bytes < 1024 {
         t.with("diary-size-bytes", "n", bytes)
     } else if bytes < 1024 * 1024 {
@@ -264,7 +259,7 @@ pub(super) fn size_label(t: &Tr<'_>, bytes: i64) -> String {
     }
 }
 
-pub(super) fn files(t: &Tr<'_>, list: &[tabel_domain::journal::HomeworkFile]) -> Vec<FileLink> {
+fn files(t: &Tr<'_>, list: &[tabel_domain::journal::HomeworkFile]) -> Vec<FileLink> {
     list.iter()
         .map(|f| FileLink {
             href: format!("/api/v1/files/{}", f.id),
@@ -285,7 +280,7 @@ pub(super) fn chip(m: &DiaryMark) -> MarkChip {
 }
 
 /// "20 минут · к 30.11.2026".
-pub(super) fn homework_note(t: &Tr<'_>, due: Option<Date>, minutes: Option<u16>) -> String {
+fn homework_note(t: &Tr<'_>, due: Option<Date>, minutes: Option<u16>) -> String {
     let mut parts = Vec::new();
     if let Some(d) = due {
         parts.push(t.with("diary-due", "date", date(d)));
@@ -296,7 +291,7 @@ pub(super) fn homework_note(t: &Tr<'_>, due: Option<Date>, minutes: Option<u16>)
     parts.join(" · ")
 }
 
-pub(super) fn attendance_of(
+fn attendance_of(
     t: &Tr<'_>,
     a: Option<&tabel_domain::journal::AttendanceEntry>,
 ) -> (String, String) {
@@ -543,7 +538,7 @@ pub(crate) async fn consent_gate(
 }
 
 /// The pupil and the section of a cabinet path (`/diary/49/week`).
-pub(super) fn diary_section(path: &str) -> Option<(PersonId, Section)> {
+fn diary_section(path: &str) -> Option<(PersonId, Section)> {
     let rest = path.strip_prefix("/diary/")?;
     let (id, suffix) = rest.find('/').map_or((rest, ""), |i| rest.split_at(i));
     let student = id.parse().ok()?;
@@ -553,18 +548,18 @@ pub(super) fn diary_section(path: &str) -> Option<(PersonId, Section)> {
 
 #[derive(Template)]
 #[template(path = "diary/no_consent.html")]
-pub(super) struct NoConsentPage<'a> {
-    pub(super) t: Tr<'a>,
-    pub(super) nav: Nav,
-    pub(super) name: String,
-    pub(super) state: String,
-    pub(super) style: &'static str,
-    pub(super) explanation: String,
-    pub(super) children: Vec<Tab>,
-    pub(super) consent_href: String,
+struct NoConsentPage<'a> {
+    t: Tr<'a>,
+    nav: Nav,
+    name: String,
+    state: String,
+    style: &'static str,
+    explanation: String,
+    children: Vec<Tab>,
+    consent_href: String,
 }
 
-pub(super) async fn no_consent(
+async fn no_consent(
     state: &AppState,
     user: &PageUser,
     student: PersonId,

@@ -21,27 +21,27 @@ use time::Date;
 /// The lesson form as a browser without JavaScript posts it.
 #[derive(Deserialize)]
 pub(super) struct LessonForm {
-    pub(super) version: i64,
+    version: i64,
     #[serde(default)]
-    pub(super) period: String,
+    period: String,
     #[serde(default)]
-    pub(super) topic: String,
+    topic: String,
     #[serde(default)]
-    pub(super) lesson_type: String,
+    lesson_type: String,
     #[serde(default)]
-    pub(super) held: String,
+    held: String,
     #[serde(default)]
-    pub(super) homework: String,
+    homework: String,
     #[serde(default)]
-    pub(super) homework_minutes: String,
+    homework_minutes: String,
     #[serde(default)]
-    pub(super) homework_due_on: String,
+    homework_due_on: String,
     #[serde(default)]
-    pub(super) teacher_comment: String,
+    teacher_comment: String,
 }
 
 impl LessonForm {
-    pub(super) fn input(&self) -> Result<RecordInput, AppError> {
+    fn input(&self) -> Result<RecordInput, AppError> {
         let minutes = match self.homework_minutes.trim() {
             "" => None,
             m => Some(
@@ -175,26 +175,26 @@ pub struct PupilRow {
 #[derive(Template)]
 #[template(path = "journal/lesson.html")]
 pub(crate) struct LessonPage<'a> {
-    pub(super) t: Tr<'a>,
-    pub(super) nav: Nav,
-    pub(super) group_id: String,
-    pub(super) subject_id: String,
-    pub(super) period_id: String,
-    pub(super) heading: String,
-    pub(super) column: Column,
-    pub(super) pupils: Vec<PupilRow>,
-    pub(super) letters: Vec<String>,
-    pub(super) lesson_types: Vec<(String, String)>,
-    pub(super) grid_href: String,
-    pub(super) errors: Vec<String>,
+    t: Tr<'a>,
+    nav: Nav,
+    group_id: String,
+    subject_id: String,
+    period_id: String,
+    heading: String,
+    column: Column,
+    pupils: Vec<PupilRow>,
+    letters: Vec<String>,
+    lesson_types: Vec<(String, String)>,
+    grid_href: String,
+    errors: Vec<String>,
     /// The viewer writes in this journal: each pupil gets a link to write a recommendation.
-    pub(super) may_recommend: bool,
+    may_recommend: bool,
     /// The files of the lesson's homework.
     pub(crate) files: crate::homework_files::pages::LessonFiles,
 }
 
 /// What the marks form posted: `m_<pupil>` (mark) and `a_<pupil>` (attendance letter).
-pub(super) type Typed = HashMap<String, String>;
+type Typed = HashMap<String, String>;
 
 pub(crate) async fn lesson_view<'s>(
     state: &'s AppState,
@@ -312,7 +312,7 @@ pub(super) fn batch(pupils: &[PersonId], typed: &Typed) -> Vec<BatchRow> {
 }
 
 /// The row index an error key (`rows[3].value`) names.
-pub(super) fn row_of(key: &str) -> Option<usize> {
+fn row_of(key: &str) -> Option<usize> {
     key.strip_prefix("rows[")?.split_once(']')?.0.parse().ok()
 }
 

@@ -17,33 +17,33 @@ use tabel_present::date;
 
 #[derive(Template)]
 #[template(path = "journal/recommend.html")]
-pub(super) struct RecommendPage<'a> {
-    pub(super) t: Tr<'a>,
-    pub(super) nav: Nav,
-    pub(super) student: String,
-    pub(super) subject: String,
-    pub(super) back: String,
-    pub(super) body: String,
-    pub(super) error: String,
+struct RecommendPage<'a> {
+    t: Tr<'a>,
+    nav: Nav,
+    student: String,
+    subject: String,
+    back: String,
+    body: String,
+    error: String,
     /// The pupil's earlier recommendations, newest first: (date, text).
-    pub(super) earlier: Vec<(String, String)>,
+    earlier: Vec<(String, String)>,
 }
 
 /// `?student=…&subject=…&back=…`, and the form's fields.
 #[derive(Deserialize, Default)]
 pub(super) struct RecommendForm {
     #[serde(default)]
-    pub(super) student: String,
+    student: String,
     #[serde(default)]
-    pub(super) subject: String,
+    subject: String,
     #[serde(default)]
-    pub(super) back: String,
+    back: String,
     #[serde(default)]
-    pub(super) body: String,
+    body: String,
 }
 
 impl RecommendForm {
-    pub(super) fn ids(&self) -> Result<(PersonId, Option<SubjectId>), AppError> {
+    fn ids(&self) -> Result<(PersonId, Option<SubjectId>), AppError> {
         let subject = match self.subject.trim() {
             "" => None,
             s => Some(id(s)?),
@@ -51,7 +51,7 @@ impl RecommendForm {
         Ok((id(self.student.trim())?, subject))
     }
 
-    pub(super) fn page<'a>(&self, t: Tr<'a>, user: &PageUser, error: String) -> RecommendPage<'a> {
+    fn page<'a>(&self, t: Tr<'a>, user: &PageUser, error: String) -> RecommendPage<'a> {
         RecommendPage {
             t,
             nav: user.nav.clone(),
@@ -67,7 +67,7 @@ impl RecommendForm {
 
 /// What teachers have recommended to the pupil before (none shown when the viewer may not see
 /// the pupil; whether they may write is decided when the form is posted).
-pub(super) async fn earlier_recommendations(
+async fn earlier_recommendations(
     state: &AppState,
     user: &PageUser,
     student: PersonId,

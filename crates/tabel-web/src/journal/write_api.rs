@@ -19,25 +19,25 @@ use utoipa::{IntoParams, ToSchema};
 /// A new mark.
 #[derive(Deserialize, ToSchema)]
 pub(super) struct MarkRequest {
-    pub(super) student_id: String,
+    student_id: String,
     /// The lesson; or `group_id`, `subject_id` and `date` for a standalone work.
-    pub(super) lesson_id: Option<String>,
-    pub(super) group_id: Option<String>,
-    pub(super) subject_id: Option<String>,
-    pub(super) date: Option<String>,
+    lesson_id: Option<String>,
+    group_id: Option<String>,
+    subject_id: Option<String>,
+    date: Option<String>,
     /// `5`, `4`, `3/5` (double), `зач`, `незач` — on the subject's scale.
-    pub(super) value: String,
+    value: String,
     /// Work type code (default: by the lesson's type).
-    pub(super) work_type: Option<String>,
-    pub(super) comment: Option<String>,
+    work_type: Option<String>,
+    comment: Option<String>,
     /// A debt to correct by this date.
-    pub(super) debt_until: Option<String>,
+    debt_until: Option<String>,
     /// Required from administrators (corrections).
-    pub(super) reason: Option<String>,
+    reason: Option<String>,
 }
 
 /// A lesson, else the journal and the date of a standalone work.
-pub(super) fn mark_target(b: &MarkRequest) -> Result<MarkTarget, ApiError> {
+fn mark_target(b: &MarkRequest) -> Result<MarkTarget, ApiError> {
     match b
         .lesson_id
         .as_deref()
@@ -85,12 +85,12 @@ pub(super) async fn record_mark(
 #[derive(Deserialize, ToSchema)]
 pub(super) struct MarkUpdateRequest {
     /// The version read.
-    pub(super) version: i64,
-    pub(super) value: String,
-    pub(super) work_type: Option<String>,
-    pub(super) comment: Option<String>,
-    pub(super) debt_until: Option<String>,
-    pub(super) reason: Option<String>,
+    version: i64,
+    value: String,
+    work_type: Option<String>,
+    comment: Option<String>,
+    debt_until: Option<String>,
+    reason: Option<String>,
 }
 
 /// Changes a mark; 409 with `current` if it changed since `version`.
@@ -123,9 +123,9 @@ pub(super) async fn change_mark(
 #[derive(Deserialize, IntoParams)]
 pub(super) struct DeleteQuery {
     /// The version read.
-    pub(super) version: i64,
+    version: i64,
     /// Required from administrators.
-    pub(super) reason: Option<String>,
+    reason: Option<String>,
 }
 
 /// Deletes a mark; 409 with `current` if it changed since `version`.
@@ -154,22 +154,22 @@ pub(super) async fn delete_mark(
 /// A lesson's column at once.
 #[derive(Deserialize, ToSchema)]
 pub(super) struct BatchRequest {
-    pub(super) lesson_id: String,
+    lesson_id: String,
     /// Each pupil's mark (`5`) or attendance letter (`н`, `б`, `уп`, `оп`).
-    pub(super) rows: Vec<BatchRowDto>,
+    rows: Vec<BatchRowDto>,
 }
 
 /// One row of a column.
 #[derive(Deserialize, ToSchema)]
-pub(super) struct BatchRowDto {
-    pub(super) student_id: String,
-    pub(super) value: String,
+struct BatchRowDto {
+    student_id: String,
+    value: String,
 }
 
 /// Written rows.
 #[derive(Serialize, ToSchema)]
 pub(super) struct BatchResult {
-    pub(super) written: usize,
+    written: usize,
 }
 
 /// Writes a whole lesson column, all or nothing: one bad row (`rows[3].value`) and nothing is
@@ -208,16 +208,16 @@ pub(super) async fn batch(
 /// Attendance in a cell.
 #[derive(Deserialize, ToSchema)]
 pub(super) struct AttendanceRequest {
-    pub(super) lesson_id: String,
-    pub(super) student_id: String,
+    lesson_id: String,
+    student_id: String,
     /// `ill`, `excused`, `unexcused`, `late` or a letter (`н`, `б`, `уп`, `оп`); empty clears.
-    pub(super) code: String,
-    pub(super) minutes_late: Option<u16>,
-    pub(super) reason: Option<String>,
+    code: String,
+    minutes_late: Option<u16>,
+    reason: Option<String>,
     /// The version read, when the cell already has a record.
-    pub(super) version: Option<i64>,
+    version: Option<i64>,
     /// Required from administrators.
-    pub(super) correction: Option<String>,
+    correction: Option<String>,
 }
 
 /// Records attendance in a cell (or changes it with `version`, or clears it with an empty
@@ -255,11 +255,11 @@ pub(super) async fn set_attendance(
 /// A change of an attendance record.
 #[derive(Deserialize, ToSchema)]
 pub(super) struct AttendanceChange {
-    pub(super) version: i64,
-    pub(super) code: String,
-    pub(super) minutes_late: Option<u16>,
-    pub(super) reason: Option<String>,
-    pub(super) correction: Option<String>,
+    version: i64,
+    code: String,
+    minutes_late: Option<u16>,
+    reason: Option<String>,
+    correction: Option<String>,
 }
 
 /// Changes an attendance record.
@@ -299,8 +299,8 @@ pub(super) async fn change_attendance(
 /// `?version=…&correction=…`
 #[derive(Deserialize, IntoParams)]
 pub(super) struct AttendanceDeleteQuery {
-    pub(super) version: i64,
-    pub(super) correction: Option<String>,
+    version: i64,
+    correction: Option<String>,
 }
 
 /// Clears an attendance record (the pupil was there after all).
@@ -330,19 +330,19 @@ pub(super) async fn delete_attendance(
 #[derive(Deserialize, ToSchema)]
 pub(super) struct RecordRequest {
     /// The version read (0 before the first record).
-    pub(super) version: i64,
+    version: i64,
     #[serde(default)]
-    pub(super) topic: String,
+    topic: String,
     /// A lesson type code of the policy.
-    pub(super) lesson_type: Option<String>,
-    pub(super) held: Option<bool>,
+    lesson_type: Option<String>,
+    held: Option<bool>,
     #[serde(default)]
-    pub(super) homework: String,
-    pub(super) homework_minutes: Option<u16>,
-    pub(super) homework_due_on: Option<String>,
+    homework: String,
+    homework_minutes: Option<u16>,
+    homework_due_on: Option<String>,
     #[serde(default)]
-    pub(super) teacher_comment: String,
-    pub(super) reason: Option<String>,
+    teacher_comment: String,
+    reason: Option<String>,
 }
 
 /// Writes a lesson's topic, type, held flag, homework and comment; 409 with `current` if it

@@ -10,29 +10,29 @@ use tabel_domain::finals::hundredths_text;
 use super::charts::*;
 use super::pages::*;
 
-pub(super) fn num(v: impl ToString) -> Cell {
+fn num(v: impl ToString) -> Cell {
     Cell {
         text: v.to_string(),
         class: "num",
     }
 }
 
-pub(super) fn text(v: impl Into<String>) -> Cell {
+fn text(v: impl Into<String>) -> Cell {
     Cell {
         text: v.into(),
         class: "",
     }
 }
 
-pub(super) fn pct(v: Option<u32>) -> Cell {
+fn pct(v: Option<u32>) -> Cell {
     num(v.map(hundredths_text).unwrap_or_else(|| "—".into()))
 }
 
-pub(super) fn opt_num<T: ToString>(v: Option<T>) -> Cell {
+fn opt_num<T: ToString>(v: Option<T>) -> Cell {
     num(v.map_or_else(|| "—".to_owned(), |v| v.to_string()))
 }
 
-pub(super) fn headers(t: &Tr<'_>, keys: &[&str]) -> Vec<String> {
+fn headers(t: &Tr<'_>, keys: &[&str]) -> Vec<String> {
     keys.iter()
         .map(|k| t.get(&format!("stats-h-{k}")))
         .collect()
@@ -40,7 +40,7 @@ pub(super) fn headers(t: &Tr<'_>, keys: &[&str]) -> Vec<String> {
 
 // ----------------------------------------------------------------------------- the views
 
-pub(super) fn result_cells(l: &ResultLine) -> Vec<Cell> {
+fn result_cells(l: &ResultLine) -> Vec<Cell> {
     let c = &l.counts;
     vec![
         text(l.label.clone()),
@@ -451,7 +451,7 @@ pub(super) fn types_view(t: &Tr<'_>, r: &LessonTypesReport) -> (Frame, Vec<Chart
     )
 }
 
-pub(super) fn absence_cells(first: String, l: &AbsenceLine) -> Vec<Cell> {
+fn absence_cells(first: String, l: &AbsenceLine) -> Vec<Cell> {
     vec![
         text(first),
         num(l.pupils),

@@ -18,34 +18,34 @@ use utoipa::ToSchema;
 /// A substitution.
 #[derive(Deserialize, ToSchema)]
 pub(super) struct SubstitutionRequest {
-    pub(super) teacher_id: String,
-    pub(super) reason: String,
-    pub(super) version: i64,
+    teacher_id: String,
+    reason: String,
+    version: i64,
 }
 
 /// A cancellation.
 #[derive(Deserialize, ToSchema)]
 pub(super) struct CancellationRequest {
-    pub(super) reason: String,
+    reason: String,
     /// Why, as the curriculum statistics count it: `teacher_absent`, `class_absent` or
     /// `other`. Without it the statistics read the reason's words.
     #[serde(default)]
-    pub(super) cause: Option<String>,
-    pub(super) version: i64,
+    cause: Option<String>,
+    version: i64,
 }
 
 /// A transfer.
 #[derive(Deserialize, ToSchema)]
 pub(super) struct TransferRequest {
     /// New date, YYYY-MM-DD.
-    pub(super) date: String,
+    date: String,
     /// New lesson number.
-    pub(super) number: u8,
-    pub(super) reason: String,
-    pub(super) version: i64,
+    number: u8,
+    reason: String,
+    version: i64,
 }
 
-pub(super) async fn change(
+async fn change(
     state: &AppState,
     who: &tabel_app::auth::Authenticated,
     id: LessonId,
@@ -154,15 +154,15 @@ pub(super) async fn transfer(
 /// An extra lesson.
 #[derive(Deserialize, ToSchema)]
 pub(super) struct ExtraRequest {
-    pub(super) group_id: String,
+    group_id: String,
     /// YYYY-MM-DD.
-    pub(super) date: String,
-    pub(super) number: u8,
-    pub(super) subject_id: String,
-    pub(super) teacher_id: String,
+    date: String,
+    number: u8,
+    subject_id: String,
+    teacher_id: String,
     #[serde(default)]
-    pub(super) room: String,
-    pub(super) reason: String,
+    room: String,
+    reason: String,
 }
 
 /// Adds a lesson outside the timetable (administrators, deputy heads).
@@ -199,10 +199,10 @@ pub(super) async fn extra(
 /// A room change.
 #[derive(Deserialize, ToSchema)]
 pub(super) struct RoomRequest {
-    pub(super) room: String,
+    room: String,
     #[serde(default)]
-    pub(super) reason: String,
-    pub(super) version: i64,
+    reason: String,
+    version: i64,
 }
 
 /// Moves the lesson to another room (administrators, deputy heads).
@@ -231,11 +231,11 @@ pub(super) async fn room_change(
 /// A day on another bell variant.
 #[derive(Deserialize, ToSchema)]
 pub(super) struct BellDayRequest {
-    pub(super) school_id: Option<String>,
+    school_id: Option<String>,
     /// YYYY-MM-DD.
-    pub(super) date: String,
+    date: String,
     /// `short` or `regular`.
-    pub(super) variant: String,
+    variant: String,
 }
 
 /// Puts a date on the shortened (or back on the regular) bell schedule (administrators, deputy heads).

@@ -43,24 +43,24 @@ pub struct DeskLesson {
 
 #[derive(Template)]
 #[template(path = "timetable/desk.html")]
-pub(super) struct DeskPage<'a> {
-    pub(super) t: Tr<'a>,
-    pub(super) nav: Nav,
-    pub(super) day: String,
-    pub(super) teacher_id: String,
-    pub(super) teachers: Vec<(String, String)>,
-    pub(super) lessons: Vec<DeskLesson>,
-    pub(super) notice: Option<String>,
+struct DeskPage<'a> {
+    t: Tr<'a>,
+    nav: Nav,
+    day: String,
+    teacher_id: String,
+    teachers: Vec<(String, String)>,
+    lessons: Vec<DeskLesson>,
+    notice: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
 pub(super) struct DeskQuery {
-    pub(super) date: Option<String>,
-    pub(super) teacher: Option<String>,
-    pub(super) done: Option<String>,
+    date: Option<String>,
+    teacher: Option<String>,
+    done: Option<String>,
 }
 
-pub(super) fn planner_school(state: &AppState, user: &PageUser) -> Result<SchoolId, AppError> {
+fn planner_school(state: &AppState, user: &PageUser) -> Result<SchoolId, AppError> {
     let p = &user.who.principal;
     p.schools()
         .into_iter()
@@ -144,14 +144,14 @@ pub(super) async fn desk(
 #[derive(Deserialize)]
 pub(super) struct ChangeForm {
     #[serde(default)]
-    pub(super) teacher_id: String,
-    pub(super) reason: String,
-    pub(super) version: i64,
+    teacher_id: String,
+    reason: String,
+    version: i64,
     #[serde(default)]
-    pub(super) absent: String,
+    absent: String,
 }
 
-pub(super) async fn apply(
+async fn apply(
     state: AppState,
     user: PageUser,
     lesson: LessonId,
@@ -233,12 +233,12 @@ pub struct ChangeRow {
 
 #[derive(Template)]
 #[template(path = "timetable/changes.html")]
-pub(super) struct ChangesPage<'a> {
-    pub(super) t: Tr<'a>,
-    pub(super) nav: Nav,
-    pub(super) day: String,
-    pub(super) day_label: String,
-    pub(super) rows: Vec<ChangeRow>,
+struct ChangesPage<'a> {
+    t: Tr<'a>,
+    nav: Nav,
+    day: String,
+    day_label: String,
+    rows: Vec<ChangeRow>,
 }
 
 pub(super) async fn changes(
@@ -289,7 +289,7 @@ pub(super) async fn changes(
 
 #[derive(Deserialize)]
 pub(super) struct EndForm {
-    pub(super) last_day: String,
+    last_day: String,
 }
 
 pub(super) async fn end_line(
@@ -321,24 +321,24 @@ pub(super) async fn end_line(
 
 #[derive(Template)]
 #[template(path = "timetable/bells.html")]
-pub(super) struct BellsPage<'a> {
-    pub(super) t: Tr<'a>,
-    pub(super) nav: Nav,
-    pub(super) rows: Vec<(u8, String, String)>,
-    pub(super) errors: Vec<(String, String)>,
-    pub(super) notice: Option<String>,
-    pub(super) shift: u8,
-    pub(super) shifts: Vec<(u8, String)>,
+struct BellsPage<'a> {
+    t: Tr<'a>,
+    nav: Nav,
+    rows: Vec<(u8, String, String)>,
+    errors: Vec<(String, String)>,
+    notice: Option<String>,
+    shift: u8,
+    shifts: Vec<(u8, String)>,
 }
 
 /// `/timetable/bells?shift=2&done=1`.
 #[derive(Deserialize)]
 pub(super) struct BellsQuery {
-    pub(super) shift: Option<u8>,
-    pub(super) done: Option<String>,
+    shift: Option<u8>,
+    done: Option<String>,
 }
 
-pub(super) async fn bells_build<'s>(
+async fn bells_build<'s>(
     state: &'s AppState,
     user: &PageUser,
     (shift, errors): (u8, Vec<(String, String)>),
