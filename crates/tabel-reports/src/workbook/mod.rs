@@ -170,6 +170,28 @@ fn cell_name(column: u32, row: u32) -> String {
 
 /// The first sheet's rows as texts (see the module's documentation for how they read).
 pub fn read_first_sheet(bytes: &[u8], limits: &Limits) -> Result<Vec<Vec<String>>, WorkbookError> {
+    let mut sheets = read(bytes, limits, Some(1))?;
+    Ok(sheets.pop().map(|s| s.rows).unwrap_or_default())
+}
+
+/// One sheet of a workbook: its name as the tab shows it, and its rows as texts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NamedSheet {
+    pub name: String,
+    pub rows: Vec<Vec<String>>,
+}
+
+/// Every sheet, in the workbook's order, within one budget: the limits on rows, columns and
+/// cells hold for each sheet, those on texts and inflated bytes for the workbook as a whole.
+pub fn read_sheets(bytes: &[u8], limits: &Limits) -> Result<Vec<NamedSheet>, WorkbookError> {
+    read(bytes, limits, None)
+}
+
+fn read(
+    bytes: &[u8],
+    limits: &Limits,
+    at_most: Option<usize>,
+) -> Result<Vec<NamedSheet>, WorkbookError> {
     let mut book = parts::Package::open(bytes, limits)?;
     let paths = book.locate()?;
     let dates = match &paths.styles {
@@ -185,5 +207,12 @@ pub fn read_first_sheet(bytes: &[u8], limits: &Limits) -> Result<Vec<Vec<String>
         dates: &dates,
         date1904: paths.date1904,
     };
-    sheet::read_cells(&mut book, &paths.sheet, &context)
+    let mut spent = 0;
+    let take = at_most.unwrap_or(usize::MAX);
+    let mut out = Vec::new();
+    for (name, path) in paths.sheets.into_iter().take(take) {
+        let rows = sheet::read_cells(&mut book, &path, &context, &mut spent)?;
+        out.push(NamedSheet { name, rows });
+    }
+    Ok(out)
 }

@@ -9,6 +9,9 @@ use std::io::{self, BufReader, Cursor, Read};
 /// Relationships read from one `.rels` part at most (each names a part of the package).
 const MAX_RELATIONSHIPS: usize = 4_096;
 
+/// Sheets a workbook may list (Excel's own default limit is 255).
+pub(super) const MAX_SHEETS: usize = 255;
+
 /// An opened workbook and what is left of its inflation budget.
 pub(super) struct Package<'a> {
     zip: zip::ZipArchive<Cursor<&'a [u8]>>,
@@ -19,7 +22,8 @@ pub(super) struct Package<'a> {
 /// Where the parts the reader needs are.
 #[derive(Debug)]
 pub(super) struct Paths {
-    pub sheet: String,
+    /// The sheets in the workbook's order: each one's name and part.
+    pub sheets: Vec<(String, String)>,
     pub shared_strings: Option<String>,
     pub styles: Option<String>,
     /// Dates count from 1904-01-01 (old Mac workbooks) instead of 1899-12-30.
@@ -86,7 +90,7 @@ impl<'a> Package<'a> {
         }))
     }
 
-    /// Finds the first sheet, the shared strings and the styles through the package's and the
+    /// Finds the sheets, the shared strings and the styles through the package's and the
     /// workbook's relationships (with the usual names where a workbook has none).
     pub fn locate(&mut self) -> Result<Paths, WorkbookError> {
         let workbook = self
@@ -95,7 +99,7 @@ impl<'a> Package<'a> {
             .find(|r| r.kind == "officeDocument")
             .map(|r| resolve("", &r.target))
             .unwrap_or_else(|| "xl/workbook.xml".to_owned());
-        let (first_sheet, date1904) = self.workbook(&workbook)?;
+        let (listed, date1904) = self.workbook(&workbook)?;
         let (dir, name) = workbook.rsplit_once('/').unwrap_or(("", &workbook));
         // Paths inside the workbook's folder (the archive's root when it has none).
         let inside = |path: &str| resolve(dir, path);
@@ -105,21 +109,29 @@ impl<'a> Package<'a> {
                 .find(|r| r.kind == kind)
                 .map(|r| resolve(dir, &r.target))
         };
-        let sheet = match &first_sheet {
-            Some(id) => rels
-                .iter()
-                .find(|r| &r.id == id)
-                .map(|r| resolve(dir, &r.target))
-                .ok_or_else(|| {
-                    WorkbookError::Unreadable(format!(
-                        "the first sheet's part ({id}) is not listed"
-                    ))
-                })?,
-            None if rels.is_empty() => inside("worksheets/sheet1.xml"),
-            None => return Err(WorkbookError::Unreadable("it has no sheets".into())),
+        let sheets = if listed.is_empty() {
+            if !rels.is_empty() {
+                return Err(WorkbookError::Unreadable("it has no sheets".into()));
+            }
+            vec![("Sheet1".to_owned(), inside("worksheets/sheet1.xml"))]
+        } else {
+            let mut out = Vec::with_capacity(listed.len());
+            for (name, id) in listed {
+                let path = rels
+                    .iter()
+                    .find(|r| r.id == id)
+                    .map(|r| resolve(dir, &r.target))
+                    .ok_or_else(|| {
+                        WorkbookError::Unreadable(format!(
+                            "the part of sheet «{name}» ({id}) is not listed"
+                        ))
+                    })?;
+                out.push((name, path));
+            }
+            out
         };
         Ok(Paths {
-            sheet,
+            sheets,
             shared_strings: find("sharedStrings")
                 .or_else(|| rels.is_empty().then(|| inside("sharedStrings.xml"))),
             styles: find("styles").or_else(|| rels.is_empty().then(|| inside("styles.xml"))),
@@ -127,13 +139,15 @@ impl<'a> Package<'a> {
         })
     }
 
-    /// The relationship id of the workbook's first sheet, and whether it counts dates from 1904.
-    fn workbook(&mut self, path: &str) -> Result<(Option<String>, bool), WorkbookError> {
+    /// The workbook's sheets (name and relationship id, in order), and whether it counts dates
+    /// from 1904.
+    fn workbook(&mut self, path: &str) -> Result<(Vec<(String, String)>, bool), WorkbookError> {
         let Some(mut part) = self.part(path)? else {
             return Err(WorkbookError::Unreadable(format!("no {path}")));
         };
         let mut buf = Vec::new();
         let mut date1904 = false;
+        let mut sheets = Vec::new();
         loop {
             match part.next(&mut buf)? {
                 Event::Start(e) | Event::Empty(e) => {
@@ -141,11 +155,15 @@ impl<'a> Package<'a> {
                         let v = attr(&e, b"date1904").map_err(|m| part.broken(m))?;
                         date1904 = matches!(v.as_deref(), Some("1" | "true"));
                     } else if is(&e, b"sheet") {
+                        if sheets.len() == MAX_SHEETS {
+                            return Err(part.broken(format!("more than {MAX_SHEETS} sheets")));
+                        }
                         let id = attr(&e, b"id").map_err(|m| part.broken(m))?;
-                        return Ok((Some(id.unwrap_or_default()), date1904));
+                        let name = attr(&e, b"name").map_err(|m| part.broken(m))?;
+                        sheets.push((name.unwrap_or_default(), id.unwrap_or_default()));
                     }
                 }
-                Event::Eof => return Ok((None, date1904)),
+                Event::Eof => return Ok((sheets, date1904)),
                 _ => {}
             }
             buf.clear();

@@ -111,10 +111,13 @@ struct Grid {
 }
 
 /// Streams `<sheetData>`, placing each non-empty value after checking its place and size.
+/// `spent` is the text already taken by the sheets read before this one: the text budget is the
+/// workbook's, not each sheet's.
 pub(super) fn read_cells(
     book: &mut Package<'_>,
     path: &str,
     cx: &Context<'_>,
+    spent: &mut usize,
 ) -> Result<Vec<Vec<String>>, WorkbookError> {
     let limits = *book.limits;
     let Some(mut part) = book.part(path)? else {
@@ -124,7 +127,7 @@ pub(super) fn read_cells(
     let mut grid = Grid {
         rows: Vec::new(),
         left: u32::MAX,
-        text_bytes: 0,
+        text_bytes: *spent,
     };
     let mut text = Text::default();
     let mut reading = Reading::Nothing;
@@ -196,6 +199,7 @@ pub(super) fn read_cells(
         }
         buf.clear();
     }
+    *spent = grid.text_bytes;
     let mut rows = grid.rows;
     if grid.left > 1 && grid.left != u32::MAX {
         let skip = (grid.left - 1) as usize;

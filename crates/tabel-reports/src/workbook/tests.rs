@@ -36,6 +36,52 @@ fn a_workbook_from_a_spreadsheet_program_reads_as_it_shows() {
 }
 
 #[test]
+fn every_sheet_reads_by_name_in_the_workbooks_order() {
+    use rust_xlsxwriter::Workbook;
+    let mut wb = Workbook::new();
+    let pupils = wb.add_worksheet();
+    pupils.set_name("Ученики").unwrap();
+    pupils.write_string(0, 0, "Фамилия").unwrap();
+    pupils.write_string(1, 0, "Ёлкина").unwrap();
+    let staff = wb.add_worksheet();
+    staff.set_name("Сотрудники").unwrap();
+    staff.write_string(0, 1, "Должность").unwrap();
+    wb.add_worksheet().set_name("Пустой").unwrap();
+    let bytes = wb.save_to_buffer().unwrap();
+    let sheets = read_sheets(&bytes, &LIMITS).unwrap();
+    let names: Vec<&str> = sheets.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(names, ["Ученики", "Сотрудники", "Пустой"]);
+    assert_eq!(sheets[0].rows, [["Фамилия"], ["Ёлкина"]]);
+    assert_eq!(sheets[1].rows, [["Должность"]]);
+    assert!(sheets[2].rows.is_empty());
+    assert_eq!(read(&bytes).unwrap(), sheets[0].rows);
+}
+
+#[test]
+fn the_text_budget_is_the_workbooks_not_each_sheets() {
+    use rust_xlsxwriter::Workbook;
+    let mut wb = Workbook::new();
+    let long = "я".repeat(2_000);
+    for s in 0..3 {
+        let ws = wb.add_worksheet();
+        for r in 0..10 {
+            ws.write_string(r, 0, format!("{s}{r}{long}")).unwrap();
+        }
+    }
+    let bytes = wb.save_to_buffer().unwrap();
+    // Each sheet holds about 40 KB of text; the three together pass 100 KB.
+    let limits = Limits {
+        text_bytes: 100_000,
+        ..LIMITS
+    };
+    assert_eq!(read(&bytes).unwrap().len(), 10);
+    assert_eq!(
+        read_sheets(&bytes, &limits).unwrap_err(),
+        WorkbookError::TooLarge(Limit::TextBytes(100_000))
+    );
+}
+
+#[test]
 fn every_hostile_workbook_is_refused_quickly() {
     for (name, bytes) in hostile::all() {
         assert!(bytes.len() < 2 << 20, "{name}: {} bytes", bytes.len());
