@@ -33,6 +33,7 @@ fn documents(c: &mut Criterion) {
     let sheet = sample::summary_sheet_doc(30);
     let journal = sample::journal_archive_doc(30);
     let form = sample::consent_form_doc();
+    let letters = sample::login_letters_doc(30);
     let mut g = c.benchmark_group("pdf");
     g.sample_size(20).measurement_time(Duration::from_secs(8));
     g.bench_function("extract/one_pupil", |b| {
@@ -63,6 +64,9 @@ fn documents(c: &mut Criterion) {
     });
     g.bench_function("consent_form", |b| {
         b.iter(|| r.consent_form(black_box(&form)))
+    });
+    g.bench_function("login_letters/30_letters", |b| {
+        b.iter(|| r.login_letters(black_box(&letters)))
     });
     g.finish();
     c.bench_function("renderer/build_with_fonts", |b| b.iter(Renderer::embedded));

@@ -308,3 +308,86 @@ pub struct ArchiveLesson {
     /// The teacher when not the journal's own (a substitution), else "".
     pub note: String,
 }
+
+/// Login letters: one sheet per person, handed out on paper. Debug of the letters hides the
+/// passwords and the invitation codes (the documents may end up in a log).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct LoginLettersDoc {
+    /// The school.
+    pub school: SchoolHeader,
+    /// The address to open: «https://tabel.school.example/».
+    pub address: String,
+    /// «07.12.2026».
+    pub issued_on: String,
+    /// One sheet each, in print order.
+    pub letters: Vec<LoginLetter>,
+}
+
+/// One person's sheet.
+#[derive(Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct LoginLetter {
+    /// «Иванова Мария Петровна».
+    pub name: String,
+    /// As the caller words it: «Ученик 5А», «Родитель», «Учитель».
+    pub role: String,
+    pub login: String,
+    /// The one-time password; `None` when the person already has an account.
+    pub password: Option<String>,
+    /// For a parent: the children the invitation codes link to.
+    pub children: Vec<LetterChild>,
+}
+
+impl std::fmt::Debug for LoginLetter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LoginLetter")
+            .field("name", &self.name)
+            .field("role", &self.role)
+            .field("login", &self.login)
+            .field("password", &self.password.as_ref().map(|_| "***"))
+            .field("children", &self.children)
+            .finish()
+    }
+}
+
+/// A child a parent's invitation code links to.
+#[derive(Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct LetterChild {
+    /// «Иванов Пётр Сергеевич».
+    pub name: String,
+    /// «5А».
+    pub class: String,
+    /// The invitation code: «K7QM-2XPD». Works once.
+    pub code: String,
+    /// The code's last valid day: «21.12.2026».
+    pub expires_on: String,
+}
+
+impl std::fmt::Debug for LetterChild {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LetterChild")
+            .field("name", &self.name)
+            .field("class", &self.class)
+            .field("code", &"***")
+            .field("expires_on", &self.expires_on)
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn debug_of_login_letters_hides_passwords_and_codes() {
+        let doc = crate::sample::login_letters_doc(3);
+        let shown = format!("{doc:?}");
+        for letter in &doc.letters {
+            assert!(shown.contains(&letter.login), "{shown}");
+            for secret in letter
+                .password
+                .iter()
+                .chain(letter.children.iter().map(|c| &c.code))
+            {
+                assert!(!shown.contains(secret.as_str()), "{secret:?} in {shown}");
+            }
+        }
+    }
+}

@@ -1,13 +1,15 @@
-//! PDF documents through the typst library, inside the binary: vendored fonts (PT Sans), the
-//! templates embedded with `include_str!`, no file or network access while rendering (the
-//! `packages` feature of typst-as-lib stays off). A deployment may override any template by a
-//! file of the same name in its templates folder; the folder is read once, when the
+//! PDF documents through the typst library, inside the binary: vendored fonts (PT Sans, PT
+//! Mono), the templates embedded with `include_str!`, no file or network access while rendering
+//! (the `packages` feature of typst-as-lib stays off). A deployment may override any template by
+//! a file of the same name in its templates folder; the folder is read once, when the
 //! [`Renderer`] is built.
 //!
 //! Rendering is CPU-bound (a pupil's extract takes milliseconds, a class tens of them): call it
 //! from `tokio::task::spawn_blocking`, never on the async runtime's threads.
 
-use crate::docs::{ConsentFormDoc, ExtractDoc, JournalArchiveDoc, SummarySheetDoc};
+use crate::docs::{
+    ConsentFormDoc, ExtractDoc, JournalArchiveDoc, LoginLettersDoc, SummarySheetDoc,
+};
 use serde::Serialize;
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -23,17 +25,18 @@ use typst_as_lib::file_resolver::FileResolver;
 use typst_as_lib::{TypstAsLibError, TypstEngine};
 use typst_layout::PagedDocument;
 
-/// The fonts every document may use (PT Sans family; see `fonts/README.md`).
-const FONTS: [&[u8]; 5] = [
+/// The fonts every document may use (PT Sans family and PT Mono; see `fonts/README.md`).
+const FONTS: [&[u8]; 6] = [
     include_bytes!("../fonts/PTS55F.ttf"),
     include_bytes!("../fonts/PTS56F.ttf"),
     include_bytes!("../fonts/PTS75F.ttf"),
     include_bytes!("../fonts/PTN57F.ttf"),
     include_bytes!("../fonts/PTN77F.ttf"),
+    include_bytes!("../fonts/PTM55F.ttf"),
 ];
 
 /// The templates and their embedded text. `common.typ` is imported by the others.
-pub const TEMPLATES: [(&str, &str); 5] = [
+pub const TEMPLATES: [(&str, &str); 6] = [
     ("common.typ", include_str!("../templates/common.typ")),
     ("extract.typ", include_str!("../templates/extract.typ")),
     (
@@ -47,6 +50,10 @@ pub const TEMPLATES: [(&str, &str); 5] = [
     (
         "journal_archive.typ",
         include_str!("../templates/journal_archive.typ"),
+    ),
+    (
+        "login_letters.typ",
+        include_str!("../templates/login_letters.typ"),
     ),
 ];
 
@@ -189,7 +196,7 @@ impl Renderer {
     }
 
     fn build(
-        sources: [(&'static str, String); 5],
+        sources: [(&'static str, String); TEMPLATES.len()],
         overridden: Vec<&'static str>,
         dir: Option<&Path>,
     ) -> Renderer {
@@ -235,6 +242,12 @@ impl Renderer {
     /// A class journal for the year-end archive.
     pub fn journal_archive(&self, doc: &JournalArchiveDoc) -> Result<Vec<u8>, ReportError> {
         self.render("journal_archive.typ", doc)
+    }
+
+    /// Login letters: a page per person with the login, the one-time password and, for a
+    /// parent, the children's invitation codes.
+    pub fn login_letters(&self, doc: &LoginLettersDoc) -> Result<Vec<u8>, ReportError> {
+        self.render("login_letters.typ", doc)
     }
 
     /// Compiles `template` with `data`: a main source made for this render imports the
@@ -344,6 +357,8 @@ mod tests {
                 .unwrap(),
             r.consent_form(&crate::sample::consent_form_doc()).unwrap(),
             r.journal_archive(&crate::sample::journal_archive_doc(6))
+                .unwrap(),
+            r.login_letters(&crate::sample::login_letters_doc(3))
                 .unwrap(),
         ] {
             assert!(bytes.starts_with(b"%PDF-"), "{:?}", &bytes[..8]);

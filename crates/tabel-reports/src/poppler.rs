@@ -93,6 +93,18 @@ impl Poppler {
         String::from_utf8(out).map_err(|e| e.to_string())
     }
 
+    /// The text of each page in reading layout: [`Poppler::text`] cut at the form feed
+    /// `pdftotext` ends every page with.
+    pub fn page_texts(self, pdf: &[u8], name: &str) -> Result<Vec<String>, String> {
+        let text = self.text(pdf, name)?;
+        let mut pages: Vec<String> = text.split('\u{c}').map(str::to_owned).collect();
+        // What follows the last page's form feed is no page.
+        if pages.last().is_some_and(String::is_empty) {
+            pages.pop();
+        }
+        Ok(pages)
+    }
+
     /// The number of pages (`pdfinfo`).
     pub fn pages(self, pdf: &[u8], name: &str) -> Result<u32, String> {
         let path = scratch(pdf, name)?;

@@ -352,3 +352,56 @@ pub fn journal_archive_doc(n: usize) -> JournalArchiveDoc {
         },
     }
 }
+
+/// A one-time password or an invitation code's half: letters and digits that cannot be
+/// mistaken for each other on paper (no O/0, I/l/1).
+fn secret(seed: usize, len: usize) -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
+    (0..len)
+        .map(|k| char::from(ALPHABET[pick(seed * 7919 + k * 104_729 + 17, ALPHABET.len())]))
+        .collect()
+}
+
+/// The `i`-th login letter, by turns: a pupil, a parent of two children, a teacher who
+/// already has an account (no password).
+pub fn login_letter(i: usize) -> LoginLetter {
+    let child = |k: usize| LetterChild {
+        name: format!("{} Сергеевич", pupil_name(i + k)),
+        class: ["5А", "2Б"][k % 2].into(),
+        code: format!("{}-{}", secret(i * 5 + k, 4), secret(i * 5 + k + 100, 4)),
+        expires_on: "21.12.2026".into(),
+    };
+    match i % 3 {
+        0 => LoginLetter {
+            name: format!("{} Сергеевич", pupil_name(i)),
+            role: "Ученик 5А".into(),
+            login: format!("pupil{i:03}"),
+            password: Some(secret(i, 10)),
+            children: Vec::new(),
+        },
+        1 => LoginLetter {
+            name: "Иванова Мария Петровна".into(),
+            role: "Родитель".into(),
+            login: format!("ivanova.mp{i}"),
+            password: Some(secret(i, 10)),
+            children: vec![child(0), child(1)],
+        },
+        _ => LoginLetter {
+            name: "Орлова Татьяна Николаевна".into(),
+            role: "Учитель".into(),
+            login: format!("orlova.tn{i}"),
+            password: None,
+            children: Vec::new(),
+        },
+    }
+}
+
+/// Login letters for `n` people (see [`login_letter`]).
+pub fn login_letters_doc(n: usize) -> LoginLettersDoc {
+    LoginLettersDoc {
+        school: school(),
+        address: "https://tabel.school.example/".into(),
+        issued_on: "07.12.2026".into(),
+        letters: (0..n).map(login_letter).collect(),
+    }
+}

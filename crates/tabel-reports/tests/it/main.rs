@@ -131,3 +131,94 @@ fn typst_markup_in_the_data_is_printed_as_text() {
         "{markup:?} printed {printed} times in:\n{text}"
     );
 }
+
+/// The sheets are cut apart and handed to different people: each page holds its person's name,
+/// login and password (and a parent's codes), and none of the other sheets' secrets.
+#[test]
+fn login_letters_have_a_page_per_person_with_only_their_own_secrets() {
+    let doc = sample::login_letters_doc(3);
+    let [pupil, parent, teacher] = &doc.letters[..] else {
+        panic!("the sample has three letters: {:?}", doc.letters)
+    };
+    assert!(pupil.children.is_empty() && pupil.password.is_some());
+    assert_eq!(parent.children.len(), 2);
+    assert!(teacher.password.is_none());
+    let secrets_of = |l: &tabel_reports::docs::LoginLetter| -> Vec<String> {
+        l.password
+            .iter()
+            .cloned()
+            .chain(l.children.iter().map(|c| c.code.clone()))
+            .collect()
+    };
+    let all: Vec<String> = doc.letters.iter().flat_map(secrets_of).collect();
+    let mut distinct = all.clone();
+    distinct.sort();
+    distinct.dedup();
+    assert_eq!(
+        distinct.len(),
+        all.len(),
+        "the sample's secrets repeat: {all:?}"
+    );
+
+    let pdf = Renderer::embedded().login_letters(&doc).unwrap();
+    let Some(pp) = poppler() else { return };
+    assert_eq!(pp.pages(&pdf, "sample-login-letters").unwrap(), 3);
+    let pages = pp.page_texts(&pdf, "sample-login-letters").unwrap();
+    assert_eq!(pages.len(), 3, "{pages:#?}");
+    for (page, letter) in pages.iter().zip(&doc.letters) {
+        let own = secrets_of(letter);
+        let mut needles = vec![
+            "Доступ к электронному дневнику",
+            "Средняя общеобразовательная школа",
+            "https://tabel.school.example/",
+            "Выдано 07.12.2026. Храните письмо в тайне",
+            &letter.name,
+            &letter.role,
+            &letter.login,
+        ];
+        needles.extend(own.iter().map(String::as_str));
+        match &letter.password {
+            Some(_) => needles.push("При первом входе система попросит сменить временный пароль."),
+            None => needles.push("— (учётная запись уже есть, используйте свой пароль)"),
+        }
+        for c in &letter.children {
+            needles.extend([c.name.as_str(), &c.class, &c.expires_on]);
+        }
+        if !letter.children.is_empty() {
+            needles.push("введите код приглашения. Код действует один раз.");
+        }
+        for needle in needles {
+            assert!(
+                page.contains(needle),
+                "{needle:?} not on {}'s page:\n{page}",
+                letter.name
+            );
+        }
+        for other in all.iter().filter(|s| !own.contains(s)) {
+            assert!(
+                !page.contains(other.as_str()),
+                "{other:?} on {}'s page:\n{page}",
+                letter.name
+            );
+        }
+    }
+    assert!(!pages[0].contains("Код приглашения") && !pages[2].contains("Код приглашения"));
+    assert!(!pages[2].contains("сменить временный пароль"));
+    pp.first_page_png(&pdf, "sample-login-letters").unwrap();
+}
+
+/// A password is typed from the paper character by character: typst markup in it (and in a
+/// login or a name) comes out as written.
+#[test]
+fn typst_markup_in_a_login_letter_is_printed_as_typed() {
+    let mut doc = sample::login_letters_doc(1);
+    let password = r#"a*b_c$d#e\f`g<h>@i//j"#;
+    doc.letters[0].password = Some(password.into());
+    doc.letters[0].login = "#panic(\"boom\")".into();
+    let pdf = Renderer::embedded().login_letters(&doc).unwrap();
+    let Some(pp) = poppler() else { return };
+    let text = pp.text(&pdf, "sample-login-letters-markup").unwrap();
+    for needle in [password, "#panic(\"boom\")"] {
+        assert!(text.contains(needle), "{needle:?} not in:\n{text}");
+    }
+}
