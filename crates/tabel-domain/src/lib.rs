@@ -21,6 +21,7 @@ pub mod journal;
 pub mod notify;
 pub mod record;
 pub mod school;
+pub mod setup;
 pub mod stats;
 pub mod table;
 pub mod text;

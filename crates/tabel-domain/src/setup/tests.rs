@@ -1,0 +1,194 @@
+#![allow(clippy::unwrap_used)]
+use super::*;
+use proptest::prelude::*;
+use time::macros::date;
+
+const TODAY: Date = date!(2026 - 12 - 07);
+
+fn rows(text: &str) -> Vec<Vec<String>> {
+    text.lines()
+        .map(|l| l.split(';').map(str::to_owned).collect())
+        .collect()
+}
+
+fn sheet(name: &str, text: &str) -> (String, Vec<Vec<String>>) {
+    (name.to_owned(), rows(text))
+}
+
+#[test]
+fn a_workbook_reads_each_list_under_a_title_and_in_any_column_order() {
+    let (file, problems) = read_workbook(
+        &[
+            sheet(
+                "Ученики",
+                "Список учеников;;\n;;\nКласс;Фамилия;Имя;Отчество;Дата рождения;СНИЛС\n\
+                 5а;Петров;Артём;Сергеевич;12.05.2015;112-233-445 95\n;;\n\
+                 5Б;Ёлкина;Анна;Игоревна;2015-02-01;",
+            ),
+            sheet(
+                "Classes",
+                "Class;Shift;Class teacher\n5А;1;Иванова М. П.\n5Б;2;",
+            ),
+            sheet(
+                "Расписание",
+                "Класс;День;Урок;Предмет;Учитель;Кабинет\n5А;Пн;1;Математика;Иванова М.П.;21",
+            ),
+        ],
+        TODAY,
+    );
+    assert!(problems.is_empty(), "{:?}", problems.list);
+    assert_eq!(
+        file.sheets,
+        [SheetKind::Classes, SheetKind::Pupils, SheetKind::Timetable]
+    );
+    assert_eq!(file.pupils.len(), 2);
+    let p = &file.pupils[0];
+    assert_eq!(p.row, 4);
+    assert_eq!(p.value.class.to_string(), "5А");
+    assert_eq!(p.value.sex, Sex::Male);
+    assert_eq!(p.value.snils.as_ref().unwrap().as_str(), "11223344595");
+    assert_eq!(file.pupils[1].row, 6);
+    assert_eq!(file.pupils[1].value.sex, Sex::Female);
+    assert_eq!(file.classes[1].value.shift, 2);
+    assert!(file.classes[1].value.class_teacher.is_none());
+    assert_eq!(file.timetable[0].value.weekday, 1);
+}
+
+#[test]
+fn a_full_name_in_one_column_is_split() {
+    let (file, problems) = read_workbook(
+        &[sheet(
+            "Родители",
+            "ФИО;Кем приходится;Номер ученика\nПетрова Елена Викторовна;мать;2019-045",
+        )],
+        TODAY,
+    );
+    assert!(problems.is_empty(), "{:?}", problems.list);
+    let p = &file.parents[0].value;
+    assert_eq!(p.name.full(), "Петрова Елена Викторовна");
+    assert_eq!(p.sex, Sex::Female);
+    assert_eq!(p.child, ChildRef::Number("2019-045".into()));
+}
+
+#[test]
+fn every_problem_names_the_sheet_the_row_and_the_column_as_the_file_heads_it() {
+    let (file, problems) = read_workbook(
+        &[sheet(
+            "pupils",
+            "Surname;First name;Birth date;Class;Sex\n\
+             Petrov;Artyom;12.05.2015;5А;m\n\
+             Ivanova;Anna;01.01.2030;5А;f\n\
+             Sidorov;Ivan;01.01.2015;13Б;m\n\
+             Kuznetsova;Olga;01.01.2015;5А;\n\
+             Petrov;Artyom;12.05.2015;5Б;m",
+        )],
+        TODAY,
+    );
+    assert_eq!(file.pupils.len(), 2);
+    let shown: Vec<String> = problems.list.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        shown,
+        [
+            "«Ученики», row 3, column «Birth date»: the birth date 01.01.2030 is in the future",
+            "«Ученики», row 4, column «Class»: «13Б»: the grade must be from 1 to 11",
+            "«Ученики», row 5, column «Sex»: must say м or ж (the patronymic does not tell)",
+            "«Ученики», row 6: the same pupil (name and birth date) as row 2",
+        ]
+    );
+}
+
+#[test]
+fn a_sheet_without_its_columns_or_with_an_unknown_name_is_named() {
+    let (_, problems) = read_workbook(
+        &[
+            sheet("Ученики", "Фамилия;Имя\nПетров;Артём"),
+            sheet("Оценки", "Что-то\n1"),
+            sheet("Лист3", ""),
+        ],
+        TODAY,
+    );
+    assert_eq!(problems.list.len(), 2);
+    assert!(problems.list[0].message.contains("«Дата рождения»"));
+    assert_eq!(problems.list[1].sheet, "Оценки");
+}
+
+#[test]
+fn csv_files_are_named_by_their_file_names_in_either_encoding() {
+    let utf8 = "\u{FEFF}Предмет;Сокращение\nМатематика;Матем.\n"
+        .as_bytes()
+        .to_vec();
+    let (cp1251, _, _) = encoding_rs::WINDOWS_1251.encode("Класс,Смена\n5А,1\n");
+    let (file, problems) = read_csv_files(
+        &[
+            ("subjects.csv".into(), utf8),
+            ("Классы.csv".into(), cp1251.into_owned()),
+        ],
+        TODAY,
+    );
+    assert!(problems.is_empty(), "{:?}", problems.list);
+    assert_eq!(file.subjects[0].value.short_name, "Матем.");
+    assert_eq!(file.classes[0].value.name.to_string(), "5А");
+}
+
+#[test]
+fn a_csv_in_another_encoding_is_refused_with_a_clear_message() {
+    let mut utf16 = vec![0xFF, 0xFE];
+    for u in "Класс;Смена\n5А;1\n".encode_utf16() {
+        utf16.extend_from_slice(&u.to_le_bytes());
+    }
+    let (_, problems) = read_csv_files(&[("classes.csv".into(), utf16)], TODAY);
+    assert!(problems.list[0].message.contains("UTF-8 or Windows-1251"));
+    let (_, problems) = read_csv_files(&[("marks.csv".into(), b"a;b".to_vec())], TODAY);
+    assert_eq!(problems.list[0].sheet, "marks.csv");
+}
+
+#[test]
+fn the_template_headings_are_read_back_in_both_languages() {
+    for kind in SheetKind::ALL {
+        for english in [false, true] {
+            let heads: Vec<String> = kind
+                .columns()
+                .iter()
+                .map(|c| {
+                    if english {
+                        c.col.english().to_owned()
+                    } else {
+                        c.col.heading().to_owned()
+                    }
+                })
+                .collect();
+            let examples: Vec<String> = kind
+                .columns()
+                .iter()
+                .map(|c| c.example.to_owned())
+                .collect();
+            let name = if english { kind.code() } else { kind.title() };
+            let (file, problems) = read_workbook(&[(name.into(), vec![heads, examples])], TODAY);
+            assert!(
+                problems.is_empty(),
+                "{kind:?} {english}: {:?}",
+                problems.list
+            );
+            assert_eq!(file.sheets, [kind]);
+        }
+    }
+}
+
+proptest! {
+    #[test]
+    fn no_sheet_makes_the_reader_panic(
+        cells in proptest::collection::vec(
+            proptest::collection::vec("[А-Яа-я0-9 .;,-]{0,12}|Фамилия|Имя|Класс|Дата рождения", 0..8),
+            0..12,
+        ),
+        kind in 0usize..8,
+    ) {
+        let name = SheetKind::ALL[kind].title().to_owned();
+        let _ = read_workbook(&[(name, cells)], TODAY);
+    }
+
+    #[test]
+    fn no_bytes_make_the_csv_reader_panic(bytes in proptest::collection::vec(any::<u8>(), 0..600)) {
+        let _ = read_csv_files(&[("pupils.csv".into(), bytes)], TODAY);
+    }
+}
