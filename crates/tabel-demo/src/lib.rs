@@ -24,7 +24,10 @@
 
 mod accounts;
 pub mod assessments;
-pub mod calendar;
+/// The federal calendar, which lives in the domain: a real school's first year uses it too.
+pub mod calendar {
+    pub use tabel_domain::federal::*;
+}
 mod contacts;
 pub mod curriculum;
 mod deferrals;
@@ -190,7 +193,8 @@ pub async fn generate_region(db: &Db, opts: &DemoOptions) -> Result<DemoRegion, 
     // One hash for every account: Argon2id costs tens of milliseconds.
     let password_hash =
         tabel_app::password::hash_now(DEMO_PASSWORD).map_err(|e| DemoError::Hash(e.to_string()))?;
-    let calendar = calendar::plan(SchoolYear::containing(opts.today))?;
+    let calendar = calendar::plan(SchoolYear::containing(opts.today))
+        .map_err(|e| DemoError::Invalid(e.to_string()))?;
     let ctx = Ctx {
         seed: opts.seed,
         today: opts.today,

@@ -15,6 +15,7 @@ pub mod contact;
 pub mod debts;
 pub mod exams;
 pub mod extract;
+pub mod federal;
 pub mod finals;
 pub mod id;
 pub mod journal;

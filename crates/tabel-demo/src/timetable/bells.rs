@@ -1,36 +1,9 @@
 //! The bell schedules: regular and shortened lessons, and the days that take the short one.
 
-use super::NUMBERS;
 use crate::model::*;
-use tabel_domain::timetable::{BellSlot, Minutes};
 use time::{Date, Duration, Weekday};
 
-/// A bell schedule of `length`-minute lessons from 08:30 with the given breaks after lessons
-/// 1–7.
-fn bell_slots(length: Minutes, breaks: [Minutes; 7]) -> Vec<BellSlot> {
-    let mut out = Vec::new();
-    let mut starts: Minutes = 8 * 60 + 30;
-    for number in 1..=NUMBERS {
-        let ends = starts + length;
-        out.push(BellSlot {
-            number,
-            starts,
-            ends,
-        });
-        starts = ends + breaks.get(usize::from(number - 1)).copied().unwrap_or(10);
-    }
-    out
-}
-
-/// The regular day: 45-minute lessons from 08:30, 20-minute breaks after lessons 2 and 3.
-pub fn regular_bells() -> Vec<BellSlot> {
-    bell_slots(45, [10, 20, 20, 10, 10, 10, 10])
-}
-
-/// The shortened day: 30-minute lessons, 15-minute breaks after lessons 2 and 3.
-pub fn short_bells() -> Vec<BellSlot> {
-    bell_slots(30, [10, 15, 15, 10, 10, 10, 10])
-}
+pub use tabel_domain::federal::{regular_bells, short_bells};
 
 fn weekend(d: Date) -> bool {
     matches!(d.weekday(), Weekday::Saturday | Weekday::Sunday)

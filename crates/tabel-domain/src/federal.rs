@@ -1,4 +1,4 @@
-//! The demo school's calendar for an academic year, after the single federal calendar the
+//! A school's calendar for an academic year, after the single federal calendar the
 //! Ministry has published since 2023: lessons from 1 September to 26 May; autumn holidays from
 //! the last Saturday of October for nine days (through 4 November), winter holidays
 //! 31 December–11 January, spring holidays from the last Saturday of March for nine days, an
@@ -6,9 +6,9 @@
 //! holidays, the Labour Code's transfer of a holiday that falls on a weekend, and one worked
 //! Saturday as the government's transfer orders make them.
 
-use crate::DemoError;
-use tabel_domain::calendar::SchoolYear;
-use tabel_domain::school::DayOffKind;
+use crate::calendar::SchoolYear;
+use crate::school::DayOffKind;
+use crate::timetable::{BellSlot, Minutes};
 use time::{Date, Duration, Month, Weekday};
 
 /// A holiday range, a non-working day or a worked day.
@@ -43,8 +43,18 @@ pub struct CalendarPlan {
     pub days_off: Vec<DayOff>,
 }
 
-fn ymd(year: i32, month: Month, day: u8) -> Result<Date, DemoError> {
-    Date::from_calendar_date(year, month, day).map_err(|e| DemoError::Invalid(e.to_string()))
+/// A date of the calendar does not exist (a year outside what [`SchoolYear`] allows).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the federal calendar has no such date: {0}")]
+pub struct CalendarError(String);
+
+fn ymd(year: i32, month: Month, day: u8) -> Result<Date, CalendarError> {
+    Date::from_calendar_date(year, month, day).map_err(|e| CalendarError(e.to_string()))
+}
+
+/// `28.11.2026`, as names of days off are written.
+fn dmy(d: Date) -> String {
+    format!("{:02}.{:02}.{}", d.day(), u8::from(d.month()), d.year())
 }
 
 fn days(n: i64) -> Duration {
@@ -80,7 +90,7 @@ fn range(kind: DayOffKind, name: &str, starts_on: Date, ends_on: Date) -> DayOff
 }
 
 /// The calendar of a year.
-pub fn plan(year: SchoolYear) -> Result<CalendarPlan, DemoError> {
+pub fn plan(year: SchoolYear) -> Result<CalendarPlan, CalendarError> {
     use Month::*;
     let y = year.start_year();
     let mut starts_on = ymd(y, September, 1)?;
@@ -170,7 +180,7 @@ pub fn plan(year: SchoolYear) -> Result<CalendarPlan, DemoError> {
             let monday = on_or_after(d, Weekday::Monday);
             days_off.push(range(
                 DayOffKind::NonWorking,
-                &format!("Перенос выходного дня с {}", tabel_present::date(d)),
+                &format!("Перенос выходного дня с {}", dmy(d)),
                 monday,
                 monday,
             ));
@@ -188,14 +198,14 @@ pub fn plan(year: SchoolYear) -> Result<CalendarPlan, DemoError> {
                     DayOffKind::WorkingDay,
                     &format!(
                         "Рабочий день (перенос выходного на {})",
-                        tabel_present::date(bridge)
+                        dmy(bridge)
                     ),
                     saturday,
                     saturday,
                 ));
                 days_off.push(range(
                     DayOffKind::NonWorking,
-                    &format!("Перенос выходного дня с {}", tabel_present::date(saturday)),
+                    &format!("Перенос выходного дня с {}", dmy(saturday)),
                     bridge,
                     bridge,
                 ));
@@ -230,6 +240,34 @@ impl CalendarPlan {
         }
         d
     }
+}
+
+/// A bell schedule of `length`-minute lessons from 08:30 with the given breaks after lessons
+/// 1–7, eight lessons a day.
+fn bell_slots(length: Minutes, breaks: [Minutes; 7]) -> Vec<BellSlot> {
+    let mut out = Vec::new();
+    let mut starts: Minutes = 8 * 60 + 30;
+    for number in 1..=8u8 {
+        let ends = starts + length;
+        out.push(BellSlot {
+            number,
+            starts,
+            ends,
+        });
+        starts = ends + breaks.get(usize::from(number - 1)).copied().unwrap_or(10);
+    }
+    out
+}
+
+/// The usual regular day (СанПиН): 45-minute lessons from 08:30, 20-minute breaks after
+/// lessons 2 and 3. A school's own bells replace it.
+pub fn regular_bells() -> Vec<BellSlot> {
+    bell_slots(45, [10, 20, 20, 10, 10, 10, 10])
+}
+
+/// The usual shortened day: 30-minute lessons, 15-minute breaks after lessons 2 and 3.
+pub fn short_bells() -> Vec<BellSlot> {
+    bell_slots(30, [10, 15, 15, 10, 10, 10, 10])
 }
 
 #[cfg(test)]
