@@ -25,6 +25,7 @@ pub mod notify;
 pub mod password;
 pub mod record;
 pub mod school;
+pub mod setup;
 pub mod stats;
 #[cfg(test)]
 mod test_support;

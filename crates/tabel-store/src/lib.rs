@@ -29,6 +29,7 @@ pub mod outbox;
 pub mod record;
 pub mod school;
 pub mod session;
+pub mod setup;
 pub mod stats;
 #[cfg(feature = "test-support")]
 pub mod test_support;

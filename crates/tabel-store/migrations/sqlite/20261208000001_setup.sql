@@ -17,6 +17,9 @@ CREATE UNIQUE INDEX students_number ON students (school_id, school_number)
 -- Where a pupil came from (arrival) and went to (leaving, with the order).
 ALTER TABLE students ADD COLUMN arrived_from TEXT;
 
+-- The roles a staff member's account is given when it is handed out (codes, comma-separated).
+ALTER TABLE staff ADD COLUMN roles TEXT NOT NULL DEFAULT 'teacher';
+
 -- The teaching load (нагрузка): hours a week, in tenths; NULL where nobody said.
 ALTER TABLE teaching_assignments ADD COLUMN hours_per_week_tenths INTEGER;
 

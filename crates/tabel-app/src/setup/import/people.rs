@@ -1,0 +1,390 @@
+//! Pupils (matched by school number, СНИЛС, else full name and birth date; moved between
+//! classes on the effective date) and parents (named for a child; linked when they redeem the
+//! invitation code).
+
+use super::*;
+
+impl Run<'_, '_> {
+    pub(super) async fn pupils(&mut self, file: &SetupFile) -> Result<(), AppError> {
+        let year = if self.year.get() > 0 {
+            self.year
+        } else {
+            AcademicYearId::new(0)
+        };
+        let existing = facts::pupils(self.conn, self.cx.school, year, self.on).await?;
+        let by_id: HashMap<i64, &facts::PupilFacts> =
+            existing.iter().map(|p| (p.person.id, p)).collect();
+        let mut by_number: HashMap<&str, i64> = HashMap::new();
+        let mut by_snils: HashMap<&str, i64> = HashMap::new();
+        let mut by_name: HashMap<(String, Option<Date>), Vec<i64>> = HashMap::new();
+        for p in &existing {
+            if let Some(n) = &p.school_number {
+                by_number.insert(n, p.person.id);
+            }
+            if let Some(s) = &p.snils {
+                by_snils.insert(s, p.person.id);
+            }
+            if let Some(name) = name_of(&p.person) {
+                by_name
+                    .entry((name.sort_key(), p.person.birth_date))
+                    .or_default()
+                    .push(p.person.id);
+                self.pupils.push(Pupil {
+                    id: p.person.id,
+                    key: name_key(&name.full()),
+                    birth: p.person.birth_date,
+                    number: p.school_number.clone(),
+                });
+            }
+        }
+        let class_names: HashMap<i64, String> =
+            self.classes.iter().map(|(n, c)| (c.id, n.clone())).collect();
+        for At { row, value: p } in &file.pupils {
+            let row = *row;
+            let class = match self.find_class(&p.class) {
+                Ok(c) => c.id,
+                Err(m) => {
+                    self.problem(err(SheetKind::Pupils, row, Some("Класс"), m));
+                    continue;
+                }
+            };
+            let by_num = p.number.as_deref().and_then(|n| by_number.get(n)).copied();
+            let by_sn = p.snils.as_ref().and_then(|s| by_snils.get(s.as_str())).copied();
+            let named = by_name
+                .get(&(p.name.sort_key(), Some(p.birth_date)))
+                .cloned()
+                .unwrap_or_default();
+            let found = match (by_num, by_sn) {
+                (Some(a), Some(b)) if a != b => {
+                    self.problem(err(
+                        SheetKind::Pupils,
+                        row,
+                        None,
+                        "the number and the СНИЛС belong to two different pupils",
+                    ));
+                    continue;
+                }
+                (Some(a), _) | (None, Some(a)) => Some(a),
+                (None, None) => match named.as_slice() {
+                    [] => None,
+                    [one] => Some(*one),
+                    _ => {
+                        self.problem(err(
+                            SheetKind::Pupils,
+                            row,
+                            None,
+                            format!(
+                                "{} pupils are named {} and born {}: add the number or the СНИЛС",
+                                named.len(),
+                                p.name.full(),
+                                tabel_present::date(p.birth_date)
+                            ),
+                        ));
+                        continue;
+                    }
+                },
+            };
+            let what = format!("{}, {}", p.name.full(), p.class);
+            let after = serde_json::json!({
+                "name": p.name.full(), "birth_date": p.birth_date.to_string(),
+                "class": p.class.to_string(), "number": p.number,
+                "snils": p.snils.as_ref().map(|s| s.as_str()),
+            });
+            let Some(id) = found else {
+                let starts = p
+                    .arrived_on
+                    .unwrap_or(self.year_start)
+                    .max(self.year_start)
+                    .min(self.year_end);
+                let id = if self.writing {
+                    let pid = repo::insert_person(
+                        self.conn,
+                        &NewPerson {
+                            school: self.cx.school,
+                            name: &p.name,
+                            sex: p.sex,
+                            birth_date: Some(p.birth_date),
+                        },
+                    )
+                    .await?;
+                    repo::insert_student(self.conn, pid, self.cx.school, starts).await?;
+                    if let Some(s) = &p.snils {
+                        facts::set_snils(self.conn, pid, Some(s.as_str())).await?;
+                    }
+                    if p.number.is_some() || p.arrived_from.is_some() {
+                        facts::set_pupil_facts(
+                            self.conn,
+                            pid,
+                            p.number.as_deref(),
+                            p.arrived_from.as_deref(),
+                        )
+                        .await?;
+                    }
+                    repo::insert_membership(
+                        self.conn,
+                        self.cx.school,
+                        GroupId::new(class),
+                        pid,
+                        starts,
+                        None,
+                    )
+                    .await?;
+                    pid.get()
+                } else {
+                    self.new_id()
+                };
+                self.pupils.push(Pupil {
+                    id,
+                    key: name_key(&p.name.full()),
+                    birth: Some(p.birth_date),
+                    number: p.number.clone(),
+                });
+                self.changed(SheetKind::Pupils, row, true, what, String::new(), id, after)
+                    .await?;
+                continue;
+            };
+            let Some(e) = by_id.get(&id) else {
+                continue;
+            };
+            let mut detail = Vec::new();
+            let stored = name_of(&e.person);
+            let person_differs = stored.as_ref() != Some(&p.name)
+                || e.person.sex != p.sex.code()
+                || e.person.birth_date != Some(p.birth_date);
+            if person_differs {
+                detail.push("ФИО, пол или дата рождения".to_owned());
+            }
+            let snils_differs =
+                p.snils.is_some() && e.snils.as_deref() != p.snils.as_ref().map(|s| s.as_str());
+            if snils_differs {
+                detail.push("СНИЛС".into());
+            }
+            let number_differs = p.number.is_some() && e.school_number != p.number;
+            let from_differs = p.arrived_from.is_some() && e.arrived_from != p.arrived_from;
+            if number_differs {
+                detail.push("номер".into());
+            }
+            if from_differs {
+                detail.push("откуда прибыл".into());
+            }
+            let moves = e.class_id != Some(class);
+            if moves {
+                let from = e
+                    .class_id
+                    .and_then(|c| class_names.get(&c).cloned())
+                    .unwrap_or_else(|| "—".into());
+                detail.push(format!(
+                    "класс {from} → {} с {}",
+                    p.class,
+                    tabel_present::date(self.on)
+                ));
+            }
+            if detail.is_empty() {
+                self.unchanged(SheetKind::Pupils);
+                continue;
+            }
+            if self.writing {
+                let pid = PersonId::new(id);
+                if person_differs {
+                    facts::update_person(self.conn, pid, &p.name, p.sex, Some(p.birth_date))
+                        .await?;
+                }
+                if snils_differs {
+                    facts::set_snils(self.conn, pid, p.snils.as_ref().map(|s| s.as_str())).await?;
+                }
+                if number_differs || from_differs {
+                    facts::set_pupil_facts(
+                        self.conn,
+                        pid,
+                        p.number.as_deref().or(e.school_number.as_deref()),
+                        p.arrived_from.as_deref().or(e.arrived_from.as_deref()),
+                    )
+                    .await?;
+                }
+                if moves {
+                    let mut starts = self.on;
+                    if let Some(m) = e.membership_id.map(MembershipId::new) {
+                        let began = facts::membership_start(self.conn, m).await?;
+                        if let Some(b) = began.filter(|b| *b >= self.on) {
+                            // Put in the wrong class on or after the effective date: a
+                            // correction, not a move.
+                            starts = b;
+                            facts::delete_membership(self.conn, m).await?;
+                        } else {
+                            facts::end_membership_row(self.conn, m, self.on - Duration::days(1))
+                                .await?;
+                        }
+                    }
+                    repo::insert_membership(
+                        self.conn,
+                        self.cx.school,
+                        GroupId::new(class),
+                        pid,
+                        starts,
+                        None,
+                    )
+                    .await?;
+                }
+            }
+            self.changed(SheetKind::Pupils, row, false, what, detail.join("; "), id, after)
+                .await?;
+        }
+        Ok(())
+    }
+
+    fn find_child(&self, c: &ChildRef) -> Result<i64, String> {
+        let found: Vec<i64> = match c {
+            ChildRef::Number(n) => self
+                .pupils
+                .iter()
+                .filter(|p| p.number.as_deref() == Some(n.as_str()))
+                .map(|p| p.id)
+                .collect(),
+            ChildRef::Named {
+                key, birth_date, ..
+            } => self
+                .pupils
+                .iter()
+                .filter(|p| &p.key == key && (birth_date.is_none() || p.birth == *birth_date))
+                .map(|p| p.id)
+                .collect(),
+        };
+        let shown = match c {
+            ChildRef::Number(n) => format!("number {n}"),
+            ChildRef::Named { shown, .. } => shown.clone(),
+        };
+        match found.as_slice() {
+            [one] => Ok(*one),
+            [] => Err(format!("no pupil {shown}: add them to the sheet «Ученики»")),
+            _ => Err(format!(
+                "{} pupils match {shown}: name the child by number or add the birth date",
+                found.len()
+            )),
+        }
+    }
+
+    pub(super) async fn parents(&mut self, file: &SetupFile) -> Result<(), AppError> {
+        let existing = facts::parents(self.conn, self.cx.school).await?;
+        // Pairs already named (linked or invited): (parent's name, child) → parent, relation.
+        let mut pairs: HashMap<(String, i64), (i64, String)> = HashMap::new();
+        let mut by_name: HashMap<String, HashSet<i64>> = HashMap::new();
+        for p in &existing {
+            if let Some(name) = name_of(&p.person) {
+                pairs.insert(
+                    (name.sort_key(), p.student_id),
+                    (p.person.id, p.relation.clone()),
+                );
+                by_name.entry(name.sort_key()).or_default().insert(p.person.id);
+            }
+        }
+        for At { row, value: p } in &file.parents {
+            let row = *row;
+            let child = match self.find_child(&p.child) {
+                Ok(c) => c,
+                Err(m) => {
+                    let col = match p.child {
+                        ChildRef::Number(_) => "Номер ученика",
+                        ChildRef::Named { .. } => "Ученик",
+                    };
+                    self.problem(err(SheetKind::Parents, row, Some(col), m));
+                    continue;
+                }
+            };
+            let key = p.name.sort_key();
+            let what = format!("{} ({})", p.name.full(), relation_word(p.relation));
+            let after = serde_json::json!({
+                "name": p.name.full(), "child": child, "relation": p.relation.code(),
+            });
+            if let Some((parent, relation)) = pairs.get(&(key.clone(), child)).cloned() {
+                if relation == p.relation.code() {
+                    self.unchanged(SheetKind::Parents);
+                    continue;
+                }
+                if self.writing {
+                    let (pp, cc) = (PersonId::new(parent), PersonId::new(child));
+                    facts::set_invitation_relation(self.conn, pp, cc, p.relation).await?;
+                    facts::set_guardianship_relation(self.conn, pp, cc, p.relation).await?;
+                }
+                let old = Relation::from_code(&relation).map_or("—", relation_word);
+                self.changed(
+                    SheetKind::Parents,
+                    row,
+                    false,
+                    what,
+                    format!("{old} → {}", relation_word(p.relation)),
+                    parent,
+                    after,
+                )
+                .await?;
+                continue;
+            }
+            // The same person for another child: the one parent of that name in the school.
+            let known = by_name.get(&key).cloned().unwrap_or_default();
+            let parent = match known.len() {
+                0 => None,
+                1 => known.iter().next().copied(),
+                n => {
+                    self.problem(err(
+                        SheetKind::Parents,
+                        row,
+                        None,
+                        format!(
+                            "{n} parents in the school are named {}: link this one on the \
+                             pupil's page",
+                            p.name.full()
+                        ),
+                    ));
+                    continue;
+                }
+            };
+            let created = parent.is_none();
+            let parent = match parent {
+                Some(id) => id,
+                None if self.writing => repo::insert_person(
+                    self.conn,
+                    &NewPerson {
+                        school: self.cx.school,
+                        name: &p.name,
+                        sex: p.sex,
+                        birth_date: None,
+                    },
+                )
+                .await?
+                .get(),
+                None => self.new_id(),
+            };
+            if self.writing {
+                facts::insert_invitation(
+                    self.conn,
+                    self.cx.school,
+                    PersonId::new(parent),
+                    PersonId::new(child),
+                    p.relation,
+                    self.cx.now,
+                )
+                .await?;
+            }
+            pairs.insert((key.clone(), child), (parent, p.relation.code().to_owned()));
+            by_name.entry(key).or_default().insert(parent);
+            let detail = if created {
+                String::new()
+            } else {
+                "ещё один ребёнок".to_owned()
+            };
+            self.changed(SheetKind::Parents, row, created, what, detail, parent, after)
+                .await?;
+        }
+        Ok(())
+    }
+}
+
+/// «мать», «отец» … as the lists write it.
+pub(crate) fn relation_word(r: Relation) -> &'static str {
+    match r {
+        Relation::Mother => "мать",
+        Relation::Father => "отец",
+        Relation::Guardian => "опекун",
+        Relation::Trustee => "попечитель",
+        Relation::Other => "законный представитель",
+    }
+}

@@ -1,0 +1,185 @@
+//! A real school moves in: its lists imported from a workbook or CSV files (a preview first,
+//! then all or nothing), accounts handed out with login letters, parents' invitation codes.
+//!
+//! The import compares the file with what the school already holds and reports, per list,
+//! what it creates, what it updates and what stays. The preview and the apply run the same
+//! code: the preview without a transaction to write in (new things get placeholder ids), the
+//! apply in one transaction that is committed only when no line has a problem. Importing the
+//! same file again changes nothing and writes nothing, not even an audit record.
+
+mod import;
+
+pub use import::{ImportReport, ListCount, PlannedChange};
+
+use crate::{App, AppError, Client};
+use tabel_domain::access::{Decision, Principal};
+use tabel_domain::setup::{self, SetupError, SetupFile};
+use tabel_domain::{SchoolId, UserId};
+use tabel_reports::workbook::{self, Limits, WorkbookError};
+
+/// The largest set-up upload: a workbook of a large school is well under 2 MB.
+pub const MAX_UPLOAD_BYTES: usize = 16 << 20;
+
+/// One uploaded file: its name (which names the list of a CSV file) and bytes.
+#[derive(Debug, Clone)]
+pub struct Upload {
+    pub name: String,
+    pub bytes: Vec<u8>,
+}
+
+/// May set the school up: its administrators.
+pub fn may_set_up(p: &Principal, school: SchoolId) -> Decision {
+    if p.is_admin_of(school) {
+        Decision::Allow
+    } else if p.schools().contains(&school) {
+        Decision::Forbidden
+    } else {
+        Decision::Hidden
+    }
+}
+
+/// Reads the uploads into the lists they hold; problems name file or sheet, row and column.
+pub fn read_uploads(files: &[Upload], today: time::Date) -> (SetupFile, setup::Problems) {
+    let whole = |sheet: &str, message: String| SetupError {
+        sheet: sheet.to_owned(),
+        row: 0,
+        column: None,
+        message,
+    };
+    let total: usize = files.iter().map(|f| f.bytes.len()).sum();
+    if total > MAX_UPLOAD_BYTES {
+        let mut p = setup::Problems::default();
+        p.push(whole(
+            files.first().map_or("", |f| f.name.as_str()),
+            format!(
+                "the upload is {} MB; a set-up file may be at most {} MB",
+                total.div_ceil(1 << 20),
+                MAX_UPLOAD_BYTES >> 20
+            ),
+        ));
+        return (SetupFile::default(), p);
+    }
+    let mut sheets = Vec::new();
+    let mut csv = Vec::new();
+    let mut problems = setup::Problems::default();
+    let limits = Limits::table(setup::MAX_ROWS, setup::MAX_COLUMNS);
+    for f in files {
+        if crate::upload::is_workbook(&f.bytes) {
+            match workbook::read_sheets(&f.bytes, &limits) {
+                Ok(read) => sheets.extend(read.into_iter().map(|s| (s.name, s.rows))),
+                Err(WorkbookError::Cell { row, column, limit }) => problems.push(SetupError {
+                    sheet: f.name.clone(),
+                    row: row as usize,
+                    column: Some(workbook::column_name(column)),
+                    message: limit.to_string(),
+                }),
+                Err(e) => problems.push(whole(&f.name, e.to_string())),
+            }
+        } else {
+            csv.push((f.name.clone(), f.bytes.clone()));
+        }
+    }
+    let (mut file, from_sheets) = setup::read_workbook(&sheets, today);
+    let (from_csv, csv_problems) = setup::read_csv_files(&csv, today);
+    for e in from_sheets
+        .list
+        .into_iter()
+        .chain(csv_problems.list)
+    {
+        problems.push(e);
+    }
+    problems.more += from_sheets.more + csv_problems.more;
+    merge(&mut file, from_csv, &mut problems);
+    (file, problems)
+}
+
+fn merge(into: &mut SetupFile, from: SetupFile, problems: &mut setup::Problems) {
+    for kind in &from.sheets {
+        if into.sheets.contains(kind) {
+            problems.push(SetupError {
+                sheet: kind.title().to_owned(),
+                row: 0,
+                column: None,
+                message: "this list is given twice (a sheet and a CSV file)".into(),
+            });
+        }
+    }
+    into.sheets.extend(from.sheets);
+    into.sheets.sort();
+    into.sheets.dedup();
+    into.subjects.extend(from.subjects);
+    into.staff.extend(from.staff);
+    into.classes.extend(from.classes);
+    into.pupils.extend(from.pupils);
+    into.parents.extend(from.parents);
+    into.curriculum.extend(from.curriculum);
+    into.assignments.extend(from.assignments);
+    into.timetable.extend(from.timetable);
+}
+
+impl App {
+    /// Imports a school's lists (administrators): a preview when `apply` is false, else all or
+    /// nothing. The report lists every problem; with any, nothing is written.
+    pub async fn import_school(
+        &self,
+        p: &Principal,
+        school: SchoolId,
+        files: Vec<Upload>,
+        apply: bool,
+        client: &Client,
+    ) -> Result<ImportReport, AppError> {
+        crate::check(may_set_up(p, school))?;
+        self.import_as(Some(p.user), school, files, apply, client).await
+    }
+
+    /// [`App::import_school`] for the operator's CLI: no actor, the school's existence checked.
+    pub async fn system_import_school(
+        &self,
+        school: SchoolId,
+        files: Vec<Upload>,
+        apply: bool,
+        client: &Client,
+    ) -> Result<ImportReport, AppError> {
+        let mut conn = self.db.acquire().await?;
+        if !tabel_store::school::list_schools(&mut conn.conn())
+            .await?
+            .iter()
+            .any(|s| s.id == school)
+        {
+            return Err(AppError::NotFound);
+        }
+        drop(conn);
+        self.import_as(None, school, files, apply, client).await
+    }
+
+    async fn import_as(
+        &self,
+        actor: Option<UserId>,
+        school: SchoolId,
+        files: Vec<Upload>,
+        apply: bool,
+        client: &Client,
+    ) -> Result<ImportReport, AppError> {
+        let today = self.today();
+        let (file, problems) = self
+            .run_bounded(move || read_uploads(&files, today))
+            .await?;
+        let ctx = import::Context {
+            school,
+            today,
+            now: self.now(),
+            actor,
+            origin: client.address.clone(),
+        };
+        if !apply || !problems.is_empty() {
+            let mut conn = self.db.acquire().await?;
+            return import::run(&mut conn.conn(), false, &ctx, &file, problems).await;
+        }
+        let mut tx = self.db.begin().await?;
+        let report = import::run(&mut tx.conn(), true, &ctx, &file, problems).await?;
+        if report.errors.is_empty() {
+            tx.commit().await?;
+        }
+        Ok(report)
+    }
+}
