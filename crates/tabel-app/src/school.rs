@@ -61,6 +61,12 @@ async fn group_facts(
 
 impl App {
     /// The schools where the user holds a role.
+    /// Every school, for the operator's CLI (no principal: the operator runs the server).
+    pub async fn system_schools(&self) -> Result<Vec<School>, AppError> {
+        let mut conn = self.db.acquire().await?;
+        Ok(repo::list_schools(&mut conn.conn()).await?)
+    }
+
     pub async fn schools(&self, p: &Principal) -> Result<Vec<School>, AppError> {
         let mine = p.schools();
         let mut c = self.db.acquire().await?;

@@ -19,7 +19,9 @@ use tabel::config::{
 };
 use tabel::{Application, Config, open_db};
 use tabel_app::admin::{NewAccount, NewSchoolInput};
+use tabel_app::setup::Upload;
 use tabel_app::{App, AppConfig, AppError};
+use tabel_domain::SchoolId;
 use tabel_domain::calendar::TimeZoneName;
 use time::Date;
 
@@ -115,6 +117,22 @@ enum Command {
         #[command(subcommand)]
         command: SchoolCommand,
     },
+    /// Import a school's lists from a workbook (.xlsx, one sheet per list) or CSV files named
+    /// after their lists (pupils.csv, Ученики.csv …) or a folder of them: a preview with
+    /// --dry-run, else all or nothing. Problems name the sheet, row and column.
+    Import {
+        #[command(flatten)]
+        db: DbArg,
+        /// The workbook, CSV files or a folder holding them.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// The school's number (needed when the database holds more than one).
+        #[arg(long)]
+        school: Option<String>,
+        /// Show what would be created and updated, write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Manage user accounts.
     User {
         #[command(subcommand)]
@@ -199,6 +217,12 @@ enum SchoolCommand {
         /// The administrator's name shown in the interface, e.g. "Иванова А. С.".
         #[arg(long)]
         admin_name: String,
+    },
+    /// Write the set-up workbook's template (a sheet per list, an example row each) to FILE,
+    /// to fill in and bring back with `tabel import`.
+    Template {
+        /// Where to write it, e.g. school.xlsx.
+        file: PathBuf,
     },
 }
 
@@ -411,6 +435,12 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
             Ok(0)
         }
         Command::School { command } => school(command).await,
+        Command::Import {
+            db,
+            files,
+            school,
+            dry_run,
+        } => import(db, files, school, dry_run).await,
         Command::User { command } => user(command).await,
         Command::Stats(args) => stats_cli::run(args).await,
         Command::Exams { command } => exams_cli::run(command).await,
@@ -475,6 +505,132 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
     }
 }
 
+/// The school `--school` names, or the only one the database holds.
+async fn one_school(app: &App, school: Option<&str>) -> anyhow::Result<SchoolId> {
+    if let Some(s) = school {
+        return s
+            .parse()
+            .map_err(|_| anyhow::anyhow!("--school {s:?} is not a school number"));
+    }
+    let all = app.system_schools().await.map_err(explain)?;
+    match all.as_slice() {
+        [one] => Ok(one.id),
+        [] => bail!("the database holds no school yet (run `tabel school add`, or `tabel demo`)"),
+        many => bail!(
+            "the database holds {} schools; choose one with --school (numbers: {})",
+            many.len(),
+            many.iter()
+                .map(|s| s.id.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
+/// The files an import names: each file, and the CSV files of a folder (by name).
+fn import_files(paths: &[PathBuf]) -> anyhow::Result<Vec<Upload>> {
+    let mut files = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            let mut inside: Vec<PathBuf> = std::fs::read_dir(path)
+                .with_context(|| format!("{}: cannot read the folder", path.display()))?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| {
+                    p.extension()
+                        .is_some_and(|e| e.eq_ignore_ascii_case("csv"))
+                })
+                .collect();
+            inside.sort();
+            if inside.is_empty() {
+                bail!("{}: the folder holds no .csv file", path.display());
+            }
+            files.extend(inside);
+        } else {
+            files.push(path.clone());
+        }
+    }
+    let mut total: u64 = 0;
+    let mut out = Vec::new();
+    for f in files {
+        let size = std::fs::metadata(&f)
+            .with_context(|| format!("{}: cannot read the file", f.display()))?
+            .len();
+        total += size;
+        if total > tabel_app::setup::MAX_UPLOAD_BYTES as u64 {
+            bail!(
+                "{}: the files come to {} MB; a set-up import may be at most {} MB",
+                f.display(),
+                total.div_ceil(1 << 20),
+                tabel_app::setup::MAX_UPLOAD_BYTES >> 20
+            );
+        }
+        let bytes =
+            std::fs::read(&f).with_context(|| format!("{}: cannot read the file", f.display()))?;
+        let name = f
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        out.push(Upload { name, bytes });
+    }
+    Ok(out)
+}
+
+async fn import(
+    db: DbArg,
+    files: Vec<PathBuf>,
+    school: Option<String>,
+    dry_run: bool,
+) -> anyhow::Result<i32> {
+    let app = app_for(&db).await?;
+    let school = one_school(&app, school.as_deref()).await?;
+    let uploads = import_files(&files)?;
+    let shown: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
+    let shown = shown.join(", ");
+    let client = tabel_app::Client {
+        address: "cli".into(),
+        user_agent: "tabel import".into(),
+    };
+    let report = app
+        .system_import_school(school, uploads, !dry_run, &client)
+        .await
+        .map_err(explain)?;
+    println!("School {school}, year {}:", report.year);
+    if report.creates_year {
+        println!("  the year is created from the federal calendar (periods, holidays, bells)");
+    }
+    for l in &report.lists {
+        println!(
+            "  {:<14} {:>5} new, {:>5} updated, {:>5} unchanged",
+            l.sheet, l.created, l.updated, l.unchanged
+        );
+    }
+    for c in report.changes.iter().filter(|c| c.action == "update") {
+        println!("  «{}», row {}: {} — {}", c.sheet, c.row, c.what, c.detail);
+    }
+    if !report.errors.is_empty() {
+        for e in &report.errors {
+            eprintln!("{shown}: {e}");
+        }
+        if report.more_errors > 0 {
+            eprintln!("{shown}: … and {} more problems", report.more_errors);
+        }
+        eprintln!("Nothing was written: fix the file and import it again.");
+        return Ok(1);
+    }
+    if dry_run {
+        println!("Dry run: nothing was written.");
+    } else if report.is_unchanged() {
+        println!("Nothing to change: the school already holds these lists.");
+    } else {
+        println!(
+            "Imported ({} changes, {} lessons generated).",
+            report.changes.len(),
+            report.lessons
+        );
+    }
+    Ok(0)
+}
+
 async fn school(command: SchoolCommand) -> anyhow::Result<i32> {
     match command {
         SchoolCommand::Add {
@@ -513,6 +669,17 @@ async fn school(command: SchoolCommand) -> anyhow::Result<i32> {
             );
             Ok(0)
         }
+        SchoolCommand::Template { file } => {
+            let bytes = tabel_app::setup::template().map_err(explain)?;
+            std::fs::write(&file, bytes)
+                .with_context(|| format!("{}: cannot write the file", file.display()))?;
+            println!(
+                "Wrote the set-up template to {}: fill in its sheets, then run `tabel import {}`.",
+                file.display(),
+                file.display()
+            );
+            Ok(0)
+        }
     }
 }
 
@@ -527,29 +694,7 @@ async fn user(command: UserCommand) -> anyhow::Result<i32> {
             person,
         } => {
             let app = app_for(&db).await?;
-            let school = match school {
-                Some(s) => s
-                    .parse()
-                    .map_err(|_| anyhow::anyhow!("--school {s:?} is not a school number"))?,
-                None => {
-                    let mut c = app.db().acquire().await?;
-                    let all = tabel_store::school::list_schools(&mut c.conn()).await?;
-                    match all.as_slice() {
-                        [one] => one.id,
-                        [] => bail!(
-                            "the database holds no school yet (run `tabel school add`, or `tabel demo`)"
-                        ),
-                        many => bail!(
-                            "the database holds {} schools; choose one with --school (numbers: {})",
-                            many.len(),
-                            many.iter()
-                                .map(|s| s.id.to_string())
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        ),
-                    }
-                }
-            };
+            let school = one_school(&app, school.as_deref()).await?;
             let password = read_password("Password for the new account")?;
             let account = NewAccount {
                 login: login.clone(),

@@ -140,15 +140,9 @@ impl App {
         apply: bool,
         client: &Client,
     ) -> Result<ImportReport, AppError> {
-        let mut conn = self.db.acquire().await?;
-        if !tabel_store::school::list_schools(&mut conn.conn())
-            .await?
-            .iter()
-            .any(|s| s.id == school)
-        {
+        if !self.system_schools().await?.iter().any(|s| s.id == school) {
             return Err(AppError::NotFound);
         }
-        drop(conn);
         self.import_as(None, school, files, apply, client).await
     }
 
@@ -181,5 +175,92 @@ impl App {
             tx.commit().await?;
         }
         Ok(report)
+    }
+}
+
+/// The template workbook: a sheet per list with its headings, an example row and, above the
+/// table, which columns are required and which values the coded ones take.
+pub fn template() -> Result<Vec<u8>, AppError> {
+    use tabel_domain::setup::SheetKind;
+    let sheets: Vec<tabel_reports::xlsx::Sheet> = SheetKind::ALL
+        .iter()
+        .map(|kind| {
+            let columns = kind.columns();
+            let required: Vec<&str> = columns
+                .iter()
+                .filter(|c| c.required)
+                .map(|c| c.col.heading())
+                .collect();
+            tabel_reports::xlsx::Sheet {
+                name: kind.title().to_owned(),
+                title: format!("{} — пример строки; удалите его и впишите свои", kind.title()),
+                subtitle: format!(
+                    "Обязательные столбцы: {}. {}",
+                    required.join(", "),
+                    allowed_values(*kind)
+                ),
+                headers: columns.iter().map(|c| c.col.heading().to_owned()).collect(),
+                widths: columns.iter().map(|_| 18.0).collect(),
+                rows: vec![columns.iter().map(|c| c.example.to_owned()).collect()],
+            }
+        })
+        .collect();
+    tabel_reports::xlsx::workbook(&sheets).map_err(|e| AppError::Internal(e.to_string()))
+}
+
+fn allowed_values(kind: tabel_domain::setup::SheetKind) -> &'static str {
+    use tabel_domain::setup::SheetKind;
+    match kind {
+        SheetKind::Subjects => "Сокращение — как в журнале (необязательно).",
+        SheetKind::Staff => {
+            "Пол: м или ж (по отчеству, если не указан). Роли через запятую: учитель, завуч, \
+             администратор (по умолчанию учитель). Даты: ДД.ММ.ГГГГ."
+        }
+        SheetKind::Classes => {
+            "Класс: номер и буква (5А). Смена: 1 или 2. Дней в неделе: 5 или 6. Классный \
+             руководитель — как в листе «Сотрудники» (Иванова М. П.)."
+        }
+        SheetKind::Pupils => {
+            "Ученик находится по номеру личного дела или СНИЛС, иначе по ФИО и дате рождения. \
+             Пол: м или ж. Смена класса в файле — перевод с сегодняшнего дня."
+        }
+        SheetKind::Parents => {
+            "Кем приходится: мать, отец, опекун, попечитель, законный представитель. Ребёнок — \
+             по номеру ученика или ФИО (и дате рождения). Связь с ребёнком появится, когда \
+             родитель введёт код приглашения."
+        }
+        SheetKind::Curriculum => {
+            "Параллель (5) или класс (5А). Часов в неделю: 2 или 0,5. Часть: обязательная или \
+             формируемая."
+        }
+        SheetKind::Assignments => "Учитель — как в листе «Сотрудники». Часов в неделю — необязательно.",
+        SheetKind::Timetable => {
+            "День: Пн, Вт, Ср, Чт, Пт, Сб. Урок: номер по звонкам (1–8). Новое расписание \
+             действует с сегодняшнего дня."
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn the_template_reads_back_as_one_example_line_per_list() {
+        let bytes = template().unwrap();
+        let today = time::macros::date!(2026 - 12 - 07);
+        let (file, problems) = read_uploads(
+            &[Upload {
+                name: "template.xlsx".into(),
+                bytes,
+            }],
+            today,
+        );
+        assert!(problems.is_empty(), "{:?}", problems.list);
+        assert_eq!(file.sheets.len(), 8);
+        assert_eq!(file.pupils.len(), 1);
+        assert_eq!(file.pupils[0].row, 5);
+        assert_eq!(file.timetable.len(), 1);
     }
 }
