@@ -206,7 +206,8 @@ impl Frame {
             return Ok(*found);
         }
         let bad = |e: tabel_domain::calendar::InvalidSchoolYear| DemoError::Invalid(e.to_string());
-        let plan = calendar::plan(SchoolYear::starting(y).map_err(bad)?).map_err(|e| DemoError::Invalid(e.to_string()))?;
+        let plan = calendar::plan(SchoolYear::starting(y).map_err(bad)?)
+            .map_err(|e| DemoError::Invalid(e.to_string()))?;
         let id = school_repo::insert_academic_year(c, school.id, y, plan.starts_on, plan.ends_on)
             .await?;
         let entry = (id, plan.starts_on, plan.ends_on);

@@ -196,10 +196,7 @@ pub fn plan(year: SchoolYear) -> Result<CalendarPlan, CalendarError> {
                 let saturday = on_or_before(d, Weekday::Saturday);
                 days_off.push(range(
                     DayOffKind::WorkingDay,
-                    &format!(
-                        "Рабочий день (перенос выходного на {})",
-                        dmy(bridge)
-                    ),
+                    &format!("Рабочий день (перенос выходного на {})", dmy(bridge)),
                     saturday,
                     saturday,
                 ));

@@ -61,7 +61,14 @@ pub async fn pupils(
     year: AcademicYearId,
     on: Date,
 ) -> Result<Vec<PupilFacts>> {
-    Ok(fetch_all!(conn, PupilFacts, SELECT_PUPILS, school.get(), year.get(), on)?)
+    Ok(fetch_all!(
+        conn,
+        PupilFacts,
+        SELECT_PUPILS,
+        school.get(),
+        year.get(),
+        on
+    )?)
 }
 
 /// A parent named for a child: linked (guardianship) or invited.
@@ -107,7 +114,13 @@ pub async fn classes(
     year: AcademicYearId,
     on: Date,
 ) -> Result<Vec<ClassFacts>> {
-    Ok(fetch_all!(conn, ClassFacts, SELECT_CLASSES, year.get(), on)?)
+    Ok(fetch_all!(
+        conn,
+        ClassFacts,
+        SELECT_CLASSES,
+        year.get(),
+        on
+    )?)
 }
 
 /// A subject of the school.
@@ -123,7 +136,12 @@ const SELECT_SUBJECTS: &str =
     "SELECT id, name, short_name, sort_order FROM subjects WHERE school_id = $1 ORDER BY id";
 /// The school's subjects.
 pub async fn subjects(conn: &mut Conn<'_>, school: SchoolId) -> Result<Vec<SubjectFacts>> {
-    Ok(fetch_all!(conn, SubjectFacts, SELECT_SUBJECTS, school.get())?)
+    Ok(fetch_all!(
+        conn,
+        SubjectFacts,
+        SELECT_SUBJECTS,
+        school.get()
+    )?)
 }
 
 /// A curriculum line of the year.
@@ -190,7 +208,13 @@ pub async fn assignments(
     year: AcademicYearId,
     on: Date,
 ) -> Result<Vec<AssignmentFacts>> {
-    Ok(fetch_all!(conn, AssignmentFacts, SELECT_ASSIGNMENTS, year.get(), on)?)
+    Ok(fetch_all!(
+        conn,
+        AssignmentFacts,
+        SELECT_ASSIGNMENTS,
+        year.get(),
+        on
+    )?)
 }
 
 const SET_ASSIGNMENT_HOURS: &str =
@@ -233,7 +257,14 @@ pub async fn slots(
     from: Date,
     until: Date,
 ) -> Result<Vec<SlotFacts>> {
-    Ok(fetch_all!(conn, SlotFacts, SELECT_SLOTS, year.get(), from, until)?)
+    Ok(fetch_all!(
+        conn,
+        SlotFacts,
+        SELECT_SLOTS,
+        year.get(),
+        from,
+        until
+    )?)
 }
 
 const DELETE_SLOT: &str = "DELETE FROM timetable_entries WHERE id = $1 \
@@ -355,7 +386,13 @@ pub async fn set_invitation_relation(
     student: PersonId,
     relation: school::Relation,
 ) -> Result<()> {
-    execute!(conn, SET_RELATION, parent.get(), student.get(), relation.code())?;
+    execute!(
+        conn,
+        SET_RELATION,
+        parent.get(),
+        student.get(),
+        relation.code()
+    )?;
     Ok(())
 }
 
@@ -386,7 +423,11 @@ pub async fn delete_membership(conn: &mut Conn<'_>, id: MembershipId) -> Result<
 
 const END_MEMBERSHIP_ROW: &str = "UPDATE memberships SET ends_on = $2 WHERE id = $1";
 /// Ends one membership on its last day.
-pub async fn end_membership_row(conn: &mut Conn<'_>, id: MembershipId, last_day: Date) -> Result<()> {
+pub async fn end_membership_row(
+    conn: &mut Conn<'_>,
+    id: MembershipId,
+    last_day: Date,
+) -> Result<()> {
     execute!(conn, END_MEMBERSHIP_ROW, id.get(), last_day)?;
     Ok(())
 }

@@ -30,6 +30,7 @@ mod paths;
 mod record;
 mod redirect;
 mod school;
+mod setup;
 mod stats;
 mod thematic;
 mod timetable;

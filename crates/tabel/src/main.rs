@@ -132,6 +132,10 @@ enum Command {
         /// Show what would be created and updated, write nothing.
         #[arg(long)]
         dry_run: bool,
+        /// Import into the academic year containing this date (YYYY-MM-DD), with changes
+        /// taking effect from it. Default: today.
+        #[arg(long, value_parser = parse_date)]
+        today: Option<Date>,
     },
     /// Manage user accounts.
     User {
@@ -440,7 +444,8 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
             files,
             school,
             dry_run,
-        } => import(db, files, school, dry_run).await,
+            today,
+        } => import(db, files, school, dry_run, today).await,
         Command::User { command } => user(command).await,
         Command::Stats(args) => stats_cli::run(args).await,
         Command::Exams { command } => exams_cli::run(command).await,
@@ -535,10 +540,7 @@ fn import_files(paths: &[PathBuf]) -> anyhow::Result<Vec<Upload>> {
             let mut inside: Vec<PathBuf> = std::fs::read_dir(path)
                 .with_context(|| format!("{}: cannot read the folder", path.display()))?
                 .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| {
-                    p.extension()
-                        .is_some_and(|e| e.eq_ignore_ascii_case("csv"))
-                })
+                .filter(|p| p.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv")))
                 .collect();
             inside.sort();
             if inside.is_empty() {
@@ -580,8 +582,14 @@ async fn import(
     files: Vec<PathBuf>,
     school: Option<String>,
     dry_run: bool,
+    today: Option<Date>,
 ) -> anyhow::Result<i32> {
-    let app = app_for(&db).await?;
+    let (url, _) = db.resolve()?;
+    let config = AppConfig {
+        today,
+        ..AppConfig::default()
+    };
+    let app = App::new(open_db(&url).await?, config);
     let school = one_school(&app, school.as_deref()).await?;
     let uploads = import_files(&files)?;
     let shown: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();

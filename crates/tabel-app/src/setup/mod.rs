@@ -81,11 +81,7 @@ pub fn read_uploads(files: &[Upload], today: time::Date) -> (SetupFile, setup::P
     }
     let (mut file, from_sheets) = setup::read_workbook(&sheets, today);
     let (from_csv, csv_problems) = setup::read_csv_files(&csv, today);
-    for e in from_sheets
-        .list
-        .into_iter()
-        .chain(csv_problems.list)
-    {
+    for e in from_sheets.list.into_iter().chain(csv_problems.list) {
         problems.push(e);
     }
     problems.more += from_sheets.more + csv_problems.more;
@@ -129,7 +125,8 @@ impl App {
         client: &Client,
     ) -> Result<ImportReport, AppError> {
         crate::check(may_set_up(p, school))?;
-        self.import_as(Some(p.user), school, files, apply, client).await
+        self.import_as(Some(p.user), school, files, apply, client)
+            .await
     }
 
     /// [`App::import_school`] for the operator's CLI: no actor, the school's existence checked.
@@ -193,7 +190,10 @@ pub fn template() -> Result<Vec<u8>, AppError> {
                 .collect();
             tabel_reports::xlsx::Sheet {
                 name: kind.title().to_owned(),
-                title: format!("{} — пример строки; удалите его и впишите свои", kind.title()),
+                title: format!(
+                    "{} — пример строки; удалите его и впишите свои",
+                    kind.title()
+                ),
                 subtitle: format!(
                     "Обязательные столбцы: {}. {}",
                     required.join(", "),
@@ -233,7 +233,9 @@ fn allowed_values(kind: tabel_domain::setup::SheetKind) -> &'static str {
             "Параллель (5) или класс (5А). Часов в неделю: 2 или 0,5. Часть: обязательная или \
              формируемая."
         }
-        SheetKind::Assignments => "Учитель — как в листе «Сотрудники». Часов в неделю — необязательно.",
+        SheetKind::Assignments => {
+            "Учитель — как в листе «Сотрудники». Часов в неделю — необязательно."
+        }
         SheetKind::Timetable => {
             "День: Пн, Вт, Ср, Чт, Пт, Сб. Урок: номер по звонкам (1–8). Новое расписание \
              действует с сегодняшнего дня."

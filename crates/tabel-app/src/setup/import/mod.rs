@@ -9,9 +9,7 @@ use tabel_domain::calendar::{SchoolYear, WeekLength, WeeklyHours};
 use tabel_domain::federal;
 use tabel_domain::school::{GroupKind, PeriodKind, Relation};
 use tabel_domain::setup::values::{StaffRef, name_key};
-use tabel_domain::setup::{
-    At, ChildRef, PlanTarget, Problems, SetupError, SetupFile, SheetKind,
-};
+use tabel_domain::setup::{At, ChildRef, PlanTarget, Problems, SetupError, SetupFile, SheetKind};
 use tabel_domain::text::{ClassName, PersonName, sort_key};
 use tabel_domain::*;
 use tabel_store::Conn;
@@ -40,7 +38,7 @@ pub struct ImportReport {
     /// Whether the year is created (from the federal calendar).
     pub creates_year: bool,
     /// The first day the changes take effect (memberships, load, timetable).
-    pub effective_from: Option<Date>,
+    pub effective_from: Option<String>,
     /// Per list: created, updated, unchanged.
     pub lists: Vec<ListCount>,
     /// Each line created or updated.
@@ -121,7 +119,12 @@ pub(super) struct Run<'a, 'c> {
     pupils: Vec<Pupil>,
 }
 
-fn err(sheet: SheetKind, row: usize, column: Option<&str>, message: impl Into<String>) -> SetupError {
+fn err(
+    sheet: SheetKind,
+    row: usize,
+    column: Option<&str>,
+    message: impl Into<String>,
+) -> SetupError {
     SetupError {
         sheet: sheet.title().to_owned(),
         row,
@@ -157,9 +160,15 @@ pub(super) async fn run(
     let school_year = SchoolYear::containing(cx.today);
     let existing = repo::academic_year_on(conn, cx.school, cx.today)
         .await?
-        .filter(|y| y.starts_on.year() == school_year.start_year() || y.starts_on >= school_year.first_day());
+        .filter(|y| {
+            y.starts_on.year() == school_year.start_year() || y.starts_on >= school_year.first_day()
+        });
     let mut report = ImportReport {
-        year: format!("{}/{}", school_year.start_year(), school_year.start_year() + 1),
+        year: format!(
+            "{}/{}",
+            school_year.start_year(),
+            school_year.start_year() + 1
+        ),
         ..ImportReport::default()
     };
     let cal = federal::plan(school_year).map_err(|e| AppError::Internal(e.to_string()))?;
@@ -176,7 +185,7 @@ pub(super) async fn run(
         }
     };
     let on = cx.today.max(year_start);
-    report.effective_from = Some(on);
+    report.effective_from = Some(on.to_string());
     let mut run = Run {
         conn,
         writing,
@@ -416,15 +425,16 @@ impl Run<'_, '_> {
     }
 
     fn find_class(&self, name: &ClassName) -> Result<&ClassState, String> {
-        self.classes.get(&name.to_string()).ok_or_else(|| {
-            format!("no class {name} in this year: add it to the sheet «Классы»")
-        })
+        self.classes
+            .get(&name.to_string())
+            .ok_or_else(|| format!("no class {name} in this year: add it to the sheet «Классы»"))
     }
 
     fn find_subject(&self, name: &str) -> Result<i64, String> {
-        self.subjects.get(&sort_key(name)).copied().ok_or_else(|| {
-            format!("no subject «{name}»: add it to the sheet «Предметы»")
-        })
+        self.subjects
+            .get(&sort_key(name))
+            .copied()
+            .ok_or_else(|| format!("no subject «{name}»: add it to the sheet «Предметы»"))
     }
 
     async fn subjects(&mut self, file: &SetupFile) -> Result<(), AppError> {
@@ -544,8 +554,7 @@ impl Run<'_, '_> {
                     }
                     if self.writing {
                         let pid = PersonId::new(id);
-                        facts::set_staff_facts(self.conn, pid, s.position.as_str(), &roles)
-                            .await?;
+                        facts::set_staff_facts(self.conn, pid, s.position.as_str(), &roles).await?;
                         if sex_differs || birth_differs {
                             facts::update_person(
                                 self.conn,
@@ -582,8 +591,7 @@ impl Run<'_, '_> {
                         .await?;
                         repo::insert_staff(self.conn, pid, self.cx.school, s.position.as_str())
                             .await?;
-                        facts::set_staff_facts(self.conn, pid, s.position.as_str(), &roles)
-                            .await?;
+                        facts::set_staff_facts(self.conn, pid, s.position.as_str(), &roles).await?;
                         pid.get()
                     } else {
                         self.new_id()
@@ -618,7 +626,11 @@ impl Run<'_, '_> {
         Ok(())
     }
 
-    async fn ensure_parallel(&mut self, grade: u8, week: Option<WeekLength>) -> Result<(), AppError> {
+    async fn ensure_parallel(
+        &mut self,
+        grade: u8,
+        week: Option<WeekLength>,
+    ) -> Result<(), AppError> {
         if self.parallels.contains_key(&grade) {
             return Ok(());
         }
@@ -682,7 +694,8 @@ impl Run<'_, '_> {
             }
             self.ensure_parallel(c.name.grade(), c.week).await?;
             let name = c.name.to_string();
-            let after = serde_json::json!({"name": name, "shift": c.shift, "class_teacher": teacher});
+            let after =
+                serde_json::json!({"name": name, "shift": c.shift, "class_teacher": teacher});
             match self.classes.get(&name).map(|s| (s.id, s.shift)) {
                 Some((id, shift)) => {
                     let e = existing.get(&id);
@@ -705,8 +718,12 @@ impl Run<'_, '_> {
                         }
                         if teacher_changes {
                             if let Some(row_id) = e.and_then(|e| e.class_teacher_row) {
-                                facts::end_class_teacher(self.conn, row_id, self.on - Duration::days(1))
-                                    .await?;
+                                facts::end_class_teacher(
+                                    self.conn,
+                                    row_id,
+                                    self.on - Duration::days(1),
+                                )
+                                .await?;
                             }
                             if let Some(t) = teacher {
                                 repo::insert_class_teacher(
@@ -723,8 +740,16 @@ impl Run<'_, '_> {
                     if let Some(s) = self.classes.get_mut(&name) {
                         s.shift = c.shift;
                     }
-                    self.changed(SheetKind::Classes, *row, false, name, detail.join("; "), id, after)
-                        .await?;
+                    self.changed(
+                        SheetKind::Classes,
+                        *row,
+                        false,
+                        name,
+                        detail.join("; "),
+                        id,
+                        after,
+                    )
+                    .await?;
                 }
                 None => {
                     let id = if self.writing {
@@ -766,8 +791,16 @@ impl Run<'_, '_> {
                             shift: c.shift,
                         },
                     );
-                    self.changed(SheetKind::Classes, *row, true, name, String::new(), id, after)
-                        .await?;
+                    self.changed(
+                        SheetKind::Classes,
+                        *row,
+                        true,
+                        name,
+                        String::new(),
+                        id,
+                        after,
+                    )
+                    .await?;
                 }
             }
         }

@@ -37,8 +37,11 @@ impl Run<'_, '_> {
                 });
             }
         }
-        let class_names: HashMap<i64, String> =
-            self.classes.iter().map(|(n, c)| (c.id, n.clone())).collect();
+        let class_names: HashMap<i64, String> = self
+            .classes
+            .iter()
+            .map(|(n, c)| (c.id, n.clone()))
+            .collect();
         for At { row, value: p } in &file.pupils {
             let row = *row;
             let class = match self.find_class(&p.class) {
@@ -49,7 +52,11 @@ impl Run<'_, '_> {
                 }
             };
             let by_num = p.number.as_deref().and_then(|n| by_number.get(n)).copied();
-            let by_sn = p.snils.as_ref().and_then(|s| by_snils.get(s.as_str())).copied();
+            let by_sn = p
+                .snils
+                .as_ref()
+                .and_then(|s| by_snils.get(s.as_str()))
+                .copied();
             let named = by_name
                 .get(&(p.name.sort_key(), Some(p.birth_date)))
                 .cloned()
@@ -226,8 +233,16 @@ impl Run<'_, '_> {
                     .await?;
                 }
             }
-            self.changed(SheetKind::Pupils, row, false, what, detail.join("; "), id, after)
-                .await?;
+            self.changed(
+                SheetKind::Pupils,
+                row,
+                false,
+                what,
+                detail.join("; "),
+                id,
+                after,
+            )
+            .await?;
         }
         Ok(())
     }
@@ -274,7 +289,10 @@ impl Run<'_, '_> {
                     (name.sort_key(), p.student_id),
                     (p.person.id, p.relation.clone()),
                 );
-                by_name.entry(name.sort_key()).or_default().insert(p.person.id);
+                by_name
+                    .entry(name.sort_key())
+                    .or_default()
+                    .insert(p.person.id);
             }
         }
         for At { row, value: p } in &file.parents {
@@ -371,8 +389,16 @@ impl Run<'_, '_> {
             } else {
                 "ещё один ребёнок".to_owned()
             };
-            self.changed(SheetKind::Parents, row, created, what, detail, parent, after)
-                .await?;
+            self.changed(
+                SheetKind::Parents,
+                row,
+                created,
+                what,
+                detail,
+                parent,
+                after,
+            )
+            .await?;
         }
         Ok(())
     }

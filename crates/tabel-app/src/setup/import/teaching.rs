@@ -118,8 +118,16 @@ impl Run<'_, '_> {
                             part: l.part.code().to_owned(),
                         },
                     );
-                    self.changed(SheetKind::Curriculum, row, true, what, String::new(), id, after)
-                        .await?;
+                    self.changed(
+                        SheetKind::Curriculum,
+                        row,
+                        true,
+                        what,
+                        String::new(),
+                        id,
+                        after,
+                    )
+                    .await?;
                 }
             }
         }
@@ -178,7 +186,9 @@ impl Run<'_, '_> {
                     }
                     let shown = |t: Option<i64>| {
                         t.and_then(|t| u16::try_from(t).ok())
-                            .map_or("—".to_owned(), |t| WeeklyHours::from_tenths(t).to_string())
+                            .map_or("—".to_owned(), |t| {
+                                WeeklyHours::from_tenths(t).to_string()
+                            })
                     };
                     self.changed(
                         SheetKind::Assignments,
@@ -211,8 +221,16 @@ impl Run<'_, '_> {
                         self.new_id()
                     };
                     current.insert((teacher, subject, class), (id, hours));
-                    self.changed(SheetKind::Assignments, row, true, what, String::new(), id, after)
-                        .await?;
+                    self.changed(
+                        SheetKind::Assignments,
+                        row,
+                        true,
+                        what,
+                        String::new(),
+                        id,
+                        after,
+                    )
+                    .await?;
                 }
             }
         }
@@ -289,12 +307,16 @@ impl Run<'_, '_> {
                     SheetKind::Timetable,
                     row,
                     Some("Урок"),
-                    format!("lesson {} is not in the bell schedule of shift {shift}", s.number),
+                    format!(
+                        "lesson {} is not in the bell schedule of shift {shift}",
+                        s.number
+                    ),
                 ));
                 continue;
             }
             let name = s.class.to_string();
-            if let Some(other) = teacher_at.insert((shift, s.weekday, s.number, teacher), name.clone())
+            if let Some(other) =
+                teacher_at.insert((shift, s.weekday, s.number, teacher), name.clone())
             {
                 self.problem(err(
                     SheetKind::Timetable,

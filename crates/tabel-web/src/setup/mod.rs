@@ -1,0 +1,4 @@
+//! The school's set-up through the JSON API: import of its lists (preview or apply) and the
+//! template workbook.
+
+pub(crate) mod api;

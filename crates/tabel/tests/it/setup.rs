@@ -1,0 +1,460 @@
+//! A real school moves in: `tabel school add` on an empty database, its lists imported from a
+//! workbook (a preview, then all or nothing, then an unchanged re-import that writes nothing),
+//! and the import's refusals of bad files through the API.
+
+use crate::cli::tabel;
+use crate::support::*;
+use reqwest::StatusCode;
+use serde_json::Value;
+use tabel_reports::xlsx::{Sheet, workbook};
+
+const TODAY: &str = "2026-11-28";
+
+fn sheet(name: &str, headers: &[&str], rows: &[&[&str]]) -> Sheet {
+    Sheet {
+        name: name.into(),
+        title: format!("{name} — СОШ № 5"),
+        subtitle: String::new(),
+        headers: headers.iter().map(|h| (*h).to_owned()).collect(),
+        widths: Vec::new(),
+        rows: rows
+            .iter()
+            .map(|r| r.iter().map(|c| (*c).to_owned()).collect())
+            .collect(),
+    }
+}
+
+/// Two parallels (5 and 6), three classes, two teachers and a deputy, six pupils, parents
+/// (one with two children), the curriculum, the load and a weekly timetable.
+fn school_workbook(pupil_class_of_row_2: &str) -> Vec<u8> {
+    let h_staff = ["Фамилия", "Имя", "Отчество", "Должность", "Роли"];
+    let h_pupils = [
+        "Фамилия",
+        "Имя",
+        "Отчество",
+        "Дата рождения",
+        "Класс",
+        "Номер",
+        "СНИЛС",
+    ];
+    workbook(&[
+        sheet(
+            "Предметы",
+            &["Предмет", "Сокращение"],
+            &[&["Математика", "Матем."], &["Русский язык", "Рус. яз."]],
+        ),
+        sheet(
+            "Сотрудники",
+            &h_staff,
+            &[
+                &[
+                    "Иванова",
+                    "Мария",
+                    "Петровна",
+                    "учитель математики",
+                    "учитель",
+                ],
+                &[
+                    "Смирнов",
+                    "Олег",
+                    "Игоревич",
+                    "учитель русского языка",
+                    "учитель",
+                ],
+                &[
+                    "Кузнецова",
+                    "Анна",
+                    "Львовна",
+                    "заместитель директора",
+                    "завуч, учитель",
+                ],
+            ],
+        ),
+        sheet(
+            "Классы",
+            &["Класс", "Смена", "Классный руководитель"],
+            &[
+                &["5А", "1", "Иванова М. П."],
+                &["5Б", "1", "Смирнов О. И."],
+                &["6А", "1", ""],
+            ],
+        ),
+        sheet(
+            "Ученики",
+            &h_pupils,
+            &[
+                &[
+                    "Петров",
+                    "Артём",
+                    "Сергеевич",
+                    "12.05.2015",
+                    pupil_class_of_row_2,
+                    "101",
+                    "",
+                ],
+                &[
+                    "Петрова",
+                    "Дарья",
+                    "Сергеевна",
+                    "03.02.2014",
+                    "6А",
+                    "102",
+                    "",
+                ],
+                &[
+                    "Ёлкина",
+                    "Анна",
+                    "Игоревна",
+                    "01.02.2015",
+                    "5Б",
+                    "103",
+                    "112-233-445 95",
+                ],
+                &["Орлов", "Иван", "Ильич", "20.10.2015", "5А", "104", ""],
+                &[
+                    "Белова",
+                    "Ольга",
+                    "Андреевна",
+                    "11.11.2014",
+                    "6А",
+                    "105",
+                    "",
+                ],
+                &["Зайцев", "Пётр", "Олегович", "07.07.2015", "5Б", "106", ""],
+            ],
+        ),
+        sheet(
+            "Родители",
+            &["ФИО", "Кем приходится", "Номер ученика"],
+            &[
+                &["Петрова Елена Викторовна", "мать", "101"],
+                &["Петрова Елена Викторовна", "мать", "102"],
+                &["Ёлкин Игорь Павлович", "отец", "103"],
+            ],
+        ),
+        sheet(
+            "Учебный план",
+            &["Параллель", "Предмет", "Часов в неделю", "Часть"],
+            &[
+                &["5", "Математика", "5", "обязательная"],
+                &["5", "Русский язык", "5", ""],
+                &["6", "Математика", "5", ""],
+                &["6", "Русский язык", "6", ""],
+            ],
+        ),
+        sheet(
+            "Нагрузка",
+            &["Учитель", "Класс", "Предмет", "Часов в неделю"],
+            &[
+                &["Иванова М. П.", "5А", "Математика", "5"],
+                &["Иванова М. П.", "5Б", "Математика", "5"],
+                &["Смирнов О. И.", "5А", "Русский язык", "5"],
+                &["Кузнецова А. Л.", "6А", "Математика", "5"],
+            ],
+        ),
+        sheet(
+            "Расписание",
+            &["Класс", "День", "Урок", "Предмет", "Учитель", "Кабинет"],
+            &[
+                &["5А", "Пн", "1", "Математика", "Иванова М. П.", "21"],
+                &["5Б", "Пн", "2", "Математика", "Иванова М. П.", "21"],
+                &["5А", "Пн", "2", "Русский язык", "Смирнов О. И.", "14"],
+                &["6А", "Вт", "1", "Математика", "Кузнецова А. Л.", "22"],
+            ],
+        ),
+    ])
+    .unwrap()
+}
+
+fn import(url: &str, path: &std::path::Path, extra: &[&str]) -> (bool, String, String) {
+    let path = path.to_str().unwrap();
+    let mut args = vec!["import", "--db", url, "--today", TODAY, path];
+    args.extend_from_slice(extra);
+    let out = tabel(&args, None);
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn add_school(url: &str) {
+    let out = tabel(
+        &[
+            "school",
+            "add",
+            "--db",
+            url,
+            "--name",
+            "МБОУ «СОШ № 5»",
+            "--short-name",
+            "СОШ № 5",
+            "--region",
+            "Свердловская область",
+            "--municipality",
+            "г. Екатеринбург",
+            "--admin-login",
+            "director",
+            "--admin-name",
+            "Иванова А. С.",
+        ],
+        Some("director password\n"),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// How many audit records the database holds, as `tabel audit verify` counts them.
+fn audit_records(url: &str) -> u64 {
+    let out = tabel(&["audit", "verify", "--db", url], None);
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    text.split(", ")
+        .nth(1)
+        .and_then(|t| t.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no count in {text:?}"))
+}
+
+both_backends!(a_school_moves_in_from_an_empty_database_with_a_workbook(
+    backend
+));
+async fn a_school_moves_in_from_an_empty_database_with_a_workbook(backend: Backend) {
+    let (url, _dir) = backend.empty_url().await;
+    add_school(&url);
+    let files = tempfile::tempdir().unwrap();
+    let book = files.path().join("school.xlsx");
+    std::fs::write(&book, school_workbook("5А")).unwrap();
+
+    // The preview writes nothing: a second preview still finds everything new.
+    for _ in 0..2 {
+        let (ok, out, err) = import(&url, &book, &["--dry-run"]);
+        assert!(ok, "{err}");
+        assert!(out.contains("Ученики            6 new"), "{out}");
+        assert!(out.contains("Dry run: nothing was written."), "{out}");
+    }
+    let (ok, out, err) = import(&url, &book, &[]);
+    assert!(ok, "{err}");
+    assert!(
+        out.contains("the year is created from the federal calendar"),
+        "{out}"
+    );
+    // The second child of one mother is a new link for a known parent.
+    assert!(
+        out.contains("Родители           2 new,     1 updated"),
+        "{out}"
+    );
+    assert!(out.contains("Imported (29 changes"), "{out}");
+
+    // The same file again changes nothing.
+    let (ok, out, err) = import(&url, &book, &[]);
+    assert!(ok, "{err}");
+    assert!(out.contains("Nothing to change"), "{out}");
+    assert!(
+        out.contains("Ученики            0 new,     0 updated,     6 unchanged"),
+        "{out}"
+    );
+
+    // The school as the server shows it: classes, the class teacher, the pupils of 5А.
+    let server = Server::start(&url).await;
+    let res = server.login("director", "director password").await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let token = res.json::<Value>().await.unwrap()["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let classes: Value = client(false)
+        .get(server.url("/api/v1/classes?date=2026-11-28"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let names: Vec<&str> = classes
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["5А", "5Б", "6А"]);
+    let before = audit_records(&url);
+
+    // An updated file moves a pupil: the API's preview says so, the apply does it, and an
+    // unchanged re-import through the API writes nothing.
+    let moved = school_workbook("5Б");
+    let post = |apply: bool| {
+        client(false)
+            .post(server.url(&format!("/api/v1/schools/1/import?apply={apply}")))
+            .bearer_auth(&token)
+            .header(
+                "content-type",
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            )
+            .body(moved.clone())
+            .send()
+    };
+    let preview: Value = post(false).await.unwrap().json().await.unwrap();
+    assert_eq!(preview["applied"], false);
+    let changes = preview["changes"].as_array().unwrap();
+    assert_eq!(changes.len(), 1, "{changes:?}");
+    assert_eq!(changes[0]["sheet"], "Ученики");
+    assert_eq!(changes[0]["row"], 5);
+    assert_eq!(changes[0]["action"], "update");
+    assert!(
+        changes[0]["detail"]
+            .as_str()
+            .unwrap()
+            .contains("класс 5А → 5Б с 28.11.2026"),
+        "{changes:?}"
+    );
+    let applied: Value = post(true).await.unwrap().json().await.unwrap();
+    assert_eq!(applied["applied"], true);
+    let again: Value = post(true).await.unwrap().json().await.unwrap();
+    assert_eq!(again["changes"].as_array().unwrap().len(), 0);
+    // One record for the one pupil moved; the unchanged re-import added none.
+    assert_eq!(audit_records(&url), before + 1);
+}
+
+fn hostile_workbooks() -> Vec<(&'static str, Vec<u8>)> {
+    use tabel_reports::workbook::craft::hostile;
+    vec![
+        ("A1 and XFD1048576", hostile::far_cells()),
+        ("a zip bomb", hostile::lying_bomb(64)),
+        ("a shared-string bomb", hostile::string_bomb(16)),
+    ]
+}
+
+both_backends!(bad_set_up_files_are_refused_by_place_and_nothing_is_written);
+async fn bad_set_up_files_are_refused_by_place_and_nothing_is_written(app: TestApp) {
+    let token = app.token("admin").await;
+    let http = client(false);
+    let send = |body: Vec<u8>, kind: &'static str, query: &'static str| {
+        http.post(app.url(&format!("/api/v1/schools/1/import{query}")))
+            .bearer_auth(&token)
+            .header("content-type", kind)
+            .body(body)
+            .send()
+    };
+    const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+    let classes = || async {
+        app.get_json("/api/v1/classes", &token)
+            .await
+            .as_array()
+            .unwrap()
+            .len()
+    };
+    let before = classes().await;
+
+    for (what, bytes) in hostile_workbooks() {
+        let res = send(bytes, XLSX, "?apply=true").await.unwrap();
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{what}");
+        let body: Value = res.json().await.unwrap();
+        assert_eq!(body["report"]["applied"], false, "{what}");
+    }
+    let big = vec![b'a'; 50 << 20];
+    let res = send(big, "text/csv", "?list=pupils&apply=true")
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
+
+    let mut utf16 = vec![0xFF, 0xFE];
+    for u in "Класс;Смена\n5В;1\n".encode_utf16() {
+        utf16.extend_from_slice(&u.to_le_bytes());
+    }
+    let res = send(utf16, "text/csv", "?list=classes&apply=true")
+        .await
+        .unwrap();
+    let body = assert_problem(res, StatusCode::UNPROCESSABLE_ENTITY).await;
+    assert!(
+        body["errors"]["«Классы»"]
+            .as_str()
+            .unwrap()
+            .contains("UTF-8 or Windows-1251"),
+        "{body}"
+    );
+
+    let pupils = "Фамилия;Имя;Отчество;Дата рождения;Класс\n\
+                  Новиков;Олег;Петрович;01.02.2015;5Я\n\
+                  Новикова;Ольга;Петровна;01.02.2031;5А\n\
+                  Сомов;Иван;Ильич;03.03.2015;5А\n\
+                  Сомов;Иван;Ильич;03.03.2015;5Б\n";
+    let res = send(
+        pupils.as_bytes().to_vec(),
+        "text/csv",
+        "?list=pupils&apply=true",
+    )
+    .await
+    .unwrap();
+    let body = assert_problem(res, StatusCode::UNPROCESSABLE_ENTITY).await;
+    let errors = &body["errors"];
+    assert!(
+        errors["«Ученики», row 2, column «Класс»"]
+            .as_str()
+            .unwrap()
+            .contains("no class 5Я"),
+        "{body}"
+    );
+    assert!(
+        errors["«Ученики», row 3, column «Дата рождения»"]
+            .as_str()
+            .unwrap()
+            .contains("in the future"),
+        "{body}"
+    );
+    assert!(
+        errors["«Ученики», row 5"]
+            .as_str()
+            .unwrap()
+            .contains("the same pupil"),
+        "{body}"
+    );
+    assert_eq!(body["report"]["applied"], false);
+
+    // The server keeps answering, and nothing was written.
+    assert_eq!(
+        reqwest::get(app.url("/healthz")).await.unwrap().status(),
+        StatusCode::OK
+    );
+    assert_eq!(classes().await, before);
+    let res = send(b"Class;Shift\n5Z;1\n".to_vec(), "text/csv", "?list=classes")
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+both_backends!(only_the_schools_administrators_import);
+async fn only_the_schools_administrators_import(app: TestApp) {
+    for (login, status) in [
+        ("teacher", StatusCode::FORBIDDEN),
+        ("parent", StatusCode::FORBIDDEN),
+    ] {
+        let token = app.token(login).await;
+        let res = client(false)
+            .post(app.url("/api/v1/schools/1/import"))
+            .bearer_auth(&token)
+            .header("content-type", "text/csv")
+            .body("Класс;Смена\n5В;1\n")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), status, "{login}");
+    }
+    let token = app.token("admin").await;
+    // Another school's import is not there for this administrator.
+    let res = client(false)
+        .post(app.url("/api/v1/schools/999/import"))
+        .bearer_auth(&token)
+        .header("content-type", "text/csv")
+        .body("Класс;Смена\n5В;1\n")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    let res = app.get("/api/v1/schools/1/import/template", &token).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.bytes().await.unwrap().starts_with(b"PK"));
+}
