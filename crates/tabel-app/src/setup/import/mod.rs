@@ -81,6 +81,17 @@ pub struct PlannedChange {
     pub detail: String,
 }
 
+/// A line that creates or updates something, for the report and the audit.
+struct Change {
+    kind: SheetKind,
+    row: usize,
+    created: bool,
+    what: String,
+    detail: String,
+    id: i64,
+    after: serde_json::Value,
+}
+
 struct Staffer {
     id: i64,
     name: PersonName,
@@ -331,16 +342,16 @@ impl Run<'_, '_> {
         self.tally(kind, 2);
     }
 
-    async fn changed(
-        &mut self,
-        kind: SheetKind,
-        row: usize,
-        created: bool,
-        what: String,
-        detail: String,
-        entity_id: i64,
-        after: serde_json::Value,
-    ) -> Result<(), AppError> {
+    async fn changed(&mut self, c: Change) -> Result<(), AppError> {
+        let Change {
+            kind,
+            row,
+            created,
+            what,
+            detail,
+            id: entity_id,
+            after,
+        } = c;
         self.tally(kind, usize::from(!created));
         if self.writing {
             let action = format!("{}.import", kind.code());
@@ -460,15 +471,15 @@ impl Run<'_, '_> {
                             .await?;
                     }
                     let before = existing.get(&id).cloned().unwrap_or_default();
-                    self.changed(
-                        SheetKind::Subjects,
-                        *row,
-                        false,
-                        s.name.to_string(),
-                        format!("сокращение {before} → {short}"),
+                    self.changed(Change {
+                        kind: SheetKind::Subjects,
+                        row: *row,
+                        created: false,
+                        what: s.name.to_string(),
+                        detail: format!("сокращение {before} → {short}"),
                         id,
-                        serde_json::json!({"name": s.name.as_str(), "short_name": short}),
-                    )
+                        after: serde_json::json!({"name": s.name.as_str(), "short_name": short}),
+                    })
                     .await?;
                 }
                 None => {
@@ -487,15 +498,15 @@ impl Run<'_, '_> {
                     };
                     self.next_order += 10;
                     self.subjects.insert(sort_key(s.name.as_str()), id);
-                    self.changed(
-                        SheetKind::Subjects,
-                        *row,
-                        true,
-                        s.name.to_string(),
-                        String::new(),
+                    self.changed(Change {
+                        kind: SheetKind::Subjects,
+                        row: *row,
+                        created: true,
+                        what: s.name.to_string(),
+                        detail: String::new(),
                         id,
-                        serde_json::json!({"name": s.name.as_str(), "short_name": short}),
-                    )
+                        after: serde_json::json!({"name": s.name.as_str(), "short_name": short}),
+                    })
                     .await?;
                 }
             }
@@ -566,15 +577,15 @@ impl Run<'_, '_> {
                             .await?;
                         }
                     }
-                    self.changed(
-                        SheetKind::Staff,
-                        *row,
-                        false,
-                        s.name.full(),
-                        detail.join("; "),
+                    self.changed(Change {
+                        kind: SheetKind::Staff,
+                        row: *row,
+                        created: false,
+                        what: s.name.full(),
+                        detail: detail.join("; "),
                         id,
                         after,
-                    )
+                    })
                     .await?;
                 }
                 [] => {
@@ -600,15 +611,15 @@ impl Run<'_, '_> {
                         id,
                         name: s.name.clone(),
                     });
-                    self.changed(
-                        SheetKind::Staff,
-                        *row,
-                        true,
-                        s.name.full(),
-                        String::new(),
+                    self.changed(Change {
+                        kind: SheetKind::Staff,
+                        row: *row,
+                        created: true,
+                        what: s.name.full(),
+                        detail: String::new(),
                         id,
                         after,
-                    )
+                    })
                     .await?;
                 }
                 more => self.problem(err(
@@ -740,15 +751,15 @@ impl Run<'_, '_> {
                     if let Some(s) = self.classes.get_mut(&name) {
                         s.shift = c.shift;
                     }
-                    self.changed(
-                        SheetKind::Classes,
-                        *row,
-                        false,
-                        name,
-                        detail.join("; "),
+                    self.changed(Change {
+                        kind: SheetKind::Classes,
+                        row: *row,
+                        created: false,
+                        what: name,
+                        detail: detail.join("; "),
                         id,
                         after,
-                    )
+                    })
                     .await?;
                 }
                 None => {
@@ -791,15 +802,15 @@ impl Run<'_, '_> {
                             shift: c.shift,
                         },
                     );
-                    self.changed(
-                        SheetKind::Classes,
-                        *row,
-                        true,
-                        name,
-                        String::new(),
+                    self.changed(Change {
+                        kind: SheetKind::Classes,
+                        row: *row,
+                        created: true,
+                        what: name,
+                        detail: String::new(),
                         id,
                         after,
-                    )
+                    })
                     .await?;
                 }
             }

@@ -146,8 +146,16 @@ impl Run<'_, '_> {
                     birth: Some(p.birth_date),
                     number: p.number.clone(),
                 });
-                self.changed(SheetKind::Pupils, row, true, what, String::new(), id, after)
-                    .await?;
+                self.changed(Change {
+                    kind: SheetKind::Pupils,
+                    row,
+                    created: true,
+                    what,
+                    detail: String::new(),
+                    id,
+                    after,
+                })
+                .await?;
                 continue;
             };
             let Some(e) = by_id.get(&id) else {
@@ -233,15 +241,15 @@ impl Run<'_, '_> {
                     .await?;
                 }
             }
-            self.changed(
-                SheetKind::Pupils,
+            self.changed(Change {
+                kind: SheetKind::Pupils,
                 row,
-                false,
+                created: false,
                 what,
-                detail.join("; "),
+                detail: detail.join("; "),
                 id,
                 after,
-            )
+            })
             .await?;
         }
         Ok(())
@@ -324,15 +332,15 @@ impl Run<'_, '_> {
                     facts::set_guardianship_relation(self.conn, pp, cc, p.relation).await?;
                 }
                 let old = Relation::from_code(&relation).map_or("—", relation_word);
-                self.changed(
-                    SheetKind::Parents,
+                self.changed(Change {
+                    kind: SheetKind::Parents,
                     row,
-                    false,
+                    created: false,
                     what,
-                    format!("{old} → {}", relation_word(p.relation)),
-                    parent,
+                    detail: format!("{old} → {}", relation_word(p.relation)),
+                    id: parent,
                     after,
-                )
+                })
                 .await?;
                 continue;
             }
@@ -389,15 +397,15 @@ impl Run<'_, '_> {
             } else {
                 "ещё один ребёнок".to_owned()
             };
-            self.changed(
-                SheetKind::Parents,
+            self.changed(Change {
+                kind: SheetKind::Parents,
                 row,
                 created,
                 what,
                 detail,
-                parent,
+                id: parent,
                 after,
-            )
+            })
             .await?;
         }
         Ok(())

@@ -84,8 +84,16 @@ impl Run<'_, '_> {
                         )
                         .await?;
                     }
-                    self.changed(SheetKind::Curriculum, row, false, what, detail, id, after)
-                        .await?;
+                    self.changed(Change {
+                        kind: SheetKind::Curriculum,
+                        row,
+                        created: false,
+                        what,
+                        detail,
+                        id,
+                        after,
+                    })
+                    .await?;
                 }
                 None => {
                     let id = if self.writing {
@@ -118,15 +126,15 @@ impl Run<'_, '_> {
                             part: l.part.code().to_owned(),
                         },
                     );
-                    self.changed(
-                        SheetKind::Curriculum,
+                    self.changed(Change {
+                        kind: SheetKind::Curriculum,
                         row,
-                        true,
+                        created: true,
                         what,
-                        String::new(),
+                        detail: String::new(),
                         id,
                         after,
-                    )
+                    })
                     .await?;
                 }
             }
@@ -190,15 +198,15 @@ impl Run<'_, '_> {
                                 WeeklyHours::from_tenths(t).to_string()
                             })
                     };
-                    self.changed(
-                        SheetKind::Assignments,
+                    self.changed(Change {
+                        kind: SheetKind::Assignments,
                         row,
-                        false,
+                        created: false,
                         what,
-                        format!("{} → {} ч", shown(stored), shown(hours)),
+                        detail: format!("{} → {} ч", shown(stored), shown(hours)),
                         id,
                         after,
-                    )
+                    })
                     .await?;
                 }
                 None => {
@@ -221,15 +229,15 @@ impl Run<'_, '_> {
                         self.new_id()
                     };
                     current.insert((teacher, subject, class), (id, hours));
-                    self.changed(
-                        SheetKind::Assignments,
+                    self.changed(Change {
+                        kind: SheetKind::Assignments,
                         row,
-                        true,
+                        created: true,
                         what,
-                        String::new(),
+                        detail: String::new(),
                         id,
                         after,
-                    )
+                    })
                     .await?;
                 }
             }
@@ -393,15 +401,15 @@ impl Run<'_, '_> {
             };
             changed_any = true;
             let created = old.is_none();
-            self.changed(
-                SheetKind::Timetable,
+            self.changed(Change {
+                kind: SheetKind::Timetable,
                 row,
                 created,
                 what,
-                String::new(),
+                detail: String::new(),
                 id,
                 after,
-            )
+            })
             .await?;
         }
         if changed_any && self.writing {
