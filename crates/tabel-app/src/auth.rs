@@ -40,6 +40,8 @@ pub struct LoggedIn {
     pub user: UserId,
     /// When it expires if unused.
     pub expires_at: OffsetDateTime,
+    /// The password was a one-time password: the user must set their own before anything else.
+    pub must_change_password: bool,
 }
 
 /// A request's authenticated user.
@@ -55,6 +57,8 @@ pub struct Authenticated {
     pub login: String,
     /// Interface language.
     pub locale: String,
+    /// Signed in with a one-time password: may only set their own (and sign out).
+    pub must_change_password: bool,
 }
 
 /// The hex SHA-256 of a token: what the sessions table keeps.
@@ -176,6 +180,7 @@ impl App {
             session,
             user: user.id,
             expires_at,
+            must_change_password: user.must_change_password,
         })
     }
 
@@ -215,6 +220,7 @@ impl App {
             display_name: profile.display_name,
             login: profile.login,
             locale: profile.locale,
+            must_change_password: profile.must_change_password,
         };
         self.remember_authenticated(hash, &who);
         Ok(who)

@@ -23,6 +23,8 @@ pub struct UserAuth {
     pub disabled_at: Option<OffsetDateTime>,
     /// Row version for optimistic updates.
     pub version: i64,
+    /// The password is a one-time password from a login letter: the user must set their own.
+    pub must_change_password: bool,
 }
 
 #[derive(sqlx::FromRow)]
@@ -34,6 +36,7 @@ struct UserAuthRow {
     locked_until: Option<OffsetDateTime>,
     disabled_at: Option<OffsetDateTime>,
     version: i64,
+    must_change_password: i64,
 }
 
 impl From<UserAuthRow> for UserAuth {
@@ -46,6 +49,7 @@ impl From<UserAuthRow> for UserAuth {
             locked_until: r.locked_until,
             disabled_at: r.disabled_at,
             version: r.version,
+            must_change_password: r.must_change_password != 0,
         }
     }
 }
@@ -53,7 +57,7 @@ impl From<UserAuthRow> for UserAuth {
 /// An account by login (already lower-cased by [`tabel_domain::text::Login`]).
 pub async fn auth_by_login(conn: &mut Conn<'_>, login: &str) -> Result<Option<UserAuth>> {
     const SQL: &str = concat!(
-        "SELECT id, login, password_hash, failed_logins, locked_until, disabled_at, version FROM users ",
+        "SELECT id, login, password_hash, failed_logins, locked_until, disabled_at, version, must_change_password FROM users ",
         "WHERE login = $1"
     );
     Ok(fetch_optional!(conn, UserAuthRow, SQL, login)?.map(UserAuth::from))
@@ -62,7 +66,7 @@ pub async fn auth_by_login(conn: &mut Conn<'_>, login: &str) -> Result<Option<Us
 /// An account by id.
 pub async fn auth_by_id(conn: &mut Conn<'_>, id: UserId) -> Result<Option<UserAuth>> {
     const SQL: &str = concat!(
-        "SELECT id, login, password_hash, failed_logins, locked_until, disabled_at, version FROM users ",
+        "SELECT id, login, password_hash, failed_logins, locked_until, disabled_at, version, must_change_password FROM users ",
         "WHERE id = $1"
     );
     Ok(fetch_optional!(conn, UserAuthRow, SQL, id.get())?.map(UserAuth::from))
@@ -159,7 +163,7 @@ pub async fn set_password(
     hash: &str,
     at: OffsetDateTime,
 ) -> Result<()> {
-    const SQL: &str = "UPDATE users SET password_hash = $2, password_changed_at = $3, failed_logins = 0, locked_until = NULL, version = version + 1 WHERE id = $1";
+    const SQL: &str = "UPDATE users SET password_hash = $2, password_changed_at = $3, failed_logins = 0, locked_until = NULL, must_change_password = 0, version = version + 1 WHERE id = $1";
     if execute!(conn, SQL, user.get(), hash, at)? == 0 {
         return Err(StoreError::NotFound);
     }
@@ -276,6 +280,8 @@ pub struct Profile {
     pub locale: String,
     /// Locked by an administrator.
     pub disabled: bool,
+    /// Holds a one-time password: must set their own before anything else.
+    pub must_change_password: bool,
 }
 
 #[derive(sqlx::FromRow)]
@@ -287,6 +293,7 @@ struct ProfileRow {
     school_id: Option<i64>,
     locale: String,
     disabled_at: Option<OffsetDateTime>,
+    must_change_password: i64,
 }
 
 impl From<ProfileRow> for Profile {
@@ -299,18 +306,29 @@ impl From<ProfileRow> for Profile {
             school: r.school_id.map(SchoolId::new),
             locale: r.locale,
             disabled: r.disabled_at.is_some(),
+            must_change_password: r.must_change_password != 0,
         }
     }
 }
 
 /// An account's profile by id.
 pub async fn profile(conn: &mut Conn<'_>, user: UserId) -> Result<Option<Profile>> {
-    const SQL: &str = "SELECT id, login, display_name, person_id, school_id, locale, disabled_at FROM users WHERE id = $1";
+    const SQL: &str = "SELECT id, login, display_name, person_id, school_id, locale, disabled_at, must_change_password FROM users WHERE id = $1";
     Ok(fetch_optional!(conn, ProfileRow, SQL, user.get())?.map(Profile::from))
 }
 
 /// The account of a person, if one exists.
 pub async fn user_of_person(conn: &mut Conn<'_>, person: PersonId) -> Result<Option<Profile>> {
-    const SQL: &str = "SELECT id, login, display_name, person_id, school_id, locale, disabled_at FROM users WHERE person_id = $1 ORDER BY id LIMIT 1";
+    const SQL: &str = "SELECT id, login, display_name, person_id, school_id, locale, disabled_at, must_change_password FROM users WHERE person_id = $1 ORDER BY id LIMIT 1";
     Ok(fetch_optional!(conn, ProfileRow, SQL, person.get())?.map(Profile::from))
+}
+
+/// Gives an account a one-time password (from a login letter): its holder must set their own
+/// at the first login.
+pub async fn set_one_time_password(conn: &mut Conn<'_>, user: UserId, hash: &str) -> Result<()> {
+    const SQL: &str = "UPDATE users SET password_hash = $2, must_change_password = 1, failed_logins = 0, locked_until = NULL, version = version + 1 WHERE id = $1";
+    if execute!(conn, SQL, user.get(), hash)? == 0 {
+        return Err(StoreError::NotFound);
+    }
+    Ok(())
 }

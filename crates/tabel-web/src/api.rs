@@ -51,6 +51,7 @@ pub(crate) fn router(state: &AppState) -> Router<AppState> {
     let router = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(login))
         .routes(routes!(logout))
+        .routes(routes!(change_my_password))
         .routes(routes!(me))
         .routes(routes!(schools))
         .routes(routes!(classes))
@@ -118,6 +119,9 @@ struct LoginResponse {
     token: String,
     /// When it expires if unused (each use extends it).
     expires_at: String,
+    /// Signed in with a one-time password from a login letter: every other call answers 403
+    /// until `POST /api/v1/me/password` sets the user's own.
+    must_change_password: bool,
 }
 
 /// Logs in and returns a bearer token.
@@ -148,6 +152,7 @@ async fn login(
             Ok(Json(LoginResponse {
                 token: done.token,
                 expires_at: rfc3339(done.expires_at),
+                must_change_password: done.must_change_password,
             }))
         }
         Err(e) => {
@@ -165,6 +170,33 @@ async fn logout(
     ApiUser(who): ApiUser,
 ) -> Result<StatusCode, ApiError> {
     state.app.logout(&who).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// A new password for the signed-in user.
+#[derive(Deserialize, ToSchema)]
+struct PasswordRequest {
+    /// The password used to sign in (the one-time password of a login letter).
+    current_password: String,
+    /// 8–128 characters.
+    new_password: String,
+}
+
+/// Sets the signed-in user's password; the user's other sessions end. The one call (with
+/// logout) open to an account signed in with a one-time password.
+#[utoipa::path(post, path = "/api/v1/me/password", tag = "auth", security(("bearer" = [])),
+    request_body = PasswordRequest,
+    responses((status = 204), (status = 401, body = Problem), (status = 422, body = Problem)))]
+async fn change_my_password(
+    State(state): State<AppState>,
+    ApiUser(who): ApiUser,
+    ClientInfo(client): ClientInfo,
+    ApiJson(body): ApiJson<PasswordRequest>,
+) -> Result<StatusCode, ApiError> {
+    state
+        .app
+        .change_password(&who, &body.current_password, &body.new_password, &client)
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

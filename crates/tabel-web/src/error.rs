@@ -76,6 +76,18 @@ impl ApiError {
         }
     }
 
+    /// 403: signed in with a one-time password, which must be replaced first.
+    pub fn password_change_required() -> ApiError {
+        ApiError {
+            status: StatusCode::FORBIDDEN,
+            kind: "urn:tabel:problem:password-change-required",
+            detail: "set your own password first: POST /api/v1/me/password".into(),
+            errors: None,
+            retry_after: None,
+            current: None,
+        }
+    }
+
     /// 422 for one field.
     pub fn field(field: &str, message: impl Into<String>) -> ApiError {
         let mut e = BTreeMap::new();
@@ -186,6 +198,8 @@ pub enum PageError {
     Login(String),
     /// A status with a message key and a detail.
     Status(StatusCode, &'static str, String),
+    /// Somewhere else first (a one-time password to replace).
+    Redirect(String),
 }
 
 impl PageError {
@@ -259,6 +273,7 @@ impl IntoResponse for PageError {
                 let target = format!("/login?next={}", crate::auth::encode_next(&next));
                 crate::redirect::see_other(&target).into_response()
             }
+            PageError::Redirect(target) => crate::redirect::see_other(&target).into_response(),
             PageError::Status(status, key, detail) => {
                 let mut res = status.into_response();
                 res.extensions_mut().insert(Unrendered(key, detail));

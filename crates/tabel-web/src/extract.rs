@@ -78,9 +78,17 @@ impl FromRequestParts<AppState> for ApiUser {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let token = token(&parts.headers, state)
             .ok_or_else(|| ApiError::from(tabel_app::AppError::Unauthenticated))?;
-        Ok(ApiUser(
-            state.app.authenticate(&token, state.app.today()).await?,
-        ))
+        let who = state.app.authenticate(&token, state.app.today()).await?;
+        // A one-time password opens only the door to replacing it.
+        if who.must_change_password
+            && !matches!(
+                parts.uri.path(),
+                "/api/v1/me/password" | "/api/v1/auth/logout"
+            )
+        {
+            return Err(ApiError::password_change_required());
+        }
+        Ok(ApiUser(who))
     }
 }
 
@@ -154,6 +162,14 @@ impl FromRequestParts<AppState> for PageUser {
             Err(tabel_app::AppError::Unauthenticated) => return Err(PageError::Login(here)),
             Err(e) => return Err(e.into()),
         };
+        if who.must_change_password
+            && !matches!(
+                parts.uri.path(),
+                "/account" | "/account/password" | "/logout"
+            )
+        {
+            return Err(PageError::Redirect("/account?first=1".into()));
+        }
         let lang = lang_of(&parts.headers, Some(&who.locale));
         if let Some(page) = parts.extensions.get::<PageLang>() {
             page.set(lang);

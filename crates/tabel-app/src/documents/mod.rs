@@ -39,7 +39,7 @@ impl App {
     /// Typesets off the async runtime (typst is CPU-bound). Not on the bounded pool of
     /// [`App::run_bounded`]: a class's documents take seconds, and logins must not queue behind
     /// them.
-    async fn typeset<F>(&self, f: F) -> Result<Vec<u8>, AppError>
+    pub(crate) async fn typeset<F>(&self, f: F) -> Result<Vec<u8>, AppError>
     where
         F: FnOnce(&Renderer) -> Result<Vec<u8>, ReportError> + Send + 'static,
     {

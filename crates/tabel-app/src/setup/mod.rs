@@ -7,6 +7,7 @@
 //! apply in one transaction that is committed only when no line has a problem. Importing the
 //! same file again changes nothing and writes nothing, not even an audit record.
 
+pub mod accounts;
 mod import;
 
 pub use import::{ImportReport, ListCount, PlannedChange};

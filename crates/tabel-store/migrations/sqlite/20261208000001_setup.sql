@@ -49,3 +49,12 @@ CREATE TABLE invitations (
     UNIQUE (parent_id, student_id)
 );
 CREATE INDEX invitations_student ON invitations (student_id);
+
+-- Failed attempts to redeem an invitation code, per account: a few an hour, then a pause. Kept
+-- in the database so that a restart or a second server process does not reset the count.
+CREATE TABLE invitation_attempts (
+    id INTEGER PRIMARY KEY,
+    user_id INTEGER NOT NULL REFERENCES users(id),
+    at TEXT NOT NULL
+);
+CREATE INDEX invitation_attempts_user ON invitation_attempts (user_id, at);

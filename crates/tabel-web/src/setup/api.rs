@@ -6,6 +6,7 @@
 
 use crate::AppState;
 use crate::error::{ApiError, Problem};
+use crate::extract::ApiJson;
 use crate::extract::{ApiUser, ClientInfo};
 use crate::paths::id;
 use axum::Json;
@@ -15,6 +16,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use std::collections::BTreeMap;
+use tabel_app::setup::accounts::{IssueAccounts, letters_csv};
 use tabel_app::setup::{ImportReport, MAX_UPLOAD_BYTES, Upload, may_set_up};
 use tabel_domain::SchoolId;
 use utoipa::IntoParams;
@@ -24,7 +26,10 @@ use utoipa_axum::routes;
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 pub(crate) fn routes(r: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
-    r.routes(routes!(import)).routes(routes!(template))
+    r.routes(routes!(import))
+        .routes(routes!(template))
+        .routes(routes!(issue_accounts))
+        .routes(routes!(redeem))
 }
 
 /// `?apply=true&list=pupils`
@@ -168,4 +173,124 @@ async fn template(ApiUser(who): ApiUser, Path(school): Path<String>) -> Result<R
         bytes,
     )
         .into_response())
+}
+
+/// `?format=pdf` or `?format=csv`
+#[derive(Deserialize, IntoParams)]
+struct LettersQuery {
+    /// `json` (default), `pdf` (login letters, a sheet per person) or `csv` (for a mail merge).
+    format: Option<String>,
+}
+
+/// Hands out accounts (administrators): every pupil, parent and staff member of the class (or
+/// the school) without an account gets a login and a one-time password, and every parent a
+/// fresh invitation code per child not yet linked. The answer is shown once — JSON, login
+/// letters as PDF, or CSV — and the passwords and codes are never stored, only their hashes.
+/// Body: `{"class": "12", "pupils": true, "parents": true, "staff": false}` (all optional).
+#[utoipa::path(post, path = "/api/v1/schools/{id}/accounts", tag = "admin", security(("bearer" = [])),
+    params(("id" = String, Path, description = "The school"), LettersQuery),
+    responses((status = 200, description = "The letters (JSON, PDF or CSV)"), (status = 403, body = Problem),
+        (status = 404, body = Problem), (status = 422, body = Problem)))]
+async fn issue_accounts(
+    State(state): State<AppState>,
+    ApiUser(who): ApiUser,
+    ClientInfo(client): ClientInfo,
+    Path(school): Path<String>,
+    Query(q): Query<LettersQuery>,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<AccountsRequest>,
+) -> Result<Response, ApiError> {
+    let school: SchoolId = id(&school)?;
+    let class = body.class.as_deref().map(id).transpose()?;
+    let input = IssueAccounts {
+        class,
+        pupils: body.pupils.unwrap_or(true),
+        parents: body.parents.unwrap_or(true),
+        staff: body.staff.unwrap_or(class.is_none()),
+    };
+    let issued = state
+        .app
+        .issue_accounts(&who.principal, school, &input, &client)
+        .await?;
+    match q.format.as_deref().unwrap_or("json") {
+        "pdf" => {
+            let host = headers
+                .get(header::HOST)
+                .and_then(|h| h.to_str().ok())
+                .unwrap_or("localhost");
+            let scheme = if state.web.secure_cookies {
+                "https"
+            } else {
+                "http"
+            };
+            let pdf = state
+                .app
+                .login_letters_pdf(&issued, &format!("{scheme}://{host}/"))
+                .await?;
+            Ok((
+                [
+                    (header::CONTENT_TYPE, "application/pdf"),
+                    (
+                        header::CONTENT_DISPOSITION,
+                        "attachment; filename=\"login-letters.pdf\"",
+                    ),
+                ],
+                pdf,
+            )
+                .into_response())
+        }
+        "csv" => Ok((
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+                (
+                    header::CONTENT_DISPOSITION,
+                    "attachment; filename=\"login-letters.csv\"",
+                ),
+            ],
+            letters_csv(&issued),
+        )
+            .into_response()),
+        "json" => Ok(Json(issued).into_response()),
+        other => Err(ApiError::field(
+            "format",
+            format!("{other:?}: use json, pdf or csv"),
+        )),
+    }
+}
+
+/// Whom to hand accounts out to.
+#[derive(Deserialize, utoipa::ToSchema)]
+struct AccountsRequest {
+    /// One class: its pupils and their parents. None: the whole school.
+    class: Option<String>,
+    pupils: Option<bool>,
+    parents: Option<bool>,
+    /// Default: yes for the whole school, no for one class.
+    staff: Option<bool>,
+}
+
+/// An invitation code from a login letter.
+#[derive(Deserialize, utoipa::ToSchema)]
+struct RedeemRequest {
+    code: String,
+}
+
+/// Links the signed-in parent to the child the invitation code names: the code is single-use,
+/// expires, belongs to the parent it was printed for, and five wrong codes an hour pause the
+/// account's attempts (429).
+#[utoipa::path(post, path = "/api/v1/invitations/redeem", tag = "auth", security(("bearer" = [])),
+    request_body = RedeemRequest,
+    responses((status = 200, description = "`{\"student_id\": …}`"), (status = 401, body = Problem),
+        (status = 422, body = Problem), (status = 429, body = Problem)))]
+async fn redeem(
+    State(state): State<AppState>,
+    ApiUser(who): ApiUser,
+    ClientInfo(client): ClientInfo,
+    ApiJson(body): ApiJson<RedeemRequest>,
+) -> Result<Response, ApiError> {
+    let student = state
+        .app
+        .redeem_invitation(&who.principal, &body.code, &client)
+        .await?;
+    Ok(Json(serde_json::json!({ "student_id": student.to_string() })).into_response())
 }

@@ -8,7 +8,9 @@ use reqwest::StatusCode;
 use serde_json::Value;
 use tabel_reports::xlsx::{Sheet, workbook};
 
-const TODAY: &str = "2026-11-28";
+/// The CLI imports as of Monday of the fixture's week, so that the week's lessons exist by
+/// the server's "today" (Saturday 28 November).
+const TODAY: &str = "2026-11-23";
 
 fn sheet(name: &str, headers: &[&str], rows: &[&[&str]]) -> Sheet {
     Sheet {
@@ -257,14 +259,28 @@ async fn a_school_moves_in_from_an_empty_database_with_a_workbook(backend: Backe
         "{out}"
     );
 
-    // The school as the server shows it: classes, the class teacher, the pupils of 5А.
+    // Accounts handed out; the teacher's first login and a mark; the father's code, consent
+    // and diary.
     let server = Server::start(&url).await;
-    let res = server.login("director", "director password").await;
-    assert_eq!(res.status(), StatusCode::OK);
-    let token = res.json::<Value>().await.unwrap()["token"]
-        .as_str()
+    let director = token_of(server.login("director", "director password").await).await;
+    let letters = hand_out_accounts(&server, &director).await;
+    let (login, password, _) = letter(&letters, "Иванова Мария Петровна");
+    let teacher = first_login(&server, &login, &password).await;
+    let anna = letters["letters"]
+        .as_array()
         .unwrap()
-        .to_owned();
+        .iter()
+        .find(|l| l["name"] == "Ёлкина Анна Игоревна")
+        .unwrap()["person"]
+        .as_str()
+        .map_or_else(|| letters.to_string(), str::to_owned);
+    let mark = teacher_marks_anna(&server, &teacher, &anna).await;
+    parent_reads_the_mark(&server, &director, &letters, &anna, &mark).await;
+    drop(server);
+
+    // The school as the server shows it: its classes.
+    let server = Server::start(&url).await;
+    let token = token_of(server.login("director", "director password").await).await;
     let classes: Value = client(false)
         .get(server.url("/api/v1/classes?date=2026-11-28"))
         .bearer_auth(&token)
@@ -317,6 +333,238 @@ async fn a_school_moves_in_from_an_empty_database_with_a_workbook(backend: Backe
     assert_eq!(again["changes"].as_array().unwrap().len(), 0);
     // One record for the one pupil moved; the unchanged re-import added none.
     assert_eq!(audit_records(&url), before + 1);
+}
+
+async fn token_of(res: reqwest::Response) -> String {
+    assert_eq!(res.status(), StatusCode::OK);
+    res.json::<Value>().await.unwrap()["token"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+/// Accounts for the whole school, as JSON (shown once).
+async fn hand_out_accounts(server: &Server, director: &str) -> Value {
+    let res = client(false)
+        .post(server.url("/api/v1/schools/1/accounts"))
+        .bearer_auth(director)
+        .json(&serde_json::json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let letters: Value = res.json().await.unwrap();
+    // 6 pupils, 2 parents, 3 staff; the director had an account already.
+    assert_eq!(letters["accounts"], 11, "{letters}");
+    assert_eq!(letters["codes"], 3, "{letters}");
+    letters
+}
+
+/// A person's login, one-time password and invitation codes.
+fn letter(letters: &Value, name: &str) -> (String, String, Vec<String>) {
+    let l = letters["letters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["name"] == name)
+        .unwrap_or_else(|| panic!("no letter for {name}: {letters}"));
+    let codes = l["children"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["code"].as_str().unwrap().to_owned())
+        .collect();
+    (
+        l["login"].as_str().unwrap().to_owned(),
+        l["password"].as_str().unwrap().to_owned(),
+        codes,
+    )
+}
+
+/// Signs in with a letter's one-time password: nothing but the password change answers until
+/// the user sets their own. The token afterwards.
+async fn first_login(server: &Server, login: &str, one_time: &str) -> String {
+    let res = server.login(login, one_time).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["must_change_password"], true);
+    let token = body["token"].as_str().unwrap().to_owned();
+    let http = client(false);
+    let res = http
+        .get(server.url("/api/v1/me"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    let problem = assert_problem(res, StatusCode::FORBIDDEN).await;
+    assert_eq!(
+        problem["type"],
+        "urn:tabel:problem:password-change-required"
+    );
+    let res = http
+        .post(server.url("/api/v1/me/password"))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({"current_password": one_time, "new_password": "my own password"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    let res = http
+        .get(server.url("/api/v1/me"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    // The one-time password is spent.
+    assert_eq!(
+        server.login(login, one_time).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    token
+}
+
+/// The maths teacher marks Анна (5Б) on Monday's lesson; the mark's id.
+async fn teacher_marks_anna(server: &Server, teacher: &str, anna: &str) -> String {
+    let http = client(false);
+    let classes: Value = http
+        .get(server.url("/api/v1/classes?date=2026-11-23"))
+        .bearer_auth(teacher)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let class_5b = classes
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "5Б")
+        .unwrap_or_else(|| panic!("{classes}"))["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let lessons: Value = http
+        .get(server.url(&format!(
+            "/api/v1/lessons?class={class_5b}&from=2026-11-23&to=2026-11-23"
+        )))
+        .bearer_auth(teacher)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let lesson = lessons
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["number"] == 2)
+        .unwrap_or_else(|| panic!("{lessons}"))["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let res = http
+        .post(server.url("/api/v1/marks"))
+        .bearer_auth(teacher)
+        .json(&serde_json::json!({"student_id": anna, "lesson_id": lesson, "value": "5"}))
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_success(), "{}", res.text().await.unwrap());
+    let body: Value = res.json().await.unwrap();
+    body["id"].as_str().unwrap_or_default().to_owned()
+}
+
+/// Анна's father redeems his code, the school registers his written consent, and he reads
+/// the mark in the diary.
+async fn parent_reads_the_mark(
+    server: &Server,
+    director: &str,
+    letters: &Value,
+    anna: &str,
+    _mark: &str,
+) {
+    let (login, password, codes) = letter(letters, "Ёлкин Игорь Павлович");
+    assert_eq!(codes.len(), 1);
+    let father = first_login(server, &login, &password).await;
+    let http = client(false);
+    let marks_url = server.url(&format!("/api/v1/students/{anna}/marks"));
+    // Not linked yet: the child is not there.
+    let res = http
+        .get(&marks_url)
+        .bearer_auth(&father)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    // Another parent's code does not work for him.
+    let (_, _, others) = letter(letters, "Петрова Елена Викторовна");
+    let redeem = |code: String| {
+        http.post(server.url("/api/v1/invitations/redeem"))
+            .bearer_auth(&father)
+            .json(&serde_json::json!({ "code": code }))
+            .send()
+    };
+    assert_eq!(
+        redeem(others[0].clone()).await.unwrap().status(),
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    let res = redeem(codes[0].to_lowercase()).await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.json::<Value>().await.unwrap()["student_id"], anna);
+    // Single use.
+    assert_eq!(
+        redeem(codes[0].clone()).await.unwrap().status(),
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    // Linked, but no consent yet.
+    let res = http
+        .get(&marks_url)
+        .bearer_auth(&father)
+        .send()
+        .await
+        .unwrap();
+    let problem = assert_problem(res, StatusCode::FORBIDDEN).await;
+    assert_eq!(problem["type"], "urn:tabel:problem:consent-required");
+    let me: Value = http
+        .get(server.url("/api/v1/me"))
+        .bearer_auth(&father)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let father_id = me["person_id"].as_str().unwrap().to_owned();
+    let res = http
+        .post(server.url("/api/v1/consents"))
+        .bearer_auth(director)
+        .json(&serde_json::json!({
+            "parent_id": father_id, "student_id": anna, "diary": "given",
+            "basis": {"kind": "written_application", "number": "12", "date": "2026-11-27"},
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_success(), "{}", res.text().await.unwrap());
+    let marks: Value = http
+        .get(&marks_url)
+        .bearer_auth(&father)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let math = marks["subjects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["subject"] == "Математика")
+        .unwrap_or_else(|| panic!("{marks}"));
+    assert_eq!(math["marks"][0]["value"], "5", "{marks}");
 }
 
 fn hostile_workbooks() -> Vec<(&'static str, Vec<u8>)> {
