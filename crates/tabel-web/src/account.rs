@@ -95,6 +95,7 @@ async fn page(
         Some("password") => Some(t.get("account-password-changed")),
         Some("elsewhere") => Some(t.get("account-logged-out-elsewhere")),
         Some("ended") => Some(t.get("account-session-ended")),
+        _ if user.who.must_change_password => Some(t.get("account-first-login")),
         _ => None,
     };
     render(build(&state, &user, notice, Vec::new()).await?)

@@ -78,6 +78,8 @@ pub struct AppState {
     pub limiter: Arc<auth::LoginLimiter>,
     /// Counters for `/metrics`.
     pub metrics: Arc<Metrics>,
+    /// Set-up uploads between their preview and their apply.
+    pub drafts: Arc<setup::Drafts>,
 }
 
 impl AppState {
@@ -89,6 +91,7 @@ impl AppState {
             web: Arc::new(web),
             i18n: Arc::new(I18n::new()),
             metrics: Arc::new(Metrics::default()),
+            drafts: Arc::new(setup::Drafts::default()),
         }
     }
 }
@@ -101,6 +104,7 @@ pub fn router(state: AppState) -> Router {
         .merge(account::router())
         .merge(school::router())
         .merge(admin::router())
+        .merge(setup::pages::router())
         .merge(grading::router())
         .merge(timetable::pages::router())
         .merge(assessment::pages::router())

@@ -2,3 +2,6 @@
 //! template workbook.
 
 pub(crate) mod api;
+pub(crate) mod pages;
+
+pub use pages::Drafts;

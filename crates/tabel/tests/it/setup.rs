@@ -706,3 +706,147 @@ async fn only_the_schools_administrators_import(app: TestApp) {
     assert_eq!(res.status(), StatusCode::OK);
     assert!(res.bytes().await.unwrap().starts_with(b"PK"));
 }
+
+/// A new class with two pupils and a mother, for the fixture's school.
+fn class_9v_workbook(class_of_second_pupil: &str) -> Vec<u8> {
+    workbook(&[
+        sheet("Классы", &["Класс", "Смена"], &[&["9В", "1"]]),
+        sheet(
+            "Ученики",
+            &[
+                "Фамилия",
+                "Имя",
+                "Отчество",
+                "Дата рождения",
+                "Класс",
+                "Номер",
+            ],
+            &[
+                &["Громов", "Илья", "Петрович", "04.04.2011", "9В", "9001"],
+                &[
+                    "Громова",
+                    "Вера",
+                    "Петровна",
+                    "05.05.2011",
+                    class_of_second_pupil,
+                    "9002",
+                ],
+            ],
+        ),
+        sheet(
+            "Родители",
+            &["ФИО", "Кем приходится", "Номер ученика"],
+            &[&["Громова Нина Юрьевна", "мать", "9001"]],
+        ),
+    ])
+    .unwrap()
+}
+
+both_backends!(an_administrator_imports_through_the_preview_and_prints_the_login_letters);
+async fn an_administrator_imports_through_the_preview_and_prints_the_login_letters(app: TestApp) {
+    let Some(d) = crate::browser::Driver::start().await else {
+        return;
+    };
+    let school = app.f.school;
+    let files = tempfile::tempdir().unwrap();
+    let faulty = files.path().join("school.xlsx");
+    std::fs::write(&faulty, class_9v_workbook("9Я")).unwrap();
+    let fixed = files.path().join("school-fixed.xlsx");
+    std::fs::write(&fixed, class_9v_workbook("9В")).unwrap();
+    let admin = app.token("admin").await;
+    let pupils_before = app.get_json("/api/v1/classes", &admin).await;
+
+    d.sign_in(&app, "admin").await;
+    d.go(&app.url(&format!("/admin/{school}/import"))).await;
+    d.type_into("#files", faulty.to_str().unwrap()).await;
+    d.click("#preview").await;
+    // The workbook's title, subtitle and a blank row stand above the headings (row 4): the
+    // second pupil is row 6.
+    let errors = d.text("#errors tbody tr").await;
+    assert!(
+        errors.starts_with("Ученики 6 Класс no class 9Я"),
+        "the problem names sheet, row and column: {errors}"
+    );
+    assert!(
+        d.script("return document.querySelector('#apply') === null")
+            .await
+            .as_bool()
+            .unwrap(),
+        "a file with problems cannot be applied"
+    );
+    assert_eq!(app.get_json("/api/v1/classes", &admin).await, pupils_before);
+
+    d.type_into("#files", fixed.to_str().unwrap()).await;
+    d.click("#preview").await;
+    let lists = d.text("#lists").await;
+    assert!(lists.contains("Ученики 2 0 0"), "{lists}");
+    assert_eq!(app.get_json("/api/v1/classes", &admin).await, pupils_before);
+    d.click("#apply").await;
+    assert!(d.text("#notice").await.contains("записано"));
+    d.quit().await;
+    let classes = app.get_json("/api/v1/classes", &admin).await;
+    let class_9v = classes
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "9В")
+        .unwrap_or_else(|| panic!("{classes}"))["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    // The letters of the new class, printed from the page's form.
+    let page = app.browser("admin").await;
+    let res = page
+        .post_form(
+            &format!("/admin/{school}/accounts"),
+            &[
+                ("class", &class_9v),
+                ("pupils", "1"),
+                ("parents", "1"),
+                ("format", "pdf"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()["content-type"], "application/pdf");
+    let pdf = res.bytes().await.unwrap();
+    let Some(pp) = tabel_reports::poppler::poppler() else {
+        return;
+    };
+    let pages = pp.page_texts(&pdf, "login-letters").unwrap();
+    assert_eq!(pages.len(), 3, "two pupils and a mother");
+    let passwords: Vec<String> = pages
+        .iter()
+        .map(|p| {
+            let flat = p.split_whitespace().collect::<Vec<_>>().join(" ");
+            let after = flat.split("Временный пароль").nth(1).unwrap_or_default();
+            after
+                .split_whitespace()
+                .next()
+                .unwrap_or_default()
+                .to_owned()
+        })
+        .collect();
+    for (i, (page, name)) in pages
+        .iter()
+        .zip([
+            "Громов Илья Петрович",
+            "Громова Вера Петровна",
+            "Громова Нина Юрьевна",
+        ])
+        .enumerate()
+    {
+        let flat = page.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(pages.iter().any(|p| p.contains(name)), "{name}");
+        for (j, other) in passwords.iter().enumerate() {
+            if i != j && other.len() >= 12 {
+                assert!(
+                    !flat.contains(other.as_str()),
+                    "page {i} shows letter {j}'s password"
+                );
+            }
+        }
+    }
+    assert!(passwords.iter().all(|p| p.len() == 14), "{passwords:?}");
+}
