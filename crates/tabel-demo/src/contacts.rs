@@ -15,6 +15,7 @@ use crate::rng::SplitMix64;
 use crate::{Ctx, DemoError, calendar_date};
 use tabel_domain::contact::{ContactValue, Provenance};
 use tabel_domain::school::ConsentState;
+use tabel_domain::text::latin;
 use tabel_domain::{PersonId, UserId};
 use tabel_store::Conn;
 use tabel_store::contact::{self as repo, NewContact};
@@ -68,45 +69,6 @@ const MAIL_DOMAINS: [&str; 8] = [
     "rambler.ru",
     "ya.ru",
 ];
-
-/// Latin letters for a Russian name, as people pick them for mail addresses (Фёдорова →
-/// fedorova, Щербакова → shcherbakova).
-pub(crate) fn latin(name: &str) -> String {
-    name.chars()
-        .flat_map(char::to_lowercase)
-        .map(|c| match c {
-            'а' => "a",
-            'б' => "b",
-            'в' => "v",
-            'г' => "g",
-            'д' => "d",
-            'е' | 'ё' | 'э' => "e",
-            'ж' => "zh",
-            'з' => "z",
-            'и' => "i",
-            'й' | 'ы' => "y",
-            'к' => "k",
-            'л' => "l",
-            'м' => "m",
-            'н' => "n",
-            'о' => "o",
-            'п' => "p",
-            'р' => "r",
-            'с' => "s",
-            'т' => "t",
-            'у' => "u",
-            'ф' => "f",
-            'х' => "kh",
-            'ц' => "ts",
-            'ч' => "ch",
-            'ш' => "sh",
-            'щ' => "shch",
-            'ю' => "yu",
-            'я' => "ya",
-            _ => "",
-        })
-        .collect()
-}
 
 fn mobile(rng: &mut SplitMix64) -> String {
     // Written the way parents write it on a form; the domain normalises it.

@@ -51,6 +51,50 @@ pub fn sort_key(text: &str) -> String {
         .collect()
 }
 
+/// Latin letters for a Russian name, as people pick them for mail addresses (Фёдорова →
+/// fedorova, Щербакова → shcherbakova); other Latin letters and digits stay, the rest goes.
+/// Mail addresses and the logins of handed-out accounts are made with it.
+pub fn latin(name: &str) -> String {
+    name.chars()
+        .flat_map(char::to_lowercase)
+        .map(|c| {
+            match c {
+                'а' => "a",
+                'б' => "b",
+                'в' => "v",
+                'г' => "g",
+                'д' => "d",
+                'е' | 'ё' | 'э' => "e",
+                'ж' => "zh",
+                'з' => "z",
+                'и' => "i",
+                'й' | 'ы' => "y",
+                'к' => "k",
+                'л' => "l",
+                'м' => "m",
+                'н' => "n",
+                'о' => "o",
+                'п' => "p",
+                'р' => "r",
+                'с' => "s",
+                'т' => "t",
+                'у' => "u",
+                'ф' => "f",
+                'х' => "kh",
+                'ц' => "ts",
+                'ч' => "ch",
+                'ш' => "sh",
+                'щ' => "shch",
+                'ю' => "yu",
+                'я' => "ya",
+                c if c.is_ascii_alphanumeric() => return c.to_string(),
+                _ => "",
+            }
+            .to_owned()
+        })
+        .collect()
+}
+
 macro_rules! bounded_text {
     ($(#[$doc:meta])* $name:ident, $max:expr) => {
         $(#[$doc])*

@@ -11,7 +11,7 @@ use sha2::{Digest, Sha256};
 use std::collections::HashSet;
 use tabel_domain::access::Principal;
 use tabel_domain::school::{Relation, Role};
-use tabel_domain::text::Login;
+use tabel_domain::text::{Login, latin};
 use tabel_domain::{GroupId, PersonId, SchoolId};
 use tabel_store::accounts::{self as repo, Holder};
 use tabel_store::audit::{self, AuditEntry};
@@ -84,62 +84,16 @@ pub struct Issued {
     pub letters: Vec<Letter>,
 }
 
-/// Transliterates Russian to Latin letters for a login (the passport rules of 2014, simplified
-/// to letters a login may hold).
-pub fn transliterate(s: &str) -> String {
-    let mut out = String::new();
-    for c in s.chars().flat_map(char::to_lowercase) {
-        let t = match c {
-            'а' => "a",
-            'б' => "b",
-            'в' => "v",
-            'г' => "g",
-            'д' => "d",
-            'е' | 'ё' | 'э' => "e",
-            'ж' => "zh",
-            'з' => "z",
-            'и' | 'й' => "i",
-            'к' => "k",
-            'л' => "l",
-            'м' => "m",
-            'н' => "n",
-            'о' => "o",
-            'п' => "p",
-            'р' => "r",
-            'с' => "s",
-            'т' => "t",
-            'у' => "u",
-            'ф' => "f",
-            'х' => "kh",
-            'ц' => "ts",
-            'ч' => "ch",
-            'ш' => "sh",
-            'щ' => "shch",
-            'ы' => "y",
-            'ю' => "iu",
-            'я' => "ia",
-            'ъ' | 'ь' => "",
-            c if c.is_ascii_alphanumeric() => {
-                out.push(c);
-                continue;
-            }
-            _ => "",
-        };
-        out.push_str(t);
-    }
-    out
-}
-
 /// The login a person's name suggests: `petrov.as` (surname, then the initials).
 fn login_base(h: &Holder) -> String {
     let initial = |s: &str| {
-        transliterate(s)
+        latin(s)
             .chars()
             .next()
             .map(String::from)
             .unwrap_or_default()
     };
-    let mut base = transliterate(&h.last_name);
+    let mut base = latin(&h.last_name);
     base.truncate(40);
     let initials = format!(
         "{}{}",
@@ -560,8 +514,8 @@ mod tests {
 
     #[test]
     fn logins_are_latin_and_codes_read_off_paper() {
-        assert_eq!(transliterate("Ёлкина"), "elkina");
-        assert_eq!(transliterate("Щукин-Юрьев"), "shchukiniurev");
+        assert_eq!(latin("Ёлкина"), "elkina");
+        assert_eq!(latin("Щукин-Юрьев"), "shchukinyurev");
         let code = random_code(8).unwrap();
         assert_eq!(code.len(), 9);
         assert!(

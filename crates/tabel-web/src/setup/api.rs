@@ -16,7 +16,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use std::collections::BTreeMap;
-use tabel_app::setup::accounts::{IssueAccounts, letters_csv};
+use tabel_app::setup::accounts::IssueAccounts;
 use tabel_app::setup::{ImportReport, MAX_UPLOAD_BYTES, Upload, may_set_up};
 use tabel_domain::SchoolId;
 use utoipa::IntoParams;
@@ -213,44 +213,10 @@ async fn issue_accounts(
         .issue_accounts(&who.principal, school, &input, &client)
         .await?;
     match q.format.as_deref().unwrap_or("json") {
-        "pdf" => {
-            let host = headers
-                .get(header::HOST)
-                .and_then(|h| h.to_str().ok())
-                .unwrap_or("localhost");
-            let scheme = if state.web.secure_cookies {
-                "https"
-            } else {
-                "http"
-            };
-            let pdf = state
-                .app
-                .login_letters_pdf(&issued, &format!("{scheme}://{host}/"))
-                .await?;
-            Ok((
-                [
-                    (header::CONTENT_TYPE, "application/pdf"),
-                    (
-                        header::CONTENT_DISPOSITION,
-                        "attachment; filename=\"login-letters.pdf\"",
-                    ),
-                ],
-                pdf,
-            )
-                .into_response())
-        }
-        "csv" => Ok((
-            [
-                (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-                (
-                    header::CONTENT_DISPOSITION,
-                    "attachment; filename=\"login-letters.csv\"",
-                ),
-            ],
-            letters_csv(&issued),
-        )
-            .into_response()),
         "json" => Ok(Json(issued).into_response()),
+        format @ ("pdf" | "csv") => {
+            Ok(super::letters_download(&state, &issued, format == "csv", &headers).await?)
+        }
         other => Err(ApiError::field(
             "format",
             format!("{other:?}: use json, pdf or csv"),

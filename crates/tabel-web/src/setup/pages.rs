@@ -17,7 +17,7 @@ use serde::Deserialize;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 use tabel_app::AppError;
-use tabel_app::setup::accounts::{IssueAccounts, letters_csv};
+use tabel_app::setup::accounts::IssueAccounts;
 use tabel_app::setup::{ImportReport, MAX_UPLOAD_BYTES, Upload, may_set_up};
 use tabel_domain::school::GroupKind;
 use tabel_domain::{GroupId, SchoolId, UserId};
@@ -320,43 +320,7 @@ async fn letters(
         .app
         .issue_accounts(&user.who.principal, school, &input, &user.client)
         .await?;
-    if f.format == "csv" {
-        return Ok((
-            [
-                (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-                (
-                    header::CONTENT_DISPOSITION,
-                    "attachment; filename=\"login-letters.csv\"",
-                ),
-            ],
-            letters_csv(&issued),
-        )
-            .into_response());
-    }
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("localhost");
-    let scheme = if state.web.secure_cookies {
-        "https"
-    } else {
-        "http"
-    };
-    let pdf = state
-        .app
-        .login_letters_pdf(&issued, &format!("{scheme}://{host}/"))
-        .await?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "application/pdf"),
-            (
-                header::CONTENT_DISPOSITION,
-                "attachment; filename=\"login-letters.pdf\"",
-            ),
-        ],
-        pdf,
-    )
-        .into_response())
+    Ok(super::letters_download(&state, &issued, f.format == "csv", &headers).await?)
 }
 
 #[derive(Template)]

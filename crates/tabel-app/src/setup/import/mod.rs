@@ -108,6 +108,31 @@ struct Pupil {
     key: String,
     birth: Option<Date>,
     number: Option<String>,
+    /// Siblings share it: surname and patronymic without their endings ([`family`]).
+    family: String,
+}
+
+/// What siblings' names share: the surname without a feminine `-а` and the patronymic without
+/// `-вич`/`-вна` (`Петров Артём Сергеевич` and `Петрова Дарья Сергеевна` give `петров|сергее`).
+/// A parent named alike for two children is one person only when the children share it: two
+/// mothers of the same name in one school are rare, and merging them would hand one of them
+/// the other's child.
+pub(crate) fn family(name: &PersonName) -> String {
+    let last = sort_key(name.last.as_str());
+    let last = match last.strip_suffix('а') {
+        Some(stem) if stem.chars().count() >= 3 => stem.to_owned(),
+        _ => last,
+    };
+    let middle = name
+        .middle
+        .as_ref()
+        .map(|m| sort_key(m.as_str()))
+        .unwrap_or_default();
+    let middle = ["вич", "вна", "ич", "на", "оглы", "кызы"]
+        .iter()
+        .find_map(|end| middle.strip_suffix(end))
+        .map_or(middle.clone(), str::to_owned);
+    format!("{last}|{middle}")
 }
 
 pub(super) struct Run<'a, 'c> {
@@ -821,3 +846,20 @@ impl Run<'_, '_> {
 
 mod people;
 mod teaching;
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::family;
+    use tabel_domain::setup::values::full_name;
+
+    #[test]
+    fn siblings_share_a_family_and_namesakes_do_not() {
+        let f = |n: &str| family(&full_name(n).unwrap());
+        assert_eq!(f("Петров Артём Сергеевич"), f("Петрова Дарья Сергеевна"));
+        // Irregular patronymics fall to the safe side: two persons rather than one.
+        assert_ne!(f("Ёлкин Иван Ильич"), f("Ёлкина Анна Ильинична"));
+        assert_ne!(f("Петров Артём Сергеевич"), f("Петрова Дарья Олеговна"));
+        assert_ne!(f("Петров Артём Сергеевич"), f("Сидорова Дарья Сергеевна"));
+    }
+}

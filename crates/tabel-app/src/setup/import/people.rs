@@ -34,6 +34,7 @@ impl Run<'_, '_> {
                     key: name_key(&name.full()),
                     birth: p.person.birth_date,
                     number: p.school_number.clone(),
+                    family: family(&name),
                 });
             }
         }
@@ -145,6 +146,7 @@ impl Run<'_, '_> {
                     key: name_key(&p.name.full()),
                     birth: Some(p.birth_date),
                     number: p.number.clone(),
+                    family: family(&p.name),
                 });
                 self.changed(Change {
                     kind: SheetKind::Pupils,
@@ -290,17 +292,25 @@ impl Run<'_, '_> {
         let existing = facts::parents(self.conn, self.cx.school).await?;
         // Pairs already named (linked or invited): (parent's name, child) → parent, relation.
         let mut pairs: HashMap<(String, i64), (i64, String)> = HashMap::new();
-        let mut by_name: HashMap<String, HashSet<i64>> = HashMap::new();
+        // Parent's name → the parents of that name and the families of their children.
+        let mut by_name: HashMap<String, HashSet<(i64, String)>> = HashMap::new();
+        let families: HashMap<i64, String> = self
+            .pupils
+            .iter()
+            .map(|p| (p.id, p.family.clone()))
+            .collect();
         for p in &existing {
             if let Some(name) = name_of(&p.person) {
                 pairs.insert(
                     (name.sort_key(), p.student_id),
                     (p.person.id, p.relation.clone()),
                 );
-                by_name
-                    .entry(name.sort_key())
-                    .or_default()
-                    .insert(p.person.id);
+                if let Some(f) = families.get(&p.student_id) {
+                    by_name
+                        .entry(name.sort_key())
+                        .or_default()
+                        .insert((p.person.id, f.clone()));
+                }
             }
         }
         for At { row, value: p } in &file.parents {
@@ -344,8 +354,16 @@ impl Run<'_, '_> {
                 .await?;
                 continue;
             }
-            // The same person for another child: the one parent of that name in the school.
-            let known = by_name.get(&key).cloned().unwrap_or_default();
+            // The same person for another child: the one parent of that name whose children
+            // are this child's siblings (see [`family`]).
+            let child_family = families.get(&child).cloned().unwrap_or_default();
+            let known: HashSet<i64> = by_name
+                .get(&key)
+                .into_iter()
+                .flatten()
+                .filter(|(_, f)| *f == child_family)
+                .map(|(id, _)| *id)
+                .collect();
             let parent = match known.len() {
                 0 => None,
                 1 => known.iter().next().copied(),
@@ -391,7 +409,10 @@ impl Run<'_, '_> {
                 .await?;
             }
             pairs.insert((key.clone(), child), (parent, p.relation.code().to_owned()));
-            by_name.entry(key).or_default().insert(parent);
+            by_name
+                .entry(key)
+                .or_default()
+                .insert((parent, child_family));
             let detail = if created {
                 String::new()
             } else {
