@@ -25,7 +25,7 @@ farm-bench -n 8 --vs "$bin --version" -- "${import[@]}" --db "sqlite://$work/pri
 echo "== apply into a fresh copy (the copy included)"
 farm-bench -n 8 --timeout 600 --vs "sh -c '$fresh'" -- \
     sh -c "$fresh && exec ${import[*]} --db sqlite://$work/run.db"
-echo "== re-import of the unchanged lists"
+echo "== re-import of the unchanged lists (the pairs above end with the copy: it is applied once more first)"
 "${import[@]}" --db "sqlite://$work/run.db" | tail -1
 farm-bench -n 8 --vs "$bin --version" -- "${import[@]}" --db "sqlite://$work/run.db"
 "${import[@]}" --db "sqlite://$work/run.db" | tail -1
