@@ -24,6 +24,7 @@ pub mod journal;
 pub mod notify;
 pub mod password;
 pub mod record;
+pub mod recovery;
 pub mod school;
 pub mod setup;
 pub mod stats;

@@ -40,6 +40,17 @@ pub struct CodeDelivery {
     pub address: String,
     /// The code (its `Debug` hides the secret).
     pub code: VerificationCode,
+    /// What the code is for.
+    pub purpose: CodeUse,
+}
+
+/// What a delivered code is for: the message says so.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CodeUse {
+    /// Confirming the contact it goes to.
+    ContactVerification,
+    /// Setting a new password for a forgotten one.
+    PasswordReset,
 }
 
 /// Delivers verification codes through the channels (implemented by tabel-notify). It must
@@ -514,6 +525,7 @@ pub(crate) fn code_delivery(
         kind: contact.kind,
         address: contact.value.clone(),
         code,
+        purpose: CodeUse::ContactVerification,
     }
 }
 

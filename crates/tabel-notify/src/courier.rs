@@ -8,7 +8,7 @@ use crate::channel::{Channels, Outgoing};
 use crate::render;
 use std::sync::Arc;
 use std::time::Duration;
-use tabel_app::notify::{CodeCourier, CodeDelivery};
+use tabel_app::notify::{CodeCourier, CodeDelivery, CodeUse};
 use tabel_domain::contact::ContactKind;
 use tabel_domain::notify::Channel;
 use tokio::sync::mpsc;
@@ -47,8 +47,13 @@ fn until(d: &CodeDelivery) -> String {
 }
 
 async fn send(channels: &Channels, base: &str, d: &CodeDelivery) {
-    let link = d.code.link_path().map(|p| format!("{base}{p}"));
-    let m = render::code(link.as_deref(), d.code.expose(), &until(d));
+    let m = match d.purpose {
+        CodeUse::PasswordReset => render::password_reset(d.code.expose(), &until(d)),
+        CodeUse::ContactVerification => {
+            let link = d.code.link_path().map(|p| format!("{base}{p}"));
+            render::code(link.as_deref(), d.code.expose(), &until(d))
+        }
+    };
     let (channel, body) = match d.kind {
         ContactKind::Email => (Channel::Email, &m.text),
         ContactKind::Phone => (Channel::Sms, &m.line),

@@ -299,6 +299,19 @@ pub fn code(link: Option<&str>, code: &str, until: &str) -> Message {
     }
 }
 
+/// A code for a forgotten password: typed on the page «Забыли пароль?» with the login.
+pub fn password_reset(code: &str, until: &str) -> Message {
+    Message {
+        subject: "Восстановление пароля".into(),
+        text: format!(
+            "Код для нового пароля в электронном дневнике: {code}\n\n             Введите его на странице «Забыли пароль?» вместе с логином. Код действует до {until}. \n             Если вы не просили новый пароль, ничего не делайте: старый продолжает работать."
+        ),
+        line: format!(
+            "Электронный дневник: код для нового пароля {code}. Никому его не сообщайте."
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]

@@ -187,3 +187,56 @@ pub async fn logins_like(conn: &mut Conn<'_>, prefix: &str) -> Result<Vec<String
         .map(|r| r.0)
         .collect())
 }
+
+const INSERT_RESET: &str = "INSERT INTO password_resets (user_id, code_hash, created_at, expires_at) VALUES ($1, $2, $3, $4)";
+const VOID_RESETS: &str =
+    "UPDATE password_resets SET used_at = $2 WHERE user_id = $1 AND used_at IS NULL";
+/// Records a new reset code for an account; the earlier ones stop working.
+pub async fn insert_reset(
+    conn: &mut Conn<'_>,
+    user: UserId,
+    code_hash: &str,
+    at: OffsetDateTime,
+    expires_at: OffsetDateTime,
+) -> Result<()> {
+    execute!(conn, VOID_RESETS, user.get(), at)?;
+    execute!(conn, INSERT_RESET, user.get(), code_hash, at, expires_at)?;
+    Ok(())
+}
+
+const COUNT_RESETS: &str =
+    "SELECT COUNT(*) FROM password_resets WHERE user_id = $1 AND created_at >= $2";
+/// Reset codes made for an account since an instant.
+pub async fn resets_since(conn: &mut Conn<'_>, user: UserId, since: OffsetDateTime) -> Result<i64> {
+    Ok(fetch_scalar!(conn, i64, COUNT_RESETS, user.get(), since)?)
+}
+
+/// An account's live reset code.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Reset {
+    pub id: i64,
+    pub code_hash: String,
+    pub expires_at: OffsetDateTime,
+    pub attempts: i64,
+}
+
+const LIVE_RESET: &str = "SELECT id, code_hash, expires_at, attempts FROM password_resets \
+     WHERE user_id = $1 AND used_at IS NULL ORDER BY id DESC LIMIT 1";
+/// The account's newest unused reset code.
+pub async fn live_reset(conn: &mut Conn<'_>, user: UserId) -> Result<Option<Reset>> {
+    Ok(fetch_optional!(conn, Reset, LIVE_RESET, user.get())?)
+}
+
+const TRIED_RESET: &str = "UPDATE password_resets SET attempts = attempts + 1 WHERE id = $1";
+/// Counts a wrong try of a reset code.
+pub async fn tried_reset(conn: &mut Conn<'_>, id: i64) -> Result<()> {
+    execute!(conn, TRIED_RESET, id)?;
+    Ok(())
+}
+
+const USE_RESET: &str = "UPDATE password_resets SET used_at = $2 WHERE id = $1";
+/// Marks a reset code used.
+pub async fn use_reset(conn: &mut Conn<'_>, id: i64, at: OffsetDateTime) -> Result<()> {
+    execute!(conn, USE_RESET, id, at)?;
+    Ok(())
+}

@@ -52,6 +52,8 @@ pub(crate) fn router(state: &AppState) -> Router<AppState> {
         .routes(routes!(login))
         .routes(routes!(logout))
         .routes(routes!(change_my_password))
+        .routes(routes!(forgot_password))
+        .routes(routes!(reset_password))
         .routes(routes!(me))
         .routes(routes!(schools))
         .routes(routes!(classes))
@@ -196,6 +198,64 @@ async fn change_my_password(
     state
         .app
         .change_password(&who, &body.current_password, &body.new_password, &client)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// A login whose password is forgotten.
+#[derive(Deserialize, ToSchema)]
+struct ForgotRequest {
+    login: String,
+}
+
+/// Sends a code for a new password to the account's confirmed contact (a parent's confirmed
+/// e-mail or phone). The answer is 202 whether or not the login exists or has such a contact;
+/// at most three codes an hour per account, and the login limiter per address (429).
+#[utoipa::path(post, path = "/api/v1/auth/forgot", tag = "auth", request_body = ForgotRequest,
+    responses((status = 202), (status = 429, body = Problem)))]
+async fn forgot_password(
+    State(state): State<AppState>,
+    ClientInfo(client): ClientInfo,
+    ApiJson(body): ApiJson<ForgotRequest>,
+) -> Result<StatusCode, ApiError> {
+    if let Err(wait) = state.limiter.attempt(&client.address) {
+        let until = time::OffsetDateTime::now_utc()
+            + time::Duration::seconds(i64::try_from(wait).unwrap_or(60));
+        return Err(AppError::LockedOut { until }.into());
+    }
+    state
+        .app
+        .request_password_reset(&body.login, &client)
+        .await?;
+    Ok(StatusCode::ACCEPTED)
+}
+
+/// A new password with the code that was sent.
+#[derive(Deserialize, ToSchema)]
+struct ResetRequest {
+    login: String,
+    code: String,
+    /// 8–128 characters.
+    new_password: String,
+}
+
+/// Sets a new password with a code from `POST /api/v1/auth/forgot`; every session of the
+/// account ends. A wrong, expired or tried-out code (five tries) is 422 on `code`.
+#[utoipa::path(post, path = "/api/v1/auth/reset", tag = "auth", request_body = ResetRequest,
+    responses((status = 204), (status = 422, body = Problem), (status = 429, body = Problem)))]
+async fn reset_password(
+    State(state): State<AppState>,
+    ClientInfo(client): ClientInfo,
+    ApiJson(body): ApiJson<ResetRequest>,
+) -> Result<StatusCode, ApiError> {
+    if let Err(wait) = state.limiter.attempt(&client.address) {
+        let until = time::OffsetDateTime::now_utc()
+            + time::Duration::seconds(i64::try_from(wait).unwrap_or(60));
+        return Err(AppError::LockedOut { until }.into());
+    }
+    state
+        .app
+        .reset_forgotten_password(&body.login, &body.code, &body.new_password, &client)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }

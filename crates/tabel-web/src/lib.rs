@@ -28,6 +28,7 @@ mod notify;
 mod ops;
 mod paths;
 mod record;
+mod recovery;
 mod redirect;
 mod school;
 mod setup;
@@ -100,6 +101,7 @@ impl AppState {
 pub fn router(state: AppState) -> Router {
     let pages = Router::new()
         .merge(auth::router())
+        .merge(recovery::router())
         .merge(home::router())
         .merge(account::router())
         .merge(school::router())

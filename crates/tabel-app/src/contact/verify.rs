@@ -13,6 +13,20 @@ pub struct VerificationCode {
 }
 
 impl VerificationCode {
+    /// A password-reset code going to a confirmed contact (typed, never a link).
+    pub(crate) fn password_reset(
+        contact: ContactId,
+        secret: String,
+        expires_at: OffsetDateTime,
+    ) -> VerificationCode {
+        VerificationCode {
+            contact,
+            purpose: CodePurpose::PhoneCode,
+            secret,
+            expires_at,
+        }
+    }
+
     /// The contact it confirms.
     pub fn contact(&self) -> ContactId {
         self.contact

@@ -113,7 +113,7 @@ fn login_base(h: &Holder) -> String {
 }
 
 /// A random text of `n` symbols of [`ALPHABET`], in groups of four.
-fn random_code(n: usize) -> Result<String, AppError> {
+pub(crate) fn random_code(n: usize) -> Result<String, AppError> {
     let mut bytes = vec![0u8; n];
     getrandom::fill(&mut bytes).map_err(|e| AppError::Internal(format!("random source: {e}")))?;
     let mut out = String::new();

@@ -1083,3 +1083,12 @@ setup-code = Invitation code
 setup-link = Link
 setup-code-invalid = This code does not fit your account: check it, or ask the school for a new letter.
 account-first-login = You signed in with a one-time password. Set your own password to go on.
+
+## A forgotten password
+recovery-link = Forgot your password?
+recovery-title = A new password
+recovery-hint = Enter your login. If the account has a confirmed e-mail or phone, a code for a new password goes there. Teachers and pupils get a new password from the school's administrator.
+recovery-send = Send a code
+recovery-sent = If the account has a confirmed contact, a code was sent to it. It works for 30 minutes.
+recovery-code = Code
+recovery-code-wrong = The code is wrong or out of date: ask for a new one.

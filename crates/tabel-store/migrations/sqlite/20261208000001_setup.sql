@@ -58,3 +58,16 @@ CREATE TABLE invitation_attempts (
     at TEXT NOT NULL
 );
 CREATE INDEX invitation_attempts_user ON invitation_attempts (user_id, at);
+
+-- A forgotten password: a code sent to the account holder's confirmed contact. Only its hash is
+-- kept; it expires, is tried at most five times, and a new one replaces it.
+CREATE TABLE password_resets (
+    id INTEGER PRIMARY KEY,
+    user_id INTEGER NOT NULL REFERENCES users(id),
+    code_hash TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    used_at TEXT
+);
+CREATE INDEX password_resets_user ON password_resets (user_id, created_at);

@@ -298,3 +298,166 @@ async fn an_email_is_confirmed_by_opening_its_link(app: TestApp) {
     assert_eq!(res.status(), StatusCode::OK);
     audit_holds(&app).await;
 }
+
+both_backends!(a_forgotten_password_is_replaced_with_a_code_sent_to_a_confirmed_contact);
+async fn a_forgotten_password_is_replaced_with_a_code_sent_to_a_confirmed_contact(app: TestApp) {
+    let f = &app.f;
+    let parent = app.token("parent").await;
+    let phone = added(
+        &app,
+        &parent,
+        f.parent,
+        json!({"kind": "phone", "value": "+7 912 345-67-89"}),
+    )
+    .await;
+    let id = phone["id"].as_str().unwrap();
+    let layer = super::notifier(&app);
+    let cli = tabel_app::Client::cli();
+    // Without a confirmed contact nothing is sent, and the answer is the same.
+    assert!(
+        layer
+            .request_password_reset("parent", &cli)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let code = code_for(&app, &parent, id).await;
+    assert_eq!(
+        confirm(&app, &parent, id, code.expose()).await.status(),
+        StatusCode::OK
+    );
+    let http = client(false);
+    for login in ["parent", "nobody.at.all", "teacher"] {
+        let res = http
+            .post(app.url("/api/v1/auth/forgot"))
+            .json(&json!({ "login": login }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::ACCEPTED, "{login}");
+    }
+    // Staff keep no contacts here: they ask their administrator.
+    assert!(
+        layer
+            .request_password_reset("teacher", &cli)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let sent = layer
+        .request_password_reset("parent", &cli)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(sent.delivered_to, "+79123456789");
+    // Three codes an hour: the API's and this one made two; one more, then none.
+    assert!(
+        layer
+            .request_password_reset("parent", &cli)
+            .await
+            .unwrap()
+            .is_some()
+    );
+    assert!(
+        layer
+            .request_password_reset("parent", &cli)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    // The newest code counts; an older one, a wrong one and an unknown login are one answer.
+    let last = {
+        let mut c = app.db.db.acquire().await.unwrap();
+        let user = tabel_store::user::auth_by_login(&mut c.conn(), "parent")
+            .await
+            .unwrap()
+            .unwrap();
+        tabel_store::accounts::live_reset(&mut c.conn(), user.id)
+            .await
+            .unwrap()
+            .unwrap()
+    };
+    assert_eq!(last.attempts, 0);
+    let reset = |login: &'static str, code: String| {
+        http.post(app.url("/api/v1/auth/reset"))
+            .json(&json!({"login": login, "code": code, "new_password": "a brand new one"}))
+            .send()
+    };
+    for (login, code) in [
+        ("parent", sent.code.clone()),
+        ("parent", "AAAA-AAAA".to_owned()),
+        ("nobody.at.all", "AAAA-AAAA".to_owned()),
+    ] {
+        let problem = assert_problem(
+            reset(login, code).await.unwrap(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+        assert!(problem["errors"]["code"].is_string(), "{problem}");
+    }
+    let newest = layer.request_password_reset("parent", &cli).await.unwrap();
+    assert!(newest.is_none(), "still three an hour");
+    app.clock.advance(time::Duration::minutes(61));
+    let newest = layer
+        .request_password_reset("parent", &cli)
+        .await
+        .unwrap()
+        .unwrap();
+    let res = reset("parent", newest.code.to_lowercase()).await.unwrap();
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    // Every session ended; the new password works, the old one does not.
+    assert_eq!(
+        app.get("/api/v1/me", &parent).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        app.login_api("parent", "a brand new one").await.status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        app.login_api("parent", crate::support::PASSWORD)
+            .await
+            .status(),
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+both_backends!(the_forgotten_password_pages_answer_alike_for_any_login);
+async fn the_forgotten_password_pages_answer_alike_for_any_login(app: TestApp) {
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let login_page = http.get(app.url("/login")).send().await.unwrap();
+    let page = Page::parse(&login_page.text().await.unwrap());
+    assert_eq!(
+        page.attr("#forgot", "href").as_deref(),
+        Some("/password/forgot")
+    );
+    for login in ["parent", "nobody.at.all"] {
+        let res = http
+            .post(app.url("/password/forgot"))
+            .form(&[("login", login)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "{login}");
+        assert_eq!(
+            res.headers()["location"],
+            format!("/password/reset?login={login}").as_str()
+        );
+    }
+    let res = http
+        .post(app.url("/password/reset"))
+        .form(&[
+            ("login", "parent"),
+            ("code", "AAAA-AAAA"),
+            ("new_password", "a brand new one"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = Page::parse(&res.text().await.unwrap());
+    assert!(page.text("#reset-error").contains("Код неверный"));
+}
