@@ -241,12 +241,59 @@ pub async fn generate_region(db: &Db, opts: &DemoOptions) -> Result<DemoRegion, 
     let Some(id) = region else {
         return Err(DemoError::NoSchools);
     };
+    if let Some(first) = schools.first() {
+        through_the_import(db, first.id, opts.today).await?;
+    }
     Ok(DemoRegion {
         id,
         name: REGION_NAME.to_owned(),
         municipalities,
         schools,
     })
+}
+
+/// The demo school through the door a real school takes: its lists, exported in the set-up
+/// workbook's format and imported back (a preview), must change nothing. The generator and the
+/// import then agree on every pupil, parent, class, load and timetable line of a realistic
+/// school, each time the demo runs.
+async fn through_the_import(
+    db: &Db,
+    school: tabel_domain::SchoolId,
+    today: Date,
+) -> Result<(), DemoError> {
+    let app = tabel_app::App::new(
+        db.clone(),
+        tabel_app::AppConfig {
+            today: Some(today),
+            ..tabel_app::AppConfig::default()
+        },
+    );
+    let invalid = |e: tabel_app::AppError| DemoError::Invalid(e.to_string());
+    let workbook = app.system_export_school(school).await.map_err(invalid)?;
+    let report = app
+        .system_import_school(
+            school,
+            vec![tabel_app::setup::Upload {
+                name: "demo.xlsx".into(),
+                bytes: workbook,
+            }],
+            false,
+            &tabel_app::Client::cli(),
+        )
+        .await
+        .map_err(invalid)?;
+    if let Some(e) = report.errors.first() {
+        return Err(DemoError::Invalid(format!(
+            "the import refuses the demo school's own lists: {e}"
+        )));
+    }
+    if let Some(c) = report.changes.first() {
+        return Err(DemoError::Invalid(format!(
+            "the import would change the demo school: «{}», row {}: {} {}",
+            c.sheet, c.row, c.what, c.detail
+        )));
+    }
+    Ok(())
 }
 
 /// Writes one school, phase by phase, inside the caller's transaction.

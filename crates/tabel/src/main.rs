@@ -222,6 +222,20 @@ enum SchoolCommand {
         #[arg(long)]
         admin_name: String,
     },
+    /// Write the school's lists as they stand today to FILE, in the set-up workbook's format:
+    /// edit it and bring it back with `tabel import`.
+    Export {
+        #[command(flatten)]
+        db: DbArg,
+        /// Where to write it, e.g. school.xlsx.
+        file: PathBuf,
+        /// The school's number (needed when the database holds more than one).
+        #[arg(long)]
+        school: Option<String>,
+        /// The lists as of this date (YYYY-MM-DD). Default: today.
+        #[arg(long, value_parser = parse_date)]
+        today: Option<Date>,
+    },
     /// Write the set-up workbook's template (a sheet per list, an example row each) to FILE,
     /// to fill in and bring back with `tabel import`.
     Template {
@@ -675,6 +689,25 @@ async fn school(command: SchoolCommand) -> anyhow::Result<i32> {
                 "Created school {} «{}» with its administrator {admin_login} (id {}).",
                 made.school, school.short_name, made.admin
             );
+            Ok(0)
+        }
+        SchoolCommand::Export {
+            db,
+            file,
+            school,
+            today,
+        } => {
+            let (url, _) = db.resolve()?;
+            let config = AppConfig {
+                today,
+                ..AppConfig::default()
+            };
+            let app = App::new(open_db(&url).await?, config);
+            let school = one_school(&app, school.as_deref()).await?;
+            let bytes = app.system_export_school(school).await.map_err(explain)?;
+            std::fs::write(&file, bytes)
+                .with_context(|| format!("{}: cannot write the file", file.display()))?;
+            println!("Wrote the lists of school {school} to {}.", file.display());
             Ok(0)
         }
         SchoolCommand::Template { file } => {

@@ -8,6 +8,7 @@
 //! same file again changes nothing and writes nothing, not even an audit record.
 
 pub mod accounts;
+mod export;
 mod import;
 
 pub use import::{ImportReport, ListCount, PlannedChange};

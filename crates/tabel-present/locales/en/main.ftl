@@ -1092,3 +1092,4 @@ recovery-send = Send a code
 recovery-sent = If the account has a confirmed contact, a code was sent to it. It works for 30 minutes.
 recovery-code = Code
 recovery-code-wrong = The code is wrong or out of date: ask for a new one.
+setup-export = The school's lists now (XLSX)

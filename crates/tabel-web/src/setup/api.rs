@@ -28,6 +28,7 @@ const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.
 pub(crate) fn routes(r: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
     r.routes(routes!(import))
         .routes(routes!(template))
+        .routes(routes!(export))
         .routes(routes!(issue_accounts))
         .routes(routes!(redeem))
 }
@@ -162,17 +163,37 @@ async fn template(ApiUser(who): ApiUser, Path(school): Path<String>) -> Result<R
     let school: SchoolId = id(&school)?;
     tabel_app::check(may_set_up(&who.principal, school))?;
     let bytes = tabel_app::setup::template()?;
-    Ok((
+    Ok(xlsx_download(bytes, "tabel-school.xlsx"))
+}
+
+/// The school's lists as they stand today, in the set-up workbook's format (administrators):
+/// edit and import again.
+#[utoipa::path(get, path = "/api/v1/schools/{id}/export", tag = "structure", security(("bearer" = [])),
+    params(("id" = String, Path, description = "The school")),
+    responses((status = 200, description = "The XLSX workbook"), (status = 403, body = Problem), (status = 404, body = Problem)))]
+async fn export(
+    State(state): State<AppState>,
+    ApiUser(who): ApiUser,
+    Path(school): Path<String>,
+) -> Result<Response, ApiError> {
+    let school: SchoolId = id(&school)?;
+    let bytes = state.app.export_school(&who.principal, school).await?;
+    Ok(xlsx_download(bytes, "tabel-school-lists.xlsx"))
+}
+
+/// An XLSX workbook as a download.
+pub(crate) fn xlsx_download(bytes: Vec<u8>, name: &str) -> Response {
+    (
         [
-            (header::CONTENT_TYPE, XLSX),
+            (header::CONTENT_TYPE, XLSX.to_owned()),
             (
                 header::CONTENT_DISPOSITION,
-                "attachment; filename=\"tabel-school.xlsx\"",
+                format!("attachment; filename=\"{name}\""),
             ),
         ],
         bytes,
     )
-        .into_response())
+        .into_response()
 }
 
 /// `?format=pdf` or `?format=csv`

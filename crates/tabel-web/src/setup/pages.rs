@@ -9,7 +9,7 @@ use crate::i18n::Tr;
 use crate::paths::Path;
 use askama::Template;
 use axum::extract::{DefaultBodyLimit, Multipart, State};
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
@@ -35,6 +35,7 @@ pub(crate) fn router() -> Router<AppState> {
         )
         .route("/admin/{school}/import/apply", post(apply))
         .route("/admin/{school}/import/template.xlsx", get(template))
+        .route("/admin/{school}/export.xlsx", get(export))
         .route("/admin/{school}/accounts", get(accounts_form).post(letters))
         .route("/account/invitation", get(invitation_form).post(redeem))
 }
@@ -234,20 +235,16 @@ async fn apply(
 async fn template(user: PageUser, Path(school): Path<SchoolId>) -> Result<Response, PageError> {
     tabel_app::check(may_set_up(&user.who.principal, school))?;
     let bytes = tabel_app::setup::template()?;
-    Ok((
-        [
-            (
-                header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            ),
-            (
-                header::CONTENT_DISPOSITION,
-                "attachment; filename=\"tabel-school.xlsx\"",
-            ),
-        ],
-        bytes,
-    )
-        .into_response())
+    Ok(super::api::xlsx_download(bytes, "tabel-school.xlsx"))
+}
+
+async fn export(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(school): Path<SchoolId>,
+) -> Result<Response, PageError> {
+    let bytes = state.app.export_school(&user.who.principal, school).await?;
+    Ok(super::api::xlsx_download(bytes, "tabel-school-lists.xlsx"))
 }
 
 #[derive(Template)]

@@ -778,6 +778,12 @@ async fn an_administrator_imports_through_the_preview_and_prints_the_login_lette
 
     d.type_into("#files", fixed.to_str().unwrap()).await;
     d.click("#preview").await;
+    // The page with the problems also has the lists' table: wait for the new page.
+    assert!(
+        d.wait_until("return document.querySelector('#apply') !== null")
+            .await,
+        "the fixed file can be applied"
+    );
     let lists = d.text("#lists").await;
     assert!(lists.contains("Ученики 2 0 0"), "{lists}");
     assert_eq!(app.get_json("/api/v1/classes", &admin).await, pupils_before);
@@ -849,4 +855,62 @@ async fn an_administrator_imports_through_the_preview_and_prints_the_login_lette
         }
     }
     assert!(passwords.iter().all(|p| p.len() == 14), "{passwords:?}");
+}
+
+both_backends!(a_schools_own_lists_import_back_unchanged);
+async fn a_schools_own_lists_import_back_unchanged(app: TestApp) {
+    let admin = app.token("admin").await;
+    let res = app
+        .get(&format!("/api/v1/schools/{}/export", app.f.school), &admin)
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let workbook = res.bytes().await.unwrap().to_vec();
+    let sheets = tabel_reports::workbook::read_sheets(
+        &workbook,
+        &tabel_reports::workbook::Limits::table(10_000, 32),
+    )
+    .unwrap();
+    let pupils = sheets.iter().find(|s| s.name == "Ученики").unwrap();
+    assert!(pupils.rows.len() > 5, "{:?}", pupils.rows);
+    let res = client(false)
+        .post(app.url(&format!(
+            "/api/v1/schools/{}/import?apply=true",
+            app.f.school
+        )))
+        .bearer_auth(&admin)
+        .header(
+            "content-type",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        .body(workbook)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        res.status(),
+        StatusCode::OK,
+        "{}",
+        res.text().await.unwrap()
+    );
+    let report: Value = res.json().await.unwrap();
+    assert_eq!(report["changes"].as_array().unwrap().len(), 0, "{report}");
+    assert!(
+        report["lists"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|l| l["sheet"] == "Ученики" && l["unchanged"].as_u64() > Some(0)),
+        "{report}"
+    );
+    // Another school's administrator, a teacher: not theirs to export.
+    for (login, status) in [
+        ("teacher", StatusCode::FORBIDDEN),
+        ("admin2", StatusCode::NOT_FOUND),
+    ] {
+        let token = app.token(login).await;
+        let res = app
+            .get(&format!("/api/v1/schools/{}/export", app.f.school), &token)
+            .await;
+        assert_eq!(res.status(), status, "{login}");
+    }
 }

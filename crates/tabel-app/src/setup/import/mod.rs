@@ -845,6 +845,7 @@ impl Run<'_, '_> {
 }
 
 mod people;
+pub(crate) use people::relation_word;
 mod teaching;
 
 #[cfg(test)]
