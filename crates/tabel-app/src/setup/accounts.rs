@@ -197,7 +197,7 @@ impl App {
             .map(|s| s.name)
             .unwrap_or_default();
         let expires = now + Duration::days(INVITATION_DAYS);
-        let expires_on = (today + Duration::days(INVITATION_DAYS)).min(year.ends_on.max(today));
+        let expires_on = today + Duration::days(INVITATION_DAYS);
         let mut taken: HashSet<String> = HashSet::new();
         let mut letters = Vec::new();
         let mut seen = HashSet::new();
