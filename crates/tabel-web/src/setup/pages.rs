@@ -54,8 +54,9 @@ struct Draft {
     files: Vec<Upload>,
 }
 
-/// Drafts kept at most (the oldest goes first).
+/// Drafts kept at most, and their bytes together (the oldest goes first).
 const MAX_DRAFTS: usize = 16;
+const MAX_DRAFT_BYTES: usize = 64 << 20;
 const DRAFT_LIFETIME: Duration = Duration::from_secs(3600);
 
 impl Drafts {
@@ -68,7 +69,12 @@ impl Drafts {
             .lock()
             .map_err(|_| AppError::Internal("drafts".into()))?;
         all.retain(|d| d.at.elapsed() < DRAFT_LIFETIME && d.user != user);
-        if all.len() >= MAX_DRAFTS {
+        let size = |files: &[Upload]| files.iter().map(|f| f.bytes.len()).sum::<usize>();
+        let new = size(&files);
+        while !all.is_empty()
+            && (all.len() >= MAX_DRAFTS
+                || all.iter().map(|d| size(&d.files)).sum::<usize>() + new > MAX_DRAFT_BYTES)
+        {
             all.remove(0);
         }
         all.push(Draft {
