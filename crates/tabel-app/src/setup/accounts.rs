@@ -4,7 +4,6 @@
 //! back is shown once — as login letters (PDF) or a CSV for a mail merge — and never stored:
 //! only hashes are kept.
 
-use super::may_set_up;
 use crate::{App, AppError, Client, check};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -160,7 +159,7 @@ impl App {
         input: &IssueAccounts,
         client: &Client,
     ) -> Result<Issued, AppError> {
-        check(may_set_up(p, school))?;
+        check(p.may_administer(school))?;
         let today = self.today();
         let now = self.now();
         let mut tx = self.db.begin().await?;

@@ -4,7 +4,6 @@
 //! Classes only: subgroups, streams and individual curricula have no list yet, so their load
 //! and timetable lines are left out.
 
-use super::may_set_up;
 use crate::{App, AppError, check};
 use std::collections::HashMap;
 use tabel_domain::SchoolId;
@@ -35,14 +34,6 @@ fn hours(tenths: Option<i64>) -> String {
         .and_then(|t| u16::try_from(t).ok())
         .map(|t| WeeklyHours::from_tenths(t).to_string())
         .unwrap_or_default()
-}
-
-fn weekday(d: i64) -> String {
-    ["", "Пн", "Вт", "Ср", "Чт", "Пт", "Сб"]
-        .get(usize::try_from(d).unwrap_or(0))
-        .copied()
-        .unwrap_or("")
-        .to_owned()
 }
 
 fn role_words(codes: &str) -> String {
@@ -88,7 +79,7 @@ impl App {
         p: &Principal,
         school: SchoolId,
     ) -> Result<Vec<u8>, AppError> {
-        check(may_set_up(p, school))?;
+        check(p.may_administer(school))?;
         self.system_export_school(school).await
     }
 
@@ -273,7 +264,10 @@ impl App {
                 .filter_map(|s| {
                     Some(vec![
                         (*class.get(&s.group_id)?).to_owned(),
-                        weekday(s.weekday),
+                        tabel_domain::setup::values::weekday_short(
+                            u8::try_from(s.weekday).unwrap_or(0),
+                        )
+                        .to_owned(),
                         s.number.to_string(),
                         (*subject.get(&s.subject_id)?).to_owned(),
                         staff_name.get(&s.teacher_id)?.clone(),

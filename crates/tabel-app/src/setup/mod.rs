@@ -14,7 +14,7 @@ mod import;
 pub use import::{ImportReport, ListCount, PlannedChange};
 
 use crate::{App, AppError, Client};
-use tabel_domain::access::{Decision, Principal};
+use tabel_domain::access::Principal;
 use tabel_domain::setup::{self, SetupError, SetupFile};
 use tabel_domain::{SchoolId, UserId};
 use tabel_reports::workbook::{self, Limits, WorkbookError};
@@ -27,17 +27,6 @@ pub const MAX_UPLOAD_BYTES: usize = 16 << 20;
 pub struct Upload {
     pub name: String,
     pub bytes: Vec<u8>,
-}
-
-/// May set the school up: its administrators.
-pub fn may_set_up(p: &Principal, school: SchoolId) -> Decision {
-    if p.is_admin_of(school) {
-        Decision::Allow
-    } else if p.schools().contains(&school) {
-        Decision::Forbidden
-    } else {
-        Decision::Hidden
-    }
 }
 
 /// Reads the uploads into the lists they hold; problems name file or sheet, row and column.
@@ -126,7 +115,7 @@ impl App {
         apply: bool,
         client: &Client,
     ) -> Result<ImportReport, AppError> {
-        crate::check(may_set_up(p, school))?;
+        crate::check(p.may_administer(school))?;
         self.import_as(Some(p.user), school, files, apply, client)
             .await
     }

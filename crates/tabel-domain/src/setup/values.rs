@@ -148,6 +148,14 @@ pub fn weekday(raw: &str) -> Result<u8, Refusal> {
     Ok(n)
 }
 
+/// A school day's short name as lists write it: 1 → «Пн» … 6 → «Сб» (empty otherwise).
+pub fn weekday_short(day: u8) -> &'static str {
+    ["", "Пн", "Вт", "Ср", "Чт", "Пт", "Сб"]
+        .get(usize::from(day))
+        .copied()
+        .unwrap_or("")
+}
+
 /// A lesson's number in the day, 1 to 12 (`3`, or `3.0` from a spreadsheet).
 pub fn lesson_number(raw: &str) -> Result<u8, Refusal> {
     let s = raw.trim();
@@ -438,6 +446,9 @@ mod tests {
         );
         assert!(roles("директор").is_err());
         assert_eq!(weekday("Сб").unwrap(), 6);
+        for d in 1..=6 {
+            assert_eq!(weekday(weekday_short(d)).unwrap(), d);
+        }
         assert!(weekday("Вс").is_err());
         assert_eq!(hours("0,5").unwrap().tenths(), 5);
         assert_eq!(hours("2").unwrap().tenths(), 20);

@@ -17,7 +17,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use tabel_app::setup::accounts::IssueAccounts;
-use tabel_app::setup::{ImportReport, MAX_UPLOAD_BYTES, Upload, may_set_up};
+use tabel_app::setup::{ImportReport, MAX_UPLOAD_BYTES, Upload};
 use tabel_domain::SchoolId;
 use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
@@ -67,7 +67,7 @@ async fn import(
     body: Body,
 ) -> Result<Response, ApiError> {
     let school: SchoolId = id(&school)?;
-    tabel_app::check(may_set_up(&who.principal, school))?;
+    tabel_app::check(who.principal.may_administer(school))?;
     let kind = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -161,7 +161,7 @@ fn refused(report: ImportReport) -> Response {
     responses((status = 200, description = "The XLSX template"), (status = 403, body = Problem), (status = 404, body = Problem)))]
 async fn template(ApiUser(who): ApiUser, Path(school): Path<String>) -> Result<Response, ApiError> {
     let school: SchoolId = id(&school)?;
-    tabel_app::check(may_set_up(&who.principal, school))?;
+    tabel_app::check(who.principal.may_administer(school))?;
     let bytes = tabel_app::setup::template()?;
     Ok(xlsx_download(bytes, "tabel-school.xlsx"))
 }

@@ -18,7 +18,7 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 use tabel_app::AppError;
 use tabel_app::setup::accounts::IssueAccounts;
-use tabel_app::setup::{ImportReport, MAX_UPLOAD_BYTES, Upload, may_set_up};
+use tabel_app::setup::{ImportReport, MAX_UPLOAD_BYTES, Upload};
 use tabel_domain::school::GroupKind;
 use tabel_domain::{GroupId, SchoolId, UserId};
 
@@ -128,7 +128,7 @@ async fn import_form(
     user: PageUser,
     Path(school): Path<SchoolId>,
 ) -> Result<Html<String>, PageError> {
-    tabel_app::check(may_set_up(&user.who.principal, school))?;
+    tabel_app::check(user.who.principal.may_administer(school))?;
     render(import_page(&state, &user, school, None))
 }
 
@@ -162,7 +162,7 @@ async fn preview(
     Path(school): Path<SchoolId>,
     form: Multipart,
 ) -> Result<Response, PageError> {
-    tabel_app::check(may_set_up(&user.who.principal, school))?;
+    tabel_app::check(user.who.principal.may_administer(school))?;
     let mut page = import_page(&state, &user, school, None);
     let files = match uploads(form).await {
         Ok(f) if !f.is_empty() => f,
@@ -219,7 +219,7 @@ async fn apply(
     Path(school): Path<SchoolId>,
     Form(f): Form<ApplyForm>,
 ) -> Result<Response, PageError> {
-    tabel_app::check(may_set_up(&user.who.principal, school))?;
+    tabel_app::check(user.who.principal.may_administer(school))?;
     let mut page = import_page(&state, &user, school, None);
     let Some(files) = state.drafts.take(&f.draft, user.who.principal.user, school) else {
         page.refused = Some(page.t.get("setup-draft-gone"));
@@ -239,7 +239,7 @@ async fn apply(
 }
 
 async fn template(user: PageUser, Path(school): Path<SchoolId>) -> Result<Response, PageError> {
-    tabel_app::check(may_set_up(&user.who.principal, school))?;
+    tabel_app::check(user.who.principal.may_administer(school))?;
     let bytes = tabel_app::setup::template()?;
     Ok(super::api::xlsx_download(bytes, "tabel-school.xlsx"))
 }
@@ -267,7 +267,7 @@ async fn accounts_form(
     user: PageUser,
     Path(school): Path<SchoolId>,
 ) -> Result<Html<String>, PageError> {
-    tabel_app::check(may_set_up(&user.who.principal, school))?;
+    tabel_app::check(user.who.principal.may_administer(school))?;
     let classes = state
         .app
         .classes(

@@ -351,7 +351,7 @@ impl Run<'_, '_> {
             }
             let what = format!(
                 "{name}, {} урок {}: {}",
-                weekday_word(s.weekday),
+                tabel_domain::setup::values::weekday_short(s.weekday),
                 s.number,
                 s.subject
             );
@@ -420,16 +420,5 @@ impl Run<'_, '_> {
                 crate::timetable::regenerate(self.conn, self.cx.school, &year, self.on).await?;
         }
         Ok(())
-    }
-}
-
-fn weekday_word(d: u8) -> &'static str {
-    match d {
-        1 => "Пн",
-        2 => "Вт",
-        3 => "Ср",
-        4 => "Чт",
-        5 => "Пт",
-        _ => "Сб",
     }
 }
