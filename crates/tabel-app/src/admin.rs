@@ -256,7 +256,8 @@ impl App {
         Ok(id)
     }
 
-    /// Sets a new password for an account (administrators); the user's sessions end.
+    /// Sets a new password for an account (administrators); the user's sessions end. The
+    /// administrator knows this password, so its holder must set their own at the next login.
     pub async fn reset_password(
         &self,
         p: &Principal,
@@ -273,7 +274,8 @@ impl App {
             .await
     }
 
-    /// Sets a new password from the command line.
+    /// Sets a new password from the command line (the operator's own recovery: the password
+    /// is final, not one to change at the next login).
     pub async fn system_reset_password(
         &self,
         login: &str,
@@ -298,7 +300,13 @@ impl App {
         let now = self.now();
         let mut tx = self.db.begin().await?;
         let school = user_school(&mut tx.conn(), user).await?;
-        user_repo::set_password(&mut tx.conn(), user, &hash, now).await?;
+        // Another person set it: it is as temporary as a login letter's one-time password.
+        let must_change = actor.is_some() && actor != Some(user);
+        if must_change {
+            user_repo::set_one_time_password(&mut tx.conn(), user, &hash).await?;
+        } else {
+            user_repo::set_password(&mut tx.conn(), user, &hash, now).await?;
+        }
         session::revoke_sessions_of(&mut tx.conn(), user, None, now).await?;
         audit_in(
             &mut tx,
@@ -309,7 +317,7 @@ impl App {
                 action: "user.password_reset",
                 entity_id: user.to_string(),
                 before: None,
-                after: None,
+                after: Some(serde_json::json!({ "must_change_password": must_change })),
             },
             client,
         )

@@ -323,8 +323,8 @@ pub async fn user_of_person(conn: &mut Conn<'_>, person: PersonId) -> Result<Opt
     Ok(fetch_optional!(conn, ProfileRow, SQL, person.get())?.map(Profile::from))
 }
 
-/// Gives an account a one-time password (from a login letter): its holder must set their own
-/// at the first login.
+/// Gives an account a password someone else knows (a login letter's one-time password, or one
+/// an administrator set): its holder must set their own at the next login.
 pub async fn set_one_time_password(conn: &mut Conn<'_>, user: UserId, hash: &str) -> Result<()> {
     const SQL: &str = "UPDATE users SET password_hash = $2, must_change_password = 1, failed_logins = 0, locked_until = NULL, version = version + 1 WHERE id = $1";
     if execute!(conn, SQL, user.get(), hash)? == 0 {

@@ -461,3 +461,81 @@ async fn the_forgotten_password_pages_answer_alike_for_any_login(app: TestApp) {
     let page = Page::parse(&res.text().await.unwrap());
     assert!(page.text("#reset-error").contains("Код неверный"));
 }
+
+both_backends!(a_password_an_administrator_sets_is_changed_at_the_next_login);
+async fn a_password_an_administrator_sets_is_changed_at_the_next_login(app: TestApp) {
+    let user_id = |login: &'static str| {
+        let db = app.db.db.clone();
+        async move {
+            let mut c = db.acquire().await.unwrap();
+            tabel_store::user::auth_by_login(&mut c.conn(), login)
+                .await
+                .unwrap()
+                .unwrap()
+                .id
+        }
+    };
+    let teacher = user_id("teacher").await;
+    let school = app.f.school;
+    let path = format!("/admin/{school}/users/{teacher}/password");
+    let old_session = app.token("teacher").await;
+    // Another teacher may not; nothing changes.
+    let english = app.browser("english").await;
+    let res = english
+        .post_form(&path, &[("password", "set by a colleague")])
+        .await;
+    assert!(
+        matches!(res.status(), StatusCode::FORBIDDEN | StatusCode::NOT_FOUND),
+        "{}",
+        res.status()
+    );
+    assert_eq!(
+        app.get("/api/v1/me", &old_session).await.status(),
+        StatusCode::OK
+    );
+    // The administrator sets one: the teacher's sessions end, and the password they were told
+    // works only to set their own.
+    let admin = app.browser("admin").await;
+    let res = admin
+        .post_form(&path, &[("password", "told by the office")])
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.get("/api/v1/me", &old_session).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    let res = app.login_api("teacher", "told by the office").await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let login: Value = res.json().await.unwrap();
+    assert_eq!(login["must_change_password"], true, "{login}");
+    let token = login["token"].as_str().unwrap();
+    let problem = assert_problem(app.get("/api/v1/me", token).await, StatusCode::FORBIDDEN).await;
+    assert_eq!(
+        problem["type"],
+        "urn:tabel:problem:password-change-required"
+    );
+    let res = app
+        .http
+        .post(app.url("/api/v1/me/password"))
+        .bearer_auth(token)
+        .json(&json!({"current_password": "told by the office", "new_password": "only mine now"}))
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_success(), "{}", res.status());
+    let res = app.login_api("teacher", "only mine now").await;
+    let login: Value = res.json().await.unwrap();
+    assert_eq!(login["must_change_password"], false, "{login}");
+    let records = {
+        let mut c = app.db.db.acquire().await.unwrap();
+        tabel_store::audit::history_of(&mut c.conn(), "user", &teacher.to_string(), 100)
+            .await
+            .unwrap()
+    };
+    assert!(
+        records.iter().any(|r| r.action == "user.password_reset"
+            && r.after_json.as_deref() == Some(r#"{"must_change_password":true}"#)),
+        "{:?}",
+        records.iter().map(|r| &r.action).collect::<Vec<_>>()
+    );
+}
