@@ -13,7 +13,9 @@
 //! dashboard of overdue publications), and the pupils' earlier years — their classes, year
 //! marks and, for today's senior grades, the 9th grade's ОГЭ and certificate marks — so that a
 //! record spans the levels of education (`past_years`). The first school also gets
-//! the seven demo accounts ([`DEMO_LOGINS`], password [`DEMO_PASSWORD`]).
+//! the seven demo accounts ([`DEMO_LOGINS`], password [`DEMO_PASSWORD`]), and its lists go
+//! through the set-up import: exported, imported back, and imported into a new school of a
+//! scratch database that must come out the same (`through_the_import`).
 //!
 //! The same seed and "today" give the same data (and, in an empty database, the same ids):
 //! every school draws from its own [`rng::SplitMix64`] streams derived from the seed and the
@@ -242,7 +244,7 @@ pub async fn generate_region(db: &Db, opts: &DemoOptions) -> Result<DemoRegion, 
         return Err(DemoError::NoSchools);
     };
     if let Some(first) = schools.first() {
-        through_the_import(db, first.id, opts.today).await?;
+        through_the_import(db, first, opts.today).await?;
     }
     Ok(DemoRegion {
         id,
@@ -252,44 +254,101 @@ pub async fn generate_region(db: &Db, opts: &DemoOptions) -> Result<DemoRegion, 
     })
 }
 
-/// The demo school through the door a real school takes: its lists, exported in the set-up
-/// workbook's format and imported back (a preview), must change nothing. The generator and the
-/// import then agree on every pupil, parent, class, load and timetable line of a realistic
-/// school, each time the demo runs.
-async fn through_the_import(
-    db: &Db,
-    school: tabel_domain::SchoolId,
-    today: Date,
-) -> Result<(), DemoError> {
-    let app = tabel_app::App::new(
-        db.clone(),
+/// The demo school through the door a real school takes. Its lists, exported in the set-up
+/// workbook's format, are imported back (a preview, which must change nothing), and applied to
+/// a new school in a scratch database made the way a real school starts (`tabel school add`,
+/// then the import); that school's export must hold the same rows. So the import reads, matches
+/// and writes a realistic school each time the demo runs, and the generator, the import and the
+/// export agree on every pupil, parent, class, load and timetable line.
+///
+/// The demo's own school is still written by the generator: it holds what no list carries yet
+/// (subgroups, streams, individual curricula, consents, past years, the journal), and its ids
+/// stay the same for a seed.
+async fn through_the_import(db: &Db, school: &DemoSchool, today: Date) -> Result<(), DemoError> {
+    let invalid = |e: tabel_app::AppError| DemoError::Invalid(e.to_string());
+    let app = app_on(db.clone(), today);
+    let workbook = app.system_export_school(school.id).await.map_err(invalid)?;
+    let upload = || {
+        vec![tabel_app::setup::Upload {
+            name: "demo.xlsx".into(),
+            bytes: workbook.clone(),
+        }]
+    };
+    let cli = tabel_app::Client::cli();
+    let report = app
+        .system_import_school(school.id, upload(), false, &cli)
+        .await
+        .map_err(invalid)?;
+    refuse_changes(&report, "the import would change the demo school")?;
+
+    let scratch = tempfile::tempdir().map_err(|e| DemoError::Invalid(e.to_string()))?;
+    let url = format!("sqlite://{}", scratch.path().join("school.db").display());
+    let other = Db::connect(&url).await?;
+    other.migrate().await?;
+    let app = app_on(other.clone(), today);
+    let created = app
+        .system_create_school(
+            &tabel_app::admin::NewSchoolInput {
+                name: school.name.clone(),
+                short_name: school.short_name.clone(),
+                region: REGION_NAME.to_owned(),
+                municipality: "Городской округ Светлогорск".to_owned(),
+                time_zone: "Europe/Moscow".to_owned(),
+            },
+            &tabel_app::admin::NewAccount {
+                login: "office".to_owned(),
+                display_name: "Канцелярия".to_owned(),
+                password: "a scratch school's office".to_owned(),
+                roles: vec!["admin".to_owned()],
+                person_id: None,
+            },
+        )
+        .await
+        .map_err(invalid)?;
+    let applied = app
+        .system_import_school(created.school, upload(), true, &cli)
+        .await
+        .map_err(invalid)?;
+    if let Some(e) = applied.errors.first() {
+        return Err(DemoError::Invalid(format!(
+            "the import refuses the demo school's lists in a new school: {e}"
+        )));
+    }
+    let again = app
+        .system_export_school(created.school)
+        .await
+        .map_err(invalid)?;
+    let report = app
+        .system_import_school(created.school, upload(), false, &cli)
+        .await
+        .map_err(invalid)?;
+    refuse_changes(&report, "a second import would change the imported school")?;
+    other.close().await;
+    if let Some(d) = tabel_app::setup::first_difference(&workbook, &again).map_err(invalid)? {
+        return Err(DemoError::Invalid(format!(
+            "the school imported from the demo's lists exports differently: {d}"
+        )));
+    }
+    Ok(())
+}
+
+fn app_on(db: Db, today: Date) -> tabel_app::App {
+    tabel_app::App::new(
+        db,
         tabel_app::AppConfig {
             today: Some(today),
             ..tabel_app::AppConfig::default()
         },
-    );
-    let invalid = |e: tabel_app::AppError| DemoError::Invalid(e.to_string());
-    let workbook = app.system_export_school(school).await.map_err(invalid)?;
-    let report = app
-        .system_import_school(
-            school,
-            vec![tabel_app::setup::Upload {
-                name: "demo.xlsx".into(),
-                bytes: workbook,
-            }],
-            false,
-            &tabel_app::Client::cli(),
-        )
-        .await
-        .map_err(invalid)?;
+    )
+}
+
+fn refuse_changes(report: &tabel_app::setup::ImportReport, what: &str) -> Result<(), DemoError> {
     if let Some(e) = report.errors.first() {
-        return Err(DemoError::Invalid(format!(
-            "the import refuses the demo school's own lists: {e}"
-        )));
+        return Err(DemoError::Invalid(format!("{what}: {e}")));
     }
     if let Some(c) = report.changes.first() {
         return Err(DemoError::Invalid(format!(
-            "the import would change the demo school: «{}», row {}: {} {}",
+            "{what}: «{}», row {}: {} {}",
             c.sheet, c.row, c.what, c.detail
         )));
     }

@@ -1,6 +1,7 @@
 //! A school's lists in the import's own format: what it holds today, as the workbook the import
-//! reads back. Download, edit, import again; and the demo imports its own school's export to
-//! check that the generator and the import agree (a second import must change nothing).
+//! reads back. Download, edit, import again. The demo imports its own school's export twice: as
+//! a preview against itself (it must change nothing) and applied to a new school in a scratch
+//! database, whose export must hold the same rows ([`first_difference`]).
 //! Classes only: subgroups, streams and individual curricula have no list yet, so their load
 //! and timetable lines are left out.
 
@@ -9,7 +10,8 @@ use std::collections::HashMap;
 use tabel_domain::SchoolId;
 use tabel_domain::access::Principal;
 use tabel_domain::calendar::WeeklyHours;
-use tabel_domain::setup::{Col, SheetKind};
+use tabel_domain::setup::{self, Col, SheetKind};
+use tabel_reports::workbook;
 use tabel_store::school as school_repo;
 use tabel_store::setup::{self as facts, PersonFacts};
 use time::Date;
@@ -278,5 +280,87 @@ impl App {
             on,
         ));
         tabel_reports::xlsx::workbook(&sheets).map_err(|e| AppError::Internal(e.to_string()))
+    }
+}
+
+/// Rows above a list in an export: its title, the date, a blank row and the heading.
+const HEAD_ROWS: usize = 4;
+
+/// The first difference between two exports of a school's lists, or `None` when every sheet
+/// holds the same rows (in any order: two schools number their people differently, so people
+/// of the same name may come in another order). The demo checks its round trip with it.
+pub fn first_difference(a: &[u8], b: &[u8]) -> Result<Option<String>, AppError> {
+    let limits = workbook::Limits::table(setup::MAX_ROWS, setup::MAX_COLUMNS);
+    let read = |bytes: &[u8]| {
+        workbook::read_sheets(bytes, &limits).map_err(|e| AppError::Internal(e.to_string()))
+    };
+    let (left, right) = (read(a)?, read(b)?);
+    let names = |s: &[workbook::NamedSheet]| s.iter().map(|s| s.name.clone()).collect::<Vec<_>>();
+    if names(&left) != names(&right) {
+        return Ok(Some(format!(
+            "the sheets differ: {:?} and {:?}",
+            names(&left),
+            names(&right)
+        )));
+    }
+    for (l, r) in left.into_iter().zip(right) {
+        let sorted = |mut rows: Vec<Vec<String>>| {
+            // The title rows and the heading stay first; the lists' rows are compared sorted.
+            let mut body = rows.split_off(rows.len().min(HEAD_ROWS));
+            body.sort();
+            (rows, body)
+        };
+        let (l_head, l_rows) = sorted(l.rows);
+        let (r_head, r_rows) = sorted(r.rows);
+        if l_head != r_head {
+            return Ok(Some(format!("«{}»: the headings differ", l.name)));
+        }
+        if let Some((x, y)) = l_rows.iter().zip(&r_rows).find(|(x, y)| x != y) {
+            return Ok(Some(format!("«{}»: {x:?} against {y:?}", l.name)));
+        }
+        if l_rows.len() != r_rows.len() {
+            return Ok(Some(format!(
+                "«{}»: {} rows against {}",
+                l.name,
+                l_rows.len(),
+                r_rows.len()
+            )));
+        }
+    }
+    Ok(None)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::first_difference;
+    use tabel_reports::xlsx::{Sheet, workbook};
+
+    fn book(rows: &[&[&str]]) -> Vec<u8> {
+        workbook(&[Sheet {
+            name: "Ученики".into(),
+            title: "Ученики".into(),
+            subtitle: "Выгрузка на 23.11.2026".into(),
+            headers: vec!["ФИО".into(), "Класс".into()],
+            widths: Vec::new(),
+            rows: rows
+                .iter()
+                .map(|r| r.iter().map(|c| (*c).to_owned()).collect())
+                .collect(),
+        }])
+        .unwrap()
+    }
+
+    #[test]
+    fn exports_differ_by_their_rows_not_by_the_rows_order() {
+        let a = book(&[&["Иванов Иван", "5А"], &["Петров Пётр", "5Б"]]);
+        let reordered = book(&[&["Петров Пётр", "5Б"], &["Иванов Иван", "5А"]]);
+        assert_eq!(first_difference(&a, &reordered).unwrap(), None);
+        let moved = book(&[&["Иванов Иван", "5Б"], &["Петров Пётр", "5Б"]]);
+        let d = first_difference(&a, &moved).unwrap().unwrap();
+        assert!(d.contains("Ученики") && d.contains("5А"), "{d}");
+        let fewer = book(&[&["Иванов Иван", "5А"]]);
+        assert!(first_difference(&a, &fewer).unwrap().is_some());
+        assert!(first_difference(&fewer, &a).unwrap().is_some());
     }
 }

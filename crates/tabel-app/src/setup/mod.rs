@@ -11,6 +11,7 @@ pub mod accounts;
 mod export;
 mod import;
 
+pub use export::first_difference;
 pub use import::{ImportReport, ListCount, PlannedChange};
 
 use crate::{App, AppError, Client};
