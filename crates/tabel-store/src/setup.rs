@@ -437,3 +437,101 @@ pub async fn membership_start(conn: &mut Conn<'_>, id: MembershipId) -> Result<O
     const SQL: &str = "SELECT starts_on FROM memberships WHERE id = $1";
     Ok(fetch_optional!(conn, (Date,), SQL, id.get())?.map(|r| r.0))
 }
+
+/// A group of the year other than a class: a subgroup, a stream or an individual curriculum.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct GroupFacts {
+    pub id: i64,
+    pub kind: String,
+    pub name: String,
+    pub grade: i64,
+    pub shift: i64,
+    /// The class of a subgroup or individual curriculum.
+    pub parent_group_id: Option<i64>,
+    pub subject_id: Option<i64>,
+}
+
+const SELECT_GROUPS: &str = "SELECT id, kind, name, grade, shift, parent_group_id, subject_id \
+     FROM study_groups WHERE academic_year_id = $1 AND kind <> 'class' ORDER BY sort_key, id";
+/// The year's groups other than classes.
+pub async fn groups(conn: &mut Conn<'_>, year: AcademicYearId) -> Result<Vec<GroupFacts>> {
+    Ok(fetch_all!(conn, GroupFacts, SELECT_GROUPS, year.get())?)
+}
+
+const SELECT_STREAM_CLASSES: &str = "SELECT sc.stream_id, sc.class_id FROM stream_classes sc \
+     JOIN study_groups g ON g.id = sc.stream_id WHERE g.academic_year_id = $1 \
+     ORDER BY sc.stream_id, sc.class_id";
+/// Which classes each stream of the year draws from: (stream, class).
+pub async fn stream_classes(conn: &mut Conn<'_>, year: AcademicYearId) -> Result<Vec<(i64, i64)>> {
+    Ok(fetch_all!(
+        conn,
+        (i64, i64),
+        SELECT_STREAM_CLASSES,
+        year.get()
+    )?)
+}
+
+/// A pupil's membership in a group other than a class, current on a date.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct GroupMemberFacts {
+    pub id: i64,
+    pub group_id: i64,
+    pub student_id: i64,
+    pub starts_on: Date,
+}
+
+const SELECT_GROUP_MEMBERS: &str = "SELECT m.id, m.group_id, m.student_id, m.starts_on \
+     FROM memberships m JOIN study_groups g ON g.id = m.group_id \
+     WHERE g.academic_year_id = $1 AND g.kind <> 'class' AND m.starts_on <= $2 \
+         AND (m.ends_on IS NULL OR m.ends_on >= $2) ORDER BY m.student_id, m.group_id";
+/// Who is in which group (other than a class) of the year on `on`.
+pub async fn group_members(
+    conn: &mut Conn<'_>,
+    year: AcademicYearId,
+    on: Date,
+) -> Result<Vec<GroupMemberFacts>> {
+    Ok(fetch_all!(
+        conn,
+        GroupMemberFacts,
+        SELECT_GROUP_MEMBERS,
+        year.get(),
+        on
+    )?)
+}
+
+const SET_GROUP_FACTS: &str =
+    "UPDATE study_groups SET parent_group_id = $2, subject_id = $3, shift = $4 WHERE id = $1";
+/// A group's class, subject and shift, as its line in the lists says.
+pub async fn set_group_facts(
+    conn: &mut Conn<'_>,
+    id: GroupId,
+    class: Option<GroupId>,
+    subject: Option<SubjectId>,
+    shift: u8,
+) -> Result<()> {
+    execute!(
+        conn,
+        SET_GROUP_FACTS,
+        id.get(),
+        class.map(GroupId::get),
+        subject.map(SubjectId::get),
+        i64::from(shift)
+    )?;
+    Ok(())
+}
+
+const DELETE_STREAM_CLASSES: &str = "DELETE FROM stream_classes WHERE stream_id = $1";
+const INSERT_STREAM_CLASS: &str =
+    "INSERT INTO stream_classes (stream_id, class_id) VALUES ($1, $2)";
+/// Replaces the classes a stream draws from.
+pub async fn set_stream_classes(
+    conn: &mut Conn<'_>,
+    stream: GroupId,
+    classes: &[GroupId],
+) -> Result<()> {
+    execute!(conn, DELETE_STREAM_CLASSES, stream.get())?;
+    for c in classes {
+        execute!(conn, INSERT_STREAM_CLASS, stream.get(), c.get())?;
+    }
+    Ok(())
+}

@@ -2,8 +2,9 @@
 //! reads back. Download, edit, import again. The demo imports its own school's export twice: as
 //! a preview against itself (it must change nothing) and applied to a new school in a scratch
 //! database, whose export must hold the same rows ([`first_difference`]).
-//! Classes only: subgroups, streams and individual curricula have no list yet, so their load
-//! and timetable lines are left out.
+//! Groups other than classes (subgroups, streams, individual curricula) have their own sheet,
+//! their pupils are named on the pupils' sheet, and their load, curriculum and timetable lines
+//! name them in the column «Класс».
 
 use crate::{App, AppError, check};
 use std::collections::HashMap;
@@ -97,6 +98,9 @@ impl App {
         let subjects = facts::subjects(conn, school).await?;
         let staff = facts::staff(conn, school).await?;
         let classes = facts::classes(conn, year.id, on).await?;
+        let groups = facts::groups(conn, year.id).await?;
+        let streams = facts::stream_classes(conn, year.id).await?;
+        let members = facts::group_members(conn, year.id, on).await?;
         let pupils = facts::pupils(conn, school, year.id, on).await?;
         let parents = facts::parents(conn, school).await?;
         let plan = facts::plan(conn, year.id).await?;
@@ -111,6 +115,21 @@ impl App {
             .map(|s| (s.person.id, full(&s.person)))
             .collect();
         let class: HashMap<i64, &str> = classes.iter().map(|c| (c.id, c.name.as_str())).collect();
+        // What a line of the load, the curriculum or the timetable names: a class or a group.
+        let target: HashMap<i64, &str> = class
+            .iter()
+            .map(|(id, name)| (*id, *name))
+            .chain(groups.iter().map(|g| (g.id, g.name.as_str())))
+            .collect();
+        let mut groups_of: HashMap<i64, Vec<&str>> = HashMap::new();
+        for m in &members {
+            if let Some(name) = target.get(&m.group_id) {
+                groups_of.entry(m.student_id).or_default().push(name);
+            }
+        }
+        for names in groups_of.values_mut() {
+            names.sort_by_key(|n| tabel_domain::text::sort_key(n));
+        }
         let pupil: HashMap<i64, &facts::PupilFacts> =
             pupils.iter().map(|p| (p.person.id, p)).collect();
         use Col::*;
@@ -162,9 +181,39 @@ impl App {
             on,
         ));
         sheets.push(sheet(
+            SheetKind::Groups,
+            &[Group, Kind, Classes, Subject],
+            groups
+                .iter()
+                .filter_map(|g| {
+                    let kind = tabel_domain::school::GroupKind::from_code(&g.kind).ok()?;
+                    let of: Vec<&str> = if kind == tabel_domain::school::GroupKind::Stream {
+                        let mut of: Vec<&str> = streams
+                            .iter()
+                            .filter(|(s, _)| *s == g.id)
+                            .filter_map(|(_, c)| class.get(c).copied())
+                            .collect();
+                        of.sort_unstable();
+                        of
+                    } else {
+                        vec![*class.get(&g.parent_group_id?)?]
+                    };
+                    Some(vec![
+                        g.name.clone(),
+                        tabel_domain::setup::values::group_kind_word(kind).to_owned(),
+                        of.join(", "),
+                        g.subject_id
+                            .and_then(|s| subject.get(&s))
+                            .map_or_else(String::new, |s| (*s).to_owned()),
+                    ])
+                })
+                .collect(),
+            on,
+        ));
+        sheets.push(sheet(
             SheetKind::Pupils,
             &[
-                Last, First, Middle, BirthDate, SexCol, Class, Number, SnilsCol,
+                Last, First, Middle, BirthDate, SexCol, Class, Number, SnilsCol, Groups,
             ],
             pupils
                 .iter()
@@ -180,6 +229,10 @@ impl App {
                         (*class).to_owned(),
                         p.school_number.clone().unwrap_or_default(),
                         p.snils.clone().unwrap_or_default(),
+                        groups_of
+                            .get(&me.id)
+                            .map(|g| g.join("; "))
+                            .unwrap_or_default(),
                     ])
                 })
                 .collect(),
@@ -224,7 +277,7 @@ impl App {
                 .filter_map(|l| {
                     let target = match (l.grade, l.group_id) {
                         (Some(g), _) => (g.to_string(), String::new()),
-                        (None, Some(g)) => (String::new(), (*class.get(&g)?).to_owned()),
+                        (None, Some(g)) => (String::new(), (*target.get(&g)?).to_owned()),
                         (None, None) => return None,
                     };
                     Some(vec![
@@ -250,7 +303,7 @@ impl App {
                 .filter_map(|a| {
                     Some(vec![
                         staff_name.get(&a.teacher_id)?.clone(),
-                        (*class.get(&a.group_id)?).to_owned(),
+                        (*target.get(&a.group_id)?).to_owned(),
                         (*subject.get(&a.subject_id)?).to_owned(),
                         hours(a.hours_per_week_tenths),
                     ])
@@ -265,7 +318,7 @@ impl App {
                 .iter()
                 .filter_map(|s| {
                     Some(vec![
-                        (*class.get(&s.group_id)?).to_owned(),
+                        (*target.get(&s.group_id)?).to_owned(),
                         tabel_domain::setup::values::weekday_short(
                             u8::try_from(s.weekday).unwrap_or(0),
                         )

@@ -98,6 +98,7 @@ fn merge(into: &mut SetupFile, from: SetupFile, problems: &mut setup::Problems) 
     into.subjects.extend(from.subjects);
     into.staff.extend(from.staff);
     into.classes.extend(from.classes);
+    into.groups.extend(from.groups);
     into.pupils.extend(from.pupils);
     into.parents.extend(from.parents);
     into.curriculum.extend(from.curriculum);
@@ -212,9 +213,16 @@ fn allowed_values(kind: tabel_domain::setup::SheetKind) -> &'static str {
             "Класс: номер и буква (5А). Смена: 1 или 2. Дней в неделе: 5 или 6. Классный \
              руководитель — как в листе «Сотрудники» (Иванова М. П.)."
         }
+        SheetKind::Groups => {
+            "Группы, кроме классов. Вид: подгруппа (одного класса), поток (из классов одной \
+             параллели, через запятую) или ИУП (индивидуальный учебный план ученика). Ученики \
+             групп — в листе «Ученики», столбец «Группы». В нагрузке, учебном плане и \
+             расписании группу называют в столбце «Класс»."
+        }
         SheetKind::Pupils => {
             "Ученик находится по номеру личного дела или СНИЛС, иначе по ФИО и дате рождения. \
-             Пол: м или ж. Смена класса в файле — перевод с сегодняшнего дня."
+             Пол: м или ж. Смена класса в файле — перевод с сегодняшнего дня. Группы — через \
+             точку с запятой, как в листе «Группы»; пустая ячейка — ни в одной группе."
         }
         SheetKind::Parents => {
             "Кем приходится: мать, отец, опекун, попечитель, законный представитель. Ребёнок — \
@@ -222,7 +230,7 @@ fn allowed_values(kind: tabel_domain::setup::SheetKind) -> &'static str {
              родитель введёт код приглашения."
         }
         SheetKind::Curriculum => {
-            "Параллель (5) или класс (5А). Часов в неделю: 2 или 0,5. Часть: обязательная или \
+            "Параллель (5), класс (5А) или группа. Часов в неделю: 2 или 0,5. Часть: обязательная или \
              формируемая."
         }
         SheetKind::Assignments => {
@@ -252,7 +260,8 @@ mod tests {
             today,
         );
         assert!(problems.is_empty(), "{:?}", problems.list);
-        assert_eq!(file.sheets.len(), 8);
+        assert_eq!(file.sheets.len(), 9);
+        assert_eq!(file.groups.len(), 1);
         assert_eq!(file.pupils.len(), 1);
         assert_eq!(file.pupils[0].row, 5);
         assert_eq!(file.timetable.len(), 1);

@@ -1,6 +1,6 @@
-//! A school's set-up as schools keep it: one workbook with a sheet per list (classes, subjects,
-//! staff, pupils, parents, curriculum, teaching load, the weekly timetable), or the same lists as
-//! CSV files. This module reads the sheets' texts into typed lines, each with the row it came
+//! A school's set-up as schools keep it: one workbook with a sheet per list (classes, groups,
+//! subjects, staff, pupils, parents, curriculum, teaching load, the weekly timetable), or the
+//! same lists as CSV files. This module reads the sheets' texts into typed lines, each with the row it came
 //! from, and names every problem by sheet, row and column. Whether a class or a teacher a line
 //! names exists is for the use case to say: it knows the school.
 //!
@@ -12,7 +12,7 @@
 pub mod values;
 
 use crate::calendar::{WeekLength, WeeklyHours};
-use crate::school::{Relation, Role, Sex};
+use crate::school::{GroupKind, Relation, Role, Sex};
 use crate::table::{self, heading_key};
 use crate::text::{ClassName, PersonName, Title};
 use serde::Serialize;
@@ -40,6 +40,7 @@ pub enum SheetKind {
     Subjects,
     Staff,
     Classes,
+    Groups,
     Pupils,
     Parents,
     Curriculum,
@@ -49,10 +50,11 @@ pub enum SheetKind {
 
 impl SheetKind {
     /// Every kind, in the order of application.
-    pub const ALL: [SheetKind; 8] = [
+    pub const ALL: [SheetKind; 9] = [
         SheetKind::Subjects,
         SheetKind::Staff,
         SheetKind::Classes,
+        SheetKind::Groups,
         SheetKind::Pupils,
         SheetKind::Parents,
         SheetKind::Curriculum,
@@ -66,6 +68,7 @@ impl SheetKind {
             SheetKind::Subjects => "Предметы",
             SheetKind::Staff => "Сотрудники",
             SheetKind::Classes => "Классы",
+            SheetKind::Groups => "Группы",
             SheetKind::Pupils => "Ученики",
             SheetKind::Parents => "Родители",
             SheetKind::Curriculum => "Учебный план",
@@ -80,6 +83,7 @@ impl SheetKind {
             SheetKind::Subjects => "subjects",
             SheetKind::Staff => "staff",
             SheetKind::Classes => "classes",
+            SheetKind::Groups => "groups",
             SheetKind::Pupils => "pupils",
             SheetKind::Parents => "parents",
             SheetKind::Curriculum => "curriculum",
@@ -105,6 +109,7 @@ impl SheetKind {
                 SheetKind::Staff
             }
             "классы" | "classes" => SheetKind::Classes,
+            "группы" | "подгруппы" | "groups" => SheetKind::Groups,
             "ученики" | "учащиеся" | "обучающиеся" | "pupils" | "students" => {
                 SheetKind::Pupils
             }
@@ -129,6 +134,7 @@ impl SheetKind {
             SheetKind::Subjects => columns::SUBJECTS,
             SheetKind::Staff => columns::STAFF,
             SheetKind::Classes => columns::CLASSES,
+            SheetKind::Groups => columns::GROUPS,
             SheetKind::Pupils => columns::PUPILS,
             SheetKind::Parents => columns::PARENTS,
             SheetKind::Curriculum => columns::CURRICULUM,
@@ -173,6 +179,13 @@ mod columns {
         c(ClassTeacher, false, "Иванова М. П."),
     ];
 
+    pub(super) const GROUPS: &[Column] = &[
+        c(Group, true, "5А мат. 1"),
+        c(Kind, false, "подгруппа"),
+        c(Classes, true, "5А"),
+        c(Subject, false, "Математика"),
+    ];
+
     pub(super) const PUPILS: &[Column] = &[
         c(Last, true, "Петров"),
         c(First, true, "Артём"),
@@ -184,6 +197,7 @@ mod columns {
         c(SnilsCol, false, "112-233-445 95"),
         c(ArrivedOn, false, "01.09.2026"),
         c(ArrivedFrom, false, "МБОУ СОШ № 3"),
+        c(Groups, false, "5А мат. 1"),
     ];
 
     pub(super) const PARENTS: &[Column] = &[
@@ -268,6 +282,10 @@ pub enum Col {
     Day,
     Lesson,
     Room,
+    Group,
+    Kind,
+    Classes,
+    Groups,
 }
 
 impl Col {
@@ -326,6 +344,10 @@ impl Col {
             Col::Day => &["День", "день недели", "day", "weekday"],
             Col::Lesson => &["Урок", "номер урока", "№ урока", "lesson"],
             Col::Room => &["Кабинет", "каб", "room"],
+            Col::Group => &["Группа", "название группы", "group"],
+            Col::Kind => &["Вид", "вид группы", "тип", "kind"],
+            Col::Classes => &["Классы", "класс", "classes", "class"],
+            Col::Groups => &["Группы", "подгруппы", "groups"],
         }
     }
 }
@@ -369,6 +391,44 @@ pub struct ClassLine {
     pub class_teacher: Option<StaffRef>,
 }
 
+/// A group other than a class: a subgroup of a class, a stream across classes of a parallel, or
+/// an individual curriculum (ИУП) of one pupil. Its pupils are named on the sheet «Ученики».
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct GroupLine {
+    pub name: Title,
+    pub kind: GroupKind,
+    /// The class of a subgroup or ИУП; the classes a stream draws from (one parallel).
+    pub classes: Vec<ClassName>,
+    pub subject: Option<Title>,
+}
+
+/// What a line of the curriculum, the load or the timetable is for: a class, or a group of the
+/// sheet «Группы» by its name.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub enum Target {
+    Class(ClassName),
+    Group(Title),
+}
+
+impl Target {
+    /// Compares as schools type it: a class by its name, a group by its name folded.
+    pub fn key(&self) -> String {
+        match self {
+            Target::Class(c) => c.to_string(),
+            Target::Group(g) => crate::text::sort_key(g.as_str()),
+        }
+    }
+}
+
+impl fmt::Display for Target {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Target::Class(c) => write!(f, "{c}"),
+            Target::Group(g) => f.write_str(g.as_str()),
+        }
+    }
+}
+
 /// A subject.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SubjectLine {
@@ -399,6 +459,9 @@ pub struct PupilLine {
     pub snils: Option<Snils>,
     pub arrived_on: Option<Date>,
     pub arrived_from: Option<String>,
+    /// The groups of the sheet «Группы» the pupil belongs to; `None` when the sheet has no
+    /// such column (the pupils' groups are then left as they are).
+    pub groups: Option<Vec<Title>>,
 }
 
 /// How a parent's line names the child.
@@ -430,6 +493,8 @@ pub enum PlanTarget {
     Grade(u8),
     /// One class.
     Class(ClassName),
+    /// A group (a stream's or an individual curriculum's own lines).
+    Group(Title),
 }
 
 /// A line of the curriculum: hours a week of a subject.
@@ -441,11 +506,11 @@ pub struct PlanLine {
     pub part: CurriculumPart,
 }
 
-/// A teaching assignment (нагрузка): a teacher teaches a subject in a class.
+/// A teaching assignment (нагрузка): a teacher teaches a subject in a class or a group.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct AssignmentLine {
     pub teacher: StaffRef,
-    pub class: ClassName,
+    pub class: Target,
     pub subject: Title,
     pub hours: Option<WeeklyHours>,
 }
@@ -453,7 +518,8 @@ pub struct AssignmentLine {
 /// A lesson of the weekly timetable as schools type it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SlotLine {
-    pub class: ClassName,
+    /// A class, or a group (a subgroup's, a stream's lesson).
+    pub class: Target,
     /// 1 (Monday) to 6.
     pub weekday: u8,
     pub number: u8,
@@ -470,6 +536,7 @@ pub struct SetupFile {
     pub subjects: Vec<At<SubjectLine>>,
     pub staff: Vec<At<StaffLine>>,
     pub classes: Vec<At<ClassLine>>,
+    pub groups: Vec<At<GroupLine>>,
     pub pupils: Vec<At<PupilLine>>,
     pub parents: Vec<At<ParentLine>>,
     pub curriculum: Vec<At<PlanLine>>,
@@ -651,6 +718,46 @@ fn class(raw: &str) -> Result<ClassName, String> {
     ClassName::parse(raw).map_err(|e| format!("«{raw}»: {e}"))
 }
 
+/// A class («5А») or a group's name («5А англ. 1»). What looks like a class (a grade and one
+/// character) must be one: «5A» with a Latin A is an error, not a group.
+fn target(raw: &str) -> Result<Target, String> {
+    let squeezed: String = raw
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .collect();
+    let digits = squeezed.chars().take_while(char::is_ascii_digit).count();
+    let looks_like_class = digits > 0 && squeezed.chars().count() == digits + 1;
+    if looks_like_class {
+        return class(raw).map(Target::Class);
+    }
+    Title::parse(raw)
+        .map(Target::Group)
+        .map_err(|e| format!("«{raw}»: {e}"))
+}
+
+/// Names in one cell, separated by `;` (or line breaks): at most 20, each once.
+fn name_list<T: PartialEq>(
+    raw: &str,
+    separators: &[char],
+    parse: impl Fn(&str) -> Result<T, String>,
+) -> Result<Vec<T>, String> {
+    let mut out = Vec::new();
+    for part in raw.split(|c| separators.contains(&c) || c == '\n') {
+        let part = part.trim();
+        if part.is_empty() {
+            continue;
+        }
+        let v = parse(part)?;
+        if !out.contains(&v) {
+            out.push(v);
+        }
+        if out.len() > 20 {
+            return Err("names more than 20".into());
+        }
+    }
+    Ok(out)
+}
+
 fn free_text(max: usize) -> impl Fn(&str) -> Result<String, String> {
     move |raw| {
         if raw.chars().count() > max {
@@ -717,6 +824,46 @@ fn parse_line(r: &RowCells<'_>, file: &mut SetupFile, today: Date) -> Result<(),
                 },
             });
         }
+        SheetKind::Groups => {
+            let name = r.need(Col::Group, title)?;
+            let classes = r.need(Col::Classes, |s| name_list(s, &[',', ';'], class))?;
+            let subject = r.maybe(Col::Subject, title)?;
+            let kind = match r.maybe(Col::Kind, values::group_kind)? {
+                Some(k) => k,
+                None if classes.len() > 1 => GroupKind::Stream,
+                None => GroupKind::Subgroup,
+            };
+            if classes.is_empty() {
+                return Err(r.error(Some(Col::Classes), "must not be empty"));
+            }
+            if kind != GroupKind::Stream && classes.len() > 1 {
+                return Err(r.error(
+                    Some(Col::Classes),
+                    "a subgroup or an individual curriculum belongs to one class",
+                ));
+            }
+            if classes.iter().any(|c| c.grade() != classes[0].grade()) {
+                return Err(r.error(
+                    Some(Col::Classes),
+                    "a stream draws from classes of one parallel",
+                ));
+            }
+            if kind != GroupKind::Individual && subject.is_none() {
+                return Err(r.error(
+                    Some(Col::Subject),
+                    "a subgroup or a stream is for a subject: name it",
+                ));
+            }
+            file.groups.push(At {
+                row,
+                value: GroupLine {
+                    name,
+                    kind,
+                    classes,
+                    subject,
+                },
+            });
+        }
         SheetKind::Pupils => {
             let name = r.name()?;
             let birth_date = r.need(Col::BirthDate, |s| values::birth_date(s, today))?;
@@ -731,6 +878,17 @@ fn parse_line(r: &RowCells<'_>, file: &mut SetupFile, today: Date) -> Result<(),
                 return Err(r.error(Some(Col::ArrivedOn), "is before the birth date"));
             }
             let arrived_from = r.maybe(Col::ArrivedFrom, free_text(200))?;
+            let groups = if r.layout.at.contains_key(&Col::Groups) {
+                let mut names = r
+                    .maybe(Col::Groups, |s| name_list(s, &[';'], title))?
+                    .unwrap_or_default();
+                // A group named twice (in another case) is one group.
+                let mut seen = std::collections::HashSet::new();
+                names.retain(|n| seen.insert(crate::text::sort_key(n.as_str())));
+                Some(names)
+            } else {
+                None
+            };
             file.pupils.push(At {
                 row,
                 value: PupilLine {
@@ -742,6 +900,7 @@ fn parse_line(r: &RowCells<'_>, file: &mut SetupFile, today: Date) -> Result<(),
                     snils,
                     arrived_on,
                     arrived_from,
+                    groups,
                 },
             });
         }
@@ -781,10 +940,11 @@ fn parse_line(r: &RowCells<'_>, file: &mut SetupFile, today: Date) -> Result<(),
                     _ => Err(format!("«{s}» is not a grade from 1 to 11")),
                 }
             })?;
-            let class = r.maybe(Col::Class, class)?;
+            let class = r.maybe(Col::Class, target)?;
             let target = match (grade, class) {
                 (Some(g), None) => PlanTarget::Grade(g),
-                (None, Some(c)) => PlanTarget::Class(c),
+                (None, Some(Target::Class(c))) => PlanTarget::Class(c),
+                (None, Some(Target::Group(g))) => PlanTarget::Group(g),
                 (Some(_), Some(_)) => {
                     return Err(r.error(Some(Col::Class), "name a parallel or a class, not both"));
                 }
@@ -807,7 +967,7 @@ fn parse_line(r: &RowCells<'_>, file: &mut SetupFile, today: Date) -> Result<(),
         }
         SheetKind::Assignments => {
             let teacher = r.need(Col::Teacher, StaffRef::parse)?;
-            let class = r.need(Col::Class, class)?;
+            let class = r.need(Col::Class, target)?;
             let subject = r.need(Col::Subject, title)?;
             let hours = r.maybe(Col::Hours, values::hours)?;
             file.assignments.push(At {
@@ -821,7 +981,7 @@ fn parse_line(r: &RowCells<'_>, file: &mut SetupFile, today: Date) -> Result<(),
             });
         }
         SheetKind::Timetable => {
-            let class = r.need(Col::Class, class)?;
+            let class = r.need(Col::Class, target)?;
             let weekday = r.need(Col::Day, values::weekday)?;
             let number = r.need(Col::Lesson, values::lesson_number)?;
             let subject = r.need(Col::Subject, title)?;
@@ -1032,6 +1192,13 @@ fn check_duplicates(file: &SetupFile, problems: &mut Problems) {
         problems,
     );
     dup(
+        SheetKind::Groups,
+        &file.groups,
+        |g| Some(sk(g.name.as_str())),
+        "the same group",
+        problems,
+    );
+    dup(
         SheetKind::Pupils,
         &file.pupils,
         |p| Some((p.name.sort_key(), p.birth_date)),
@@ -1065,7 +1232,7 @@ fn check_duplicates(file: &SetupFile, problems: &mut Problems) {
         |a| {
             Some((
                 values::name_key(a.teacher.as_str()),
-                a.class.to_string(),
+                a.class.key(),
                 sk(a.subject.as_str()),
             ))
         },
@@ -1075,8 +1242,8 @@ fn check_duplicates(file: &SetupFile, problems: &mut Problems) {
     dup(
         SheetKind::Timetable,
         &file.timetable,
-        |s| Some((s.class.to_string(), s.weekday, s.number)),
-        "the same class, day and lesson",
+        |s| Some((s.class.key(), s.weekday, s.number)),
+        "the same class or group, day and lesson",
         problems,
     );
 }

@@ -55,6 +55,127 @@ fn a_workbook_reads_each_list_under_a_title_and_in_any_column_order() {
 }
 
 #[test]
+fn groups_are_read_with_their_kind_classes_and_pupils() {
+    let (file, problems) = read_workbook(
+        &[
+            sheet(
+                "Группы",
+                "Группа;Вид;Классы;Предмет\n\
+                 5А англ. 1;;5А;Английский язык\n\
+                 10 мат. (профиль);;10А, 10Б;Алгебра\n\
+                 ИУП: Орлов И.;иуп;5А;\n\
+                 5А англ. 2;подгруппа;5А, 5Б;Английский язык\n\
+                 5А нем.;подгруппа;5А;\n\
+                 9 физ.;поток;9А, 10А;Физика\n\
+                 5А;класс;5А;Математика",
+            ),
+            sheet(
+                "Ученики",
+                "ФИО;Дата рождения;Класс;Группы\n\
+                 Орлов Иван Ильич;20.10.2015;5А;5А англ. 1; ИУП: Орлов И.\n\
+                 Петров Артём Сергеевич;12.05.2015;5А;",
+            ),
+            sheet(
+                "Расписание",
+                "Класс;День;Урок;Предмет;Учитель\n\
+                 5А англ. 1;Пн;1;Английский язык;Волкова И. С.\n\
+                 5A;Пн;2;Математика;Иванова М. П.",
+            ),
+        ],
+        TODAY,
+    );
+    let g = &file.groups;
+    assert_eq!(g.len(), 3);
+    assert_eq!(g[0].value.kind, GroupKind::Subgroup);
+    assert_eq!(
+        g[1].value.kind,
+        GroupKind::Stream,
+        "several classes: a stream"
+    );
+    assert_eq!(g[1].value.classes.len(), 2);
+    assert_eq!(g[2].value.kind, GroupKind::Individual);
+    assert!(g[2].value.subject.is_none());
+    let messages: Vec<String> = problems.list.iter().map(ToString::to_string).collect();
+    for expected in [
+        "«Группы», row 5, column «Классы»: a subgroup or an individual curriculum belongs to one class",
+        "«Группы», row 6, column «Предмет»: a subgroup or a stream is for a subject: name it",
+        "«Группы», row 7, column «Классы»: a stream draws from classes of one parallel",
+        "«Группы», row 8, column «Вид»: a class goes to the sheet «Классы»",
+        // What looks like a class is one: a Latin A is an error, not a group's name.
+        "«Расписание», row 3, column «Класс»: «5A»:",
+    ] {
+        assert!(
+            messages.iter().any(|m| m.starts_with(expected)),
+            "{expected}\n{messages:#?}"
+        );
+    }
+    assert_eq!(problems.list.len(), 5, "{messages:#?}");
+    // The CSV-like fixture splits at every `;`: the pupil's second group is in the next cell,
+    // so only the first is read here; a real cell holds both.
+    let names: Vec<&str> = file.pupils[0]
+        .value
+        .groups
+        .as_ref()
+        .unwrap()
+        .iter()
+        .map(|t| t.as_str())
+        .collect();
+    assert_eq!(names, ["5А англ. 1"]);
+    assert_eq!(
+        file.pupils[1].value.groups,
+        Some(Vec::new()),
+        "empty: in no group"
+    );
+    assert_eq!(
+        file.timetable[0].value.class,
+        Target::Group(Title::parse("5А англ. 1").unwrap())
+    );
+}
+
+#[test]
+fn a_pupils_groups_are_split_at_semicolons_and_read_once_each() {
+    let (file, problems) = read_workbook(
+        &[(
+            "Ученики".to_owned(),
+            vec![
+                vec![
+                    "ФИО".to_owned(),
+                    "Дата рождения".to_owned(),
+                    "Класс".to_owned(),
+                    "Группы".to_owned(),
+                ],
+                vec![
+                    "Орлов Иван Ильич".to_owned(),
+                    "20.10.2015".to_owned(),
+                    "5А".to_owned(),
+                    "5А англ. 1; ИУП: Орлов И.;\n5а  англ. 1 ; 5А англ. 1".to_owned(),
+                ],
+            ],
+        )],
+        TODAY,
+    );
+    assert!(problems.is_empty(), "{:?}", problems.list);
+    let names: Vec<&str> = file.pupils[0]
+        .value
+        .groups
+        .as_ref()
+        .unwrap()
+        .iter()
+        .map(|t| t.as_str())
+        .collect();
+    assert_eq!(names, ["5А англ. 1", "ИУП: Орлов И."]);
+    // Without the column the pupils' groups are left alone.
+    let (file, _) = read_workbook(
+        &[sheet(
+            "Ученики",
+            "ФИО;Дата рождения;Класс\nОрлов Иван Ильич;20.10.2015;5А",
+        )],
+        TODAY,
+    );
+    assert_eq!(file.pupils[0].value.groups, None);
+}
+
+#[test]
 fn a_full_name_in_one_column_is_split() {
     let (file, problems) = read_workbook(
         &[sheet(

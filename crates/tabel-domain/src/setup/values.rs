@@ -4,7 +4,7 @@
 
 use crate::calendar::WeeklyHours;
 use crate::code::coded_enum;
-use crate::school::{Relation, Role, Sex};
+use crate::school::{GroupKind, Relation, Role, Sex};
 use crate::table::heading_key;
 use crate::text::{NamePart, PersonName, sort_key};
 use serde::Serialize;
@@ -96,6 +96,31 @@ pub fn relation(raw: &str) -> Result<Relation, Refusal> {
             "«{}» is not a relation: write мать, отец, опекун, попечитель or законный представитель",
             raw.trim()
         )),
+    }
+}
+
+/// What kind of group a line of the sheet «Группы» is: «подгруппа», «поток», «ИУП».
+pub fn group_kind(raw: &str) -> Result<GroupKind, Refusal> {
+    match heading_key(raw).as_str() {
+        "подгруппа" | "группа" | "subgroup" => Ok(GroupKind::Subgroup),
+        "поток" | "профильная группа" | "stream" => Ok(GroupKind::Stream),
+        "иуп" | "индивидуальный учебный план" | "индивидуальный план" | "individual" => {
+            Ok(GroupKind::Individual)
+        }
+        "класс" | "class" => Err("a class goes to the sheet «Классы»".into()),
+        _ => Err(format!(
+            "«{}» is not a kind of group: write подгруппа, поток or ИУП",
+            raw.trim()
+        )),
+    }
+}
+
+/// The word for a group's kind in the lists (what [`group_kind`] reads).
+pub fn group_kind_word(kind: GroupKind) -> &'static str {
+    match kind {
+        GroupKind::Subgroup | GroupKind::Class => "подгруппа",
+        GroupKind::Stream => "поток",
+        GroupKind::Individual => "ИУП",
     }
 }
 

@@ -914,3 +914,235 @@ async fn a_schools_own_lists_import_back_unchanged(app: TestApp) {
         assert_eq!(res.status(), status, "{login}");
     }
 }
+
+/// A school with subgroups, a stream and an individual curriculum: 5А's English in two
+/// subgroups at the same hour, a mathematics stream of 5А and 5Б, and Орлов's ИУП. `orlov`
+/// names Орлов's groups; `zaitsev` those of Зайцев (a pupil of 5Б).
+fn groups_workbook(orlov: &str, zaitsev: &str, english_room_2: &str) -> Vec<u8> {
+    let h_staff = ["ФИО", "Должность"];
+    let h_pupils = ["ФИО", "Дата рождения", "Класс", "Номер", "Группы"];
+    workbook(&[
+        sheet(
+            "Предметы",
+            &["Предмет"],
+            &[&["Математика"], &["Английский язык"]],
+        ),
+        sheet(
+            "Сотрудники",
+            &h_staff,
+            &[
+                &["Иванова Мария Петровна", "учитель математики"],
+                &["Волкова Ирина Сергеевна", "учитель английского языка"],
+                &["Лебедев Антон Павлович", "учитель английского языка"],
+            ],
+        ),
+        sheet("Классы", &["Класс"], &[&["5А"], &["5Б"]]),
+        sheet(
+            "Группы",
+            &["Группа", "Вид", "Классы", "Предмет"],
+            &[
+                &["5А англ. 1", "подгруппа", "5А", "Английский язык"],
+                &["5А англ. 2", "", "5А", "Английский язык"],
+                &["5 мат. поток", "", "5А, 5Б", "Математика"],
+                &["ИУП: Орлов И.", "ИУП", "5А", ""],
+            ],
+        ),
+        sheet(
+            "Ученики",
+            &h_pupils,
+            &[
+                &[
+                    "Петров Артём Сергеевич",
+                    "12.05.2015",
+                    "5А",
+                    "101",
+                    "5А англ. 1; 5 мат. поток",
+                ],
+                &["Орлов Иван Ильич", "20.10.2015", "5А", "104", orlov],
+                &[
+                    "Ёлкина Анна Игоревна",
+                    "01.02.2015",
+                    "5А",
+                    "103",
+                    "5А англ. 2",
+                ],
+                &["Зайцев Пётр Олегович", "07.07.2015", "5Б", "106", zaitsev],
+            ],
+        ),
+        sheet(
+            "Учебный план",
+            &["Параллель", "Класс", "Предмет", "Часов в неделю"],
+            &[
+                &["5", "", "Английский язык", "3"],
+                &["5", "", "Математика", "5"],
+                &["", "5 мат. поток", "Математика", "1"],
+            ],
+        ),
+        sheet(
+            "Нагрузка",
+            &["Учитель", "Класс", "Предмет", "Часов в неделю"],
+            &[
+                &["Волкова И. С.", "5А англ. 1", "Английский язык", "3"],
+                &["Лебедев А. П.", "5А англ. 2", "Английский язык", "3"],
+                &["Иванова М. П.", "5 мат. поток", "Математика", "1"],
+            ],
+        ),
+        sheet(
+            "Расписание",
+            &["Класс", "День", "Урок", "Предмет", "Учитель", "Кабинет"],
+            &[
+                &[
+                    "5А англ. 1",
+                    "Пн",
+                    "3",
+                    "Английский язык",
+                    "Волкова И. С.",
+                    "31",
+                ],
+                &[
+                    "5А англ. 2",
+                    "Пн",
+                    "3",
+                    "Английский язык",
+                    "Лебедев А. П.",
+                    english_room_2,
+                ],
+                &[
+                    "5 мат. поток",
+                    "Вт",
+                    "6",
+                    "Математика",
+                    "Иванова М. П.",
+                    "21",
+                ],
+            ],
+        ),
+    ])
+    .unwrap()
+}
+
+fn sheet_rows(url: &str, files: &std::path::Path, name: &str) -> Vec<Vec<String>> {
+    let out = files.join("export.xlsx");
+    let res = tabel(
+        &[
+            "school",
+            "export",
+            out.to_str().unwrap(),
+            "--db",
+            url,
+            "--today",
+            TODAY,
+        ],
+        None,
+    );
+    assert!(
+        res.status.success(),
+        "{}",
+        String::from_utf8_lossy(&res.stderr)
+    );
+    let bytes = std::fs::read(&out).unwrap();
+    let sheets = tabel_reports::workbook::read_sheets(
+        &bytes,
+        &tabel_reports::workbook::Limits::table(10_000, 32),
+    )
+    .unwrap();
+    let sheet = sheets.into_iter().find(|s| s.name == name).unwrap();
+    sheet.rows.into_iter().skip(4).collect()
+}
+
+both_backends!(subgroups_streams_and_individual_curricula_are_imported_with_their_pupils(backend));
+async fn subgroups_streams_and_individual_curricula_are_imported_with_their_pupils(
+    backend: Backend,
+) {
+    let (url, _dir) = backend.empty_url().await;
+    add_school(&url);
+    let files = tempfile::tempdir().unwrap();
+    // The template's example rows make a school of their own (a preview of it has no problem).
+    let template = files.path().join("template.xlsx");
+    let out = tabel(&["school", "template", template.to_str().unwrap()], None);
+    assert!(out.status.success());
+    let (ok, out, err) = import(&url, &template, &["--dry-run"]);
+    assert!(ok, "{err}");
+    assert!(out.contains("Группы             1 new"), "{out}");
+    let book = files.path().join("groups.xlsx");
+    let write = |bytes: Vec<u8>| std::fs::write(&book, bytes).unwrap();
+
+    // Refused, each by its place, and nothing written: Зайцев of 5Б in a subgroup of 5А, a
+    // room taken twice by the two subgroups' lesson.
+    write(groups_workbook(
+        "5А англ. 1; ИУП: Орлов И.",
+        "5А англ. 2",
+        "31",
+    ));
+    let (ok, _, err) = import(&url, &book, &[]);
+    assert!(!ok);
+    assert!(
+        err.contains("«Ученики», row 8, column «Группы»: «5А англ. 2» is not a group of 5Б"),
+        "{err}"
+    );
+    assert!(
+        err.contains("«Расписание», row 6, column «Кабинет»: room 31 is taken by 5А англ. 1"),
+        "{err}"
+    );
+    assert!(err.contains("Nothing was written"), "{err}");
+    let before = audit_records(&url);
+
+    write(groups_workbook(
+        "5А англ. 1; ИУП: Орлов И.",
+        "5 мат. поток",
+        "32",
+    ));
+    let (ok, out, err) = import(&url, &book, &[]);
+    assert!(ok, "{err}");
+    assert!(out.contains("Группы             4 new"), "{out}");
+    assert!(out.contains("Расписание         3 new"), "{out}");
+    assert!(audit_records(&url) > before);
+    let groups = sheet_rows(&url, files.path(), "Группы");
+    // (The reader drops a row's empty cells at its end.)
+    assert_eq!(
+        groups,
+        [
+            vec!["5 мат. поток", "поток", "5А, 5Б", "Математика"],
+            vec!["5А англ. 1", "подгруппа", "5А", "Английский язык"],
+            vec!["5А англ. 2", "подгруппа", "5А", "Английский язык"],
+            vec!["ИУП: Орлов И.", "ИУП", "5А"],
+        ]
+    );
+    let pupils = sheet_rows(&url, files.path(), "Ученики");
+    let groups_of = |surname: &str| {
+        pupils
+            .iter()
+            .find(|r| r[0] == surname)
+            .map(|r| r.get(8).cloned().unwrap_or_default())
+            .unwrap()
+    };
+    assert_eq!(groups_of("Орлов"), "5А англ. 1; ИУП: Орлов И.");
+    assert_eq!(groups_of("Зайцев"), "5 мат. поток");
+    let slots = sheet_rows(&url, files.path(), "Расписание");
+    assert_eq!(slots.len(), 3, "{slots:?}");
+
+    // The same file again changes nothing.
+    let (ok, out, err) = import(&url, &book, &[]);
+    assert!(ok, "{err}");
+    assert!(out.contains("Nothing to change"), "{out}");
+
+    // Орлов moves to the second subgroup and leaves his ИУП; Зайцев leaves the stream.
+    write(groups_workbook("5А англ. 2", "", "32"));
+    let (ok, out, err) = import(&url, &book, &[]);
+    assert!(ok, "{err}");
+    assert!(
+        out.contains("Ученики            0 new,     2 updated"),
+        "{out}"
+    );
+    assert!(
+        out.contains("в группу 5А англ. 2 с 23.11.2026; из группы 5А англ. 1 с 23.11.2026"),
+        "{out}"
+    );
+    let pupils = sheet_rows(&url, files.path(), "Ученики");
+    let groups_of = |surname: &str| {
+        let row = pupils.iter().find(|r| r[0] == surname).unwrap();
+        row.get(8).cloned().unwrap_or_default()
+    };
+    assert_eq!(groups_of("Орлов"), "5А англ. 2");
+    assert_eq!(groups_of("Зайцев"), "");
+}

@@ -9,7 +9,9 @@ use tabel_domain::calendar::{SchoolYear, WeekLength, WeeklyHours};
 use tabel_domain::federal;
 use tabel_domain::school::{GroupKind, PeriodKind, Relation};
 use tabel_domain::setup::values::{StaffRef, name_key};
-use tabel_domain::setup::{At, ChildRef, PlanTarget, Problems, SetupError, SetupFile, SheetKind};
+use tabel_domain::setup::{
+    At, ChildRef, PlanTarget, Problems, SetupError, SetupFile, SheetKind, Target,
+};
 use tabel_domain::text::{ClassName, PersonName, sort_key};
 use tabel_domain::*;
 use tabel_store::Conn;
@@ -103,6 +105,30 @@ struct ClassState {
     shift: u8,
 }
 
+/// A group other than a class, as the school holds it (or this file makes it).
+struct GroupState {
+    id: i64,
+    name: String,
+    kind: GroupKind,
+    grade: u8,
+    shift: u8,
+    /// The class of a subgroup or individual curriculum.
+    class: Option<i64>,
+    /// The classes a stream draws from.
+    classes: Vec<i64>,
+    subject: Option<i64>,
+}
+
+impl GroupState {
+    /// Whether a pupil of `class` may be in it.
+    fn admits(&self, class: i64) -> bool {
+        match self.kind {
+            GroupKind::Stream => self.classes.contains(&class),
+            _ => self.class == Some(class),
+        }
+    }
+}
+
 struct Pupil {
     id: i64,
     key: String,
@@ -151,6 +177,8 @@ pub(super) struct Run<'a, 'c> {
     next_order: i64,
     staff: Vec<Staffer>,
     classes: HashMap<String, ClassState>,
+    /// By the name folded ([`sort_key`]).
+    groups: HashMap<String, GroupState>,
     parallels: HashMap<u8, u8>,
     pupils: Vec<Pupil>,
 }
@@ -238,6 +266,7 @@ pub(super) async fn run(
         next_order: 10,
         staff: Vec::new(),
         classes: HashMap::new(),
+        groups: HashMap::new(),
         parallels: HashMap::new(),
         pupils: Vec::new(),
     };
@@ -245,6 +274,7 @@ pub(super) async fn run(
     run.subjects(file).await?;
     run.staff(file).await?;
     run.classes(file).await?;
+    run.groups(file).await?;
     run.pupils(file).await?;
     run.parents(file).await?;
     run.curriculum(file).await?;
@@ -440,6 +470,28 @@ impl Run<'_, '_> {
                     },
                 );
             }
+            let mut streams: HashMap<i64, Vec<i64>> = HashMap::new();
+            for (stream, class) in facts::stream_classes(self.conn, self.year).await? {
+                streams.entry(stream).or_default().push(class);
+            }
+            for g in facts::groups(self.conn, self.year).await? {
+                let Ok(kind) = GroupKind::from_code(&g.kind) else {
+                    continue;
+                };
+                self.groups.insert(
+                    sort_key(&g.name),
+                    GroupState {
+                        id: g.id,
+                        kind,
+                        grade: u8::try_from(g.grade).unwrap_or(0),
+                        shift: u8::try_from(g.shift).unwrap_or(1),
+                        class: g.parent_group_id,
+                        classes: streams.remove(&g.id).unwrap_or_default(),
+                        subject: g.subject_id,
+                        name: g.name,
+                    },
+                );
+            }
         }
         Ok(())
     }
@@ -464,6 +516,22 @@ impl Run<'_, '_> {
         self.classes
             .get(&name.to_string())
             .ok_or_else(|| format!("no class {name} in this year: add it to the sheet «Классы»"))
+    }
+
+    fn find_group(&self, name: &str) -> Result<&GroupState, String> {
+        self.groups
+            .get(&sort_key(name))
+            .ok_or_else(|| format!("no group «{name}» in this year: add it to the sheet «Группы»"))
+    }
+
+    /// A class or a group a line names: its id, grade and shift.
+    fn find_target(&self, t: &Target) -> Result<(i64, u8, u8), String> {
+        match t {
+            Target::Class(c) => self.find_class(c).map(|c| (c.id, c.grade, c.shift)),
+            Target::Group(g) => self
+                .find_group(g.as_str())
+                .map(|g| (g.id, g.grade, g.shift)),
+        }
     }
 
     fn find_subject(&self, name: &str) -> Result<i64, String> {
@@ -844,6 +912,7 @@ impl Run<'_, '_> {
     }
 }
 
+mod groups;
 mod people;
 pub(crate) use people::relation_word;
 mod teaching;

@@ -38,6 +38,17 @@ impl Run<'_, '_> {
                 });
             }
         }
+        let mut in_groups: HashMap<i64, Vec<facts::GroupMemberFacts>> = HashMap::new();
+        if self.year.get() > 0 {
+            for m in facts::group_members(self.conn, self.year, self.on).await? {
+                in_groups.entry(m.student_id).or_default().push(m);
+            }
+        }
+        let group_names: HashMap<i64, String> = self
+            .groups
+            .values()
+            .map(|g| (g.id, g.name.clone()))
+            .collect();
         let class_names: HashMap<i64, String> = self
             .classes
             .iter()
@@ -51,6 +62,13 @@ impl Run<'_, '_> {
                     self.problem(err(SheetKind::Pupils, row, Some("Класс"), m));
                     continue;
                 }
+            };
+            let groups = match &p.groups {
+                Some(names) => match self.pupil_groups(row, class, &p.class, names) {
+                    Some(ids) => Some(ids),
+                    None => continue,
+                },
+                None => None,
             };
             let by_num = p.number.as_deref().and_then(|n| by_number.get(n)).copied();
             let by_sn = p
@@ -96,7 +114,7 @@ impl Run<'_, '_> {
             let after = serde_json::json!({
                 "name": p.name.full(), "birth_date": p.birth_date.to_string(),
                 "class": p.class.to_string(), "number": p.number,
-                "snils": p.snils.as_ref().map(|s| s.as_str()),
+                "snils": p.snils.as_ref().map(|s| s.as_str()), "groups": groups,
             });
             let Some(id) = found else {
                 let starts = p
@@ -137,6 +155,17 @@ impl Run<'_, '_> {
                         None,
                     )
                     .await?;
+                    for g in groups.iter().flatten() {
+                        repo::insert_membership(
+                            self.conn,
+                            self.cx.school,
+                            GroupId::new(*g),
+                            pid,
+                            starts,
+                            None,
+                        )
+                        .await?;
+                    }
                     pid.get()
                 } else {
                     self.new_id()
@@ -196,6 +225,40 @@ impl Run<'_, '_> {
                     tabel_present::date(self.on)
                 ));
             }
+            let current: Vec<&facts::GroupMemberFacts> = in_groups
+                .get(&id)
+                .map(|v| v.iter().collect())
+                .unwrap_or_default();
+            let (joins, leaves): (Vec<i64>, Vec<&facts::GroupMemberFacts>) = match &groups {
+                Some(wanted) => (
+                    wanted
+                        .iter()
+                        .copied()
+                        .filter(|g| current.iter().all(|m| m.group_id != *g))
+                        .collect(),
+                    current
+                        .iter()
+                        .copied()
+                        .filter(|m| !wanted.contains(&m.group_id))
+                        .collect(),
+                ),
+                None => (Vec::new(), Vec::new()),
+            };
+            let named = |id: &i64| group_names.get(id).cloned().unwrap_or_default();
+            for g in &joins {
+                detail.push(format!(
+                    "в группу {} с {}",
+                    named(g),
+                    tabel_present::date(self.on)
+                ));
+            }
+            for m in &leaves {
+                detail.push(format!(
+                    "из группы {} с {}",
+                    named(&m.group_id),
+                    tabel_present::date(self.on)
+                ));
+            }
             if detail.is_empty() {
                 self.unchanged(SheetKind::Pupils);
                 continue;
@@ -238,6 +301,31 @@ impl Run<'_, '_> {
                         GroupId::new(class),
                         pid,
                         starts,
+                        None,
+                    )
+                    .await?;
+                }
+                for m in &leaves {
+                    let membership = MembershipId::new(m.id);
+                    if m.starts_on >= self.on {
+                        // Put in the wrong group on or after the effective date: a correction.
+                        facts::delete_membership(self.conn, membership).await?;
+                    } else {
+                        facts::end_membership_row(
+                            self.conn,
+                            membership,
+                            self.on - Duration::days(1),
+                        )
+                        .await?;
+                    }
+                }
+                for g in &joins {
+                    repo::insert_membership(
+                        self.conn,
+                        self.cx.school,
+                        GroupId::new(*g),
+                        pid,
+                        self.on,
                         None,
                     )
                     .await?;

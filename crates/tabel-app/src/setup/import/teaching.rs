@@ -52,6 +52,13 @@ impl Run<'_, '_> {
                         continue;
                     }
                 },
+                PlanTarget::Group(g) => match self.find_group(g.as_str()) {
+                    Ok(s) => (None, Some(s.id), s.grade, g.to_string()),
+                    Err(m) => {
+                        self.problem(err(SheetKind::Curriculum, row, Some("Класс"), m));
+                        continue;
+                    }
+                },
             };
             let what = format!("{shown}: {}, {} ч", l.subject, l.hours);
             let after = serde_json::json!({
@@ -160,7 +167,7 @@ impl Run<'_, '_> {
         for At { row, value: a } in &file.assignments {
             let row = *row;
             let teacher = self.find_staff(&a.teacher);
-            let class = self.find_class(&a.class).map(|c| c.id);
+            let class = self.find_target(&a.class).map(|c| c.0);
             let subject = self.find_subject(a.subject.as_str());
             let (teacher, class, subject) = match (teacher, class, subject) {
                 (Ok(t), Ok(c), Ok(s)) => (t, c, s),
@@ -282,7 +289,7 @@ impl Run<'_, '_> {
         let mut changed_any = false;
         for At { row, value: s } in &file.timetable {
             let row = *row;
-            let class = self.find_class(&s.class).map(|c| (c.id, c.grade, c.shift));
+            let class = self.find_target(&s.class);
             let teacher = self.find_staff(&s.teacher);
             let subject = self.find_subject(s.subject.as_str());
             let ((class, grade, shift), teacher, subject) = match (class, teacher, subject) {
