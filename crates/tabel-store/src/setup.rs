@@ -535,3 +535,27 @@ pub async fn set_stream_classes(
     }
     Ok(())
 }
+
+/// A parent's live contact, as the import and the export compare them.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct ContactFacts {
+    pub id: i64,
+    pub parent_id: i64,
+    pub kind: String,
+    pub network: Option<String>,
+    pub value: String,
+    pub provenance: String,
+    pub basis: String,
+}
+
+const SELECT_CONTACTS: &str = "SELECT id, parent_id, kind, network, value, provenance, basis \
+     FROM contacts WHERE school_id = $1 AND removed_at IS NULL ORDER BY parent_id, id";
+/// The live contacts of the school's parents.
+pub async fn contacts(conn: &mut Conn<'_>, school: SchoolId) -> Result<Vec<ContactFacts>> {
+    Ok(fetch_all!(
+        conn,
+        ContactFacts,
+        SELECT_CONTACTS,
+        school.get()
+    )?)
+}

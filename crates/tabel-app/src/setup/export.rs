@@ -103,6 +103,7 @@ impl App {
         let members = facts::group_members(conn, year.id, on).await?;
         let pupils = facts::pupils(conn, school, year.id, on).await?;
         let parents = facts::parents(conn, school).await?;
+        let contacts = facts::contacts(conn, school).await?;
         let plan = facts::plan(conn, year.id).await?;
         let load = facts::assignments(conn, year.id, on).await?;
         let slots = facts::slots(conn, year.id, on, on).await?;
@@ -132,6 +133,20 @@ impl App {
         }
         let pupil: HashMap<i64, &facts::PupilFacts> =
             pupils.iter().map(|p| (p.person.id, p)).collect();
+        // A parent's phones and e-mails the school registered from a document, with the first
+        // one's document: what the import reads back. Contacts a parent typed in the cabinet
+        // are theirs, not the school's list.
+        let mut documented: HashMap<i64, (Vec<&str>, Vec<&str>, &str)> = HashMap::new();
+        for c in contacts.iter().filter(|c| c.provenance != "cabinet") {
+            let entry = documented
+                .entry(c.parent_id)
+                .or_insert_with(|| (Vec::new(), Vec::new(), c.basis.as_str()));
+            match c.kind.as_str() {
+                "phone" => entry.0.push(&c.value),
+                "email" => entry.1.push(&c.value),
+                _ => {}
+            }
+        }
         use Col::*;
         let mut sheets = Vec::new();
         sheets.push(sheet(
@@ -249,6 +264,9 @@ impl App {
                 ChildNumber,
                 Child,
                 ChildBirth,
+                Phone,
+                EmailCol,
+                Basis,
             ],
             parents
                 .iter()
@@ -256,6 +274,12 @@ impl App {
                     let child = pupil.get(&link.student_id)?;
                     child.class_id?;
                     let p = &link.person;
+                    let (phones, emails, basis) = documented
+                        .get(&p.id)
+                        .filter(|(phones, emails, _)| !phones.is_empty() || !emails.is_empty())
+                        .map_or((String::new(), String::new(), ""), |(p, e, b)| {
+                            (p.join("; "), e.join("; "), *b)
+                        });
                     Some(vec![
                         p.last_name.clone(),
                         p.first_name.clone(),
@@ -265,6 +289,9 @@ impl App {
                         child.school_number.clone().unwrap_or_default(),
                         full(&child.person),
                         date(child.person.birth_date),
+                        phones,
+                        emails,
+                        basis.to_owned(),
                     ])
                 })
                 .collect(),

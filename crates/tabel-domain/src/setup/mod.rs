@@ -12,6 +12,7 @@
 pub mod values;
 
 use crate::calendar::{WeekLength, WeeklyHours};
+use crate::contact::{ContactValue, Email, Phone, Provenance, parse_basis};
 use crate::school::{GroupKind, Relation, Role, Sex};
 use crate::table::{self, heading_key};
 use crate::text::{ClassName, PersonName, Title};
@@ -209,6 +210,9 @@ mod columns {
         c(ChildNumber, false, "2019-045"),
         c(Child, false, "Петров Артём Сергеевич"),
         c(ChildBirth, false, "12.05.2015"),
+        c(Phone, false, "+7 912 345-67-89"),
+        c(EmailCol, false, "petrova@example.ru"),
+        c(Basis, false, "заявление о приёме № 45 от 20.08.2019"),
     ];
 
     pub(super) const CURRICULUM: &[Column] = &[
@@ -286,6 +290,9 @@ pub enum Col {
     Kind,
     Classes,
     Groups,
+    Phone,
+    EmailCol,
+    Basis,
 }
 
 impl Col {
@@ -348,6 +355,27 @@ impl Col {
             Col::Kind => &["Вид", "вид группы", "тип", "kind"],
             Col::Classes => &["Классы", "класс", "classes", "class"],
             Col::Groups => &["Группы", "подгруппы", "groups"],
+            Col::Phone => &[
+                "Телефон",
+                "телефоны",
+                "мобильный телефон",
+                "phone",
+                "phones",
+            ],
+            Col::EmailCol => &[
+                "E-mail",
+                "email",
+                "эл почта",
+                "электронная почта",
+                "e-mail address",
+            ],
+            Col::Basis => &[
+                "Основание",
+                "основание контактов",
+                "документ",
+                "basis",
+                "source document",
+            ],
         }
     }
 }
@@ -477,13 +505,18 @@ pub enum ChildRef {
     },
 }
 
-/// A parent or other legal representative of one child.
+/// A parent or other legal representative of one child, and the parent's phones and e-mail
+/// addresses as the school registered them from a document (the application for admission).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ParentLine {
     pub name: PersonName,
     pub sex: Sex,
     pub relation: Relation,
     pub child: ChildRef,
+    #[serde(skip)]
+    pub contacts: Vec<ContactValue>,
+    /// The document the contacts come from (required with any contact).
+    pub basis: Option<String>,
 }
 
 /// Whom a curriculum line is for.
@@ -923,6 +956,35 @@ fn parse_line(r: &RowCells<'_>, file: &mut SetupFile, today: Date) -> Result<(),
                     "name the child: the pupil's number or full name",
                 ));
             };
+            let phones = r
+                .maybe(Col::Phone, |s| {
+                    name_list(s, &[',', ';'], |p| {
+                        Phone::parse(p)
+                            .map(ContactValue::Phone)
+                            .map_err(|e| format!("«{p}»: {e}"))
+                    })
+                })?
+                .unwrap_or_default();
+            let emails = r
+                .maybe(Col::EmailCol, |s| {
+                    name_list(s, &[',', ';'], |e| {
+                        Email::parse(e)
+                            .map(ContactValue::Email)
+                            .map_err(|err| format!("«{e}»: {err}"))
+                    })
+                })?
+                .unwrap_or_default();
+            let contacts: Vec<ContactValue> = phones.into_iter().chain(emails).collect();
+            let basis = r.maybe(Col::Basis, |b| {
+                parse_basis(Provenance::WrittenApplication, b).map_err(|e| e.to_string())
+            })?;
+            if !contacts.is_empty() && basis.is_none() {
+                return Err(r.error(
+                    Some(Col::Basis),
+                    "name the document the phone and e-mail come from (the application's number \
+                     and date)",
+                ));
+            }
             file.parents.push(At {
                 row,
                 value: ParentLine {
@@ -930,6 +992,8 @@ fn parse_line(r: &RowCells<'_>, file: &mut SetupFile, today: Date) -> Result<(),
                     sex,
                     relation,
                     child,
+                    contacts,
+                    basis,
                 },
             });
         }

@@ -176,6 +176,33 @@ fn a_pupils_groups_are_split_at_semicolons_and_read_once_each() {
 }
 
 #[test]
+fn a_parents_phones_and_emails_need_the_document_they_come_from() {
+    let (file, problems) = read_workbook(
+        &[sheet(
+            "Родители",
+            "ФИО;Кем приходится;Номер ученика;Телефон;E-mail;Основание\n\
+             Петрова Елена Викторовна;мать;101;8 (912) 345-67-89, +7 912 345 67 89;P@Example.ru;\
+             заявление № 12 от 01.09.2026\n\
+             Петров Сергей Иванович;отец;101;+7 912 000-00-00;;\n\
+             Петров Сергей Иванович;отец;102;12345;;заявление № 13\n\
+             Сидорова Анна Петровна;мать;103;;;",
+        )],
+        TODAY,
+    );
+    let p = &file.parents[0].value;
+    // The same number typed twice is one contact; the address is kept in lower case.
+    let values: Vec<&str> = p.contacts.iter().map(ContactValue::as_str).collect();
+    assert_eq!(values, ["+79123456789", "p@example.ru"]);
+    assert_eq!(p.basis.as_deref(), Some("заявление № 12 от 01.09.2026"));
+    assert!(file.parents[1].value.contacts.is_empty());
+    assert_eq!(file.parents[1].value.basis, None);
+    let messages: Vec<String> = problems.list.iter().map(ToString::to_string).collect();
+    assert_eq!(messages.len(), 2, "{messages:#?}");
+    assert!(messages[0].starts_with("«Родители», row 3, column «Основание»: name the document"));
+    assert!(messages[1].starts_with("«Родители», row 4, column «Телефон»: «12345»"));
+}
+
+#[test]
 fn a_full_name_in_one_column_is_split() {
     let (file, problems) = read_workbook(
         &[sheet(

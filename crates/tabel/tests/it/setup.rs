@@ -1146,3 +1146,161 @@ async fn subgroups_streams_and_individual_curricula_are_imported_with_their_pupi
     assert_eq!(groups_of("Орлов"), "5А англ. 2");
     assert_eq!(groups_of("Зайцев"), "");
 }
+
+/// 9В with a pupil and his mother, whose phones and e-mail come from the application for
+/// admission (`basis`; empty: none named).
+fn contacts_workbook(phones: &str, basis: &str) -> Vec<u8> {
+    workbook(&[
+        sheet("Классы", &["Класс"], &[&["9В"]]),
+        sheet(
+            "Ученики",
+            &["ФИО", "Дата рождения", "Класс", "Номер"],
+            &[&["Громов Илья Петрович", "04.04.2011", "9В", "9001"]],
+        ),
+        sheet(
+            "Родители",
+            &[
+                "ФИО",
+                "Кем приходится",
+                "Номер ученика",
+                "Телефон",
+                "E-mail",
+                "Основание",
+            ],
+            &[&[
+                "Громова Нина Юрьевна",
+                "мать",
+                "9001",
+                phones,
+                "Gromova@Example.ru",
+                basis,
+            ]],
+        ),
+    ])
+    .unwrap()
+}
+
+both_backends!(parents_phones_and_emails_are_registered_from_the_document_the_list_names);
+async fn parents_phones_and_emails_are_registered_from_the_document_the_list_names(app: TestApp) {
+    let admin = app.token("admin").await;
+    let school = app.f.school;
+    let post = |book: Vec<u8>, apply: bool| {
+        client(false)
+            .post(app.url(&format!("/api/v1/schools/{school}/import?apply={apply}")))
+            .bearer_auth(&admin)
+            .header(
+                "content-type",
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            )
+            .body(book)
+            .send()
+    };
+    let contacts = || async {
+        let mut c = app.db.db.acquire().await.unwrap();
+        tabel_store::setup::contacts(&mut c.conn(), school)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|c| c.value.contains("91200") || c.value.contains("gromova"))
+            .map(|c| (c.kind, c.value, c.provenance, c.basis))
+            .collect::<Vec<_>>()
+    };
+    // Contacts without the document they come from are refused by place; nothing is written.
+    let problem = assert_problem(
+        post(contacts_workbook("+7 912 000-11-22", ""), true)
+            .await
+            .unwrap(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    let errors = problem["report"]["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1, "{problem}");
+    assert_eq!(errors[0]["sheet"], "Родители");
+    assert_eq!(errors[0]["row"], 5);
+    assert_eq!(errors[0]["column"], "Основание");
+    let problem = assert_problem(
+        post(
+            contacts_workbook("8 (912) 000-11", "заявление № 7 от 01.09.2026"),
+            true,
+        )
+        .await
+        .unwrap(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert_eq!(
+        problem["report"]["errors"][0]["column"], "Телефон",
+        "{problem}"
+    );
+    assert!(contacts().await.is_empty());
+
+    let basis = "заявление о приёме № 7 от 01.09.2026";
+    let res = post(contacts_workbook("+7 912 000-11-22", basis), true)
+        .await
+        .unwrap();
+    assert_eq!(
+        res.status(),
+        StatusCode::OK,
+        "{}",
+        res.text().await.unwrap()
+    );
+    let held = contacts().await;
+    assert_eq!(
+        held,
+        [
+            (
+                "phone".to_owned(),
+                "+79120001122".to_owned(),
+                "written_application".to_owned(),
+                basis.to_owned()
+            ),
+            (
+                "email".to_owned(),
+                "gromova@example.ru".to_owned(),
+                "written_application".to_owned(),
+                basis.to_owned()
+            ),
+        ]
+    );
+    // The same again: nothing; a second phone: the line is updated with it alone.
+    let report: Value = post(contacts_workbook("+7 912 000-11-22", basis), true)
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(report["changes"].as_array().unwrap().len(), 0, "{report}");
+    let report: Value = post(
+        contacts_workbook("8 912 000-11-22; +7 (912) 000-33-44", basis),
+        true,
+    )
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    let changes = report["changes"].as_array().unwrap();
+    assert_eq!(changes.len(), 1, "{report}");
+    assert_eq!(changes[0]["detail"], "контакт +79120003344");
+    assert_eq!(contacts().await.len(), 3);
+    // The school's export carries them back.
+    let res = app
+        .get(&format!("/api/v1/schools/{school}/export"), &admin)
+        .await;
+    let book = res.bytes().await.unwrap().to_vec();
+    let sheets = tabel_reports::workbook::read_sheets(
+        &book,
+        &tabel_reports::workbook::Limits::table(10_000, 32),
+    )
+    .unwrap();
+    let parents = sheets.iter().find(|s| s.name == "Родители").unwrap();
+    let row = parents
+        .rows
+        .iter()
+        .find(|r| r.first().is_some_and(|c| c == "Громова"))
+        .unwrap();
+    assert_eq!(
+        row[8..],
+        ["+79120001122; +79120003344", "gromova@example.ru", basis]
+    );
+}

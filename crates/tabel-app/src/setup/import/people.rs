@@ -3,6 +3,7 @@
 //! invitation code).
 
 use super::*;
+use tabel_domain::contact::{ContactValue, MAX_CONTACTS_PER_PARENT, Provenance};
 
 impl Run<'_, '_> {
     pub(super) async fn pupils(&mut self, file: &SetupFile) -> Result<(), AppError> {
@@ -378,6 +379,12 @@ impl Run<'_, '_> {
 
     pub(super) async fn parents(&mut self, file: &SetupFile) -> Result<(), AppError> {
         let existing = facts::parents(self.conn, self.cx.school).await?;
+        // Each parent's live contacts (kind and value), and how many they hold.
+        let mut contacts = Contacts::default();
+        for c in facts::contacts(self.conn, self.cx.school).await? {
+            *contacts.count.entry(c.parent_id).or_default() += 1;
+            contacts.held.insert((c.parent_id, c.kind, c.value));
+        }
         // Pairs already named (linked or invited): (parent's name, child) → parent, relation.
         let mut pairs: HashMap<(String, i64), (i64, String)> = HashMap::new();
         // Parent's name → the parents of that name and the families of their children.
@@ -418,24 +425,36 @@ impl Run<'_, '_> {
             let what = format!("{} ({})", p.name.full(), relation_word(p.relation));
             let after = serde_json::json!({
                 "name": p.name.full(), "child": child, "relation": p.relation.code(),
+                "contacts": p.contacts.iter().map(ContactValue::as_str).collect::<Vec<_>>(),
+                "basis": p.basis,
             });
             if let Some((parent, relation)) = pairs.get(&(key.clone(), child)).cloned() {
-                if relation == p.relation.code() {
+                let Some(new_contacts) = self.new_contacts(row, parent, p, &mut contacts) else {
+                    continue;
+                };
+                let relation_changes = relation != p.relation.code();
+                if !relation_changes && new_contacts.is_empty() {
                     self.unchanged(SheetKind::Parents);
                     continue;
                 }
-                if self.writing {
-                    let (pp, cc) = (PersonId::new(parent), PersonId::new(child));
-                    facts::set_invitation_relation(self.conn, pp, cc, p.relation).await?;
-                    facts::set_guardianship_relation(self.conn, pp, cc, p.relation).await?;
+                let mut detail = Vec::new();
+                if relation_changes {
+                    if self.writing {
+                        let (pp, cc) = (PersonId::new(parent), PersonId::new(child));
+                        facts::set_invitation_relation(self.conn, pp, cc, p.relation).await?;
+                        facts::set_guardianship_relation(self.conn, pp, cc, p.relation).await?;
+                    }
+                    let old = Relation::from_code(&relation).map_or("—", relation_word);
+                    detail.push(format!("{old} → {}", relation_word(p.relation)));
                 }
-                let old = Relation::from_code(&relation).map_or("—", relation_word);
+                self.write_contacts(parent, p, &new_contacts, &mut detail)
+                    .await?;
                 self.changed(Change {
                     kind: SheetKind::Parents,
                     row,
                     created: false,
                     what,
-                    detail: format!("{old} → {}", relation_word(p.relation)),
+                    detail: detail.join("; "),
                     id: parent,
                     after,
                 })
@@ -470,6 +489,14 @@ impl Run<'_, '_> {
                 }
             };
             let created = parent.is_none();
+            let new_contacts = match parent {
+                Some(id) => self.new_contacts(row, id, p, &mut contacts),
+                // A new person: the fake id below holds nothing yet.
+                None => self.new_contacts(row, 0, p, &mut contacts),
+            };
+            let Some(new_contacts) = new_contacts else {
+                continue;
+            };
             let parent = match parent {
                 Some(id) => id,
                 None if self.writing => repo::insert_person(
@@ -501,17 +528,25 @@ impl Run<'_, '_> {
                 .entry(key)
                 .or_default()
                 .insert((parent, child_family));
-            let detail = if created {
-                String::new()
-            } else {
-                "ещё один ребёнок".to_owned()
-            };
+            if created {
+                // What the line added was counted for "nobody" (id 0): it is the new parent's.
+                contacts.adopt(parent);
+            }
+            let mut detail = Vec::new();
+            if !created {
+                detail.push("ещё один ребёнок".to_owned());
+            }
+            self.write_contacts(parent, p, &new_contacts, &mut detail)
+                .await?;
+            if created {
+                detail.clear();
+            }
             self.changed(Change {
                 kind: SheetKind::Parents,
                 row,
                 created,
                 what,
-                detail,
+                detail: detail.join("; "),
                 id: parent,
                 after,
             })
@@ -529,5 +564,119 @@ pub(crate) fn relation_word(r: Relation) -> &'static str {
         Relation::Guardian => "опекун",
         Relation::Trustee => "попечитель",
         Relation::Other => "законный представитель",
+    }
+}
+
+/// The parents' live contacts as the import goes: what each holds and how many.
+#[derive(Default)]
+struct Contacts {
+    held: HashSet<(i64, String, String)>,
+    count: HashMap<i64, usize>,
+}
+
+impl Contacts {
+    /// Moves what was counted for a parent not yet written (id 0) to their new id.
+    fn adopt(&mut self, parent: i64) {
+        let moved: Vec<(i64, String, String)> =
+            self.held.iter().filter(|h| h.0 == 0).cloned().collect();
+        for (_, kind, value) in moved {
+            self.held.remove(&(0, kind.clone(), value.clone()));
+            self.held.insert((parent, kind, value));
+        }
+        if let Some(n) = self.count.remove(&0) {
+            *self.count.entry(parent).or_default() += n;
+        }
+    }
+}
+
+impl Run<'_, '_> {
+    /// The contacts of a parent's line the parent does not hold yet (counted as held from now
+    /// on), or `None` with the problem recorded when they would exceed the parent's limit.
+    fn new_contacts(
+        &mut self,
+        row: usize,
+        parent: i64,
+        line: &tabel_domain::setup::ParentLine,
+        contacts: &mut Contacts,
+    ) -> Option<Vec<ContactValue>> {
+        let fresh: Vec<ContactValue> = line
+            .contacts
+            .iter()
+            .filter(|c| {
+                !contacts.held.contains(&(
+                    parent,
+                    c.kind().code().to_owned(),
+                    c.as_str().to_owned(),
+                ))
+            })
+            .cloned()
+            .collect();
+        let count = contacts.count.get(&parent).copied().unwrap_or(0);
+        if count + fresh.len() > MAX_CONTACTS_PER_PARENT {
+            self.problem(err(
+                SheetKind::Parents,
+                row,
+                Some("Телефон"),
+                format!(
+                    "{} would hold more than {MAX_CONTACTS_PER_PARENT} contacts",
+                    line.name.full()
+                ),
+            ));
+            return None;
+        }
+        for c in &fresh {
+            contacts
+                .held
+                .insert((parent, c.kind().code().to_owned(), c.as_str().to_owned()));
+        }
+        *contacts.count.entry(parent).or_default() += fresh.len();
+        Some(fresh)
+    }
+
+    /// Registers a line's new contacts for the parent (from the document the line names).
+    async fn write_contacts(
+        &mut self,
+        parent: i64,
+        line: &tabel_domain::setup::ParentLine,
+        fresh: &[ContactValue],
+        detail: &mut Vec<String>,
+    ) -> Result<(), AppError> {
+        let basis = line.basis.as_deref().unwrap_or_default();
+        for value in fresh {
+            detail.push(format!("контакт {}", value.as_str()));
+            if !self.writing {
+                continue;
+            }
+            let id = tabel_store::contact::insert_contact(
+                self.conn,
+                &tabel_store::contact::NewContact {
+                    school: self.cx.school,
+                    parent: PersonId::new(parent),
+                    value,
+                    provenance: Provenance::WrittenApplication,
+                    basis,
+                    preferred: false,
+                    entered_by: self.cx.actor,
+                    entered_by_person: None,
+                    entered_at: self.cx.now,
+                    verified_at: None,
+                },
+            )
+            .await?;
+            tabel_store::outbox::emit(
+                self.conn,
+                Some(self.cx.school),
+                "contact.added",
+                &serde_json::json!({
+                    "contact_id": id.to_string(), "parent_id": parent.to_string(),
+                    "kind": value.kind().code(), "network": null,
+                    "provenance": Provenance::WrittenApplication.code(),
+                    "preferred": false, "verified": false,
+                }),
+                self.cx.now,
+            )
+            .await?;
+        }
+        Ok(())
     }
 }
