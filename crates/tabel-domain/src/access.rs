@@ -333,7 +333,10 @@ mod region_tests {
     fn a_regional_administrator_reaches_only_their_regions_and_no_school() {
         let none = RegionScope::default();
         assert_eq!(none.may_enter(), Decision::Hidden);
-        assert_eq!(none.may_administer_region(RegionId::new(1)), Decision::Hidden);
+        assert_eq!(
+            none.may_administer_region(RegionId::new(1)),
+            Decision::Hidden
+        );
         let scope = RegionScope {
             regions: vec![RegionId::new(1)],
         };

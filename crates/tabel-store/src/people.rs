@@ -320,12 +320,12 @@ struct LinkRow {
 macro_rules! links_sql {
     ($me:literal, $other:literal) => {
         concat!(
-            "SELECT p.id, p.last_name, p.first_name, p.middle_name, p.sex, p.birth_date, g.relation, TRUE AS linked \
+            "SELECT p.id, p.last_name, p.first_name, p.middle_name, p.sex, p.birth_date, p.sort_key, g.relation, TRUE AS linked \
              FROM guardianships g JOIN persons p ON p.id = g.", $other, " WHERE g.", $me, " = $1 AND g.ended_at IS NULL \
              UNION ALL \
-             SELECT p.id, p.last_name, p.first_name, p.middle_name, p.sex, p.birth_date, i.relation, FALSE AS linked \
+             SELECT p.id, p.last_name, p.first_name, p.middle_name, p.sex, p.birth_date, p.sort_key, i.relation, FALSE AS linked \
              FROM invitations i JOIN persons p ON p.id = i.", $other, " WHERE i.", $me, " = $1 AND i.used_at IS NULL \
-             ORDER BY 1"
+             ORDER BY 7, 1"
         )
     };
 }
@@ -552,9 +552,9 @@ const COLLISIONS: &[Collision] = &[
               AND b.ended_at IS NULL WHERE a.parent_id = $1 AND b.parent_id = $2 AND a.ended_at IS NULL",
     },
     Collision {
-        what: "both are invited for the same child",
+        what: "both redeemed an invitation for the same child",
         sql: "SELECT CAST(COUNT(*) AS BIGINT) FROM invitations a JOIN invitations b ON b.student_id = a.student_id \
-              WHERE a.parent_id = $1 AND b.parent_id = $2",
+              AND b.used_at IS NOT NULL WHERE a.parent_id = $1 AND b.parent_id = $2 AND a.used_at IS NOT NULL",
     },
     Collision {
         what: "both have the same parent linked",
@@ -562,9 +562,9 @@ const COLLISIONS: &[Collision] = &[
               AND b.ended_at IS NULL WHERE a.student_id = $1 AND b.student_id = $2 AND a.ended_at IS NULL",
     },
     Collision {
-        what: "both have the same parent invited",
+        what: "the same parent redeemed an invitation for both",
         sql: "SELECT CAST(COUNT(*) AS BIGINT) FROM invitations a JOIN invitations b ON b.parent_id = a.parent_id \
-              WHERE a.student_id = $1 AND b.student_id = $2",
+              AND b.used_at IS NOT NULL WHERE a.student_id = $1 AND b.student_id = $2 AND a.used_at IS NOT NULL",
     },
     Collision {
         what: "both have the same contact",
@@ -599,19 +599,38 @@ pub async fn collisions(
     Ok(out)
 }
 
+/// A pending invitation that the merge makes redundant: the pair it would link is linked, or
+/// invited, through the other person. `$1` is the one whose invitations go, `$2` the other.
+const DROP_PARENT_INVITATIONS: &str = "DELETE FROM invitations WHERE parent_id = $1 AND used_at IS NULL \
+     AND (student_id IN (SELECT student_id FROM guardianships WHERE parent_id = $2 AND ended_at IS NULL) \
+       OR student_id IN (SELECT student_id FROM invitations WHERE parent_id = $2))";
+const DROP_STUDENT_INVITATIONS: &str = "DELETE FROM invitations WHERE student_id = $1 AND used_at IS NULL \
+     AND (parent_id IN (SELECT parent_id FROM guardianships WHERE student_id = $2 AND ended_at IS NULL) \
+       OR parent_id IN (SELECT parent_id FROM invitations WHERE student_id = $2))";
 const DELETE_STUDENT: &str = "DELETE FROM students WHERE person_id = $1";
 const DELETE_STAFF: &str = "DELETE FROM staff WHERE person_id = $1";
 const DELETE_PERSON: &str = "DELETE FROM persons WHERE id = $1";
 /// Moves every row naming `dup` to `keep`, then removes `dup` (its pupil's and staff member's
-/// records first). The caller checked [`collisions`] in the same transaction.
-pub async fn merge(conn: &mut Conn<'_>, keep: PersonId, dup: PersonId) -> Result<()> {
+/// records first); pending invitations made redundant by the other person's link or invitation
+/// are dropped (the duplicate's first). The caller checked [`collisions`] in the same
+/// transaction. Returns how many invitations were dropped.
+pub async fn merge(conn: &mut Conn<'_>, keep: PersonId, dup: PersonId) -> Result<u64> {
+    let mut dropped = 0;
+    for (sql, gone, other) in [
+        (DROP_PARENT_INVITATIONS, dup, keep),
+        (DROP_PARENT_INVITATIONS, keep, dup),
+        (DROP_STUDENT_INVITATIONS, dup, keep),
+        (DROP_STUDENT_INVITATIONS, keep, dup),
+    ] {
+        dropped += execute!(conn, sql, gone.get(), other.get())?;
+    }
     for r in PERSON_REFS {
         execute!(conn, r.update, dup.get(), keep.get())?;
     }
     execute!(conn, DELETE_STUDENT, dup.get())?;
     execute!(conn, DELETE_STAFF, dup.get())?;
     execute!(conn, DELETE_PERSON, dup.get())?;
-    Ok(())
+    Ok(dropped)
 }
 
 #[cfg(test)]

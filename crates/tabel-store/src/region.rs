@@ -6,7 +6,11 @@ use tabel_domain::{RegionId, UserId};
 const GRANT: &str = "INSERT INTO region_admins (user_id, region_id) VALUES ($1, $2) \
      ON CONFLICT (user_id, region_id) DO NOTHING";
 /// Makes an account an administrator of a region; returns whether it was not one already.
-pub async fn grant_region_admin(conn: &mut Conn<'_>, user: UserId, region: RegionId) -> Result<bool> {
+pub async fn grant_region_admin(
+    conn: &mut Conn<'_>,
+    user: UserId,
+    region: RegionId,
+) -> Result<bool> {
     Ok(execute!(conn, GRANT, user.get(), region.get())? > 0)
 }
 

@@ -197,7 +197,11 @@ impl App {
         let middle = match &edit.middle_name {
             Some(raw) if raw.trim().is_empty() => Some(None),
             Some(raw) => part("middle_name", Some(raw), "").map(Some),
-            None => Some(bp.middle_name.as_deref().and_then(|m| NamePart::parse(m).ok())),
+            None => Some(
+                bp.middle_name
+                    .as_deref()
+                    .and_then(|m| NamePart::parse(m).ok()),
+            ),
         };
         let sex = match &edit.sex {
             None => Some(bp.sex),
@@ -255,7 +259,9 @@ impl App {
             Some(snils),
             Some(number),
             Some(position),
-        ) = (last, first, middle, sex, birth_date, snils, number, position)
+        ) = (
+            last, first, middle, sex, birth_date, snils, number, position,
+        )
         else {
             return Err(AppError::Invalid(errors));
         };
@@ -280,8 +286,13 @@ impl App {
         if let Some(pupil) = &before.pupil
             && number != pupil.school_number
         {
-            match facts::set_pupil_facts(c, person, number.as_deref(), pupil.arrived_from.as_deref())
-                .await
+            match facts::set_pupil_facts(
+                c,
+                person,
+                number.as_deref(),
+                pupil.arrived_from.as_deref(),
+            )
+            .await
             {
                 Err(StoreError::Duplicate(_)) => {
                     return Err(AppError::invalid(
@@ -345,9 +356,7 @@ impl App {
         } else {
             facts::set_invitation_relation(&mut tx.conn(), parent, student, relation).await?;
         }
-        let pair = |r: Relation| {
-            serde_json::json!({ "student_id": student.to_string(), "relation": r.code() })
-        };
+        let pair = |r: Relation| serde_json::json!({ "student_id": student.to_string(), "relation": r.code() });
         audit_in(
             &mut tx,
             Record {

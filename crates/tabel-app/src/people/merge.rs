@@ -111,13 +111,16 @@ impl App {
                 plan.conflicts.join("; ")
             )));
         }
-        repo::merge(&mut tx.conn(), keep, dup).await?;
-        let moved: serde_json::Map<String, serde_json::Value> = plan
+        let dropped = repo::merge(&mut tx.conn(), keep, dup).await?;
+        let mut moved: serde_json::Map<String, serde_json::Value> = plan
             .duplicate
             .references
             .iter()
             .map(|(col, n)| (col.clone(), (*n).into()))
             .collect();
+        if dropped > 0 {
+            moved.insert("invitations_dropped".into(), dropped.into());
+        }
         let now = self.now();
         outbox::emit(
             &mut tx.conn(),

@@ -54,7 +54,9 @@ impl PersonKind {
 
     /// The kind of a code; `None` for anything else.
     pub fn from_code(code: &str) -> Option<PersonKind> {
-        PersonKind::ALL.into_iter().find(|k| k.code() == code.trim())
+        PersonKind::ALL
+            .into_iter()
+            .find(|k| k.code() == code.trim())
     }
 }
 

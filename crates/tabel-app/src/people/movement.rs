@@ -3,9 +3,7 @@
 //! their dates, so the journal, the diary, statistics and final marks — which read membership
 //! dates — show the pupil in the old class before the date and in the new one from it.
 
-use super::{
-    MAX_NUMBER_CHARS, MAX_TEXT_CHARS, Record, audit_in, free_text, person_of, snapshot,
-};
+use super::{MAX_NUMBER_CHARS, MAX_TEXT_CHARS, Record, audit_in, free_text, person_of, snapshot};
 use crate::{App, AppError, Client, FieldErrors, check};
 use tabel_domain::access::Principal;
 use tabel_domain::school::{Group, GroupKind};
@@ -46,10 +44,7 @@ const MAX_DAYS_AWAY: i64 = 400;
 
 fn near_today(field: &str, d: Date, today: Date) -> Result<(), AppError> {
     if (d - today).whole_days().abs() > MAX_DAYS_AWAY {
-        return Err(AppError::invalid(
-            field,
-            "must be within a year of today",
-        ));
+        return Err(AppError::invalid(field, "must be within a year of today"));
     }
     Ok(())
 }
@@ -309,9 +304,7 @@ impl App {
         repo::end_class_memberships(c, person, old.group, last_day).await?;
         school_repo::insert_membership(c, school, new.id, person, t.from, None).await?;
         let now = self.now();
-        let change = |id: GroupId, name: &str| {
-            serde_json::json!({ "student": snapshot(&before), "class": { "id": id.to_string(), "name": name } })
-        };
+        let change = |id: GroupId, name: &str| serde_json::json!({ "student": snapshot(&before), "class": { "id": id.to_string(), "name": name } });
         let mut after = change(new.id, &new.name);
         after["from"] = t.from.to_string().into();
         outbox::emit(

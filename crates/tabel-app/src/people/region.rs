@@ -31,7 +31,10 @@ pub struct NewRegionSchool {
     pub time_zone: String,
 }
 
-async fn scope(c: &mut Conn<'_>, user: UserId) -> Result<(RegionScope, Vec<(RegionId, String)>), AppError> {
+async fn scope(
+    c: &mut Conn<'_>,
+    user: UserId,
+) -> Result<(RegionScope, Vec<(RegionId, String)>), AppError> {
     let regions = repo::regions_of(c, user).await?;
     Ok((
         RegionScope {

@@ -243,7 +243,10 @@ async fn card(
     ApiUser(who): ApiUser,
     Path((school, person)): Path<(SchoolId, PersonId)>,
 ) -> Result<Json<CardDto>, ApiError> {
-    let c = state.app.person_card(&who.principal, school, person).await?;
+    let c = state
+        .app
+        .person_card(&who.principal, school, person)
+        .await?;
     Ok(Json(CardDto::from(c)))
 }
 
@@ -293,7 +296,10 @@ async fn edit(
         .app
         .update_person(&who.principal, school, person, &edit, &client)
         .await?;
-    let c = state.app.person_card(&who.principal, school, person).await?;
+    let c = state
+        .app
+        .person_card(&who.principal, school, person)
+        .await?;
     Ok(Json(CardDto::from(c)))
 }
 
@@ -323,10 +329,7 @@ async fn relation(
         .ok()
         .or_else(|| tabel_domain::setup::values::relation(&b.relation).ok())
         .ok_or_else(|| {
-            ApiError::field(
-                "relation",
-                "use mother, father, guardian, trustee or other",
-            )
+            ApiError::field("relation", "use mother, father, guardian, trustee or other")
         })?;
     state
         .app
@@ -514,10 +517,7 @@ struct MergeParams {
 }
 
 fn merge_ids(keep: &str, dup: &str) -> Result<(PersonId, PersonId), ApiError> {
-    Ok((
-        field_id("keep", keep)?,
-        field_id("duplicate", dup)?,
-    ))
+    Ok((field_id("keep", keep)?, field_id("duplicate", dup)?))
 }
 
 /// What merging `duplicate` into `keep` would move and what forbids it (administrators).

@@ -110,7 +110,11 @@ async fn search(
     let link = |page: u32| {
         href(
             &format!("/admin/{school}/people"),
-            &[("q", query.q.as_str()), ("kind", kind), ("page", &page.to_string())],
+            &[
+                ("q", query.q.as_str()),
+                ("kind", kind),
+                ("page", &page.to_string()),
+            ],
         )
     };
     let rows = found
@@ -243,7 +247,11 @@ fn card_page<'a>(
         middle_name: p.middle_name.clone().unwrap_or_default(),
         sex: p.sex.code().to_owned(),
         birth_date: p.birth_date.map(date).unwrap_or_default(),
-        snils: c.snils.as_ref().map(ToString::to_string).unwrap_or_default(),
+        snils: c
+            .snils
+            .as_ref()
+            .map(ToString::to_string)
+            .unwrap_or_default(),
         login: c.login.clone().unwrap_or_default(),
         pupil: pupil.is_some(),
         staff: c.position.is_some(),
@@ -304,7 +312,12 @@ fn card_page<'a>(
             .collect(),
         sexes: [Sex::Male, Sex::Female]
             .iter()
-            .map(|s| (s.code().to_owned(), t.get(&format!("people-sex-{}", s.code()))))
+            .map(|s| {
+                (
+                    s.code().to_owned(),
+                    t.get(&format!("people-sex-{}", s.code())),
+                )
+            })
             .collect(),
         today: date(state.app.today()),
         nav: user.nav.clone(),
@@ -330,9 +343,7 @@ async fn card(
     let notice = q
         .done
         .as_deref()
-        .filter(|d| {
-            ["saved", "arrived", "left", "transferred", "merged"].contains(d)
-        })
+        .filter(|d| ["saved", "arrived", "left", "transferred", "merged"].contains(d))
         .map(|d| user.tr(&state).get(&format!("people-done-{d}")));
     render(card_page(&state, &user, c, notice, Vec::new()))
 }
@@ -607,7 +618,11 @@ async fn merge_page<'a>(
     };
     let (status, plan, errors) = match plan {
         Ok(plan) => (StatusCode::OK, plan, Vec::new()),
-        Err(AppError::Invalid(e)) => (StatusCode::UNPROCESSABLE_ENTITY, None, e.into_iter().collect()),
+        Err(AppError::Invalid(e)) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            None,
+            e.into_iter().collect(),
+        ),
         Err(e) => return Err(e.into()),
     };
     let conflicts = plan
@@ -632,7 +647,10 @@ async fn merge_page<'a>(
     Ok((
         status,
         MergePage {
-            plan_keep: plan.as_ref().map(|p| p.keep.person.id.to_string()).unwrap_or_default(),
+            plan_keep: plan
+                .as_ref()
+                .map(|p| p.keep.person.id.to_string())
+                .unwrap_or_default(),
             plan_duplicate: plan
                 .as_ref()
                 .map(|p| p.duplicate.person.id.to_string())
