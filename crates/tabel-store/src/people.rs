@@ -635,7 +635,75 @@ pub async fn merge(conn: &mut Conn<'_>, keep: PersonId, dup: PersonId) -> Result
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
     use super::*;
+
+    /// Every `table.column` of the migrations that references a person (`persons`, `students`
+    /// or `staff`), besides the pupil's and staff member's own rows.
+    fn person_columns_in_migrations() -> Vec<(String, String)> {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/sqlite");
+        let mut files: Vec<_> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        files.sort();
+        let mut out = Vec::new();
+        for file in files {
+            let sql = std::fs::read_to_string(&file).unwrap();
+            let mut table = String::new();
+            for line in sql.lines() {
+                let words: Vec<&str> = line.split_whitespace().collect();
+                if let ["CREATE", "TABLE", name, ..] | ["ALTER", "TABLE", name, ..] = words[..] {
+                    table = name.trim_end_matches('(').to_owned();
+                }
+                let refers = [
+                    "REFERENCES persons(",
+                    "REFERENCES students(",
+                    "REFERENCES staff(",
+                ]
+                .iter()
+                .any(|r| line.contains(r));
+                if !refers {
+                    continue;
+                }
+                let column = match words[..] {
+                    ["ALTER", "TABLE", _, "ADD", "COLUMN", column, ..] => column,
+                    [column, ..] => column,
+                    [] => continue,
+                };
+                if !matches!(
+                    (table.as_str(), column),
+                    ("students" | "staff", "person_id")
+                ) {
+                    out.push((table.clone(), column.to_owned()));
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn a_merge_moves_every_column_that_names_a_person() {
+        let found = person_columns_in_migrations();
+        assert!(found.len() >= 30, "{found:?}");
+        for (table, column) in &found {
+            assert!(
+                PERSON_REFS
+                    .iter()
+                    .any(|r| r.table == table && r.column == column),
+                "{table}.{column} names a person but a merge would not move it"
+            );
+        }
+        // And nothing listed is made up.
+        for r in PERSON_REFS {
+            assert!(
+                found.iter().any(|(t, c)| t == r.table && c == r.column),
+                "{}.{} is not in the migrations",
+                r.table,
+                r.column
+            );
+        }
+    }
 
     #[test]
     fn a_query_is_folded_into_word_prefix_patterns() {
