@@ -97,6 +97,24 @@ fn links(rows: Vec<repo::LinkFacts>) -> Vec<LinkView> {
         .collect()
 }
 
+/// The classes of the academic year containing `today`, in order.
+pub(super) async fn classes_now(
+    conn: &mut tabel_store::Conn<'_>,
+    school: SchoolId,
+    today: Date,
+) -> Result<Vec<(GroupId, String)>, AppError> {
+    Ok(
+        match school_repo::academic_year_on(conn, school, today).await? {
+            Some(year) => school_repo::list_groups(conn, year.id, today, Some(GroupKind::Class))
+                .await?
+                .into_iter()
+                .map(|g| (g.id, g.name))
+                .collect(),
+            None => Vec::new(),
+        },
+    )
+}
+
 impl App {
     /// A person's card (administrators of the person's school).
     pub async fn person_card(
@@ -128,14 +146,7 @@ impl App {
         };
         let parents = links(repo::parents_of(conn, person).await?);
         let children = links(repo::children_of(conn, person).await?);
-        let classes = match school_repo::academic_year_on(conn, school, today).await? {
-            Some(year) => school_repo::list_groups(conn, year.id, today, Some(GroupKind::Class))
-                .await?
-                .into_iter()
-                .map(|g| (g.id, g.name))
-                .collect(),
-            None => Vec::new(),
-        };
+        let classes = classes_now(conn, school, today).await?;
         let login = user::user_of_person(conn, person).await?.map(|u| u.login);
         let mut kinds = Vec::new();
         if f.pupil.is_some() {

@@ -12,7 +12,7 @@ mod search;
 
 pub use card::{CardEdit, LinkView, MembershipView, PersonCard, PupilRecord};
 pub use merge::{MergeParty, MergePlan};
-pub use movement::{Arrival, Leaving, Transfer};
+pub use movement::{Arrival, Leaving, NewPupil, Transfer};
 pub use search::{FoundPerson, PAGE_SIZE, PeopleFound, PeopleQuery};
 
 use crate::{AppError, Client};

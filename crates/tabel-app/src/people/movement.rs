@@ -6,11 +6,14 @@
 use super::{MAX_NUMBER_CHARS, MAX_TEXT_CHARS, Record, audit_in, free_text, person_of, snapshot};
 use crate::{App, AppError, Client, FieldErrors, check};
 use tabel_domain::access::Principal;
-use tabel_domain::school::{Group, GroupKind};
+use tabel_domain::school::{Group, GroupKind, Sex};
+use tabel_domain::setup::values::{self, Snils};
+use tabel_domain::text::{NamePart, PersonName};
 use tabel_domain::{GroupId, PersonId, SchoolId};
 use tabel_store::people as repo;
 use tabel_store::school as school_repo;
-use tabel_store::{Conn, outbox};
+use tabel_store::setup as facts;
+use tabel_store::{Conn, StoreError, outbox};
 use time::{Date, Duration};
 
 /// An arrival: from the date, into the class, from where (another school, a family
@@ -37,6 +40,20 @@ pub struct Leaving {
 pub struct Transfer {
     pub class: GroupId,
     pub from: Date,
+}
+
+/// A pupil new to the school, with their arrival. Fields as typed; `sex` may be left empty when
+/// the patronymic says it.
+#[derive(Debug, Clone)]
+pub struct NewPupil {
+    pub last_name: String,
+    pub first_name: String,
+    pub middle_name: String,
+    pub sex: String,
+    pub birth_date: String,
+    pub snils: String,
+    pub school_number: String,
+    pub arrival: Arrival,
 }
 
 /// How far from today a movement may be dated: the current year and its neighbours.
@@ -68,6 +85,148 @@ async fn class_on(
 }
 
 impl App {
+    /// A pupil new to the school arrives (administrators): the person, the pupil's record and
+    /// the class from the day, audited as `pupil.arrive`. Returns the new person.
+    pub async fn add_pupil(
+        &self,
+        p: &Principal,
+        school: SchoolId,
+        n: &NewPupil,
+        client: &Client,
+    ) -> Result<PersonId, AppError> {
+        check(p.may_administer(school))?;
+        let today = self.today();
+        let mut errors = FieldErrors::new();
+        let mut part = |field: &str, raw: &str| {
+            NamePart::parse(raw)
+                .map_err(|e| errors.insert(field.into(), e.to_string()))
+                .ok()
+        };
+        let last = part("last_name", &n.last_name);
+        let first = part("first_name", &n.first_name);
+        let middle = if n.middle_name.trim().is_empty() {
+            Some(None)
+        } else {
+            part("middle_name", &n.middle_name).map(Some)
+        };
+        let sex = if n.sex.trim().is_empty() {
+            values::sex_of_patronymic(&n.middle_name)
+        } else {
+            Sex::from_code(n.sex.trim())
+                .ok()
+                .or_else(|| values::sex(&n.sex).ok())
+        };
+        if sex.is_none() {
+            errors.insert("sex".into(), "write м or ж".into());
+        }
+        let birth_date = match n.birth_date.trim() {
+            "" => Some(None),
+            raw => values::birth_date(raw, today)
+                .map(Some)
+                .map_err(|e| errors.insert("birth_date".into(), e))
+                .ok(),
+        };
+        let snils = match n.snils.trim() {
+            "" => Some(None),
+            raw => Snils::parse(raw)
+                .map(Some)
+                .map_err(|e| errors.insert("snils".into(), e))
+                .ok(),
+        };
+        let number = free_text("school_number", &n.school_number, MAX_NUMBER_CHARS)
+            .map_err(|e| collect(&mut errors, e))
+            .ok();
+        let from = free_text("from", &n.arrival.from, MAX_TEXT_CHARS)
+            .map_err(|e| collect(&mut errors, e))
+            .ok();
+        let _ = near_today("on", n.arrival.on, today).map_err(|e| collect(&mut errors, e));
+        let (
+            Some(last),
+            Some(first),
+            Some(middle),
+            Some(sex),
+            Some(birth_date),
+            Some(snils),
+            Some(number),
+            Some(from),
+        ) = (last, first, middle, sex, birth_date, snils, number, from)
+        else {
+            return Err(AppError::Invalid(errors));
+        };
+        if !errors.is_empty() {
+            return Err(AppError::Invalid(errors));
+        }
+        let name = PersonName {
+            last,
+            first,
+            middle,
+        };
+        let on = n.arrival.on;
+        let mut tx = self.db.begin().await?;
+        let c = &mut tx.conn();
+        let class = class_on(c, school, n.arrival.class, on).await?;
+        let person = school_repo::insert_person(
+            c,
+            &school_repo::NewPerson {
+                school,
+                name: &name,
+                sex,
+                birth_date,
+            },
+        )
+        .await?;
+        school_repo::insert_student(c, person, school, on).await?;
+        if let Some(snils) = &snils {
+            match facts::set_snils(c, person, Some(snils.as_str())).await {
+                Err(StoreError::Duplicate(_)) => {
+                    return Err(AppError::invalid(
+                        "snils",
+                        "another person of the school has this СНИЛС",
+                    ));
+                }
+                r => r?,
+            }
+        }
+        match facts::set_pupil_facts(c, person, number.as_deref(), from.as_deref()).await {
+            Err(StoreError::Duplicate(_)) => {
+                return Err(AppError::invalid(
+                    "school_number",
+                    "another pupil of the school has this number",
+                ));
+            }
+            r => r?,
+        }
+        school_repo::insert_membership(c, school, class.id, person, on, None).await?;
+        let after = person_of(c, school, person).await?;
+        let mut after_json = snapshot(&after);
+        after_json["class"] = serde_json::json!({ "id": class.id.to_string(), "name": class.name, "from": on.to_string() });
+        let now = self.now();
+        outbox::emit(
+            &mut tx.conn(),
+            Some(school),
+            "pupil.arrived",
+            &serde_json::json!({ "student_id": person.to_string(), "class_id": class.id.to_string(), "on": on.to_string() }),
+            now,
+        )
+        .await?;
+        audit_in(
+            &mut tx,
+            Record {
+                school,
+                at: now,
+                actor: p.user,
+                action: "pupil.arrive",
+                person,
+                before: serde_json::Value::Null,
+                after: after_json,
+            },
+            client,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(person)
+    }
+
     /// A pupil arrives (administrators): enrolled from the date, from where, a member of the
     /// class from that day. A person of the school who is not yet a pupil (and is no staff
     /// member or parent) becomes one; a former pupil returns. Audited as `pupil.arrive`.

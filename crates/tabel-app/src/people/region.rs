@@ -45,6 +45,12 @@ async fn scope(
 }
 
 impl App {
+    /// Whether the user administers a region (home links the regional page then).
+    pub async fn administers_region(&self, p: &Principal) -> Result<bool, AppError> {
+        let mut c = self.db.acquire().await?;
+        Ok(!repo::regions_of(&mut c.conn(), p.user).await?.is_empty())
+    }
+
     /// The regions the user administers with their schools; 404 for anyone else.
     pub async fn region_overview(&self, p: &Principal) -> Result<Vec<RegionView>, AppError> {
         let mut c = self.db.acquire().await?;

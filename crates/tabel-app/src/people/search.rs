@@ -43,6 +43,8 @@ pub struct PeopleFound {
     pub page: u32,
     /// Whether another page follows.
     pub more: bool,
+    /// The classes of the current year (for a new pupil's arrival).
+    pub classes: Vec<(GroupId, String)>,
 }
 
 impl App {
@@ -85,6 +87,7 @@ impl App {
         )
         .await?;
         let more = rows.len() as i64 > PAGE_SIZE;
+        let classes = super::card::classes_now(&mut c.conn(), school, self.today()).await?;
         rows.truncate(PAGE_SIZE as usize);
         Ok(PeopleFound {
             people: rows
@@ -108,6 +111,7 @@ impl App {
                 .collect(),
             page: query.page,
             more,
+            classes,
         })
     }
 }

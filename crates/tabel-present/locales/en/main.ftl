@@ -1172,3 +1172,5 @@ region-admin-name = Name
 region-admin-password = Password
 region-create = Create the school
 region-done-created = The school is created.
+people-new-pupil = A new pupil (arrival)
+people-sex-by-patronymic = by the patronymic

@@ -1183,3 +1183,5 @@ region-admin-name = Имя
 region-admin-password = Пароль
 region-create = Создать школу
 region-done-created = Школа создана.
+people-new-pupil = Новый ученик (прибытие)
+people-sex-by-patronymic = по отчеству

@@ -13,8 +13,8 @@ use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use tabel_app::AppError;
 use tabel_app::people::{
-    Arrival, CardEdit, Leaving, MergeParty, MergePlan, PeopleQuery, PersonCard, PersonKind,
-    Transfer, parse_date,
+    Arrival, CardEdit, Leaving, MergeParty, MergePlan, NewPupil, PeopleQuery, PersonCard,
+    PersonKind, Transfer, parse_date,
 };
 use tabel_domain::school::{PersonSummary, Relation};
 use tabel_domain::{GroupId, PersonId, SchoolId};
@@ -23,7 +23,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 pub(crate) fn routes(r: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
-    r.routes(routes!(search))
+    r.routes(routes!(search, create))
         .routes(routes!(merge_preview, merge))
         .routes(routes!(card, edit))
         .routes(routes!(relation))
@@ -136,6 +136,75 @@ async fn search(
         page: found.page,
         more: found.more,
     }))
+}
+
+/// A pupil new to the school and their arrival.
+#[derive(Deserialize, ToSchema)]
+struct NewPupilBody {
+    last_name: String,
+    first_name: String,
+    #[serde(default)]
+    middle_name: String,
+    /// `m`/`f` (or «м»/«ж»); may be left out when the patronymic says it.
+    #[serde(default)]
+    sex: String,
+    /// ISO, not in the future.
+    #[serde(default)]
+    birth_date: String,
+    /// 11 digits, checked.
+    #[serde(default)]
+    snils: String,
+    /// The school's own number, unique in the school.
+    #[serde(default)]
+    school_number: String,
+    /// The first day at school (ISO).
+    on: String,
+    /// The class from that day.
+    class_id: String,
+    /// Where from.
+    #[serde(default)]
+    from: String,
+}
+
+/// The person made.
+#[derive(Serialize, ToSchema)]
+struct Created {
+    id: String,
+}
+
+/// A pupil new to the school arrives (administrators of the school): the person, the pupil's
+/// record and the class from the day; audited as `pupil.arrive`.
+#[utoipa::path(post, path = "/api/v1/schools/{id}/people", tag = "people", security(("bearer" = [])),
+    params(("id" = String, Path, description = "The school")),
+    request_body = NewPupilBody,
+    responses((status = 201, body = Created), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 422, body = Problem)))]
+async fn create(
+    State(state): State<AppState>,
+    ApiUser(who): ApiUser,
+    ClientInfo(client): ClientInfo,
+    Path(school): Path<SchoolId>,
+    ApiJson(b): ApiJson<NewPupilBody>,
+) -> Result<Response, ApiError> {
+    let n = NewPupil {
+        last_name: b.last_name,
+        first_name: b.first_name,
+        middle_name: b.middle_name,
+        sex: b.sex,
+        birth_date: b.birth_date,
+        snils: b.snils,
+        school_number: b.school_number,
+        arrival: Arrival {
+            on: parse_date("on", &b.on)?,
+            class: field_id::<GroupId>("class_id", &b.class_id)?,
+            from: b.from,
+        },
+    };
+    let id = state
+        .app
+        .add_pupil(&who.principal, school, &n, &client)
+        .await?;
+    Ok((StatusCode::CREATED, Json(Created { id: id.to_string() })).into_response())
 }
 
 /// A pupil's school record.

@@ -16,7 +16,7 @@ use axum::{Form, Router};
 use serde::Deserialize;
 use tabel_app::AppError;
 use tabel_app::people::{
-    Arrival, CardEdit, Leaving, MergePlan, PeopleQuery, PersonCard, PersonKind, Transfer,
+    Arrival, CardEdit, Leaving, MergePlan, NewPupil, PeopleQuery, PersonCard, PersonKind, Transfer,
     parse_date,
 };
 use tabel_domain::school::{GroupKind, Relation, Sex};
@@ -25,7 +25,7 @@ use tabel_present::date;
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
-        .route("/admin/{school}/people", get(search))
+        .route("/admin/{school}/people", get(search).post(add_pupil))
         .route("/admin/{school}/people/merge", get(merge_form).post(merge))
         .route("/admin/{school}/people/{person}", get(card).post(edit))
         .route("/admin/{school}/people/{person}/relation", post(relation))
@@ -61,6 +61,32 @@ struct SearchPage<'a> {
     rows: Vec<Row>,
     prev: Option<String>,
     next: Option<String>,
+    classes: Vec<(String, String)>,
+    sexes: Vec<(String, String)>,
+    today: String,
+    errors: Vec<(String, String)>,
+    form: PupilForm,
+}
+
+/// The new pupil's form as typed (shown again with the reasons when refused).
+#[derive(Deserialize, Default, Clone)]
+struct PupilForm {
+    last_name: String,
+    first_name: String,
+    #[serde(default)]
+    middle_name: String,
+    #[serde(default)]
+    sex: String,
+    #[serde(default)]
+    birth_date: String,
+    #[serde(default)]
+    snils: String,
+    #[serde(default)]
+    school_number: String,
+    on: String,
+    class_id: String,
+    #[serde(default)]
+    from: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -96,7 +122,18 @@ async fn search(
     Path(school): Path<SchoolId>,
     Query(q): Query<SearchQuery>,
 ) -> Result<Html<String>, PageError> {
-    let t = user.tr(&state);
+    render(search_page(&state, &user, school, q, Vec::new(), PupilForm::default()).await?)
+}
+
+async fn search_page<'a>(
+    state: &'a AppState,
+    user: &PageUser,
+    school: SchoolId,
+    q: SearchQuery,
+    errors: Vec<(String, String)>,
+    form: PupilForm,
+) -> Result<SearchPage<'a>, PageError> {
+    let t = user.tr(state);
     let query = PeopleQuery {
         q: q.q.clone().unwrap_or_default(),
         kind: kind_of(q.kind.as_deref())?,
@@ -134,7 +171,16 @@ async fn search(
             left: f.left_on.map(date).unwrap_or_default(),
         })
         .collect();
-    render(SearchPage {
+    Ok(SearchPage {
+        classes: found
+            .classes
+            .iter()
+            .map(|(id, name)| (id.to_string(), name.clone()))
+            .collect(),
+        sexes: sexes(&t),
+        today: date(state.app.today()),
+        errors,
+        form,
         school_id: school.to_string(),
         kinds: PersonKind::ALL
             .iter()
@@ -148,6 +194,67 @@ async fn search(
         nav: user.nav.clone(),
         t,
     })
+}
+
+fn sexes(t: &Tr<'_>) -> Vec<(String, String)> {
+    [Sex::Male, Sex::Female]
+        .iter()
+        .map(|s| {
+            (
+                s.code().to_owned(),
+                t.get(&format!("people-sex-{}", s.code())),
+            )
+        })
+        .collect()
+}
+
+async fn add_pupil(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(school): Path<SchoolId>,
+    Form(f): Form<PupilForm>,
+) -> Result<Response, PageError> {
+    let result = async {
+        let n = NewPupil {
+            last_name: f.last_name.clone(),
+            first_name: f.first_name.clone(),
+            middle_name: f.middle_name.clone(),
+            sex: f.sex.clone(),
+            birth_date: f.birth_date.clone(),
+            snils: f.snils.clone(),
+            school_number: f.school_number.clone(),
+            arrival: Arrival {
+                on: parse_date("on", &f.on)?,
+                class: field_id::<GroupId>("class_id", &f.class_id)?,
+                from: f.from.clone(),
+            },
+        };
+        state
+            .app
+            .add_pupil(&user.who.principal, school, &n, &user.client)
+            .await
+    }
+    .await;
+    match result {
+        Ok(person) => Ok(crate::redirect::see_other(&href(
+            &format!("/admin/{school}/people/{person}"),
+            &[("done", "arrived")],
+        ))
+        .into_response()),
+        Err(AppError::Invalid(errors)) => {
+            let page = search_page(
+                &state,
+                &user,
+                school,
+                SearchQuery::default(),
+                errors.into_iter().collect(),
+                f,
+            )
+            .await?;
+            render_status(StatusCode::UNPROCESSABLE_ENTITY, page)
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// A membership as the card lists it.

@@ -117,6 +117,19 @@ async fn people_are_found_by_any_word_of_the_name_ignoring_case_and_yo(app: Test
         .get_json(&format!("{}?page=1", people(&app)), &admin)
         .await;
     assert!(next["people"].as_array().unwrap().is_empty());
+    // The API's document lists the endpoints.
+    let doc = app.get_json("/api/v1/openapi.json", &admin).await;
+    for path in [
+        "/api/v1/schools/{id}/people",
+        "/api/v1/schools/{id}/people/{person}",
+        "/api/v1/schools/{id}/people/{person}/arrival",
+        "/api/v1/schools/{id}/people/{person}/leaving",
+        "/api/v1/schools/{id}/people/{person}/transfer",
+        "/api/v1/schools/{id}/people/{person}/parents/{parent}",
+        "/api/v1/schools/{id}/people/merge",
+    ] {
+        assert!(doc["paths"][path].is_object(), "{path}");
+    }
     // A person of the other school is never found here.
     assert!(found(&app, &admin, "q=кузнецов").await.len() == 1);
     // Bad queries: 422.
@@ -649,6 +662,128 @@ async fn a_pupil_leaves_with_the_order_and_arrives_again(app: TestApp) {
     audit_holds(&app).await;
 }
 
+both_backends!(a_pupil_new_to_the_school_arrives_into_a_class);
+async fn a_pupil_new_to_the_school_arrives_into_a_class(app: TestApp) {
+    let f = &app.f;
+    let admin = app.token("admin").await;
+    let pupil = |changes: Value| {
+        let mut body = json!({"last_name": "Ёлкина", "first_name": "Алёна", "middle_name": "Игоревна",
+            "birth_date": "2015-02-01", "snils": "112-233-445 95", "school_number": "2026-001",
+            "on": "2026-11-30", "class_id": f.class_5a.to_string(), "from": "МБОУ «Школа № 2»"});
+        for (k, v) in changes.as_object().unwrap() {
+            body[k] = v.clone();
+        }
+        body
+    };
+    let everyone = app.get_json(&people(&app), &admin).await["people"]
+        .as_array()
+        .unwrap()
+        .len();
+    for (changes, field) in [
+        (json!({"birth_date": "2027-01-01"}), "birth_date"),
+        (json!({"snils": "112-233-445 96"}), "snils"),
+        (json!({"first_name": " "}), "first_name"),
+        (json!({"middle_name": "", "sex": ""}), "sex"),
+        (json!({"class_id": f.other_class.to_string()}), "class_id"),
+        (json!({"class_id": f.subgroup.to_string()}), "class_id"),
+        (json!({"on": "30.02.2026"}), "on"),
+        (json!({"from": "x".repeat(201)}), "from"),
+    ] {
+        let p = assert_problem(
+            post(&app, &admin, &people(&app), pupil(changes.clone())).await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+        assert!(p["errors"][field].is_string(), "{changes}: {p}");
+    }
+    let teacher = app.token("teacher").await;
+    assert_problem(
+        post(&app, &teacher, &people(&app), pupil(json!({}))).await,
+        StatusCode::FORBIDDEN,
+    )
+    .await;
+    assert_eq!(
+        app.get_json(&people(&app), &admin).await["people"]
+            .as_array()
+            .unwrap()
+            .len(),
+        everyone
+    );
+
+    let res = post(&app, &admin, &people(&app), pupil(json!({}))).await;
+    assert_eq!(
+        res.status(),
+        StatusCode::CREATED,
+        "{}",
+        res.text().await.unwrap()
+    );
+    let id = res.json::<Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let card = app.get_json(&person(&app, &id), &admin).await;
+    assert_eq!(card["full_name"], "Ёлкина Алёна Игоревна");
+    assert_eq!(card["sex"], "f", "the patronymic says it");
+    assert_eq!(card["snils"], "11223344595");
+    assert_eq!(card["pupil"]["school_number"], "2026-001");
+    assert_eq!(card["pupil"]["enrolled_on"], "2026-11-30");
+    assert_eq!(card["pupil"]["arrived_from"], "МБОУ «Школа № 2»");
+    assert_eq!(card["memberships"][0]["name"], "5А");
+    assert_eq!(card["memberships"][0]["starts_on"], "2026-11-30");
+    assert_eq!(
+        found(&app, &admin, "q=алена").await,
+        ["Ёлкина Алёна Игоревна"]
+    );
+    let log = history(&app, &id).await;
+    assert_eq!(log[0].0, "pupil.arrive");
+    assert!(log[0].1.is_null());
+    assert_eq!(log[0].2["class"]["name"], "5А");
+    // Her number and СНИЛС are hers.
+    for (changes, field) in [
+        (json!({"snils": ""}), "school_number"),
+        (json!({"school_number": ""}), "snils"),
+    ] {
+        let p = assert_problem(
+            post(&app, &admin, &people(&app), pupil(changes)).await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+        assert!(p["errors"][field].is_string(), "{p}");
+    }
+
+    // The page's form: refused with the reasons and the values kept, then accepted.
+    let b = app.browser("admin").await;
+    let path = format!("/admin/{}/people", f.school);
+    let class = f.class_5b.to_string();
+    let form = |first: &'static str| {
+        vec![
+            ("last_name", "Зайцев"),
+            ("first_name", first),
+            ("middle_name", "Олегович"),
+            ("sex", ""),
+            ("birth_date", "07.07.2015"),
+            ("on", "30.11.2026"),
+            ("class_id", class.as_str()),
+        ]
+    };
+    let res = b.post_form(&path, &form("")).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = Page::parse(&res.text().await.unwrap());
+    assert!(page.has("[data-field=first_name]"));
+    assert_eq!(
+        page.attr("#new-pupil input[name=last_name]", "value")
+            .as_deref(),
+        Some("Зайцев")
+    );
+    let res = b.post_form(&path, &form("Пётр")).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let location = res.headers()["location"].to_str().unwrap().to_owned();
+    let (_, page) = b.parsed(&location).await;
+    assert_eq!(page.text("#person-name"), "Зайцев Пётр Олегович");
+    assert_eq!(page.select_rows("#memberships tbody tr")[0][0], "5Б");
+    audit_holds(&app).await;
+}
+
 /// Imports a parents' list as CSV through the API.
 async fn import_parents(app: &TestApp, token: &str, csv: &str) {
     let res = app
@@ -894,8 +1029,13 @@ async fn a_regional_administrator_creates_a_school_and_reads_no_pupil(app: TestA
     // A school's administrator has no regional page.
     let admin = app.browser("admin").await;
     assert_eq!(admin.page("/region").await.0, StatusCode::NOT_FOUND);
+    let (_, home) = admin.parsed("/").await;
+    assert!(!home.attrs("a", "href").contains(&"/region".to_owned()));
 
     let b = app.browser("regional").await;
+    let (status, home) = b.parsed("/").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(home.attrs("a", "href").contains(&"/region".to_owned()));
     let (status, page) = b.parsed("/region").await;
     assert_eq!(status, StatusCode::OK);
     let rows = page.select_rows(".schools tbody tr");
