@@ -141,8 +141,13 @@ async fn people_are_found_by_any_word_of_the_name_ignoring_case_and_yo(app: Test
         .await;
     }
 
-    // The page: the row links to the card.
+    // The page, reached from the accounts page: the row links to the card.
     let b = app.browser("admin").await;
+    let (_, users) = b.parsed(&format!("/admin/{}/users", f.school)).await;
+    assert_eq!(
+        users.attr("#people-link", "href").unwrap(),
+        format!("/admin/{}/people", f.school)
+    );
     let (status, page) = b
         .parsed(&format!("/admin/{}/people?q=ЕЛКИН", f.school))
         .await;
@@ -366,6 +371,22 @@ async fn an_administrator_edits_a_card_and_each_edit_is_audited(app: TestApp) {
     let teacher = app.get_json(&person(&app, f.teacher), &admin).await;
     assert_eq!(teacher["kinds"], json!(["staff"]));
     assert_eq!(teacher["position"], "учитель математики");
+    let res = put(
+        &app,
+        &admin,
+        &person(&app, f.teacher),
+        json!({"position": "  учитель   математики и физики "}),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(
+        res.json::<Value>().await.unwrap()["position"],
+        "учитель математики и физики"
+    );
+    assert_eq!(
+        history(&app, f.teacher).await[0].2["staff"]["position"],
+        "учитель математики и физики"
+    );
 
     // The page: the form saves (303), a bad value comes back with its reason (422).
     let b = app.browser("admin").await;
