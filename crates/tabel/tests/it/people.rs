@@ -388,8 +388,23 @@ async fn an_administrator_edits_a_card_and_each_edit_is_audited(app: TestApp) {
         "учитель математики и физики"
     );
 
-    // The page: the form saves (303), a bad value comes back with its reason (422).
+    // The page: a parent's children, a staff member's position; the form saves (303), a bad
+    // value comes back with its reason (422).
     let b = app.browser("admin").await;
+    let (status, page) = b
+        .parsed(&format!("/admin/{}/people/{}", f.school, f.parent))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(page.count("#children tr"), 2);
+    assert!(!page.has("#transfer") && !page.has("#arrival"));
+    let (status, page) = b
+        .parsed(&format!("/admin/{}/people/{}", f.school, f.teacher))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        page.attr("input[name=position]", "value").as_deref(),
+        Some("учитель математики и физики")
+    );
     let path = format!("/admin/{}/people/{}", f.school, f.oleg);
     let form = |born: &'static str| {
         vec![
@@ -944,8 +959,25 @@ async fn a_parent_typed_twice_is_merged_into_one_after_a_preview(app: TestApp) {
         StatusCode::OK
     );
 
-    // Through the page: the preview, then the confirmation.
+    // Through the page: from the card's link, the preview, then the confirmation.
     let b = app.browser("admin").await;
+    let (status, page) = b
+        .parsed(&format!("/admin/{}/people/merge?keep={keep}", f.school))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        page.attr("#preview input[name=keep]", "value").as_deref(),
+        Some(keep.as_str())
+    );
+    assert!(!page.has("#plan"));
+    let (status, page) = b
+        .parsed(&format!(
+            "/admin/{}/people/merge?keep=abc&duplicate={dup}",
+            f.school
+        ))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.has("[data-field=keep_id]"));
     let (status, page) = b
         .parsed(&format!(
             "/admin/{}/people/merge?keep={keep}&duplicate={dup}",
