@@ -530,6 +530,18 @@ impl App {
         s: &NewSchoolInput,
         admin: &NewAccount,
     ) -> Result<CreatedSchool, AppError> {
+        self.create_school_as(None, &Client::cli(), s, admin).await
+    }
+
+    /// [`App::system_create_school`] on behalf of an actor (a regional administrator, whose
+    /// right to the region the caller checked), audited with the actor.
+    pub(crate) async fn create_school_as(
+        &self,
+        actor: Option<UserId>,
+        client: &Client,
+        s: &NewSchoolInput,
+        admin: &NewAccount,
+    ) -> Result<CreatedSchool, AppError> {
         let mut errors = FieldErrors::new();
         let mut title = |field: &str, raw: &str| {
             Title::parse(raw)
@@ -569,7 +581,6 @@ impl App {
             .hasher
             .hash(account.password.expose().to_owned())
             .await?;
-        let client = Client::cli();
         let now = self.now();
         let mut tx = self.db.begin().await?;
         let region_id = repo::region_named(&mut tx.conn(), region.as_str()).await?;
@@ -598,18 +609,18 @@ impl App {
             Change {
                 school,
                 at: now,
-                actor: None,
+                actor,
                 action: "school.create",
                 entity_id: school.to_string(),
                 before: None,
                 after: Some(after.clone()),
             },
-            &client,
+            client,
         )
         .await?;
         outbox::emit(&mut tx.conn(), Some(school), "school.created", &after, now).await?;
         let admin = self
-            .insert_account(&mut tx, None, school, &account, &hash, &client)
+            .insert_account(&mut tx, actor, school, &account, &hash, client)
             .await?;
         tx.commit().await?;
         self.forget_sessions();

@@ -23,6 +23,7 @@ pub mod homework_files;
 pub mod journal;
 pub mod notify;
 pub mod password;
+pub mod people;
 pub mod record;
 pub mod recovery;
 pub mod school;

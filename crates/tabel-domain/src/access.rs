@@ -292,3 +292,59 @@ mod tests {
         assert!(!p.has_role(Role::Admin, S1));
     }
 }
+
+/// A regional administrator's scope: the regions whose schools the account lists and creates
+/// (with their first administrators). It grants nothing inside a school — no pupil's data, no
+/// journal: those come only from a school role in [`Principal::grants`]. Kept beside the
+/// principal, loaded when a regional page asks for it, so that every principal built elsewhere
+/// stays as it is.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RegionScope {
+    /// The regions administered.
+    pub regions: Vec<crate::RegionId>,
+}
+
+impl RegionScope {
+    /// Whether the account administers any region (else the regional pages do not exist for it).
+    pub fn may_enter(&self) -> Decision {
+        if self.regions.is_empty() {
+            Decision::Hidden
+        } else {
+            Decision::Allow
+        }
+    }
+
+    /// List and create the schools of a region.
+    pub fn may_administer_region(&self, region: crate::RegionId) -> Decision {
+        if self.regions.contains(&region) {
+            Decision::Allow
+        } else {
+            Decision::Hidden
+        }
+    }
+}
+
+#[cfg(test)]
+mod region_tests {
+    use super::*;
+    use crate::RegionId;
+
+    #[test]
+    fn a_regional_administrator_reaches_only_their_regions_and_no_school() {
+        let none = RegionScope::default();
+        assert_eq!(none.may_enter(), Decision::Hidden);
+        assert_eq!(
+            none.may_administer_region(RegionId::new(1)),
+            Decision::Hidden
+        );
+        let scope = RegionScope {
+            regions: vec![RegionId::new(1)],
+        };
+        assert!(scope.may_enter().allowed());
+        assert!(scope.may_administer_region(RegionId::new(1)).allowed());
+        assert_eq!(
+            scope.may_administer_region(RegionId::new(2)),
+            Decision::Hidden
+        );
+    }
+}

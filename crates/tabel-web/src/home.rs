@@ -124,6 +124,10 @@ async fn build<'s>(
             ));
         }
     }
+    // A regional administrator's schools.
+    if state.app.administers_region(&user.who.principal).await? {
+        staff_links.push(link("/region", t.get("region-title"), String::new()));
+    }
     let led_classes = home
         .led_classes
         .iter()

@@ -27,6 +27,7 @@ mod journal;
 mod notify;
 mod ops;
 mod paths;
+mod people;
 mod record;
 mod recovery;
 mod redirect;
@@ -107,6 +108,7 @@ pub fn router(state: AppState) -> Router {
         .merge(school::router())
         .merge(admin::router())
         .merge(setup::pages::router())
+        .merge(people::router())
         .merge(grading::router())
         .merge(timetable::pages::router())
         .merge(assessment::pages::router())

@@ -8,6 +8,7 @@ mod exams_cli;
 mod extracts_cli;
 mod finals_cli;
 mod notify_cli;
+mod region_cli;
 mod stats_cli;
 
 use anyhow::{Context, bail};
@@ -136,6 +137,12 @@ enum Command {
         /// taking effect from it. Default: today.
         #[arg(long, value_parser = parse_date)]
         today: Option<Date>,
+    },
+    /// Regional administrators: `tabel region admin add` (they create the region's schools at
+    /// /region).
+    Region {
+        #[command(subcommand)]
+        command: region_cli::RegionCommand,
     },
     /// Manage user accounts.
     User {
@@ -461,6 +468,7 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
             today,
         } => import(db, files, school, dry_run, today).await,
         Command::User { command } => user(command).await,
+        Command::Region { command } => region_cli::run(command).await,
         Command::Stats(args) => stats_cli::run(args).await,
         Command::Exams { command } => exams_cli::run(command).await,
         Command::Extracts(args) => extracts_cli::extracts(args).await,

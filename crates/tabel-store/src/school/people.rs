@@ -170,7 +170,8 @@ pub async fn student_school(conn: &mut Conn<'_>, person: PersonId) -> Result<Opt
     )
 }
 
-/// Searches a school's people by name prefix (case-folded, ё = е), for pick-lists.
+/// Searches a school's people by name (case-folded, ё = е): each word of the query begins a word
+/// of the surname, given name or patronymic, for pick-lists.
 pub async fn search_people(
     conn: &mut Conn<'_>,
     school: SchoolId,
@@ -178,19 +179,17 @@ pub async fn search_people(
     limit: i64,
 ) -> Result<Vec<PersonSummary>> {
     const SQL: &str = "SELECT id, last_name, first_name, middle_name, sex, birth_date FROM persons \
-         WHERE school_id = $1 AND sort_key LIKE $2 ORDER BY sort_key, id LIMIT $3";
-    let pattern = format!(
-        "{}%",
-        text::sort_key(query)
-            .replace('\\', "")
-            .replace(['%', '_'], "")
-    );
+         WHERE school_id = $1 AND (' ' || sort_key) LIKE $2 AND (' ' || sort_key) LIKE $3 \
+         AND (' ' || sort_key) LIKE $4 ORDER BY sort_key, id LIMIT $5";
+    let [a, b, c] = crate::people::name_patterns(query);
     persons(fetch_all!(
         conn,
         PersonRow,
         SQL,
         school.get(),
-        pattern,
+        a,
+        b,
+        c,
         limit
     )?)
 }

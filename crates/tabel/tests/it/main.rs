@@ -23,6 +23,7 @@ mod journal_cell;
 mod journal_ui;
 mod notify;
 mod ops;
+mod people;
 mod record;
 mod setup;
 mod stats;
