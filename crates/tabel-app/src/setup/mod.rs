@@ -12,6 +12,7 @@ mod export;
 mod import;
 
 pub use import::{ImportReport, ListCount, PlannedChange};
+pub(crate) use import::yearly as yearly_hours;
 
 use crate::{App, AppError, Client};
 use tabel_domain::access::Principal;
