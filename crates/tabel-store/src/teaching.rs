@@ -582,6 +582,7 @@ pub struct StaffRecord {
     pub first_name: String,
     pub middle_name: Option<String>,
     pub position: String,
+    /// The account's roles in the school, or (without an account) the staff row's.
     pub roles: Vec<Role>,
     pub left_on: Option<Date>,
     pub user: Option<UserId>,
@@ -635,6 +636,34 @@ impl From<StaffRow> for StaffRecord {
     }
 }
 
+/// The roles accounts hold in a school, by account.
+async fn granted_in_school(
+    conn: &mut Conn<'_>,
+    school: SchoolId,
+) -> Result<std::collections::HashMap<i64, Vec<Role>>> {
+    const SQL: &str = "SELECT user_id, role FROM user_roles WHERE school_id = $1 ORDER BY user_id, role";
+    let mut out: std::collections::HashMap<i64, Vec<Role>> = std::collections::HashMap::new();
+    for (user, role) in fetch_all!(conn, (i64, String), SQL, school.get())? {
+        let role = Role::from_code(&role)?;
+        if Role::GRANTABLE.contains(&role) {
+            out.entry(user).or_default().push(role);
+        }
+    }
+    Ok(out)
+}
+
+/// A staff member's roles: their account's in the school when they have one (what their access
+/// is), else what the staff row lists for the account to come.
+fn with_account_roles(
+    mut r: StaffRecord,
+    granted: &std::collections::HashMap<i64, Vec<Role>>,
+) -> StaffRecord {
+    if let Some(user) = r.user {
+        r.roles = granted.get(&user.get()).cloned().unwrap_or_default();
+    }
+    r
+}
+
 /// The school's staff with their accounts and running assignments on `on`.
 pub async fn staff_records(
     conn: &mut Conn<'_>,
@@ -642,9 +671,11 @@ pub async fn staff_records(
     on: Date,
 ) -> Result<Vec<StaffRecord>> {
     const SQL: &str = staff_records!("WHERE st.school_id = $1 ORDER BY p.sort_key, p.id");
-    Ok(fetch_all!(conn, StaffRow, SQL, school.get(), on)?
+    let rows = fetch_all!(conn, StaffRow, SQL, school.get(), on)?;
+    let granted = granted_in_school(conn, school).await?;
+    Ok(rows
         .into_iter()
-        .map(StaffRecord::from)
+        .map(|r| with_account_roles(StaffRecord::from(r), &granted))
         .collect())
 }
 
@@ -656,10 +687,11 @@ pub async fn staff_record(
     on: Date,
 ) -> Result<Option<StaffRecord>> {
     const SQL: &str = staff_records!("WHERE st.school_id = $1 AND st.person_id = $3");
-    Ok(
-        fetch_optional!(conn, StaffRow, SQL, school.get(), on, person.get())?
-            .map(StaffRecord::from),
-    )
+    let Some(row) = fetch_optional!(conn, StaffRow, SQL, school.get(), on, person.get())? else {
+        return Ok(None);
+    };
+    let granted = granted_in_school(conn, school).await?;
+    Ok(Some(with_account_roles(StaffRecord::from(row), &granted)))
 }
 
 /// Sets (or clears) a staff member's last day at the school.

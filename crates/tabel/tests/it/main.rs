@@ -27,6 +27,7 @@ mod record;
 mod setup;
 mod stats;
 mod support;
+mod teaching;
 mod thematic;
 mod timetable;
 mod upload;
