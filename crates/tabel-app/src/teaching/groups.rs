@@ -19,6 +19,8 @@ pub struct GroupsView {
     /// Every group of the year, classes first; members counted on `on`.
     pub groups: Vec<GroupLine>,
     pub subjects: Vec<Subject>,
+    /// The year's pupils on `on`, «Петров Иван Сергеевич (5А)», for an individual curriculum.
+    pub pupils: Vec<(PersonId, String)>,
 }
 
 /// A group with the classes a stream draws from.
@@ -103,12 +105,19 @@ impl App {
             })
             .collect();
         let subjects = repo::list_subjects(c, school).await?;
+        let mut pupils = Vec::new();
+        for k in all.iter().filter(|g| g.kind == GroupKind::Class) {
+            for s in repo::group_members(c, k.id, on).await? {
+                pupils.push((s.id, format!("{} ({})", s.full_name(), k.name)));
+            }
+        }
         Ok(GroupsView {
             year,
             years,
             on,
             groups,
             subjects,
+            pupils,
         })
     }
 
