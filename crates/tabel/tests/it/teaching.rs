@@ -871,3 +871,185 @@ fn staff_id(staff: &Value, login: &str) -> String {
         .map(|s| s["id"].as_str().unwrap().to_owned())
         .unwrap()
 }
+
+fn location(res: &reqwest::Response) -> String {
+    res.headers()
+        .get("location")
+        .map(|l| l.to_str().unwrap().to_owned())
+        .unwrap_or_default()
+}
+
+both_backends!(the_pages_edit_the_structure_and_show_what_they_refuse);
+async fn the_pages_edit_the_structure_and_show_what_they_refuse(app: TestApp) {
+    let f = &app.f;
+    let school = f.school;
+    let pages = format!("/admin/{school}/structure");
+    let admin = app.browser("admin").await;
+
+    // The load: three assignments; a new one typed with a decimal comma and a Russian date.
+    let (status, page) = admin.parsed(&format!("{pages}/assignments")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(page.count("#assignments tbody tr"), 3);
+    let form = [
+        ("year", f.year.to_string()),
+        ("teacher", f.english.to_string()),
+        ("group", f.class_5a.to_string()),
+        ("subject", f.english_subject.to_string()),
+        ("hours", "2,5".to_owned()),
+        ("starts_on", "01.12.2026".to_owned()),
+    ];
+    let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let res = admin
+        .post_form(&format!("{pages}/assignments"), &form)
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert!(location(&res).contains("done=1"), "{}", location(&res));
+    let (_, page) = admin.parsed(&format!("{pages}/assignments")).await;
+    let rows = page.select_rows("#assignments tbody tr");
+    assert_eq!(rows.len(), 4);
+    assert!(
+        rows.iter()
+            .any(|r| r[1] == "5А" && r[4] == "01.12.2026" && r[5].is_empty()),
+        "{rows:?}"
+    );
+    assert!(page.attrs("#assignments input[name=hours]", "value").contains(&"2,5".to_owned()));
+    // The same again: refused on the page, nothing added.
+    let res = admin
+        .post_form(&format!("{pages}/assignments"), &form)
+        .await;
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    let page = Page::parse(&res.text().await.unwrap());
+    assert!(page.text("#refused").starts_with("Не сделано:"), "{}", page.text("#refused"));
+    assert_eq!(page.count("#assignments tbody tr"), 4);
+
+    // A subgroup made on the page; Oleg joins it from Wednesday.
+    let res = admin
+        .post_form(
+            &format!("{pages}/groups"),
+            &[
+                ("kind", "subgroup"),
+                ("name", "5А англ. 2"),
+                ("parent", &f.class_5a.to_string()),
+                ("subject", &f.english_subject.to_string()),
+                ("starts_on", ""),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let (_, page) = admin.parsed(&format!("{pages}/groups")).await;
+    let rows = page.select_rows("#groups tbody tr");
+    let row = rows.iter().find(|r| r[0] == "5А англ. 2").unwrap();
+    assert_eq!((row[1].as_str(), row[2].as_str()), ("подгруппа", "5А"));
+    let link = page
+        .attrs("#groups a", "href")
+        .into_iter()
+        .find(|h| h.ends_with("/pupils") && !h.contains(&format!("/{}/", f.subgroup)))
+        .unwrap();
+    let (_, pupils) = admin.parsed(&link).await;
+    assert_eq!(
+        pupils.attrs("#add-pupils input[name=pupils]", "value"),
+        vec![f.ivan.to_string(), f.oleg.to_string()]
+    );
+    let res = admin
+        .post_form(
+            &link,
+            &[("pupils", &f.oleg.to_string()), ("starts_on", "25.11.2026")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let (_, pupils) = admin.parsed(&link).await;
+    assert_eq!(
+        pupils.select_rows("#pupils tbody tr")[0][..3],
+        [
+            "Сидоров Олег Павлович".to_owned(),
+            "25.11.2026".to_owned(),
+            String::new()
+        ]
+    );
+    // Anna (5Б) is refused, named.
+    let res = admin
+        .post_form(
+            &link,
+            &[("pupils", &f.anna.to_string()), ("starts_on", "25.11.2026")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = Page::parse(&res.text().await.unwrap());
+    assert!(page.text("#refused").contains("Петрова Анна"));
+
+    // The curriculum: a parallel's line with hours a year derived, and its totals.
+    let res = admin
+        .post_form(
+            &format!("{pages}/curriculum"),
+            &[
+                ("target", "grade:5"),
+                ("subject", &f.math.to_string()),
+                ("hours", "4,5"),
+                ("part", "compulsory"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let (_, page) = admin.parsed(&format!("{pages}/curriculum")).await;
+    let rows = page.select_rows("#curriculum tbody tr");
+    assert_eq!(rows[0][..5], ["5 классы", "Математика", "4,5", "обязательная", "153"]);
+    assert_eq!(page.select_rows("#totals tbody tr"), vec![vec!["5", "4,5", "0"]]);
+
+    // Staff: the English teacher gets the deputy's role too.
+    let (_, page) = admin.parsed(&format!("{pages}/staff")).await;
+    let teacher_row = page.select_rows(&format!("#staff-{}", f.teacher));
+    assert_eq!(
+        (teacher_row[0][3].as_str(), teacher_row[0][5].as_str()),
+        ("teacher", "5А")
+    );
+    let res = admin
+        .post_form(
+            &format!("{pages}/staff/{}", f.english),
+            &[
+                ("position", "учитель английского языка"),
+                ("role_teacher", "1"),
+                ("role_deputy", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let (_, page) = admin.parsed(&format!("{pages}/staff")).await;
+    assert!(
+        page.text(&format!("#staff-{} td:nth-child(3)", f.english))
+            .contains("Заместитель директора")
+    );
+
+    // Who may see the pages: the deputy plans but does not edit staff; teachers and families
+    // are refused; another school's administrator and another school's pages show nothing.
+    let zavuch = app.browser("zavuch").await;
+    assert_eq!(zavuch.page(&format!("{pages}/assignments")).await.0, StatusCode::OK);
+    assert_eq!(zavuch.page(&format!("{pages}/staff")).await.0, StatusCode::FORBIDDEN);
+    for login in ["teacher", "parent", "student"] {
+        let b = app.browser(login).await;
+        for page in ["assignments", "groups", "curriculum", "staff"] {
+            assert_eq!(
+                b.page(&format!("{pages}/{page}")).await.0,
+                StatusCode::FORBIDDEN,
+                "{login} {page}"
+            );
+        }
+        let res = b
+            .post_form(&format!("{pages}/assignments"), &form)
+            .await;
+        assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    }
+    let admin2 = app.browser("admin2").await;
+    assert_eq!(
+        admin2.page(&format!("{pages}/groups")).await.0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        admin
+            .page(&format!("/admin/{}/structure/groups", f.other_school))
+            .await
+            .0,
+        StatusCode::NOT_FOUND
+    );
+    let (_, page) = admin.parsed(&format!("{pages}/assignments")).await;
+    assert_eq!(page.count("#assignments tbody tr"), 4);
+}
