@@ -233,7 +233,10 @@ mod tests {
         let a = (date!(2026 - 09 - 01), Some(date!(2026 - 11 - 30)));
         assert!(overlaps(a, (date!(2026 - 11 - 30), None)));
         assert!(!overlaps(a, (date!(2026 - 12 - 01), None)));
-        assert!(overlaps((date!(2026 - 09 - 01), None), (date!(2027 - 05 - 01), None)));
+        assert!(overlaps(
+            (date!(2026 - 09 - 01), None),
+            (date!(2027 - 05 - 01), None)
+        ));
         assert!(!overlaps(
             (date!(2026 - 12 - 01), Some(date!(2026 - 12 - 05))),
             (date!(2026 - 09 - 01), Some(date!(2026 - 11 - 30)))

@@ -396,7 +396,13 @@ pub async fn outer_spans(
          AND (group_id IN (SELECT parent_group_id FROM study_groups WHERE id = $2) \
               OR group_id IN (SELECT class_id FROM stream_classes WHERE stream_id = $2)) \
          ORDER BY starts_on";
-    Ok(fetch_all!(conn, (Date, Option<Date>), SQL, student.get(), group.get())?)
+    Ok(fetch_all!(
+        conn,
+        (Date, Option<Date>),
+        SQL,
+        student.get(),
+        group.get()
+    )?)
 }
 
 /// A pupil's memberships of one group.
@@ -563,11 +569,7 @@ pub async fn plan_line_exists(
 
 /// Removes a curriculum line.
 pub async fn delete_plan_line(conn: &mut Conn<'_>, id: CurriculumItemId) -> Result<()> {
-    execute!(
-        conn,
-        "DELETE FROM curriculum_items WHERE id = $1",
-        id.get()
-    )?;
+    execute!(conn, "DELETE FROM curriculum_items WHERE id = $1", id.get())?;
     Ok(())
 }
 
@@ -641,7 +643,8 @@ async fn granted_in_school(
     conn: &mut Conn<'_>,
     school: SchoolId,
 ) -> Result<std::collections::HashMap<i64, Vec<Role>>> {
-    const SQL: &str = "SELECT user_id, role FROM user_roles WHERE school_id = $1 ORDER BY user_id, role";
+    const SQL: &str =
+        "SELECT user_id, role FROM user_roles WHERE school_id = $1 ORDER BY user_id, role";
     let mut out: std::collections::HashMap<i64, Vec<Role>> = std::collections::HashMap::new();
     for (user, role) in fetch_all!(conn, (i64, String), SQL, school.get())? {
         let role = Role::from_code(&role)?;

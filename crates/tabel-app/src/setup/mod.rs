@@ -11,8 +11,8 @@ pub mod accounts;
 mod export;
 mod import;
 
-pub use import::{ImportReport, ListCount, PlannedChange};
 pub(crate) use import::yearly as yearly_hours;
+pub use import::{ImportReport, ListCount, PlannedChange};
 
 use crate::{App, AppError, Client};
 use tabel_domain::access::Principal;

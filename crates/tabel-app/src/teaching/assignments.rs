@@ -315,9 +315,7 @@ impl App {
             let written = store::assignment_dependants(c, &a, after, None).await?;
             if !written.is_empty() {
                 return Err(depends(
-                    &format!(
-                        "the teacher has written in this journal after {last_day}"
-                    ),
+                    &format!("the teacher has written in this journal after {last_day}"),
                     &written,
                     "end the assignment on a later day",
                 ));

@@ -457,10 +457,16 @@ impl App {
     ) -> Result<Vec<MembershipId>, AppError> {
         may_plan(p, school)?;
         if pupils.is_empty() {
-            return Err(AppError::invalid("student_ids", "choose at least one pupil"));
+            return Err(AppError::invalid(
+                "student_ids",
+                "choose at least one pupil",
+            ));
         }
         if pupils.len() > 200 {
-            return Err(AppError::invalid("student_ids", "at most 200 pupils at once"));
+            return Err(AppError::invalid(
+                "student_ids",
+                "at most 200 pupils at once",
+            ));
         }
         let mut tx = self.db.begin().await?;
         let c = &mut tx.conn();

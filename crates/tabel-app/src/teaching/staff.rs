@@ -59,7 +59,10 @@ fn roles_checked(roles: &[Role]) -> Result<Vec<Role>, AppError> {
         if !Role::GRANTABLE.contains(r) {
             return Err(AppError::invalid(
                 "roles",
-                format!("{} is not granted directly: use admin, deputy, teacher", r.code()),
+                format!(
+                    "{} is not granted directly: use admin, deputy, teacher",
+                    r.code()
+                ),
             ));
         }
         if !out.contains(r) {
@@ -76,7 +79,11 @@ fn roles_checked(roles: &[Role]) -> Result<Vec<Role>, AppError> {
 impl App {
     /// The school's staff with positions, roles, accounts, running assignments and classes
     /// led (administrators).
-    pub async fn staff_lines(&self, p: &Principal, school: SchoolId) -> Result<StaffView, AppError> {
+    pub async fn staff_lines(
+        &self,
+        p: &Principal,
+        school: SchoolId,
+    ) -> Result<StaffView, AppError> {
         crate::check(p.may_administer(school))?;
         let today = self.today();
         let mut c = self.db.acquire().await?;

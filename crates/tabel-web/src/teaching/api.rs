@@ -578,7 +578,10 @@ async fn delete_membership(
     ClientInfo(client): ClientInfo,
     Path((school, group, id)): Path<(SchoolId, GroupId, MembershipId)>,
 ) -> Result<StatusCode, ApiError> {
-    let v = state.app.group_pupils(&who.principal, school, group).await?;
+    let v = state
+        .app
+        .group_pupils(&who.principal, school, group)
+        .await?;
     let m = v
         .memberships
         .iter()

@@ -76,7 +76,10 @@ pub(crate) fn router() -> Router<AppState> {
             "/admin/{school}/structure/curriculum/{id}/delete",
             post(delete_line),
         )
-        .route("/admin/{school}/structure/staff", get(staff).post(add_staff))
+        .route(
+            "/admin/{school}/structure/staff",
+            get(staff).post(add_staff),
+        )
         .route("/admin/{school}/structure/staff/{id}", post(change_staff))
         .route("/admin/{school}/structure/staff/{id}/leave", post(leave))
 }
@@ -724,7 +727,10 @@ async fn add_pupils(
 ) -> Result<Response, PageError> {
     let result = async {
         if pairs.len() > 250 {
-            return Err(tabel_app::AppError::invalid("pupils", "too many pupils at once"));
+            return Err(tabel_app::AppError::invalid(
+                "pupils",
+                "too many pupils at once",
+            ));
         }
         let chosen: Vec<PersonId> = pairs
             .iter()
@@ -739,7 +745,14 @@ async fn add_pupils(
         let from = date_field("starts_on", from_raw)?;
         state
             .app
-            .add_group_pupils(&user.who.principal, school, group, &chosen, from, &user.client)
+            .add_group_pupils(
+                &user.who.principal,
+                school,
+                group,
+                &chosen,
+                from,
+                &user.client,
+            )
             .await
             .map(|_| ())
     }
@@ -924,7 +937,12 @@ async fn add_line(
                     .map_err(|_| tabel_app::AppError::invalid("target", "choose a parallel"))?,
             ),
             Some(("group", g)) => PlanFor::Group(field_id("target", g)?),
-            _ => return Err(tabel_app::AppError::invalid("target", "choose a parallel or a group")),
+            _ => {
+                return Err(tabel_app::AppError::invalid(
+                    "target",
+                    "choose a parallel or a group",
+                ));
+            }
         };
         let cmd = NewPlanLine {
             year: match f.year.trim() {

@@ -192,7 +192,14 @@ async fn assignments_are_planned_by_administrators_and_deputies_only(app: TestAp
         last_audit(&app, "assignment", &aid).await.0,
         "assignment.delete"
     );
-    assert!(find(&app.get_json(&path, &admin).await["assignments"], "id", &aid).is_none());
+    assert!(
+        find(
+            &app.get_json(&path, &admin).await["assignments"],
+            "id",
+            &aid
+        )
+        .is_none()
+    );
 }
 
 both_backends!(an_ended_assignment_stops_the_teacher_writing_after_its_last_day);
@@ -202,7 +209,8 @@ async fn an_ended_assignment_stops_the_teacher_writing_after_its_last_day(app: T
     let week = lessons_5a(&app, &deputy, "2026-11-23", "2026-11-27").await;
     let (monday, wednesday, friday) = (id(&week[0]), id(&week[1]), id(&week[2]));
     let teacher = app.token("teacher").await;
-    let mark = |lesson: &str| json!({"student_id": f.ivan.to_string(), "lesson_id": lesson, "value": "5"});
+    let mark =
+        |lesson: &str| json!({"student_id": f.ivan.to_string(), "lesson_id": lesson, "value": "5"});
     assert_eq!(
         post(&app, &teacher, "/api/v1/marks", mark(&wednesday))
             .await
@@ -244,11 +252,18 @@ async fn an_ended_assignment_stops_the_teacher_writing_after_its_last_day(app: T
         StatusCode::CONFLICT,
     )
     .await;
-    assert!(p["detail"].as_str().unwrap().contains("end it instead"), "{p}");
+    assert!(
+        p["detail"].as_str().unwrap().contains("end it instead"),
+        "{p}"
+    );
     assert_eq!(audit_seq(&app).await, seq);
-    let line = find(&app.get_json(&path, &admin).await["assignments"], "id", &aid)
-        .unwrap()
-        .clone();
+    let line = find(
+        &app.get_json(&path, &admin).await["assignments"],
+        "id",
+        &aid,
+    )
+    .unwrap()
+    .clone();
     assert!(line["ends_on"].is_null());
 
     // Ended on Wednesday: Monday and Wednesday stay the teacher's, Friday is not.
@@ -324,7 +339,10 @@ async fn groups_are_made_renamed_and_deleted_only_when_nothing_depends_on_them(a
     assert_eq!(s["kind"], "stream");
     assert_eq!(s["classes"], json!(["5А", "5Б"]));
     let g = find(&list["groups"], "id", &sub).unwrap();
-    assert_eq!((g["parent"].as_str(), g["grade"].as_u64()), (Some("5А"), Some(5)));
+    assert_eq!(
+        (g["parent"].as_str(), g["grade"].as_u64()),
+        (Some("5А"), Some(5))
+    );
 
     // Refused: a class (made elsewhere), a subgroup without its subject, a name taken, a class
     // of another school; teachers and families; another school's administrator.
@@ -354,7 +372,13 @@ async fn groups_are_made_renamed_and_deleted_only_when_nothing_depends_on_them(a
     }
     let teacher = app.token("teacher").await;
     assert_problem(
-        post(&app, &teacher, &path, json!({"kind": "subgroup", "name": "x"})).await,
+        post(
+            &app,
+            &teacher,
+            &path,
+            json!({"kind": "subgroup", "name": "x"}),
+        )
+        .await,
         StatusCode::FORBIDDEN,
     )
     .await;
@@ -485,7 +509,10 @@ async fn a_pupil_added_to_a_subgroup_is_in_its_journal_from_that_day(app: TestAp
     );
     let grid = app.get_json(&journal, &english).await;
     let oleg = find(&grid["students"], "id", &f.oleg.to_string()).unwrap();
-    assert_eq!((oleg["from"].as_str(), oleg["to"].as_str()), (Some("2026-11-25"), None));
+    assert_eq!(
+        (oleg["from"].as_str(), oleg["to"].as_str()),
+        (Some("2026-11-25"), None)
+    );
     // Twice on the same days: refused.
     assert_problem(
         post(
@@ -532,7 +559,14 @@ async fn a_pupil_added_to_a_subgroup_is_in_its_journal_from_that_day(app: TestAp
         last_audit(&app, "membership", &second).await.0,
         "membership.delete"
     );
-    assert!(find(&app.get_json(&pupils, &admin).await["memberships"], "id", &second).is_none());
+    assert!(
+        find(
+            &app.get_json(&pupils, &admin).await["memberships"],
+            "id",
+            &second
+        )
+        .is_none()
+    );
 
     // A stream of 5Б alone does not take a pupil of 5А.
     let stream = created(
@@ -644,7 +678,11 @@ async fn the_curriculum_is_edited_per_parallel_with_yearly_hours_derived(app: Te
     .await;
     assert!(p["errors"]["grade"].is_string(), "{p}");
     assert_problem(
-        put(&app, &admin, &format!("{path}/{math}"), json!({"hours_per_week_tenths": 45, "part": "elsewhere"}),
+        put(
+            &app,
+            &admin,
+            &format!("{path}/{math}"),
+            json!({"hours_per_week_tenths": 45, "part": "elsewhere"}),
         )
         .await,
         StatusCode::UNPROCESSABLE_ENTITY,
@@ -664,9 +702,13 @@ async fn the_curriculum_is_edited_per_parallel_with_yearly_hours_derived(app: Te
     .await;
     assert_eq!(audit_seq(&app).await, seq);
 
-    let res = put(&app, &admin, &format!("{path}/{math}"), json!({"hours_per_week_tenths": 45, "part": "compulsory"}),
-        )
-        .await;
+    let res = put(
+        &app,
+        &admin,
+        &format!("{path}/{math}"),
+        json!({"hours_per_week_tenths": 45, "part": "compulsory"}),
+    )
+    .await;
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
     let (action, _, after) = last_audit(&app, "curriculum", &math).await;
     assert_eq!(
@@ -851,9 +893,13 @@ async fn staff_roles_reach_the_account_and_leaving_waits_for_the_teaching_to_end
         last_audit(&app, "staff", &f.english.to_string()).await.0,
         "staff.leave"
     );
-    let line = find(&app.get_json(&path, &admin).await, "id", &f.english.to_string())
-        .unwrap()
-        .clone();
+    let line = find(
+        &app.get_json(&path, &admin).await,
+        "id",
+        &f.english.to_string(),
+    )
+    .unwrap()
+    .clone();
     assert_eq!(line["left_on"], "2026-11-30");
     assert_eq!(
         app.login_api("english", PASSWORD).await.status(),
@@ -912,14 +958,21 @@ async fn the_pages_edit_the_structure_and_show_what_they_refuse(app: TestApp) {
             .any(|r| r[1] == "5А" && r[4] == "01.12.2026" && r[5].is_empty()),
         "{rows:?}"
     );
-    assert!(page.attrs("#assignments input[name=hours]", "value").contains(&"2,5".to_owned()));
+    assert!(
+        page.attrs("#assignments input[name=hours]", "value")
+            .contains(&"2,5".to_owned())
+    );
     // The same again: refused on the page, nothing added.
     let res = admin
         .post_form(&format!("{pages}/assignments"), &form)
         .await;
     assert_eq!(res.status(), StatusCode::CONFLICT);
     let page = Page::parse(&res.text().await.unwrap());
-    assert!(page.text("#refused").starts_with("Не сделано:"), "{}", page.text("#refused"));
+    assert!(
+        page.text("#refused").starts_with("Не сделано:"),
+        "{}",
+        page.text("#refused")
+    );
     assert_eq!(page.count("#assignments tbody tr"), 4);
 
     // A subgroup made on the page; Oleg joins it from Wednesday.
@@ -992,8 +1045,14 @@ async fn the_pages_edit_the_structure_and_show_what_they_refuse(app: TestApp) {
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     let (_, page) = admin.parsed(&format!("{pages}/curriculum")).await;
     let rows = page.select_rows("#curriculum tbody tr");
-    assert_eq!(rows[0][..5], ["5 классы", "Математика", "4,5", "обязательная", "153"]);
-    assert_eq!(page.select_rows("#totals tbody tr"), vec![vec!["5", "4,5", "0"]]);
+    assert_eq!(
+        rows[0][..5],
+        ["5 классы", "Математика", "4,5", "обязательная", "153"]
+    );
+    assert_eq!(
+        page.select_rows("#totals tbody tr"),
+        vec![vec!["5", "4,5", "0"]]
+    );
 
     // Staff: the English teacher gets the deputy's role too.
     let (_, page) = admin.parsed(&format!("{pages}/staff")).await;
@@ -1022,8 +1081,14 @@ async fn the_pages_edit_the_structure_and_show_what_they_refuse(app: TestApp) {
     // Who may see the pages: the deputy plans but does not edit staff; teachers and families
     // are refused; another school's administrator and another school's pages show nothing.
     let zavuch = app.browser("zavuch").await;
-    assert_eq!(zavuch.page(&format!("{pages}/assignments")).await.0, StatusCode::OK);
-    assert_eq!(zavuch.page(&format!("{pages}/staff")).await.0, StatusCode::FORBIDDEN);
+    assert_eq!(
+        zavuch.page(&format!("{pages}/assignments")).await.0,
+        StatusCode::OK
+    );
+    assert_eq!(
+        zavuch.page(&format!("{pages}/staff")).await.0,
+        StatusCode::FORBIDDEN
+    );
     for login in ["teacher", "parent", "student"] {
         let b = app.browser(login).await;
         for page in ["assignments", "groups", "curriculum", "staff"] {
@@ -1033,9 +1098,7 @@ async fn the_pages_edit_the_structure_and_show_what_they_refuse(app: TestApp) {
                 "{login} {page}"
             );
         }
-        let res = b
-            .post_form(&format!("{pages}/assignments"), &form)
-            .await;
+        let res = b.post_form(&format!("{pages}/assignments"), &form).await;
         assert_eq!(res.status(), StatusCode::FORBIDDEN);
     }
     let admin2 = app.browser("admin2").await;
@@ -1052,4 +1115,89 @@ async fn the_pages_edit_the_structure_and_show_what_they_refuse(app: TestApp) {
     );
     let (_, page) = admin.parsed(&format!("{pages}/assignments")).await;
     assert_eq!(page.count("#assignments tbody tr"), 4);
+}
+
+both_backends!(an_individual_curriculum_takes_one_pupil_from_its_first_day);
+async fn an_individual_curriculum_takes_one_pupil_from_its_first_day(app: TestApp) {
+    let f = &app.f;
+    let admin = app.token("admin").await;
+    let groups = format!("{}/groups", base(&app));
+    let iup = created(
+        post(
+            &app,
+            &admin,
+            &groups,
+            json!({"kind": "individual", "name": "ИУП: Сидоров О. П.",
+                "pupil_id": f.oleg.to_string(), "starts_on": "2026-11-30"}),
+        )
+        .await,
+    )
+    .await;
+    let list = app.get_json(&groups, &admin).await;
+    let g = find(&list["groups"], "id", &iup).unwrap();
+    assert_eq!(
+        (g["kind"].as_str(), g["grade"].as_u64()),
+        (Some("individual"), Some(5))
+    );
+    let pupils = app
+        .get_json(&format!("{groups}/{iup}/pupils"), &admin)
+        .await;
+    let m = &pupils["memberships"][0];
+    assert_eq!(
+        (
+            m["student_id"].as_str(),
+            m["starts_on"].as_str(),
+            m["ends_on"].as_str()
+        ),
+        (Some(f.oleg.to_string().as_str()), Some("2026-11-30"), None)
+    );
+    let membership = m["id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        last_audit(&app, "membership", &membership).await.0,
+        "membership.create"
+    );
+    // One pupil only; a pupil of no class of the year is refused.
+    let seq = audit_seq(&app).await;
+    let p = assert_problem(
+        post(
+            &app,
+            &admin,
+            &format!("{groups}/{iup}/pupils"),
+            json!({"student_ids": [f.ivan.to_string()], "starts_on": "2026-11-30"}),
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert!(
+        p["errors"]["student_ids"]
+            .as_str()
+            .unwrap()
+            .contains("one pupil"),
+        "{p}"
+    );
+    assert_problem(
+        post(
+            &app,
+            &admin,
+            &groups,
+            json!({"kind": "individual", "name": "ИУП 2", "pupil_id": f.other_pupil.to_string()}),
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert_eq!(audit_seq(&app).await, seq);
+
+    // The API's endpoints are in its OpenAPI document.
+    let doc = app.get_json("/api/v1/openapi.json", &admin).await;
+    for path in [
+        "/api/v1/schools/{id}/structure/assignments",
+        "/api/v1/schools/{id}/structure/assignments/{assignment}/end",
+        "/api/v1/schools/{id}/structure/groups/{group}/pupils",
+        "/api/v1/schools/{id}/structure/curriculum/{line}",
+        "/api/v1/schools/{id}/structure/staff/{person}/end",
+    ] {
+        assert!(doc["paths"][path].is_object(), "{path} documented");
+    }
 }
