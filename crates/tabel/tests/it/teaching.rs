@@ -1201,3 +1201,90 @@ async fn an_individual_curriculum_takes_one_pupil_from_its_first_day(app: TestAp
         assert!(doc["paths"][path].is_object(), "{path} documented");
     }
 }
+
+both_backends!(a_pupil_is_not_taken_out_of_a_group_before_marks_written_for_them);
+async fn a_pupil_is_not_taken_out_of_a_group_before_marks_written_for_them(app: TestApp) {
+    let f = &app.f;
+    // The subgroup's English on Thursdays.
+    let deputy = app.token("zavuch").await;
+    app.standard_bells(&deputy).await;
+    let res = post(
+        &app,
+        &deputy,
+        "/api/v1/timetable",
+        json!({"group_id": f.subgroup.to_string(), "weekday": 4, "number": 4,
+            "subject_id": f.english_subject.to_string(), "teacher_id": f.english.to_string(),
+            "room": ""}),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let english = app.token("english").await;
+    let res = post(
+        &app,
+        &english,
+        "/api/v1/marks",
+        json!({"student_id": f.ivan.to_string(), "group_id": f.subgroup.to_string(),
+            "subject_id": f.english_subject.to_string(), "date": "2026-11-26", "value": "5",
+            "work_type": "test"}),
+    )
+    .await;
+    assert_eq!(
+        res.status(),
+        StatusCode::CREATED,
+        "{}",
+        res.text().await.unwrap()
+    );
+    let admin = app.token("admin").await;
+    let pupils = format!("{}/groups/{}/pupils", base(&app), f.subgroup);
+    let list = app.get_json(&pupils, &admin).await;
+    let m = list["memberships"][0]["id"].as_str().unwrap().to_owned();
+    let seq = audit_seq(&app).await;
+    let p = assert_problem(
+        post(
+            &app,
+            &admin,
+            &format!("{pupils}/{m}/end"),
+            json!({"ends_on": "2026-11-25"}),
+        )
+        .await,
+        StatusCode::CONFLICT,
+    )
+    .await;
+    let detail = p["detail"].as_str().unwrap();
+    assert!(
+        detail.contains("Петров Иван Сергеевич") && detail.contains("marks: 1"),
+        "{detail}"
+    );
+    assert_problem(
+        delete(&app, &admin, &format!("{pupils}/{m}")).await,
+        StatusCode::CONFLICT,
+    )
+    .await;
+    // A day that is no day of the membership is a malformed request of its own.
+    assert_problem(
+        post(
+            &app,
+            &admin,
+            &format!("{pupils}/{m}/end"),
+            json!({"ends_on": "2026-08-01"}),
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert_eq!(audit_seq(&app).await, seq);
+    assert!(app.get_json(&pupils, &admin).await["memberships"][0]["ends_on"].is_null());
+    // After the mark's day he may leave.
+    let res = post(
+        &app,
+        &admin,
+        &format!("{pupils}/{m}/end"),
+        json!({"ends_on": "2026-11-26"}),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        app.get_json(&pupils, &admin).await["memberships"][0]["ends_on"],
+        "2026-11-26"
+    );
+}
