@@ -482,6 +482,18 @@ async fn a_pupil_added_to_a_subgroup_is_in_its_journal_from_that_day(app: TestAp
         StatusCode::NOT_FOUND,
     )
     .await;
+    // Another school's class named under this school: nobody's.
+    assert_problem(
+        post(
+            &app,
+            &admin,
+            &format!("{}/groups/{}/pupils", base(&app), f.other_class),
+            json!({"student_ids": [f.other_pupil.to_string()], "starts_on": "2026-11-25"}),
+        )
+        .await,
+        StatusCode::NOT_FOUND,
+    )
+    .await;
     assert_eq!(audit_seq(&app).await, seq);
     assert_eq!(
         app.get_json(&pupils, &admin).await["memberships"]
