@@ -25,6 +25,7 @@ pub mod school;
 pub mod setup;
 pub mod stats;
 pub mod table;
+pub mod teaching;
 pub mod text;
 pub mod thematic;
 pub mod timetable;

@@ -221,6 +221,16 @@ impl App {
                 .map(|s| s.name)
                 .ok_or(AppError::NotFound)?,
         };
+        // Writing follows the assignment's dates: an assignment ended before the period (or
+        // starting after it) reads the period but writes none of it.
+        let may_write = assigned
+            && period.locked_at.is_none()
+            && match (substitute, p.person) {
+                (false, Some(me)) => {
+                    tabel_store::teaching::assigned_within(c, me, group, subject, range).await?
+                }
+                _ => true,
+            };
         let roster = repo::roster(c, group, range).await?;
         let marks = repo::marks_of_group(c, group, subject, range).await?;
         let attendance = repo::attendance_of_group(c, group, subject, range).await?;
@@ -263,7 +273,7 @@ impl App {
         Ok(JournalView {
             subject,
             subject_name,
-            may_write: assigned && period.locked_at.is_none(),
+            may_write,
             may_correct: period.locked_at.is_some() && p.is_admin_of(g.school),
             may_close: crate::timetable::may_plan(p, g.school).allowed(),
             period,

@@ -115,9 +115,22 @@ pub(crate) async fn writer_of(
     let teacher = p.has_role(Role::Teacher, lesson.school)
         && match me {
             Some(me) => {
-                lesson.teacher == me
-                    || lesson.original_teacher == Some(me)
-                    || repo::is_assigned(conn, me, lesson.group, lesson.subject).await?
+                // The journal's teacher writes on the days an assignment of theirs runs: once
+                // it is ended (or before it starts) the lessons of other days are not theirs,
+                // even where the timetable still names them. A substitute writes the lesson
+                // they took; a timetable's teacher nobody assigned writes their own lessons.
+                let (any, running) = tabel_store::teaching::assignment_cover(
+                    conn,
+                    me,
+                    lesson.group,
+                    lesson.subject,
+                    lesson.on,
+                )
+                .await?;
+                let substitute =
+                    lesson.teacher == me && lesson.original_teacher.is_some_and(|o| o != me);
+                let on_lesson = lesson.teacher == me || lesson.original_teacher == Some(me);
+                running || substitute || (on_lesson && !any)
             }
             None => false,
         };

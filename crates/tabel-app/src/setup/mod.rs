@@ -12,6 +12,7 @@ mod export;
 mod import;
 
 pub use export::first_difference;
+pub(crate) use import::yearly as yearly_hours;
 pub use import::{ImportReport, ListCount, PlannedChange};
 
 use crate::{App, AppError, Client};

@@ -28,6 +28,7 @@ mod record;
 mod setup;
 mod stats;
 mod support;
+mod teaching;
 mod thematic;
 mod timetable;
 mod upload;

@@ -206,7 +206,8 @@ fn name_of(p: &PersonFacts) -> Option<PersonName> {
     .ok()
 }
 
-fn yearly(grade: u8, weekly: WeeklyHours) -> u16 {
+/// Hours a year of a curriculum line: 33 weeks in grade 1, 34 in the others.
+pub(crate) fn yearly(grade: u8, weekly: WeeklyHours) -> u16 {
     let weeks: u32 = if grade == 1 { 33 } else { 34 };
     u16::try_from(u32::from(weekly.tenths()) * weeks / 10).unwrap_or(u16::MAX)
 }
