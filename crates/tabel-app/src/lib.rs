@@ -28,6 +28,7 @@ pub mod recovery;
 pub mod school;
 pub mod setup;
 pub mod stats;
+pub mod structure;
 #[cfg(test)]
 mod test_support;
 pub mod thematic;

@@ -32,6 +32,7 @@ pub mod school;
 pub mod session;
 pub mod setup;
 pub mod stats;
+pub mod structure;
 #[cfg(feature = "test-support")]
 pub mod test_support;
 pub mod thematic;
