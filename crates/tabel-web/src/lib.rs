@@ -33,6 +33,7 @@ mod redirect;
 mod school;
 mod setup;
 mod stats;
+mod structure;
 mod thematic;
 mod timetable;
 
@@ -123,6 +124,7 @@ pub fn router(state: AppState) -> Router {
         .merge(record::router())
         .merge(thematic::pages::router())
         .merge(stats::pages::router())
+        .merge(structure::pages::router())
         .merge(homework_files::pages::router(
             state.app.homework_file_max_bytes(),
         ))

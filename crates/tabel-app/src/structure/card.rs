@@ -160,3 +160,48 @@ mod tests {
         assert!(e.contains_key("name") && e.contains_key("time_zone") && e.contains_key("code"));
     }
 }
+
+/// The hub's summary: the card, the current year and how many classes and subjects it has.
+#[derive(Debug, Clone, Serialize)]
+pub struct StructureSummary {
+    /// The card.
+    pub card: CardInput,
+    /// The current year ("2026/2027"), if the school has one.
+    pub year: Option<String>,
+    /// Classes of that year.
+    pub classes: usize,
+    /// Subjects in use.
+    pub subjects: usize,
+    /// Retired subjects.
+    pub retired_subjects: usize,
+}
+
+impl App {
+    /// The structure hub's summary (administrators and deputy heads).
+    pub async fn structure_summary(
+        &self,
+        p: &Principal,
+        school: SchoolId,
+    ) -> Result<StructureSummary, AppError> {
+        check(may_edit_structure(p, school))?;
+        let mut c = self.db.acquire().await?;
+        let card = store::school_card(&mut c.conn(), school)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let today = self.today();
+        let year = tabel_store::school::academic_year_on(&mut c.conn(), school, today).await?;
+        let classes = match &year {
+            Some(y) => store::class_cards(&mut c.conn(), y.id, today).await?.len(),
+            None => 0,
+        };
+        let subjects = store::subject_cards(&mut c.conn(), school).await?;
+        let retired = subjects.iter().filter(|s| s.retired_on.is_some()).count();
+        Ok(StructureSummary {
+            card: to_input(card),
+            year: year.map(|y| y.label),
+            classes,
+            subjects: subjects.len() - retired,
+            retired_subjects: retired,
+        })
+    }
+}
