@@ -124,8 +124,15 @@ mod tests {
             .enumerate()
             .map(|(i, (a, b))| (i as u8 + 1, *a, *b))
             .collect();
-        let off = |d: Date| p.days_off.iter().any(|o| o.starts_on <= d && d <= o.ends_on);
-        assert_eq!(check_periods(p.starts_on, p.ends_on, &quarters, off), Ok(()));
+        let off = |d: Date| {
+            p.days_off
+                .iter()
+                .any(|o| o.starts_on <= d && d <= o.ends_on)
+        };
+        assert_eq!(
+            check_periods(p.starts_on, p.ends_on, &quarters, off),
+            Ok(())
+        );
         // Without the holidays the autumn break is a gap of school days.
         assert!(matches!(
             check_periods(p.starts_on, p.ends_on, &quarters, |_| false),

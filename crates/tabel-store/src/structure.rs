@@ -27,7 +27,12 @@ const SELECT_CARD: &str =
     "SELECT name, short_name, code, address, director, time_zone FROM schools WHERE id = $1";
 /// A school's card.
 pub async fn school_card(conn: &mut Conn<'_>, school: SchoolId) -> Result<Option<SchoolCard>> {
-    Ok(fetch_optional!(conn, SchoolCard, SELECT_CARD, school.get())?)
+    Ok(fetch_optional!(
+        conn,
+        SchoolCard,
+        SELECT_CARD,
+        school.get()
+    )?)
 }
 
 const UPDATE_CARD: &str = "UPDATE schools SET name = $2, short_name = $3, code = $4, address = $5, \
@@ -102,7 +107,10 @@ const SELECT_SUBJECT_CARD: &str = "SELECT id, school_id, name, short_name, sort_
      FROM subjects WHERE id = $1";
 /// One subject.
 pub async fn subject_card(conn: &mut Conn<'_>, id: SubjectId) -> Result<Option<SubjectCard>> {
-    Ok(fetch_optional!(conn, SubjectCardRow, SELECT_SUBJECT_CARD, id.get())?.map(SubjectCard::from))
+    Ok(
+        fetch_optional!(conn, SubjectCardRow, SELECT_SUBJECT_CARD, id.get())?
+            .map(SubjectCard::from),
+    )
 }
 
 const UPDATE_SUBJECT: &str =
@@ -389,7 +397,8 @@ pub async fn period_year(
         .map(|(s, y)| (SchoolId::new(s), AcademicYearId::new(y))))
 }
 
-const UPDATE_PERIOD: &str = "UPDATE reporting_periods SET starts_on = $2, ends_on = $3 WHERE id = $1";
+const UPDATE_PERIOD: &str =
+    "UPDATE reporting_periods SET starts_on = $2, ends_on = $3 WHERE id = $1";
 /// Moves a reporting period's dates.
 pub async fn set_period_dates(
     conn: &mut Conn<'_>,
@@ -401,8 +410,7 @@ pub async fn set_period_dates(
     Ok(())
 }
 
-const SET_PARALLEL: &str =
-    "UPDATE parallels SET period_kind = $2, week_days = $3 WHERE id = $1";
+const SET_PARALLEL: &str = "UPDATE parallels SET period_kind = $2, week_days = $3 WHERE id = $1";
 /// Sets a parallel's kind of periods and week length.
 pub async fn set_parallel(
     conn: &mut Conn<'_>,

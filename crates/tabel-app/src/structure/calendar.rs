@@ -121,12 +121,7 @@ impl App {
         check(may_edit_structure(p, school))?;
         let mut errors = FieldErrors::new();
         let kind = DayOffKind::from_code(input.kind.trim())
-            .map_err(|_| {
-                errors.insert(
-                    "kind".into(),
-                    "holiday, non_working or working_day".into(),
-                )
-            })
+            .map_err(|_| errors.insert("kind".into(), "holiday, non_working or working_day".into()))
             .ok();
         let name = Title::parse(&input.name)
             .map_err(|e| errors.insert("name".into(), e.to_string()))
@@ -162,7 +157,10 @@ impl App {
             errors.insert("ends_on".into(), "a worked day is one day".into());
         }
         if kind != DayOffKind::WorkingDay && input.as_weekday.is_some() {
-            errors.insert("as_weekday".into(), "only a worked day follows a weekday".into());
+            errors.insert(
+                "as_weekday".into(),
+                "only a worked day follows a weekday".into(),
+            );
         }
         if !errors.is_empty() {
             return Err(AppError::Invalid(errors));
@@ -257,10 +255,18 @@ impl App {
         )
         .await?;
         if day.kind == DayOffKind::WorkingDay.code() {
-            let grade = day.only_grade.and_then(|g| u8::try_from(g).ok()).unwrap_or(0);
-            let busy =
-                store::lessons_with_data(&mut tx.conn(), year.id, day.starts_on, day.ends_on, grade)
-                    .await?;
+            let grade = day
+                .only_grade
+                .and_then(|g| u8::try_from(g).ok())
+                .unwrap_or(0);
+            let busy = store::lessons_with_data(
+                &mut tx.conn(),
+                year.id,
+                day.starts_on,
+                day.ends_on,
+                grade,
+            )
+            .await?;
             if !busy.is_empty() {
                 let total: i64 = busy.iter().map(|(_, n)| n).sum();
                 let classes: Vec<&str> = busy.iter().map(|(c, _)| c.as_str()).collect();

@@ -402,7 +402,10 @@ impl App {
         let before = class_of(&mut tx.conn(), school, id, today).await?;
         let year = year_of_school(&mut tx.conn(), school, Some(before.year), today).await?;
         let from = from.unwrap_or(today.max(year.starts_on));
-        let before = class_of(&mut tx.conn(), school, id, from).await?;
+        // The term that runs on the new one's first day, or today's if that is later: a new
+        // term never starts before the current one.
+        let on = from.max(today.min(year.ends_on));
+        let before = class_of(&mut tx.conn(), school, id, on).await?;
         let mut changed = false;
         if let Some(letter) = input.letter.as_deref() {
             let name = letter_of(letter, before.grade, &mut errors)
@@ -462,7 +465,7 @@ impl App {
         if !changed {
             return Ok(());
         }
-        let after = class_of(&mut tx.conn(), school, id, from).await?;
+        let after = class_of(&mut tx.conn(), school, id, on).await?;
         audit_change(
             &mut tx.conn(),
             Change {

@@ -133,10 +133,7 @@ impl App {
             .into_iter()
             .map(|s| SubjectView {
                 scale: policy.policy.scale_of(s.id.get()),
-                own_scale: policy
-                    .policy
-                    .subject_scales
-                    .contains_key(&s.id.to_string()),
+                own_scale: policy.policy.subject_scales.contains_key(&s.id.to_string()),
                 id: s.id,
                 name: s.name,
                 short_name: s.short_name,
@@ -320,7 +317,9 @@ impl App {
                 actor: p.user.get(),
                 action: "subject.scale",
                 entity_id: id.to_string(),
-                before: Some(serde_json::json!({"scale": before, "policy_version": current.version})),
+                before: Some(
+                    serde_json::json!({"scale": before, "policy_version": current.version}),
+                ),
                 after: Some(serde_json::json!({"scale": scale, "policy_version": version})),
             },
             client,

@@ -43,7 +43,7 @@ fn iso(d: time::Date) -> String {
 
 /// The school's card.
 #[derive(Serialize, Deserialize, ToSchema)]
-struct CardDto {
+struct StructureCard {
     /// Full name.
     name: String,
     /// Short name.
@@ -61,9 +61,9 @@ struct CardDto {
     time_zone: String,
 }
 
-impl From<s::CardInput> for CardDto {
-    fn from(c: s::CardInput) -> CardDto {
-        CardDto {
+impl From<s::CardInput> for StructureCard {
+    fn from(c: s::CardInput) -> StructureCard {
+        StructureCard {
             name: c.name,
             short_name: c.short_name,
             code: c.code,
@@ -77,26 +77,26 @@ impl From<s::CardInput> for CardDto {
 /// The school's card (administrators and deputy heads).
 #[utoipa::path(get, path = "/api/v1/schools/{id}/structure/card", tag = "structure", security(("bearer" = [])),
     params(("id" = String, Path, description = "The school")),
-    responses((status = 200, body = CardDto), (status = 403, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, body = StructureCard), (status = 403, body = Problem), (status = 404, body = Problem)))]
 async fn get_card(
     State(state): State<AppState>,
     ApiUser(who): ApiUser,
     Path(school): Path<SchoolId>,
-) -> Result<Json<CardDto>, ApiError> {
+) -> Result<Json<StructureCard>, ApiError> {
     let v = state.app.school_card(&who.principal, school).await?;
     Ok(Json(v.card.into()))
 }
 
 /// Rewrites the school's card; audited as `school.update`.
 #[utoipa::path(put, path = "/api/v1/schools/{id}/structure/card", tag = "structure", security(("bearer" = [])),
-    params(("id" = String, Path, description = "The school")), request_body = CardDto,
+    params(("id" = String, Path, description = "The school")), request_body = StructureCard,
     responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
 async fn put_card(
     State(state): State<AppState>,
     ApiUser(who): ApiUser,
     ClientInfo(client): ClientInfo,
     Path(school): Path<SchoolId>,
-    ApiJson(b): ApiJson<CardDto>,
+    ApiJson(b): ApiJson<StructureCard>,
 ) -> Result<StatusCode, ApiError> {
     let input = s::CardInput {
         name: b.name,
@@ -117,7 +117,7 @@ async fn put_card(
 
 /// A subject.
 #[derive(Serialize, ToSchema)]
-struct SubjectDto {
+struct StructureSubject {
     id: String,
     name: String,
     short_name: String,
@@ -132,7 +132,7 @@ struct SubjectDto {
 
 /// A new subject or its new name and place.
 #[derive(Deserialize, ToSchema)]
-struct SubjectBody {
+struct StructureSubjectBody {
     /// Name (up to 200 characters).
     name: String,
     /// Short name (up to 40; default: the name).
@@ -143,7 +143,7 @@ struct SubjectBody {
     sort_order: Option<i64>,
 }
 
-impl SubjectBody {
+impl StructureSubjectBody {
     fn input(self) -> s::SubjectInput {
         s::SubjectInput {
             name: self.name,
@@ -156,19 +156,19 @@ impl SubjectBody {
 /// The school's subjects, retired ones too.
 #[utoipa::path(get, path = "/api/v1/schools/{id}/structure/subjects", tag = "structure", security(("bearer" = [])),
     params(("id" = String, Path, description = "The school")),
-    responses((status = 200, body = [SubjectDto]), (status = 403, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, body = [StructureSubject]), (status = 403, body = Problem), (status = 404, body = Problem)))]
 async fn list_subjects(
     State(state): State<AppState>,
     ApiUser(who): ApiUser,
     Path(school): Path<SchoolId>,
-) -> Result<Json<Vec<SubjectDto>>, ApiError> {
+) -> Result<Json<Vec<StructureSubject>>, ApiError> {
     Ok(Json(
         state
             .app
             .subject_list(&who.principal, school)
             .await?
             .into_iter()
-            .map(|v| SubjectDto {
+            .map(|v| StructureSubject {
                 id: v.id.to_string(),
                 name: v.name,
                 short_name: v.short_name,
@@ -183,14 +183,14 @@ async fn list_subjects(
 
 /// Adds a subject; audited as `subject.create`.
 #[utoipa::path(post, path = "/api/v1/schools/{id}/structure/subjects", tag = "structure", security(("bearer" = [])),
-    params(("id" = String, Path, description = "The school")), request_body = SubjectBody,
+    params(("id" = String, Path, description = "The school")), request_body = StructureSubjectBody,
     responses((status = 201, body = Created), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
 async fn create_subject(
     State(state): State<AppState>,
     ApiUser(who): ApiUser,
     ClientInfo(client): ClientInfo,
     Path(school): Path<SchoolId>,
-    ApiJson(b): ApiJson<SubjectBody>,
+    ApiJson(b): ApiJson<StructureSubjectBody>,
 ) -> Result<(StatusCode, Json<Created>), ApiError> {
     let id = state
         .app
@@ -201,14 +201,14 @@ async fn create_subject(
 
 /// Renames a subject or moves it in the order; audited as `subject.update`.
 #[utoipa::path(patch, path = "/api/v1/schools/{id}/structure/subjects/{subject}", tag = "structure", security(("bearer" = [])),
-    params(("id" = String, Path, description = "The school"), ("subject" = String, Path)), request_body = SubjectBody,
+    params(("id" = String, Path, description = "The school"), ("subject" = String, Path)), request_body = StructureSubjectBody,
     responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
 async fn update_subject(
     State(state): State<AppState>,
     ApiUser(who): ApiUser,
     ClientInfo(client): ClientInfo,
     Path((school, subject)): Path<(SchoolId, SubjectId)>,
-    ApiJson(b): ApiJson<SubjectBody>,
+    ApiJson(b): ApiJson<StructureSubjectBody>,
 ) -> Result<StatusCode, ApiError> {
     state
         .app
@@ -272,7 +272,7 @@ async fn unretire_subject(
 
 /// A subject's scale.
 #[derive(Deserialize, ToSchema)]
-struct ScaleBody {
+struct StructureScaleBody {
     /// `five`, `pass_fail`, `ten`, `hundred`, or null for the school's scale.
     #[schema(value_type = Option<String>)]
     scale: Option<Scale>,
@@ -280,40 +280,40 @@ struct ScaleBody {
 
 /// The new grading-policy version.
 #[derive(Serialize, ToSchema)]
-struct PolicyVersion {
+struct StructurePolicyVersion {
     policy_version: i64,
 }
 
 /// Sets a subject's mark scale, writing a new version of the grading policy; audited as
 /// `subject.scale`.
 #[utoipa::path(put, path = "/api/v1/schools/{id}/structure/subjects/{subject}/scale", tag = "structure", security(("bearer" = [])),
-    params(("id" = String, Path, description = "The school"), ("subject" = String, Path)), request_body = ScaleBody,
-    responses((status = 200, body = PolicyVersion), (status = 403, body = Problem), (status = 404, body = Problem),
+    params(("id" = String, Path, description = "The school"), ("subject" = String, Path)), request_body = StructureScaleBody,
+    responses((status = 200, body = StructurePolicyVersion), (status = 403, body = Problem), (status = 404, body = Problem),
         (status = 409, body = Problem), (status = 422, body = Problem)))]
 async fn set_scale(
     State(state): State<AppState>,
     ApiUser(who): ApiUser,
     ClientInfo(client): ClientInfo,
     Path((school, subject)): Path<(SchoolId, SubjectId)>,
-    ApiJson(b): ApiJson<ScaleBody>,
-) -> Result<Json<PolicyVersion>, ApiError> {
+    ApiJson(b): ApiJson<StructureScaleBody>,
+) -> Result<Json<StructurePolicyVersion>, ApiError> {
     let v = state
         .app
         .set_subject_scale(&who.principal, school, subject, b.scale, &client)
         .await?;
-    Ok(Json(PolicyVersion { policy_version: v }))
+    Ok(Json(StructurePolicyVersion { policy_version: v }))
 }
 
 // ------------------------------------------------------------------------------------ classes
 
 /// `?year_id=` (default: the current year).
 #[derive(Deserialize, IntoParams)]
-struct YearQuery {
+struct StructureYearQuery {
     /// The academic year.
     year_id: Option<String>,
 }
 
-impl YearQuery {
+impl StructureYearQuery {
     fn year(&self) -> Result<Option<AcademicYearId>, ApiError> {
         match self.year_id.as_deref().filter(|y| !y.trim().is_empty()) {
             None => Ok(None),
@@ -324,7 +324,7 @@ impl YearQuery {
 
 /// A class teacher's term.
 #[derive(Serialize, ToSchema)]
-struct ClassTeacherDto {
+struct StructureClassTeacher {
     id: String,
     name: String,
     /// Since (ISO).
@@ -333,25 +333,25 @@ struct ClassTeacherDto {
 
 /// A class.
 #[derive(Serialize, ToSchema)]
-struct ClassDto {
+struct StructureClass {
     id: String,
     name: String,
     grade: u8,
     shift: u8,
-    class_teacher: Option<ClassTeacherDto>,
+    class_teacher: Option<StructureClassTeacher>,
 }
 
 /// A year's classes.
 #[derive(Serialize, ToSchema)]
-struct ClassesDto {
+struct StructureClasses {
     year_id: String,
     year: String,
-    classes: Vec<ClassDto>,
+    classes: Vec<StructureClass>,
 }
 
 /// A new class.
 #[derive(Deserialize, ToSchema)]
-struct ClassBody {
+struct StructureClassBody {
     /// Grade 1–11.
     grade: u8,
     /// One Cyrillic letter.
@@ -375,7 +375,7 @@ struct ClassBody {
 
 /// A change to a class; what is absent stays.
 #[derive(Deserialize, ToSchema)]
-struct ClassPatch {
+struct StructureClassPatch {
     /// A new letter.
     #[serde(default)]
     letter: Option<String>,
@@ -393,30 +393,30 @@ struct ClassPatch {
 
 /// The classes of a year.
 #[utoipa::path(get, path = "/api/v1/schools/{id}/structure/classes", tag = "structure", security(("bearer" = [])),
-    params(("id" = String, Path, description = "The school"), YearQuery),
-    responses((status = 200, body = ClassesDto), (status = 403, body = Problem), (status = 404, body = Problem)))]
+    params(("id" = String, Path, description = "The school"), StructureYearQuery),
+    responses((status = 200, body = StructureClasses), (status = 403, body = Problem), (status = 404, body = Problem)))]
 async fn list_classes(
     State(state): State<AppState>,
     ApiUser(who): ApiUser,
     Path(school): Path<SchoolId>,
-    Query(q): Query<YearQuery>,
-) -> Result<Json<ClassesDto>, ApiError> {
+    Query(q): Query<StructureYearQuery>,
+) -> Result<Json<StructureClasses>, ApiError> {
     let v = state
         .app
         .class_list(&who.principal, school, q.year()?)
         .await?;
-    Ok(Json(ClassesDto {
+    Ok(Json(StructureClasses {
         year_id: v.year.id.to_string(),
         year: v.year.label,
         classes: v
             .classes
             .into_iter()
-            .map(|c| ClassDto {
+            .map(|c| StructureClass {
                 id: c.id.to_string(),
                 name: c.name,
                 grade: c.grade,
                 shift: c.shift,
-                class_teacher: c.class_teacher.map(|t| ClassTeacherDto {
+                class_teacher: c.class_teacher.map(|t| StructureClassTeacher {
                     id: t.id.to_string(),
                     name: t.name,
                     since: iso(t.since),
@@ -429,15 +429,15 @@ async fn list_classes(
 /// Adds a class (and its parallel, if the grade has none this year); audited as
 /// `class.create`.
 #[utoipa::path(post, path = "/api/v1/schools/{id}/structure/classes", tag = "structure", security(("bearer" = [])),
-    params(("id" = String, Path, description = "The school"), YearQuery), request_body = ClassBody,
+    params(("id" = String, Path, description = "The school"), StructureYearQuery), request_body = StructureClassBody,
     responses((status = 201, body = Created), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
 async fn create_class(
     State(state): State<AppState>,
     ApiUser(who): ApiUser,
     ClientInfo(client): ClientInfo,
     Path(school): Path<SchoolId>,
-    Query(q): Query<YearQuery>,
-    ApiJson(b): ApiJson<ClassBody>,
+    Query(q): Query<StructureYearQuery>,
+    ApiJson(b): ApiJson<StructureClassBody>,
 ) -> Result<(StatusCode, Json<Created>), ApiError> {
     let input = s::ClassInput {
         grade: b.grade,
@@ -458,14 +458,14 @@ async fn create_class(
 /// Renames a class, moves it to a shift or appoints its class teacher; audited as
 /// `class.update`.
 #[utoipa::path(patch, path = "/api/v1/schools/{id}/structure/classes/{class}", tag = "structure", security(("bearer" = [])),
-    params(("id" = String, Path, description = "The school"), ("class" = String, Path)), request_body = ClassPatch,
+    params(("id" = String, Path, description = "The school"), ("class" = String, Path)), request_body = StructureClassPatch,
     responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
 async fn update_class(
     State(state): State<AppState>,
     ApiUser(who): ApiUser,
     ClientInfo(client): ClientInfo,
     Path((school, class)): Path<(SchoolId, GroupId)>,
-    ApiJson(b): ApiJson<ClassPatch>,
+    ApiJson(b): ApiJson<StructureClassPatch>,
 ) -> Result<StatusCode, ApiError> {
     let input = s::ClassUpdate {
         letter: b.letter,
@@ -502,7 +502,7 @@ async fn delete_class(
 
 /// A parallel.
 #[derive(Serialize, Deserialize, ToSchema)]
-struct ParallelDto {
+struct StructureParallel {
     /// Id (in answers).
     #[serde(default)]
     id: Option<String>,
@@ -515,7 +515,7 @@ struct ParallelDto {
 
 /// A reporting period.
 #[derive(Serialize, ToSchema)]
-struct PeriodDto {
+struct StructurePeriod {
     id: String,
     kind: String,
     number: u8,
@@ -526,18 +526,18 @@ struct PeriodDto {
 
 /// An academic year.
 #[derive(Serialize, ToSchema)]
-struct YearDto {
+struct StructureYear {
     id: String,
     label: String,
     starts_on: String,
     ends_on: String,
-    parallels: Vec<ParallelDto>,
-    periods: Vec<PeriodDto>,
+    parallels: Vec<StructureParallel>,
+    periods: Vec<StructurePeriod>,
 }
 
 /// A new academic year.
 #[derive(Deserialize, ToSchema)]
-struct YearBody {
+struct StructureYearBody {
     /// E.g. 2027 for 2027/2028.
     start_year: i32,
     /// ISO (default: the federal calendar's).
@@ -548,7 +548,7 @@ struct YearBody {
     ends_on: Option<String>,
     /// Default: grades 1–11, five days, quarters for 1–9 and half-years for 10–11.
     #[serde(default)]
-    parallels: Vec<ParallelDto>,
+    parallels: Vec<StructureParallel>,
     /// Add the federal calendar's holidays (default true).
     #[serde(default)]
     federal_holidays: Option<bool>,
@@ -557,17 +557,17 @@ struct YearBody {
 /// The school's years, newest first, with parallels and periods.
 #[utoipa::path(get, path = "/api/v1/schools/{id}/structure/years", tag = "structure", security(("bearer" = [])),
     params(("id" = String, Path, description = "The school")),
-    responses((status = 200, body = [YearDto]), (status = 403, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, body = [StructureYear]), (status = 403, body = Problem), (status = 404, body = Problem)))]
 async fn list_years(
     State(state): State<AppState>,
     ApiUser(who): ApiUser,
     Path(school): Path<SchoolId>,
-) -> Result<Json<Vec<YearDto>>, ApiError> {
+) -> Result<Json<Vec<StructureYear>>, ApiError> {
     let (years, _) = state.app.year_list(&who.principal, school).await?;
     Ok(Json(
         years
             .into_iter()
-            .map(|y| YearDto {
+            .map(|y| StructureYear {
                 id: y.year.id.to_string(),
                 label: y.year.label,
                 starts_on: iso(y.year.starts_on),
@@ -575,7 +575,7 @@ async fn list_years(
                 parallels: y
                     .parallels
                     .iter()
-                    .map(|p| ParallelDto {
+                    .map(|p| StructureParallel {
                         id: Some(p.id.to_string()),
                         grade: p.grade,
                         week_days: p.week_days,
@@ -585,7 +585,7 @@ async fn list_years(
                 periods: y
                     .periods
                     .iter()
-                    .map(|p| PeriodDto {
+                    .map(|p| StructurePeriod {
                         id: p.id.to_string(),
                         kind: p.kind.code().to_owned(),
                         number: p.number,
@@ -602,14 +602,14 @@ async fn list_years(
 /// Adds an academic year with its parallels, periods and the federal holidays; audited as
 /// `year.create`.
 #[utoipa::path(post, path = "/api/v1/schools/{id}/structure/years", tag = "structure", security(("bearer" = [])),
-    params(("id" = String, Path, description = "The school")), request_body = YearBody,
+    params(("id" = String, Path, description = "The school")), request_body = StructureYearBody,
     responses((status = 201, body = Created), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
 async fn create_year(
     State(state): State<AppState>,
     ApiUser(who): ApiUser,
     ClientInfo(client): ClientInfo,
     Path(school): Path<SchoolId>,
-    ApiJson(b): ApiJson<YearBody>,
+    ApiJson(b): ApiJson<StructureYearBody>,
 ) -> Result<(StatusCode, Json<Created>), ApiError> {
     let input = s::YearInput {
         start_year: b.start_year,
@@ -635,7 +635,7 @@ async fn create_year(
 
 /// A period's new dates.
 #[derive(Deserialize, ToSchema)]
-struct PeriodBody {
+struct StructurePeriodBody {
     /// ISO.
     starts_on: String,
     /// ISO.
@@ -646,14 +646,14 @@ struct PeriodBody {
 /// numbered 1..n, without overlaps or school days between them (422). Audited as
 /// `period.update`.
 #[utoipa::path(put, path = "/api/v1/schools/{id}/structure/periods/{period}", tag = "structure", security(("bearer" = [])),
-    params(("id" = String, Path, description = "The school"), ("period" = String, Path)), request_body = PeriodBody,
+    params(("id" = String, Path, description = "The school"), ("period" = String, Path)), request_body = StructurePeriodBody,
     responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 async fn update_period(
     State(state): State<AppState>,
     ApiUser(who): ApiUser,
     ClientInfo(client): ClientInfo,
     Path((school, period)): Path<(SchoolId, PeriodId)>,
-    ApiJson(b): ApiJson<PeriodBody>,
+    ApiJson(b): ApiJson<StructurePeriodBody>,
 ) -> Result<StatusCode, ApiError> {
     let input = s::PeriodInput {
         starts_on: b.starts_on,
@@ -668,7 +668,7 @@ async fn update_period(
 
 /// A parallel's change; what is absent stays.
 #[derive(Deserialize, ToSchema)]
-struct ParallelPatch {
+struct StructureParallelPatch {
     /// `quarter`, `trimester` or `half_year` (refused once final marks exist for the old
     /// kind's periods).
     #[serde(default)]
@@ -680,14 +680,14 @@ struct ParallelPatch {
 
 /// Changes a parallel's kind of periods or week length; audited as `parallel.update`.
 #[utoipa::path(patch, path = "/api/v1/schools/{id}/structure/parallels/{parallel}", tag = "structure", security(("bearer" = [])),
-    params(("id" = String, Path, description = "The school"), ("parallel" = String, Path)), request_body = ParallelPatch,
+    params(("id" = String, Path, description = "The school"), ("parallel" = String, Path)), request_body = StructureParallelPatch,
     responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
 async fn update_parallel(
     State(state): State<AppState>,
     ApiUser(who): ApiUser,
     ClientInfo(client): ClientInfo,
     Path((school, parallel)): Path<(SchoolId, ParallelId)>,
-    ApiJson(b): ApiJson<ParallelPatch>,
+    ApiJson(b): ApiJson<StructureParallelPatch>,
 ) -> Result<StatusCode, ApiError> {
     let input = s::ParallelUpdate {
         period_kind: b.period_kind,
@@ -704,7 +704,7 @@ async fn update_parallel(
 
 /// A row of the calendar.
 #[derive(Serialize, Deserialize, ToSchema)]
-struct DayDto {
+struct StructureDay {
     /// Id (in answers).
     #[serde(default)]
     id: Option<String>,
@@ -726,33 +726,33 @@ struct DayDto {
 
 /// A year's calendar.
 #[derive(Serialize, ToSchema)]
-struct CalendarDto {
+struct StructureCalendar {
     year_id: String,
     year: String,
-    days: Vec<DayDto>,
+    days: Vec<StructureDay>,
 }
 
 /// A year's holidays, days off and worked days.
 #[utoipa::path(get, path = "/api/v1/schools/{id}/structure/calendar", tag = "structure", security(("bearer" = [])),
-    params(("id" = String, Path, description = "The school"), YearQuery),
-    responses((status = 200, body = CalendarDto), (status = 403, body = Problem), (status = 404, body = Problem)))]
+    params(("id" = String, Path, description = "The school"), StructureYearQuery),
+    responses((status = 200, body = StructureCalendar), (status = 403, body = Problem), (status = 404, body = Problem)))]
 async fn list_days(
     State(state): State<AppState>,
     ApiUser(who): ApiUser,
     Path(school): Path<SchoolId>,
-    Query(q): Query<YearQuery>,
-) -> Result<Json<CalendarDto>, ApiError> {
+    Query(q): Query<StructureYearQuery>,
+) -> Result<Json<StructureCalendar>, ApiError> {
     let v = state
         .app
         .calendar_year(&who.principal, school, q.year()?)
         .await?;
-    Ok(Json(CalendarDto {
+    Ok(Json(StructureCalendar {
         year_id: v.year.id.to_string(),
         year: v.year.label,
         days: v
             .days
             .into_iter()
-            .map(|d| DayDto {
+            .map(|d| StructureDay {
                 id: Some(d.id.to_string()),
                 kind: d.kind.code().to_owned(),
                 name: d.name,
@@ -769,15 +769,15 @@ async fn list_days(
 /// date; a day off where lessons already carry journal data is refused (422, naming how many
 /// and which classes). Audited as `holiday.create`.
 #[utoipa::path(post, path = "/api/v1/schools/{id}/structure/calendar", tag = "structure", security(("bearer" = [])),
-    params(("id" = String, Path, description = "The school"), YearQuery), request_body = DayDto,
+    params(("id" = String, Path, description = "The school"), StructureYearQuery), request_body = StructureDay,
     responses((status = 201, body = Created), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
 async fn add_day(
     State(state): State<AppState>,
     ApiUser(who): ApiUser,
     ClientInfo(client): ClientInfo,
     Path(school): Path<SchoolId>,
-    Query(q): Query<YearQuery>,
-    ApiJson(b): ApiJson<DayDto>,
+    Query(q): Query<StructureYearQuery>,
+    ApiJson(b): ApiJson<StructureDay>,
 ) -> Result<(StatusCode, Json<Created>), ApiError> {
     let input = s::DayInput {
         kind: b.kind,

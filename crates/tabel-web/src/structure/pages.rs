@@ -30,18 +30,39 @@ pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .route(base, get(hub))
         .route(&format!("{base}/card"), get(card).post(save_card))
-        .route(&format!("{base}/subjects"), get(subjects).post(create_subject))
-        .route(&format!("{base}/subjects/{{subject}}"), post(update_subject))
-        .route(&format!("{base}/subjects/{{subject}}/scale"), post(set_scale))
+        .route(
+            &format!("{base}/subjects"),
+            get(subjects).post(create_subject),
+        )
+        .route(
+            &format!("{base}/subjects/{{subject}}"),
+            post(update_subject),
+        )
+        .route(
+            &format!("{base}/subjects/{{subject}}/scale"),
+            post(set_scale),
+        )
         .route(&format!("{base}/subjects/{{subject}}/retire"), post(retire))
-        .route(&format!("{base}/subjects/{{subject}}/unretire"), post(unretire))
-        .route(&format!("{base}/subjects/{{subject}}/delete"), post(delete_subject))
+        .route(
+            &format!("{base}/subjects/{{subject}}/unretire"),
+            post(unretire),
+        )
+        .route(
+            &format!("{base}/subjects/{{subject}}/delete"),
+            post(delete_subject),
+        )
         .route(&format!("{base}/classes"), get(classes).post(create_class))
         .route(&format!("{base}/classes/{{class}}"), post(update_class))
-        .route(&format!("{base}/classes/{{class}}/delete"), post(delete_class))
+        .route(
+            &format!("{base}/classes/{{class}}/delete"),
+            post(delete_class),
+        )
         .route(&format!("{base}/years"), get(years).post(create_year))
         .route(&format!("{base}/periods/{{period}}"), post(update_period))
-        .route(&format!("{base}/parallels/{{parallel}}"), post(update_parallel))
+        .route(
+            &format!("{base}/parallels/{{parallel}}"),
+            post(update_parallel),
+        )
         .route(&format!("{base}/calendar"), get(calendar).post(add_day))
         .route(&format!("{base}/calendar/{{day}}/delete"), post(remove_day))
 }
@@ -65,10 +86,7 @@ impl Done {
     fn year(&self) -> Result<Option<AcademicYearId>, PageError> {
         match self.year.as_deref().filter(|y| !y.is_empty()) {
             None => Ok(None),
-            Some(y) => y
-                .parse()
-                .map(Some)
-                .map_err(|_| PageError::not_found()),
+            Some(y) => y.parse().map(Some).map_err(|_| PageError::not_found()),
         }
     }
 }
@@ -315,7 +333,17 @@ async fn subjects(
     Query(q): Query<Done>,
 ) -> Result<Html<String>, PageError> {
     let notice = q.notice(&user.tr(&state));
-    render(subjects_page(&state, &user, school, notice, Vec::new(), SubjectInput::default()).await?)
+    render(
+        subjects_page(
+            &state,
+            &user,
+            school,
+            notice,
+            Vec::new(),
+            SubjectInput::default(),
+        )
+        .await?,
+    )
 }
 
 #[derive(Deserialize)]
@@ -332,8 +360,7 @@ impl SubjectForm {
         SubjectInput {
             name: self.name.clone(),
             short_name: optional(&self.short_name),
-            sort_order: optional(&self.sort_order)
-                .and_then(|o| number("sort_order", &o, errors)),
+            sort_order: optional(&self.sort_order).and_then(|o| number("sort_order", &o, errors)),
         }
     }
 }
@@ -418,8 +445,14 @@ async fn set_scale(
             None => {
                 let mut e = FieldErrors::new();
                 e.insert("scale".into(), "?".into());
-                return subjects_refused(&state, &user, school, errors_of(e), SubjectInput::default())
-                    .await;
+                return subjects_refused(
+                    &state,
+                    &user,
+                    school,
+                    errors_of(e),
+                    SubjectInput::default(),
+                )
+                .await;
             }
         },
     };
@@ -523,10 +556,14 @@ struct ClassesPage<'a> {
 }
 
 fn kinds(t: &Tr<'_>) -> Vec<(&'static str, String)> {
-    [PeriodKind::Quarter, PeriodKind::Trimester, PeriodKind::HalfYear]
-        .iter()
-        .map(|k| (k.code(), t.get(&format!("structure-kind-{}", k.code()))))
-        .collect()
+    [
+        PeriodKind::Quarter,
+        PeriodKind::Trimester,
+        PeriodKind::HalfYear,
+    ]
+    .iter()
+    .map(|k| (k.code(), t.get(&format!("structure-kind-{}", k.code()))))
+    .collect()
 }
 
 async fn classes_page<'s>(
@@ -698,10 +735,13 @@ async fn update_class(
     let input = ClassUpdate {
         letter: optional(&f.letter),
         shift,
-        class_teacher_id: f
-            .class_teacher_id
-            .as_deref()
-            .map(|t| if t.trim() == "-" { String::new() } else { t.trim().to_owned() }),
+        class_teacher_id: f.class_teacher_id.as_deref().map(|t| {
+            if t.trim() == "-" {
+                String::new()
+            } else {
+                t.trim().to_owned()
+            }
+        }),
         teacher_from: optional(&f.teacher_from).map(|d| page_date(&d)),
     };
     let result = if errors.is_empty() {
@@ -741,7 +781,14 @@ async fn delete_class(
             let deps = state.app.class_dependants(p, school, class).await?;
             let t = user.tr(&state);
             let why = t.with("structure-class-in-use", "what", dependants_text(&t, &deps));
-            classes_refused(&state, &user, school, year, vec![("dependants".into(), why)]).await
+            classes_refused(
+                &state,
+                &user,
+                school,
+                year,
+                vec![("dependants".into(), why)],
+            )
+            .await
         }
         Err(e) => Err(e.into()),
     }
@@ -843,7 +890,10 @@ async fn years_page<'s>(
             .as_ref()
             .map(|p| date(p.starts_on))
             .unwrap_or_default(),
-        next_ends: proposal.as_ref().map(|p| date(p.ends_on)).unwrap_or_default(),
+        next_ends: proposal
+            .as_ref()
+            .map(|p| date(p.ends_on))
+            .unwrap_or_default(),
         kinds: kinds(&t),
         grades: (1..=11)
             .map(|g| {
@@ -898,8 +948,12 @@ async fn create_year(
         }
         parallels.push(ParallelInput {
             grade: g,
-            week_days: number(&format!("p{g}_week"), field(&format!("p{g}_week")), &mut errors)
-                .unwrap_or(0),
+            week_days: number(
+                &format!("p{g}_week"),
+                field(&format!("p{g}_week")),
+                &mut errors,
+            )
+            .unwrap_or(0),
             period_kind: field(&format!("p{g}_kind")).to_owned(),
         });
     }

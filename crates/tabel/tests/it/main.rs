@@ -26,6 +26,7 @@ mod ops;
 mod record;
 mod setup;
 mod stats;
+mod structure;
 mod support;
 mod thematic;
 mod timetable;
