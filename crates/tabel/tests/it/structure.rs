@@ -1025,3 +1025,38 @@ async fn periods_move_within_their_rules_and_a_new_year_follows_the_federal_cale
         Some("2028")
     );
 }
+
+both_backends!(the_import_refuses_new_lines_of_a_retired_subject);
+async fn the_import_refuses_new_lines_of_a_retired_subject(app: TestApp) {
+    let app = &app;
+    let admin = app.token("admin").await;
+    let english = app.f.english_subject.to_string();
+    let subjects = format!("{}/subjects", base(app));
+    let import = |token: String| async move {
+        app.http
+            .post(app.url(&format!(
+                "/api/v1/schools/{}/import?list=curriculum&apply=true",
+                app.f.school
+            )))
+            .bearer_auth(token)
+            .header("content-type", "text/csv")
+            .body("Параллель;Предмет;Часов в неделю\n5;Иностранный язык (английский);3\n")
+            .send()
+            .await
+            .unwrap()
+    };
+    let res = post(app, &admin, &format!("{subjects}/{english}/retire"), json!({})).await;
+    expect(res, StatusCode::NO_CONTENT).await;
+    let before = audit_head(app).await;
+    let problem = assert_problem(import(admin.clone()).await, StatusCode::UNPROCESSABLE_ENTITY).await;
+    let why = problem["errors"]["«Учебный план», row 2, column «Предмет»"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(why.contains("is retired"), "{problem}");
+    assert_eq!(audit_head(app).await, before);
+
+    let res = post(app, &admin, &format!("{subjects}/{english}/unretire"), json!({})).await;
+    expect(res, StatusCode::NO_CONTENT).await;
+    let report = expect(import(admin.clone()).await, StatusCode::OK).await;
+    assert_eq!(report["applied"], true, "{report}");
+}
