@@ -520,3 +520,9 @@ pub async fn lessons_with_data(
         i64::from(grade)
     )?))
 }
+
+const DELETE_BELL_DAY: &str = "DELETE FROM bell_days WHERE academic_year_id = $1 AND on_date = $2";
+/// Returns a date of the year to the regular bells; how many rows went (0: it had none).
+pub async fn delete_bell_day(conn: &mut Conn<'_>, year: AcademicYearId, on: Date) -> Result<u64> {
+    Ok(execute!(conn, DELETE_BELL_DAY, year.get(), on)?)
+}

@@ -13,6 +13,7 @@ use tabel_domain::school::{AcademicYear, DayOffKind};
 use tabel_domain::text::Title;
 use tabel_domain::{AcademicYearId, HolidayId, SchoolId};
 use tabel_store::structure::{self as store, CalendarDay};
+use tabel_store::timetable as tt;
 use time::Date;
 
 /// A row of the calendar as a form or an API body gives it.
@@ -63,6 +64,8 @@ pub struct CalendarYearView {
     pub years: Vec<AcademicYear>,
     /// The rows, by date.
     pub days: Vec<DayView>,
+    /// Shortened days (the short bell schedule), by date.
+    pub short_days: Vec<Date>,
 }
 
 fn view(d: &CalendarDay) -> Option<DayView> {
@@ -103,8 +106,19 @@ impl App {
             .iter()
             .filter_map(view)
             .collect();
+        let short_days = tt::bell_days(&mut c.conn(), year.id)
+            .await?
+            .into_iter()
+            .filter(|(_, v)| v == tt::SHORT)
+            .map(|(d, _)| d)
+            .collect();
         let years = store::academic_years(&mut c.conn(), school).await?;
-        Ok(CalendarYearView { year, years, days })
+        Ok(CalendarYearView {
+            year,
+            years,
+            days,
+            short_days,
+        })
     }
 
     /// Adds a holiday, a day off or a worked day to a year and regenerates its lessons from the
@@ -291,6 +305,90 @@ impl App {
                 action: "holiday.delete",
                 entity_id: id.to_string(),
                 before: Some(day_json(&day)),
+                after: None,
+            },
+            client,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+impl App {
+    /// Makes a date of a year a shortened day: its lessons follow the short bell schedule
+    /// (which must be set first). Audited as `shortday.create`.
+    pub async fn add_short_day(
+        &self,
+        p: &Principal,
+        school: SchoolId,
+        year: Option<AcademicYearId>,
+        on: &str,
+        client: &Client,
+    ) -> Result<(), AppError> {
+        check(may_edit_structure(p, school))?;
+        let on = parse_iso_date(on.trim())
+            .map_err(|_| AppError::invalid("on", "a date as YYYY-MM-DD"))?;
+        let mut tx = self.db.begin().await?;
+        let year = year_of_school(&mut tx.conn(), school, year, self.today()).await?;
+        if on < year.starts_on || on > year.ends_on {
+            return Err(AppError::invalid(
+                "on",
+                format!("inside the academic year {}", year.label),
+            ));
+        }
+        if tt::bell_slots(&mut tx.conn(), year.id, 1, tt::SHORT)
+            .await?
+            .is_empty()
+        {
+            return Err(AppError::invalid(
+                "on",
+                "set the short bell schedule first (timetable, bells)",
+            ));
+        }
+        tt::set_bell_day(&mut tx.conn(), school, year.id, on, tt::SHORT).await?;
+        audit_change(
+            &mut tx.conn(),
+            Change {
+                school,
+                at: self.now(),
+                actor: p.user.get(),
+                action: "shortday.create",
+                entity_id: format!("{}:{on}", year.id),
+                before: None,
+                after: Some(serde_json::json!({"on": on.to_string(), "variant": tt::SHORT})),
+            },
+            client,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Returns a shortened day to the regular bells. Audited as `shortday.delete`.
+    pub async fn remove_short_day(
+        &self,
+        p: &Principal,
+        school: SchoolId,
+        year: Option<AcademicYearId>,
+        on: Date,
+        client: &Client,
+    ) -> Result<(), AppError> {
+        check(may_edit_structure(p, school))?;
+        let mut tx = self.db.begin().await?;
+        let year = year_of_school(&mut tx.conn(), school, year, on).await?;
+        if store::delete_bell_day(&mut tx.conn(), year.id, on).await? == 0 {
+            return Err(AppError::NotFound);
+        }
+        audit_change(
+            &mut tx.conn(),
+            Change {
+                school,
+                at: self.now(),
+                actor: p.user.get(),
+                action: "shortday.delete",
+                entity_id: format!("{}:{on}", year.id),
+                before: Some(serde_json::json!({"on": on.to_string(), "variant": tt::SHORT})),
                 after: None,
             },
             client,

@@ -1251,3 +1251,5 @@ structure-dep-extracts = { $n ->
     [one] { $n } paper extract
    *[other] { $n } paper extracts
 }
+structure-short-days = Shortened days
+structure-short-days-hint = On a shortened day lessons follow the short bell schedule (set it on the bells page).

@@ -1279,3 +1279,5 @@ structure-dep-extracts = { $n ->
     [few] { $n } выписки
    *[many] { $n } выписок
 }
+structure-short-days = Сокращённые дни
+structure-short-days-hint = В сокращённый день уроки идут по сокращённому расписанию звонков (его задают на странице звонков).

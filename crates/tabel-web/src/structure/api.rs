@@ -33,6 +33,8 @@ pub(crate) fn routes(r: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
         .routes(routes!(update_parallel))
         .routes(routes!(list_days, add_day))
         .routes(routes!(remove_day))
+        .routes(routes!(add_short_day))
+        .routes(routes!(remove_short_day))
 }
 
 fn iso(d: time::Date) -> String {
@@ -730,6 +732,8 @@ struct StructureCalendar {
     year_id: String,
     year: String,
     days: Vec<StructureDay>,
+    /// Shortened days (ISO): the short bell schedule.
+    short_days: Vec<String>,
 }
 
 /// A year's holidays, days off and worked days.
@@ -762,6 +766,7 @@ async fn list_days(
                 as_weekday: d.as_weekday,
             })
             .collect(),
+        short_days: v.short_days.into_iter().map(iso).collect(),
     }))
 }
 
@@ -808,6 +813,52 @@ async fn remove_day(
     state
         .app
         .remove_calendar_day(&who.principal, school, day, &client)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// A shortened day.
+#[derive(Deserialize, ToSchema)]
+struct StructureShortDay {
+    /// ISO.
+    on: String,
+}
+
+/// Makes a date a shortened day (the short bell schedule, which must be set first); audited
+/// as `shortday.create`.
+#[utoipa::path(post, path = "/api/v1/schools/{id}/structure/calendar/short-days", tag = "structure", security(("bearer" = [])),
+    params(("id" = String, Path, description = "The school"), StructureYearQuery), request_body = StructureShortDay,
+    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+async fn add_short_day(
+    State(state): State<AppState>,
+    ApiUser(who): ApiUser,
+    ClientInfo(client): ClientInfo,
+    Path(school): Path<SchoolId>,
+    Query(q): Query<StructureYearQuery>,
+    ApiJson(b): ApiJson<StructureShortDay>,
+) -> Result<StatusCode, ApiError> {
+    state
+        .app
+        .add_short_day(&who.principal, school, q.year()?, &b.on, &client)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Returns a shortened day to the regular bells; audited as `shortday.delete`.
+#[utoipa::path(delete, path = "/api/v1/schools/{id}/structure/calendar/short-days/{date}", tag = "structure", security(("bearer" = [])),
+    params(("id" = String, Path, description = "The school"), ("date" = String, Path, description = "ISO date")),
+    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem)))]
+async fn remove_short_day(
+    State(state): State<AppState>,
+    ApiUser(who): ApiUser,
+    ClientInfo(client): ClientInfo,
+    Path((school, on)): Path<(SchoolId, String)>,
+) -> Result<StatusCode, ApiError> {
+    let on = tabel_domain::calendar::parse_iso_date(&on)
+        .map_err(|_| ApiError::from(tabel_app::AppError::NotFound))?;
+    state
+        .app
+        .remove_short_day(&who.principal, school, None, on, &client)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -65,6 +65,11 @@ pub(crate) fn router() -> Router<AppState> {
         )
         .route(&format!("{base}/calendar"), get(calendar).post(add_day))
         .route(&format!("{base}/calendar/{{day}}/delete"), post(remove_day))
+        .route(&format!("{base}/calendar/short-days"), post(add_short_day))
+        .route(
+            &format!("{base}/calendar/short-days/{{date}}/delete"),
+            post(remove_short_day),
+        )
 }
 
 /// `?done=created&year=12`
@@ -1069,6 +1074,8 @@ struct CalendarPage<'a> {
     years: Vec<(String, String)>,
     rows: Vec<DayRow>,
     day_kinds: Vec<(&'static str, String)>,
+    /// Shortened days: ISO (for the form) and as shown.
+    short_days: Vec<(String, String)>,
 }
 
 async fn calendar_page<'s>(
@@ -1124,6 +1131,11 @@ async fn calendar_page<'s>(
         .iter()
         .map(|k| (k.code(), kind_name(*k)))
         .collect(),
+        short_days: v
+            .short_days
+            .iter()
+            .map(|d| (d.to_string(), date(*d)))
+            .collect(),
         t,
     })
 }
@@ -1212,6 +1224,52 @@ async fn remove_day(
         Err(AppError::Invalid(e)) => calendar_refused(&state, &user, school, year, e).await,
         Err(e) => Err(e.into()),
     }
+}
+
+#[derive(Deserialize)]
+struct ShortDayForm {
+    #[serde(default)]
+    year: String,
+    on: String,
+}
+
+async fn add_short_day(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(school): Path<SchoolId>,
+    Form(f): Form<ShortDayForm>,
+) -> Result<Response, PageError> {
+    let year = year_field(&f.year)?;
+    match state
+        .app
+        .add_short_day(
+            &user.who.principal,
+            school,
+            year,
+            &page_date(&f.on),
+            &user.client,
+        )
+        .await
+    {
+        Ok(()) => Ok(see_other(school, "calendar", "created", Some(&f.year))),
+        Err(AppError::Invalid(e)) => calendar_refused(&state, &user, school, year, e).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn remove_short_day(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path((school, on)): Path<(SchoolId, String)>,
+    Form(f): Form<YearOnly>,
+) -> Result<Response, PageError> {
+    let year = year_field(&f.year)?;
+    let on = tabel_domain::calendar::parse_iso_date(&on).map_err(|_| PageError::not_found())?;
+    state
+        .app
+        .remove_short_day(&user.who.principal, school, year, on, &user.client)
+        .await?;
+    Ok(see_other(school, "calendar", "deleted", Some(&f.year)))
 }
 
 #[cfg(test)]

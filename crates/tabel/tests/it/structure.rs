@@ -1045,18 +1045,92 @@ async fn the_import_refuses_new_lines_of_a_retired_subject(app: TestApp) {
             .await
             .unwrap()
     };
-    let res = post(app, &admin, &format!("{subjects}/{english}/retire"), json!({})).await;
+    let res = post(
+        app,
+        &admin,
+        &format!("{subjects}/{english}/retire"),
+        json!({}),
+    )
+    .await;
     expect(res, StatusCode::NO_CONTENT).await;
     let before = audit_head(app).await;
-    let problem = assert_problem(import(admin.clone()).await, StatusCode::UNPROCESSABLE_ENTITY).await;
+    let problem = assert_problem(
+        import(admin.clone()).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
     let why = problem["errors"]["«Учебный план», row 2, column «Предмет»"]
         .as_str()
         .unwrap_or_default();
     assert!(why.contains("is retired"), "{problem}");
     assert_eq!(audit_head(app).await, before);
 
-    let res = post(app, &admin, &format!("{subjects}/{english}/unretire"), json!({})).await;
+    let res = post(
+        app,
+        &admin,
+        &format!("{subjects}/{english}/unretire"),
+        json!({}),
+    )
+    .await;
     expect(res, StatusCode::NO_CONTENT).await;
     let report = expect(import(admin.clone()).await, StatusCode::OK).await;
     assert_eq!(report["applied"], true, "{report}");
+}
+
+both_backends!(a_shortened_day_needs_the_short_bells_and_is_audited);
+async fn a_shortened_day_needs_the_short_bells_and_is_audited(app: TestApp) {
+    let app = &app;
+    let deputy = app.token("zavuch").await;
+    let short = format!("{}/calendar/short-days", base(app));
+    let before = audit_head(app).await;
+    let res = post(app, &deputy, &short, json!({"on": "2026-12-30"})).await;
+    let problem = assert_problem(res, StatusCode::UNPROCESSABLE_ENTITY).await;
+    assert!(
+        problem["errors"]["on"]
+            .as_str()
+            .unwrap()
+            .contains("short bell")
+    );
+    let res = post(app, &deputy, &short, json!({"on": "2027-07-01"})).await;
+    assert_problem(res, StatusCode::UNPROCESSABLE_ENTITY).await;
+    assert_eq!(audit_head(app).await, before);
+
+    let slots: Vec<Value> = (1..=6)
+        .map(|n: u16| {
+            let start = 8 * 60 + 30 + (n - 1) * 40;
+            json!({"number": n, "starts": format!("{:02}:{:02}", start / 60, start % 60),
+                "ends": format!("{:02}:{:02}", (start + 30) / 60, (start + 30) % 60)})
+        })
+        .collect();
+    let res = put(
+        app,
+        &deputy,
+        "/api/v1/bells",
+        json!({"variant": "short", "slots": slots}),
+    )
+    .await;
+    expect(res, StatusCode::NO_CONTENT).await;
+    let res = post(app, &deputy, &short, json!({"on": "2026-12-30"})).await;
+    expect(res, StatusCode::NO_CONTENT).await;
+    let calendar = app
+        .get_json(&format!("{}/calendar", base(app)), &deputy)
+        .await;
+    assert_eq!(calendar["short_days"], json!(["2026-12-30"]));
+    let b = app.browser("admin").await;
+    let (_, page) = b
+        .parsed(&format!("/admin/{}/structure/calendar", app.f.school))
+        .await;
+    assert_eq!(page.texts("#short-days .date"), ["30.12.2026"]);
+
+    let res = delete(app, &deputy, &format!("{short}/2026-12-30")).await;
+    expect(res, StatusCode::NO_CONTENT).await;
+    let res = delete(app, &deputy, &format!("{short}/2026-12-30")).await;
+    assert_problem(res, StatusCode::NOT_FOUND).await;
+    let teacher = app.token("teacher").await;
+    let res = post(app, &teacher, &short, json!({"on": "2026-12-30"})).await;
+    assert_problem(res, StatusCode::FORBIDDEN).await;
+    assert_eq!(
+        actions(app, "shortday", &format!("{}:2026-12-30", app.f.year)).await,
+        ["shortday.delete", "shortday.create"]
+    );
 }
