@@ -528,11 +528,15 @@ impl App {
             )
             .await?;
             if finals > 0 {
+                let given = if finals == 1 {
+                    "1 final mark was".to_owned()
+                } else {
+                    format!("{} final marks were", super::grouped(finals))
+                };
                 return Err(AppError::invalid(
                     "period_kind",
                     format!(
-                        "{} final marks were given for grade {}'s periods ({}): the kind of periods cannot change",
-                        super::grouped(finals),
+                        "{given} given for grade {}'s periods ({}): the kind of periods cannot change",
                         before.grade,
                         before.period_kind.code()
                     ),

@@ -1134,3 +1134,76 @@ async fn a_shortened_day_needs_the_short_bells_and_is_audited(app: TestApp) {
         ["shortday.delete", "shortday.create"]
     );
 }
+
+both_backends!(final_marks_keep_the_kind_of_periods_and_a_closed_period_keeps_its_dates);
+async fn final_marks_keep_the_kind_of_periods_and_a_closed_period_keeps_its_dates(app: TestApp) {
+    let app = &app;
+    math_with_marks(app).await;
+    let teacher = app.token("teacher").await;
+    let finals = format!(
+        "/api/v1/finals?group={}&subject={}",
+        app.f.class_5a, app.f.math
+    );
+    let sheet = app.get_json(&finals, &teacher).await;
+    let period = sheet[0]["period_id"].as_str().unwrap().to_owned();
+    let res = put(
+        app,
+        &teacher,
+        &format!("{finals}&period={period}"),
+        json!({"rows": [{"student_id": app.f.ivan.to_string(), "value": "5", "reason": "устные ответы"}]}),
+    )
+    .await;
+    assert!(res.status().is_success(), "{}", res.text().await.unwrap());
+
+    // Quarters → half-years for grade 5: refused while a quarter has final marks.
+    let admin = app.token("admin").await;
+    let years = format!("{}/years", base(app));
+    let y = app.get_json(&years, &admin).await;
+    let parallel = y[0]["parallels"][0]["id"].as_str().unwrap().to_owned();
+    let before = audit_head(app).await;
+    let res = patch(
+        app,
+        &admin,
+        &format!("{}/parallels/{parallel}", base(app)),
+        json!({"period_kind": "half_year"}),
+    )
+    .await;
+    let problem = assert_problem(res, StatusCode::UNPROCESSABLE_ENTITY).await;
+    let why = problem["errors"]["period_kind"].as_str().unwrap();
+    assert!(
+        why.starts_with("1 final mark was given for grade 5"),
+        "{why}"
+    );
+    assert_eq!(audit_head(app).await, before);
+    assert_eq!(app.get_json(&years, &admin).await, y);
+    // The week length may still change.
+    let res = patch(
+        app,
+        &admin,
+        &format!("{}/parallels/{parallel}", base(app)),
+        json!({"week_days": 6}),
+    )
+    .await;
+    expect(res, StatusCode::NO_CONTENT).await;
+
+    // The deputy head closes the quarter: its dates no longer move.
+    let deputy = app.token("zavuch").await;
+    let res = post(
+        app,
+        &deputy,
+        &format!("/api/v1/periods/{period}/close"),
+        json!({}),
+    )
+    .await;
+    assert!(res.status().is_success(), "{}", res.text().await.unwrap());
+    let before = audit_head(app).await;
+    let res = put(
+        app,
+        &admin,
+        &format!("{}/periods/{period}", base(app)),
+        json!({"starts_on": "2026-11-05", "ends_on": "2026-12-29"}),
+    )
+    .await;
+    assert_problem(res, StatusCode::CONFLICT).await;
+    assert_eq!(audit_head(app).await, before);
+}
