@@ -29,6 +29,7 @@ pub mod recovery;
 pub mod school;
 pub mod setup;
 pub mod stats;
+pub mod structure;
 pub mod teaching;
 #[cfg(test)]
 mod test_support;

@@ -24,6 +24,7 @@ pub mod record;
 pub mod school;
 pub mod setup;
 pub mod stats;
+pub mod structure;
 pub mod table;
 pub mod teaching;
 pub mod text;

@@ -34,6 +34,7 @@ pub mod school;
 pub mod session;
 pub mod setup;
 pub mod stats;
+pub mod structure;
 pub mod teaching;
 #[cfg(feature = "test-support")]
 pub mod test_support;

@@ -34,6 +34,7 @@ mod redirect;
 mod school;
 mod setup;
 mod stats;
+mod structure;
 mod teaching;
 mod thematic;
 mod timetable;
@@ -127,6 +128,7 @@ pub fn router(state: AppState) -> Router {
         .merge(thematic::pages::router())
         .merge(stats::pages::router())
         .merge(teaching::pages::router())
+        .merge(structure::pages::router())
         .merge(homework_files::pages::router(
             state.app.homework_file_max_bytes(),
         ))

@@ -181,6 +181,11 @@ impl App {
         {
             errors.insert("subject_id".into(), "no such subject in this school".into());
         }
+        match crate::structure::refuse_retired(&mut tx.conn(), school, subject).await {
+            Ok(()) => {}
+            Err(AppError::Invalid(e)) => errors.extend(e),
+            Err(e) => return Err(e),
+        }
         if !repo::is_staff(&mut tx.conn(), teacher, school).await? {
             errors.insert("teacher_id".into(), "no such teacher in this school".into());
         }

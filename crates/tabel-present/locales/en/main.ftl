@@ -1243,3 +1243,163 @@ teaching-sex = Sex
 teaching-birth-date = Birth date
 teaching-refused = Not done:
 teaching-done = Saved.
+
+## The school's structure edited by its administrators (structure)
+structure-title = School structure
+structure-card = The school's card
+structure-years = Academic years and reporting periods
+structure-calendar = Calendar
+structure-classes = Classes
+structure-subjects = Subjects
+structure-curriculum = Curriculum
+structure-groups = Groups
+structure-staff = Staff and roles
+structure-assignments = Teaching load
+structure-people = People
+structure-import = Import lists
+structure-no-year = no academic year
+structure-year = Academic year
+structure-retired = retired
+structure-full-name = Full name
+structure-short-name = Short name
+structure-code = Code
+structure-address = Address
+structure-director = Director
+structure-time-zone = Time zone
+structure-save = Save
+structure-add = Add
+structure-edit = Edit
+structure-delete = Delete
+structure-show = Show
+structure-actions = Actions
+structure-name = Name
+structure-order = Order
+structure-scale = Scale
+structure-school-scale = the school's
+structure-state = State
+structure-in-use = in use
+structure-retired-on = retired since
+structure-retire = Retire
+structure-unretire = Bring back
+structure-new-subject = New subject
+structure-subjects-hint = A subject with marks or lessons cannot be deleted; it can be retired: its history, journal, diary and final marks stay, but it is no longer offered for new curriculum, load or timetable lines.
+structure-subject-in-use = The subject cannot be deleted: { $what }. Retire it instead.
+structure-class-in-use = The class cannot be deleted: { $what }.
+structure-and = and
+structure-class = Class
+structure-shift = Shift
+structure-class-teacher = Class teacher
+structure-since = since
+structure-from = From
+structure-letter = Letter
+structure-grade = Grade
+structure-week = Days a week
+structure-period-kind = Periods
+structure-by-grade = by grade
+structure-new-class = New class
+structure-new-parallel = If the grade has no parallel this year yet
+structure-shift-hint = The timetable's bells follow the class's shift: check the timetable after moving a class to the other shift.
+structure-parallels = Parallels
+structure-periods = Reporting periods
+structure-dates = Dates
+structure-locked = closed
+structure-first-day = First day
+structure-last-day = Last day
+structure-new-year = New academic year
+structure-new-year-hint = Dates, periods and holidays are proposed from the single federal calendar; change them as needed.
+structure-start-year = Start year
+structure-federal-holidays = Add the federal calendar's holidays and public holidays
+structure-calendar-hint = Holidays, days off and worked days change the year's lessons from the first date they touch; lessons with journal records stay.
+structure-day-kind = What it is
+structure-day-holiday = Holidays
+structure-day-non_working = Day off
+structure-day-working_day = Worked day
+structure-only-grade = Only for grade
+structure-as-weekday = Follows the timetable of
+structure-new-day = Add to the calendar
+structure-date-placeholder = dd.mm.yyyy
+structure-weekday-1 = Monday
+structure-weekday-2 = Tuesday
+structure-weekday-3 = Wednesday
+structure-weekday-4 = Thursday
+structure-weekday-5 = Friday
+structure-weekday-6 = Saturday
+structure-kind-quarter = quarters
+structure-kind-trimester = trimesters
+structure-kind-half_year = half-years
+structure-done-saved = Saved.
+structure-done-created = Added.
+structure-done-deleted = Deleted.
+structure-done-scale = The subject's scale is saved in a new version of the grading policy.
+structure-done-retired = The subject is retired.
+structure-done-unretired = The subject is in use again.
+structure-dep-marks = { $n ->
+    [one] { $n } mark
+   *[other] { $n } marks
+}
+structure-dep-lessons = { $n ->
+    [one] { $n } lesson
+   *[other] { $n } lessons
+}
+structure-dep-final-marks = { $n ->
+    [one] { $n } final mark
+   *[other] { $n } final marks
+}
+structure-dep-timetable-lines = { $n ->
+    [one] { $n } timetable line
+   *[other] { $n } timetable lines
+}
+structure-dep-curriculum-lines = { $n ->
+    [one] { $n } curriculum line
+   *[other] { $n } curriculum lines
+}
+structure-dep-assignments = { $n ->
+    [one] { $n } teaching assignment
+   *[other] { $n } teaching assignments
+}
+structure-dep-assessments = { $n ->
+    [one] { $n } assessment procedure
+   *[other] { $n } assessment procedures
+}
+structure-dep-groups = { $n ->
+    [one] { $n } group
+   *[other] { $n } groups
+}
+structure-dep-subgroups = { $n ->
+    [one] { $n } subgroup
+   *[other] { $n } subgroups
+}
+structure-dep-streams = { $n ->
+    [one] { $n } stream
+   *[other] { $n } streams
+}
+structure-dep-memberships = { $n ->
+    [one] { $n } pupil membership
+   *[other] { $n } pupil memberships
+}
+structure-dep-thematic-plans = { $n ->
+    [one] { $n } thematic plan
+   *[other] { $n } thematic plans
+}
+structure-dep-recommendations = { $n ->
+    [one] { $n } recommendation
+   *[other] { $n } recommendations
+}
+structure-dep-deferrals = { $n ->
+    [one] { $n } deferral
+   *[other] { $n } deferrals
+}
+structure-dep-debts = { $n ->
+    [one] { $n } academic debt
+   *[other] { $n } academic debts
+}
+structure-dep-exam-results = { $n ->
+    [one] { $n } exam result
+   *[other] { $n } exam results
+}
+structure-dep-extracts = { $n ->
+    [one] { $n } paper extract
+   *[other] { $n } paper extracts
+}
+structure-short-days = Shortened days
+structure-short-days-hint = On a shortened day lessons follow the short bell schedule (set it on the bells page).

@@ -1254,3 +1254,180 @@ teaching-sex = Пол
 teaching-birth-date = Дата рождения
 teaching-refused = Не сделано:
 teaching-done = Сохранено.
+
+## The school's structure edited by its administrators (structure)
+structure-title = Структура школы
+structure-card = Карточка школы
+structure-years = Учебные годы и отчётные периоды
+structure-calendar = Календарь
+structure-classes = Классы
+structure-subjects = Предметы
+structure-curriculum = Учебный план
+structure-groups = Группы
+structure-staff = Сотрудники и роли
+structure-assignments = Нагрузка
+structure-people = Люди
+structure-import = Импорт списков
+structure-no-year = учебного года нет
+structure-year = Учебный год
+structure-retired = выведены
+structure-full-name = Полное наименование
+structure-short-name = Краткое наименование
+structure-code = Код
+structure-address = Адрес
+structure-director = Директор
+structure-time-zone = Часовой пояс
+structure-save = Сохранить
+structure-add = Добавить
+structure-edit = Изменить
+structure-delete = Удалить
+structure-show = Показать
+structure-actions = Действия
+structure-name = Название
+structure-order = Порядок
+structure-scale = Шкала
+structure-school-scale = как у школы
+structure-state = Состояние
+structure-in-use = используется
+structure-retired-on = выведен с
+structure-retire = Вывести из употребления
+structure-unretire = Вернуть
+structure-new-subject = Новый предмет
+structure-subjects-hint = Предмет с отметками или уроками удалить нельзя — его можно вывести из употребления: история, журнал, дневник и итоговые отметки сохранятся, но в новые строки учебного плана, нагрузки и расписания он больше не попадёт.
+structure-subject-in-use = Предмет нельзя удалить: { $what }. Выведите его из употребления.
+structure-class-in-use = Класс нельзя удалить: { $what }.
+structure-and = и
+structure-class = Класс
+structure-shift = Смена
+structure-class-teacher = Классный руководитель
+structure-since = с
+structure-from = С даты
+structure-letter = Литера
+structure-grade = Параллель
+structure-week = Дней в неделе
+structure-period-kind = Периоды
+structure-by-grade = по параллели
+structure-new-class = Новый класс
+structure-new-parallel = Если параллели в этом году ещё нет
+structure-shift-hint = Звонки в расписании следуют смене класса: после перевода в другую смену проверьте расписание.
+structure-parallels = Параллели
+structure-periods = Отчётные периоды
+structure-dates = Даты
+structure-locked = закрыт
+structure-first-day = Первый день
+structure-last-day = Последний день
+structure-new-year = Новый учебный год
+structure-new-year-hint = Даты, периоды и каникулы предложены по единому федеральному календарю; их можно изменить.
+structure-start-year = Год начала
+structure-federal-holidays = Добавить каникулы и праздники федерального календаря
+structure-calendar-hint = Каникулы, выходные и рабочие дни меняют уроки года с первой затронутой даты; уроки с записями в журнале сохраняются.
+structure-day-kind = Что это
+structure-day-holiday = Каникулы
+structure-day-non_working = Выходной день
+structure-day-working_day = Рабочий день
+structure-only-grade = Только для параллели
+structure-as-weekday = По расписанию дня
+structure-new-day = Добавить в календарь
+structure-date-placeholder = дд.мм.гггг
+structure-weekday-1 = понедельник
+structure-weekday-2 = вторник
+structure-weekday-3 = среда
+structure-weekday-4 = четверг
+structure-weekday-5 = пятница
+structure-weekday-6 = суббота
+structure-kind-quarter = четверти
+structure-kind-trimester = триместры
+structure-kind-half_year = полугодия
+structure-done-saved = Сохранено.
+structure-done-created = Добавлено.
+structure-done-deleted = Удалено.
+structure-done-scale = Шкала предмета сохранена в новой версии политики оценивания.
+structure-done-retired = Предмет выведен из употребления.
+structure-done-unretired = Предмет снова используется.
+structure-dep-marks = { $n ->
+    [one] { $n } отметка
+    [few] { $n } отметки
+   *[many] { $n } отметок
+}
+structure-dep-lessons = { $n ->
+    [one] { $n } урок
+    [few] { $n } урока
+   *[many] { $n } уроков
+}
+structure-dep-final-marks = { $n ->
+    [one] { $n } итоговая отметка
+    [few] { $n } итоговые отметки
+   *[many] { $n } итоговых отметок
+}
+structure-dep-timetable-lines = { $n ->
+    [one] { $n } строка расписания
+    [few] { $n } строки расписания
+   *[many] { $n } строк расписания
+}
+structure-dep-curriculum-lines = { $n ->
+    [one] { $n } строка учебного плана
+    [few] { $n } строки учебного плана
+   *[many] { $n } строк учебного плана
+}
+structure-dep-assignments = { $n ->
+    [one] { $n } строка нагрузки
+    [few] { $n } строки нагрузки
+   *[many] { $n } строк нагрузки
+}
+structure-dep-assessments = { $n ->
+    [one] { $n } оценочная процедура
+    [few] { $n } оценочные процедуры
+   *[many] { $n } оценочных процедур
+}
+structure-dep-groups = { $n ->
+    [one] { $n } группа
+    [few] { $n } группы
+   *[many] { $n } групп
+}
+structure-dep-subgroups = { $n ->
+    [one] { $n } подгруппа
+    [few] { $n } подгруппы
+   *[many] { $n } подгрупп
+}
+structure-dep-streams = { $n ->
+    [one] { $n } поток
+    [few] { $n } потока
+   *[many] { $n } потоков
+}
+structure-dep-memberships = { $n ->
+    [one] { $n } запись ученика
+    [few] { $n } записи учеников
+   *[many] { $n } записей учеников
+}
+structure-dep-thematic-plans = { $n ->
+    [one] { $n } тематический план
+    [few] { $n } тематических плана
+   *[many] { $n } тематических планов
+}
+structure-dep-recommendations = { $n ->
+    [one] { $n } рекомендация
+    [few] { $n } рекомендации
+   *[many] { $n } рекомендаций
+}
+structure-dep-deferrals = { $n ->
+    [one] { $n } отсрочка
+    [few] { $n } отсрочки
+   *[many] { $n } отсрочек
+}
+structure-dep-debts = { $n ->
+    [one] { $n } академическая задолженность
+    [few] { $n } академические задолженности
+   *[many] { $n } академических задолженностей
+}
+structure-dep-exam-results = { $n ->
+    [one] { $n } результат экзамена
+    [few] { $n } результата экзамена
+   *[many] { $n } результатов экзаменов
+}
+structure-dep-extracts = { $n ->
+    [one] { $n } выписка
+    [few] { $n } выписки
+   *[many] { $n } выписок
+}
+structure-short-days = Сокращённые дни
+structure-short-days-hint = В сокращённый день уроки идут по сокращённому расписанию звонков (его задают на странице звонков).

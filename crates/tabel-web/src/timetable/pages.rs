@@ -268,7 +268,7 @@ async fn class_week_page<'s>(
     if planner {
         subjects = state
             .app
-            .subjects(p, g.school)
+            .offered_subjects(p, g.school)
             .await?
             .into_iter()
             .map(|s| (s.id.to_string(), s.name))

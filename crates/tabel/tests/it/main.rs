@@ -27,6 +27,7 @@ mod people;
 mod record;
 mod setup;
 mod stats;
+mod structure;
 mod support;
 mod teaching;
 mod thematic;

@@ -174,6 +174,8 @@ pub(super) struct Run<'a, 'c> {
     problems: Problems,
     counts: HashMap<SheetKind, (usize, usize, usize)>,
     subjects: HashMap<String, i64>,
+    /// Subjects retired on the structure page: kept, but refused for new lines.
+    retired: std::collections::HashSet<i64>,
     next_order: i64,
     staff: Vec<Staffer>,
     classes: HashMap<String, ClassState>,
@@ -264,6 +266,7 @@ pub(super) async fn run(
         problems,
         counts: HashMap::new(),
         subjects: HashMap::new(),
+        retired: std::collections::HashSet::new(),
         next_order: 10,
         staff: Vec::new(),
         classes: HashMap::new(),
@@ -449,6 +452,11 @@ impl Run<'_, '_> {
             self.next_order = self.next_order.max(s.sort_order + 10);
             self.subjects.insert(sort_key(&s.name), s.id);
         }
+        self.retired = tabel_store::structure::retired_subjects(self.conn, self.cx.school)
+            .await?
+            .into_iter()
+            .map(SubjectId::get)
+            .collect();
         for s in facts::staff(self.conn, self.cx.school).await? {
             if let Some(name) = name_of(&s.person) {
                 self.staff.push(Staffer {
@@ -533,6 +541,21 @@ impl Run<'_, '_> {
                 .find_group(g.as_str())
                 .map(|g| (g.id, g.grade, g.shift)),
         }
+    }
+
+    /// Refuses a new line (curriculum, assignment, timetable) of a retired subject; existing
+    /// lines stay as they are.
+    fn refuse_retired(&mut self, kind: SheetKind, row: usize, subject: i64, name: &str) -> bool {
+        if !self.retired.contains(&subject) {
+            return false;
+        }
+        self.problem(err(
+            kind,
+            row,
+            Some("Предмет"),
+            format!("the subject «{name}» is retired: bring it back on the structure page first"),
+        ));
+        true
     }
 
     fn find_subject(&self, name: &str) -> Result<i64, String> {

@@ -65,6 +65,11 @@ impl Run<'_, '_> {
                 "grade": grade, "group": group, "subject": subject,
                 "hours_tenths": l.hours.tenths(), "part": l.part.code(),
             });
+            if !lines.contains_key(&(grade, group, subject))
+                && self.refuse_retired(SheetKind::Curriculum, row, subject, l.subject.as_str())
+            {
+                continue;
+            }
             match lines.get(&(grade, group, subject)) {
                 Some(e) => {
                     if e.hours_per_week_tenths == i64::from(l.hours.tenths())
@@ -189,6 +194,11 @@ impl Run<'_, '_> {
             let after = serde_json::json!({
                 "teacher": teacher, "group": class, "subject": subject, "hours_tenths": hours,
             });
+            if !current.contains_key(&(teacher, subject, class))
+                && self.refuse_retired(SheetKind::Assignments, row, subject, a.subject.as_str())
+            {
+                continue;
+            }
             match current.get(&(teacher, subject, class)).copied() {
                 Some((id, stored)) => {
                     if hours.is_none() || stored == hours {
@@ -373,6 +383,9 @@ impl Run<'_, '_> {
                 && o.room == s.room
             {
                 self.unchanged(SheetKind::Timetable);
+                continue;
+            }
+            if self.refuse_retired(SheetKind::Timetable, row, subject, s.subject.as_str()) {
                 continue;
             }
             let id = if self.writing {
