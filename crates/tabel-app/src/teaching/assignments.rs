@@ -93,7 +93,10 @@ impl App {
             })
             .collect();
         let groups = repo::list_groups(c, year.id, on, None).await?;
-        let subjects = repo::list_subjects(c, school).await?;
+        // Retired subjects keep their history but are not offered for new lines.
+        let retired = tabel_store::structure::retired_subjects(c, school).await?;
+        let mut subjects = repo::list_subjects(c, school).await?;
+        subjects.retain(|s| !retired.contains(&s.id));
         Ok(AssignmentsView {
             year,
             years,
@@ -139,6 +142,7 @@ impl App {
                 "no such subject in this school",
             ));
         }
+        crate::structure::refuse_retired(c, school, cmd.subject).await?;
         let starts_on = cmd
             .starts_on
             .unwrap_or_else(|| today.clamp(year.starts_on, year.ends_on));

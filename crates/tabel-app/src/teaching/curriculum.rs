@@ -82,7 +82,10 @@ impl App {
             .collect();
         let groups = repo::list_groups(c, year.id, on, None).await?;
         // Subjects a school has retired are not offered here once the school model knows them.
-        let subjects = repo::list_subjects(c, school).await?;
+        // Retired subjects keep their history but are not offered for new lines.
+        let retired = tabel_store::structure::retired_subjects(c, school).await?;
+        let mut subjects = repo::list_subjects(c, school).await?;
+        subjects.retain(|s| !retired.contains(&s.id));
         Ok(CurriculumView {
             year,
             years,
@@ -118,6 +121,7 @@ impl App {
                 "no such subject in this school",
             ));
         }
+        crate::structure::refuse_retired(c, school, cmd.subject).await?;
         let (grade, group, for_grade) = match cmd.target {
             PlanFor::Grade(g) => {
                 if !repo::list_parallels(c, year.id)

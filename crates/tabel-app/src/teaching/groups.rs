@@ -104,7 +104,10 @@ impl App {
                 group: g.clone(),
             })
             .collect();
-        let subjects = repo::list_subjects(c, school).await?;
+        // Retired subjects keep their history but are not offered for new lines.
+        let retired = tabel_store::structure::retired_subjects(c, school).await?;
+        let mut subjects = repo::list_subjects(c, school).await?;
+        subjects.retain(|s| !retired.contains(&s.id));
         let mut pupils = Vec::new();
         for k in all.iter().filter(|g| g.kind == GroupKind::Class) {
             for s in repo::group_members(c, k.id, on).await? {
@@ -164,6 +167,9 @@ impl App {
                 "subject_id",
                 "no such subject in this school",
             ));
+        }
+        if let Some(s) = cmd.subject {
+            crate::structure::refuse_retired(c, school, s).await?;
         }
         let mut pupil_span = None;
         let (grade, parent, classes) = match cmd.kind {

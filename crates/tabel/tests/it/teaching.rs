@@ -1300,3 +1300,57 @@ async fn a_pupil_is_not_taken_out_of_a_group_before_marks_written_for_them(app: 
         "2026-11-26"
     );
 }
+
+both_backends!(a_retired_subject_is_offered_for_no_new_load_curriculum_or_group);
+async fn a_retired_subject_is_offered_for_no_new_load_curriculum_or_group(app: TestApp) {
+    let f = &app.f;
+    let admin = app.token("admin").await;
+    let math = f.math.to_string();
+    let res = post(
+        &app,
+        &admin,
+        &format!("{}/subjects/{math}/retire", base(&app)),
+        json!({}),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    let before = audit_seq(&app).await;
+    for (path, body) in [
+        (
+            "curriculum",
+            json!({"grade": 5, "subject_id": math, "hours_per_week_tenths": 50}),
+        ),
+        (
+            "assignments",
+            json!({"teacher_id": f.english.to_string(), "group_id": f.class_5b.to_string(),
+                "subject_id": math, "hours_per_week_tenths": 10}),
+        ),
+        (
+            "groups",
+            json!({"kind": "subgroup", "name": "5А мат. 1", "parent_id": f.class_5a.to_string(),
+                "subject_id": math}),
+        ),
+    ] {
+        let res = post(&app, &admin, &format!("{}/{path}", base(&app)), body).await;
+        let problem = assert_problem(res, StatusCode::UNPROCESSABLE_ENTITY).await;
+        assert!(
+            problem["errors"]["subject_id"]
+                .as_str()
+                .is_some_and(|m| m.contains("retired")),
+            "{path}: {problem}"
+        );
+        // Nor is it in the page's pick-list.
+        let (_, page) = app
+            .browser("admin")
+            .await
+            .parsed(&format!("/admin/{}/structure/{path}", f.school))
+            .await;
+        let offered = page.attrs("select[name=subject] option", "value");
+        assert!(
+            offered.contains(&f.english_subject.to_string()),
+            "{path}: {offered:?}"
+        );
+        assert!(!offered.contains(&math), "{path}: {offered:?}");
+    }
+    assert_eq!(audit_seq(&app).await, before, "nothing written");
+}
