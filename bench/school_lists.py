@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
-"""Writes a demo-sized school's set-up lists as CSV files (UTF-8, ';'): 27 classes, ~700
-pupils, ~1,000 parents, ~50 staff, the curriculum, the load and a weekly timetable — the
-input of bench/setup_import.sh. Deterministic: the same files every run."""
+"""Writes a demo-sized school's set-up lists as CSV files (UTF-8, ';'): 27 classes with the
+foreign language in two subgroups from grade 2 (48 groups), ~700 pupils with their subgroup,
+~1,000 parents with a phone (and for some an e-mail) from the application for admission, ~50
+staff, the curriculum, the load and a weekly timetable (the subgroups' lessons at the same hour)
+— the input of bench/setup_import.sh. Deterministic: the same files every run."""
 import csv, os, random, sys
 
 out = sys.argv[1]
@@ -70,6 +72,11 @@ write("subjects.csv", ["Предмет", "Сокращение"], [(n, s) for (n
 write("curriculum.csv", ["Параллель", "Предмет", "Часов в неделю"],
       [(g, n, h) for g in range(1, 12) for (n, _, h) in SUBJECTS])
 
+LANGUAGE = "Иностранный язык"
+split = [c for c in classes if int(c[:-1]) >= 2]
+write("groups.csv", ["Группа", "Вид", "Классы", "Предмет"],
+      [(f"{c} ин. яз. {k}", "подгруппа", c, LANGUAGE) for c in split for k in (1, 2)])
+
 pupils, parents = [], []
 number = 0
 for c in classes:
@@ -82,39 +89,64 @@ for c in classes:
         plast = female(last) if sex == "f" else last
         first = rnd.choice(MALE if sex == "m" else FEMALE)
         born = f"{rnd.randint(1, 28):02d}.{rnd.randint(1, 12):02d}.{2026 - 7 - grade}"
-        pupils.append((plast, first, patronymic(father, sex), born, c, f"{number:04d}"))
+        group = f"{c} ин. яз. {1 + k % 2}" if c in split else ""
+        pupils.append((plast, first, patronymic(father, sex), born, c, f"{number:04d}", group))
         mother = (female(last), rnd.choice(FEMALE), patronymic(rnd.choice(FATHER), "f"))
-        parents.append((" ".join(mother), "мать", f"{number:04d}"))
+        phone = f"+7 912 {number // 100:03d}-{number % 100:02d}-{rnd.randint(10, 99)}"
+        email = f"parent{number}@example.ru" if rnd.random() < 0.4 else ""
+        basis = f"заявление о приёме № {number} от 25.08.2026"
+        parents.append((" ".join(mother), "мать", f"{number:04d}", phone, email, basis))
         if rnd.random() < 0.45:
             parents.append((f"{last} {father} {patronymic(rnd.choice(FATHER), 'm')}", "отец",
-                            f"{number:04d}"))
+                            f"{number:04d}", "", "", ""))
         if len(pupils) >= 700:
             break
     if len(pupils) >= 700:
         break
-write("pupils.csv", ["Фамилия", "Имя", "Отчество", "Дата рождения", "Класс", "Номер"], pupils)
-write("parents.csv", ["ФИО", "Кем приходится", "Номер ученика"], parents)
+write("pupils.csv", ["Фамилия", "Имя", "Отчество", "Дата рождения", "Класс", "Номер", "Группы"],
+      pupils)
+write("parents.csv", ["ФИО", "Кем приходится", "Номер ученика", "Телефон", "E-mail",
+                      "Основание"], parents)
 
 load, timetable = [], []
 busy = set()
+def second(t):
+    """The teacher of a class's second language subgroup."""
+    return (t + 25) % 50
+
+
 for ci, c in enumerate(classes):
     for si, (n, _, h) in enumerate(SUBJECTS):
         t = (ci * 3 + si) % 50
-        load.append((short[t], c, n, h))
+        if n == LANGUAGE and c in split:
+            load.append((short[t], f"{c} ин. яз. 1", n, h))
+            load.append((short[second(t)], f"{c} ин. яз. 2", n, h))
+        else:
+            load.append((short[t], c, n, h))
 write("assignments.csv", ["Учитель", "Класс", "Предмет", "Часов в неделю"], load)
 for ci, c in enumerate(classes):
     slot = 0
     for si, (n, _, h) in enumerate(SUBJECTS):
         t = (ci * 3 + si) % 50
+        halves = n == LANGUAGE and c in split
         for _ in range(h):
             for tries in range(40):
                 day, num = slot % 5 + 1, slot // 5 + 1
                 slot += 1
-                if (t, day, num) not in busy and num <= 7:
+                free = (t, day, num) not in busy and (
+                    not halves or (second(t), day, num) not in busy)
+                if free and num <= 7:
                     busy.add((t, day, num))
-                    timetable.append((c, ["Пн", "Вт", "Ср", "Чт", "Пт"][day - 1], num, n,
-                                      short[t], str(100 + ci)))
+                    weekday = ["Пн", "Вт", "Ср", "Чт", "Пт"][day - 1]
+                    if halves:
+                        busy.add((second(t), day, num))
+                        timetable.append((f"{c} ин. яз. 1", weekday, num, n, short[t],
+                                          str(100 + ci)))
+                        timetable.append((f"{c} ин. яз. 2", weekday, num, n,
+                                          short[second(t)], str(200 + ci)))
+                    else:
+                        timetable.append((c, weekday, num, n, short[t], str(100 + ci)))
                     break
 write("timetable.csv", ["Класс", "День", "Урок", "Предмет", "Учитель", "Кабинет"], timetable)
 print(f"{len(pupils)} pupils, {len(parents)} parents, {len(staff)} staff, {len(classes)} "
-      f"classes, {len(timetable)} timetable lines -> {out}")
+      f"classes, {2 * len(split)} groups, {len(timetable)} timetable lines -> {out}")

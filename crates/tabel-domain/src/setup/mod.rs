@@ -205,6 +205,7 @@ mod columns {
         c(Last, true, "Петрова"),
         c(First, true, "Елена"),
         c(Middle, false, "Викторовна"),
+        c(BirthDate, false, "03.03.1988"),
         c(SexCol, false, "ж"),
         c(RelationCol, true, "мать"),
         c(ChildNumber, false, "2019-045"),
@@ -511,6 +512,8 @@ pub enum ChildRef {
 pub struct ParentLine {
     pub name: PersonName,
     pub sex: Sex,
+    /// Tells namesakes apart (two parents of one name are two persons when born apart).
+    pub birth_date: Option<Date>,
     pub relation: Relation,
     pub child: ChildRef,
     #[serde(skip)]
@@ -940,6 +943,7 @@ fn parse_line(r: &RowCells<'_>, file: &mut SetupFile, today: Date) -> Result<(),
         SheetKind::Parents => {
             let name = r.name()?;
             let sex = r.sex(&name)?;
+            let birth_date = r.maybe(Col::BirthDate, |s| values::birth_date(s, today))?;
             let relation = r.need(Col::RelationCol, values::relation)?;
             let child = if let Some(n) = r.maybe(Col::ChildNumber, free_text(30))? {
                 ChildRef::Number(n)
@@ -990,6 +994,7 @@ fn parse_line(r: &RowCells<'_>, file: &mut SetupFile, today: Date) -> Result<(),
                 value: ParentLine {
                     name,
                     sex,
+                    birth_date,
                     relation,
                     child,
                     contacts,

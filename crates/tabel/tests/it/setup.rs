@@ -1300,7 +1300,80 @@ async fn parents_phones_and_emails_are_registered_from_the_document_the_list_nam
         .find(|r| r.first().is_some_and(|c| c == "Громова"))
         .unwrap();
     assert_eq!(
-        row[8..],
+        row[9..],
         ["+79120001122; +79120003344", "gromova@example.ru", basis]
+    );
+}
+
+/// Two children who look like siblings (one surname, one patronymic) and a mother's name for
+/// each, born on `first` and `second`.
+fn namesakes_workbook(first: &str, second: &str) -> Vec<u8> {
+    workbook(&[
+        sheet("Классы", &["Класс"], &[&["9В"]]),
+        sheet(
+            "Ученики",
+            &["ФИО", "Дата рождения", "Класс", "Номер"],
+            &[
+                &["Громов Илья Петрович", "04.04.2011", "9В", "9001"],
+                &["Громова Вера Петровна", "05.05.2012", "9В", "9002"],
+            ],
+        ),
+        sheet(
+            "Родители",
+            &["ФИО", "Дата рождения", "Кем приходится", "Номер ученика"],
+            &[
+                &["Громова Нина Юрьевна", first, "мать", "9001"],
+                &["Громова Нина Юрьевна", second, "мать", "9002"],
+            ],
+        ),
+    ])
+    .unwrap()
+}
+
+both_backends!(namesake_parents_born_apart_are_two_persons);
+async fn namesake_parents_born_apart_are_two_persons(app: TestApp) {
+    let admin = app.token("admin").await;
+    let school = app.f.school;
+    let preview = |book: Vec<u8>| {
+        let http = client(false);
+        let url = app.url(&format!("/api/v1/schools/{school}/import"));
+        let admin = admin.clone();
+        async move {
+            let res = http
+                .post(url)
+                .bearer_auth(&admin)
+                .header(
+                    "content-type",
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                )
+                .body(book)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), StatusCode::OK);
+            let report: Value = res.json().await.unwrap();
+            let parents = report["lists"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|l| l["sheet"] == "Родители")
+                .cloned()
+                .unwrap();
+            (parents["created"].as_u64(), parents["updated"].as_u64())
+        }
+    };
+    // Without birth dates the second line is the same mother of a second child…
+    assert_eq!(
+        preview(namesakes_workbook("", "")).await,
+        (Some(1), Some(1))
+    );
+    // …and on the same day too; born apart, they are two mothers.
+    assert_eq!(
+        preview(namesakes_workbook("01.01.1980", "01.01.1980")).await,
+        (Some(1), Some(1))
+    );
+    assert_eq!(
+        preview(namesakes_workbook("01.01.1980", "02.02.1985")).await,
+        (Some(2), Some(0))
     );
 }

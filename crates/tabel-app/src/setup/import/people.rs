@@ -387,12 +387,17 @@ impl Run<'_, '_> {
         }
         // Pairs already named (linked or invited): (parent's name, child) → parent, relation.
         let mut pairs: HashMap<(String, i64), (i64, String)> = HashMap::new();
-        // Parent's name → the parents of that name and the families of their children.
-        let mut by_name: HashMap<String, HashSet<(i64, String)>> = HashMap::new();
+        // Parent's name → the parents of that name, their birth dates and the families of their
+        // children.
+        let mut by_name: HashMap<String, HashSet<(i64, String, Option<Date>)>> = HashMap::new();
         let families: HashMap<i64, String> = self
             .pupils
             .iter()
             .map(|p| (p.id, p.family.clone()))
+            .collect();
+        let mut born: HashMap<i64, Option<Date>> = existing
+            .iter()
+            .map(|p| (p.person.id, p.person.birth_date))
             .collect();
         for p in &existing {
             if let Some(name) = name_of(&p.person) {
@@ -401,10 +406,11 @@ impl Run<'_, '_> {
                     (p.person.id, p.relation.clone()),
                 );
                 if let Some(f) = families.get(&p.student_id) {
-                    by_name
-                        .entry(name.sort_key())
-                        .or_default()
-                        .insert((p.person.id, f.clone()));
+                    by_name.entry(name.sort_key()).or_default().insert((
+                        p.person.id,
+                        f.clone(),
+                        p.person.birth_date,
+                    ));
                 }
             }
         }
@@ -433,11 +439,27 @@ impl Run<'_, '_> {
                     continue;
                 };
                 let relation_changes = relation != p.relation.code();
-                if !relation_changes && new_contacts.is_empty() {
+                let birth_changes =
+                    p.birth_date.is_some() && born.get(&parent).copied().flatten() != p.birth_date;
+                if !relation_changes && !birth_changes && new_contacts.is_empty() {
                     self.unchanged(SheetKind::Parents);
                     continue;
                 }
                 let mut detail = Vec::new();
+                if birth_changes {
+                    if self.writing {
+                        facts::update_person(
+                            self.conn,
+                            PersonId::new(parent),
+                            &p.name,
+                            p.sex,
+                            p.birth_date,
+                        )
+                        .await?;
+                    }
+                    born.insert(parent, p.birth_date);
+                    detail.push("дата рождения".to_owned());
+                }
                 if relation_changes {
                     if self.writing {
                         let (pp, cc) = (PersonId::new(parent), PersonId::new(child));
@@ -462,14 +484,18 @@ impl Run<'_, '_> {
                 continue;
             }
             // The same person for another child: the one parent of that name whose children
-            // are this child's siblings (see [`family`]).
+            // are this child's siblings (see [`family`]) and, where both are known, born on the
+            // same day (namesakes born on other days are two persons).
             let child_family = families.get(&child).cloned().unwrap_or_default();
             let known: HashSet<i64> = by_name
                 .get(&key)
                 .into_iter()
                 .flatten()
-                .filter(|(_, f)| *f == child_family)
-                .map(|(id, _)| *id)
+                .filter(|(_, f, b)| {
+                    *f == child_family
+                        && (b.is_none() || p.birth_date.is_none() || *b == p.birth_date)
+                })
+                .map(|(id, _, _)| *id)
                 .collect();
             let parent = match known.len() {
                 0 => None,
@@ -505,7 +531,7 @@ impl Run<'_, '_> {
                         school: self.cx.school,
                         name: &p.name,
                         sex: p.sex,
-                        birth_date: None,
+                        birth_date: p.birth_date,
                     },
                 )
                 .await?
@@ -524,10 +550,15 @@ impl Run<'_, '_> {
                 .await?;
             }
             pairs.insert((key.clone(), child), (parent, p.relation.code().to_owned()));
+            let birth = match born.get(&parent) {
+                Some(b) => *b,
+                None => p.birth_date,
+            };
+            born.insert(parent, birth);
             by_name
                 .entry(key)
                 .or_default()
-                .insert((parent, child_family));
+                .insert((parent, child_family, birth));
             if created {
                 // What the line added was counted for "nobody" (id 0): it is the new parent's.
                 contacts.adopt(parent);
