@@ -433,6 +433,28 @@ pub async fn end_class_memberships(
     Ok(ended + execute!(conn, DROP_IN_CLASS, student.get(), class.get(), last_day)?)
 }
 
+const END_IN_STREAMS_LEFT: &str = "UPDATE memberships SET ends_on = $4 WHERE student_id = $1 \
+     AND group_id IN (SELECT stream_id FROM stream_classes WHERE class_id = $2) \
+     AND group_id NOT IN (SELECT stream_id FROM stream_classes WHERE class_id = $3) \
+     AND starts_on <= $4 AND (ends_on IS NULL OR ends_on > $4)";
+const DROP_IN_STREAMS_LEFT: &str = "DELETE FROM memberships WHERE student_id = $1 \
+     AND group_id IN (SELECT stream_id FROM stream_classes WHERE class_id = $2) \
+     AND group_id NOT IN (SELECT stream_id FROM stream_classes WHERE class_id = $3) \
+     AND starts_on > $4";
+/// Ends a pupil's memberships in the streams that draw from the class they leave but not from
+/// the class they join, on `last_day` (those that would begin later are removed).
+pub async fn end_streams_left(
+    conn: &mut Conn<'_>,
+    student: PersonId,
+    old_class: GroupId,
+    new_class: GroupId,
+    last_day: Date,
+) -> Result<u64> {
+    let args = (student.get(), old_class.get(), new_class.get());
+    let ended = execute!(conn, END_IN_STREAMS_LEFT, args.0, args.1, args.2, last_day)?;
+    Ok(ended + execute!(conn, DROP_IN_STREAMS_LEFT, args.0, args.1, args.2, last_day)?)
+}
+
 /// A column that holds a person's id, and the statements that count and move its rows.
 struct Ref {
     table: &'static str,

@@ -400,8 +400,9 @@ impl App {
     }
 
     /// Moves a pupil to another class of the same year from a date (administrators): the old
-    /// class's membership and its subgroups' end the day before; the new class's starts on the
-    /// date (its subgroups are for the administrator to choose). Audited as `pupil.transfer`.
+    /// class's membership, its subgroups' and those of the streams the new class is not in end
+    /// the day before; the new class's starts on the date (its subgroups are for the
+    /// administrator to choose). Audited as `pupil.transfer`.
     pub async fn transfer(
         &self,
         p: &Principal,
@@ -461,6 +462,7 @@ impl App {
         }
         let last_day = t.from - Duration::days(1);
         repo::end_class_memberships(c, person, old.group, last_day).await?;
+        repo::end_streams_left(c, person, old.group, new.id, last_day).await?;
         school_repo::insert_membership(c, school, new.id, person, t.from, None).await?;
         let now = self.now();
         let change = |id: GroupId, name: &str| serde_json::json!({ "student": snapshot(&before), "class": { "id": id.to_string(), "name": name } });

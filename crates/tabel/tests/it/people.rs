@@ -496,6 +496,41 @@ async fn a_moved_pupil_stays_in_the_old_journal_before_the_date_and_joins_the_ne
     }
     assert!(history(&app, f.ivan).await.is_empty());
 
+    // Two streams Иван is in: one of 5А alone (he leaves it with 5А), one of 5А and 5Б (he
+    // stays).
+    let streams = format!("/api/v1/schools/{}/structure/groups", f.school);
+    let mut stream_ids = Vec::new();
+    for (name, classes) in [
+        ("5А мат. поток", vec![f.class_5a.to_string()]),
+        (
+            "5 мат. поток",
+            vec![f.class_5a.to_string(), f.class_5b.to_string()],
+        ),
+    ] {
+        let res = post(
+            &app,
+            &admin,
+            &streams,
+            json!({"kind": "stream", "name": name, "subject_id": f.math.to_string(),
+                "class_ids": classes}),
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::CREATED);
+        let id = res.json::<Value>().await.unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let res = post(
+            &app,
+            &admin,
+            &format!("{streams}/{id}/pupils"),
+            json!({"student_ids": [f.ivan.to_string()], "starts_on": "2026-11-23"}),
+        )
+        .await;
+        assert!(res.status().is_success(), "{}", res.text().await.unwrap());
+        stream_ids.push(id);
+    }
+
     // 5Б from Wednesday 25 November.
     let res = post(
         &app,
@@ -527,6 +562,11 @@ async fn a_moved_pupil_stays_in_the_old_journal_before_the_date_and_joins_the_ne
         dates("5А англ. 1"),
         (json!("2026-09-01"), json!("2026-11-24"))
     );
+    assert_eq!(
+        dates("5А мат. поток"),
+        (json!("2026-11-23"), json!("2026-11-24"))
+    );
+    assert_eq!(dates("5 мат. поток"), (json!("2026-11-23"), Value::Null));
     let log = history(&app, f.ivan).await;
     assert_eq!(log[0].0, "pupil.transfer");
     assert_eq!(log[0].1["class"]["name"], "5А");
