@@ -18,8 +18,10 @@ echo "secret password" | TABEL_LOG=warn "$bin" school add --db "sqlite://$work/p
     --name "МБОУ «СОШ № 7»" --short-name "СОШ № 7" --region "Область" --municipality "Город" \
     --admin-login director --admin-name "Директор" >/dev/null
 import=("$bin" import --today 2026-11-23 "$work/lists")
+# The pristine database's WAL (if SQLite has not folded it in yet) is copied with it; whether it
+# is there is decided at each copy (a preview's close may fold it in).
 fresh="cp $work/pristine.db $work/run.db && rm -f $work/run.db-wal $work/run.db-shm"
-[ -f "$work/pristine.db-wal" ] && fresh="$fresh && cp $work/pristine.db-wal $work/run.db-wal"
+fresh="$fresh && { [ ! -f $work/pristine.db-wal ] || cp $work/pristine.db-wal $work/run.db-wal; }"
 echo "== preview (--dry-run) against the process floor"
 farm-bench -n 8 --vs "$bin --version" -- "${import[@]}" --db "sqlite://$work/pristine.db" --dry-run
 echo "== apply into a fresh copy (the copy included)"
