@@ -548,12 +548,6 @@ const COLLISIONS: &[Collision] = &[
               WHERE a.student_id = $1 AND b.student_id = $2",
     },
     Collision {
-        what: "both are members of the same group on the same dates",
-        sql: "SELECT CAST(COUNT(*) AS BIGINT) FROM memberships a JOIN memberships b ON b.group_id = a.group_id \
-              AND (b.ends_on IS NULL OR a.starts_on <= b.ends_on) AND (a.ends_on IS NULL OR b.starts_on <= a.ends_on) \
-              WHERE a.student_id = $1 AND b.student_id = $2",
-    },
-    Collision {
         what: "both have a final mark for the same subject and period",
         sql: "SELECT CAST(COUNT(*) AS BIGINT) FROM final_marks a JOIN final_marks b ON b.subject_id = a.subject_id \
               AND b.academic_year_id = a.academic_year_id AND b.slot = a.slot WHERE a.student_id = $1 AND b.student_id = $2",
@@ -629,6 +623,40 @@ const DROP_PARENT_INVITATIONS: &str = "DELETE FROM invitations WHERE parent_id =
 const DROP_STUDENT_INVITATIONS: &str = "DELETE FROM invitations WHERE student_id = $1 AND used_at IS NULL \
      AND (parent_id IN (SELECT parent_id FROM guardianships WHERE student_id = $2 AND ended_at IS NULL) \
        OR parent_id IN (SELECT parent_id FROM invitations WHERE student_id = $2))";
+const SET_MEMBERSHIP_SPAN: &str =
+    "UPDATE memberships SET starts_on = $2, ends_on = $3 WHERE id = $1";
+const DELETE_MEMBERSHIP: &str = "DELETE FROM memberships WHERE id = $1";
+/// A pupil typed twice is in the same class (and groups) twice: each of the duplicate's
+/// memberships that overlaps one of the kept person's in the same group becomes part of it (the
+/// kept row spans both; the duplicate's goes), so that the merged pupil is in each group once.
+/// Returns how many were folded.
+async fn fold_memberships(conn: &mut Conn<'_>, keep: PersonId, dup: PersonId) -> Result<u64> {
+    let mut kept: Vec<MembershipFacts> = memberships(conn, keep).await?;
+    let mut folded = 0;
+    for d in memberships(conn, dup).await? {
+        let overlaps = |k: &MembershipFacts| {
+            k.group == d.group
+                && k.ends_on.is_none_or(|e| d.starts_on <= e)
+                && d.ends_on.is_none_or(|e| k.starts_on <= e)
+        };
+        let Some(k) = kept.iter_mut().find(|k| overlaps(k)) else {
+            continue;
+        };
+        k.starts_on = k.starts_on.min(d.starts_on);
+        k.ends_on = k.ends_on.zip(d.ends_on).map(|(a, b)| a.max(b));
+        execute!(
+            conn,
+            SET_MEMBERSHIP_SPAN,
+            k.id.get(),
+            k.starts_on,
+            k.ends_on
+        )?;
+        execute!(conn, DELETE_MEMBERSHIP, d.id.get())?;
+        folded += 1;
+    }
+    Ok(folded)
+}
+
 const DELETE_STUDENT: &str = "DELETE FROM students WHERE person_id = $1";
 const DELETE_STAFF: &str = "DELETE FROM staff WHERE person_id = $1";
 const DELETE_PERSON: &str = "DELETE FROM persons WHERE id = $1";
@@ -637,6 +665,7 @@ const DELETE_PERSON: &str = "DELETE FROM persons WHERE id = $1";
 /// are dropped (the duplicate's first). The caller checked [`collisions`] in the same
 /// transaction. Returns how many invitations were dropped.
 pub async fn merge(conn: &mut Conn<'_>, keep: PersonId, dup: PersonId) -> Result<u64> {
+    fold_memberships(conn, keep, dup).await?;
     let mut dropped = 0;
     for (sql, gone, other) in [
         (DROP_PARENT_INVITATIONS, dup, keep),

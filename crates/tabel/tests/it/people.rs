@@ -1226,3 +1226,54 @@ async fn a_regional_administrator_creates_a_school_and_reads_no_pupil(app: TestA
     }
     audit_holds(&app).await;
 }
+
+both_backends!(a_pupil_typed_twice_into_one_class_is_merged_into_one_membership);
+async fn a_pupil_typed_twice_into_one_class_is_merged_into_one_membership(app: TestApp) {
+    let f = &app.f;
+    let admin = app.token("admin").await;
+    // Иван typed again, in his own class from 1 October.
+    let res = post(
+        &app,
+        &admin,
+        &people(&app),
+        json!({"last_name": "Иванов", "first_name": "Иван", "birth_date": "2015-03-03",
+            "sex": "m", "on": "2026-10-01", "class_id": f.class_5a.to_string()}),
+    )
+    .await;
+    assert_eq!(
+        res.status(),
+        StatusCode::CREATED,
+        "{}",
+        res.text().await.unwrap()
+    );
+    let dup = res.json::<Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let merge = format!("/api/v1/schools/{}/people/merge", f.school);
+    let plan = app
+        .get_json(&format!("{merge}?keep={}&duplicate={dup}", f.ivan), &admin)
+        .await;
+    assert_eq!(plan["conflicts"], json!([]), "{plan}");
+    let res = post(
+        &app,
+        &admin,
+        &merge,
+        json!({"keep": f.ivan.to_string(), "duplicate": dup}),
+    )
+    .await;
+    assert!(res.status().is_success(), "{}", res.text().await.unwrap());
+    let card = app.get_json(&person(&app, f.ivan), &admin).await;
+    let in_5a: Vec<&Value> = card["memberships"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["name"] == "5А")
+        .collect();
+    assert_eq!(in_5a.len(), 1, "{card}");
+    assert_eq!(in_5a[0]["starts_on"], "2026-09-01");
+    assert_eq!(
+        app.get(&person(&app, &dup), &admin).await.status(),
+        StatusCode::NOT_FOUND
+    );
+}
