@@ -65,12 +65,34 @@ pub fn artifact_dir() -> PathBuf {
     target.join("pdf")
 }
 
-fn scratch(pdf: &[u8], name: &str) -> Result<PathBuf, String> {
+/// The PDF written where poppler reads it: a file of its own (tests of both backends run at
+/// once and may name the same artifact), moved over `<artifact_dir>/<name>.pdf` when dropped so
+/// the last one read is kept for a person to look at.
+struct Scratch {
+    path: PathBuf,
+    keep: PathBuf,
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        // A rename is atomic: a reader of the kept file never sees half of it.
+        if std::fs::rename(&self.path, &self.keep).is_err() {
+            let _ = std::fs::remove_file(&self.path);
+        }
+    }
+}
+
+fn scratch(pdf: &[u8], name: &str) -> Result<Scratch, String> {
+    static SEQ: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     let dir = artifact_dir();
     std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    let path = dir.join(format!("{name}.pdf"));
+    let seq = SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let path = dir.join(format!("{name}.{}-{seq}.tmp.pdf", std::process::id()));
     std::fs::write(&path, pdf).map_err(|e| format!("{}: {e}", path.display()))?;
-    Ok(path)
+    Ok(Scratch {
+        path,
+        keep: dir.join(format!("{name}.pdf")),
+    })
 }
 
 fn run(cmd: &mut Command) -> Result<Vec<u8>, String> {
@@ -89,7 +111,10 @@ impl Poppler {
     /// `<artifact_dir>/<name>.pdf`.
     pub fn text(self, pdf: &[u8], name: &str) -> Result<String, String> {
         let path = scratch(pdf, name)?;
-        let out = run(Command::new("pdftotext").arg("-layout").arg(&path).arg("-"))?;
+        let out = run(Command::new("pdftotext")
+            .arg("-layout")
+            .arg(&path.path)
+            .arg("-"))?;
         String::from_utf8(out).map_err(|e| e.to_string())
     }
 
@@ -108,7 +133,8 @@ impl Poppler {
     /// The number of pages (`pdfinfo`).
     pub fn pages(self, pdf: &[u8], name: &str) -> Result<u32, String> {
         let path = scratch(pdf, name)?;
-        let out = String::from_utf8_lossy(&run(Command::new("pdfinfo").arg(&path))?).into_owned();
+        let out =
+            String::from_utf8_lossy(&run(Command::new("pdfinfo").arg(&path.path))?).into_owned();
         out.lines()
             .find_map(|l| l.strip_prefix("Pages:"))
             .and_then(|n| n.trim().parse().ok())
@@ -121,7 +147,7 @@ impl Poppler {
         let stem = artifact_dir().join(name);
         run(Command::new("pdftoppm")
             .args(["-png", "-r", "80", "-singlefile"])
-            .arg(&path)
+            .arg(&path.path)
             .arg(&stem))?;
         Ok(stem.with_extension("png"))
     }
