@@ -58,22 +58,19 @@ fn field_errors(e: &PlanErrors) -> AppError {
     AppError::Invalid(out)
 }
 
-/// Reads a plan from a file: XLSX when it is a ZIP archive (the first sheet), CSV otherwise.
+/// Reads a plan from a file (XLSX, the first sheet, or CSV) with the one reader of uploads.
 pub fn read_plan_file(bytes: &[u8]) -> Result<ParsedPlan, PlanErrors> {
-    if crate::upload::is_workbook(bytes) {
-        // Rows as the spreadsheet numbers them: a header, blank lines and up to four rows a
-        // topic's worth of room below it.
-        let last_row = (rules::MAX_TOPICS * 4 + 10) as u32;
-        let too_many = format!(
-            "too many rows: a plan has at most {} topics",
-            rules::MAX_TOPICS
-        );
-        let rows = crate::upload::workbook_rows(bytes, last_row, &too_many)
-            .map_err(|e| PlanErrors(vec![e]))?;
-        rules::parse_rows(rows)
-    } else {
-        rules::parse_csv(bytes)
-    }
+    let too_many = format!(
+        "too many rows: a plan has at most {} topics",
+        rules::MAX_TOPICS
+    );
+    let spec = crate::upload::Spec {
+        caps: rules::CAPS,
+        max_bytes: MAX_FILE_BYTES,
+        too_many_rows: &too_many,
+    };
+    let rows = crate::upload::read_table(bytes, &spec).map_err(|e| PlanErrors(vec![e]))?;
+    rules::parse_rows(rows)
 }
 
 /// The lesson-type codes of a plan's topics: a policy code or name (any case) per topic; an
@@ -363,7 +360,7 @@ mod tests {
 
     #[test]
     fn unknown_lesson_types_name_the_row() {
-        let plan = rules::parse_csv("Тема;Часы;Тип\nА;1;lesson\nБ;1;пикник\n".as_bytes()).unwrap();
+        let plan = read_plan_file("Тема;Часы;Тип\nА;1;lesson\nБ;1;пикник\n".as_bytes()).unwrap();
         let e = lesson_types(&plan, &Default::default()).unwrap_err();
         assert_eq!(
             e.0[0].to_string(),

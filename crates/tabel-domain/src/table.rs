@@ -43,57 +43,86 @@ impl fmt::Display for CellError {
     }
 }
 
-/// Why CSV text could not be split into records.
+/// How much one table from outside may hold, as a CSV file or as a workbook's sheet: each
+/// import states its rows and columns; the length of a cell and the bytes of all the texts are
+/// the same for every import ([`CELL_CHARS`], [`TEXT_BYTES`]). The workbook reader
+/// (`tabel_reports::workbook::Limits`) is built from the same figures, so a file is refused at
+/// the same place whichever format it comes in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Caps {
+    /// The last row (from 1) a value may stand in; blank lines count, as a spreadsheet counts
+    /// them.
+    pub rows: u32,
+    /// The last column (from 1) a value may stand in; empty fields past it are dropped.
+    pub columns: u32,
+}
+
+/// Characters a cell may hold (Excel's own limit).
+pub const CELL_CHARS: usize = 32_767;
+
+/// Bytes of all a table's texts together.
+pub const TEXT_BYTES: usize = 8 << 20;
+
+/// Why CSV bytes could not be read as a table. Each names where, so that the reader of an
+/// upload can tell the user in the same words as for a workbook.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CsvError {
-    /// More records than the caller allows.
-    TooManyRows,
+    /// UTF-16 or UTF-32, or bytes that are not text at all.
+    Encoding,
+    /// A record past [`Caps::rows`]; its row.
+    TooManyRows {
+        /// From 1.
+        row: usize,
+    },
     /// A quoted field runs to the end of the file; the row it opened on.
     UnclosedQuote {
         /// From 1.
         row: usize,
     },
-    /// A record has more than [`MAX_FIELDS`] fields.
-    TooManyFields {
+    /// A value stands past [`Caps::columns`].
+    PastLastColumn {
         /// From 1.
         row: usize,
+        /// From 1 (A = 1).
+        column: usize,
     },
-    /// A field is longer than [`MAX_FIELD_CHARS`] characters.
+    /// A field is longer than [`CELL_CHARS`] characters.
     FieldTooLong {
+        /// From 1.
+        row: usize,
+        /// From 1 (A = 1).
+        column: usize,
+    },
+    /// The fields together take more than [`TEXT_BYTES`].
+    TooMuchText {
         /// From 1.
         row: usize,
     },
 }
 
-/// Fields a CSV record may have: no import needs a tenth of them, and each costs a string.
-pub const MAX_FIELDS: usize = 256;
+/// Reads an uploaded CSV file as a table: its text ([`csv_text`]) split into records
+/// ([`records`]) within `caps`.
+pub fn read_csv(bytes: &[u8], caps: &Caps) -> Result<Vec<Vec<String>>, CsvError> {
+    let text = csv_text(bytes)?;
+    records(&text, caps)
+}
 
-/// Characters a CSV field may hold (Excel's own limit for a cell).
-pub const MAX_FIELD_CHARS: usize = 32_767;
-
-impl CsvError {
-    /// The refusal as a cell error; `too_many_rows` says in the import's words how many rows
-    /// a file may have.
-    pub fn cell_error(self, too_many_rows: String) -> CellError {
-        let at = |row: usize, message: String| CellError {
-            row,
-            column: None,
-            message,
-        };
-        match self {
-            CsvError::TooManyRows => CellError::whole(too_many_rows),
-            CsvError::UnclosedQuote { row } => {
-                at(row, "a quote (\") is opened and never closed".into())
-            }
-            CsvError::TooManyFields { row } => {
-                at(row, format!("a row may have at most {MAX_FIELDS} fields"))
-            }
-            CsvError::FieldTooLong { row } => at(
-                row,
-                format!("a field may hold at most {MAX_FIELD_CHARS} characters"),
-            ),
-        }
+/// CSV bytes as text: UTF-8 (with or without a BOM) or Windows-1251 ([`decode`]). Refused:
+/// UTF-16 and UTF-32 (their byte order marks, or NUL bytes), and bytes that are not text at all.
+pub fn csv_text(bytes: &[u8]) -> Result<String, CsvError> {
+    if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") || bytes.contains(&0) {
+        return Err(CsvError::Encoding);
     }
+    let text = decode(bytes);
+    // Text a spreadsheet saves has no control characters but line breaks and tabs; decoded
+    // bytes of another encoding (or of no text at all) usually do.
+    if text
+        .chars()
+        .any(|c| c == '\u{FFFD}' || c.is_control() && !matches!(c, '\t' | '\r' | '\n'))
+    {
+        return Err(CsvError::Encoding);
+    }
+    Ok(text)
 }
 
 /// The text of CSV bytes: UTF-8 (a BOM dropped), else Windows-1251 (what Russian Excel saves as
@@ -131,18 +160,20 @@ fn separator(text: &str) -> u8 {
     best.0
 }
 
-/// The parser's buffer for one field: [`MAX_FIELD_CHARS`] characters of at most four bytes each,
+/// The parser's buffer for one field: [`CELL_CHARS`] characters of at most four bytes each,
 /// and one byte more so that a field that fills it exactly is still seen to end. A field that
 /// overflows it is longer than the limit and is refused without being held.
-const FIELD_BUFFER: usize = MAX_FIELD_CHARS * 4 + 1;
+const FIELD_BUFFER: usize = CELL_CHARS * 4 + 1;
 
 /// Splits CSV text into records of fields (RFC 4180 quoting as the csv crate reads it: `"a;b"`,
 /// `""` for a quote, line breaks inside quotes kept; `\r\n`, `\n` and `\r` end a record),
-/// refusing more than `max_records` records (blank lines count and come back as a record of one
+/// within `caps`: a record past the last row (blank lines count and come back as a record of one
 /// empty field, so that a record's place is its row in a spreadsheet and a file of blank lines
-/// is bounded too), more than [`MAX_FIELDS`] fields in a record and fields longer than
-/// [`MAX_FIELD_CHARS`]. One pass, constant work a byte; the largest buffer is one field's.
-pub fn records(text: &str, max_records: usize) -> Result<Vec<Vec<String>>, CsvError> {
+/// is bounded too), a value past the last column (empty fields there, which spreadsheets save
+/// for rows shorter than the widest, are dropped), a field longer than [`CELL_CHARS`] and texts
+/// over [`TEXT_BYTES`] are refused. One pass, constant work a byte; the largest buffer is one
+/// field's.
+pub fn records(text: &str, caps: &Caps) -> Result<Vec<Vec<String>>, CsvError> {
     use csv_core::ReadFieldResult;
     // The parser would drop a byte order mark without a trace of the line breaks after it; the
     // marks are nothing to a spreadsheet either.
@@ -153,6 +184,8 @@ pub fn records(text: &str, max_records: usize) -> Result<Vec<Vec<String>>, CsvEr
         .build();
     let mut out = vec![0u8; FIELD_BUFFER];
     let mut rows: Vec<Vec<String>> = Vec::new();
+    let columns = caps.columns as usize;
+    let mut text_bytes = 0usize;
     let mut pos = 0;
     loop {
         // The parser skips the line breaks before a record; a spreadsheet numbers the blank
@@ -162,13 +195,15 @@ pub fn records(text: &str, max_records: usize) -> Result<Vec<Vec<String>>, CsvEr
             .take_while(|&&b| b == b'\r' || b == b'\n')
             .count();
         for _ in 0..line_breaks(input, pos, pos + run) {
-            push_record(&mut rows, vec![String::new()], max_records)?;
+            push_record(&mut rows, vec![String::new()], caps)?;
         }
         let row = rows.len() + 1;
         let mut record: Vec<String> = Vec::new();
+        let mut column = 0usize;
         let mut field_start = pos + run;
         loop {
             let mut len = 0;
+            column += 1;
             let record_end = loop {
                 let (res, nin, nout) = parser.read_field(&input[pos..], &mut out[len..]);
                 pos += nin;
@@ -176,41 +211,52 @@ pub fn records(text: &str, max_records: usize) -> Result<Vec<Vec<String>>, CsvEr
                 match res {
                     // All the text was given at once: the next call, with none left, ends it.
                     ReadFieldResult::InputEmpty => {}
-                    ReadFieldResult::OutputFull => return Err(CsvError::FieldTooLong { row }),
+                    ReadFieldResult::OutputFull => {
+                        return Err(CsvError::FieldTooLong { row, column });
+                    }
                     ReadFieldResult::Field { record_end } => break record_end,
                     ReadFieldResult::End => return Ok(rows),
                 }
             };
-            // The parser splits only at ASCII bytes and drops only quotes: the bytes of a field
-            // of UTF-8 text are UTF-8.
-            let field = String::from_utf8_lossy(&out[..len]).into_owned();
-            if field.chars().count() > MAX_FIELD_CHARS {
-                return Err(CsvError::FieldTooLong { row });
-            }
-            if record.len() == MAX_FIELDS {
-                return Err(CsvError::TooManyFields { row });
-            }
             // The parser closes a quote left open at the end of the text; we refuse it.
             if pos == input.len() && unclosed(&input[field_start..]) {
                 return Err(CsvError::UnclosedQuote { row });
             }
-            record.push(field);
+            if column > columns {
+                if len > 0 {
+                    return Err(CsvError::PastLastColumn { row, column });
+                }
+            } else {
+                // The parser splits only at ASCII bytes and drops only quotes: the bytes of a
+                // field of UTF-8 text are UTF-8.
+                let field = String::from_utf8_lossy(&out[..len]).into_owned();
+                if field.chars().count() > CELL_CHARS {
+                    return Err(CsvError::FieldTooLong { row, column });
+                }
+                text_bytes += field.len();
+                if text_bytes > TEXT_BYTES {
+                    return Err(CsvError::TooMuchText { row });
+                }
+                record.push(field);
+            }
             if record_end {
                 break;
             }
             field_start = pos;
         }
-        push_record(&mut rows, record, max_records)?;
+        push_record(&mut rows, record, caps)?;
     }
 }
 
 fn push_record(
     rows: &mut Vec<Vec<String>>,
     record: Vec<String>,
-    max_records: usize,
+    caps: &Caps,
 ) -> Result<(), CsvError> {
-    if rows.len() == max_records {
-        return Err(CsvError::TooManyRows);
+    if rows.len() >= caps.rows as usize {
+        return Err(CsvError::TooManyRows {
+            row: rows.len() + 1,
+        });
     }
     rows.push(record);
     Ok(())
@@ -263,145 +309,153 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
+    /// The records of `text` within `rows` rows and 256 columns.
+    fn rec(text: &str, rows: usize) -> Result<Vec<Vec<String>>, CsvError> {
+        let caps = Caps {
+            rows: u32::try_from(rows).unwrap(),
+            columns: 256,
+        };
+        records(text, &caps)
+    }
+
     #[test]
     fn the_separator_is_the_one_the_first_line_uses_most() {
-        assert_eq!(records("a;b;c\n1;2;3\n", 10).unwrap()[1], ["1", "2", "3"]);
-        assert_eq!(records("a,b\n\"1,5\",2\n", 10).unwrap()[1], ["1,5", "2"]);
-        assert_eq!(records("a\tb\n1\t2", 10).unwrap()[1], ["1", "2"]);
-        assert_eq!(
-            records("\n\n\"x;y\",z,w\n", 10).unwrap()[2],
-            ["x;y", "z", "w"]
-        );
-        assert_eq!(records("abc\n", 10).unwrap(), [["abc"]]);
+        assert_eq!(rec("a;b;c\n1;2;3\n", 10).unwrap()[1], ["1", "2", "3"]);
+        assert_eq!(rec("a,b\n\"1,5\",2\n", 10).unwrap()[1], ["1,5", "2"]);
+        assert_eq!(rec("a\tb\n1\t2", 10).unwrap()[1], ["1", "2"]);
+        assert_eq!(rec("\n\n\"x;y\",z,w\n", 10).unwrap()[2], ["x;y", "z", "w"]);
+        assert_eq!(rec("abc\n", 10).unwrap(), [["abc"]]);
     }
 
     #[test]
     fn quotes_hold_separators_quotes_and_line_breaks() {
         assert_eq!(
-            records("\"a;b\";\"say \"\"hi\"\"\";\"two\r\nlines\"\nx", 10).unwrap(),
+            rec("\"a;b\";\"say \"\"hi\"\"\";\"two\r\nlines\"\nx", 10).unwrap(),
             vec![vec!["a;b", "say \"hi\"", "two\r\nlines"], vec!["x"]]
         );
         // Text after a closing quote joins the field; a quote inside a bare field is text.
-        assert_eq!(records("\"a\"b;c\"d", 10).unwrap(), [["ab", "c\"d"]]);
+        assert_eq!(rec("\"a\"b;c\"d", 10).unwrap(), [["ab", "c\"d"]]);
         // RFC 4180: a quote opens a field only as its first character (blanks before it are
         // text).
-        assert_eq!(records("  \"a;b\";c", 10).unwrap(), [["  \"a", "b\"", "c"]]);
-        assert_eq!(records("a;", 10).unwrap(), [["a", ""]]);
-        assert_eq!(records("", 10).unwrap(), Vec::<Vec<String>>::new());
+        assert_eq!(rec("  \"a;b\";c", 10).unwrap(), [["  \"a", "b\"", "c"]]);
+        assert_eq!(rec("a;", 10).unwrap(), [["a", ""]]);
+        assert_eq!(rec("", 10).unwrap(), Vec::<Vec<String>>::new());
     }
 
     #[test]
     fn blank_lines_keep_their_rows_and_every_line_ending_ends_a_record() {
         let blank = || vec![String::new()];
         let row = |f: &str| vec![f.to_owned()];
+        assert_eq!(rec("a\n\nb", 10).unwrap(), [row("a"), blank(), row("b")]);
         assert_eq!(
-            records("a\n\nb", 10).unwrap(),
-            [row("a"), blank(), row("b")]
-        );
-        assert_eq!(
-            records("\r\n\r\na\r\n", 10).unwrap(),
+            rec("\r\n\r\na\r\n", 10).unwrap(),
             [blank(), blank(), row("a")]
         );
-        assert_eq!(
-            records("a\r\rb\r", 10).unwrap(),
-            [row("a"), blank(), row("b")]
-        );
-        assert_eq!(records("a\n\n", 10).unwrap(), [row("a"), blank()]);
-        assert_eq!(
-            records("\u{FEFF}\u{FEFF}\na", 10).unwrap(),
-            [blank(), row("a")]
-        );
+        assert_eq!(rec("a\r\rb\r", 10).unwrap(), [row("a"), blank(), row("b")]);
+        assert_eq!(rec("a\n\n", 10).unwrap(), [row("a"), blank()]);
+        assert_eq!(rec("\u{FEFF}\u{FEFF}\na", 10).unwrap(), [blank(), row("a")]);
         // A line break inside quotes stays in its row, as in a spreadsheet.
         assert_eq!(
-            records("\"x\n\ny\";1\n\nz", 10).unwrap(),
+            rec("\"x\n\ny\";1\n\nz", 10).unwrap(),
             vec![vec!["x\n\ny".to_owned(), "1".to_owned()], blank(), row("z")]
         );
-        let long = "я".repeat(MAX_FIELD_CHARS + 1);
+        let long = "я".repeat(CELL_CHARS + 1);
         assert_eq!(
-            records(&format!("a\r\n\r\n\"x\ny\"\n{long}"), 10),
-            Err(CsvError::FieldTooLong { row: 4 })
+            rec(&format!("a\r\n\r\n\"x\ny\"\n{long}"), 10),
+            Err(CsvError::FieldTooLong { row: 4, column: 1 })
         );
     }
 
     #[test]
     fn wide_rows_and_long_fields_are_refused_in_one_pass() {
-        let wide = ";".repeat(MAX_FIELDS);
+        // Empty fields past the last column are dropped; a value there is refused.
+        let narrow = Caps {
+            rows: 10,
+            columns: 3,
+        };
+        assert_eq!(records("a;b;c;;;;\n", &narrow).unwrap(), [["a", "b", "c"]]);
         assert_eq!(
-            records(&format!("a\n{wide}\n"), 10),
-            Err(CsvError::TooManyFields { row: 2 })
+            records("a\n;;;\"\";x\n", &narrow),
+            Err(CsvError::PastLastColumn { row: 2, column: 5 })
         );
-        assert!(records(&";".repeat(MAX_FIELDS - 1), 10).is_ok());
-        let long = "я".repeat(MAX_FIELD_CHARS + 1);
+        // Empty fields cost nothing, however many: 100,000 of them are one row of three.
         assert_eq!(
-            records(&format!("a\n\"{long}\""), 10),
-            Err(CsvError::FieldTooLong { row: 2 })
+            records(&";".repeat(100_000), &narrow).unwrap(),
+            [["", "", ""]]
+        );
+        let long = "я".repeat(CELL_CHARS + 1);
+        assert_eq!(
+            rec(&format!("a\n\"{long}\""), 10),
+            Err(CsvError::FieldTooLong { row: 2, column: 1 })
         );
         assert_eq!(
-            records(&format!("a;{long};b"), 10),
-            Err(CsvError::FieldTooLong { row: 1 })
+            rec(&format!("a;{long};b"), 10),
+            Err(CsvError::FieldTooLong { row: 1, column: 2 })
         );
         // The limit counts characters, not bytes: four-byte ones fill the buffer exactly.
-        let widest = "😀".repeat(MAX_FIELD_CHARS);
+        let widest = "😀".repeat(CELL_CHARS);
+        assert_eq!(rec(&widest, 10).unwrap()[0][0].chars().count(), CELL_CHARS);
         assert_eq!(
-            records(&widest, 10).unwrap()[0][0].chars().count(),
-            MAX_FIELD_CHARS
+            rec(&format!("{widest}😀"), 10),
+            Err(CsvError::FieldTooLong { row: 1, column: 1 })
         );
         assert_eq!(
-            records(&format!("{widest}😀"), 10),
-            Err(CsvError::FieldTooLong { row: 1 })
-        );
-        assert_eq!(
-            records(&format!("{}я", "a".repeat(MAX_FIELD_CHARS)), 10),
-            Err(CsvError::FieldTooLong { row: 1 })
+            rec(&format!("{}я", "a".repeat(CELL_CHARS)), 10),
+            Err(CsvError::FieldTooLong { row: 1, column: 1 })
         );
         // Blanks and then a quote, many times over: linear, not quadratic (this took minutes).
         let text = format!("{}x{}", " ".repeat(30_000), "\"".repeat(30_000));
         let started = std::time::Instant::now();
-        let _ = records(&text, 10);
+        let _ = rec(&text, 10);
         assert!(started.elapsed() < std::time::Duration::from_secs(2));
     }
 
     #[test]
     fn limits_and_unclosed_quotes_are_errors() {
-        assert_eq!(records("a\nb\nc\n", 2), Err(CsvError::TooManyRows));
-        assert_eq!(records("a\nb\nc", 2), Err(CsvError::TooManyRows));
-        assert_eq!(records("a\nb", 2).unwrap().len(), 2);
+        assert_eq!(rec("a\nb\nc\n", 2), Err(CsvError::TooManyRows { row: 3 }));
+        assert_eq!(rec("a\nb\nc", 2), Err(CsvError::TooManyRows { row: 3 }));
+        assert_eq!(rec("a\nb", 2).unwrap().len(), 2);
         // A file of blank lines is bounded too.
         assert_eq!(
-            records(&"\r\n".repeat(100_000), 10),
-            Err(CsvError::TooManyRows)
+            rec(&"\r\n".repeat(100_000), 10),
+            Err(CsvError::TooManyRows { row: 11 })
         );
+        assert_eq!(rec("a\n\"b\n", 10), Err(CsvError::UnclosedQuote { row: 2 }));
         assert_eq!(
-            records("a\n\"b\n", 10),
-            Err(CsvError::UnclosedQuote { row: 2 })
-        );
-        assert_eq!(
-            records("a\n\nx;\"b;c\nd", 10),
+            rec("a\n\nx;\"b;c\nd", 10),
             Err(CsvError::UnclosedQuote { row: 3 })
         );
-        assert_eq!(
-            records("\"a\"\"", 10),
-            Err(CsvError::UnclosedQuote { row: 1 })
-        );
-        assert_eq!(records("\"a\"\"\"", 10).unwrap(), [["a\""]]);
+        assert_eq!(rec("\"a\"\"", 10), Err(CsvError::UnclosedQuote { row: 1 }));
+        assert_eq!(rec("\"a\"\"\"", 10).unwrap(), [["a\""]]);
     }
 
     #[test]
-    fn refusals_name_the_row_in_the_imports_words() {
-        let e = CsvError::UnclosedQuote { row: 3 }.cell_error("too many".into());
-        assert_eq!(
-            e.to_string(),
-            "row 3: a quote (\") is opened and never closed"
-        );
-        let e = CsvError::TooManyRows.cell_error("too many rows: at most 5".into());
-        assert_eq!(e.to_string(), "file: too many rows: at most 5");
-        let e = CsvError::FieldTooLong { row: 2 }.cell_error(String::new());
-        assert_eq!(
-            e.to_string(),
-            "row 2: a field may hold at most 32767 characters"
-        );
-        let e = CsvError::TooManyFields { row: 9 }.cell_error(String::new());
-        assert_eq!(e.to_string(), "row 9: a row may have at most 256 fields");
+    fn text_of_another_encoding_or_none_is_refused() {
+        let caps = Caps {
+            rows: 10,
+            columns: 5,
+        };
+        let utf16: Vec<u8> = "\u{FEFF}a;b"
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect();
+        assert_eq!(read_csv(&utf16, &caps), Err(CsvError::Encoding));
+        assert_eq!(read_csv(b"a;\0b", &caps), Err(CsvError::Encoding));
+        assert_eq!(read_csv(b"a;\x01b", &caps), Err(CsvError::Encoding));
+        assert_eq!(read_csv(b"a;\t;b\r\n", &caps).unwrap(), [["a", "\t", "b"]]);
+        let mut much = String::new();
+        for _ in 0..300 {
+            much.push_str(&"я".repeat(CELL_CHARS / 2));
+            much.push('\n');
+        }
+        let wide = Caps {
+            rows: 1_000,
+            columns: 5,
+        };
+        assert!(matches!(
+            read_csv(much.as_bytes(), &wide),
+            Err(CsvError::TooMuchText { .. })
+        ));
     }
 
     #[test]
@@ -459,7 +513,7 @@ mod tests {
         fn quote_free_files_split_into_their_lines_and_fields(
             text in "[ab я;\r\n]{0,80}",
         ) {
-            prop_assert_eq!(records(&text, 1000).unwrap(), unquoted(&text));
+            prop_assert_eq!(rec(&text, 1000).unwrap(), unquoted(&text));
         }
 
         #[test]
@@ -479,7 +533,7 @@ mod tests {
             if last_ends && !rows.is_empty() {
                 text.push_str(ending);
             }
-            prop_assert_eq!(records(&text, 1000).unwrap(), rows);
+            prop_assert_eq!(rec(&text, 1000).unwrap(), rows);
         }
 
         #[test]
@@ -487,11 +541,11 @@ mod tests {
             text in prop_oneof![any::<String>(), "[a\";,\t\r\n ]{0,300}"],
             max in 0usize..20,
         ) {
-            if let Ok(rows) = records(&text, max) {
+            if let Ok(rows) = rec(&text, max) {
                 prop_assert!(rows.len() <= max);
                 for r in &rows {
-                    prop_assert!(!r.is_empty() && r.len() <= MAX_FIELDS);
-                    prop_assert!(r.iter().all(|f| f.chars().count() <= MAX_FIELD_CHARS));
+                    prop_assert!(!r.is_empty() && r.len() <= 256);
+                    prop_assert!(r.iter().all(|f| f.chars().count() <= CELL_CHARS));
                 }
             }
         }

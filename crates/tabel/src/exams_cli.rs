@@ -80,17 +80,12 @@ pub(crate) async fn run(command: ExamsCommand) -> anyhow::Result<i32> {
         ),
     };
     let shown = file.display().to_string();
-    // The size first: a file is read whole, and a larger one would be refused anyway.
-    let size = std::fs::metadata(&file)
-        .with_context(|| format!("cannot read {shown}"))?
-        .len();
-    if size > tabel_app::exams::MAX_FILE_BYTES as u64 {
+    let Some(bytes) = tabel::read_capped(&file, tabel_app::exams::MAX_FILE_BYTES)? else {
         anyhow::bail!(
             "{shown}: at most {} MB",
             tabel_app::exams::MAX_FILE_BYTES / 1024 / 1024
         );
-    }
-    let bytes = std::fs::read(&file).with_context(|| format!("cannot read {shown}"))?;
+    };
     let app = App::new(
         open_db(&url).await?,
         AppConfig {

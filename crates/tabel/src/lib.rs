@@ -24,6 +24,22 @@ pub struct Application {
     notifier: Option<tabel_notify::Worker>,
 }
 
+/// A file given on the command line, read whole but never more than `max` bytes: the size the
+/// file system reports is not trusted (a pipe or `/dev/zero` reports none, and a file may grow
+/// while it is read), so the read itself stops one byte past the limit. `None` when the file is
+/// larger.
+pub fn read_capped(path: &std::path::Path, max: usize) -> anyhow::Result<Option<Vec<u8>>> {
+    use std::io::Read;
+    let shown = path.display();
+    let file =
+        std::fs::File::open(path).with_context(|| format!("{shown}: cannot read the file"))?;
+    let mut bytes = Vec::new();
+    file.take(max as u64 + 1)
+        .read_to_end(&mut bytes)
+        .with_context(|| format!("{shown}: cannot read the file"))?;
+    Ok((bytes.len() <= max).then_some(bytes))
+}
+
 /// Opens and migrates the database at `url`.
 pub async fn open_db(url: &str) -> anyhow::Result<Db> {
     let db = Db::connect(url)

@@ -103,20 +103,19 @@ fn field_errors(e: &ExamErrors) -> AppError {
     AppError::Invalid(out)
 }
 
-/// Reads an exam file: XLSX when it is a ZIP archive (the first sheet), CSV otherwise.
+/// Reads an exam file (XLSX, the first sheet, or CSV) with the one reader of uploads.
 pub fn read_exam_file(kind: ExamKind, bytes: &[u8]) -> Result<ParsedExams, ExamErrors> {
-    if crate::upload::is_workbook(bytes) {
-        let last_row = (rules::MAX_ROWS * 2 + 20) as u32;
-        let too_many = format!(
-            "too many rows: a file has at most {} result rows",
-            rules::MAX_ROWS
-        );
-        let rows = crate::upload::workbook_rows(bytes, last_row, &too_many)
-            .map_err(|e| ExamErrors(vec![e]))?;
-        rules::parse_rows(kind, rows)
-    } else {
-        rules::parse_csv(kind, bytes)
-    }
+    let too_many = format!(
+        "too many rows: a file has at most {} result rows",
+        rules::MAX_ROWS
+    );
+    let spec = crate::upload::Spec {
+        caps: rules::CAPS,
+        max_bytes: MAX_FILE_BYTES,
+        too_many_rows: &too_many,
+    };
+    let rows = crate::upload::read_table(bytes, &spec).map_err(|e| ExamErrors(vec![e]))?;
+    rules::parse_rows(kind, rows)
 }
 
 fn result_json(r: &ExamResult) -> serde_json::Value {

@@ -19,7 +19,6 @@ use crate::{App, AppError, Client};
 use tabel_domain::access::Principal;
 use tabel_domain::setup::{self, SetupError, SetupFile};
 use tabel_domain::{SchoolId, UserId};
-use tabel_reports::workbook::{self, Limits, WorkbookError};
 
 /// The largest set-up upload: a workbook of a large school is well under 2 MB.
 pub const MAX_UPLOAD_BYTES: usize = 16 << 20;
@@ -55,21 +54,33 @@ pub fn read_uploads(files: &[Upload], today: time::Date) -> (SetupFile, setup::P
     let mut sheets = Vec::new();
     let mut csv = Vec::new();
     let mut problems = setup::Problems::default();
-    let limits = Limits::table(setup::MAX_ROWS, setup::MAX_COLUMNS);
+    let too_many = format!("a list may have at most {} rows", setup::MAX_ROWS);
+    let spec = crate::upload::Spec {
+        caps: setup::CAPS,
+        max_bytes: MAX_UPLOAD_BYTES,
+        too_many_rows: &too_many,
+    };
     for f in files {
-        if crate::upload::is_workbook(&f.bytes) {
-            match workbook::read_sheets(&f.bytes, &limits) {
-                Ok(read) => sheets.extend(read.into_iter().map(|s| (s.name, s.rows))),
-                Err(WorkbookError::Cell { row, column, limit }) => problems.push(SetupError {
-                    sheet: f.name.clone(),
-                    row: row as usize,
-                    column: Some(workbook::column_name(column)),
-                    message: limit.to_string(),
-                }),
-                Err(e) => problems.push(whole(&f.name, e.to_string())),
+        match crate::upload::read_tables(&f.bytes, &spec) {
+            Ok(tables) => {
+                for t in tables {
+                    match t.sheet {
+                        Some(sheet) => sheets.push((sheet, t.rows)),
+                        None => csv.push((f.name.clone(), t.rows)),
+                    }
+                }
             }
-        } else {
-            csv.push((f.name.clone(), f.bytes.clone()));
+            Err(e) => problems.push(SetupError {
+                // A workbook is reported under its file's name, a CSV file under its list's.
+                sheet: if crate::upload::is_workbook(&f.bytes) {
+                    f.name.clone()
+                } else {
+                    setup::list_title(&f.name)
+                },
+                row: e.row,
+                column: e.column,
+                message: e.message,
+            }),
         }
     }
     let (mut file, from_sheets) = setup::read_workbook(&sheets, today);

@@ -451,16 +451,20 @@ fn parse_row(
     })
 }
 
-/// Reads exam results from CSV bytes (UTF-8 with or without a BOM, or Windows-1251; `;`, `,`
-/// or tab separated; RFC 4180 quoting).
-pub fn parse_csv(kind: ExamKind, bytes: &[u8]) -> Result<ParsedExams, ExamErrors> {
-    let text = table::decode(bytes);
-    let records = table::records(&text, MAX_ROWS * 2 + HEADER_SEARCH).map_err(|e| {
-        ExamErrors(vec![e.cell_error(format!(
-            "too many rows: a file has at most {MAX_ROWS} result rows"
-        ))])
-    })?;
-    parse_rows(kind, records)
+/// How much an exam file may hold: twice the result rows (blank lines between them) below the
+/// rows searched for the heading, in at most 32 columns.
+pub const CAPS: table::Caps = table::Caps {
+    rows: (MAX_ROWS * 2 + HEADER_SEARCH) as u32,
+    columns: 32,
+};
+
+/// Results from CSV bytes, read as an upload is read (the refusals of the reader itself are
+/// the upload's to word): for tests.
+#[cfg(test)]
+pub(crate) fn parse_csv(kind: ExamKind, bytes: &[u8]) -> Result<ParsedExams, ExamErrors> {
+    let rows = table::read_csv(bytes, &CAPS)
+        .map_err(|e| ExamErrors(vec![CellError::whole(format!("{e:?}"))]))?;
+    parse_rows(kind, rows)
 }
 
 #[cfg(test)]

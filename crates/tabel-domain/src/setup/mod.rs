@@ -1155,62 +1155,31 @@ fn unknown_sheet(name: &str) -> SetupError {
     }
 }
 
-/// Reads CSV files (file name and bytes), each one list named by its file name.
-pub fn read_csv_files(files: &[(String, Vec<u8>)], today: Date) -> (SetupFile, Problems) {
+/// How much a list may hold, as a CSV file or as a workbook's sheet.
+pub const CAPS: table::Caps = table::Caps {
+    rows: MAX_ROWS,
+    columns: MAX_COLUMNS,
+};
+
+/// Reads CSV files (file name and rows, as the upload's reader read them), each one list named
+/// by its file name.
+pub fn read_csv_files(files: &[(String, Vec<Vec<String>>)], today: Date) -> (SetupFile, Problems) {
     let mut file = SetupFile::default();
     let mut problems = Problems::default();
-    for (name, bytes) in files {
-        let Some(kind) = SheetKind::from_name(name) else {
-            problems.push(unknown_sheet(name));
-            continue;
-        };
-        let text = match csv_text(bytes) {
-            Ok(t) => t,
-            Err(message) => {
-                problems.push(SetupError {
-                    sheet: kind.title().to_owned(),
-                    row: 0,
-                    column: None,
-                    message,
-                });
-                continue;
-            }
-        };
-        match table::records(&text, MAX_ROWS as usize) {
-            Ok(rows) => read_sheet(kind, &rows, today, &mut file, &mut problems),
-            Err(e) => {
-                let e = e.cell_error(format!("a list may have at most {MAX_ROWS} rows"));
-                problems.push(SetupError {
-                    sheet: kind.title().to_owned(),
-                    row: e.row,
-                    column: e.column,
-                    message: e.message,
-                });
-            }
+    for (name, rows) in files {
+        match SheetKind::from_name(name) {
+            Some(kind) => read_sheet(kind, rows, today, &mut file, &mut problems),
+            None => problems.push(unknown_sheet(name)),
         }
     }
     check_duplicates(&file, &mut problems);
     (file, problems)
 }
 
-/// CSV bytes as text: UTF-8 (with or without a BOM) or Windows-1251. Refused: UTF-16 and
-/// UTF-32 (their byte order marks, or NUL bytes), and bytes that are not text at all.
-pub fn csv_text(bytes: &[u8]) -> Result<String, String> {
-    let unknown = "the file's encoding is not one Tabel reads: save it as CSV in UTF-8 or \
-                   Windows-1251";
-    if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") || bytes.contains(&0) {
-        return Err(unknown.into());
-    }
-    let text = table::decode(bytes);
-    // Text a spreadsheet saves has no control characters but line breaks and tabs; decoded
-    // bytes of another encoding (or of no text at all) usually do.
-    if text
-        .chars()
-        .any(|c| c == '\u{FFFD}' || c.is_control() && !matches!(c, '\t' | '\r' | '\n'))
-    {
-        return Err(unknown.into());
-    }
-    Ok(text)
+/// The list a file or sheet is reported under: the list's title when its name says one, else
+/// the name itself.
+pub fn list_title(name: &str) -> String {
+    SheetKind::from_name(name).map_or_else(|| name.to_owned(), |k| k.title().to_owned())
 }
 
 /// Two lines of one list that are the same thing: the second is the error.
