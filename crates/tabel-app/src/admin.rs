@@ -493,6 +493,30 @@ impl App {
         let mut c = self.db.acquire().await?;
         Ok(audit::verify(&mut c.conn()).await?)
     }
+
+    /// The journal's marks and attendance against the audit log: each row as the log last
+    /// recorded it (`tabel audit verify` runs it after the chains).
+    pub async fn verify_journal(&self) -> Result<audit::JournalCheck, AppError> {
+        let mut c = self.db.acquire().await?;
+        Ok(audit::verify_journal(&mut c.conn()).await?)
+    }
+
+    /// Where every chain stands now, for the operator to keep outside the database
+    /// (`tabel audit checkpoint`).
+    pub async fn audit_checkpoint(&self) -> Result<Vec<audit::Checkpoint>, AppError> {
+        let mut c = self.db.acquire().await?;
+        Ok(audit::checkpoint(&mut c.conn()).await?)
+    }
+
+    /// The log against checkpoints taken earlier: a break for each record that is gone or
+    /// differs.
+    pub async fn verify_checkpoints(
+        &self,
+        points: &[audit::Checkpoint],
+    ) -> Result<Vec<audit::Break>, AppError> {
+        let mut c = self.db.acquire().await?;
+        Ok(audit::verify_checkpoints(&mut c.conn(), points).await?)
+    }
 }
 
 /// A new school as the operator gives it (`tabel school add`). The region and the municipality

@@ -106,7 +106,7 @@ mod tests {
 }
 
 /// The result of [`verify`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct VerifyReport {
     /// Chains checked.
     pub chains: u64,
@@ -127,4 +127,78 @@ pub struct Break {
     pub id: Option<i64>,
     /// What is wrong.
     pub problem: String,
+}
+
+/// Where a chain stood when a checkpoint was taken: its position and its last record's hash.
+/// Kept outside the database, it anchors everything up to that record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Checkpoint {
+    /// The chain (school id, 0 = deployment).
+    pub chain_id: i64,
+    /// The last record's position.
+    pub seq: i64,
+    /// Its hash (hex).
+    pub hash: String,
+}
+
+impl Checkpoint {
+    /// One line of a checkpoint file: `chain seq hash`.
+    pub fn line(&self) -> String {
+        format!("{} {} {}", self.chain_id, self.seq, self.hash)
+    }
+
+    /// A checkpoint file's lines (blank lines and `#` comments skipped); an error names the
+    /// line (from 1).
+    pub fn parse_file(text: &str) -> Result<Vec<Checkpoint>, String> {
+        let mut out = Vec::new();
+        for (i, line) in text.lines().enumerate() {
+            let line = line.trim();
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let bad = || format!("line {}: expected «chain position hash»", i + 1);
+            let mut parts = line.split_whitespace();
+            let (Some(chain), Some(seq), Some(hash), None) =
+                (parts.next(), parts.next(), parts.next(), parts.next())
+            else {
+                return Err(bad());
+            };
+            let (Ok(chain_id), Ok(seq)) = (chain.parse(), seq.parse()) else {
+                return Err(bad());
+            };
+            if hash.len() != 64 || !hash.bytes().all(|b| b.is_ascii_hexdigit()) {
+                return Err(format!("line {}: the hash is not 64 hex digits", i + 1));
+            }
+            out.push(Checkpoint {
+                chain_id,
+                seq,
+                hash: hash.to_ascii_lowercase(),
+            });
+        }
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod checkpoint_tests {
+    use super::*;
+
+    #[test]
+    fn a_checkpoint_file_reads_back_and_names_a_bad_line() {
+        let p = Checkpoint {
+            chain_id: 3,
+            seq: 41,
+            hash: "ab".repeat(32),
+        };
+        let text = format!("# taken 2026-12-07\n\n{}\n", p.line());
+        assert_eq!(Checkpoint::parse_file(&text), Ok(vec![p]));
+        assert_eq!(
+            Checkpoint::parse_file("1 2\n"),
+            Err("line 1: expected «chain position hash»".to_owned())
+        );
+        assert_eq!(
+            Checkpoint::parse_file("# x\n1 2 zz\n"),
+            Err("line 2: the hash is not 64 hex digits".to_owned())
+        );
+    }
 }

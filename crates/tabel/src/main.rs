@@ -297,10 +297,26 @@ enum UserCommand {
 
 #[derive(Subcommand)]
 enum AuditCommand {
-    /// Recompute every school's audit chain; exit 1 naming the first broken record of each.
+    /// Recompute every school's audit chain, check it against checkpoints kept outside the
+    /// database, and compare the journal's marks and attendance with what the log last recorded
+    /// of them; exit 1 naming what is broken.
     Verify {
         #[command(flatten)]
         db: DbArg,
+        /// A file written by `tabel audit checkpoint` earlier: every record up to each chain's
+        /// position then must still be there, unchanged.
+        #[arg(long, value_name = "FILE")]
+        checkpoint: Option<PathBuf>,
+    },
+    /// Print where every chain stands (chain, position, hash of its last record), to keep
+    /// outside the database (another machine, a printout): `tabel audit verify --checkpoint`
+    /// then finds any record up to it rewritten, even with the chain recomputed.
+    Checkpoint {
+        #[command(flatten)]
+        db: DbArg,
+        /// Write to this file instead of standard output.
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
     },
 }
 
@@ -501,33 +517,101 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
             result.map(|_| 0)
         }
         Command::Audit {
-            command: AuditCommand::Verify { db },
+            command: AuditCommand::Verify { db, checkpoint },
         } => {
+            let points = match &checkpoint {
+                Some(path) => {
+                    let text = String::from_utf8(
+                        tabel::read_capped(path, 16 << 20)?
+                            .ok_or_else(|| anyhow::anyhow!("{}: too large", path.display()))?,
+                    )
+                    .map_err(|_| anyhow::anyhow!("{}: not a text file", path.display()))?;
+                    tabel_domain::audit::Checkpoint::parse_file(&text)
+                        .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?
+                }
+                None => Vec::new(),
+            };
             let app = app_for(&db).await?;
             let report = app.verify_audit().await.map_err(explain)?;
+            let anchors = app.verify_checkpoints(&points).await.map_err(explain)?;
+            let journal = app.verify_journal().await.map_err(explain)?;
             app.db().close().await;
-            if report.breaks.is_empty() {
-                println!(
-                    "Audit log intact: {} chain(s), {} record(s) verified.",
-                    report.chains, report.records
-                );
-                Ok(0)
-            } else {
-                for b in &report.breaks {
-                    let record = b.id.map(|id| format!(", row id {id}")).unwrap_or_default();
-                    eprintln!(
-                        "BROKEN: chain {} (school {}), record {}{}: {}",
-                        b.chain, b.chain, b.seq, record, b.problem
-                    );
-                }
+            for b in report.breaks.iter().chain(&anchors) {
+                let record = b.id.map(|id| format!(", row id {id}")).unwrap_or_default();
                 eprintln!(
-                    "Audit log damaged: {} of {} chain(s) broken ({} record(s) checked).",
+                    "BROKEN: chain {} (school {}), record {}{}: {}",
+                    b.chain, b.chain, b.seq, record, b.problem
+                );
+            }
+            for m in &journal.mismatches {
+                eprintln!(
+                    "DIFFERS: {} {} (school {}): {}",
+                    m.entity, m.id, m.school, m.problem
+                );
+            }
+            if journal.mismatched > journal.mismatches.len() as u64 {
+                eprintln!(
+                    "… and {} more journal rows that differ from the log",
+                    journal.mismatched - journal.mismatches.len() as u64
+                );
+            }
+            for (entity, n) in &journal.unaudited {
+                println!(
+                    "{n} {entity} row(s) were written by a loader and have no record of their own."
+                );
+            }
+            let broken = !report.breaks.is_empty() || !anchors.is_empty() || journal.mismatched > 0;
+            if broken {
+                eprintln!(
+                    "Audit log damaged: {} of {} chain(s) broken, {} of {} checkpoint(s) not matched, \
+                     {} journal row(s) differ ({} record(s) checked).",
                     report.breaks.len(),
                     report.chains,
+                    anchors.len(),
+                    points.len(),
+                    journal.mismatched,
                     report.records
                 );
                 Ok(1)
+            } else {
+                println!(
+                    "Audit log intact: {} chain(s), {} record(s) verified{}; the journal matches it.",
+                    report.chains,
+                    report.records,
+                    if points.is_empty() {
+                        String::new()
+                    } else {
+                        format!(", {} checkpoint(s) matched", points.len())
+                    }
+                );
+                Ok(0)
             }
+        }
+        Command::Audit {
+            command: AuditCommand::Checkpoint { db, output },
+        } => {
+            let app = app_for(&db).await?;
+            let points = app.audit_checkpoint().await.map_err(explain)?;
+            app.db().close().await;
+            let mut text = format!(
+                "# Tabel audit checkpoint, {} UTC: chain, position, hash of the last record\n",
+                time::OffsetDateTime::now_utc()
+                    .format(&time::format_description::well_known::Rfc3339)
+                    .unwrap_or_default()
+            );
+            for p in &points {
+                text.push_str(&p.line());
+                text.push('\n');
+            }
+            match output {
+                Some(path) => {
+                    std::fs::write(&path, text)
+                        .with_context(|| format!("{}: cannot write", path.display()))?;
+                    eprintln!("{} chain(s) written to {}.", points.len(), path.display());
+                }
+                None => print!("{text}"),
+            }
+            Ok(0)
         }
     }
 }
@@ -573,23 +657,18 @@ fn import_files(paths: &[PathBuf]) -> anyhow::Result<Vec<Upload>> {
             files.push(path.clone());
         }
     }
-    let mut total: u64 = 0;
+    let mut left = tabel_app::setup::MAX_UPLOAD_BYTES;
     let mut out = Vec::new();
     for f in files {
-        let size = std::fs::metadata(&f)
-            .with_context(|| format!("{}: cannot read the file", f.display()))?
-            .len();
-        total += size;
-        if total > tabel_app::setup::MAX_UPLOAD_BYTES as u64 {
+        // What the earlier files took is not left for this one: the import's limit is for all.
+        let Some(bytes) = tabel::read_capped(&f, left)? else {
             bail!(
-                "{}: the files come to {} MB; a set-up import may be at most {} MB",
+                "{}: the files come to more than {} MB, the most a set-up import may be",
                 f.display(),
-                total.div_ceil(1 << 20),
                 tabel_app::setup::MAX_UPLOAD_BYTES >> 20
             );
-        }
-        let bytes =
-            std::fs::read(&f).with_context(|| format!("{}: cannot read the file", f.display()))?;
+        };
+        left -= bytes.len();
         let name = f
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())

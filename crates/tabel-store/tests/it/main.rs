@@ -169,6 +169,11 @@ both_backends! {
         // Someone edits the second record of school 1 behind the application's back.
         match &mut c.conn() {
             tabel_store::Conn::Sqlite(conn) => {
+                // The database refuses it until its guards are dropped.
+                assert!(sqlx::query("UPDATE audit_log SET after_json = '{}'").execute(&mut **conn).await.is_err());
+                for sql in ["DROP TRIGGER audit_log_no_update", "DROP TRIGGER audit_log_no_delete"] {
+                    sqlx::query(sql).execute(&mut **conn).await.unwrap();
+                }
                 sqlx::query("UPDATE audit_log SET after_json = '{\"disabled\":false}' WHERE chain_id = $1 AND seq = 2")
                     .bind(f.school.get())
                     .execute(&mut **conn)
@@ -176,6 +181,8 @@ both_backends! {
                     .unwrap();
             }
             tabel_store::Conn::Postgres(conn) => {
+                assert!(sqlx::query("UPDATE audit_log SET after_json = '{}'").execute(&mut **conn).await.is_err());
+                sqlx::query("DROP TRIGGER audit_log_no_change ON audit_log").execute(&mut **conn).await.unwrap();
                 sqlx::query("UPDATE audit_log SET after_json = '{\"disabled\":false}' WHERE chain_id = $1 AND seq = 2")
                     .bind(f.school.get())
                     .execute(&mut **conn)
@@ -214,9 +221,13 @@ both_backends! {
         let mut c = db.acquire().await.unwrap();
         match &mut c.conn() {
             tabel_store::Conn::Sqlite(conn) => {
+                for sql in ["DROP TRIGGER audit_log_no_update", "DROP TRIGGER audit_log_no_delete"] {
+                    sqlx::query(sql).execute(&mut **conn).await.unwrap();
+                }
                 sqlx::query("DELETE FROM audit_log WHERE seq = 3").execute(&mut **conn).await.unwrap();
             }
             tabel_store::Conn::Postgres(conn) => {
+                sqlx::query("DROP TRIGGER audit_log_no_change ON audit_log").execute(&mut **conn).await.unwrap();
                 sqlx::query("DELETE FROM audit_log WHERE seq = 3").execute(&mut **conn).await.unwrap();
             }
         }

@@ -129,6 +129,13 @@ async fn audit_verify_passes_then_names_the_tampered_record(app: TestApp) {
 
     const TAMPER: &str =
         "UPDATE audit_log SET after_json = replace(after_json, 'two.user', 'evil') WHERE seq = 2";
+    // The database refuses the statement until its guards are dropped.
+    assert!(
+        crate::audit_guard::behind_the_back(&app.db.db, TAMPER)
+            .await
+            .is_err()
+    );
+    crate::audit_guard::drop_the_guards(&app.db.db).await;
     let changed = match &app.db.db {
         tabel_store::Db::Sqlite(pool) => sqlx::query(TAMPER)
             .execute(pool)

@@ -4,6 +4,7 @@
 
 mod access;
 mod assessment;
+mod audit_guard;
 mod auth;
 mod browser;
 mod cli;
