@@ -143,6 +143,60 @@ impl Db {
         }
     }
 
+    /// The file of a `sqlite://FILE…` URL; `None` for another URL.
+    pub fn sqlite_file(url: &str) -> Option<std::path::PathBuf> {
+        if !url.starts_with("sqlite:") {
+            return None;
+        }
+        SqliteConnectOptions::from_str(url)
+            .ok()
+            .map(|o| o.get_filename().to_path_buf())
+    }
+
+    /// SQLite: a consistent copy of the whole database in a new file, taken while it serves
+    /// (`VACUUM INTO` reads in one transaction; writers go on in the write-ahead log). The copy
+    /// is compact and needs no log of its own. `None` for PostgreSQL, whose copies `pg_dump`
+    /// makes.
+    pub async fn backup_into(&self, to: &std::path::Path) -> Result<Option<()>> {
+        let Db::Sqlite(pool) = self else {
+            return Ok(None);
+        };
+        let to = to.to_string_lossy().into_owned();
+        sqlx::query("VACUUM INTO $1").bind(to).execute(pool).await?;
+        Ok(Some(()))
+    }
+
+    /// Whether the database holds any table (a restore goes only into an empty one).
+    pub async fn holds_tables(&self) -> Result<bool> {
+        let n: i64 = match self {
+            Db::Sqlite(p) => {
+                sqlx::query_scalar("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table'")
+                    .fetch_one(p)
+                    .await?
+            }
+            Db::Postgres(p) => {
+                sqlx::query_scalar(
+                    "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = current_schema()",
+                )
+                .fetch_one(p)
+                .await?
+            }
+        };
+        Ok(n > 0)
+    }
+
+    /// SQLite's own check of every page and index (`PRAGMA integrity_check`): the problems it
+    /// names, none when the file is sound. PostgreSQL has none to run here.
+    pub async fn integrity_problems(&self) -> Result<Vec<String>> {
+        let Db::Sqlite(p) = self else {
+            return Ok(Vec::new());
+        };
+        let rows: Vec<String> = sqlx::query_scalar("PRAGMA integrity_check")
+            .fetch_all(p)
+            .await?;
+        Ok(rows.into_iter().filter(|r| r != "ok").collect())
+    }
+
     /// Which backend this is.
     pub fn backend(&self) -> Backend {
         match self {

@@ -4,6 +4,7 @@
 // A command-line program: its results and errors are meant for stdout and stderr.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+mod backup_cli;
 mod exams_cli;
 mod extracts_cli;
 mod finals_cli;
@@ -148,6 +149,24 @@ enum Command {
     User {
         #[command(subcommand)]
         command: UserCommand,
+    },
+    /// A consistent copy of the whole database, taken while the server runs: SQLite copies
+    /// itself, PostgreSQL through pg_dump (custom format).
+    Backup {
+        #[command(flatten)]
+        db: DbArg,
+        /// The backup file (must not exist).
+        #[arg(short, long, value_name = "FILE")]
+        output: PathBuf,
+    },
+    /// Put a backup into a new, empty database (a new SQLite file, or a new PostgreSQL
+    /// database), migrate it to this version and check it (integrity, audit chains, the
+    /// journal against the log) before it is used.
+    Restore {
+        #[command(flatten)]
+        db: DbArg,
+        /// A file written by `tabel backup`.
+        file: PathBuf,
     },
     /// Check the audit log.
     Audit {
@@ -515,6 +534,14 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
             let result = finals_cli::propose(&app, &args).await;
             app.db().close().await;
             result.map(|_| 0)
+        }
+        Command::Backup { db, output } => {
+            let (url, _) = db.resolve()?;
+            backup_cli::backup(&url, &output).await.map(|()| 0)
+        }
+        Command::Restore { db, file } => {
+            let (url, _) = db.resolve()?;
+            backup_cli::restore(&url, &file).await.map(|()| 0)
         }
         Command::Audit {
             command: AuditCommand::Verify { db, checkpoint },

@@ -6,6 +6,7 @@ mod access;
 mod assessment;
 mod audit_guard;
 mod auth;
+mod backup;
 mod browser;
 mod cli;
 mod consent;
