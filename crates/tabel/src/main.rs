@@ -344,8 +344,11 @@ fn init_logging() {
     let filter =
         EnvFilter::try_from_env("TABEL_LOG").unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
     let json = std::env::var("TABEL_LOG_FORMAT").is_ok_and(|v| v == "json");
+    // Colour codes only for a person at a terminal: a journal (systemd, a container's log) keeps
+    // plain text.
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none())
         .with_writer(std::io::stderr);
     if json {
         builder.json().init();
