@@ -379,6 +379,13 @@ impl App {
         user_repo::set_disabled(&mut tx.conn(), user, at).await?;
         if locked {
             session::revoke_sessions_of(&mut tx.conn(), user, None, now).await?;
+        } else {
+            // Unlocking also ends a lock after failed logins.
+            tabel_store::throttle::clear(
+                &mut tx.conn(),
+                &crate::throttle::account_key(&before.login),
+            )
+            .await?;
         }
         audit_in(
             &mut tx,

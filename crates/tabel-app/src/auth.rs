@@ -79,9 +79,14 @@ fn short(s: &str, max: usize) -> String {
 impl App {
     /// Checks a login and password and opens a session.
     ///
-    /// Wrong login and wrong password answer alike (and take as long). After
-    /// `lockout_threshold` failures in a row the account refuses even the right password for
-    /// `lockout_duration`. A disabled account is told so only after the right password.
+    /// First the client's address must be within its window ([`AppError::TooManyAttempts`]),
+    /// then the login must not be locked ([`AppError::AccountLocked`]): after
+    /// `lockout_threshold` failures with a login it refuses even the right password for
+    /// `lockout_duration`, each further lock in a row twice as long; when a lock ends one
+    /// failure does not lock again, and a success forgets the failures (see [`crate::throttle`]).
+    /// Wrong login and wrong password answer alike (and take as long): an unknown login is
+    /// counted and locked like a known one. A disabled account is told so only after the right
+    /// password.
     #[tracing::instrument(skip_all, fields(login = %login))]
     pub async fn login(
         &self,
@@ -90,6 +95,11 @@ impl App {
         kind: SessionKind,
         client: &Client,
     ) -> Result<LoggedIn, AppError> {
+        self.throttle_address(&client.address).await?;
+        let key = crate::throttle::account_key(login);
+        if let Some(until) = self.account_blocked(&key).await? {
+            return Err(AppError::AccountLocked { until });
+        }
         let now = self.now();
         let login = Login::parse(login).ok();
         let user = match &login {
@@ -99,12 +109,6 @@ impl App {
             }
             None => None,
         };
-        if let Some(u) = &user
-            && let Some(until) = u.locked_until
-            && until > now
-        {
-            return Err(AppError::LockedOut { until });
-        }
         let ok = self
             .hasher
             .verify(
@@ -112,49 +116,49 @@ impl App {
                 password.to_owned(),
             )
             .await?;
-        let Some(user) = user else {
-            return Err(AppError::BadCredentials);
+        let user = match user {
+            Some(user) if ok => user,
+            user => {
+                let mut tx = self.db.begin().await?;
+                let locked = self.account_failed(&mut tx.conn(), &key).await?;
+                if let (Some(until), Some(user)) = (locked, &user) {
+                    // The account's own columns show the lock on the administration's list.
+                    user_repo::record_failed_login(&mut tx.conn(), user.id, 0, Some(until)).await?;
+                    let school = user_repo::profile(&mut tx.conn(), user.id)
+                        .await?
+                        .and_then(|p| p.school);
+                    audit::append(
+                        &mut tx.conn(),
+                        &AuditEntry {
+                            chain: school.map_or(0, |s| s.get()),
+                            at: now,
+                            actor: None,
+                            action: "user.lockout",
+                            entity: "user",
+                            entity_id: user.id.to_string(),
+                            before: None,
+                            after: Some(
+                                serde_json::json!({ "locked_until": until.unix_timestamp() }),
+                            ),
+                            reason: Some("repeated failed logins"),
+                            origin: Some(&client.address),
+                        },
+                    )
+                    .await?;
+                }
+                tx.commit().await?;
+                return Err(match locked {
+                    Some(until) => AppError::AccountLocked { until },
+                    None => AppError::BadCredentials,
+                });
+            }
         };
         let mut tx = self.db.begin().await?;
-        if !ok {
-            // Re-read inside the write transaction so that concurrent failures all count.
-            let fresh = user_repo::auth_by_id(&mut tx.conn(), user.id)
-                .await?
-                .ok_or(AppError::BadCredentials)?;
-            let failures = fresh.failed_logins + 1;
-            let locked_until = (failures >= self.config.lockout_threshold)
-                .then(|| now + self.config.lockout_duration);
-            user_repo::record_failed_login(&mut tx.conn(), user.id, failures, locked_until).await?;
-            if let Some(until) = locked_until {
-                let school = user_repo::profile(&mut tx.conn(), user.id)
-                    .await?
-                    .and_then(|p| p.school);
-                audit::append(
-                    &mut tx.conn(),
-                    &AuditEntry {
-                        chain: school.map_or(0, |s| s.get()),
-                        at: now,
-                        actor: None,
-                        action: "user.lockout",
-                        entity: "user",
-                        entity_id: user.id.to_string(),
-                        before: None,
-                        after: Some(serde_json::json!({ "failed_logins": failures, "locked_until": until.unix_timestamp() })),
-                        reason: Some("repeated failed logins"),
-                        origin: Some(&client.address),
-                    },
-                )
-                .await?;
-                tx.commit().await?;
-                return Err(AppError::LockedOut { until });
-            }
-            tx.commit().await?;
-            return Err(AppError::BadCredentials);
-        }
         if user.disabled_at.is_some() {
             return Err(AppError::Disabled);
         }
         user_repo::record_successful_login(&mut tx.conn(), user.id).await?;
+        tabel_store::throttle::clear(&mut tx.conn(), &key).await?;
         let token = new_token()?;
         let idle = match kind {
             SessionKind::Web => self.config.web_session_idle,

@@ -18,6 +18,19 @@ pub enum AppError {
         /// When the lock ends.
         until: OffsetDateTime,
     },
+    /// Too many failed logins with this login: refused, even with the right password, until the
+    /// instant. Any login typed gets it alike, whether or not an account has it.
+    #[error("too many failed logins with this login; try again later")]
+    AccountLocked {
+        /// When the lock ends.
+        until: OffsetDateTime,
+    },
+    /// Too many attempts from this client address: try again after the instant.
+    #[error("too many attempts from this address; try again later")]
+    TooManyAttempts {
+        /// When the window allows another attempt.
+        until: OffsetDateTime,
+    },
     /// An administrator locked the account.
     #[error("this account is locked by the school administrator")]
     Disabled,

@@ -34,6 +34,7 @@ pub mod teaching;
 #[cfg(test)]
 mod test_support;
 pub mod thematic;
+pub mod throttle;
 pub mod timetable;
 pub mod upload;
 
@@ -57,8 +58,12 @@ pub struct AppConfig {
     pub api_session_idle: Duration,
     /// Failed logins in a row before the account is locked for a while.
     pub lockout_threshold: i64,
-    /// How long such a lock lasts.
+    /// How long the first such lock lasts; each further lock in a row lasts twice as long as
+    /// the one before (up to sixteen times this).
     pub lockout_duration: Duration,
+    /// Login and password-reset attempts allowed per client address per minute (and as many
+    /// verification-code lookups, counted apart).
+    pub login_attempts_per_minute: u32,
     /// How many password hashes may be computed at once (each takes a core for ~40 ms).
     pub hashing_permits: usize,
     /// The deployment's time zone, for "today" (each school's zone is kept for later per-school
@@ -85,6 +90,7 @@ impl Default for AppConfig {
             api_session_idle: Duration::days(30),
             lockout_threshold: 5,
             lockout_duration: Duration::minutes(15),
+            login_attempts_per_minute: 30,
             hashing_permits: 2,
             time_zone: TimeZoneName::MOSCOW,
             today: None,
@@ -114,6 +120,8 @@ pub struct App {
     courier: Option<Arc<dyn notify::CodeCourier>>,
     /// Where "now" comes from (see [`App::now`]).
     clock: Arc<dyn clock::Clock>,
+    /// When this process last swept expired throttle rows (Unix seconds).
+    throttles_swept: Arc<std::sync::atomic::AtomicI64>,
     /// The PDF renderer with a deployment's template overrides (none: the embedded templates).
     reports: Option<Arc<tabel_reports::Renderer>>,
 }
@@ -142,6 +150,7 @@ impl App {
             weeks: Arc::default(),
             courier: None,
             clock: Arc::new(clock::SystemClock),
+            throttles_swept: Arc::default(),
             reports: None,
         }
     }

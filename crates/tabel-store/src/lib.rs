@@ -39,6 +39,7 @@ pub mod teaching;
 #[cfg(feature = "test-support")]
 pub mod test_support;
 pub mod thematic;
+pub mod throttle;
 pub mod timetable;
 pub mod user;
 

@@ -129,20 +129,17 @@ struct LoginResponse {
     must_change_password: bool,
 }
 
-/// Logs in and returns a bearer token.
+/// Logs in and returns a bearer token. Too many attempts from the client's address answer 429
+/// `urn:tabel:problem:too-many-attempts`; too many failures with the login answer 429
+/// `urn:tabel:problem:account-locked` (for any login typed, whether or not an account has it),
+/// both with `Retry-After`.
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
-    responses((status = 200, body = LoginResponse), (status = 401, body = Problem), (status = 403, body = Problem, description = "account locked by an administrator"), (status = 429, body = Problem, description = "too many attempts; see Retry-After")))]
+    responses((status = 200, body = LoginResponse), (status = 401, body = Problem), (status = 403, body = Problem, description = "account locked by an administrator"), (status = 429, body = Problem, description = "too many attempts from this address (too-many-attempts) or failures with this login (account-locked); see Retry-After")))]
 async fn login(
     State(state): State<AppState>,
     ClientInfo(client): ClientInfo,
     ApiJson(body): ApiJson<LoginRequest>,
 ) -> Result<Json<LoginResponse>, ApiError> {
-    if let Err(wait) = state.limiter.attempt(&client.address) {
-        state.metrics.logins_failed.fetch_add(1, Ordering::Relaxed);
-        let until = time::OffsetDateTime::now_utc()
-            + time::Duration::seconds(i64::try_from(wait).unwrap_or(60));
-        return Err(AppError::LockedOut { until }.into());
-    }
     if body.login.chars().count() > 64 || body.password.chars().count() > 1024 {
         state.metrics.logins_failed.fetch_add(1, Ordering::Relaxed);
         return Err(ApiError::field("login", "too long"));
@@ -221,11 +218,7 @@ async fn forgot_password(
     ClientInfo(client): ClientInfo,
     ApiJson(body): ApiJson<ForgotRequest>,
 ) -> Result<StatusCode, ApiError> {
-    if let Err(wait) = state.limiter.attempt(&client.address) {
-        let until = time::OffsetDateTime::now_utc()
-            + time::Duration::seconds(i64::try_from(wait).unwrap_or(60));
-        return Err(AppError::LockedOut { until }.into());
-    }
+    state.app.throttle_address(&client.address).await?;
     state
         .app
         .request_password_reset(&body.login, &client)
@@ -251,11 +244,7 @@ async fn reset_password(
     ClientInfo(client): ClientInfo,
     ApiJson(body): ApiJson<ResetRequest>,
 ) -> Result<StatusCode, ApiError> {
-    if let Err(wait) = state.limiter.attempt(&client.address) {
-        let until = time::OffsetDateTime::now_utc()
-            + time::Duration::seconds(i64::try_from(wait).unwrap_or(60));
-        return Err(AppError::LockedOut { until }.into());
-    }
+    state.app.throttle_address(&client.address).await?;
     state
         .app
         .reset_forgotten_password(&body.login, &body.code, &body.new_password, &client)

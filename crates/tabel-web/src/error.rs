@@ -118,6 +118,22 @@ impl From<AppError> for ApiError {
                     "too many failed attempts; try again later",
                 )
             },
+            AppError::AccountLocked { until } => ApiError {
+                kind: "urn:tabel:problem:account-locked",
+                retry_after: Some(seconds_until(until)),
+                ..ApiError::new(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "too many failed logins with this login; try again later",
+                )
+            },
+            AppError::TooManyAttempts { until } => ApiError {
+                kind: "urn:tabel:problem:too-many-attempts",
+                retry_after: Some(seconds_until(until)),
+                ..ApiError::new(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "too many attempts from this address; try again later",
+                )
+            },
             AppError::Disabled => ApiError::new(
                 StatusCode::FORBIDDEN,
                 "this account is locked by the school administrator",
@@ -232,9 +248,14 @@ impl From<AppError> for PageError {
                     .collect::<Vec<_>>()
                     .join("; "),
             ),
-            AppError::LockedOut { .. } => PageError::Status(
+            AppError::LockedOut { .. } | AppError::AccountLocked { .. } => PageError::Status(
                 StatusCode::TOO_MANY_REQUESTS,
                 "login-locked-out",
+                String::new(),
+            ),
+            AppError::TooManyAttempts { .. } => PageError::Status(
+                StatusCode::TOO_MANY_REQUESTS,
+                "error-too-many-requests",
                 String::new(),
             ),
             AppError::Store(e) => PageError::internal(&e, "page failed"),

@@ -42,19 +42,24 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
         .map(str::trim)
 }
 
-/// The session token of a request: the bearer token, else the session cookie.
+/// The session token of a request: the bearer token, else the session cookie. (A request with
+/// a bearer token reaches the handlers without its session cookie: see [`check_origin`].)
 pub fn token(headers: &HeaderMap, state: &AppState) -> Option<String> {
     bearer(headers)
         .map(str::to_owned)
         .or_else(|| cookie(headers, cookie_name(state.web.secure_cookies)))
 }
 
-/// Where the request came from.
-pub fn client(parts: &Parts) -> Client {
+/// Where the request came from: the peer's address, or behind a trusted proxy the address it
+/// forwarded for ([`crate::proxy`]). Sessions, audit records and the throttles all take this one.
+pub fn client(parts: &Parts, state: &AppState) -> Client {
     let address = parts
         .extensions
         .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip().to_string())
+        .map(|c| {
+            crate::proxy::client_address(c.0.ip(), &parts.headers, &state.web.trusted_proxies)
+                .to_string()
+        })
         .unwrap_or_else(|| "unknown".into());
     let user_agent = parts
         .headers
@@ -177,7 +182,7 @@ impl FromRequestParts<AppState> for PageUser {
         Ok(PageUser {
             nav: Nav::of(&who),
             lang,
-            client: client(parts),
+            client: client(parts, state),
             who,
         })
     }
@@ -195,11 +200,11 @@ impl FromRequestParts<AppState> for Visitor {
     type Rejection = std::convert::Infallible;
     async fn from_request_parts(
         parts: &mut Parts,
-        _state: &AppState,
+        state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         Ok(Visitor {
             lang: lang_of(&parts.headers, None),
-            client: client(parts),
+            client: client(parts, state),
         })
     }
 }
@@ -211,9 +216,9 @@ impl FromRequestParts<AppState> for ClientInfo {
     type Rejection = std::convert::Infallible;
     async fn from_request_parts(
         parts: &mut Parts,
-        _state: &AppState,
+        state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        Ok(ClientInfo(client(parts)))
+        Ok(ClientInfo(client(parts, state)))
     }
 }
 
@@ -245,11 +250,16 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
 }
 
 /// CSRF defence for the HTML forms: a state-changing request must come from this site. Browsers
-/// send `Origin` on every cross-site POST; when present it must name our host. Requests with a
-/// bearer token are exempt (a browser never adds one by itself).
-pub async fn check_origin(req: Request, next: Next) -> Response {
+/// send `Origin` on every cross-site POST; when present it must name our host. A request with a
+/// bearer token is exempt (a browser never adds one by itself), and it authenticates by that
+/// token only: its session cookies are taken away here, so no handler can fall back on them.
+pub async fn check_origin(mut req: Request, next: Next) -> Response {
+    if bearer(req.headers()).is_some() {
+        drop_session_cookies(req.headers_mut());
+        return next.run(req).await;
+    }
     let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-    if safe || req.headers().contains_key(header::AUTHORIZATION) {
+    if safe {
         return next.run(req).await;
     }
     let host = req
@@ -277,5 +287,51 @@ pub async fn check_origin(req: Request, next: Next) -> Response {
         ApiError::new(StatusCode::FORBIDDEN, "cross-site request refused").into_response()
     } else {
         (StatusCode::FORBIDDEN, "cross-site request refused").into_response()
+    }
+}
+
+/// Removes the session cookie (under either name) from the request's `Cookie` headers, keeping
+/// the others (the language).
+fn drop_session_cookies(headers: &mut HeaderMap) {
+    let session = |pair: &str| {
+        let name = pair.split('=').next().unwrap_or("").trim();
+        name == cookie_name(true) || name == cookie_name(false)
+    };
+    let kept: Vec<String> = headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .map(str::trim)
+        .filter(|pair| !pair.is_empty() && !session(pair))
+        .map(str::to_owned)
+        .collect();
+    headers.remove(header::COOKIE);
+    if let Ok(v) = axum::http::HeaderValue::from_str(&kept.join("; "))
+        && !kept.is_empty()
+    {
+        headers.insert(header::COOKIE, v);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bearer_request_keeps_no_session_cookie() {
+        let mut h = HeaderMap::new();
+        h.append(
+            header::COOKIE,
+            "tabel_lang=en; tabel_session=abc".parse().unwrap(),
+        );
+        h.append(header::COOKIE, "__Host-tabel_session=def".parse().unwrap());
+        drop_session_cookies(&mut h);
+        assert_eq!(h.get_all(header::COOKIE).iter().count(), 1);
+        assert_eq!(h[header::COOKIE], "tabel_lang=en");
+        let mut only = HeaderMap::new();
+        only.insert(header::COOKIE, "tabel_session=abc".parse().unwrap());
+        drop_session_cookies(&mut only);
+        assert!(only.get(header::COOKIE).is_none());
     }
 }

@@ -28,6 +28,7 @@ mod notify;
 mod ops;
 mod paths;
 mod people;
+mod proxy;
 mod record;
 mod recovery;
 mod redirect;
@@ -40,7 +41,8 @@ mod thematic;
 mod timetable;
 
 pub use i18n::I18n;
-pub use ops::Metrics;
+pub use ops::{Metrics, MetricsToken};
+pub use proxy::TrustedProxy;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -52,21 +54,16 @@ use tower_http::compression::CompressionLayer;
 use tower_http::timeout::TimeoutLayer;
 
 /// Settings of the web layer.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct WebConfig {
-    /// Served over TLS (directly or behind a proxy): cookies get `Secure` and the `__Host-` prefix.
+    /// Served over TLS (directly or behind a proxy): cookies get `Secure` and the `__Host-` prefix,
+    /// and every answer carries `Strict-Transport-Security`.
     pub secure_cookies: bool,
-    /// Login attempts allowed per client address per minute (on top of per-account lockout).
-    pub login_attempts_per_minute: u32,
-}
-
-impl Default for WebConfig {
-    fn default() -> Self {
-        WebConfig {
-            secure_cookies: false,
-            login_attempts_per_minute: 30,
-        }
-    }
+    /// Proxies whose `Forwarded` / `X-Forwarded-For` headers name the client (see `proxy.rs`);
+    /// from anyone else those headers are ignored.
+    pub trusted_proxies: Vec<TrustedProxy>,
+    /// The bearer token `/metrics` asks for; without one `/metrics` is not served (404).
+    pub metrics_token: Option<MetricsToken>,
 }
 
 /// What every handler can reach.
@@ -78,8 +75,6 @@ pub struct AppState {
     pub web: Arc<WebConfig>,
     /// Translations.
     pub i18n: Arc<I18n>,
-    /// Per-address login limiter.
-    pub limiter: Arc<auth::LoginLimiter>,
     /// Counters for `/metrics`.
     pub metrics: Arc<Metrics>,
     /// Set-up uploads between their preview and their apply.
@@ -91,7 +86,6 @@ impl AppState {
     pub fn new(app: App, web: WebConfig) -> AppState {
         AppState {
             app,
-            limiter: Arc::new(auth::LoginLimiter::new(web.login_attempts_per_minute)),
             web: Arc::new(web),
             i18n: Arc::new(I18n::new()),
             metrics: Arc::new(Metrics::default()),

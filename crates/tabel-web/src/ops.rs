@@ -1,5 +1,5 @@
-//! Operations: `/healthz` and `/metrics` (Prometheus text format), and the middleware that counts
-//! requests and their durations.
+//! Operations: `/healthz` and `/metrics` (Prometheus text format, behind a bearer token), and the
+//! middleware that counts requests and their durations and adds the headers every answer carries.
 
 use crate::AppState;
 use axum::Router;
@@ -111,7 +111,57 @@ async fn healthz(State(state): State<AppState>) -> Response {
     }
 }
 
-async fn metrics(State(state): State<AppState>) -> Response {
+/// The secret a Prometheus scraper sends as `Authorization: Bearer …` for `/metrics` (kept out
+/// of `Debug`).
+#[derive(Clone)]
+pub struct MetricsToken(String);
+
+impl MetricsToken {
+    /// A token; an empty one is none.
+    pub fn new(token: &str) -> Option<MetricsToken> {
+        let token = token.trim();
+        (!token.is_empty()).then(|| MetricsToken(token.to_owned()))
+    }
+
+    /// Whether the request's `Authorization` carries this token (compared in constant time).
+    fn admits(&self, headers: &axum::http::HeaderMap) -> bool {
+        let given = headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .unwrap_or("")
+            .trim()
+            .as_bytes();
+        let want = self.0.as_bytes();
+        given.len() == want.len()
+            && given
+                .iter()
+                .zip(want)
+                .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+                == 0
+    }
+}
+
+impl std::fmt::Debug for MetricsToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("MetricsToken(***)")
+    }
+}
+
+/// The counters, for a scraper holding the metrics token: without a token configured there is
+/// nothing here (404); a missing or wrong token is 401.
+async fn metrics(State(state): State<AppState>, headers: axum::http::HeaderMap) -> Response {
+    let Some(token) = &state.web.metrics_token else {
+        return (StatusCode::NOT_FOUND, "not found").into_response();
+    };
+    if !token.admits(&headers) {
+        return (
+            StatusCode::UNAUTHORIZED,
+            [(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"))],
+            "send the metrics token: Authorization: Bearer <token>",
+        )
+            .into_response();
+    }
     (
         [(
             header::CONTENT_TYPE,
@@ -122,7 +172,6 @@ async fn metrics(State(state): State<AppState>) -> Response {
         .into_response()
 }
 
-/// Counts every request and adds the security headers every page should carry.
 /// A request that ends in a server error sets no cookie: whatever it began (a session, a
 /// language) is not handed to the browser from a failed answer.
 fn no_cookie_on_error(res: &mut Response) {
@@ -131,8 +180,18 @@ fn no_cookie_on_error(res: &mut Response) {
     }
 }
 
+/// The content security policy of every answer that brings none of its own: this site's files
+/// only, no framing, forms posting only here, no `<base>` to re-aim relative links.
+const CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; \
+                   frame-ancestors 'none'; form-action 'self'; base-uri 'none'";
+
+/// Counts every request and adds the security headers every answer should carry. Nothing but
+/// the versioned static files may be kept by a browser or a proxy cache: pages, API answers and
+/// files carry pupils' data, so everything else is `no-store`. Over TLS the browser is told to
+/// come back only over TLS (HSTS).
 pub(crate) async fn record(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let started = Instant::now();
+    let asset = req.uri().path().starts_with("/assets/");
     let mut res = next.run(req).await;
     state
         .metrics
@@ -151,7 +210,23 @@ pub(crate) async fn record(State(state): State<AppState>, req: Request, next: Ne
     if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
         h.insert(
             header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static("default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'"),
+            HeaderValue::from_static(CSP),
+        );
+    }
+    let kept_from_stores = h
+        .get(header::CACHE_CONTROL)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.split(',')
+                .any(|d| d.trim().eq_ignore_ascii_case("no-store"))
+        });
+    if !asset && !kept_from_stores {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    if state.web.secure_cookies {
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
         );
     }
     res

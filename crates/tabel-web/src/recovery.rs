@@ -44,13 +44,7 @@ async fn forgot(
     v: Visitor,
     Form(f): Form<ForgotForm>,
 ) -> Result<Response, PageError> {
-    if state.limiter.attempt(&v.client.address).is_err() {
-        return Err(PageError::Status(
-            StatusCode::TOO_MANY_REQUESTS,
-            "error-invalid",
-            String::new(),
-        ));
-    }
+    state.app.throttle_address(&v.client.address).await?;
     state
         .app
         .request_password_reset(&f.login, &v.client)
@@ -102,13 +96,7 @@ async fn reset(
     Form(f): Form<ResetForm>,
 ) -> Result<Response, PageError> {
     let t = state.i18n.tr(v.lang);
-    if state.limiter.attempt(&v.client.address).is_err() {
-        return Err(PageError::Status(
-            StatusCode::TOO_MANY_REQUESTS,
-            "error-invalid",
-            String::new(),
-        ));
-    }
+    state.app.throttle_address(&v.client.address).await?;
     match state
         .app
         .reset_forgotten_password(&f.login, &f.code, &f.new_password, &v.client)

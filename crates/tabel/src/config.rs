@@ -4,6 +4,7 @@
 use anyhow::Context;
 use serde::Deserialize;
 use std::path::Path;
+use tabel_app::AppConfig;
 use tabel_domain::calendar::TimeZoneName;
 use time::Date;
 
@@ -25,8 +26,17 @@ pub struct Config {
     pub seed: u64,
     /// A pinned "today" (for demos and tests).
     pub today: Option<Date>,
-    /// Served over TLS: `Secure` `__Host-` cookies.
+    /// Served over TLS: `Secure` `__Host-` cookies and HSTS.
     pub secure_cookies: bool,
+    /// Listen on an address other than loopback without `secure_cookies` all the same (plain
+    /// HTTP on a network: session cookies readable on the wire).
+    pub insecure_listen: bool,
+    /// Proxies whose forwarding headers name the client.
+    pub trusted_proxies: Vec<tabel_web::TrustedProxy>,
+    /// The bearer token `/metrics` asks for; `None`: `/metrics` is not served.
+    pub metrics_token: Option<tabel_web::MetricsToken>,
+    /// Login and password-reset attempts per client address per minute.
+    pub login_attempts_per_minute: u32,
     /// The deployment's time zone, for "today".
     pub time_zone: TimeZoneName,
     /// The largest file a teacher may attach to a lesson's homework, in bytes.
@@ -50,6 +60,10 @@ impl Config {
             seed: 1,
             today: None,
             secure_cookies: false,
+            insecure_listen: false,
+            trusted_proxies: Vec::new(),
+            metrics_token: None,
+            login_attempts_per_minute: AppConfig::default().login_attempts_per_minute,
             time_zone: TimeZoneName::MOSCOW,
             homework_file_max_bytes: tabel_app::homework_files::DEFAULT_MAX_BYTES,
             templates_dir: None,
@@ -69,6 +83,12 @@ pub struct FileConfig {
     pub listen: Option<String>,
     /// Secure cookies.
     pub secure_cookies: Option<bool>,
+    /// Listen on a network address without secure cookies all the same.
+    pub insecure_listen: Option<bool>,
+    /// Trusted proxies: addresses or networks (CIDR).
+    pub trusted_proxies: Option<Vec<String>>,
+    /// The token `/metrics` asks for.
+    pub metrics_token: Option<Redacted>,
     /// Time zone (IANA name of a Russian zone).
     pub time_zone: Option<String>,
     /// The largest homework file, in bytes.
@@ -77,6 +97,17 @@ pub struct FileConfig {
     pub templates_dir: Option<std::path::PathBuf>,
     /// `[notify]`: channels and the notification worker.
     pub notify: Option<NotifyFile>,
+}
+
+/// A secret read from `tabel.toml`, kept out of `Debug`.
+#[derive(Deserialize)]
+#[serde(transparent)]
+pub struct Redacted(pub String);
+
+impl std::fmt::Debug for Redacted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("***")
+    }
 }
 
 /// The `[notify]` table of `tabel.toml` (flags and `TABEL_*` variables win over it).
@@ -188,4 +219,15 @@ pub fn parse_file_size(raw: &str) -> Result<usize, String> {
 /// Parses a Russian IANA time zone name.
 pub fn parse_time_zone(raw: &str) -> Result<TimeZoneName, String> {
     TimeZoneName::parse(raw).map_err(|e| e.to_string())
+}
+
+/// Parses trusted proxies (addresses or CIDR networks), naming the one that is wrong.
+pub fn parse_trusted_proxies<S: AsRef<str>>(
+    list: &[S],
+) -> Result<Vec<tabel_web::TrustedProxy>, String> {
+    list.iter()
+        .map(AsRef::as_ref)
+        .filter(|p| !p.trim().is_empty())
+        .map(tabel_web::TrustedProxy::parse)
+        .collect()
 }

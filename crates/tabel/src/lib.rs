@@ -68,9 +68,26 @@ pub fn redact(url: &str) -> String {
 impl Application {
     /// Opens the database, applies migrations, fills it with the demo school when asked (and
     /// empty), and binds the listening socket.
+    ///
+    /// An address other than loopback is refused without `secure_cookies` (the session cookie
+    /// would travel in clear on the network) unless `insecure_listen` says so.
     pub async fn build(config: Config) -> anyhow::Result<Application> {
+        let listener = TcpListener::bind(&config.listen)
+            .await
+            .with_context(|| format!("cannot listen on {}", config.listen))?;
+        let bound = listener.local_addr()?;
+        if !bound.ip().is_loopback() && !config.secure_cookies && !config.insecure_listen {
+            anyhow::bail!(
+                "refusing to listen on {} ({bound}) without --secure-cookies: sessions would \
+                 travel in clear on the network. Put a TLS proxy in front and pass \
+                 --secure-cookies, listen on 127.0.0.1, or pass --insecure-listen to serve plain \
+                 HTTP on the network anyway",
+                config.listen
+            );
+        }
         let db = open_db(&config.db).await?;
         let app_config = AppConfig {
+            login_attempts_per_minute: config.login_attempts_per_minute,
             today: config.today,
             time_zone: config.time_zone.clone(),
             homework_file_max_bytes: config.homework_file_max_bytes,
@@ -120,12 +137,10 @@ impl Application {
                 tracing::info!("the database already holds data; --demo leaves it as it is");
             }
         }
-        let listener = TcpListener::bind(&config.listen)
-            .await
-            .with_context(|| format!("cannot listen on {}", config.listen))?;
         let web = WebConfig {
             secure_cookies: config.secure_cookies,
-            ..WebConfig::default()
+            trusted_proxies: config.trusted_proxies.clone(),
+            metrics_token: config.metrics_token.clone(),
         };
         Ok(Application {
             listener,

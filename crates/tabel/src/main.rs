@@ -18,6 +18,7 @@ use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
 use tabel::config::{
     DEFAULT_DB, DEFAULT_LISTEN, FileConfig, parse_date, parse_file_size, parse_time_zone,
+    parse_trusted_proxies,
 };
 use tabel::{Application, Config, open_db};
 use tabel_app::admin::{NewAccount, NewSchoolInput};
@@ -78,9 +79,33 @@ enum Command {
         /// Pretend today is this date (YYYY-MM-DD), e.g. to show the demo on a fixed day.
         #[arg(long, env = "TABEL_TODAY", value_parser = parse_date)]
         today: Option<Date>,
-        /// The server is reached over HTTPS: mark cookies Secure (and use the __Host- prefix).
+        /// The server is reached over HTTPS: mark cookies Secure (and use the __Host- prefix) and
+        /// send Strict-Transport-Security. Required to listen on an address other than loopback.
         #[arg(long, env = "TABEL_SECURE_COOKIES")]
         secure_cookies: bool,
+        /// Listen on a network address without --secure-cookies all the same (plain HTTP: the
+        /// session cookie travels in clear).
+        #[arg(long, env = "TABEL_INSECURE_LISTEN")]
+        insecure_listen: bool,
+        /// Reverse proxies whose Forwarded / X-Forwarded-For headers name the client, as
+        /// addresses or networks, comma-separated (e.g. 127.0.0.1,10.0.0.0/8). From anyone else
+        /// those headers are ignored.
+        #[arg(
+            long,
+            env = "TABEL_TRUSTED_PROXIES",
+            value_name = "LIST",
+            value_delimiter = ','
+        )]
+        trusted_proxies: Vec<String>,
+        /// The bearer token a Prometheus scraper sends for /metrics; without one /metrics is
+        /// not served.
+        #[arg(
+            long,
+            env = "TABEL_METRICS_TOKEN",
+            value_name = "TOKEN",
+            hide_env_values = true
+        )]
+        metrics_token: Option<String>,
         /// Time zone of the schools, e.g. Asia/Yekaterinburg (decides when "today" begins).
         #[arg(long, env = "TABEL_TIME_ZONE", value_name = "ZONE", value_parser = parse_time_zone)]
         time_zone: Option<TimeZoneName>,
@@ -403,6 +428,9 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
             seed,
             today,
             secure_cookies,
+            insecure_listen,
+            trusted_proxies,
+            metrics_token,
             time_zone,
             homework_file_max_bytes,
             templates_dir,
@@ -419,6 +447,19 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
                 seed,
                 today,
                 secure_cookies: secure_cookies || file.secure_cookies.unwrap_or(false),
+                insecure_listen: insecure_listen || file.insecure_listen.unwrap_or(false),
+                trusted_proxies: if trusted_proxies.is_empty() {
+                    parse_trusted_proxies(file.trusted_proxies.as_deref().unwrap_or_default())
+                        .map_err(|e| anyhow::anyhow!("tabel.toml: trusted_proxies: {e}"))?
+                } else {
+                    parse_trusted_proxies(&trusted_proxies)
+                        .map_err(|e| anyhow::anyhow!("--trusted-proxies: {e}"))?
+                },
+                metrics_token: metrics_token
+                    .as_deref()
+                    .or(file.metrics_token.as_ref().map(|t| t.0.as_str()))
+                    .and_then(tabel_web::MetricsToken::new),
+                login_attempts_per_minute: AppConfig::default().login_attempts_per_minute,
                 time_zone: match (time_zone, file.time_zone.as_deref()) {
                     (Some(z), _) => z,
                     (None, Some(raw)) => parse_time_zone(raw)

@@ -12,6 +12,7 @@ login-wrong = Wrong login or password.
 login-locked-out = Too many failed attempts. Try again later.
 login-disabled = This account is locked by the school administrator.
 login-rate-limited = Too many login attempts from this address. Wait a minute.
+error-too-many-requests = Too many requests from this address. Wait a minute.
 
 error-forbidden = Not allowed
 error-not-found = Page not found

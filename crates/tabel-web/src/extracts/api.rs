@@ -291,13 +291,16 @@ impl From<Verification> for VerificationDto {
 }
 
 /// Whether an extract with this code was issued (no login): the school, when, the dates, the
-/// hashes and the pupil's initials — never the marks. 404 for a code never issued.
+/// hashes and the pupil's initials — never the marks. 404 for a code never issued; 429
+/// `urn:tabel:problem:too-many-attempts` past the lookups a client address may make a minute.
 #[utoipa::path(get, path = "/api/v1/verify/{code}", tag = "extracts", params(("code" = String, Path)),
-    responses((status = 200, body = VerificationDto), (status = 404, body = Problem)))]
+    responses((status = 200, body = VerificationDto), (status = 404, body = Problem), (status = 429, body = Problem)))]
 async fn verify(
     State(state): State<AppState>,
+    ClientInfo(client): ClientInfo,
     Path(code): Path<tabel_domain::extract::ExtractCode>,
 ) -> Result<Json<VerificationDto>, ApiError> {
+    state.app.throttle_verification(&client.address).await?;
     Ok(Json(state.app.verify_extract(&code).await?.into()))
 }
 

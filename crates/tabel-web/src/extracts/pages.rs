@@ -585,12 +585,15 @@ async fn verify_lookup(
     }
 }
 
-/// Whether an extract with the printed code was issued: public, no login, no marks.
+/// Whether an extract with the printed code was issued: public, no login, no marks; a client
+/// address may look up as many codes a minute as it may try logins (429 past that), so that the
+/// codes cannot be guessed in bulk.
 async fn verify_page(
     State(state): State<AppState>,
     v: Visitor,
     Path(code): Path<ExtractCode>,
 ) -> Result<Response, PageError> {
+    state.app.throttle_verification(&v.client.address).await?;
     match state.app.verify_extract(&code).await {
         Ok(found) => verify_answer(&state, &v, found.code.clone(), Some(found)),
         Err(AppError::NotFound) => verify_answer(&state, &v, code.to_string(), None),

@@ -287,7 +287,7 @@ pub(crate) fn attachment(name: &str, content_type: &str, bytes: Vec<u8>) -> Resp
             ),
             (
                 header::CACHE_CONTROL,
-                HeaderValue::from_static("private, no-cache"),
+                HeaderValue::from_static("private, no-store"),
             ),
         ],
         bytes,

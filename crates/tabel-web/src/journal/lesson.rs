@@ -372,15 +372,12 @@ pub(super) async fn save_marks(
     }
 }
 
-/// Where to return after writing a recommendation: a journal page of this site, else the list
-/// of journals (the address comes from the query, so it must not lead elsewhere).
+/// Where to return after writing a recommendation: a journal page of this site (by the one rule
+/// for local paths, [`crate::redirect::local_path`]), else the list of journals (the address
+/// comes from the query, so it must not lead elsewhere).
 pub(super) fn local_back(raw: &str) -> String {
-    let ok = raw.starts_with("/journal/")
-        && !raw.contains("//")
-        && raw.bytes().all(|b| b.is_ascii_graphic() && b != b'\\');
-    if ok {
-        raw.to_owned()
-    } else {
-        "/journal".to_owned()
-    }
+    crate::redirect::local_path(raw)
+        .filter(|p| p.starts_with("/journal/"))
+        .unwrap_or("/journal")
+        .to_owned()
 }

@@ -554,6 +554,8 @@ mod tests {
         assert_eq!(local_back("/journal/\\evil"), "/journal");
         assert_eq!(local_back("/journal/x\r\nSet-Cookie: a=b"), "/journal");
         assert_eq!(local_back("/admin"), "/journal");
+        assert_eq!(local_back("/journal/\t/evil.example"), "/journal");
+        assert_eq!(local_back("/journal/%2F%2Fevil.example"), "/journal");
     }
 
     #[test]

@@ -27,6 +27,7 @@ mod notify;
 mod ops;
 mod people;
 mod record;
+mod security_login;
 mod setup;
 mod stats;
 mod structure;

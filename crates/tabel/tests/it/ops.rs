@@ -1,15 +1,22 @@
-use crate::support::{Page, TestApp, both_backends};
+use crate::support::{Backend, Page, TestApp, both_backends};
 use reqwest::StatusCode;
 use serde_json::Value;
 
-both_backends!(health_metrics_assets_and_the_api_description_are_served);
-async fn health_metrics_assets_and_the_api_description_are_served(app: TestApp) {
+both_backends!(health_metrics_assets_and_the_api_description_are_served(
+    backend
+));
+async fn health_metrics_assets_and_the_api_description_are_served(backend: Backend) {
+    let app = TestApp::with(backend, |c| {
+        c.metrics_token = tabel_web::MetricsToken::new("scrape");
+    })
+    .await;
     let health = app.http.get(app.url("/healthz")).send().await.unwrap();
     assert_eq!(health.status(), StatusCode::OK);
     let _ = app.login_api("nobody", "x").await;
     let metrics = app
         .http
         .get(app.url("/metrics"))
+        .bearer_auth("scrape")
         .send()
         .await
         .unwrap()
