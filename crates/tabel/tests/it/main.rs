@@ -24,6 +24,7 @@ mod journal_ui;
 mod notify;
 mod ops;
 mod people;
+mod permissions;
 mod record;
 mod setup;
 mod stats;
