@@ -111,6 +111,20 @@ pub(crate) async fn writer_of(
     lesson: &Lesson,
     reason: Option<&str>,
 ) -> Result<WriteRight, AppError> {
+    write_right(conn, p, lesson, false, reason).await
+}
+
+/// [`writer_of`] for a lesson, or for a standalone work (`standalone`: the group's journal on a
+/// date, with no lesson): a standalone work is written only by a teacher whose assignment to the
+/// subject in the group runs on that date (or an administrator), never by whoever the timetable
+/// names on a lesson nearby.
+pub(crate) async fn write_right(
+    conn: &mut Conn<'_>,
+    p: &Principal,
+    lesson: &Lesson,
+    standalone: bool,
+    reason: Option<&str>,
+) -> Result<WriteRight, AppError> {
     let me = p.person;
     let teacher = p.has_role(Role::Teacher, lesson.school)
         && match me {
@@ -130,7 +144,7 @@ pub(crate) async fn writer_of(
                 let substitute =
                     lesson.teacher == me && lesson.original_teacher.is_some_and(|o| o != me);
                 let on_lesson = lesson.teacher == me || lesson.original_teacher == Some(me);
-                running || substitute || (on_lesson && !any)
+                running || (!standalone && (substitute || (on_lesson && !any)))
             }
             None => false,
         };

@@ -71,3 +71,38 @@ async fn a_teacher_reads_only_the_pupils_they_teach(app: TestApp) {
         assert_eq!(status, StatusCode::NOT_FOUND, "admin2 GET {path}");
     }
 }
+
+both_backends!(a_standalone_mark_is_written_by_the_assigned_teacher_not_by_a_substitute_nearby);
+async fn a_standalone_mark_is_written_by_the_assigned_teacher_not_by_a_substitute_nearby(
+    app: TestApp,
+) {
+    use crate::journal::{id, lessons_5a, timetable};
+    use crate::support::post;
+    use serde_json::json;
+    let deputy = timetable(&app).await;
+    let f = &app.f;
+    let monday = lessons_5a(&app, &deputy, "2026-11-23", "2026-11-27").await[0].clone();
+    // `english` substitutes Monday's mathematics in 5А: that lesson is hers to write on.
+    let res = post(
+        &app,
+        &deputy,
+        &format!("/api/v1/lessons/{}/substitution", id(&monday)),
+        json!({"teacher_id": f.english.to_string(), "reason": "болезнь учителя", "version": monday["version"]}),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let standalone = json!({"student_id": f.oleg.to_string(), "group_id": f.class_5a.to_string(),
+        "subject_id": f.math.to_string(), "date": "2026-11-23", "value": "5", "work_type": "test"});
+    // A standalone work on that date is the journal's, not the lesson's: she is not assigned
+    // to mathematics in 5А, so she does not write it.
+    let english = app.token("english").await;
+    assert_problem(
+        post(&app, &english, "/api/v1/marks", standalone.clone()).await,
+        StatusCode::FORBIDDEN,
+    )
+    .await;
+    // The teacher assigned to mathematics in 5А does.
+    let teacher = app.token("teacher").await;
+    let res = post(&app, &teacher, "/api/v1/marks", standalone).await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+}
