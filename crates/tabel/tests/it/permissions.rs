@@ -106,3 +106,118 @@ async fn a_standalone_mark_is_written_by_the_assigned_teacher_not_by_a_substitut
     let res = post(&app, &teacher, "/api/v1/marks", standalone).await;
     assert_eq!(res.status(), StatusCode::CREATED);
 }
+
+/// The problem a request gets, for comparing an object out of reach with a missing one.
+async fn problem(app: &TestApp, path: &str, token: &str) -> serde_json::Value {
+    assert_problem(app.get(path, token).await, StatusCode::NOT_FOUND).await
+}
+
+both_backends!(another_familys_lesson_files_and_history_answer_as_if_missing);
+async fn another_familys_lesson_files_and_history_answer_as_if_missing(app: TestApp) {
+    use crate::homework_files::multipart;
+    use crate::journal::{id, timetable};
+    let deputy = timetable(&app).await;
+    let f = &app.f;
+    // Tuesday's mathematics in 5Б (Анна's class, taught by `english`), with a file attached.
+    let lessons = app
+        .get_json(
+            &format!(
+                "/api/v1/lessons?class={}&from=2026-11-23&to=2026-11-27",
+                f.class_5b
+            ),
+            &deputy,
+        )
+        .await;
+    let lesson = id(&lessons.as_array().unwrap()[0]);
+    let (content_type, body) = multipart(Some(("задание.txt", "text/plain", b"x")), &[]);
+    let res = app
+        .http
+        .post(app.url(&format!("/api/v1/lessons/{lesson}/files")))
+        .bearer_auth(app.token("english").await)
+        .header("content-type", content_type)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let file = id(&res.json().await.unwrap());
+    let missing = "987654321";
+    // Иван (5А) and Олег's mother have nothing to do with 5Б: the lesson, its files and its
+    // cells answer exactly as ids that do not exist.
+    for login in ["student", "refuser"] {
+        let token = app.token(login).await;
+        for (real, gone) in [
+            (
+                format!("/api/v1/files/{file}"),
+                format!("/api/v1/files/{missing}"),
+            ),
+            (
+                format!("/api/v1/lessons/{lesson}/files"),
+                format!("/api/v1/lessons/{missing}/files"),
+            ),
+            (
+                format!("/api/v1/cells/history?lesson={lesson}&student={}", f.anna),
+                format!("/api/v1/cells/history?lesson={missing}&student={}", f.anna),
+            ),
+        ] {
+            assert_eq!(
+                problem(&app, &real, &token).await,
+                problem(&app, &gone, &token).await,
+                "{login} GET {real}"
+            );
+        }
+    }
+    // Анна's mother downloads the file from the diary; the journal's list stays the school's.
+    let parent = app.token("parent").await;
+    assert_eq!(
+        app.get(&format!("/api/v1/files/{file}"), &parent)
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    assert_problem(
+        app.get(&format!("/api/v1/lessons/{lesson}/files"), &parent)
+            .await,
+        StatusCode::FORBIDDEN,
+    )
+    .await;
+}
+
+both_backends!(the_finals_of_a_class_out_of_reach_answer_as_a_missing_class);
+async fn the_finals_of_a_class_out_of_reach_answer_as_a_missing_class(app: TestApp) {
+    let f = &app.f;
+    let missing = "/api/v1/finals?class=987654321";
+    for (login, class) in [
+        ("admin", f.other_class),
+        ("admin2", f.class_5a),
+        ("student", f.class_5b),
+        ("refuser", f.class_5b),
+    ] {
+        let token = app.token(login).await;
+        assert_eq!(
+            problem(&app, &format!("/api/v1/finals?class={class}"), &token).await,
+            problem(&app, missing, &token).await,
+            "{login}"
+        );
+    }
+    // A family knows its own class: refused, not hidden.
+    assert_problem(
+        app.get(
+            &format!("/api/v1/finals?class={}", f.class_5a),
+            &app.token("parent").await,
+        )
+        .await,
+        StatusCode::FORBIDDEN,
+    )
+    .await;
+    // The school reads its own.
+    assert_eq!(
+        app.get(
+            &format!("/api/v1/finals?class={}", f.class_5a),
+            &app.token("zavuch").await,
+        )
+        .await
+        .status(),
+        StatusCode::OK
+    );
+}
