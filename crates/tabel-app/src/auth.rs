@@ -392,9 +392,16 @@ pub async fn load_principal(
         .into_iter()
         .filter(|(r, _)| matches!(r, Role::Admin | Role::Deputy | Role::Teacher))
         .collect();
-    let (class_teacher_of, children, student_in) = match person {
+    let teaches = grants.iter().any(|(r, _)| *r == Role::Teacher);
+    let (class_teacher_of, children, student_in, pupils) = match person {
         Some(p) => {
             let led = school_repo::classes_led_by(conn, p, today).await?;
+            // Whom a teacher reads: one query, only for someone who teaches or leads a class.
+            let pupils = if teaches || !led.is_empty() {
+                school_repo::pupils_of_teacher(conn, p, today).await?
+            } else {
+                Vec::new()
+            };
             let children = school_repo::children_of(conn, p)
                 .await?
                 .into_iter()
@@ -405,9 +412,9 @@ pub async fn load_principal(
                 })
                 .collect();
             let student_in = school_repo::student_school(conn, p).await?;
-            (led, children, student_in)
+            (led, children, student_in, pupils)
         }
-        None => (Vec::new(), Vec::new(), None),
+        None => (Vec::new(), Vec::new(), None, Vec::new()),
     };
     Ok(Principal {
         user,
@@ -416,5 +423,6 @@ pub async fn load_principal(
         class_teacher_of,
         children,
         student_in,
+        pupils,
     })
 }

@@ -191,6 +191,7 @@ mod tests {
             class_teacher_of: Vec::new(),
             children: Vec::new(),
             student_in: None,
+            pupils: Vec::new(),
         }
     }
 

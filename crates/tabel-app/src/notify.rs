@@ -510,6 +510,7 @@ impl App {
                 consent: true,
             }],
             student_in: None,
+            pupils: Vec::new(),
         };
         self.student_forecast(&on_behalf, student).await
     }
@@ -546,6 +547,7 @@ mod tests {
                 consent: true,
             }],
             student_in: None,
+            pupils: Vec::new(),
         }
     }
 

@@ -16,13 +16,11 @@ use crate::diary::DiaryChild;
 use crate::{App, AppError, check};
 use serde::Serialize;
 use std::collections::BTreeMap;
-use tabel_domain::access::Principal;
+use tabel_domain::access::{Principal, StudentFacts};
 use tabel_domain::debts::{DebtState, debt_stage};
 use tabel_domain::finals::FinalValue;
-use tabel_domain::record::{
-    EducationLevel, RecordFacts, RecordReader, infer_grades, record_reader,
-};
-use tabel_domain::school::{GroupKind, PeriodKind, Role};
+use tabel_domain::record::{EducationLevel, RecordReader, infer_grades, record_reader};
+use tabel_domain::school::{GroupKind, PeriodKind};
 use tabel_domain::text::sort_key;
 use tabel_domain::{AcademicYearId, PersonId, SchoolId, SubjectId};
 use tabel_store::finals::Slot;
@@ -359,25 +357,10 @@ impl App {
         let card = school_repo::get_student(c, student)
             .await?
             .ok_or(AppError::NotFound)?;
-        let groups = school_repo::groups_of_student(c, student, today).await?;
-        let classes: Vec<_> = groups
-            .iter()
-            .filter(|g| g.kind == GroupKind::Class)
-            .map(|g| g.id)
-            .collect();
-        let mut facts = RecordFacts {
+        let facts = StudentFacts {
             student,
             school: card.school,
-            classes,
-            taught_by_reader: false,
         };
-        // Whether a teacher teaches the pupil is asked only of a plain teacher of the school.
-        if let Err(tabel_domain::access::Decision::Forbidden) = record_reader(p, &facts)
-            && let Some(me) = p.person
-            && p.has_role(Role::Teacher, card.school)
-        {
-            facts.taught_by_reader = repo::teaches(c, me, student, today).await?;
-        }
         let reader = match record_reader(p, &facts) {
             Ok(r) => r,
             Err(d) => {
@@ -385,6 +368,7 @@ impl App {
                 return Err(AppError::Forbidden);
             }
         };
+        let groups = school_repo::groups_of_student(c, student, today).await?;
         let parts = Parts {
             classes: repo::classes_of(c, student).await?,
             finals: repo::finals_of(c, student).await?,

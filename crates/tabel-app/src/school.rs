@@ -34,7 +34,9 @@ pub struct Overview {
     pub counts: SchoolCounts,
 }
 
-async fn group_facts(
+/// What access to a group depends on: whether one of `p`'s children (with consent) or `p`
+/// themself is a member on the date.
+pub(crate) async fn group_facts(
     conn: &mut Conn<'_>,
     p: &Principal,
     g: &Group,

@@ -33,6 +33,10 @@ pub struct Principal {
     pub children: Vec<LinkedChild>,
     /// The school this user studies in, if a student.
     pub student_in: Option<SchoolId>,
+    /// The pupils this user teaches or is the class teacher of today, sorted: a member of a
+    /// group with a teaching assignment of theirs running today, or of a class they lead. What a
+    /// teacher reads of pupils (diary, marks, finals, debts, exams, record) is limited to these.
+    pub pupils: Vec<PersonId>,
 }
 
 /// The answer to "may I?". `Hidden` means the thing must look as if it did not exist (404), so
@@ -181,18 +185,39 @@ impl Principal {
         }
     }
 
-    /// See a student's card.
+    /// See a student's card and what the diary, finals, debts, exams and record show of them:
+    /// the school's administrators and deputy heads; a teacher or class teacher only of the
+    /// pupils they teach or lead ([`Principal::pupils`]); the pupil; a legal representative with
+    /// the diary consent in force ([`Decision::NoConsent`] without it). Other staff of the school
+    /// are refused (they know the pupil from the rosters); anyone else is told nothing.
     pub fn may_view_student(&self, s: &StudentFacts) -> Decision {
-        if self.is_staff_of(s.school)
+        if self.reads_as_staff(s)
             || self.person == Some(s.student)
             || self.visible_children().any(|c| c == s.student)
         {
             Decision::Allow
         } else if self.children.iter().any(|c| c.student == s.student) {
             Decision::NoConsent
+        } else if self.is_staff_of(s.school)
+            || self.class_teacher_of.iter().any(|(sc, _)| *sc == s.school)
+        {
+            Decision::Forbidden
         } else {
             Decision::Hidden
         }
+    }
+
+    /// Whether the user reads the pupil as the school does (everything, unpublished results
+    /// included): an administrator or deputy head of the pupil's school, or a teacher or class
+    /// teacher of the pupil there.
+    pub fn reads_as_staff(&self, s: &StudentFacts) -> bool {
+        let school = s.school;
+        if self.is_admin_of(school) || self.grants.contains(&(Role::Deputy, school)) {
+            return true;
+        }
+        let teaches_there = self.grants.contains(&(Role::Teacher, school))
+            || self.class_teacher_of.iter().any(|(sc, _)| *sc == school);
+        teaches_there && self.pupils.binary_search(&s.student).is_ok()
     }
 }
 
@@ -208,6 +233,7 @@ mod tests {
             class_teacher_of: vec![],
             children: vec![],
             student_in: None,
+            pupils: vec![],
         }
     }
 
@@ -281,6 +307,42 @@ mod tests {
         assert_eq!(p.may_view_group(&other), Decision::Hidden);
         assert_eq!(p.may_view_roster(&other), Decision::Hidden);
         assert_eq!(p.may_view_structure(S1), Decision::Forbidden);
+    }
+
+    #[test]
+    fn a_teacher_reads_only_the_pupils_they_teach_and_an_administrator_the_school() {
+        let taught = StudentFacts {
+            student: PersonId::new(5),
+            school: S1,
+        };
+        let other = StudentFacts {
+            student: PersonId::new(6),
+            school: S1,
+        };
+        let mut teacher = nobody();
+        teacher.grants.push((Role::Teacher, S1));
+        teacher.pupils = vec![PersonId::new(5)];
+        assert!(teacher.may_view_student(&taught).allowed());
+        // A pupil of the school the teacher does not teach: known from the rosters, refused.
+        assert_eq!(teacher.may_view_student(&other), Decision::Forbidden);
+        // The same pupil id in a school where the teacher has no role: nothing.
+        let elsewhere = StudentFacts {
+            school: S2,
+            ..taught
+        };
+        assert_eq!(teacher.may_view_student(&elsewhere), Decision::Hidden);
+        let mut class_teacher = nobody();
+        class_teacher.class_teacher_of.push((S1, GroupId::new(3)));
+        class_teacher.pupils = vec![PersonId::new(6)];
+        assert!(class_teacher.may_view_student(&other).allowed());
+        assert_eq!(class_teacher.may_view_student(&taught), Decision::Forbidden);
+        for role in [Role::Admin, Role::Deputy] {
+            let mut head = nobody();
+            head.grants.push((role, S1));
+            assert!(head.may_view_student(&other).allowed());
+            assert!(head.reads_as_staff(&other));
+            assert_eq!(head.may_view_student(&elsewhere), Decision::Hidden);
+        }
     }
 
     #[test]

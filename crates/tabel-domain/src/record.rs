@@ -6,13 +6,12 @@
 //! A record follows the person, not the class: it gathers every year of the pupil within the
 //! deployment, whichever class or school the pupil was in.
 
-use crate::access::{Decision, Principal};
+use crate::access::{Decision, Principal, StudentFacts};
 use crate::exams::{ExamKind, ExamMark};
 use crate::finals::Slot;
 use crate::school::PeriodKind;
-use crate::school::Role;
 use crate::{AcademicYearId, DebtId, DeferralId, ExamResultId, SubjectId};
-use crate::{GroupId, PersonId, SchoolId};
+use crate::{GroupId, SchoolId};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use time::{Date, OffsetDateTime};
@@ -101,52 +100,17 @@ impl RecordReader {
     }
 }
 
-/// Facts about a pupil that reading the record depends on.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RecordFacts {
-    /// The pupil.
-    pub student: PersonId,
-    /// The school the pupil studies in now (the one whose staff keep the record).
-    pub school: SchoolId,
-    /// The pupil's classes today (usually one).
-    pub classes: Vec<GroupId>,
-    /// Whether the reader teaches one of the pupil's groups now.
-    pub taught_by_reader: bool,
-}
-
-/// Who may read a pupil's record (a personal file, so narrower than the pupil's card): the
-/// school's administrators and deputy heads, the class teacher of the pupil's class, a teacher
-/// who teaches the pupil now; the pupil; a legal representative with the diary consent in force
-/// (without it: [`Decision::NoConsent`]). Other staff of the school are refused (they know the
-/// pupil); anyone else is told nothing.
-pub fn record_reader(p: &Principal, f: &RecordFacts) -> Result<RecordReader, Decision> {
-    let school = f.school;
-    let class_teacher = f
-        .classes
-        .iter()
-        .any(|c| p.class_teacher_of.contains(&(school, *c)));
-    let teacher = f.taught_by_reader && p.grants.contains(&(Role::Teacher, school));
-    if p.is_admin_of(school)
-        || p.grants.contains(&(Role::Deputy, school))
-        || class_teacher
-        || teacher
-    {
-        return Ok(RecordReader::Staff);
+/// Who may read a pupil's record, and how much: exactly who may see the pupil
+/// ([`Principal::may_view_student`]: the school's administrators and deputy heads, a teacher or
+/// class teacher of the pupil, the pupil, a legal representative with the diary consent in
+/// force). Staff who read the pupil see everything; the pupil and the family what is published.
+pub fn record_reader(p: &Principal, f: &StudentFacts) -> Result<RecordReader, Decision> {
+    match p.may_view_student(f) {
+        Decision::Allow if p.reads_as_staff(f) => Ok(RecordReader::Staff),
+        Decision::Allow if p.person == Some(f.student) => Ok(RecordReader::Pupil),
+        Decision::Allow => Ok(RecordReader::Family),
+        refused => Err(refused),
     }
-    if p.person == Some(f.student) {
-        return Ok(RecordReader::Pupil);
-    }
-    if p.visible_children().any(|c| c == f.student) {
-        return Ok(RecordReader::Family);
-    }
-    if p.children.iter().any(|c| c.student == f.student) {
-        return Err(Decision::NoConsent);
-    }
-    Err(if p.is_staff_of(school) {
-        Decision::Forbidden
-    } else {
-        Decision::Hidden
-    })
 }
 
 /// Fills the grade of each year that has none (no class membership kept for it) from the
@@ -171,8 +135,9 @@ pub fn infer_grades(years: &mut [(i32, Option<u8>)]) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::UserId;
     use crate::access::LinkedChild;
+    use crate::school::Role;
+    use crate::{PersonId, UserId};
 
     const S1: SchoolId = SchoolId::new(1);
     const S2: SchoolId = SchoolId::new(2);
@@ -187,15 +152,14 @@ mod tests {
             class_teacher_of: vec![],
             children: vec![],
             student_in: None,
+            pupils: vec![],
         }
     }
 
-    fn facts(taught: bool) -> RecordFacts {
-        RecordFacts {
+    fn facts() -> StudentFacts {
+        StudentFacts {
             student: PUPIL,
             school: S1,
-            classes: vec![CLASS],
-            taught_by_reader: taught,
         }
     }
 
@@ -233,29 +197,22 @@ mod tests {
     fn the_administration_the_class_teacher_and_the_pupils_teachers_read_everything() {
         let mut admin = nobody();
         admin.grants.push((Role::Admin, S1));
-        assert_eq!(
-            record_reader(&admin, &facts(false)),
-            Ok(RecordReader::Staff)
-        );
+        assert_eq!(record_reader(&admin, &facts()), Ok(RecordReader::Staff));
         let mut deputy = nobody();
         deputy.grants.push((Role::Deputy, S1));
-        assert_eq!(
-            record_reader(&deputy, &facts(false)),
-            Ok(RecordReader::Staff)
-        );
+        assert_eq!(record_reader(&deputy, &facts()), Ok(RecordReader::Staff));
         let mut class_teacher = nobody();
         class_teacher.grants.push((Role::Teacher, S1));
         class_teacher.class_teacher_of.push((S1, CLASS));
+        class_teacher.pupils = vec![PUPIL];
         assert_eq!(
-            record_reader(&class_teacher, &facts(false)),
+            record_reader(&class_teacher, &facts()),
             Ok(RecordReader::Staff)
         );
         let mut teacher = nobody();
         teacher.grants.push((Role::Teacher, S1));
-        assert_eq!(
-            record_reader(&teacher, &facts(true)),
-            Ok(RecordReader::Staff)
-        );
+        teacher.pupils = vec![PUPIL];
+        assert_eq!(record_reader(&teacher, &facts()), Ok(RecordReader::Staff));
         assert!(RecordReader::Staff.sees_unpublished());
     }
 
@@ -264,18 +221,13 @@ mod tests {
         let mut teacher = nobody();
         teacher.grants.push((Role::Teacher, S1));
         teacher.class_teacher_of.push((S1, GroupId::new(8)));
-        assert_eq!(
-            record_reader(&teacher, &facts(false)),
-            Err(Decision::Forbidden)
-        );
+        assert_eq!(record_reader(&teacher, &facts()), Err(Decision::Forbidden));
         let mut other = nobody();
         other.grants.push((Role::Admin, S2));
         other.grants.push((Role::Teacher, S2));
-        assert_eq!(record_reader(&other, &facts(true)), Err(Decision::Hidden));
-        assert_eq!(
-            record_reader(&nobody(), &facts(false)),
-            Err(Decision::Hidden)
-        );
+        other.pupils = vec![PUPIL];
+        assert_eq!(record_reader(&other, &facts()), Err(Decision::Hidden));
+        assert_eq!(record_reader(&nobody(), &facts()), Err(Decision::Hidden));
     }
 
     #[test]
@@ -283,36 +235,24 @@ mod tests {
         let mut pupil = nobody();
         pupil.person = Some(PUPIL);
         pupil.student_in = Some(S1);
-        assert_eq!(
-            record_reader(&pupil, &facts(false)),
-            Ok(RecordReader::Pupil)
-        );
+        assert_eq!(record_reader(&pupil, &facts()), Ok(RecordReader::Pupil));
         let mut parent = nobody();
         parent.children.push(LinkedChild {
             student: PUPIL,
             school: S1,
             consent: true,
         });
-        assert_eq!(
-            record_reader(&parent, &facts(false)),
-            Ok(RecordReader::Family)
-        );
+        assert_eq!(record_reader(&parent, &facts()), Ok(RecordReader::Family));
         assert!(!RecordReader::Family.sees_unpublished());
         parent.children[0].consent = false;
-        assert_eq!(
-            record_reader(&parent, &facts(false)),
-            Err(Decision::NoConsent)
-        );
+        assert_eq!(record_reader(&parent, &facts()), Err(Decision::NoConsent));
         let mut stranger = nobody();
         stranger.children.push(LinkedChild {
             student: PersonId::new(6),
             school: S1,
             consent: true,
         });
-        assert_eq!(
-            record_reader(&stranger, &facts(false)),
-            Err(Decision::Hidden)
-        );
+        assert_eq!(record_reader(&stranger, &facts()), Err(Decision::Hidden));
     }
 
     #[test]

@@ -23,6 +23,7 @@ mod grading;
 mod home;
 mod homework_files;
 mod i18n;
+mod inventory;
 mod journal;
 mod notify;
 mod ops;
@@ -41,6 +42,7 @@ mod thematic;
 mod timetable;
 
 pub use i18n::I18n;
+pub use inventory::{RouteEntry, inventory, routes};
 pub use ops::{Metrics, MetricsToken};
 pub use proxy::TrustedProxy;
 

@@ -146,6 +146,7 @@ fn admin(school: SchoolId) -> Principal {
         class_teacher_of: vec![],
         children: vec![],
         student_in: None,
+        pupils: Vec::new(),
     }
 }
 

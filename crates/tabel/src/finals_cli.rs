@@ -105,5 +105,6 @@ fn operator(school: SchoolId) -> Principal {
         class_teacher_of: Vec::new(),
         children: Vec::new(),
         student_in: None,
+        pupils: Vec::new(),
     }
 }

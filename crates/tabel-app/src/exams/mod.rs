@@ -187,6 +187,7 @@ mod tests {
             class_teacher_of: Vec::new(),
             children: Vec::new(),
             student_in: None,
+            pupils: Vec::new(),
         };
         assert_eq!(
             managed_school(&p(vec![(Role::Deputy, s)]), None).unwrap(),

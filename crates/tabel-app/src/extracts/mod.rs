@@ -304,6 +304,7 @@ pub fn operator(school: SchoolId) -> Principal {
         class_teacher_of: Vec::new(),
         children: Vec::new(),
         student_in: None,
+        pupils: Vec::new(),
     }
 }
 

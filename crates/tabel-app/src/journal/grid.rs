@@ -329,7 +329,8 @@ impl App {
 
 impl App {
     /// The journals of a class for its page: all of them for whoever reads the class's
-    /// journals (administrators, deputy heads, the class teacher), a teacher's own otherwise.
+    /// journals (administrators, deputy heads, the class teacher), a teacher's own otherwise;
+    /// refused to families (403 for their own class, 404 for any other).
     pub async fn class_journals(
         &self,
         p: &Principal,
@@ -348,6 +349,16 @@ impl App {
                 .any(|(s, k)| *s == g.school && *k == class);
         if reads_all {
             return Ok(all);
+        }
+        if !p.is_staff_of(g.school) {
+            // A family knows its own class and is refused; anyone else is told nothing, exactly
+            // as for a class that does not exist (not an empty list).
+            let facts = crate::school::group_facts(c, p, &g, self.today()).await?;
+            return Err(if p.may_view_group(&facts).allowed() {
+                AppError::Forbidden
+            } else {
+                AppError::NotFound
+            });
         }
         let mine = |j: &repo::ClassJournal| {
             p.has_role(Role::Teacher, g.school) && p.person == Some(j.teacher)

@@ -145,7 +145,7 @@ impl App {
                 (self.standalone_lesson(c, group, subject, on).await?, true)
             }
         };
-        let w = writer_of(c, p, &lesson, input.reason.as_deref()).await?;
+        let w = write_right(c, p, &lesson, standalone, input.reason.as_deref()).await?;
         no_grade_one(w.grade, "value")?;
         if !standalone && lesson.status == LessonStatus::Cancelled {
             return Err(AppError::invalid("lesson_id", "the lesson was cancelled"));
@@ -296,7 +296,8 @@ impl App {
     }
 
     /// A standalone work has no lesson: it hangs on a synthetic view of the group's journal on
-    /// that date, for the same permission and period checks.
+    /// that date, for the same period checks. Who may write it is decided by the assignment
+    /// ([`write_right`] with `standalone`), not by the teacher of the lesson borrowed here.
     async fn standalone_lesson(
         &self,
         c: &mut Conn<'_>,
@@ -307,7 +308,8 @@ impl App {
         let g = school_repo::get_group(c, group, on)
             .await?
             .ok_or(AppError::NotFound)?;
-        // Borrow the journal's nearest lesson for its teacher; its date is replaced.
+        // Borrow the journal's nearest lesson for its school, year and names; its date is
+        // replaced, and its teacher authorises nothing (see `write_right`).
         let lessons = tt::lessons_of_journal(
             c,
             group,
@@ -342,7 +344,14 @@ impl App {
         let c = &mut tx.conn();
         let before = repo::get_mark(c, id).await?.ok_or(AppError::NotFound)?;
         let lesson = self.lesson_of_mark(c, &before).await?;
-        let w = writer_of(c, p, &lesson, input.reason.as_deref()).await?;
+        let w = write_right(
+            c,
+            p,
+            &lesson,
+            before.lesson.is_none(),
+            input.reason.as_deref(),
+        )
+        .await?;
         no_grade_one(w.grade, "value")?;
         if before.version != input.version {
             return Err(stale("the mark", Some(mark_json(&before))));
@@ -444,7 +453,7 @@ impl App {
             let c = &mut pc.conn();
             let before = repo::get_mark(c, id).await?.ok_or(AppError::NotFound)?;
             let lesson = self.lesson_of_mark(c, &before).await?;
-            let w = writer_of(c, p, &lesson, reason).await?;
+            let w = write_right(c, p, &lesson, before.lesson.is_none(), reason).await?;
             if before.version != version {
                 return Err(stale("the mark", Some(mark_json(&before))));
             }

@@ -111,6 +111,20 @@ pub(crate) async fn writer_of(
     lesson: &Lesson,
     reason: Option<&str>,
 ) -> Result<WriteRight, AppError> {
+    write_right(conn, p, lesson, false, reason).await
+}
+
+/// [`writer_of`] for a lesson, or for a standalone work (`standalone`: the group's journal on a
+/// date, with no lesson): a standalone work is written only by a teacher whose assignment to the
+/// subject in the group runs on that date (or an administrator), never by whoever the timetable
+/// names on a lesson nearby.
+pub(crate) async fn write_right(
+    conn: &mut Conn<'_>,
+    p: &Principal,
+    lesson: &Lesson,
+    standalone: bool,
+    reason: Option<&str>,
+) -> Result<WriteRight, AppError> {
     let me = p.person;
     let teacher = p.has_role(Role::Teacher, lesson.school)
         && match me {
@@ -130,7 +144,7 @@ pub(crate) async fn writer_of(
                 let substitute =
                     lesson.teacher == me && lesson.original_teacher.is_some_and(|o| o != me);
                 let on_lesson = lesson.teacher == me || lesson.original_teacher == Some(me);
-                running || substitute || (on_lesson && !any)
+                running || (!standalone && (substitute || (on_lesson && !any)))
             }
             None => false,
         };
@@ -218,20 +232,27 @@ async fn write_audit(
 }
 
 impl App {
+    /// Whether `p` reads the journal of a lesson: its teacher (or the one substituted), a
+    /// teacher assigned to it, the class teacher, the school's administrators and deputy heads.
+    /// Other staff of the school are refused (403), and so are the pupils of the lesson's group
+    /// and their parents (they see the lesson in the diary); anyone else is told nothing (404,
+    /// as for a lesson that does not exist).
     pub(crate) async fn journal_reader(&self, p: &Principal, l: &Lesson) -> Result<(), AppError> {
-        let mut c = self.db.acquire().await?;
-        let c = &mut c.conn();
-        let g = school_repo::get_group(c, l.group, l.on)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        let class = g.parent.unwrap_or(g.id);
-        let mine = match p.person {
-            Some(me) => {
-                l.teacher == me
-                    || l.original_teacher == Some(me)
-                    || repo::is_assigned(c, me, l.group, l.subject).await?
-            }
-            None => false,
+        let (class, mine) = {
+            let mut c = self.db.acquire().await?;
+            let c = &mut c.conn();
+            let g = school_repo::get_group(c, l.group, l.on)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            let mine = match p.person {
+                Some(me) => {
+                    l.teacher == me
+                        || l.original_teacher == Some(me)
+                        || repo::is_assigned(c, me, l.group, l.subject).await?
+                }
+                None => false,
+            };
+            (g.parent.unwrap_or(g.id), mine)
         };
         if mine
             || p.is_admin_of(l.school)
@@ -241,8 +262,13 @@ impl App {
                 .any(|(s, k)| *s == l.school && *k == class)
         {
             Ok(())
-        } else if p.schools().contains(&l.school) {
+        } else if p.is_staff_of(l.school) {
             Err(AppError::Forbidden)
+        } else if p.schools().contains(&l.school) {
+            match self.lesson_family_reader(p, l, AppError::NotFound).await {
+                Ok(()) | Err(AppError::NoConsent) => Err(AppError::Forbidden),
+                Err(e) => Err(e),
+            }
         } else {
             Err(AppError::NotFound)
         }

@@ -652,6 +652,7 @@ mod tests {
             class_teacher_of: vec![(school, class)],
             children: vec![],
             student_in: None,
+            pupils: Vec::new(),
         };
         let whole = Scope::school(school);
         assert!(!may_see(&p, &whole));

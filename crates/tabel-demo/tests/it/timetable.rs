@@ -177,6 +177,7 @@ tabel_store::both_backends! {
             class_teacher_of: Vec::new(),
             children: Vec::new(),
             student_in: None,
+            pupils: Vec::new(),
         };
         let app = App::new(db.clone(), AppConfig { today: Some(TODAY), ..AppConfig::default() });
         for a in &demo.assessments {

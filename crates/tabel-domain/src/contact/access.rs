@@ -92,6 +92,7 @@ mod tests {
             class_teacher_of: vec![],
             children: vec![],
             student_in: None,
+            pupils: Vec::new(),
         }
     }
 

@@ -234,3 +234,31 @@ pub async fn classes_led_by(
             .collect(),
     )
 }
+
+#[derive(sqlx::FromRow)]
+struct PupilRow {
+    student_id: i64,
+}
+
+const SELECT_PUPILS_OF: &str = "SELECT DISTINCT m.student_id FROM memberships m \
+     WHERE m.starts_on <= $2 AND (m.ends_on IS NULL OR m.ends_on >= $2) AND m.group_id IN ( \
+       SELECT ta.group_id FROM teaching_assignments ta WHERE ta.teacher_id = $1 \
+         AND ta.starts_on <= $2 AND (ta.ends_on IS NULL OR ta.ends_on >= $2) \
+       UNION SELECT ct.class_id FROM class_teachers ct WHERE ct.teacher_id = $1 \
+         AND ct.starts_on <= $2 AND (ct.ends_on IS NULL OR ct.ends_on >= $2)) \
+     ORDER BY m.student_id";
+/// The pupils a person teaches or is the class teacher of on a date, sorted: the members on
+/// that date of a group with a teaching assignment of theirs running then, or of a class they
+/// lead then. One query, for the principal.
+pub async fn pupils_of_teacher(
+    conn: &mut Conn<'_>,
+    teacher: PersonId,
+    on: Date,
+) -> Result<Vec<PersonId>> {
+    Ok(
+        fetch_all!(conn, PupilRow, SELECT_PUPILS_OF, teacher.get(), on)?
+            .into_iter()
+            .map(|r| PersonId::new(r.student_id))
+            .collect(),
+    )
+}

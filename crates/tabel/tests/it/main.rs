@@ -26,6 +26,7 @@ mod journal_ui;
 mod notify;
 mod ops;
 mod people;
+mod permissions;
 mod record;
 mod security_login;
 mod setup;
