@@ -25,6 +25,7 @@ mod notify;
 mod ops;
 mod people;
 mod record;
+mod security_outbound;
 mod setup;
 mod stats;
 mod structure;
