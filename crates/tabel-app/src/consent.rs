@@ -542,8 +542,29 @@ impl App {
         }
     }
 
+    /// Whether the caller may keep a scan for the record, decided before the scan is read: the
+    /// registry's keepers of the record's pupil (others get 403 or 404 as for the record), a
+    /// record without a scan yet (409), and the uploader's daily limit not used up.
+    pub async fn may_attach_consent_scan(
+        &self,
+        p: &Principal,
+        consent: tabel_domain::ConsentId,
+    ) -> Result<(), AppError> {
+        let today = self.today();
+        let mut c = self.db.acquire().await?;
+        let c = &mut c.conn();
+        let record = repo::get(c, consent).await?.ok_or(AppError::NotFound)?;
+        self.check_keeper(c, p, record.student, today).await?;
+        if record.has_scan {
+            return Err(AppError::Conflict(
+                "this record already has its scan; a new application is a new record".into(),
+            ));
+        }
+        self.check_daily_upload(c, p, 0).await
+    }
+
     /// Keeps the scan of the paper a record rests on (PDF, JPEG, PNG up to 5 MB; one per
-    /// record).
+    /// record; within the uploader's daily limit).
     pub async fn attach_consent_scan(
         &self,
         p: &Principal,
@@ -589,6 +610,7 @@ impl App {
                 "this record already has its scan; a new application is a new record".into(),
             ));
         }
+        self.check_daily_upload(c, p, bytes.len()).await?;
         let sha256 = hex::encode(Sha256::digest(&bytes));
         let now = self.now();
         let scan = repo::Scan {

@@ -8,12 +8,19 @@
 //! the lesson's group and a parent of one (with the diary consent in force) may download, as the
 //! diary links the files.
 //!
+//! An upload is authorised before its body is read ([`App::may_attach_homework_file`]): the
+//! web layer asks first, then streams the file into a [`Spooled`] temporary file (hashed on
+//! the way, cut off at the size limit), and [`App::attach_homework_file`] checks everything
+//! again in its transaction. Each uploader may store at most
+//! [`crate::AppConfig::upload_bytes_per_day`] a day (homework files and consent scans, counted
+//! from what is stored, so a restart does not reset it).
+//!
 //! Every attach and delete appends an audit record with the file's metadata (never the bytes)
 //! and an outbox event in the same transaction. A deleted file is kept, marked deleted.
 
 use crate::journal::writer_of;
+use crate::upload::Spooled;
 use crate::{App, AppError, Client};
-use sha2::{Digest, Sha256};
 use tabel_domain::LessonId;
 use tabel_domain::access::Principal;
 use tabel_domain::timetable::LessonStatus;
@@ -25,6 +32,10 @@ use time::OffsetDateTime;
 
 /// The default largest file (the deployment may change it: [`crate::AppConfig`]).
 pub const DEFAULT_MAX_BYTES: usize = 10 * 1024 * 1024;
+
+/// The default of the bytes one user may upload a day (the deployment may change it:
+/// [`crate::AppConfig::upload_bytes_per_day`]).
+pub const DEFAULT_BYTES_PER_DAY: u64 = 200 * 1024 * 1024;
 
 /// Live files a lesson may hold.
 pub const MAX_FILES_PER_LESSON: i64 = 10;
@@ -48,6 +59,8 @@ pub mod refusal {
     pub const GRADE_ONE: &str = "grade 1 has no homework (first-grade rules)";
     /// The lesson was cancelled.
     pub const CANCELLED: &str = "the lesson was cancelled";
+    /// The uploader's bytes for today are used up.
+    pub const DAILY_LIMIT: &str = "the daily upload limit is reached; try again tomorrow";
 }
 
 /// Content types kept as declared; anything else is served as [`OCTET_STREAM`].
@@ -136,14 +149,14 @@ pub fn sanitize_file_name(raw: &str) -> String {
 }
 
 /// A file as uploaded.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct FileUpload {
     /// The name the client gave (sanitised before it is stored).
     pub file_name: String,
     /// The content type the client declared (checked against the allow-list).
     pub content_type: String,
-    /// The bytes.
-    pub bytes: Vec<u8>,
+    /// The file as received (in a temporary file, with its size and hash).
+    pub content: Spooled,
     /// Why (an administrator's correction).
     pub reason: Option<String>,
 }
@@ -204,8 +217,81 @@ impl App {
         self.config.homework_file_max_bytes
     }
 
+    /// Whether the caller may attach a file to the lesson, decided before the file is read:
+    /// 404 for a lesson they do not see, 403 for one they see but may not write, 422 for
+    /// grade 1 or a cancelled lesson, 409 for a closed period, and the daily limit when used up.
+    /// An administrator's missing reason is not judged here (it comes with the file); the
+    /// attach checks everything again.
+    pub async fn may_attach_homework_file(
+        &self,
+        p: &Principal,
+        lesson: tabel_domain::LessonId,
+    ) -> Result<(), AppError> {
+        let (l, right) = {
+            let mut c = self.db.acquire().await?;
+            let c = &mut c.conn();
+            let l = tt::get_lesson(c, lesson).await?.ok_or(AppError::NotFound)?;
+            let right = writer_of(c, p, &l, None).await;
+            (l, right)
+        };
+        match right {
+            Ok(_) => {}
+            Err(AppError::Invalid(e)) if e.contains_key("reason") => {}
+            Err(AppError::Forbidden) => {
+                // Only someone who sees the lesson (the school's staff, a pupil of its group or
+                // their parent) learns that it exists; to anyone else it is missing.
+                let sees = p.is_staff_of(l.school)
+                    || !matches!(
+                        self.lesson_family_reader(p, &l, AppError::NotFound).await,
+                        Err(AppError::NotFound)
+                    );
+                return Err(if sees {
+                    AppError::Forbidden
+                } else {
+                    AppError::NotFound
+                });
+            }
+            Err(e) => return Err(e),
+        }
+        if l.grade == 1 {
+            return Err(file_error(refusal::GRADE_ONE));
+        }
+        if l.status == LessonStatus::Cancelled {
+            return Err(AppError::invalid("lesson_id", refusal::CANCELLED));
+        }
+        let mut c = self.db.acquire().await?;
+        self.check_daily_upload(&mut c.conn(), p, 0).await
+    }
+
+    /// The bytes one user may still upload today.
+    pub fn upload_bytes_per_day(&self) -> u64 {
+        self.config.upload_bytes_per_day
+    }
+
+    /// Refuses an upload of `adding` bytes that would take the user past the day's limit
+    /// (the day in the deployment's time zone, by the stored files' times).
+    pub(crate) async fn check_daily_upload(
+        &self,
+        c: &mut Conn<'_>,
+        p: &Principal,
+        adding: usize,
+    ) -> Result<(), AppError> {
+        let local = self.config.time_zone.local(self.now());
+        let day_start = local
+            .replace_time(time::Time::MIDNIGHT)
+            .to_offset(time::UtcOffset::UTC);
+        let used = repo::bytes_uploaded_since(c, p.user, day_start).await?;
+        let used = u64::try_from(used).unwrap_or(0);
+        let adding = u64::try_from(adding).unwrap_or(u64::MAX);
+        let limit = self.config.upload_bytes_per_day;
+        if used >= limit || used.saturating_add(adding) > limit {
+            return Err(file_error(refusal::DAILY_LIMIT));
+        }
+        Ok(())
+    }
+
     /// Attaches a file to a lesson's homework (whoever may write the lesson's record).
-    #[tracing::instrument(skip_all, fields(lesson = lesson.get(), bytes = upload.bytes.len()))]
+    #[tracing::instrument(skip_all, fields(lesson = lesson.get(), bytes = upload.content.len()))]
     pub async fn attach_homework_file(
         &self,
         p: &Principal,
@@ -216,18 +302,11 @@ impl App {
         let FileUpload {
             file_name,
             content_type: declared,
-            bytes,
+            content,
             reason,
         } = upload;
         let file_name = sanitize_file_name(&file_name);
         let kind = content_type(&declared);
-        // Hashing ten megabytes takes a while: off the async runtime, a few at once.
-        let (bytes, sha256) = self
-            .run_bounded(move || {
-                let digest = Sha256::digest(&bytes);
-                (bytes, hex::encode(digest))
-            })
-            .await?;
         let mut tx = self.db.begin().await?;
         let c = &mut tx.conn();
         let l = tt::get_lesson(c, lesson).await?.ok_or(AppError::NotFound)?;
@@ -238,12 +317,13 @@ impl App {
         if l.status == LessonStatus::Cancelled {
             return Err(AppError::invalid("lesson_id", refusal::CANCELLED));
         }
-        if bytes.is_empty() {
+        if content.is_empty() {
             return Err(file_error(refusal::EMPTY));
         }
-        if bytes.len() > self.homework_file_max_bytes() {
+        if content.len() > self.homework_file_max_bytes() {
             return Err(file_error(refusal::TOO_LARGE));
         }
+        self.check_daily_upload(c, p, content.len()).await?;
         // Taken before counting: concurrent uploads to the lesson queue here.
         if !repo::claim_lesson(c, lesson).await? {
             return Err(AppError::NotFound);
@@ -251,6 +331,12 @@ impl App {
         if repo::count_for_lesson(c, lesson).await? >= MAX_FILES_PER_LESSON {
             return Err(file_error(refusal::TOO_MANY));
         }
+        // Read back only now, accepted: the database keeps the bytes in the row.
+        let bytes = content
+            .read()
+            .await
+            .map_err(|e| AppError::Internal(format!("the uploaded file: {e}")))?;
+        let sha256 = content.sha256().to_owned();
         let now = self.now();
         let id = repo::insert_file(
             c,

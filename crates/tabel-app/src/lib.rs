@@ -81,6 +81,11 @@ pub struct AppConfig {
     /// How many CPU-bound jobs may run at once: reading an uploaded table (each may hold up to
     /// the workbook reader's budget, under 64 MiB), hashing an uploaded file, typesetting a PDF.
     pub heavy_permits: usize,
+    /// Which webhook URLs may be registered (https to public addresses unless the operator
+    /// lists hosts for plain http); the notifier applies the same rules when it connects.
+    pub webhook_rules: tabel_domain::notify::WebhookRules,
+    /// The bytes one user may upload a day (homework files and consent scans together).
+    pub upload_bytes_per_day: u64,
 }
 
 impl Default for AppConfig {
@@ -97,6 +102,8 @@ impl Default for AppConfig {
             auth_cache_ttl: std::time::Duration::from_secs(2),
             homework_file_max_bytes: homework_files::DEFAULT_MAX_BYTES,
             heavy_permits: 2,
+            webhook_rules: tabel_domain::notify::WebhookRules::default(),
+            upload_bytes_per_day: homework_files::DEFAULT_BYTES_PER_DAY,
         }
     }
 }

@@ -385,7 +385,8 @@ impl App {
         Ok(repo::webhooks_of_school(&mut c.conn(), school).await?)
     }
 
-    /// Subscribes a service to the school's events (the administrator): a checked URL, the
+    /// Subscribes a service to the school's events (the administrator): a URL checked against
+    /// the deployment's [`tabel_domain::notify::WebhookRules`] (https to a public address), known
     /// topics, a fresh secret returned once for the receiver to verify signatures with.
     #[tracing::instrument(skip_all, fields(school = %school))]
     pub async fn add_webhook(
@@ -397,7 +398,7 @@ impl App {
     ) -> Result<CreatedWebhook, AppError> {
         check(p.may_administer(school))?;
         let mut errors = FieldErrors::new();
-        let url = WebhookUrl::parse(&input.url)
+        let url = WebhookUrl::parse(&input.url, &self.config.webhook_rules)
             .map_err(|e| errors.insert(e.field, e.message))
             .ok();
         let topics = Topics::parse(&input.topics)

@@ -14,6 +14,7 @@ use crate::code::coded_enum;
 use crate::{ContactId, PersonId};
 use crate::{SchoolId, WebhookId};
 use std::collections::BTreeMap;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 coded_enum!(
     /// What a family may hear about: a group of outbox topics with one setting.
@@ -334,33 +335,162 @@ impl fmt::Display for Recipient {
     }
 }
 
-/// A webhook's URL: `http://` or `https://`, a host, no spaces, at most 2,000 characters.
+/// Which webhook URLs a deployment accepts. Webhooks leave from inside the school's network, so
+/// by default only `https://` to a public address: never loopback, private, link-local (the
+/// cloud's metadata service at 169.254.169.254), shared (CGNAT), documentation, multicast or
+/// reserved addresses, nor IPv6 forms of them. The operator may list hosts reached over plain
+/// `http://`; a listed host may also be a non-public address (a receiver on the same machine or
+/// network, as in the tests). The list is explicit: nothing else loosens the rule.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct WebhookRules {
+    allow_http_hosts: Vec<String>,
+}
+
+impl WebhookRules {
+    /// Rules allowing plain http (and a non-public address) for these hosts: names or
+    /// addresses as a URL spells them (`127.0.0.1`, `hooks.lan`, `::1`), compared without case.
+    pub fn allowing_http(hosts: impl IntoIterator<Item = impl AsRef<str>>) -> WebhookRules {
+        WebhookRules {
+            allow_http_hosts: hosts
+                .into_iter()
+                .map(|h| bare_host(h.as_ref().trim()).to_ascii_lowercase())
+                .filter(|h| !h.is_empty())
+                .collect(),
+        }
+    }
+
+    /// The hosts listed.
+    pub fn http_hosts(&self) -> &[String] {
+        &self.allow_http_hosts
+    }
+
+    /// Whether a host (a name or an address as the URL spells it) is listed.
+    pub fn is_listed(&self, host: &str) -> bool {
+        let host = bare_host(host);
+        self.allow_http_hosts
+            .iter()
+            .any(|h| h.eq_ignore_ascii_case(host))
+    }
+
+    /// Whether a webhook to `host` may connect to `ip`: a public address, or any address of a
+    /// listed host.
+    pub fn may_connect(&self, host: &str, ip: IpAddr) -> bool {
+        is_public_address(ip) || self.is_listed(host)
+    }
+}
+
+/// `[::1]` as `::1`: the brackets of an IPv6 literal in a URL.
+fn bare_host(host: &str) -> &str {
+    host.strip_prefix('[')
+        .and_then(|h| h.strip_suffix(']'))
+        .unwrap_or(host)
+}
+
+/// Whether an address is reachable on the public internet: not loopback, private (RFC 1918),
+/// shared (100.64/10), link-local, "this network" (0/8), IETF protocol assignments, benchmarking,
+/// documentation, multicast, reserved or broadcast; for IPv6 only global unicast (2000::/3)
+/// outside documentation and IETF ranges, with IPv4-mapped and -compatible addresses refused
+/// and the IPv4 address inside NAT64 and 6to4 addresses checked as IPv4.
+pub fn is_public_address(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => is_public_v4(v4),
+        IpAddr::V6(v6) => is_public_v6(v6),
+    }
+}
+
+fn is_public_v4(ip: Ipv4Addr) -> bool {
+    let [a, b, c, _] = ip.octets();
+    !(a == 0
+        || a == 10
+        || a == 127
+        || (a == 100 && (64..128).contains(&b))
+        || (a == 169 && b == 254)
+        || (a == 172 && (16..32).contains(&b))
+        || (a == 192 && b == 168)
+        || (a == 192 && b == 0 && c == 0)
+        || (a == 192 && b == 0 && c == 2)
+        || (a == 192 && b == 88 && c == 99)
+        || (a == 198 && (b == 18 || b == 19))
+        || (a == 198 && b == 51 && c == 100)
+        || (a == 203 && b == 0 && c == 113)
+        || a >= 224)
+}
+
+fn is_public_v6(ip: Ipv6Addr) -> bool {
+    let s = ip.segments();
+    let embedded = |hi: u16, lo: u16| {
+        let [a, b] = hi.to_be_bytes();
+        let [c, d] = lo.to_be_bytes();
+        is_public_v4(Ipv4Addr::new(a, b, c, d))
+    };
+    // NAT64 (64:ff9b::/96) and 6to4 (2002::/16) carry an IPv4 address that decides.
+    if s[..6] == [0x64, 0xff9b, 0, 0, 0, 0] {
+        return embedded(s[6], s[7]);
+    }
+    if s[0] == 0x2002 {
+        return embedded(s[1], s[2]);
+    }
+    // Global unicast only; this also refuses ::, ::1, IPv4-mapped (::ffff:0:0/96) and
+    // -compatible (::/96) addresses, 100::/64, unique-local fc00::/7, link-local fe80::/10,
+    // site-local fec0::/10 and multicast ff00::/8.
+    (s[0] & 0xe000) == 0x2000
+        // IETF protocol assignments (Teredo, benchmarking, ORCHID): 2001::/23.
+        && !(s[0] == 0x2001 && s[1] < 0x0200)
+        // Documentation: 2001:db8::/32 and 3fff::/20.
+        && !(s[0] == 0x2001 && s[1] == 0x0db8)
+        && (s[0] & 0xfff0) != 0x3ff0
+}
+
+/// A webhook's URL: `https://` (or `http://` to a host the [`WebhookRules`] list), a host and no
+/// user or password, an address literal only when public (or listed), at most 2,000
+/// characters; kept as the HTTP client will read it (`https://127.1/` is `https://127.0.0.1/`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(into = "String")]
 pub struct WebhookUrl(String);
 
 impl WebhookUrl {
-    /// Parses a URL.
-    pub fn parse(raw: &str) -> Result<WebhookUrl, NotifyError> {
-        let url = raw.trim();
+    /// Parses a URL under the deployment's rules.
+    pub fn parse(raw: &str, rules: &WebhookRules) -> Result<WebhookUrl, NotifyError> {
+        let raw = raw.trim();
         let bad = || {
             err(
                 "url",
-                "use an http:// or https:// address, e.g. https://example.org/hook",
+                "use an https:// address, e.g. https://example.org/hook",
             )
         };
-        if url.len() > 2000 || url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        if raw.len() > 2000 || raw.chars().any(|c| c.is_whitespace() || c.is_control()) {
             return Err(bad());
         }
-        let rest = url
-            .strip_prefix("https://")
-            .or_else(|| url.strip_prefix("http://"))
-            .ok_or_else(bad)?;
-        let host = rest.split(['/', '?', '#']).next().unwrap_or("");
-        if host.is_empty() || host.contains('@') {
+        let url = url::Url::parse(raw).map_err(|_| bad())?;
+        if !matches!(url.scheme(), "https" | "http")
+            || !url.username().is_empty()
+            || url.password().is_some()
+        {
             return Err(bad());
         }
-        Ok(WebhookUrl(url.to_owned()))
+        let host = url.host_str().filter(|h| !h.is_empty()).ok_or_else(bad)?;
+        let listed = rules.is_listed(host);
+        if url.scheme() == "http" && !listed {
+            return Err(err(
+                "url",
+                "use https:// (plain http:// only to a host the deployment lists in webhook_allow_http_hosts)",
+            ));
+        }
+        let not_public = || {
+            err(
+                "url",
+                "the address is not public (loopback, private, link-local or reserved): a webhook goes to a service on the internet",
+            )
+        };
+        match url.host() {
+            Some(url::Host::Ipv4(ip)) if !listed && !is_public_v4(ip) => return Err(not_public()),
+            Some(url::Host::Ipv6(ip)) if !listed && !is_public_v6(ip) => return Err(not_public()),
+            Some(url::Host::Domain(name)) if !listed && is_local_name(name) => {
+                return Err(not_public());
+            }
+            _ => {}
+        }
+        Ok(WebhookUrl(url.into()))
     }
 
     /// The URL.
@@ -369,26 +499,77 @@ impl WebhookUrl {
     }
 }
 
+/// Names that never leave the machine or the local network (RFC 6761, 6762, 8375).
+fn is_local_name(name: &str) -> bool {
+    let name = name.trim_end_matches('.').to_ascii_lowercase();
+    ["localhost", "local", "internal", "home.arpa", "localdomain"]
+        .iter()
+        .any(|suffix| name == *suffix || name.ends_with(&format!(".{suffix}")))
+}
+
 impl From<WebhookUrl> for String {
     fn from(v: WebhookUrl) -> String {
         v.0
     }
 }
 
+/// Every topic Tabel writes to the outbox, in one place: a webhook subscribes to some of these
+/// (or `*`), and the outbox refuses (in debug builds) a topic that is not here, so that the
+/// list cannot fall behind the code.
+pub const TOPICS: &[&str] = &[
+    "assessment.planned",
+    "attendance.set",
+    "consent.changed",
+    "contact.added",
+    "contact.preferences_changed",
+    "contact.removed",
+    "contact.verification_requested",
+    "contact.verified",
+    "debt.arisen",
+    "debt.changed",
+    "debt.closed",
+    "debt.retaken",
+    "exam.result_published",
+    "extract.handed",
+    "extracts.issued",
+    "final.deferral_ended",
+    "final.deferred",
+    "final.published",
+    "guardianship.created",
+    "homework.file_attached",
+    "homework.file_deleted",
+    "homework.published",
+    "lesson.changed",
+    "mark.changed",
+    "mark.recorded",
+    "person.merged",
+    "pupil.arrived",
+    "pupil.left",
+    "pupil.transferred",
+    "recommendation.added",
+    "school.created",
+    "timetable.changed",
+    "user.created",
+];
+
 /// The topics a webhook receives: `*` for every outbox topic, or a list like
 /// `final.published exam.result_published`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Topics(Vec<String>);
 
+fn split_topics(raw: &str) -> Vec<String> {
+    raw.split([' ', ',', '\n', '\t'])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
 impl Topics {
-    /// Parses topics separated by spaces or commas.
+    /// Parses topics separated by spaces or commas: `*`, or topics of [`TOPICS`] (a misspelt
+    /// topic would otherwise subscribe to nothing, silently).
     pub fn parse(raw: &str) -> Result<Topics, NotifyError> {
-        let list: Vec<String> = raw
-            .split([' ', ',', '\n', '\t'])
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(str::to_owned)
-            .collect();
+        let list = split_topics(raw);
         if list.is_empty() {
             return Err(err("topics", "name at least one topic, or * for all"));
         }
@@ -396,19 +577,24 @@ impl Topics {
             return Err(err("topics", "at most 50 topics"));
         }
         for t in &list {
-            let ok = t == "*"
-                || (t.len() <= 64
-                    && t.contains('.')
-                    && t.chars()
-                        .all(|c| c.is_ascii_lowercase() || c == '.' || c == '_'));
-            if !ok {
+            if t != "*" && !TOPICS.contains(&t.as_str()) {
+                let shown: String = t.chars().take(64).collect();
                 return Err(err(
                     "topics",
-                    format!("{t:?} is not a topic such as final.published"),
+                    format!(
+                        "{shown:?} is not a topic Tabel sends; use * or some of: {}",
+                        TOPICS.join(", ")
+                    ),
                 ));
             }
         }
         Ok(Topics(list))
+    }
+
+    /// Topics as stored with a subscription, read without judging them (a subscription made
+    /// before a topic was renamed keeps what it had).
+    pub fn from_stored(stored: &str) -> Topics {
+        Topics(split_topics(stored))
     }
 
     /// Whether an outbox topic is among them.
@@ -513,23 +699,84 @@ mod tests {
 
     #[test]
     fn webhook_urls_and_topics_are_checked() {
-        assert!(WebhookUrl::parse("https://example.org/hook?x=1").is_ok());
-        assert!(WebhookUrl::parse("http://127.0.0.1:9000/").is_ok());
+        let strict = WebhookRules::default();
+        assert_eq!(
+            WebhookUrl::parse("https://example.org/hook?x=1", &strict)
+                .unwrap()
+                .as_str(),
+            "https://example.org/hook?x=1"
+        );
+        assert!(WebhookUrl::parse("https://93.184.215.14/h", &strict).is_ok());
+        assert!(WebhookUrl::parse("https://[2a00:1450:4010::65]/h", &strict).is_ok());
         for bad in [
             "ftp://x",
             "https://",
             "https://a b",
             "javascript:alert(1)",
             "https://u:p@h/",
+            "http://example.org/hook",
+            "http://127.0.0.1:9000/",
         ] {
-            assert!(WebhookUrl::parse(bad).is_err(), "{bad}");
+            assert!(WebhookUrl::parse(bad, &strict).is_err(), "{bad}");
         }
+        // Every non-public address, however it is spelt, is refused at registration.
+        for inside in [
+            "https://127.0.0.1/",
+            "https://127.1/",
+            "https://2130706433/",
+            "https://0x7f.0.0.1/",
+            "https://0.0.0.0/",
+            "https://10.1.2.3/",
+            "https://172.16.0.1/",
+            "https://192.168.1.1/",
+            "https://100.64.0.1/",
+            "https://169.254.169.254/latest/meta-data/",
+            "https://198.18.0.1/",
+            "https://192.0.2.1/",
+            "https://224.0.0.1/",
+            "https://255.255.255.255/",
+            "https://[::1]/",
+            "https://[::]/",
+            "https://[::ffff:127.0.0.1]/",
+            "https://[::ffff:8.8.8.8]/",
+            "https://[fd00::1]/",
+            "https://[fe80::1]/",
+            "https://[ff02::1]/",
+            "https://[2001:db8::1]/",
+            "https://[64:ff9b::a00:1]/",
+            "https://[2002:a00:1::1]/",
+            "https://localhost/",
+            "https://printer.local/",
+            "https://LOCALHOST./",
+        ] {
+            let e = WebhookUrl::parse(inside, &strict).unwrap_err();
+            assert_eq!(e.field, "url", "{inside}");
+        }
+        // A listed host may be reached over http, at a non-public address too; others may not.
+        let tests = WebhookRules::allowing_http(["127.0.0.1", "[::1]"]);
+        assert!(WebhookUrl::parse("http://127.0.0.1:9000/", &tests).is_ok());
+        assert!(WebhookUrl::parse("https://127.0.0.1:9000/", &tests).is_ok());
+        assert!(WebhookUrl::parse("http://[::1]:9000/", &tests).is_ok());
+        assert!(WebhookUrl::parse("http://127.0.0.2/", &tests).is_err());
+        assert!(WebhookUrl::parse("https://10.0.0.1/", &tests).is_err());
+        assert!(tests.may_connect("127.0.0.1", "127.0.0.1".parse().unwrap()));
+        assert!(!tests.may_connect("evil.example", "127.0.0.1".parse().unwrap()));
+        assert!(strict.may_connect("example.org", "93.184.215.14".parse().unwrap()));
+        assert!(is_public_address("64:ff9b::808:808".parse().unwrap()));
+        assert!(!is_public_address("3fff::1".parse().unwrap()));
+        assert!(!is_public_address("2001::1".parse().unwrap()));
         let t = Topics::parse("final.published, exam.result_published").unwrap();
         assert!(t.matches("final.published") && !t.matches("mark.recorded"));
         assert_eq!(t.stored(), "final.published exam.result_published");
         assert!(Topics::parse("*").unwrap().matches("anything.else"));
         assert!(Topics::parse("").is_err());
         assert!(Topics::parse("DROP TABLE").is_err());
+        // A topic Tabel never sends is refused, naming the field.
+        let e = Topics::parse("final.published finals.published").unwrap_err();
+        assert_eq!(e.field, "topics");
+        assert!(e.message.contains("finals.published"), "{}", e.message);
+        assert!(Topics::parse("mark.recorded,debt.arisen").is_ok());
+        assert!(Topics::from_stored("final.published old.topic").matches("old.topic"));
     }
 
     proptest! {

@@ -1,6 +1,18 @@
 //! The channels a message leaves by: e-mail over SMTP (lettre, pooled connections reused
 //! across messages), SMS through a configurable HTTP gateway, and webhooks (a JSON POST signed
 //! with HMAC-SHA256 over the timestamp and the body).
+//!
+//! Webhook URLs are given by school administrators, not by the operator, so they go through a
+//! client of their own: the URL is checked again against the [`WebhookRules`] before each try,
+//! names are resolved by [`PublicOnly`] (which drops non-public addresses, so a name that
+//! resolves to 127.0.0.1 or 169.254.169.254 at delivery time reaches nothing), redirects are
+//! not followed and no proxy from the environment is used. The SMS gateway is the operator's
+//! own setting and keeps the ordinary client.
+//!
+//! Errors keep what an administrator needs and nothing a URL or an answer carries: an SMS
+//! gateway's URL holds the phone, the text and often the gateway's key, and an answer's body
+//! may echo them or show a service's insides, so errors name the status or the failure
+//! without the URL, never the body.
 
 use crate::config::{NotifyConfig, SmsConfig, SmsMethod, SmtpConfig, TlsMode};
 use hmac::{Hmac, KeyInit, Mac};
@@ -15,7 +27,7 @@ use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use sha2::Sha256;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use tabel_domain::notify::Channel;
+use tabel_domain::notify::{Channel, WebhookRules, WebhookUrl};
 use tokio::sync::Semaphore;
 
 /// Why a message did not leave (the text goes to the delivery's last error).
@@ -56,6 +68,9 @@ pub struct Channels {
     email: Option<Email>,
     sms: Option<Sms>,
     http: reqwest::Client,
+    /// Webhooks' own client: only public addresses (see the module's notes).
+    hooks: reqwest::Client,
+    rules: WebhookRules,
 }
 
 #[derive(Debug, Clone)]
@@ -212,7 +227,24 @@ impl Channels {
             .user_agent(concat!("tabel-notify/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| ConfigError(format!("HTTP client: {e}")))?;
-        Ok(Channels { email, sms, http })
+        let hooks = reqwest::Client::builder()
+            .timeout(config.webhook_timeout)
+            .connect_timeout(Duration::from_secs(5))
+            .redirect(reqwest::redirect::Policy::none())
+            .no_proxy()
+            .dns_resolver(PublicOnly {
+                rules: config.webhook_rules.clone(),
+            })
+            .user_agent(concat!("tabel-notify/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| ConfigError(format!("HTTP client: {e}")))?;
+        Ok(Channels {
+            email,
+            sms,
+            http,
+            hooks,
+            rules: config.webhook_rules.clone(),
+        })
     }
 
     /// Whether e-mail can be sent.
@@ -236,7 +268,7 @@ impl Channels {
                 Some(s) => s.send(&self.http, m.address, m.body).await,
                 None => Err(SendError::NotConfigured("the SMS gateway")),
             },
-            Channel::Webhook => webhook(&self.http, m).await,
+            Channel::Webhook => webhook(&self.hooks, &self.rules, m).await,
         }
     }
 }
@@ -379,12 +411,18 @@ impl Sms {
             .request(http, phone, text)
             .send()
             .await
-            .map_err(|e| SendError::Failed(format!("SMS gateway: {}", error_chain(&e))))?;
-        answer("SMS gateway", res).await
+            .map_err(|e| SendError::Failed(format!("SMS gateway: {}", request_error(e))))?;
+        answer("SMS gateway", &res)
     }
 }
 
-/// The cause chain of an HTTP error in one line ("connection refused" sits deep inside).
+/// The cause chain of an HTTP error in one line ("connection refused" sits deep inside),
+/// without the request's URL: an SMS gateway's URL carries the phone, the text and the key.
+fn request_error(e: reqwest::Error) -> String {
+    error_chain(&e.without_url())
+}
+
+/// The cause chain of an error in one line.
 fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
     let mut out = e.to_string();
     let mut source = e.source();
@@ -396,16 +434,53 @@ fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
     out
 }
 
-async fn answer(what: &str, res: reqwest::Response) -> Result<(), SendError> {
+/// Success, or the answer's status alone: its body may echo what was sent (a phone, a text)
+/// or show the receiver's insides, and the error is shown to administrators and stored.
+fn answer(what: &str, res: &reqwest::Response) -> Result<(), SendError> {
     let status = res.status();
     if status.is_success() {
         return Ok(());
     }
-    let text = res.text().await.unwrap_or_default();
-    let text: String = text.chars().take(200).collect();
-    Err(SendError::Failed(format!(
-        "{what} answered {status}: {text}"
-    )))
+    Err(SendError::Failed(format!("{what} answered {status}")))
+}
+
+/// The webhooks' resolver: the system's, with every non-public address dropped (unless the
+/// host is listed in the rules). A name with no public address left fails to resolve, so the
+/// connection is never opened; checking here, rather than the URL alone, also catches a name
+/// whose addresses change after registration (DNS rebinding).
+#[derive(Debug)]
+pub struct PublicOnly {
+    rules: WebhookRules,
+}
+
+impl PublicOnly {
+    /// A resolver under these rules.
+    pub fn new(rules: WebhookRules) -> PublicOnly {
+        PublicOnly { rules }
+    }
+}
+
+/// A name whose addresses are all refused.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "{0} has no public address (loopback, private, link-local and reserved addresses are refused)"
+)]
+struct NotPublic(String);
+
+impl reqwest::dns::Resolve for PublicOnly {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        let rules = self.rules.clone();
+        let host = name.as_str().to_owned();
+        Box::pin(async move {
+            let found = tokio::net::lookup_host((host.as_str(), 0)).await?;
+            let kept: Vec<std::net::SocketAddr> =
+                found.filter(|a| rules.may_connect(&host, a.ip())).collect();
+            if kept.is_empty() {
+                return Err(Box::new(NotPublic(host)) as Box<dyn std::error::Error + Send + Sync>);
+            }
+            Ok(Box::new(kept.into_iter()) as reqwest::dns::Addrs)
+        })
+    }
 }
 
 /// The header carrying the signature.
@@ -472,13 +547,20 @@ pub fn install_tls_provider() {
     });
 }
 
-async fn webhook(http: &reqwest::Client, m: &Outgoing<'_>) -> Result<(), SendError> {
+async fn webhook(
+    http: &reqwest::Client,
+    rules: &WebhookRules,
+    m: &Outgoing<'_>,
+) -> Result<(), SendError> {
     let secret = m
         .secret
         .ok_or(SendError::NotConfigured("the webhook's secret"))?;
+    // Checked again at each try: the rules may have narrowed since the subscription was made,
+    // and an address literal never reaches the resolver.
+    let url = WebhookUrl::parse(m.address, rules).map_err(|e| SendError::BadAddress(e.message))?;
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
     let res = http
-        .post(m.address)
+        .post(url.as_str())
         .header("content-type", "application/json")
         .header(SIGNATURE_HEADER, sign(secret, now, m.body))
         .header(DELIVERY_HEADER, m.key)
@@ -486,8 +568,8 @@ async fn webhook(http: &reqwest::Client, m: &Outgoing<'_>) -> Result<(), SendErr
         .body(m.body.to_owned())
         .send()
         .await
-        .map_err(|e| SendError::Failed(format!("webhook: {}", error_chain(&e))))?;
-    answer("webhook", res).await
+        .map_err(|e| SendError::Failed(format!("webhook: {}", request_error(e))))?;
+    answer("webhook", &res)
 }
 
 #[cfg(test)]

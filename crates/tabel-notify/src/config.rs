@@ -3,7 +3,7 @@
 
 use std::fmt;
 use std::time::Duration;
-use tabel_domain::notify::Backoff;
+use tabel_domain::notify::{Backoff, WebhookRules};
 use time::Weekday;
 
 /// A secret from the configuration; `Debug` shows `***`.
@@ -197,6 +197,10 @@ pub struct NotifyConfig {
     pub forecast_weekday: Option<Weekday>,
     /// How long a webhook request may take.
     pub webhook_timeout: Duration,
+    /// Where webhooks may go: https to public addresses, checked again at every connection
+    /// (a name is resolved and its non-public addresses dropped), plain http and non-public
+    /// addresses only for the hosts listed (`webhook_allow_http_hosts`).
+    pub webhook_rules: WebhookRules,
 }
 
 impl Default for NotifyConfig {
@@ -214,6 +218,7 @@ impl Default for NotifyConfig {
             digest_hour: 18,
             forecast_weekday: Some(Weekday::Friday),
             webhook_timeout: Duration::from_secs(10),
+            webhook_rules: WebhookRules::default(),
         }
     }
 }

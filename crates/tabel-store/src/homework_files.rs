@@ -114,6 +114,20 @@ pub async fn claim_lesson(conn: &mut Conn<'_>, lesson: LessonId) -> Result<bool>
     Ok(execute!(conn, SQL, lesson.get())? > 0)
 }
 
+/// The bytes a user uploaded since an instant: homework files (deleted ones too, or deleting
+/// would make room again) and scans of consent applications.
+pub async fn bytes_uploaded_since(
+    conn: &mut Conn<'_>,
+    user: UserId,
+    since: OffsetDateTime,
+) -> Result<i64> {
+    const SQL: &str = "SELECT CAST(COALESCE((SELECT SUM(size_bytes) FROM homework_files \
+         WHERE uploaded_by = $1 AND uploaded_at >= $2), 0) \
+         + COALESCE((SELECT SUM(size_bytes) FROM consent_scans \
+         WHERE uploaded_by = $1 AND uploaded_at >= $2), 0) AS BIGINT)";
+    Ok(fetch_scalar!(conn, i64, SQL, user.get(), since)?)
+}
+
 /// How many live files a lesson has.
 pub async fn count_for_lesson(conn: &mut Conn<'_>, lesson: LessonId) -> Result<i64> {
     const SQL: &str =

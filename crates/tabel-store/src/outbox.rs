@@ -21,7 +21,9 @@ pub struct OutboxEvent {
     pub created_at: OffsetDateTime,
 }
 
-/// Writes an event (inside the change's transaction).
+/// Writes an event (inside the change's transaction). Its topic is one of
+/// [`tabel_domain::notify::TOPICS`], which webhooks subscribe to (checked in debug builds, so
+/// that every test of a change keeps the list whole).
 pub async fn emit(
     conn: &mut Conn<'_>,
     school: Option<SchoolId>,
@@ -29,6 +31,10 @@ pub async fn emit(
     payload: &serde_json::Value,
     now: OffsetDateTime,
 ) -> Result<i64> {
+    debug_assert!(
+        tabel_domain::notify::TOPICS.contains(&topic),
+        "outbox topic {topic:?} is missing from tabel_domain::notify::TOPICS"
+    );
     const SQL: &str = "INSERT INTO outbox (school_id, topic, payload, created_at) VALUES ($1, $2, $3, $4) RETURNING id";
     let id = fetch_scalar!(
         conn,

@@ -100,6 +100,11 @@ fn seconds_until(until: OffsetDateTime) -> i64 {
     (until - OffsetDateTime::now_utc()).whole_seconds().max(1)
 }
 
+/// Whether a refusal is the uploader's daily limit (429, not 422).
+fn is_daily_limit(errors: &tabel_app::FieldErrors) -> bool {
+    errors.get("file").map(String::as_str) == Some(tabel_app::homework_files::refusal::DAILY_LIMIT)
+}
+
 impl From<AppError> for ApiError {
     fn from(e: AppError) -> Self {
         match e {
@@ -153,6 +158,11 @@ impl From<AppError> for ApiError {
             AppError::NotFound => ApiError::new(
                 StatusCode::NOT_FOUND,
                 "no such thing, or it is not visible to you",
+            ),
+            // The uploader's bytes for the day are used up: not a fault of this request's input.
+            AppError::Invalid(errors) if is_daily_limit(&errors) => ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "the daily upload limit is reached; try again tomorrow",
             ),
             AppError::Invalid(errors) => ApiError::validation(errors),
             AppError::Conflict(why) => ApiError::new(StatusCode::CONFLICT, why),
@@ -240,7 +250,11 @@ impl From<AppError> for PageError {
                 PageError::Status(StatusCode::CONFLICT, "error-conflict", why)
             }
             AppError::Invalid(errors) => PageError::Status(
-                StatusCode::UNPROCESSABLE_ENTITY,
+                if is_daily_limit(&errors) {
+                    StatusCode::TOO_MANY_REQUESTS
+                } else {
+                    StatusCode::UNPROCESSABLE_ENTITY
+                },
                 "error-invalid",
                 errors
                     .into_iter()

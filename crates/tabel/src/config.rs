@@ -41,6 +41,8 @@ pub struct Config {
     pub time_zone: TimeZoneName,
     /// The largest file a teacher may attach to a lesson's homework, in bytes.
     pub homework_file_max_bytes: usize,
+    /// The bytes one user may upload a day (homework files and consent scans).
+    pub upload_bytes_per_day: u64,
     /// A folder of PDF templates overriding the embedded ones (a file of the same name wins).
     pub templates_dir: Option<std::path::PathBuf>,
     /// Notifications: channels (SMTP, SMS gateway) and the worker.
@@ -66,6 +68,7 @@ impl Config {
             login_attempts_per_minute: AppConfig::default().login_attempts_per_minute,
             time_zone: TimeZoneName::MOSCOW,
             homework_file_max_bytes: tabel_app::homework_files::DEFAULT_MAX_BYTES,
+            upload_bytes_per_day: tabel_app::homework_files::DEFAULT_BYTES_PER_DAY,
             templates_dir: None,
             notify: tabel_notify::NotifyConfig::disabled(),
             clock: None,
@@ -93,6 +96,8 @@ pub struct FileConfig {
     pub time_zone: Option<String>,
     /// The largest homework file, in bytes.
     pub homework_file_max_bytes: Option<u64>,
+    /// The bytes one user may upload a day.
+    pub upload_bytes_per_day: Option<u64>,
     /// A folder of PDF templates overriding the embedded ones.
     pub templates_dir: Option<std::path::PathBuf>,
     /// `[notify]`: channels and the notification worker.
@@ -146,6 +151,10 @@ pub struct NotifyFile {
     pub public_url: Option<String>,
     /// Local hour of the daily digest (0–23).
     pub digest_hour: Option<u8>,
+    /// Hosts webhooks may reach over plain http, at a non-public address too (e.g.
+    /// `["127.0.0.1"]` for a receiver on the same machine); every other webhook is https to a
+    /// public address.
+    pub webhook_allow_http_hosts: Option<Vec<String>>,
 }
 
 impl std::fmt::Debug for NotifyFile {
@@ -214,6 +223,20 @@ pub fn parse_file_size(raw: &str) -> Result<usize, String> {
         ));
     }
     usize::try_from(n).map_err(|_| format!("{n} bytes: too large for this machine"))
+}
+
+/// Parses the bytes one user may upload a day (1 MiB .. 1 TiB).
+pub fn parse_bytes_per_day(raw: &str) -> Result<u64, String> {
+    let n: u64 = raw
+        .trim()
+        .parse()
+        .map_err(|_| format!("{raw:?} is not a number of bytes, e.g. 209715200 for 200 MiB"))?;
+    if !(1024 * 1024..=1024 * 1024 * 1024 * 1024).contains(&n) {
+        return Err(format!(
+            "{n} bytes: use 1048576 (1 MiB) to 1099511627776 (1 TiB) bytes"
+        ));
+    }
+    Ok(n)
 }
 
 /// Parses a Russian IANA time zone name.

@@ -91,6 +91,8 @@ impl Application {
             today: config.today,
             time_zone: config.time_zone.clone(),
             homework_file_max_bytes: config.homework_file_max_bytes,
+            webhook_rules: config.notify.webhook_rules.clone(),
+            upload_bytes_per_day: config.upload_bytes_per_day,
             ..AppConfig::default()
         };
         // The channels are built once: the worker sends through them, and so does the courier

@@ -17,8 +17,8 @@ use clap::{Args, Parser, Subcommand};
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
 use tabel::config::{
-    DEFAULT_DB, DEFAULT_LISTEN, FileConfig, parse_date, parse_file_size, parse_time_zone,
-    parse_trusted_proxies,
+    DEFAULT_DB, DEFAULT_LISTEN, FileConfig, parse_bytes_per_day, parse_date, parse_file_size,
+    parse_time_zone, parse_trusted_proxies,
 };
 use tabel::{Application, Config, open_db};
 use tabel_app::admin::{NewAccount, NewSchoolInput};
@@ -113,6 +113,10 @@ enum Command {
         /// 10485760 = 10 MiB; at most 256 MiB).
         #[arg(long, env = "TABEL_HOMEWORK_FILE_MAX_BYTES", value_name = "BYTES", value_parser = parse_file_size)]
         homework_file_max_bytes: Option<usize>,
+        /// The bytes one user may upload a day, homework files and consent scans together
+        /// (default 209715200 = 200 MiB); past it uploads are refused until the next day.
+        #[arg(long, env = "TABEL_UPLOAD_BYTES_PER_DAY", value_name = "BYTES", value_parser = parse_bytes_per_day)]
+        upload_bytes_per_day: Option<u64>,
         /// A folder of PDF templates (extract.typ, summary_sheet.typ, consent_form.typ,
         /// journal_archive.typ, common.typ) overriding the embedded ones by file name.
         #[arg(long, env = "TABEL_TEMPLATES_DIR", value_name = "DIR")]
@@ -433,6 +437,7 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
             metrics_token,
             time_zone,
             homework_file_max_bytes,
+            upload_bytes_per_day,
             templates_dir,
             notify,
         } => {
@@ -474,6 +479,12 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
                     (None, Some(n)) => parse_file_size(&n.to_string())
                         .map_err(|e| anyhow::anyhow!("tabel.toml: homework_file_max_bytes: {e}"))?,
                     (None, None) => tabel_app::homework_files::DEFAULT_MAX_BYTES,
+                },
+                upload_bytes_per_day: match (upload_bytes_per_day, file.upload_bytes_per_day) {
+                    (Some(n), _) => n,
+                    (None, Some(n)) => parse_bytes_per_day(&n.to_string())
+                        .map_err(|e| anyhow::anyhow!("tabel.toml: upload_bytes_per_day: {e}"))?,
+                    (None, None) => tabel_app::homework_files::DEFAULT_BYTES_PER_DAY,
                 },
                 templates_dir: templates_dir.or(file.templates_dir),
                 notify,

@@ -11,6 +11,7 @@ use std::time::Duration;
 use tabel::config::{NotifyFile, parse_date};
 use tabel::open_db;
 use tabel_app::{App, AppConfig};
+use tabel_domain::notify::WebhookRules;
 use tabel_notify::{NotifyConfig, Secret, SmsConfig, SmsMethod, SmtpConfig, TlsMode, Worker};
 use time::Date;
 
@@ -71,6 +72,16 @@ pub struct NotifyArgs {
     /// http://127.0.0.1:8080).
     #[arg(long, env = "TABEL_PUBLIC_URL", value_name = "URL")]
     public_url: Option<String>,
+    /// A host webhooks may reach over plain http, at a non-public address too (repeat the flag,
+    /// or separate hosts with commas in the variable). Without it webhooks go only to https
+    /// URLs of public addresses.
+    #[arg(
+        long = "webhook-allow-http-host",
+        env = "TABEL_WEBHOOK_ALLOW_HTTP_HOSTS",
+        value_name = "HOST",
+        value_delimiter = ','
+    )]
+    webhook_allow_http_hosts: Vec<String>,
 }
 
 /// The notifier's settings: flags and variables over the `[notify]` table over defaults.
@@ -124,6 +135,12 @@ pub fn resolve(a: &NotifyArgs, file: Option<&NotifyFile>) -> anyhow::Result<Noti
     if let Some(url) = pick(&a.public_url, &f.public_url) {
         c.public_url = url.trim_end_matches('/').to_owned();
     }
+    let hosts = if a.webhook_allow_http_hosts.is_empty() {
+        f.webhook_allow_http_hosts.clone().unwrap_or_default()
+    } else {
+        a.webhook_allow_http_hosts.clone()
+    };
+    c.webhook_rules = WebhookRules::allowing_http(hosts);
     if let Some(h) = f.digest_hour {
         if h > 23 {
             bail!("notifications: digest_hour is 0 to 23, not {h}");
@@ -209,6 +226,7 @@ mod tests {
             smtp_from: Some("noreply@school.example".into()),
             smtp_password: Some("from-file".into()),
             interval_secs: Some(30),
+            webhook_allow_http_hosts: Some(vec!["hooks.lan".into()]),
             ..NotifyFile::default()
         };
         let flags = NotifyArgs {
@@ -224,6 +242,9 @@ mod tests {
         assert_eq!(c.interval, Duration::from_secs(30));
         assert!(!format!("{c:?}").contains("from-file"));
         assert!(c.sms.is_none() && c.worker);
+        assert_eq!(c.webhook_rules.http_hosts(), ["hooks.lan"]);
+        let strict = resolve(&NotifyArgs::default(), None).unwrap();
+        assert!(strict.webhook_rules.http_hosts().is_empty());
     }
 
     #[test]

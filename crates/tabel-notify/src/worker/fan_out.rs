@@ -69,7 +69,7 @@ impl Worker {
         let payload: Value = serde_json::from_str(&e.payload).unwrap_or(Value::Null);
         for w in webhooks {
             if Some(w.school.get()) != e.school_id
-                || !Topics::parse(&w.topics).is_ok_and(|t| t.matches(&e.topic))
+                || !Topics::from_stored(&w.topics).matches(&e.topic)
             {
                 continue;
             }

@@ -367,6 +367,7 @@ hw-file-too-large = The file is larger than allowed ({ $size }); nothing was sav
 hw-file-too-many = A lesson takes at most { $n } files.
 hw-file-grade-one = Grade 1 has no homework.
 hw-file-cancelled = The lesson was cancelled: it takes no files.
+hw-file-daily-limit = You have uploaded as much as one person may in a day. Try again tomorrow.
 hw-file-closed = The period is closed: the administration corrects it with a reason.
 hw-file-malformed = The form could not be read; choose the file and send it again.
 ## ---- end of homework files ----

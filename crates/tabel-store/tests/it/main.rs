@@ -240,7 +240,7 @@ both_backends! {
         let f = Fixture::create(db, HASH).await;
         {
             let mut tx = db.begin().await.unwrap();
-            tabel_store::outbox::emit(&mut tx.conn(), Some(f.school), "x", &json!({}), now_micros()).await.unwrap();
+            tabel_store::outbox::emit(&mut tx.conn(), Some(f.school), "mark.recorded", &json!({}), now_micros()).await.unwrap();
             // dropped without commit
         }
         let mut c = db.acquire().await.unwrap();

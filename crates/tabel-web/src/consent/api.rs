@@ -7,12 +7,14 @@ use crate::error::{ApiError, Problem};
 use crate::extract::{ApiJson, ApiUser, ClientInfo};
 use crate::paths::{Path, parse_field};
 use axum::Json;
-use axum::body::Body;
+use axum::body::{Body, HttpBody};
 use axum::extract::{DefaultBodyLimit, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::Response;
 use serde::{Deserialize, Serialize};
+use tabel_app::AppError;
 use tabel_app::consent::{ConsentInput, MAX_SCAN_BYTES, WithdrawalInput};
+use tabel_app::upload::{Spool, SpoolError};
 use tabel_domain::consent::ConsentRecord;
 use tabel_domain::consent::{BasisInput, Status};
 use tabel_domain::school::ConsentState;
@@ -361,7 +363,8 @@ struct ScanQuery {
 }
 
 /// Keeps the scan of the paper a record rests on: the request body, PDF, JPEG or PNG up to 5 MB
-/// (the registry's keepers; one scan per record).
+/// (the registry's keepers, decided before the body is read; one scan per record; 429 past the
+/// uploader's daily limit).
 #[utoipa::path(put, path = "/api/v1/consents/{id}/scan", tag = "consents", security(("bearer" = [])), params(("id" = String, Path), ScanQuery),
     request_body(description = "The scan", content(("application/pdf"), ("image/jpeg"), ("image/png"))),
     responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem),
@@ -375,14 +378,35 @@ async fn upload_scan(
     headers: HeaderMap,
     body: Body,
 ) -> Result<StatusCode, ApiError> {
+    // Before a byte of the body is read: only the record's keepers make the server receive it.
+    state
+        .app
+        .may_attach_consent_scan(&who.principal, consent)
+        .await?;
     let kind = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default()
         .to_owned();
-    let bytes = axum::body::to_bytes(body, MAX_SCAN_BYTES)
+    let too_large = || ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "a scan may be at most 5 MB");
+    let mut spool = Spool::new(MAX_SCAN_BYTES).map_err(|e| AppError::Internal(e.to_string()))?;
+    let mut body = std::pin::pin!(body);
+    while let Some(frame) = std::future::poll_fn(|cx| body.as_mut().poll_frame(cx)).await {
+        let Ok(chunk) = frame.map_err(|_| too_large())?.into_data() else {
+            continue;
+        };
+        spool.write(&chunk).await.map_err(|e| match e {
+            SpoolError::TooLarge => too_large(),
+            SpoolError::Io(e) => ApiError::from(AppError::Internal(e.to_string())),
+        })?;
+    }
+    let bytes = spool
+        .finish()
         .await
-        .map_err(|_| ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "a scan may be at most 5 MB"))?;
+        .map_err(|e| AppError::Internal(e.to_string()))?
+        .read()
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?;
     state
         .app
         .attach_consent_scan(

@@ -17,6 +17,7 @@ use axum::{Form, Router};
 use serde::Deserialize;
 use tabel_app::AppError;
 use tabel_app::consent::{ConsentInput, MAX_SCAN_BYTES, WithdrawalInput};
+use tabel_app::upload::{Spool, SpoolError};
 use tabel_domain::consent::{BasisInput, Status};
 use tabel_domain::{ConsentId, GroupId, PersonId};
 use tabel_present::date;
@@ -450,17 +451,36 @@ async fn withdraw(
 
 /// The scan form's file: (name, type, bytes); `None` when the upload was too large.
 async fn scan_field(mut form: Multipart) -> Result<Option<(String, String, Vec<u8>)>, AppError> {
-    while let Ok(Some(field)) = form.next_field().await {
+    let cut_off = || AppError::invalid("file", "the upload was cut off");
+    while let Ok(Some(mut field)) = form.next_field().await {
         if field.name() != Some("file") {
             continue;
         }
         let name = field.file_name().unwrap_or("scan").to_owned();
         let kind = field.content_type().unwrap_or_default().to_owned();
-        return match field.bytes().await {
-            Ok(bytes) => Ok(Some((name, kind, bytes.to_vec()))),
-            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => Ok(None),
-            Err(_) => Err(AppError::invalid("file", "the upload was cut off")),
-        };
+        // Streamed into a temporary file, refused the moment it passes the limit.
+        let mut spool =
+            Spool::new(MAX_SCAN_BYTES).map_err(|e| AppError::Internal(e.to_string()))?;
+        loop {
+            match field.chunk().await {
+                Ok(Some(chunk)) => match spool.write(&chunk).await {
+                    Ok(()) => {}
+                    Err(SpoolError::TooLarge) => return Ok(None),
+                    Err(SpoolError::Io(e)) => return Err(AppError::Internal(e.to_string())),
+                },
+                Ok(None) => break,
+                Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => return Ok(None),
+                Err(_) => return Err(cut_off()),
+            }
+        }
+        let bytes = spool
+            .finish()
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))?
+            .read()
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        return Ok(Some((name, kind, bytes)));
     }
     Err(AppError::invalid("file", "choose the scan's file"))
 }
@@ -473,6 +493,11 @@ async fn upload_scan(
     form: Multipart,
 ) -> Result<Response, PageError> {
     let result = async {
+        // Before a byte of the body is read: only the record's keepers make the server receive it.
+        state
+            .app
+            .may_attach_consent_scan(&user.who.principal, record)
+            .await?;
         let (name, kind, bytes) = scan_field(form)
             .await?
             .ok_or_else(|| AppError::invalid("file", "a scan may be at most 5 MB"))?;

@@ -330,11 +330,20 @@ async fn publish(
     ClientInfo(client): ClientInfo,
     ApiJson(body): ApiJson<PublishRequest>,
 ) -> Result<Json<PublishDto>, ApiError> {
-    let target = match (body.batch_id.as_deref().map(str::trim), body.ids.is_empty()) {
-        (Some(b), true) if !b.is_empty() => {
+    let batch = body.batch_id.as_deref().map(str::trim);
+    // A blank batch id is a mistake (a form field left empty), not "no batch": refused rather
+    // than read as the other way of naming results.
+    if batch == Some("") {
+        return Err(ApiError::field(
+            "batch_id",
+            "the batch id is empty: give a batch's id, or leave batch_id out and list ids",
+        ));
+    }
+    let target = match (batch, body.ids.is_empty()) {
+        (Some(b), true) => {
             PublishTarget::Batch(b.parse().map_err(|_| ApiError::from(AppError::NotFound))?)
         }
-        (None | Some(""), false) => PublishTarget::Ids(
+        (None, false) => PublishTarget::Ids(
             body.ids
                 .iter()
                 .map(|id| id.trim().parse().map_err(|_| AppError::NotFound))

@@ -1,7 +1,9 @@
 //! Files of a lesson's homework through the JSON API: upload (`multipart/form-data`, field
-//! `file`), list, download and delete. The upload route's body limit follows the deployment's
-//! `homework_file_max_bytes`; a larger file is 413 and an empty one 422, both problem+json, and
-//! nothing is stored. Downloads are always attachments, never rendered by the browser as pages
+//! `file`), list, download and delete. An upload is authorised before a byte of its body is
+//! read (a lesson the caller does not see is 404, one they may not write 403), then the file is
+//! streamed into a temporary file, hashed on the way and cut off at the deployment's
+//! `homework_file_max_bytes`; a larger file is 413, an empty one 422, the uploader's daily
+//! limit 429, all problem+json, and nothing is stored. Downloads are always attachments, never rendered by the browser as pages
 //! of this site (`nosniff`, `Content-Security-Policy: sandbox`).
 
 use crate::AppState;
@@ -17,6 +19,7 @@ use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde::{Deserialize, Serialize};
 use tabel_app::AppError;
 use tabel_app::homework_files::{FileContent, FileUpload, refusal};
+use tabel_app::upload::{Spool, SpoolError, Spooled};
 use tabel_domain::journal::HomeworkFile;
 use tabel_domain::{HomeworkFileId, LessonId};
 use tabel_present::rfc3339;
@@ -92,6 +95,8 @@ pub(crate) enum UploadError {
     TooLarge,
     /// Not a readable `multipart/form-data` body.
     Malformed,
+    /// The temporary file could not be written (the server's fault).
+    Spool(String),
 }
 
 impl From<MultipartError> for UploadError {
@@ -104,8 +109,21 @@ impl From<MultipartError> for UploadError {
     }
 }
 
-/// Reads the `file` field (name, declared type, bytes) and the optional `reason` field of an
-/// upload form; a form without a file gives an empty upload (refused as empty later).
+impl From<SpoolError> for UploadError {
+    fn from(e: SpoolError) -> Self {
+        match e {
+            SpoolError::TooLarge => UploadError::TooLarge,
+            SpoolError::Io(e) => UploadError::Spool(e.to_string()),
+        }
+    }
+}
+
+/// Longest `reason` field read, in bytes (the rule allows 500 characters).
+const MAX_REASON_BYTES: usize = 4 * 1024;
+
+/// Reads the `file` field (name, declared type, bytes streamed into a temporary file, at most
+/// `max_bytes`) and the optional `reason` field of an upload form; a form without a file gives
+/// an empty upload (refused as empty later). Call it only once the caller may upload there.
 pub(crate) async fn read_upload(
     mut form: Multipart,
     max_bytes: usize,
@@ -113,22 +131,31 @@ pub(crate) async fn read_upload(
     let mut upload = FileUpload {
         file_name: String::new(),
         content_type: String::new(),
-        bytes: Vec::new(),
+        content: Spooled::nothing(),
         reason: None,
     };
-    while let Some(field) = form.next_field().await? {
+    let mut have_file = false;
+    while let Some(mut field) = form.next_field().await? {
         match field.name() {
-            Some("file") if upload.bytes.is_empty() => {
+            Some("file") if !have_file => {
+                have_file = true;
                 upload.file_name = field.file_name().unwrap_or_default().to_owned();
                 upload.content_type = field.content_type().unwrap_or_default().to_owned();
-                let bytes = field.bytes().await?;
-                if bytes.len() > max_bytes {
-                    return Err(UploadError::TooLarge);
+                let mut spool = Spool::new(max_bytes)?;
+                while let Some(chunk) = field.chunk().await? {
+                    spool.write(&chunk).await?;
                 }
-                upload.bytes = bytes.to_vec();
+                upload.content = spool.finish().await?;
             }
             Some("reason") => {
-                let text = field.text().await?;
+                let mut text = Vec::new();
+                while let Some(chunk) = field.chunk().await? {
+                    if text.len() + chunk.len() > MAX_REASON_BYTES {
+                        return Err(UploadError::Malformed);
+                    }
+                    text.extend_from_slice(&chunk);
+                }
+                let text = String::from_utf8(text).map_err(|_| UploadError::Malformed)?;
                 upload.reason = Some(text).filter(|r| !r.trim().is_empty());
             }
             _ => {}
@@ -162,16 +189,40 @@ fn too_large(max_bytes: usize) -> ApiError {
     )
 }
 
+fn daily_limit(per_day: u64) -> ApiError {
+    ApiError::new(
+        StatusCode::TOO_MANY_REQUESTS,
+        format!(
+            "the daily upload limit ({} a day for each user) is reached; try again tomorrow",
+            human(usize::try_from(per_day).unwrap_or(usize::MAX))
+        ),
+    )
+}
+
+/// The problem for a refused upload: the size and the daily limit have statuses of their own.
+fn upload_refusal(state: &AppState, e: AppError) -> ApiError {
+    match e {
+        AppError::Invalid(errors) => match errors.get("file").map(String::as_str) {
+            Some(refusal::TOO_LARGE) => too_large(state.app.homework_file_max_bytes()),
+            Some(refusal::DAILY_LIMIT) => daily_limit(state.app.upload_bytes_per_day()),
+            _ => AppError::Invalid(errors).into(),
+        },
+        e => e.into(),
+    }
+}
+
 /// Attaches a file to a lesson's homework, as `multipart/form-data` with the file in the field
 /// `file`. Whoever may write the lesson's record (its teacher, the substitute, the assigned
 /// teacher; an administrator with a `reason`); not in grade 1, not on a cancelled lesson, not in
 /// a closed period (409) except as an administrator's correction. At most the configured size
 /// (413; 10 MB unless the deployment says otherwise), at most 10 files per lesson; an empty
-/// file is 422.
+/// file is 422; past the uploader's daily limit (200 MB unless the deployment says otherwise)
+/// 429. Who may upload is decided before the body is read.
 #[utoipa::path(post, path = "/api/v1/lessons/{id}/files", tag = "journal", security(("bearer" = [])), params(("id" = String, Path)),
     request_body(content = inline(UploadForm), content_type = "multipart/form-data"),
     responses((status = 201, body = FileDto), (status = 400, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
-        (status = 409, body = Problem), (status = 413, body = Problem), (status = 415, body = Problem), (status = 422, body = Problem)))]
+        (status = 409, body = Problem), (status = 413, body = Problem), (status = 415, body = Problem), (status = 422, body = Problem),
+        (status = 429, body = Problem)))]
 async fn attach_file(
     State(state): State<AppState>,
     ApiUser(who): ApiUser,
@@ -179,6 +230,13 @@ async fn attach_file(
     Path(lesson): Path<LessonId>,
     form: Result<Multipart, MultipartRejection>,
 ) -> Result<(StatusCode, Json<FileDto>), ApiError> {
+    // Before a byte of the body is read: a caller who may not upload here never makes the
+    // server receive the file.
+    state
+        .app
+        .may_attach_homework_file(&who.principal, lesson)
+        .await
+        .map_err(|e| upload_refusal(&state, e))?;
     let max = state.app.homework_file_max_bytes();
     let form = form.map_err(|_| {
         ApiError::new(
@@ -192,19 +250,13 @@ async fn attach_file(
         Err(UploadError::Malformed) => {
             return Err(ApiError::malformed("unreadable multipart/form-data body"));
         }
+        Err(UploadError::Spool(e)) => return Err(AppError::Internal(e).into()),
     };
     let stored = state
         .app
         .attach_homework_file(&who.principal, lesson, upload, &client)
         .await
-        .map_err(|e| match e {
-            AppError::Invalid(errors)
-                if errors.get("file").map(String::as_str) == Some(refusal::TOO_LARGE) =>
-            {
-                too_large(max)
-            }
-            e => e.into(),
-        })?;
+        .map_err(|e| upload_refusal(&state, e))?;
     Ok((StatusCode::CREATED, Json(stored.into())))
 }
 

@@ -145,6 +145,10 @@ fn refusal_text(t: &Tr<'_>, e: &AppError, max_bytes: usize) -> Option<(StatusCod
                     }
                     refusal::GRADE_ONE => t.get("hw-file-grade-one"),
                     refusal::CANCELLED => t.get("hw-file-cancelled"),
+                    refusal::DAILY_LIMIT => {
+                        status = StatusCode::TOO_MANY_REQUESTS;
+                        t.get("hw-file-daily-limit")
+                    }
                     other => format!("{field}: {other}"),
                 })
                 .collect();
@@ -190,6 +194,17 @@ async fn upload(
 ) -> Result<Response, PageError> {
     let t = user.tr(&state);
     let max = state.app.homework_file_max_bytes();
+    // Before a byte of the body is read (see the API's upload).
+    if let Err(e) = state
+        .app
+        .may_attach_homework_file(&user.who.principal, lesson)
+        .await
+    {
+        return match refusal_text(&t, &e, max) {
+            Some(refused) => lesson_with_error(&state, &user, lesson, refused).await,
+            None => Err(PageError::from(e)),
+        };
+    }
     let read = match form {
         Ok(form) => read_upload(form, max).await,
         Err(_) => Err(UploadError::Malformed),
@@ -204,6 +219,7 @@ async fn upload(
             let refused = (StatusCode::BAD_REQUEST, t.get("hw-file-malformed"));
             return lesson_with_error(&state, &user, lesson, refused).await;
         }
+        Err(UploadError::Spool(e)) => return Err(PageError::from(AppError::Internal(e))),
     };
     match state
         .app

@@ -29,6 +29,7 @@ mod people;
 mod permissions;
 mod record;
 mod security_login;
+mod security_outbound;
 mod setup;
 mod stats;
 mod structure;

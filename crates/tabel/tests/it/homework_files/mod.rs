@@ -11,7 +11,7 @@ use reqwest::StatusCode;
 use serde_json::Value;
 
 /// A small PDF-looking file with a Cyrillic comment and every byte value.
-fn pdf() -> Vec<u8> {
+pub(crate) fn pdf() -> Vec<u8> {
     let mut b = "%PDF-1.4\n% Задание\n".as_bytes().to_vec();
     for _ in 0..4 {
         b.extend(0u8..=255);
@@ -21,7 +21,8 @@ fn pdf() -> Vec<u8> {
 }
 
 /// SHA-256 of [`pdf`] (computed independently).
-const PDF_SHA256: &str = "55e0a855500a89f445c537b2ee2cce545dc5b42e64ad941244a81d227d461afb";
+pub(crate) const PDF_SHA256: &str =
+    "55e0a855500a89f445c537b2ee2cce545dc5b42e64ad941244a81d227d461afb";
 
 /// A `multipart/form-data` body as a browser sends it: a file field (name, type, bytes) and
 /// plain fields.
@@ -55,7 +56,7 @@ pub(crate) fn multipart(
 }
 
 /// `POST /api/v1/lessons/{lesson}/files` with a file (and a `reason` when given).
-async fn upload(
+pub(crate) async fn upload(
     app: &TestApp,
     token: &str,
     lesson: &str,
@@ -74,7 +75,12 @@ async fn upload(
         .unwrap()
 }
 
-async fn delete(app: &TestApp, token: &str, file: &str, reason: Option<&str>) -> reqwest::Response {
+pub(crate) async fn delete(
+    app: &TestApp,
+    token: &str,
+    file: &str,
+    reason: Option<&str>,
+) -> reqwest::Response {
     let mut req = app
         .http
         .delete(app.url(&format!("/api/v1/files/{file}")))
@@ -95,7 +101,7 @@ async fn files_of(app: &TestApp, token: &str, lesson: &str) -> Vec<Value> {
 
 /// The timetable of the journal tests; 5А's mathematics lessons of the week of 23.11.2026
 /// (Monday, Wednesday, Friday). Returns the deputy's token and the lessons.
-async fn week(app: &TestApp) -> (String, Vec<Value>) {
+pub(crate) async fn week(app: &TestApp) -> (String, Vec<Value>) {
     let deputy = crate::journal::timetable(app).await;
     let all = app
         .get_json(
@@ -119,7 +125,7 @@ async fn week(app: &TestApp) -> (String, Vec<Value>) {
     (deputy, lessons)
 }
 
-fn id(v: &Value) -> String {
+pub(crate) fn id(v: &Value) -> String {
     v["id"].as_str().unwrap().to_owned()
 }
 

@@ -2,8 +2,8 @@
 //! again; signed webhooks.
 
 use super::{
-    MONDAY_NOON, add_contact, deliveries, families, publish_finals, receiver, recipients, settings,
-    worker,
+    MONDAY_NOON, add_contact, deliveries, families, local_hooks, publish_finals, receiver,
+    recipients, settings, worker,
 };
 use crate::journal::timetable;
 use crate::support::{Backend, TestApp, assert_problem, both_backends, post};
@@ -247,8 +247,14 @@ async fn an_unreachable_sms_gateway_is_retried_then_a_dead_letter_and_sent_again
     );
 }
 
-both_backends!(webhooks_carry_events_signed_so_that_the_receiver_can_verify_them);
-async fn webhooks_carry_events_signed_so_that_the_receiver_can_verify_them(app: TestApp) {
+both_backends!(webhooks_carry_events_signed_so_that_the_receiver_can_verify_them(backend));
+async fn webhooks_carry_events_signed_so_that_the_receiver_can_verify_them(backend: Backend) {
+    // The receiver listens on loopback over plain http: the deployment lists it explicitly.
+    let app = TestApp::with(backend, |c| c.notify.webhook_rules = local_hooks()).await;
+    let hooks_config = || NotifyConfig {
+        webhook_rules: local_hooks(),
+        ..settings(None)
+    };
     let (base, got) = receiver().await;
     let admin = app.token("admin").await;
     let hooks = format!("/api/v1/schools/{}/webhooks", app.f.school);
@@ -284,7 +290,7 @@ async fn webhooks_carry_events_signed_so_that_the_receiver_can_verify_them(app: 
 
     timetable(&app).await;
     publish_finals(&app, &[(app.f.ivan, "5"), (app.f.oleg, "4")]).await;
-    let r = worker(&app, settings(None))
+    let r = worker(&app, hooks_config())
         .run_once_at(MONDAY_NOON)
         .await
         .unwrap();
@@ -332,7 +338,7 @@ async fn webhooks_carry_events_signed_so_that_the_receiver_can_verify_them(app: 
         .unwrap();
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
     publish_finals(&app, &[(app.f.ivan, "4")]).await;
-    worker(&app, settings(None))
+    worker(&app, hooks_config())
         .run_once_at(MONDAY_NOON + time::Duration::minutes(1))
         .await
         .unwrap();

@@ -31,10 +31,10 @@ use time::OffsetDateTime;
 
 /// The worker's clock in most tests: Monday 23.11.2026, 12:00 in Moscow (no forecast is due
 /// on a Monday, and the digest hour is far).
-const MONDAY_NOON: OffsetDateTime = time::macros::datetime!(2026-11-23 09:00 UTC);
+pub(crate) const MONDAY_NOON: OffsetDateTime = time::macros::datetime!(2026-11-23 09:00 UTC);
 
 /// Notifier settings for tests: the worker is driven by the test, not the server.
-fn settings(sink: Option<&SmtpSink>) -> NotifyConfig {
+pub(crate) fn settings(sink: Option<&SmtpSink>) -> NotifyConfig {
     NotifyConfig {
         smtp: sink.map(SmtpSink::smtp_config),
         worker: false,
@@ -44,8 +44,13 @@ fn settings(sink: Option<&SmtpSink>) -> NotifyConfig {
     }
 }
 
+/// Webhook rules letting the tests' receiver on loopback be reached over plain http.
+pub(crate) fn local_hooks() -> tabel_domain::notify::WebhookRules {
+    tabel_domain::notify::WebhookRules::allowing_http(["127.0.0.1"])
+}
+
 /// A worker on the test's database (the application layer pinned to the fixture's today).
-fn worker(app: &TestApp, config: NotifyConfig) -> Worker {
+pub(crate) fn worker(app: &TestApp, config: NotifyConfig) -> Worker {
     let layer = tabel_app::App::new(
         app.db.db.clone(),
         tabel_app::AppConfig {
@@ -56,7 +61,13 @@ fn worker(app: &TestApp, config: NotifyConfig) -> Worker {
     Worker::new(layer, config).unwrap()
 }
 
-async fn add_contact(app: &TestApp, parent: PersonId, kind: &str, value: &str, verified: bool) {
+pub(crate) async fn add_contact(
+    app: &TestApp,
+    parent: PersonId,
+    kind: &str,
+    value: &str,
+    verified: bool,
+) {
     let v = ContactValue::parse(kind, "", value).unwrap();
     let now = now_micros();
     let mut tx = app.db.db.begin().await.unwrap();
@@ -162,7 +173,7 @@ async fn families(app: &TestApp) -> PersonId {
 }
 
 /// Publishes final marks of 5А in mathematics for the current quarter (`PUT /api/v1/finals`).
-async fn publish_finals(app: &TestApp, rows: &[(PersonId, &str)]) {
+pub(crate) async fn publish_finals(app: &TestApp, rows: &[(PersonId, &str)]) {
     let teacher = app.token("teacher").await;
     let path = format!(
         "/api/v1/finals?group={}&subject={}",
@@ -205,7 +216,7 @@ fn recipients(sink: &SmtpSink) -> Vec<String> {
     to
 }
 
-async fn deliveries(app: &TestApp, state: DeliveryState) -> Vec<repo::Delivery> {
+pub(crate) async fn deliveries(app: &TestApp, state: DeliveryState) -> Vec<repo::Delivery> {
     let mut c = app.db.db.acquire().await.unwrap();
     repo::deliveries_of_school(&mut c.conn(), app.f.school, state, 1000)
         .await
@@ -213,10 +224,10 @@ async fn deliveries(app: &TestApp, state: DeliveryState) -> Vec<repo::Delivery> 
 }
 
 /// What an HTTP receiver got: headers and body of each request.
-type Received = Arc<Mutex<Vec<(HeaderMap, String, String)>>>;
+pub(crate) type Received = Arc<Mutex<Vec<(HeaderMap, String, String)>>>;
 
 /// A loopback HTTP server recording every request (the SMS gateway, a webhook receiver).
-async fn receiver() -> (String, Received) {
+pub(crate) async fn receiver() -> (String, Received) {
     let got: Received = Arc::default();
     async fn record(
         State(got): State<Received>,
