@@ -51,7 +51,11 @@ fn read_everything(bytes: &[u8]) -> Result<(), TestCaseError> {
                     }
                 }
                 let first = read_table(bytes, &spec);
-                prop_assert!(first.is_ok(), "{}: all sheets read, the first refused", name);
+                prop_assert!(
+                    first.is_ok(),
+                    "{}: all sheets read, the first refused",
+                    name
+                );
                 let rows = first.unwrap();
                 match name {
                     "plan" => drop(tabel_domain::thematic::parse_rows(rows)),
