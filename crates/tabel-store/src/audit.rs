@@ -39,34 +39,26 @@ fn micros(at: OffsetDateTime) -> i64 {
     i64::try_from(at.unix_timestamp_nanos() / 1_000).unwrap_or(i64::MAX)
 }
 
-/// The position a record takes and the hash of the one before it.
+/// The position a record takes and the hash of the one before it (the head keeps the hash of
+/// its chain's last record).
+#[derive(sqlx::FromRow)]
 struct HeadRow {
     seq: i64,
     hash: String,
 }
 
-#[derive(sqlx::FromRow)]
-struct SeqRow {
-    seq: i64,
-}
-
-#[derive(sqlx::FromRow)]
-struct HashRow {
-    hash: String,
-}
-
 /// Appends a record to its chain; returns its position. Call inside the transaction that makes
 /// the change.
+///
+/// Two statements hold the write: taking the head (its next position and the hash of the record
+/// before it, in one `UPDATE … RETURNING` that locks the head until the transaction ends), and the
+/// insert, whose trigger (`audit_log_keeps_head`) sets the head's hash to the new record's. On
+/// PostgreSQL (read committed) an `UPDATE` that waited for the head's lock works on the row the
+/// other transaction committed, so the hash it returns is that transaction's last record's.
 pub async fn append(conn: &mut Conn<'_>, e: &AuditEntry<'_>) -> Result<i64> {
     const ENSURE_HEAD: &str = "INSERT INTO audit_heads (chain_id, seq, hash) VALUES ($1, 0, $2) ON CONFLICT (chain_id) DO NOTHING";
-    // Takes the next position, locking the chain's head until this transaction ends.
     const TAKE_HEAD: &str =
-        "UPDATE audit_heads SET seq = seq + 1 WHERE chain_id = $1 RETURNING seq";
-    // The previous record's hash, read in a statement of its own: on PostgreSQL (read
-    // committed) a statement that waited for the head's lock still reads the snapshot it began
-    // with, so a subquery of TAKE_HEAD would miss a record committed while it waited and link to
-    // the wrong one; a new statement sees it.
-    const PREVIOUS: &str = "SELECT hash FROM audit_log WHERE chain_id = $1 AND seq = $2";
+        "UPDATE audit_heads SET seq = seq + 1 WHERE chain_id = $1 RETURNING seq, hash";
     const INSERT: &str = concat!(
         "INSERT INTO audit_log (chain_id, seq, at_micros, actor_user_id, action, entity, entity_id, ",
         "before_json, after_json, reason, origin, prev_hash, hash) ",
@@ -74,20 +66,12 @@ pub async fn append(conn: &mut Conn<'_>, e: &AuditEntry<'_>) -> Result<i64> {
     );
 
     // The chain's head exists after its first record: take it, and create it only when missing.
-    let seq: i64 = match fetch_optional!(conn, SeqRow, TAKE_HEAD, e.chain)? {
-        Some(h) => h.seq,
+    let head = match fetch_optional!(conn, HeadRow, TAKE_HEAD, e.chain)? {
+        Some(h) => h,
         None => {
             execute!(conn, ENSURE_HEAD, e.chain, GENESIS)?;
-            fetch_one!(conn, SeqRow, TAKE_HEAD, e.chain)?.seq
+            fetch_one!(conn, HeadRow, TAKE_HEAD, e.chain)?
         }
-    };
-    let previous = match fetch_optional!(conn, HashRow, PREVIOUS, e.chain, seq - 1)? {
-        Some(p) => p.hash,
-        None => GENESIS.to_owned(),
-    };
-    let head = HeadRow {
-        seq,
-        hash: previous,
     };
     let before = e.before.as_ref().map(|v| v.to_string());
     let after = e.after.as_ref().map(|v| v.to_string());
@@ -122,10 +106,6 @@ pub async fn append(conn: &mut Conn<'_>, e: &AuditEntry<'_>) -> Result<i64> {
         &head.hash,
         &hash
     )?;
-    // The head keeps the last record's hash: a tail removed and the head's position set back
-    // then no longer matches the record the head points to.
-    const KEEP: &str = "UPDATE audit_heads SET hash = $2 WHERE chain_id = $1";
-    execute!(conn, KEEP, e.chain, &hash)?;
     Ok(head.seq)
 }
 

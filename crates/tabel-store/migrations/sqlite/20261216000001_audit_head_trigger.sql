@@ -1,0 +1,7 @@
+-- A chain's head keeps the hash of its last record: set by the database when the record is
+-- inserted, so that an append holds the write for two statements (take the head, insert the
+-- record) and not three.
+CREATE TRIGGER audit_log_keeps_head AFTER INSERT ON audit_log
+BEGIN
+    UPDATE audit_heads SET hash = NEW.hash WHERE chain_id = NEW.chain_id AND seq = NEW.seq;
+END;
