@@ -26,8 +26,11 @@ pub enum Backend {
 /// The database: a pool of SQLite or PostgreSQL connections, chosen once from the URL.
 #[derive(Debug, Clone)]
 pub enum Db {
-    /// SQLite, WAL mode.
-    Sqlite(SqlitePool),
+    /// SQLite, WAL mode: the readers' pool, and the writers' pool of one connection. A write
+    /// transaction never queues for a connection behind the reads (it would hold the writer gate
+    /// meanwhile, and every other writer with it); it takes the writers' connection, which the
+    /// gate keeps for one transaction at a time.
+    Sqlite(SqlitePool, SqlitePool),
     /// PostgreSQL.
     Postgres(PgPool),
 }
@@ -127,9 +130,12 @@ impl Db {
             let pool = SqlitePoolOptions::new()
                 .max_connections(8)
                 .min_connections(1)
-                .connect_with(opts)
+                .connect_with(opts.clone())
                 .await?;
-            Ok(Db::Sqlite(pool))
+            let writer = SqlitePoolOptions::new()
+                .max_connections(1)
+                .connect_lazy_with(opts);
+            Ok(Db::Sqlite(pool, writer))
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let opts = PgConnectOptions::from_str(url)?;
             let pool = PgPoolOptions::new()
@@ -158,7 +164,7 @@ impl Db {
     /// is compact and needs no log of its own. `None` for PostgreSQL, whose copies `pg_dump`
     /// makes.
     pub async fn backup_into(&self, to: &std::path::Path) -> Result<Option<()>> {
-        let Db::Sqlite(pool) = self else {
+        let Db::Sqlite(pool, _) = self else {
             return Ok(None);
         };
         let to = to.to_string_lossy().into_owned();
@@ -169,7 +175,7 @@ impl Db {
     /// Whether the database holds any table (a restore goes only into an empty one).
     pub async fn holds_tables(&self) -> Result<bool> {
         let n: i64 = match self {
-            Db::Sqlite(p) => {
+            Db::Sqlite(p, _) => {
                 sqlx::query_scalar("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table'")
                     .fetch_one(p)
                     .await?
@@ -188,7 +194,7 @@ impl Db {
     /// SQLite's own check of every page and index (`PRAGMA integrity_check`): the problems it
     /// names, none when the file is sound. PostgreSQL has none to run here.
     pub async fn integrity_problems(&self) -> Result<Vec<String>> {
-        let Db::Sqlite(p) = self else {
+        let Db::Sqlite(p, _) = self else {
             return Ok(Vec::new());
         };
         let rows: Vec<String> = sqlx::query_scalar("PRAGMA integrity_check")
@@ -200,7 +206,7 @@ impl Db {
     /// Which backend this is.
     pub fn backend(&self) -> Backend {
         match self {
-            Db::Sqlite(_) => Backend::Sqlite,
+            Db::Sqlite(..) => Backend::Sqlite,
             Db::Postgres(_) => Backend::Postgres,
         }
     }
@@ -208,7 +214,7 @@ impl Db {
     /// Applies the migrations that are not applied yet.
     pub async fn migrate(&self) -> Result<()> {
         match self {
-            Db::Sqlite(p) => SQLITE_MIGRATIONS.run(p).await?,
+            Db::Sqlite(p, _) => SQLITE_MIGRATIONS.run(p).await?,
             Db::Postgres(p) => POSTGRES_MIGRATIONS.run(p).await?,
         }
         Ok(())
@@ -228,7 +234,7 @@ impl Db {
     /// Borrows a connection for reads.
     pub async fn acquire(&self) -> Result<PoolConn> {
         Ok(match self {
-            Db::Sqlite(p) => PoolConn::Sqlite(p.acquire().await?),
+            Db::Sqlite(p, _) => PoolConn::Sqlite(p.acquire().await?),
             Db::Postgres(p) => PoolConn::Postgres(p.acquire().await?),
         })
     }
@@ -236,9 +242,9 @@ impl Db {
     /// Begins a write transaction.
     pub async fn begin(&self) -> Result<Tx> {
         Ok(match self {
-            Db::Sqlite(p) => {
-                let gate = sqlite_gate(p).lock_owned().await;
-                Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?, gate)
+            Db::Sqlite(_, writer) => {
+                let gate = sqlite_gate(writer).lock_owned().await;
+                Tx::Sqlite(writer.begin_with("BEGIN IMMEDIATE").await?, gate)
             }
             Db::Postgres(p) => Tx::Postgres(p.begin().await?),
         })
@@ -247,7 +253,10 @@ impl Db {
     /// Closes the pool (on shutdown), checkpointing SQLite's WAL.
     pub async fn close(&self) {
         match self {
-            Db::Sqlite(p) => p.close().await,
+            Db::Sqlite(p, writer) => {
+                writer.close().await;
+                p.close().await;
+            }
             Db::Postgres(p) => p.close().await,
         }
     }

@@ -40,7 +40,7 @@ async fn user_person(db: &Db, login: &str) -> (tabel_domain::UserId, tabel_domai
 /// Rows of a one-column text query about one school, on either backend.
 async fn texts(db: &Db, sql: &str, school: SchoolId) -> Vec<String> {
     match db {
-        Db::Sqlite(p) => sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(sql.to_owned()))
+        Db::Sqlite(p, _) => sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(sql.to_owned()))
             .bind(school.get())
             .fetch_all(p)
             .await
@@ -56,7 +56,7 @@ async fn texts(db: &Db, sql: &str, school: SchoolId) -> Vec<String> {
 /// A count about one school, on either backend.
 async fn count(db: &Db, sql: &str, school: SchoolId) -> i64 {
     match db {
-        Db::Sqlite(p) => sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql.to_owned()))
+        Db::Sqlite(p, _) => sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql.to_owned()))
             .bind(school.get())
             .fetch_one(p)
             .await

@@ -14,7 +14,7 @@ use time::macros::date;
 /// A count over one school's lessons between two dates, on either backend.
 async fn count_between(db: &Db, sql: &str, school: SchoolId, from: Date, to: Date) -> i64 {
     match db {
-        Db::Sqlite(p) => sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql.to_owned()))
+        Db::Sqlite(p, _) => sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql.to_owned()))
             .bind(school.get())
             .bind(from)
             .bind(to)

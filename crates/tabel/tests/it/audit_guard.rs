@@ -17,7 +17,7 @@ pub(crate) async fn behind_the_back(db: &Db, sql: &str) -> Result<u64, String> {
     // The pool's executor wants a statement that outlives it: a test's few are kept.
     let sql: &'static str = Box::leak(sql.to_owned().into_boxed_str());
     let done = match db {
-        Db::Sqlite(pool) => sqlx::query(sql)
+        Db::Sqlite(pool, _) => sqlx::query(sql)
             .execute(pool)
             .await
             .map(|r| r.rows_affected()),
@@ -32,7 +32,7 @@ pub(crate) async fn behind_the_back(db: &Db, sql: &str) -> Result<u64, String> {
 /// What someone with the database in hand does first: drops the guards.
 pub(crate) async fn drop_the_guards(db: &Db) {
     let statements: &[&str] = match db {
-        Db::Sqlite(_) => &[
+        Db::Sqlite(..) => &[
             "DROP TRIGGER audit_log_no_update",
             "DROP TRIGGER audit_log_no_delete",
             "DROP TRIGGER audit_heads_forward",
@@ -53,7 +53,7 @@ async fn chain(db: &Db, chain: i64) -> Vec<AuditRecord> {
     const SQL: &str = "SELECT id, chain_id, seq, at_micros, actor_user_id, action, entity, entity_id, \
          before_json, after_json, reason, origin, prev_hash, hash FROM audit_log WHERE chain_id = $1 ORDER BY seq";
     match db {
-        Db::Sqlite(pool) => sqlx::query_as(SQL).bind(chain).fetch_all(pool).await,
+        Db::Sqlite(pool, _) => sqlx::query_as(SQL).bind(chain).fetch_all(pool).await,
         Db::Postgres(pool) => sqlx::query_as(SQL).bind(chain).fetch_all(pool).await,
     }
     .unwrap()

@@ -103,7 +103,7 @@ async fn a_backup_under_write_load_restores_every_acknowledged_mark(backend: Bac
     );
     let restored = tabel_store::Db::connect(&target).await.unwrap();
     let ids: Vec<i64> = match &restored {
-        tabel_store::Db::Sqlite(p) => {
+        tabel_store::Db::Sqlite(p, _) => {
             sqlx::query_scalar("SELECT id FROM marks")
                 .fetch_all(p)
                 .await

@@ -137,7 +137,7 @@ async fn audit_verify_passes_then_names_the_tampered_record(app: TestApp) {
     );
     crate::audit_guard::drop_the_guards(&app.db.db).await;
     let changed = match &app.db.db {
-        tabel_store::Db::Sqlite(pool) => sqlx::query(TAMPER)
+        tabel_store::Db::Sqlite(pool, _) => sqlx::query(TAMPER)
             .execute(pool)
             .await
             .unwrap()

@@ -19,7 +19,7 @@ use time::macros::{date, datetime};
 /// are kept by another part of the application; the record only reads them.
 async fn exec(db: &Db, sql: &str, args: &[i64]) {
     match db {
-        Db::Sqlite(p) => {
+        Db::Sqlite(p, _) => {
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.to_owned()));
             for a in args {
                 q = q.bind(*a);

@@ -274,7 +274,7 @@ async fn the_demo_school_has_contacts_of_mixed_provenance_and_confirmation(backe
          SUM(CASE WHEN verified_at IS NULL THEN 0 ELSE 1 END) \
          FROM contacts WHERE kind <> 'messenger' GROUP BY provenance ORDER BY provenance";
     let rows: Vec<(String, i64, i64)> = match &db.db {
-        Db::Sqlite(pool) => sqlx::query_as(BY_PROVENANCE).fetch_all(pool).await,
+        Db::Sqlite(pool, _) => sqlx::query_as(BY_PROVENANCE).fetch_all(pool).await,
         Db::Postgres(pool) => sqlx::query_as(BY_PROVENANCE).fetch_all(pool).await,
     }
     .unwrap();
@@ -293,7 +293,7 @@ async fn the_demo_school_has_contacts_of_mixed_provenance_and_confirmation(backe
     const WITHOUT: &str = "SELECT COUNT(DISTINCT g.parent_id) FROM guardianships g \
          WHERE NOT EXISTS (SELECT 1 FROM contacts c WHERE c.parent_id = g.parent_id AND c.removed_at IS NULL)";
     let (without,): (i64,) = match &db.db {
-        Db::Sqlite(pool) => sqlx::query_as(WITHOUT).fetch_one(pool).await,
+        Db::Sqlite(pool, _) => sqlx::query_as(WITHOUT).fetch_one(pool).await,
         Db::Postgres(pool) => sqlx::query_as(WITHOUT).fetch_one(pool).await,
     }
     .unwrap();
