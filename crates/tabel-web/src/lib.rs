@@ -34,6 +34,7 @@ mod record;
 mod recovery;
 mod redirect;
 mod school;
+mod scope;
 mod setup;
 mod stats;
 mod structure;
@@ -131,6 +132,11 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             diary::views::consent_gate,
+        ))
+        // The administration's pages: only the school's administration, before any body is read.
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            scope::admin_gate,
         ));
     Router::new()
         .merge(pages)
