@@ -16,87 +16,15 @@
     clippy::print_stderr
 )]
 
+#[path = "support/cells.rs"]
+#[allow(dead_code)]
+mod cells;
+
+use cells::{Cell, WORK_TYPE, free_cells};
 use serde_json::{Value, json};
-use std::collections::HashSet;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
-
-/// A cell a client may write: (lesson, pupil).
-type Cell = (String, String);
-
-async fn free_cells(http: &reqwest::Client, base: &str, token: &str, today: &str) -> Vec<Cell> {
-    let journals: Vec<Value> = http
-        .get(format!("{base}/api/v1/journals"))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let mut cells = Vec::new();
-    for j in journals {
-        let grid: Value = http
-            .get(format!(
-                "{base}/api/v1/journal?group={}&subject={}",
-                j["group_id"].as_str().unwrap(),
-                j["subject_id"].as_str().unwrap()
-            ))
-            .bearer_auth(token)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        if grid["may_write"] != true {
-            continue;
-        }
-        // The load writes marks of a work type no one else uses in these cells.
-        let taken: HashSet<(String, String)> = grid["marks"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|m| m["work_type"] == "laboratory")
-            .map(|m| {
-                (
-                    m["lesson_id"].as_str().unwrap_or("").to_owned(),
-                    m["student_id"].as_str().unwrap().to_owned(),
-                )
-            })
-            .collect();
-        let absent: HashSet<(String, String)> = grid["attendance"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|a| {
-                (
-                    a["lesson_id"].as_str().unwrap().to_owned(),
-                    a["student_id"].as_str().unwrap().to_owned(),
-                )
-            })
-            .collect();
-        for l in grid["lessons"].as_array().unwrap() {
-            let date = l["date"].as_str().unwrap();
-            if l["status"] == "cancelled" || date > today {
-                continue;
-            }
-            for s in grid["students"].as_array().unwrap() {
-                let in_group = s["from"].as_str().unwrap() <= date
-                    && s["to"].as_str().is_none_or(|to| date <= to);
-                let cell = (
-                    l["id"].as_str().unwrap().to_owned(),
-                    s["id"].as_str().unwrap().to_owned(),
-                );
-                if in_group && !taken.contains(&cell) && !absent.contains(&cell) {
-                    cells.push(cell);
-                }
-            }
-        }
-    }
-    cells
-}
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     if sorted.is_empty() {
@@ -169,7 +97,7 @@ async fn main() {
                 let res = http
                     .post(format!("{base}/api/v1/marks"))
                     .bearer_auth(&token)
-                    .json(&json!({"lesson_id": lesson, "student_id": student, "value": "4", "work_type": "laboratory"}))
+                    .json(&json!({"lesson_id": lesson, "student_id": student, "value": "4", "work_type": WORK_TYPE}))
                     .send()
                     .await
                     .unwrap();

@@ -31,6 +31,7 @@ mod record;
 mod security_login;
 mod security_outbound;
 mod setup;
+mod soak;
 mod stats;
 mod structure;
 mod support;
