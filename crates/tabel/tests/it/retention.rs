@@ -4,7 +4,7 @@
 
 use crate::audit_guard::chain;
 use crate::cli::tabel;
-use crate::journal::timetable;
+use crate::journal::{id, lessons_5a, timetable};
 use crate::notify::{MONDAY_NOON, add_contact, deliveries, publish_finals, settings, worker};
 use crate::support::{Backend, TestApp, both_backends, post};
 use reqwest::StatusCode;
@@ -93,7 +93,17 @@ async fn old_sessions_addresses_and_deliveries_go_and_fresh_ones_stay(backend: B
     let parent = app.token("parent").await;
     create_user(&app, &admin, "old.user").await;
     add_contact(&app, f.parent, "email", "maria@example.org", true).await;
-    timetable(&app).await;
+    let deputy = timetable(&app).await;
+    let monday = id(&lessons_5a(&app, &deputy, "2026-11-23", "2026-11-27").await[0]);
+    let teacher = app.token("teacher").await;
+    let res = post(
+        &app,
+        &teacher,
+        "/api/v1/marks",
+        json!({"student_id": f.ivan.to_string(), "lesson_id": monday, "value": "5"}),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
     publish_finals(&app, &[(f.ivan, "5")]).await;
     worker(&app, settings(Some(&sink)))
         .run_once_at(MONDAY_NOON)
@@ -163,6 +173,18 @@ async fn old_sessions_addresses_and_deliveries_go_and_fresh_ones_stay(backend: B
         assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
     }
     assert_eq!(deliveries(&app, DeliveryState::Sent).await.len(), sent);
+    // The cell's history says the address was redacted instead of showing it.
+    let teacher = app.token("teacher").await;
+    let history = app
+        .get_json(
+            &format!("/api/v1/cells/history?lesson={monday}&student={}", f.ivan),
+            &teacher,
+        )
+        .await;
+    let mark = &history.as_array().unwrap()[0];
+    assert_eq!(mark["action"], "mark.record", "{history}");
+    assert_eq!(mark["origin"], serde_json::Value::Null, "{history}");
+    assert_eq!(mark["origin_redacted"], "retention", "{history}");
     // A second run finds nothing more.
     let again = retention(&url, t1, false);
     assert!(again.iter().all(|(_, n)| *n == 0), "{again:?}");
