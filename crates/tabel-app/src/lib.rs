@@ -26,6 +26,7 @@ pub mod password;
 pub mod people;
 pub mod record;
 pub mod recovery;
+pub mod retention;
 pub mod school;
 pub mod setup;
 pub mod stats;

@@ -30,6 +30,7 @@ pub mod outbox;
 pub mod people;
 pub mod record;
 pub mod region;
+pub mod retention;
 pub mod school;
 pub mod session;
 pub mod setup;

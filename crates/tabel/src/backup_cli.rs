@@ -9,7 +9,7 @@
 use anyhow::{Context, bail};
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use tabel::open_db;
+use tabel::open_db_reading;
 use tabel_app::{App, AppConfig};
 use tabel_store::Db;
 
@@ -90,7 +90,7 @@ pub async fn backup(url: &str, output: &Path) -> anyhow::Result<()> {
     }
     let temp = partial(output);
     let _ = std::fs::remove_file(&temp);
-    let db = open_db(url).await?;
+    let db = open_db_reading(url).await?;
     let started = std::time::Instant::now();
     if db.backup_into(&temp).await?.is_none() {
         db.close().await;
@@ -171,7 +171,7 @@ pub async fn restore(url: &str, file: &Path) -> anyhow::Result<()> {
         }
     };
     // Migrated to this version, then checked as `tabel audit verify` checks.
-    let db = open_db(&checked_url).await?;
+    let db = open_db_reading(&checked_url).await?;
     let problems = db.integrity_problems().await?;
     let app = App::new(db.clone(), AppConfig::default());
     let report = app.verify_audit().await?;

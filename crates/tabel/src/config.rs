@@ -47,6 +47,13 @@ pub struct Config {
     pub templates_dir: Option<std::path::PathBuf>,
     /// Notifications: channels (SMTP, SMS gateway) and the worker.
     pub notify: tabel_notify::NotifyConfig,
+    /// The audit key file; `None`: `<database file>.audit-key` for SQLite (required for
+    /// PostgreSQL).
+    pub audit_key_file: Option<std::path::PathBuf>,
+    /// How long sessions, client addresses and the delivery log are kept.
+    pub retention: tabel_app::retention::RetentionPolicy,
+    /// Run the retention job inside the server (at start, then hourly).
+    pub retention_job: bool,
     /// Where "now" comes from; `None` = the system's clock. Tests pass a
     /// [`tabel_app::clock::TestClock`] and move time through it.
     pub clock: Option<std::sync::Arc<dyn tabel_app::clock::Clock>>,
@@ -71,9 +78,27 @@ impl Config {
             upload_bytes_per_day: tabel_app::homework_files::DEFAULT_BYTES_PER_DAY,
             templates_dir: None,
             notify: tabel_notify::NotifyConfig::disabled(),
+            audit_key_file: test_audit_key_file(db),
+            retention: tabel_app::retention::RetentionPolicy::default(),
+            retention_job: true,
             clock: None,
         }
     }
+}
+
+/// The audit key file of a test's PostgreSQL database (which has no default place for one): in
+/// the temporary folder, named after the database. `None` for SQLite (beside the file).
+pub fn test_audit_key_file(url: &str) -> Option<std::path::PathBuf> {
+    if tabel_store::Db::sqlite_file(url).is_some() {
+        return None;
+    }
+    let dir = std::env::temp_dir().join("tabel-test-audit-keys");
+    let _ = std::fs::create_dir_all(&dir);
+    let name: String = url
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect();
+    Some(dir.join(name))
 }
 
 /// The optional `tabel.toml`.
@@ -102,6 +127,41 @@ pub struct FileConfig {
     pub templates_dir: Option<std::path::PathBuf>,
     /// `[notify]`: channels and the notification worker.
     pub notify: Option<NotifyFile>,
+    /// The audit key file (outside the database; see DEPLOYMENT.md).
+    pub audit_key_file: Option<std::path::PathBuf>,
+    /// `[retention]`: how long sessions, addresses and the delivery log are kept.
+    pub retention: Option<RetentionFile>,
+}
+
+/// The `[retention]` table of `tabel.toml`, in days.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RetentionFile {
+    /// Sessions are deleted this long after they expired (default 30).
+    pub sessions_days: Option<u32>,
+    /// Client addresses (sessions, the audit log) are kept this long (default 180).
+    pub addresses_days: Option<u32>,
+    /// Sent, dead and cancelled notifications are kept this long (default 365).
+    pub deliveries_days: Option<u32>,
+    /// Run the job inside `tabel serve` (default true).
+    pub job: Option<bool>,
+}
+
+impl RetentionFile {
+    /// The policy: these periods over the defaults. A period of 0 days is refused (it would
+    /// forget a session's address while it is in use).
+    pub fn policy(&self) -> anyhow::Result<tabel_app::retention::RetentionPolicy> {
+        let d = tabel_app::retention::RetentionPolicy::default();
+        let policy = tabel_app::retention::RetentionPolicy {
+            sessions_days: self.sessions_days.unwrap_or(d.sessions_days),
+            addresses_days: self.addresses_days.unwrap_or(d.addresses_days),
+            deliveries_days: self.deliveries_days.unwrap_or(d.deliveries_days),
+        };
+        if policy.sessions_days == 0 || policy.addresses_days == 0 || policy.deliveries_days == 0 {
+            anyhow::bail!("[retention]: periods are whole days, at least 1");
+        }
+        Ok(policy)
+    }
 }
 
 /// A secret read from `tabel.toml`, kept out of `Debug`.

@@ -3,6 +3,7 @@
 //! tests start exactly what `tabel serve` starts, on `127.0.0.1:0`.
 #![forbid(unsafe_code)]
 
+pub mod audit_key;
 pub mod config;
 
 use anyhow::Context;
@@ -22,6 +23,8 @@ pub struct Application {
     db: Db,
     /// The notification worker, when it runs inside the server.
     notifier: Option<tabel_notify::Worker>,
+    /// The retention job's periods; `None`: the job does not run inside the server.
+    retention: Option<tabel_app::retention::RetentionPolicy>,
 }
 
 /// A file given on the command line, read whole but never more than `max` bytes: the size the
@@ -40,14 +43,54 @@ pub fn read_capped(path: &std::path::Path, max: usize) -> anyhow::Result<Option<
     Ok((bytes.len() <= max).then_some(bytes))
 }
 
-/// Opens and migrates the database at `url`.
+/// The audit key file the command line configured (`--audit-key`, `TABEL_AUDIT_KEY_FILE` or
+/// `audit_key_file` in tabel.toml), for [`open_db`]; a one-shot command sets it once.
+static AUDIT_KEY_FILE: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+
+/// Sets the audit key file [`open_db`] uses (the first call wins).
+pub fn set_audit_key_file(path: std::path::PathBuf) {
+    let _ = AUDIT_KEY_FILE.set(path);
+}
+
+/// Opens and migrates the database at `url`, for a command that writes: the audit key is loaded
+/// (made for a database that has none) and checked, see [`audit_key`].
 pub async fn open_db(url: &str) -> anyhow::Result<Db> {
+    open_db_with(
+        url,
+        AUDIT_KEY_FILE.get().map(std::path::PathBuf::as_path),
+        audit_key::KeyUse::Write,
+    )
+    .await
+}
+
+/// Opens and migrates the database at `url` for a command that only reads the audit log: the
+/// key is used when there, never made.
+pub async fn open_db_reading(url: &str) -> anyhow::Result<Db> {
+    open_db_with(
+        url,
+        AUDIT_KEY_FILE.get().map(std::path::PathBuf::as_path),
+        audit_key::KeyUse::Read,
+    )
+    .await
+}
+
+/// Opens and migrates the database at `url` with the audit key in `key_file` (or the default
+/// place), used as `usage` says.
+pub async fn open_db_with(
+    url: &str,
+    key_file: Option<&std::path::Path>,
+    usage: audit_key::KeyUse,
+) -> anyhow::Result<Db> {
     let db = Db::connect(url)
         .await
         .with_context(|| format!("cannot open the database {}", redact(url)))?;
     db.migrate()
         .await
         .context("cannot apply the database migrations")?;
+    if let Err(e) = audit_key::load(&db, url, key_file, usage).await {
+        db.close().await;
+        return Err(e);
+    }
     Ok(db)
 }
 
@@ -85,7 +128,12 @@ impl Application {
                 config.listen
             );
         }
-        let db = open_db(&config.db).await?;
+        let db = open_db_with(
+            &config.db,
+            config.audit_key_file.as_deref(),
+            audit_key::KeyUse::Write,
+        )
+        .await?;
         let app_config = AppConfig {
             login_attempts_per_minute: config.login_attempts_per_minute,
             today: config.today,
@@ -149,6 +197,7 @@ impl Application {
             state: AppState::new(app, web),
             db,
             notifier,
+            retention: config.retention_job.then_some(config.retention),
         })
     }
 
@@ -177,6 +226,9 @@ impl Application {
         let router = tabel_web::router(self.state);
         // The worker stops with the server: it finishes the round in progress, then returns.
         let (stopped, stopping) = tokio::sync::watch::channel(false);
+        let retention = self
+            .retention
+            .map(|policy| tokio::spawn(retention_job(app.clone(), policy, stopping.clone())));
         let clock = tokio::spawn(school_clock(app, stopping.clone()));
         let notifier = self.notifier.map(|w| {
             let mut stopping = stopping.clone();
@@ -195,6 +247,9 @@ impl Application {
             let _ = task.await;
         }
         let _ = clock.await;
+        if let Some(task) = retention {
+            let _ = task.await;
+        }
         served.context("the server failed")?;
         self.db.close().await;
         Ok(())
@@ -221,6 +276,38 @@ async fn school_clock(app: tabel_app::App, mut stopping: tokio::sync::watch::Rec
                 "deferrals ended without a mark: reminders sent"
             ),
             Err(e) => tracing::warn!(error = %e, "deferral reminders failed; retrying later"),
+        }
+    }
+}
+
+/// How often the retention job runs.
+const RETENTION_TICK: std::time::Duration = std::time::Duration::from_secs(3600);
+
+/// The retention job: at start and every [`RETENTION_TICK`], forgets what the policy keeps no
+/// longer (see [`tabel_app::retention`]), as of the application's "now". Stops with the server.
+async fn retention_job(
+    app: tabel_app::App,
+    policy: tabel_app::retention::RetentionPolicy,
+    mut stopping: tokio::sync::watch::Receiver<bool>,
+) {
+    let mut tick = tokio::time::interval(RETENTION_TICK);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = tick.tick() => {}
+            _ = stopping.wait_for(|s| *s) => return,
+        }
+        match app.run_retention(policy, app.now(), false).await {
+            Ok(r) if r == tabel_app::retention::RetentionReport::default() => {}
+            Ok(r) => tracing::info!(
+                sessions = r.sessions,
+                session_addresses = r.session_addresses,
+                throttles = r.throttles,
+                deliveries = r.deliveries,
+                audit_addresses = r.audit_addresses,
+                "retention: expired data removed or redacted"
+            ),
+            Err(e) => tracing::warn!(error = %e, "the retention job failed; retrying later"),
         }
     }
 }

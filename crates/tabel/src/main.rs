@@ -20,7 +20,7 @@ use tabel::config::{
     DEFAULT_DB, DEFAULT_LISTEN, FileConfig, parse_bytes_per_day, parse_date, parse_file_size,
     parse_time_zone, parse_trusted_proxies,
 };
-use tabel::{Application, Config, open_db};
+use tabel::{Application, Config, open_db, open_db_reading};
 use tabel_app::admin::{NewAccount, NewSchoolInput};
 use tabel_app::setup::Upload;
 use tabel_app::{App, AppConfig, AppError};
@@ -45,11 +45,23 @@ struct DbArg {
     /// Configuration file (default: ./tabel.toml if present).
     #[arg(long, env = "TABEL_CONFIG", value_name = "FILE")]
     config: Option<PathBuf>,
+    /// The audit key file (kept outside the database). Default: `audit_key_file` from
+    /// tabel.toml, else FILE.audit-key beside an SQLite database (made at the first start);
+    /// required for PostgreSQL.
+    #[arg(long = "audit-key", env = "TABEL_AUDIT_KEY_FILE", value_name = "FILE")]
+    audit_key: Option<PathBuf>,
 }
 
 impl DbArg {
     fn resolve(&self) -> anyhow::Result<(String, FileConfig)> {
         let file = FileConfig::load(self.config.as_deref())?;
+        if let Some(key) = self
+            .audit_key
+            .clone()
+            .or_else(|| file.audit_key_file.clone())
+        {
+            tabel::set_audit_key_file(key);
+        }
         let db = self
             .db
             .clone()
@@ -196,6 +208,11 @@ enum Command {
         db: DbArg,
         /// A file written by `tabel backup`.
         file: PathBuf,
+    },
+    /// Forget what is kept no longer (sessions, client addresses, the delivery log).
+    Retention {
+        #[command(subcommand)]
+        command: RetentionCommand,
     },
     /// Check the audit log.
     Audit {
@@ -344,6 +361,28 @@ enum UserCommand {
 }
 
 #[derive(Subcommand)]
+enum RetentionCommand {
+    /// Forget now what the retention periods keep no longer (`[retention]` in tabel.toml):
+    /// expired sessions, client addresses (sessions, login throttles, the audit log, where they
+    /// are redacted), the delivery log of notifications; print what went, per kind.
+    Run {
+        #[command(flatten)]
+        db: DbArg,
+        /// Only count what would go.
+        #[arg(long)]
+        dry_run: bool,
+        /// The moment to count the periods from (RFC 3339), instead of now.
+        #[arg(long, value_name = "INSTANT", value_parser = parse_instant)]
+        now: Option<time::OffsetDateTime>,
+    },
+}
+
+fn parse_instant(raw: &str) -> Result<time::OffsetDateTime, String> {
+    time::OffsetDateTime::parse(raw.trim(), &time::format_description::well_known::Rfc3339)
+        .map_err(|_| format!("{raw:?} is not an instant; use RFC 3339, e.g. 2026-11-28T12:00:00Z"))
+}
+
+#[derive(Subcommand)]
 enum AuditCommand {
     /// Recompute every school's audit chain, check it against checkpoints kept outside the
     /// database, and compare the journal's marks and attendance with what the log last recorded
@@ -423,6 +462,12 @@ async fn app_for(db: &DbArg) -> anyhow::Result<App> {
     Ok(App::new(open_db(&url).await?, AppConfig::default()))
 }
 
+/// An application over the database for a command that only reads the audit log.
+async fn reader_for(db: &DbArg) -> anyhow::Result<App> {
+    let (url, _) = db.resolve()?;
+    Ok(App::new(open_db_reading(&url).await?, AppConfig::default()))
+}
+
 async fn run(cli: Cli) -> anyhow::Result<i32> {
     match cli.command {
         Command::Serve {
@@ -443,7 +488,13 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
         } => {
             let (url, file) = db.resolve()?;
             let notify = notify_cli::resolve(&notify, file.notify.as_ref())?;
+            let retention = file.retention.unwrap_or_default();
             let config = Config {
+                audit_key_file: db.audit_key.clone().or(file.audit_key_file),
+                retention: retention
+                    .policy()
+                    .map_err(|e| anyhow::anyhow!("tabel.toml: {e}"))?,
+                retention_job: retention.job.unwrap_or(true),
                 db: url,
                 listen: listen
                     .or(file.listen)
@@ -504,7 +555,7 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
         }
         Command::Migrate { db } => {
             let (url, _) = db.resolve()?;
-            open_db(&url).await?.close().await;
+            open_db_reading(&url).await?.close().await;
             println!("The database {} is up to date.", tabel::redact(&url));
             Ok(0)
         }
@@ -613,7 +664,7 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
                 }
                 None => Vec::new(),
             };
-            let app = app_for(&db).await?;
+            let app = reader_for(&db).await?;
             let report = app.verify_audit().await.map_err(explain)?;
             let anchors = app.verify_checkpoints(&points).await.map_err(explain)?;
             let journal = app.verify_journal().await.map_err(explain)?;
@@ -635,6 +686,24 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
                 eprintln!(
                     "… and {} more journal rows that differ from the log",
                     journal.mismatched - journal.mismatches.len() as u64
+                );
+            }
+            if report.unchecked > 0 {
+                eprintln!(
+                    "WARNING: no audit key given (--audit-key, TABEL_AUDIT_KEY_FILE or \
+                     audit_key_file; the log's key is {}): the hashes of {} keyed record(s) \
+                     cannot be checked, only their links to each other.",
+                    report
+                        .key_missing
+                        .as_deref()
+                        .map_or("unknown", |k| k.get(..16).unwrap_or(k)),
+                    report.unchecked
+                );
+            }
+            if report.redacted > 0 {
+                println!(
+                    "{} detail(s) redacted (retention or erasure requests), accepted by their digests.",
+                    report.redacted
                 );
             }
             for (entity, n) in &journal.unaudited {
@@ -669,10 +738,36 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
                 Ok(0)
             }
         }
+        Command::Retention {
+            command: RetentionCommand::Run { db, dry_run, now },
+        } => {
+            let (_, file) = db.resolve()?;
+            let policy = file
+                .retention
+                .unwrap_or_default()
+                .policy()
+                .map_err(|e| anyhow::anyhow!("tabel.toml: {e}"))?;
+            let app = app_for(&db).await?;
+            let now = now.unwrap_or_else(|| app.now());
+            let result = app.run_retention(policy, now, dry_run).await;
+            app.db().close().await;
+            let r = result.map_err(explain)?;
+            let verb = if dry_run { "would go" } else { "removed" };
+            println!(
+                "Retention ({} days for sessions, {} for addresses, {} for deliveries), {verb}:",
+                policy.sessions_days, policy.addresses_days, policy.deliveries_days
+            );
+            println!("  sessions: {}", r.sessions);
+            println!("  session addresses cleared: {}", r.session_addresses);
+            println!("  login throttles: {}", r.throttles);
+            println!("  notification deliveries: {}", r.deliveries);
+            println!("  audit log addresses redacted: {}", r.audit_addresses);
+            Ok(0)
+        }
         Command::Audit {
             command: AuditCommand::Checkpoint { db, output },
         } => {
-            let app = app_for(&db).await?;
+            let app = reader_for(&db).await?;
             let points = app.audit_checkpoint().await.map_err(explain)?;
             app.db().close().await;
             let mut text = format!(

@@ -88,8 +88,12 @@ pub struct CellChange {
     pub after: Option<serde_json::Value>,
     /// Why.
     pub reason: Option<String>,
-    /// From where.
+    /// From where (`None` when redacted).
     pub origin: Option<String>,
+    /// Why the client's address is not shown, when it was redacted.
+    pub origin_redacted: Option<tabel_domain::audit::Redaction>,
+    /// Why before and after are not shown, when they were redacted.
+    pub details_redacted: Option<tabel_domain::audit::Redaction>,
 }
 
 /// A journal a teacher keeps.
@@ -310,7 +314,11 @@ impl App {
         let mut out = Vec::new();
         for entity in ["mark", "attendance"] {
             for r in audit::history_of(&mut c.conn(), entity, &key, 200).await? {
+                let (origin_redacted, details_redacted) =
+                    (r.origin_redacted(), r.details_redacted());
                 out.push(CellChange {
+                    origin_redacted,
+                    details_redacted,
                     at: OffsetDateTime::from_unix_timestamp_nanos(i128::from(r.at_micros) * 1000)
                         .unwrap_or(OffsetDateTime::UNIX_EPOCH),
                     actor: r.actor_user_id,
@@ -318,7 +326,7 @@ impl App {
                     before: r.before_json.and_then(|b| serde_json::from_str(&b).ok()),
                     after: r.after_json.and_then(|a| serde_json::from_str(&a).ok()),
                     reason: r.reason,
-                    origin: r.origin,
+                    origin: r.origin.filter(|_| origin_redacted.is_none()),
                 });
             }
         }

@@ -1405,3 +1405,7 @@ structure-dep-extracts = { $n ->
 }
 structure-short-days = Shortened days
 structure-short-days-hint = On a shortened day lessons follow the short bell schedule (set it on the bells page).
+
+# A detail of the audit log replaced by a redaction marker (issue 17).
+audit-redacted-retention = hidden: retention period over
+audit-redacted-request = erased on request

@@ -1433,3 +1433,7 @@ structure-dep-extracts = { $n ->
 }
 structure-short-days = Сокращённые дни
 structure-short-days-hint = В сокращённый день уроки идут по сокращённому расписанию звонков (его задают на странице звонков).
+
+# A detail of the audit log replaced by a redaction marker (issue 17).
+audit-redacted-retention = скрыто по сроку хранения
+audit-redacted-request = удалено по запросу

@@ -345,6 +345,9 @@ struct CellChangeDto {
     after: Option<serde_json::Value>,
     reason: Option<String>,
     origin: Option<String>,
+    /// Why `origin` is missing, when the address was redacted: `retention` (kept no longer) or
+    /// `request` (erased on request).
+    origin_redacted: Option<String>,
 }
 
 /// The history of a cell (pupil × lesson), newest first: every mark and attendance change with
@@ -373,9 +376,18 @@ async fn cell_history(
                 after: c.after,
                 reason: c.reason,
                 origin: c.origin,
+                origin_redacted: c.origin_redacted.map(|r| redaction_code(r).to_owned()),
             })
             .collect(),
     ))
+}
+
+/// The API's code of a redaction.
+pub(crate) fn redaction_code(r: tabel_domain::audit::Redaction) -> &'static str {
+    match r {
+        tabel_domain::audit::Redaction::Retention => "retention",
+        tabel_domain::audit::Redaction::Request => "request",
+    }
 }
 
 /// Closes a reporting period: its journal is locked; only administrators correct it, with a

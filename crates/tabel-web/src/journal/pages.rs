@@ -482,11 +482,17 @@ fn history_rows(
             let at = zone.local(c.at);
             let key = format!("journal-action-{}", c.action.replace('.', "-"));
             let label = t.get(&key);
+            // Details redacted (retention, a request) say so instead of showing nothing.
+            let redacted = c
+                .details_redacted
+                .map(|r| t.get(&format!("audit-redacted-{}", super::api::redaction_code(r))));
             HistoryRow {
                 at: tabel_present::date_time(at),
                 action: if label == key { c.action } else { label },
-                before: cell_value(c.before.as_ref()),
-                after: cell_value(c.after.as_ref()),
+                before: redacted
+                    .clone()
+                    .unwrap_or_else(|| cell_value(c.before.as_ref())),
+                after: redacted.unwrap_or_else(|| cell_value(c.after.as_ref())),
                 reason: c.reason.unwrap_or_default(),
             }
         })

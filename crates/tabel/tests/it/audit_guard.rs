@@ -8,7 +8,7 @@ use crate::journal::{id, lessons_5a, timetable};
 use crate::support::{TestApp, both_backends, post};
 use reqwest::StatusCode;
 use serde_json::json;
-use tabel_domain::audit::AuditContent;
+use tabel_domain::audit::{AuditContent, AuditKey, Sealed};
 use tabel_store::Db;
 use tabel_store::audit::AuditRecord;
 
@@ -49,9 +49,10 @@ pub(crate) async fn drop_the_guards(db: &Db) {
     }
 }
 
-async fn chain(db: &Db, chain: i64) -> Vec<AuditRecord> {
+pub(crate) async fn chain(db: &Db, chain: i64) -> Vec<AuditRecord> {
     const SQL: &str = "SELECT id, chain_id, seq, at_micros, actor_user_id, action, entity, entity_id, \
-         before_json, after_json, reason, origin, prev_hash, hash FROM audit_log WHERE chain_id = $1 ORDER BY seq";
+         before_json, after_json, reason, origin, prev_hash, hash, hash_alg, origin_digest, \
+         before_digest, after_digest FROM audit_log WHERE chain_id = $1 ORDER BY seq";
     match db {
         Db::Sqlite(pool, _) => sqlx::query_as(SQL).bind(chain).fetch_all(pool).await,
         Db::Postgres(pool) => sqlx::query_as(SQL).bind(chain).fetch_all(pool).await,
@@ -59,9 +60,15 @@ async fn chain(db: &Db, chain: i64) -> Vec<AuditRecord> {
     .unwrap()
 }
 
-/// Rewrites `after_json` of record `seq` and recomputes every hash from it on, head included:
-/// a chain that verifies on its own.
-async fn rewrite_and_recompute(db: &Db, chain_id: i64, seq: i64, after: &str) {
+/// The audit key of the test's database, read from its file as someone who has it would.
+pub(crate) fn the_key(url: &str) -> AuditKey {
+    let path = crate::support::audit_key_file(url);
+    AuditKey::parse(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+/// Rewrites `after_json` of record `seq` and recomputes every hash from it on, head included,
+/// each by its own formula (the keyed one with `key`): a chain that verifies on its own.
+async fn rewrite_and_recompute(db: &Db, key: &AuditKey, chain_id: i64, seq: i64, after: &str) {
     let records = chain(db, chain_id).await;
     let mut prev = records[usize::try_from(seq).unwrap() - 2].hash.clone();
     for r in records.iter().filter(|r| r.seq >= seq) {
@@ -70,7 +77,7 @@ async fn rewrite_and_recompute(db: &Db, chain_id: i64, seq: i64, after: &str) {
         } else {
             r.after_json.clone()
         };
-        let hash = AuditContent {
+        let content = AuditContent {
             chain: r.chain_id,
             seq: r.seq,
             at_micros: r.at_micros,
@@ -82,8 +89,17 @@ async fn rewrite_and_recompute(db: &Db, chain_id: i64, seq: i64, after: &str) {
             after: after_json.as_deref(),
             reason: r.reason.as_deref(),
             origin: r.origin.as_deref(),
-        }
-        .hash(&prev);
+        };
+        let hash = if r.hash_alg == 1 {
+            content.hash(&prev)
+        } else {
+            let sealed = Sealed {
+                before: r.before_digest.clone(),
+                after: r.after_digest.clone(),
+                origin: r.origin_digest.clone(),
+            };
+            content.keyed_hash(&prev, key, &sealed)
+        };
         let quoted = after_json.map_or("NULL".to_owned(), |a| {
             format!("'{}'", a.replace('\'', "''"))
         });
@@ -185,10 +201,12 @@ async fn the_database_refuses_to_change_the_log_and_a_checkpoint_finds_a_rewrite
         String::from_utf8_lossy(&out.stdout)
     );
 
-    // Someone drops the guards and rewrites record 2, recomputing the chain after it: the chain
-    // verifies on its own, the checkpoint does not.
+    // Someone with the database and the audit key drops the guards and rewrites record 2,
+    // recomputing the chain after it: the chain verifies on its own, the checkpoint does not.
+    // (Without the key, see audit_key.rs.)
     drop_the_guards(db).await;
-    rewrite_and_recompute(db, school, 2, "{\"login\":\"evil\"}").await;
+    let key = the_key(&app.db.url);
+    rewrite_and_recompute(db, &key, school, 2, "{\"login\":\"evil\"}").await;
     let out = verify(false);
     assert!(
         out.status.success(),

@@ -4,7 +4,11 @@ use std::io::Write;
 use std::process::{Command, Stdio};
 
 pub(crate) fn tabel(args: &[&str], stdin: Option<&str>) -> std::process::Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_tabel"))
+    let mut command = Command::new(env!("CARGO_BIN_EXE_tabel"));
+    if let Some((name, key)) = crate::support::audit_key_env(args) {
+        command.env(name, key);
+    }
+    let mut child = command
         .args(args)
         .env_remove("TABEL_DB")
         .env("TABEL_LOG", "warn")

@@ -5,6 +5,7 @@
 mod access;
 mod assessment;
 mod audit_guard;
+mod audit_key;
 mod auth;
 mod backup;
 mod browser;
@@ -28,6 +29,7 @@ mod ops;
 mod people;
 mod permissions;
 mod record;
+mod retention;
 mod security_login;
 mod security_outbound;
 mod setup;

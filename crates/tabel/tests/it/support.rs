@@ -17,6 +17,23 @@ fn hash() -> &'static str {
     HASH.get_or_init(|| tabel_app::password::hash_now(PASSWORD).unwrap())
 }
 
+/// The audit key file of a test database: the default one beside an SQLite file; for
+/// PostgreSQL, which has no default, one in the temporary folder named after the database.
+pub fn audit_key_file(url: &str) -> std::path::PathBuf {
+    tabel::audit_key::key_path(url, tabel::config::test_audit_key_file(url).as_deref()).unwrap()
+}
+
+/// The environment a `tabel` command on the database `--db` names needs: the audit key file
+/// for PostgreSQL (SQLite finds its own).
+pub fn audit_key_env(args: &[&str]) -> Option<(&'static str, std::path::PathBuf)> {
+    let url = args
+        .windows(2)
+        .find(|w| w[0] == "--db")
+        .map(|w| w[1])
+        .filter(|u| u.starts_with("postgres"))?;
+    Some(("TABEL_AUDIT_KEY_FILE", audit_key_file(url)))
+}
+
 /// The storage a black-box test runs on; [`both_backends!`] runs each test on both.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -138,6 +155,11 @@ impl TestApp {
     /// On the backend, as it is.
     pub async fn start(backend: Backend) -> TestApp {
         Self::with(backend, |_| {}).await
+    }
+
+    /// On a database the test prepared (it may hold rows the server then finds).
+    pub async fn on_database(backend: Backend, db: TestDb) -> TestApp {
+        Self::on(backend, db, |_| {}).await
     }
 
     async fn on(backend: Backend, db: TestDb, tweak: impl FnOnce(&mut Config)) -> TestApp {
@@ -353,16 +375,21 @@ impl Server {
             .local_addr()
             .unwrap()
             .port();
-        let child = std::process::Command::new(env!("CARGO_BIN_EXE_tabel"))
-            .args([
-                "serve",
-                "--db",
-                db_url,
-                "--listen",
-                &format!("127.0.0.1:{port}"),
-                "--today",
-                &Fixture::TODAY.to_string(),
-            ])
+        let args = [
+            "serve",
+            "--db",
+            db_url,
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--today",
+            &Fixture::TODAY.to_string(),
+        ];
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_tabel"));
+        if let Some((name, key)) = audit_key_env(&args) {
+            command.env(name, key);
+        }
+        let child = command
+            .args(args)
             .env_remove("TABEL_DB")
             .env("TABEL_LOG", "warn")
             .stdout(std::process::Stdio::null())
