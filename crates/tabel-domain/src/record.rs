@@ -153,6 +153,7 @@ mod tests {
             children: vec![],
             student_in: None,
             pupils: vec![],
+            student_consent: false,
         }
     }
 

@@ -178,6 +178,7 @@ tabel_store::both_backends! {
             children: Vec::new(),
             student_in: None,
             pupils: Vec::new(),
+            student_consent: false,
         };
         let app = App::new(db.clone(), AppConfig { today: Some(TODAY), ..AppConfig::default() });
         for a in &demo.assessments {
@@ -191,6 +192,7 @@ tabel_store::both_backends! {
             person: Some(person),
             grants: vec![(Role::Teacher, school)],
             ..deputy.clone()
+            student_consent: false,
         };
         let denied = app.recheck_assessment(&teacher, tabel_domain::AssessmentId::new(demo.assessments[0].id)).await;
         assert!(matches!(denied, Err(AppError::Forbidden)), "{denied:?}");

@@ -27,6 +27,7 @@ mod notify;
 mod ops;
 mod people;
 mod permissions;
+mod privacy;
 mod record;
 mod security_login;
 mod security_outbound;

@@ -1,0 +1,141 @@
+//! Personal data beyond need (issue 17, hole 9): a family without a consent in force sees on the
+//! pages exactly what the API shows; a pupil's own account and the deliveries about a pupil stop
+//! with the family's consent; a family's export; erasure on request.
+
+use crate::support::*;
+use reqwest::StatusCode;
+use serde_json::json;
+
+/// The diary's sections under `/diary/{student}`.
+const SECTIONS: [&str; 10] = [
+    "",
+    "/week",
+    "/marks",
+    "/finals",
+    "/assessments",
+    "/homework",
+    "/recommendations",
+    "/teachers",
+    "/calendar",
+    "/record",
+];
+
+both_backends!(a_family_without_consent_sees_no_name_of_the_child_on_any_page);
+async fn a_family_without_consent_sees_no_name_of_the_child_on_any_page(app: TestApp) {
+    let f = &app.f;
+    // What the API shows: the id, no name.
+    let token = app.token("refuser").await;
+    let me = app.get_json("/api/v1/me", &token).await;
+    assert_eq!(me["children"][0]["id"], f.oleg.to_string());
+    assert!(me["children"][0]["name"].is_null(), "{me}");
+
+    let b = app.browser("refuser").await;
+    let (status, page) = b.parsed("/diary/me").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        page.text(&format!("#family-{} a strong", f.oleg)),
+        format!("Ребёнок № {}", f.oleg)
+    );
+    let mut pages = vec![
+        "/".to_owned(),
+        "/diary/me".to_owned(),
+        format!("/consents/students/{}", f.oleg),
+    ];
+    pages.extend(SECTIONS.iter().map(|s| format!("/diary/{}{s}", f.oleg)));
+    for path in pages {
+        let (status, html) = b.page(&path).await;
+        assert!(
+            status == StatusCode::OK || status == StatusCode::FORBIDDEN,
+            "{path}: {status}"
+        );
+        // Сидоров Олег Павлович, born 02.07.2015: neither the given name, the patronymic nor
+        // the birth date (the mother is Сидорова Ольга Викторовна).
+        for word in ["Олег", "Павлович", "02.07.2015"] {
+            assert!(!html.contains(word), "{path} shows «{word}»");
+        }
+    }
+    // The diary's pages explain why, in the same place.
+    let (status, page) = b.parsed(&format!("/diary/{}/marks", f.oleg)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(page.has("#no-consent"));
+    assert_eq!(page.text("#student-name"), format!("Ребёнок № {}", f.oleg));
+
+    // A family with the consent in force still sees the names.
+    let b = app.browser("parent").await;
+    let (_, page) = b.parsed("/diary/me").await;
+    assert_eq!(
+        page.text(&format!("#family-{} a strong", f.ivan)),
+        "Петров Иван Сергеевич"
+    );
+}
+
+/// The parent withdraws the diary consent for Иван (the pupil with the `student` account).
+async fn withdraw_for_ivan(app: &TestApp) {
+    let parent = app.token("parent").await;
+    let res = post(
+        app,
+        &parent,
+        "/api/v1/consents/withdrawal",
+        json!({"parent_id": app.f.parent.to_string(), "student_id": app.f.ivan.to_string(), "purpose": "diary"}),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+}
+
+both_backends!(a_pupil_reads_their_diary_only_while_the_family_consents);
+async fn a_pupil_reads_their_diary_only_while_the_family_consents(app: TestApp) {
+    let f = &app.f;
+    let token = app.token("student").await;
+    let api = [
+        "diary", "marks", "finals", "homework", "record", "debts", "exams", "forecast",
+    ];
+    // With the mother's consent in force: the pupil's own data.
+    for what in api {
+        let path = format!("/api/v1/students/{}/{what}", f.ivan);
+        assert_eq!(
+            app.get(&path, &token).await.status(),
+            StatusCode::OK,
+            "{path}"
+        );
+    }
+    let b = app.browser("student").await;
+    let (status, page) = b.parsed(&format!("/diary/{}/marks", f.ivan)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!page.has("#no-consent"));
+
+    withdraw_for_ivan(&app).await;
+
+    // At once, in the same session: the API answers as to a parent without consent.
+    for what in api {
+        let path = format!("/api/v1/students/{}/{what}", f.ivan);
+        let problem = assert_problem(app.get(&path, &token).await, StatusCode::FORBIDDEN).await;
+        assert_eq!(
+            problem["type"], "urn:tabel:problem:consent-required",
+            "{path}"
+        );
+    }
+    // The pages explain it and show nothing of the pupil.
+    for s in SECTIONS {
+        let path = format!("/diary/{}{s}", f.ivan);
+        let (status, html) = b.page(&path).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{path}");
+        let page = Page::parse(&html);
+        assert!(
+            page.text("#consent-explanation").contains("согласие"),
+            "{path}"
+        );
+        for word in ["Иван", "Петров", "14.03.2015", "5А"] {
+            assert!(!html.contains(word), "{path} shows «{word}»");
+        }
+    }
+    let (status, html) = b.page("/").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        !html.contains("5А англ."),
+        "the home page lists the pupil's groups"
+    );
+    // The sister's diary stays open to the mother: the withdrawal was for Иван only.
+    let parent = app.token("parent").await;
+    let path = format!("/api/v1/students/{}/diary", f.anna);
+    assert_eq!(app.get(&path, &parent).await.status(), StatusCode::OK);
+}
