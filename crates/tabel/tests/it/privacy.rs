@@ -139,3 +139,63 @@ async fn a_pupil_reads_their_diary_only_while_the_family_consents(app: TestApp) 
     let path = format!("/api/v1/students/{}/diary", f.anna);
     assert_eq!(app.get(&path, &parent).await.status(), StatusCode::OK);
 }
+
+both_backends!(webhooks_carry_a_pupil_only_while_the_family_consents(
+    backend
+));
+async fn webhooks_carry_a_pupil_only_while_the_family_consents(backend: Backend) {
+    use crate::notify::{MONDAY_NOON, local_hooks, publish_finals, receiver, settings, worker};
+    let app = TestApp::with(backend, |c| c.notify.webhook_rules = local_hooks()).await;
+    let config = || tabel_notify::NotifyConfig {
+        webhook_rules: local_hooks(),
+        ..settings(None)
+    };
+    let (base, got) = receiver().await;
+    let admin = app.token("admin").await;
+    let hooks = format!("/api/v1/schools/{}/webhooks", app.f.school);
+    let body = json!({"url": format!("{base}/hook"), "topics": "*"});
+    assert_eq!(
+        post(&app, &admin, &hooks, body).await.status(),
+        StatusCode::CREATED
+    );
+    crate::journal::timetable(&app).await;
+    // Иван's mother consents; Олег's refused: only Иван's final leaves.
+    publish_finals(&app, &[(app.f.ivan, "5"), (app.f.oleg, "4")]).await;
+    worker(&app, config())
+        .run_once_at(MONDAY_NOON)
+        .await
+        .unwrap();
+    let pupils: Vec<String> = got
+        .lock()
+        .unwrap()
+        .iter()
+        .filter_map(|(_, _, body)| {
+            let v: serde_json::Value = serde_json::from_str(body).unwrap();
+            v["payload"]["student_id"].as_str().map(str::to_owned)
+        })
+        .collect();
+    assert!(pupils.contains(&app.f.ivan.to_string()), "{pupils:?}");
+    assert!(!pupils.contains(&app.f.oleg.to_string()), "{pupils:?}");
+    let sent = got.lock().unwrap().len();
+
+    // A delivery made while the consent was in force, then the consent withdrawn before it went:
+    // it is cancelled, not sent.
+    publish_finals(&app, &[(app.f.ivan, "4")]).await;
+    let later = MONDAY_NOON + time::Duration::minutes(1);
+    let w = worker(&app, config());
+    let made = w.fan_out_all(later).await.unwrap();
+    assert!(made.created >= 1, "{made:?}");
+    withdraw_for_ivan(&app).await;
+    let r = w.send_due(later).await.unwrap();
+    assert!(r.cancelled >= 1, "{r:?}");
+    let after: Vec<String> = got.lock().unwrap()[sent..]
+        .iter()
+        .map(|(_, _, body)| body.clone())
+        .collect();
+    assert!(
+        after
+            .iter()
+            .all(|b| !b.contains(&format!("\"student_id\":\"{}\"", app.f.ivan))),
+        "{after:?}"
+    );
+}
