@@ -1408,3 +1408,11 @@ structure-dep-extracts = { $n ->
 }
 structure-short-days = Shortened days
 structure-short-days-hint = On a shortened day lessons follow the short bell schedule (set it on the bells page).
+my-data-title = My data
+my-data-export = Export of personal data
+my-data-export-parent = Everything the journal holds about you and your children: the account, contacts and where they came from, consents and their history, marks, attendance, final marks, homework and teachers' recommendations, notifications sent to you, sessions and audit records about you. Available without the diary consent (the right of access, art. 14 of 152-FZ).
+my-data-export-self = Everything the journal holds about you: the account, contacts, notifications, sessions and audit records about you.
+my-data-export-pdf = Download the summary (PDF)
+my-data-export-json = Download everything (JSON, for programs)
+my-data-export-note = Every export is recorded in the audit log.
+home-my-data = My data

@@ -199,3 +199,152 @@ async fn webhooks_carry_a_pupil_only_while_the_family_consents(backend: Backend)
         "{after:?}"
     );
 }
+
+/// `GET path` with a bearer token, as JSON, asserting 200.
+async fn export(app: &TestApp, token: &str, path: &str) -> serde_json::Value {
+    let res = app.get(path, token).await;
+    assert_eq!(res.status(), StatusCode::OK, "{path}");
+    res.json().await.unwrap()
+}
+
+both_backends!(a_parent_downloads_everything_held_about_the_family_and_nothing_of_others);
+async fn a_parent_downloads_everything_held_about_the_family_and_nothing_of_others(app: TestApp) {
+    let f = &app.f;
+    crate::diary::family_week(&app).await;
+    crate::notify::publish_finals(&app, &[(f.ivan, "5"), (f.oleg, "4")]).await;
+    crate::notify::add_contact(&app, f.parent, "email", "maria@example.org", true).await;
+    let token = app.token("parent").await;
+    let e = export(&app, &token, "/api/v1/me/export").await;
+    assert_eq!(e["account"]["login"], "parent");
+    assert_eq!(e["person"]["last_name"], "Петрова");
+    assert_eq!(e["contacts"][0]["value"], "maria@example.org");
+    assert!(
+        e["contacts"][0]["provenance"].is_string(),
+        "{}",
+        e["contacts"]
+    );
+    assert!(!e["sessions"].as_array().unwrap().is_empty());
+    let children = e["children"].as_array().unwrap();
+    let ids: Vec<&str> = children.iter().map(|c| c["id"].as_str().unwrap()).collect();
+    assert_eq!(ids.len(), 2);
+    assert!(
+        ids.contains(&f.ivan.to_string().as_str()) && ids.contains(&f.anna.to_string().as_str())
+    );
+    let ivan = children
+        .iter()
+        .find(|c| c["id"] == f.ivan.to_string())
+        .unwrap();
+    assert_eq!(ivan["first_name"], "Иван");
+    let marks: Vec<&str> = ivan["marks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["value"].as_str().unwrap())
+        .collect();
+    assert_eq!(marks, ["4", "5", "3"]);
+    assert_eq!(ivan["attendance"][0]["minutes_late"], 10);
+    assert_eq!(ivan["finals"][0]["value"], "5");
+    assert!(
+        ivan["homework"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|h| h["homework"] == "№ 245, 247"),
+        "{}",
+        ivan["homework"]
+    );
+    assert!(!ivan["recommendations"].as_array().unwrap().is_empty());
+    assert_eq!(ivan["consents"][0]["state"], "given");
+    // Nothing of another family: Олег's mark (4/5) and final are not there.
+    let text = e.to_string();
+    assert!(!text.contains("Олег"), "another family's child");
+    assert!(!text.contains("4/5"), "another family's mark");
+
+    // The export is audited: the next one lists the first.
+    let again = export(&app, &token, "/api/v1/me/export").await;
+    assert!(
+        again["audit"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["action"] == "data.export" && r["by_me"] == true),
+        "{}",
+        again["audit"]
+    );
+    // One child at a time; another family's child or a stranger is not found.
+    let one = export(
+        &app,
+        &token,
+        &format!("/api/v1/me/export?student={}", f.anna),
+    )
+    .await;
+    assert_eq!(one["children"].as_array().unwrap().len(), 1);
+    for other in [f.oleg, f.other_pupil] {
+        let path = format!("/api/v1/me/export?student={other}");
+        assert_problem(app.get(&path, &token).await, StatusCode::NOT_FOUND).await;
+        let path = format!("/api/v1/me/export.pdf?student={other}");
+        assert_problem(app.get(&path, &token).await, StatusCode::NOT_FOUND).await;
+    }
+    // Without a token: nothing.
+    let res = app
+        .http
+        .get(app.url("/api/v1/me/export"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+
+    // The PDF summary, in Russian.
+    let res = app.get("/api/v1/me/export.pdf", &token).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()["content-type"], "application/pdf");
+    let pdf = res.bytes().await.unwrap();
+    assert!(pdf.starts_with(b"%PDF"));
+    if let Some(pp) = tabel_reports::poppler::poppler() {
+        let text = pp.text(&pdf, "my-data").unwrap();
+        for words in [
+            "Отметки: Петров Иван Сергеевич",
+            "Сеансы входа",
+            "maria@example.org",
+        ] {
+            assert!(text.contains(words), "{words} in {text}");
+        }
+    } else {
+        tabel_reports::poppler::skip("the export's PDF text");
+    }
+}
+
+both_backends!(the_right_of_access_needs_no_consent_and_others_export_only_themselves);
+async fn the_right_of_access_needs_no_consent_and_others_export_only_themselves(app: TestApp) {
+    let f = &app.f;
+    // The mother who refused the consent still gets her child's data and her refusals.
+    let token = app.token("refuser").await;
+    let e = export(&app, &token, "/api/v1/me/export").await;
+    assert_eq!(e["children"][0]["id"], f.oleg.to_string());
+    assert_eq!(e["children"][0]["first_name"], "Олег");
+    assert_eq!(e["children"][0]["consents"][0]["state"], "refused");
+    // A pupil, a teacher: only themselves.
+    for (login, last) in [("student", "Петров"), ("teacher", "Смирнова")] {
+        let token = app.token(login).await;
+        let e = export(&app, &token, "/api/v1/me/export").await;
+        assert_eq!(e["account"]["login"], login);
+        assert_eq!(e["person"]["last_name"], last);
+        assert!(e["children"].as_array().unwrap().is_empty(), "{login}");
+        let path = format!("/api/v1/me/export?student={}", f.anna);
+        assert_problem(app.get(&path, &token).await, StatusCode::NOT_FOUND).await;
+    }
+    // The page in the parent's cabinet, and its download with the session cookie.
+    let b = app.browser("parent").await;
+    let (_, page) = b.parsed("/diary/me").await;
+    assert_eq!(
+        page.attr("#to-my-data", "href").as_deref(),
+        Some("/account/my-data")
+    );
+    let (status, page) = b.parsed("/account/my-data").await;
+    assert_eq!(status, StatusCode::OK);
+    let href = page.attr("#export-json", "href").unwrap();
+    let res = b.get(&href).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let e: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(e["children"].as_array().unwrap().len(), 2);
+}
