@@ -621,3 +621,218 @@ fn summary(d: &Value, at: &dyn Fn(&Value) -> String) -> tabel_reports::docs::Dat
         sections,
     }
 }
+
+pub use tabel_store::erasure::{ErasureRequest, ErasureState};
+
+/// The longest comment of an erasure request, and the longest reason of a refusal.
+pub const MAX_ERASURE_TEXT: usize = 2000;
+
+/// The name an erased representative's person row carries from then on: «Представитель №123»
+/// (surname and given name), so that the records the school must keep still name someone.
+pub fn pseudonym(parent: PersonId) -> (String, String) {
+    ("Представитель".to_owned(), format!("№{parent}"))
+}
+
+fn bounded(field: &str, text: &str) -> Result<String, AppError> {
+    let text = text.trim();
+    if text.chars().count() > MAX_ERASURE_TEXT {
+        return Err(AppError::invalid(
+            field,
+            format!("at most {MAX_ERASURE_TEXT} characters"),
+        ));
+    }
+    Ok(text.to_owned())
+}
+
+impl App {
+    /// A legal representative asks the school to erase their personal data. Only a parent (a
+    /// person with linked children) asks, only for themselves; one request waits at a time.
+    pub async fn request_erasure(
+        &self,
+        p: &Principal,
+        comment: &str,
+        client: &Client,
+    ) -> Result<i64, AppError> {
+        let (Some(me), false) = (p.person, p.children.is_empty()) else {
+            return Err(AppError::Forbidden);
+        };
+        let comment = bounded("comment", comment)?;
+        let now = self.now();
+        let mut tx = self.db.begin().await?;
+        let c = &mut tx.conn();
+        let (school, _) = school_repo::get_person(c, me)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        if tabel_store::erasure::requests_of_parent(c, me)
+            .await?
+            .iter()
+            .any(|r| r.state == ErasureState::Pending)
+        {
+            return Err(AppError::Conflict(
+                "a request of yours is already waiting for the school's decision".into(),
+            ));
+        }
+        let id = tabel_store::erasure::insert_request(c, school, me, &comment, now).await?;
+        audit::append(
+            c,
+            &AuditEntry {
+                chain: school.get(),
+                at: now,
+                actor: Some(p.user.get()),
+                action: "erasure.requested",
+                entity: "person",
+                entity_id: me.to_string(),
+                before: None,
+                after: Some(json!({"request": id.to_string()})),
+                reason: None,
+                origin: Some(&client.address),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// The user's own erasure requests, newest first.
+    pub async fn my_erasure_requests(
+        &self,
+        p: &Principal,
+    ) -> Result<Vec<ErasureRequest>, AppError> {
+        let Some(me) = p.person else {
+            return Ok(Vec::new());
+        };
+        let mut c = self.db.acquire().await?;
+        Ok(tabel_store::erasure::requests_of_parent(&mut c.conn(), me).await?)
+    }
+
+    /// A school's erasure requests, pending first: its administrators.
+    pub async fn erasure_requests(
+        &self,
+        p: &Principal,
+        school: tabel_domain::SchoolId,
+    ) -> Result<Vec<ErasureRequest>, AppError> {
+        crate::check(p.may_administer(school))?;
+        let mut c = self.db.acquire().await?;
+        Ok(tabel_store::erasure::requests_of_school(&mut c.conn(), school).await?)
+    }
+
+    /// How many erasure requests wait in a school (0 for anyone but its administrators).
+    pub async fn pending_erasures(
+        &self,
+        p: &Principal,
+        school: tabel_domain::SchoolId,
+    ) -> Result<i64, AppError> {
+        if !p.is_admin_of(school) {
+            return Ok(0);
+        }
+        let mut c = self.db.acquire().await?;
+        Ok(tabel_store::erasure::count_pending(&mut c.conn(), school).await?)
+    }
+
+    /// The request and the school's administrator's right to decide it: 404 when unknown or of
+    /// another school, 403 for others of the school, 409 once decided.
+    async fn pending_request(
+        &self,
+        c: &mut Conn<'_>,
+        p: &Principal,
+        id: i64,
+    ) -> Result<ErasureRequest, AppError> {
+        let r = tabel_store::erasure::get_request(c, id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        crate::check(p.may_administer(r.school))?;
+        if r.state != ErasureState::Pending {
+            return Err(AppError::Conflict("the request is already decided".into()));
+        }
+        Ok(r)
+    }
+
+    /// Carries out an erasure request (the school's administrator): the representative's
+    /// contacts, notification history and settings, sessions and account access go; their name
+    /// becomes [`pseudonym`] wherever records keep a reference; their links to children end.
+    /// The journal, consent records (legal proof) and the audit log stay. Audited.
+    pub async fn carry_out_erasure(
+        &self,
+        p: &Principal,
+        id: i64,
+        client: &Client,
+    ) -> Result<(), AppError> {
+        let now = self.now();
+        let mut tx = self.db.begin().await?;
+        let c = &mut tx.conn();
+        let r = self.pending_request(c, p, id).await?;
+        let (last, first) = pseudonym(r.parent);
+        let key = tabel_domain::text::sort_key(&format!("{last} {first}"));
+        let erased =
+            tabel_store::erasure::erase_parent(c, r.parent, (&last, &first), &key, now).await?;
+        tabel_store::erasure::decide(c, id, ErasureState::CarriedOut, p.user, now, "").await?;
+        // The audit log's clear contact values of this person are redacted here once
+        // `redact_contacts_of` lands (issue 17): the call belongs in this transaction.
+        audit::append(
+            c,
+            &AuditEntry {
+                chain: r.school.get(),
+                at: now,
+                actor: Some(p.user.get()),
+                action: "erasure.carried_out",
+                entity: "person",
+                entity_id: r.parent.to_string(),
+                before: None,
+                after: Some(json!({
+                    "request": id.to_string(),
+                    "pseudonym": format!("{last} {first}"),
+                    "contacts": erased.contacts,
+                    "notifications": erased.notifications,
+                    "sessions": erased.sessions,
+                    "links_ended": erased.links_ended,
+                })),
+                reason: None,
+                origin: Some(&client.address),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        self.forget_sessions();
+        Ok(())
+    }
+
+    /// Refuses an erasure request with a reason (the school's administrator). Audited.
+    pub async fn refuse_erasure(
+        &self,
+        p: &Principal,
+        id: i64,
+        reason: &str,
+        client: &Client,
+    ) -> Result<(), AppError> {
+        let reason = bounded("reason", reason)?;
+        if reason.is_empty() {
+            return Err(AppError::invalid(
+                "reason",
+                "say why the request is refused",
+            ));
+        }
+        let now = self.now();
+        let mut tx = self.db.begin().await?;
+        let c = &mut tx.conn();
+        let r = self.pending_request(c, p, id).await?;
+        tabel_store::erasure::decide(c, id, ErasureState::Refused, p.user, now, &reason).await?;
+        audit::append(
+            c,
+            &AuditEntry {
+                chain: r.school.get(),
+                at: now,
+                actor: Some(p.user.get()),
+                action: "erasure.refused",
+                entity: "person",
+                entity_id: r.parent.to_string(),
+                before: None,
+                after: Some(json!({"request": id.to_string()})),
+                reason: Some(&reason),
+                origin: Some(&client.address),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}

@@ -348,3 +348,168 @@ async fn the_right_of_access_needs_no_consent_and_others_export_only_themselves(
     let e: serde_json::Value = res.json().await.unwrap();
     assert_eq!(e["children"].as_array().unwrap().len(), 2);
 }
+
+both_backends!(an_erased_parent_is_gone_but_the_school_record_stays);
+async fn an_erased_parent_is_gone_but_the_school_record_stays(app: TestApp) {
+    let f = &app.f;
+    crate::diary::family_week(&app).await;
+    crate::notify::add_contact(&app, f.parent, "email", "maria@example.org", true).await;
+    let admin = app.token("admin").await;
+    let parent = app.token("parent").await;
+    let marks_path = format!("/api/v1/students/{}/marks", f.ivan);
+    let marks_before = app.get_json(&marks_path, &admin).await;
+
+    // Only a parent asks, only for themselves; a teacher or a pupil cannot.
+    for login in ["teacher", "student"] {
+        let token = app.token(login).await;
+        let res = post(&app, &token, "/api/v1/me/erasure-requests", json!({})).await;
+        assert_problem(res, StatusCode::FORBIDDEN).await;
+    }
+    let res = post(
+        &app,
+        &parent,
+        "/api/v1/me/erasure-requests",
+        json!({"comment": "Прошу удалить мои данные"}),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let request: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(request["state"], "pending");
+    let id = request["id"].as_str().unwrap().to_owned();
+    // One at a time.
+    let res = post(&app, &parent, "/api/v1/me/erasure-requests", json!({})).await;
+    assert_problem(res, StatusCode::CONFLICT).await;
+    // Another family does not see it; the school's administrator does.
+    let refuser = app.token("refuser").await;
+    let theirs = app.get_json("/api/v1/me/erasure-requests", &refuser).await;
+    assert_eq!(theirs, json!([]));
+    let list = app
+        .get_json(
+            &format!("/api/v1/schools/{}/erasure-requests", f.school),
+            &admin,
+        )
+        .await;
+    assert_eq!(list[0]["id"], id.as_str());
+    let b = app.browser("admin").await;
+    let (_, page) = b
+        .parsed(&format!("/admin/{}/erasure-requests", f.school))
+        .await;
+    assert_eq!(page.text("#pending-count strong"), "1");
+
+    // Nobody but the school's administrator decides it.
+    let carry = format!("/api/v1/erasure-requests/{id}/carry-out");
+    for (login, status) in [
+        ("parent", StatusCode::FORBIDDEN),
+        ("teacher", StatusCode::FORBIDDEN),
+        ("zavuch", StatusCode::FORBIDDEN),
+        ("admin2", StatusCode::NOT_FOUND),
+    ] {
+        let token = app.token(login).await;
+        assert_problem(post(&app, &token, &carry, json!({})).await, status).await;
+        let path = format!("/api/v1/schools/{}/erasure-requests", f.school);
+        assert_problem(app.get(&path, &token).await, status).await;
+    }
+    let res = post(&app, &admin, &carry, json!({})).await;
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    assert_problem(
+        post(&app, &admin, &carry, json!({})).await,
+        StatusCode::CONFLICT,
+    )
+    .await;
+
+    // The parent can no longer sign in, and the old token is dead.
+    assert_eq!(
+        app.login_api("parent", PASSWORD).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        app.get("/api/v1/me", &parent).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    // The contacts are gone.
+    {
+        let mut c = app.db.db.acquire().await.unwrap();
+        let left = tabel_store::contact::contacts_of_parent(&mut c.conn(), f.parent, true)
+            .await
+            .unwrap();
+        assert!(left.is_empty(), "{left:?}");
+    }
+    // The child's marks are intact.
+    assert_eq!(app.get_json(&marks_path, &admin).await, marks_before);
+    // Where the school sees the representative: the pseudonym, never the name.
+    let pseudonym = format!("Представитель №{}", f.parent);
+    let list = app
+        .get_json(
+            &format!("/api/v1/schools/{}/erasure-requests", f.school),
+            &admin,
+        )
+        .await;
+    assert_eq!(list[0]["parent_name"], pseudonym.as_str());
+    assert_eq!(list[0]["state"], "carried_out");
+    assert_eq!(list[0]["decided_by"], "admin");
+    for path in [
+        format!("/admin/{}/erasure-requests", f.school),
+        format!("/admin/{}/users", f.school),
+        format!("/consents/students/{}", f.ivan),
+        format!("/consents/classes/{}", f.class_5a),
+        format!("/students/{}", f.ivan),
+    ] {
+        let (status, html) = b.page(&path).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        for word in ["Петрова Мария", "Мария Андреевна", "maria@example.org"]
+        {
+            assert!(!html.contains(word), "{path} shows «{word}»");
+        }
+    }
+    let (_, page) = b
+        .parsed(&format!("/admin/{}/erasure-requests", f.school))
+        .await;
+    assert_eq!(page.text(&format!("#erasure-{id} .parent")), pseudonym);
+    // The consent records stay, as proof.
+    let consents = app
+        .get_json(&format!("/api/v1/students/{}/consents", f.ivan), &admin)
+        .await;
+    assert!(
+        consents["records"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["parent_id"] == f.parent.to_string()),
+        "{consents}"
+    );
+}
+
+both_backends!(a_refused_erasure_keeps_everything_and_says_why);
+async fn a_refused_erasure_keeps_everything_and_says_why(app: TestApp) {
+    let f = &app.f;
+    let b = app.browser("refuser").await;
+    let res = b
+        .post_form("/account/my-data/erasure", &[("comment", "")])
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let admin = app.token("admin").await;
+    let list = app
+        .get_json(
+            &format!("/api/v1/schools/{}/erasure-requests", f.school),
+            &admin,
+        )
+        .await;
+    let id = list[0]["id"].as_str().unwrap().to_owned();
+    let refuse = format!("/api/v1/erasure-requests/{id}/refuse");
+    let res = post(&app, &admin, &refuse, json!({"reason": " "})).await;
+    assert_problem(res, StatusCode::UNPROCESSABLE_ENTITY).await;
+    let res = post(
+        &app,
+        &admin,
+        &refuse,
+        json!({"reason": "Идёт судебный спор об опеке"}),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    let (_, page) = b.parsed("/account/my-data").await;
+    assert_eq!(page.text(&format!("#erasure-{id} .state")), "отказано");
+    assert_eq!(
+        app.login_api("refuser", PASSWORD).await.status(),
+        StatusCode::OK
+    );
+}
