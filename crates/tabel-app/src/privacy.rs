@@ -804,6 +804,11 @@ impl App {
         reason: &str,
         client: &Client,
     ) -> Result<(), AppError> {
+        let now = self.now();
+        let mut tx = self.db.begin().await?;
+        let c = &mut tx.conn();
+        // Who may decide first: nobody else learns anything from the reason's checks.
+        let r = self.pending_request(c, p, id).await?;
         let reason = bounded("reason", reason)?;
         if reason.is_empty() {
             return Err(AppError::invalid(
@@ -811,10 +816,6 @@ impl App {
                 "say why the request is refused",
             ));
         }
-        let now = self.now();
-        let mut tx = self.db.begin().await?;
-        let c = &mut tx.conn();
-        let r = self.pending_request(c, p, id).await?;
         tabel_store::erasure::decide(c, id, ErasureState::Refused, p.user, now, &reason).await?;
         audit::append(
             c,

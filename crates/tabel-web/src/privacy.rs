@@ -315,6 +315,7 @@ struct NewRequest {
 /// A refusal.
 #[derive(Deserialize, ToSchema)]
 struct Refusal {
+    #[serde(default)]
     reason: String,
 }
 

@@ -192,7 +192,6 @@ tabel_store::both_backends! {
             person: Some(person),
             grants: vec![(Role::Teacher, school)],
             ..deputy.clone()
-            student_consent: false,
         };
         let denied = app.recheck_assessment(&teacher, tabel_domain::AssessmentId::new(demo.assessments[0].id)).await;
         assert!(matches!(denied, Err(AppError::Forbidden)), "{denied:?}");
