@@ -393,7 +393,7 @@ pub async fn load_principal(
         .filter(|(r, _)| matches!(r, Role::Admin | Role::Deputy | Role::Teacher))
         .collect();
     let teaches = grants.iter().any(|(r, _)| *r == Role::Teacher);
-    let (class_teacher_of, children, student_in, pupils) = match person {
+    let (class_teacher_of, children, student_in, pupils, student_consent) = match person {
         Some(p) => {
             let led = school_repo::classes_led_by(conn, p, today).await?;
             // Whom a teacher reads: one query, only for someone who teaches or leads a class.
@@ -412,9 +412,13 @@ pub async fn load_principal(
                 })
                 .collect();
             let student_in = school_repo::student_school(conn, p).await?;
-            (led, children, student_in, pupils)
+            let student_consent = match student_in {
+                Some(_) => school_repo::family_consents(conn, p).await?,
+                None => false,
+            };
+            (led, children, student_in, pupils, student_consent)
         }
-        None => (Vec::new(), Vec::new(), None, Vec::new()),
+        None => (Vec::new(), Vec::new(), None, Vec::new(), false),
     };
     Ok(Principal {
         user,
@@ -424,5 +428,6 @@ pub async fn load_principal(
         children,
         student_in,
         pupils,
+        student_consent,
     })
 }

@@ -288,10 +288,17 @@ impl App {
         if !may_keep {
             records.retain(|r| Some(r.parent) == own_parent);
         }
+        // A representative without the diary consent in force learns the consent's state here,
+        // not the child's name or class (the API's answer has neither).
+        let shows_child = may_keep || parents.iter().any(|x| x.diary.in_force());
         Ok(ChildConsents {
-            student: card.person,
+            student: if shows_child {
+                card.person
+            } else {
+                card.person.withheld()
+            },
             school: card.school,
-            class,
+            class: class.filter(|_| shows_child),
             parents,
             records,
             may_keep,

@@ -152,7 +152,11 @@ impl App {
             children.push(child);
         }
         let (own_groups, my_diary) = match (p.person, p.student_in) {
-            (Some(me), Some(_)) => (self.student(p, me, today).await?.groups, Some(me)),
+            (Some(me), Some(_)) if p.student_consent => {
+                (self.student(p, me, today).await?.groups, Some(me))
+            }
+            // The pupil's diary then explains why it is closed; the groups are not read.
+            (Some(me), Some(_)) => (Vec::new(), Some(me)),
             _ => (Vec::new(), None),
         };
         let deferrals_due = self
@@ -192,6 +196,7 @@ mod tests {
             children: Vec::new(),
             student_in: None,
             pupils: Vec::new(),
+            student_consent: false,
         }
     }
 

@@ -24,6 +24,7 @@ pub mod journal;
 pub mod notify;
 pub mod password;
 pub mod people;
+pub mod privacy;
 pub mod record;
 pub mod recovery;
 pub mod retention;

@@ -512,6 +512,7 @@ impl App {
             }],
             student_in: None,
             pupils: Vec::new(),
+            student_consent: false,
         };
         self.student_forecast(&on_behalf, student).await
     }
@@ -549,6 +550,7 @@ mod tests {
             }],
             student_in: None,
             pupils: Vec::new(),
+            student_consent: false,
         }
     }
 

@@ -240,13 +240,22 @@ impl App {
         .await?)
     }
 
-    /// The user's linked children with consent states (parents).
+    /// The user's linked children with consent states (parents). A child whose diary consent
+    /// from this parent is not in force comes without a name or birth date
+    /// ([`tabel_domain::school::PersonSummary::withheld`]): the family then holds only what the
+    /// API shows (the id, the relation, the consent states).
     pub async fn my_children(&self, p: &Principal) -> Result<Vec<ChildLink>, AppError> {
         let Some(me) = p.person else {
             return Ok(Vec::new());
         };
         let mut c = self.db.acquire().await?;
-        Ok(repo::children_of(&mut c.conn(), me).await?)
+        let mut links = repo::children_of(&mut c.conn(), me).await?;
+        for l in &mut links {
+            if l.diary_consent != Some(tabel_domain::school::ConsentState::Given) {
+                l.student = l.student.withheld();
+            }
+        }
+        Ok(links)
     }
 
     /// What the user teaches this year, in each school where they hold the teacher role:

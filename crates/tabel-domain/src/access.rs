@@ -37,6 +37,11 @@ pub struct Principal {
     /// group with a teaching assignment of theirs running today, or of a class they lead. What a
     /// teacher reads of pupils (diary, marks, finals, debts, exams, record) is limited to these.
     pub pupils: Vec<PersonId>,
+    /// For a pupil: whether at least one linked legal representative's consent to the
+    /// processing for the diary is in force. The pupil's own account is part of the same
+    /// electronic diary service, so without it the pupil reads nothing of their own
+    /// ([`Decision::NoConsent`], as a parent without consent).
+    pub student_consent: bool,
 }
 
 /// The answer to "may I?". `Hidden` means the thing must look as if it did not exist (404), so
@@ -187,16 +192,18 @@ impl Principal {
 
     /// See a student's card and what the diary, finals, debts, exams and record show of them:
     /// the school's administrators and deputy heads; a teacher or class teacher only of the
-    /// pupils they teach or lead ([`Principal::pupils`]); the pupil; a legal representative with
-    /// the diary consent in force ([`Decision::NoConsent`] without it). Other staff of the school
+    /// pupils they teach or lead ([`Principal::pupils`]); the pupil while a representative's
+    /// diary consent is in force ([`Principal::student_consent`]); a legal representative with
+    /// the diary consent in force ([`Decision::NoConsent`] without it, for both). Other staff of the school
     /// are refused (they know the pupil from the rosters); anyone else is told nothing.
     pub fn may_view_student(&self, s: &StudentFacts) -> Decision {
+        let own = self.person == Some(s.student);
         if self.reads_as_staff(s)
-            || self.person == Some(s.student)
+            || (own && self.student_consent)
             || self.visible_children().any(|c| c == s.student)
         {
             Decision::Allow
-        } else if self.children.iter().any(|c| c.student == s.student) {
+        } else if own || self.children.iter().any(|c| c.student == s.student) {
             Decision::NoConsent
         } else if self.is_staff_of(s.school)
             || self.class_teacher_of.iter().any(|(sc, _)| *sc == s.school)
@@ -234,6 +241,7 @@ mod tests {
             children: vec![],
             student_in: None,
             pupils: vec![],
+            student_consent: false,
         }
     }
 
@@ -282,6 +290,24 @@ mod tests {
             school: S1,
         };
         assert_eq!(p.may_view_student(&other), Decision::Hidden);
+    }
+
+    #[test]
+    fn a_pupil_reads_their_own_data_only_while_a_representative_consents() {
+        let mut p = nobody();
+        p.student_in = Some(S1);
+        let me = StudentFacts {
+            student: PersonId::new(100),
+            school: S1,
+        };
+        assert_eq!(p.may_view_student(&me), Decision::NoConsent);
+        p.student_consent = true;
+        assert!(p.may_view_student(&me).allowed());
+        let classmate = StudentFacts {
+            student: PersonId::new(6),
+            school: S1,
+        };
+        assert_eq!(p.may_view_student(&classmate), Decision::Hidden);
     }
 
     #[test]

@@ -153,6 +153,7 @@ mod tests {
             children: vec![],
             student_in: None,
             pupils: vec![],
+            student_consent: false,
         }
     }
 
@@ -235,6 +236,9 @@ mod tests {
         let mut pupil = nobody();
         pupil.person = Some(PUPIL);
         pupil.student_in = Some(S1);
+        // Without a representative's consent the pupil's own record is closed too.
+        assert_eq!(record_reader(&pupil, &facts()), Err(Decision::NoConsent));
+        pupil.student_consent = true;
         assert_eq!(record_reader(&pupil, &facts()), Ok(RecordReader::Pupil));
         let mut parent = nobody();
         parent.children.push(LinkedChild {

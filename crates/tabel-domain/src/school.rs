@@ -250,6 +250,25 @@ impl PersonSummary {
             None => format!("{} {}", self.last_name, self.first_name),
         }
     }
+
+    /// The same person with the name and birth date taken out: what a family without a consent
+    /// in force may hold of a child (the id, which the API shows too). Screens show a neutral
+    /// label in place of the empty name ([`PersonSummary::is_withheld`]).
+    pub fn withheld(&self) -> PersonSummary {
+        PersonSummary {
+            id: self.id,
+            last_name: String::new(),
+            first_name: String::new(),
+            middle_name: None,
+            sex: self.sex,
+            birth_date: None,
+        }
+    }
+
+    /// Whether the name was taken out by [`PersonSummary::withheld`].
+    pub fn is_withheld(&self) -> bool {
+        self.last_name.is_empty() && self.first_name.is_empty()
+    }
 }
 
 /// A student's card.

@@ -391,3 +391,28 @@ mod tests {
         }
     }
 }
+
+/// What Tabel holds about a person and their children, for them to read (152-ФЗ, art. 14):
+/// sections of lines and tables, all text made by the caller.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct DataExportDoc {
+    /// Whose data: the person's full name (or the login).
+    pub holder: String,
+    /// «28.11.2026 14:05».
+    pub made_at: String,
+    /// In order.
+    pub sections: Vec<ExportSection>,
+}
+
+/// A section of the data export: a heading, lines of text, then a table if it has columns.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ExportSection {
+    /// The heading.
+    pub heading: String,
+    /// Lines («Логин: parent»).
+    pub lines: Vec<String>,
+    /// The table's column headings (none: no table).
+    pub columns: Vec<String>,
+    /// The table's rows, each as long as `columns`.
+    pub rows: Vec<Vec<String>>,
+}

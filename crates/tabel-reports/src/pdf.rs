@@ -8,7 +8,7 @@
 //! from `tokio::task::spawn_blocking`, never on the async runtime's threads.
 
 use crate::docs::{
-    ConsentFormDoc, ExtractDoc, JournalArchiveDoc, LoginLettersDoc, SummarySheetDoc,
+    ConsentFormDoc, DataExportDoc, ExtractDoc, JournalArchiveDoc, LoginLettersDoc, SummarySheetDoc,
 };
 use serde::Serialize;
 use std::borrow::Cow;
@@ -36,7 +36,7 @@ const FONTS: [&[u8]; 6] = [
 ];
 
 /// The templates and their embedded text. `common.typ` is imported by the others.
-pub const TEMPLATES: [(&str, &str); 6] = [
+pub const TEMPLATES: [(&str, &str); 7] = [
     ("common.typ", include_str!("../templates/common.typ")),
     ("extract.typ", include_str!("../templates/extract.typ")),
     (
@@ -54,6 +54,10 @@ pub const TEMPLATES: [(&str, &str); 6] = [
     (
         "login_letters.typ",
         include_str!("../templates/login_letters.typ"),
+    ),
+    (
+        "data_export.typ",
+        include_str!("../templates/data_export.typ"),
     ),
 ];
 
@@ -250,6 +254,11 @@ impl Renderer {
         self.render("login_letters.typ", doc)
     }
 
+    /// The summary of everything held about a person and their children (the right of access).
+    pub fn data_export(&self, doc: &DataExportDoc) -> Result<Vec<u8>, ReportError> {
+        self.render("data_export.typ", doc)
+    }
+
     /// Compiles `template` with `data`: a main source made for this render imports the
     /// template's `document` and calls it with the data read as JSON (so user text is never
     /// typst markup), then writes the PDF.
@@ -356,6 +365,7 @@ mod tests {
             r.summary_sheet(&crate::sample::summary_sheet_doc(5))
                 .unwrap(),
             r.consent_form(&crate::sample::consent_form_doc()).unwrap(),
+            r.data_export(&crate::sample::data_export_doc()).unwrap(),
             r.journal_archive(&crate::sample::journal_archive_doc(6))
                 .unwrap(),
             r.login_letters(&crate::sample::login_letters_doc(3))

@@ -405,3 +405,25 @@ pub fn login_letters_doc(n: usize) -> LoginLettersDoc {
         letters: (0..n).map(login_letter).collect(),
     }
 }
+
+/// A data export of a parent with one child.
+pub fn data_export_doc() -> DataExportDoc {
+    DataExportDoc {
+        holder: "Петрова Мария Андреевна".into(),
+        made_at: "28.11.2026 14:05".into(),
+        sections: vec![
+            ExportSection {
+                heading: "Учётная запись".into(),
+                lines: vec!["Логин: parent".into(), "Язык: ru".into()],
+                columns: Vec::new(),
+                rows: Vec::new(),
+            },
+            ExportSection {
+                heading: "Отметки: Петров Иван Сергеевич".into(),
+                lines: Vec::new(),
+                columns: vec!["Дата".into(), "Предмет".into(), "Отметка".into()],
+                rows: vec![vec!["23.11.2026".into(), "Математика".into(), "5".into()]],
+            },
+        ],
+    }
+}

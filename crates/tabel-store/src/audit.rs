@@ -433,6 +433,35 @@ pub async fn history_of(
     fetch_all!(conn, AuditRecord, SQL, entity, entity_id, limit).map_err(Into::into)
 }
 
+/// The records about a person and their account, oldest first, at most `limit`: what the
+/// account did (actor), and what was done to the account (`user`) or the person (`person`).
+pub async fn records_about(
+    conn: &mut Conn<'_>,
+    user: Option<i64>,
+    person: Option<i64>,
+    limit: i64,
+) -> Result<Vec<AuditRecord>> {
+    const SQL: &str = concat!(
+        "SELECT ",
+        record_columns!(),
+        " FROM audit_log WHERE actor_user_id = $1 ",
+        "OR (entity = 'user' AND entity_id = $2) OR (entity = 'person' AND entity_id = $3) ",
+        "ORDER BY id LIMIT $4"
+    );
+    let user_id = user.map_or_else(|| "-".to_owned(), |u| u.to_string());
+    let person_id = person.map_or_else(|| "-".to_owned(), |p| p.to_string());
+    fetch_all!(
+        conn,
+        AuditRecord,
+        SQL,
+        user.unwrap_or(-1),
+        user_id,
+        person_id,
+        limit
+    )
+    .map_err(Into::into)
+}
+
 pub use tabel_domain::audit::Break;
 
 pub use tabel_domain::audit::VerifyReport;

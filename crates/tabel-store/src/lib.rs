@@ -20,6 +20,7 @@ mod db;
 pub mod debts;
 pub mod delivery;
 pub mod diary;
+pub mod erasure;
 mod error;
 pub mod exams;
 pub mod extracts;

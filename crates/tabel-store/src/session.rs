@@ -148,6 +148,19 @@ pub async fn revoke_sessions_of(
     execute!(conn, SQL, user.get(), now, keep.map_or(0, |k| k.get())).map_err(Into::into)
 }
 
+/// Every session a user ever had, revoked and expired ones too, oldest first (the family's
+/// export: times and addresses).
+pub async fn all_sessions_of(conn: &mut Conn<'_>, user: UserId) -> Result<Vec<Session>> {
+    const SQL: &str = concat!(
+        "SELECT id, user_id, kind, created_at, expires_at, last_seen_at, user_agent, origin, ",
+        "revoked_at FROM sessions WHERE user_id = $1 ORDER BY id"
+    );
+    Ok(fetch_all!(conn, SessionRow, SQL, user.get())?
+        .into_iter()
+        .map(Session::from)
+        .collect())
+}
+
 /// A user's sessions that are not revoked, newest first; the caller drops the expired ones.
 pub async fn sessions_of(conn: &mut Conn<'_>, user: UserId) -> Result<Vec<Session>> {
     const SQL: &str = concat!(

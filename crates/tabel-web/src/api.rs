@@ -64,6 +64,7 @@ pub(crate) fn router(state: &AppState) -> Router<AppState> {
         .routes(routes!(staff))
         .routes(routes!(users, create_user));
     let router = crate::consent::api::routes(router);
+    let router = crate::privacy::routes(router);
     let router = crate::exams::api::routes(router);
     let router = crate::finals::api::routes(router);
     let router = crate::extracts::api::routes(router);

@@ -166,7 +166,7 @@ async fn build<'s>(
                 None => (t.get("consent-missing"), "warn"),
             };
             ChildCard {
-                name: c.student.full_name(),
+                name: crate::diary::views::child_name(&t, &c.student),
                 class: c.class.as_ref().map(|g| g.name.clone()).unwrap_or_default(),
                 href: c.visible().then(|| format!("/students/{}", c.student.id)),
                 consent,

@@ -29,6 +29,7 @@ mod notify;
 mod ops;
 mod paths;
 mod people;
+mod privacy;
 mod proxy;
 mod record;
 mod recovery;
@@ -104,6 +105,7 @@ pub fn router(state: AppState) -> Router {
         .merge(recovery::router())
         .merge(home::router())
         .merge(account::router())
+        .merge(privacy::router())
         .merge(school::router())
         .merge(admin::router())
         .merge(setup::pages::router())

@@ -147,6 +147,7 @@ fn admin(school: SchoolId) -> Principal {
         children: vec![],
         student_in: None,
         pupils: Vec::new(),
+        student_consent: false,
     }
 }
 

@@ -106,5 +106,6 @@ fn operator(school: SchoolId) -> Principal {
         children: Vec::new(),
         student_in: None,
         pupils: Vec::new(),
+        student_consent: false,
     }
 }

@@ -188,6 +188,7 @@ mod tests {
             children: Vec::new(),
             student_in: None,
             pupils: Vec::new(),
+            student_consent: false,
         };
         assert_eq!(
             managed_school(&p(vec![(Role::Deputy, s)]), None).unwrap(),

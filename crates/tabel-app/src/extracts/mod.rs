@@ -305,6 +305,7 @@ pub fn operator(school: SchoolId) -> Principal {
         children: Vec::new(),
         student_in: None,
         pupils: Vec::new(),
+        student_consent: false,
     }
 }
 

@@ -653,6 +653,7 @@ mod tests {
             children: vec![],
             student_in: None,
             pupils: Vec::new(),
+            student_consent: false,
         };
         let whole = Scope::school(school);
         assert!(!may_see(&p, &whole));

@@ -178,6 +178,7 @@ tabel_store::both_backends! {
             children: Vec::new(),
             student_in: None,
             pupils: Vec::new(),
+            student_consent: false,
         };
         let app = App::new(db.clone(), AppConfig { today: Some(TODAY), ..AppConfig::default() });
         for a in &demo.assessments {

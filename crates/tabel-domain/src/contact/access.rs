@@ -93,6 +93,7 @@ mod tests {
             children: vec![],
             student_in: None,
             pupils: Vec::new(),
+            student_consent: false,
         }
     }
 

@@ -93,6 +93,13 @@ impl Worker {
             if let Entry::Vacant(e) = hooks.entry(w) {
                 e.insert(repo::get_webhook(c, WebhookId::new(w)).await?);
             }
+            if let Some(student) = d.student
+                && !tabel_store::school::family_consents(c, student).await?
+            {
+                return Ok(Err(
+                    "the family's consent to the processing for the diary is no longer in force",
+                ));
+            }
             return Ok(match &hooks[&w] {
                 Some(h) if h.removed_at.is_none() => Ok(Some(h.secret.clone())),
                 _ => Err("the webhook subscription was removed"),

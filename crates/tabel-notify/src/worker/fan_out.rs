@@ -67,7 +67,17 @@ impl Worker {
         report: &mut Report,
     ) -> Result<(), WorkerError> {
         let payload: Value = serde_json::from_str(&e.payload).unwrap_or(Value::Null);
-        for w in webhooks {
+        // An event about a pupil (their marks, attendance, finals, movements…) carries the
+        // pupil's personal data: it leaves for services only while the family's diary consent
+        // is in force (checked again at delivery, see `check_still_wanted`).
+        let pupil = id_of(&payload, "student_id").map(PersonId::new);
+        let consented = match pupil {
+            Some(p) if webhooks.iter().any(|w| Some(w.school.get()) == e.school_id) => {
+                tabel_store::school::family_consents(c, p).await?
+            }
+            _ => true,
+        };
+        for w in webhooks.iter().filter(|_| consented) {
             if Some(w.school.get()) != e.school_id
                 || !Topics::from_stored(&w.topics).matches(&e.topic)
             {
@@ -90,7 +100,7 @@ impl Worker {
                     kind: &e.topic,
                     channel: Channel::Webhook,
                     parent: None,
-                    student: None,
+                    student: pupil,
                     contact: None,
                     webhook: Some(w.id.get()),
                     address: &w.url,

@@ -291,6 +291,16 @@ pub async fn deliveries_of_school(
     )?)
 }
 
+/// Every delivery made for a parent (messages about their children, digests, forecasts, codes),
+/// oldest first: what the family's export lists as "notifications sent to you".
+pub async fn deliveries_to_parent(conn: &mut Conn<'_>, parent: PersonId) -> Result<Vec<Delivery>> {
+    const SQL: &str = delivery_sql!(
+        "SELECT ",
+        " FROM deliveries WHERE parent_id = $1 ORDER BY id"
+    );
+    deliveries(fetch_all!(conn, DeliveryRow, SQL, parent.get())?)
+}
+
 /// Every delivery made for an outbox event.
 pub async fn deliveries_of_event(conn: &mut Conn<'_>, event: i64) -> Result<Vec<Delivery>> {
     const SQL: &str = delivery_sql!(

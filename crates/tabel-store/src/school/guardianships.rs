@@ -105,6 +105,15 @@ pub async fn children_of(conn: &mut Conn<'_>, parent: PersonId) -> Result<Vec<Ch
         .collect()
 }
 
+const SELECT_FAMILY_CONSENT: &str = "SELECT CAST(COUNT(*) AS BIGINT) FROM guardianships g \
+     WHERE g.student_id = $1 AND g.ended_at IS NULL AND \
+     (SELECT c.state FROM consents c WHERE c.parent_id = g.parent_id AND c.student_id = g.student_id AND c.purpose = 'diary' ORDER BY c.id DESC LIMIT 1) = 'given'";
+/// Whether at least one current legal representative of the child has the diary consent in
+/// force (their latest diary record is `given`): the condition of the pupil's own account.
+pub async fn family_consents(conn: &mut Conn<'_>, student: PersonId) -> Result<bool> {
+    Ok(fetch_scalar!(conn, i64, SELECT_FAMILY_CONSENT, student.get())? > 0)
+}
+
 const SELECT_PARENTS: &str = "SELECT p.id AS person_id, g.relation AS label FROM guardianships g \
      JOIN persons p ON p.id = g.parent_id WHERE g.student_id = $1 AND g.ended_at IS NULL ORDER BY p.id";
 /// The legal representatives of a child: (person, relation).

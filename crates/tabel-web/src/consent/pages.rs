@@ -292,7 +292,7 @@ async fn child_view<'s>(
         .collect();
     Ok(ChildPage {
         student_id: student.to_string(),
-        name: c.student.full_name(),
+        name: crate::diary::views::child_name(&t, &c.student),
         class_name: c.class.as_ref().map(|g| g.name.clone()).unwrap_or_default(),
         registry_href: c
             .class

@@ -398,7 +398,7 @@ pub(super) async fn me_page(
                 let (label, style, _) = consent_words(&t, f.link.delivery_consent);
                 FamilyRow {
                     id: format!("family-{id}"),
-                    name: f.link.student.full_name(),
+                    name: child_name(&t, &f.link.student),
                     href: format!("/diary/{id}"),
                     diary: consent_words(&t, f.link.diary_consent),
                     delivery: (label, style),

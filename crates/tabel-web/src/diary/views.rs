@@ -123,8 +123,26 @@ pub struct Head {
     pub sections: Vec<Tab>,
 }
 
-fn child_label(f: &FamilyChild) -> String {
-    f.link.student.first_name.clone()
+fn child_label(t: &Tr<'_>, f: &FamilyChild) -> String {
+    if f.link.student.is_withheld() {
+        withheld_name(t, f.link.student.id)
+    } else {
+        f.link.student.first_name.clone()
+    }
+}
+
+/// A linked child's full name on the family's pages, or «Ребёнок № …» when the name is withheld
+/// for want of the diary consent (the API's `name` is null then; the id is all both show).
+pub(crate) fn child_name(t: &Tr<'_>, s: &tabel_domain::school::PersonSummary) -> String {
+    if s.is_withheld() {
+        withheld_name(t, s.id)
+    } else {
+        s.full_name()
+    }
+}
+
+fn withheld_name(t: &Tr<'_>, id: PersonId) -> String {
+    t.with("child-withheld", "id", id.to_string())
 }
 
 pub(crate) fn head(
@@ -173,7 +191,7 @@ fn picker(t: &Tr<'_>, family: &[FamilyChild], current: PersonId, section: Sectio
         .iter()
         .map(|f| Tab {
             href: format!("/diary/{}{}", f.link.student.id, section.suffix()),
-            label: child_label(f),
+            label: child_label(t, f),
             current: f.link.student.id == current,
             note: if f.visible {
                 String::new()
@@ -559,6 +577,13 @@ struct NoConsentPage<'a> {
     consent_href: String,
 }
 
+#[derive(Template)]
+#[template(path = "diary/no_consent_pupil.html")]
+struct PupilNoConsentPage<'a> {
+    t: Tr<'a>,
+    nav: Nav,
+}
+
 async fn no_consent(
     state: &AppState,
     user: &PageUser,
@@ -566,6 +591,17 @@ async fn no_consent(
     section: Section,
 ) -> Result<Response, PageError> {
     let t = user.tr(state);
+    if user.who.principal.person == Some(student) {
+        // The pupil's own diary without a representative's consent in force: an explanation,
+        // nothing of the pupil (not even the name).
+        return render_status(
+            StatusCode::FORBIDDEN,
+            PupilNoConsentPage {
+                t,
+                nav: user.nav.clone(),
+            },
+        );
+    }
     let family = state.app.family(&user.who.principal).await?;
     // Only a parent's own child comes here (the gate said NoConsent): the link is in the list.
     let child = family
@@ -576,7 +612,7 @@ async fn no_consent(
     render_status(
         StatusCode::FORBIDDEN,
         NoConsentPage {
-            name: child.link.student.full_name(),
+            name: child_name(&t, &child.link.student),
             state: label,
             style,
             explanation,

@@ -28,6 +28,7 @@ mod notify;
 mod ops;
 mod people;
 mod permissions;
+mod privacy;
 mod record;
 mod retention;
 mod security_login;

@@ -158,8 +158,11 @@ async fn a_parent_without_consent_gets_the_explanation_and_never_the_data(app: T
     let (status, me) = refuser.parsed("/diary/me").await;
     assert_eq!(status, StatusCode::OK);
     let family = me.text("#family");
+    // What the API shows without consent: the child's id, not the name (privacy.rs).
     assert!(
-        family.contains("Сидоров Олег Павлович") && family.contains("отказ"),
+        family.contains(&format!("Ребёнок № {}", f.oleg))
+            && !family.contains("Олег")
+            && family.contains("отказ"),
         "{family}"
     );
 
