@@ -510,6 +510,7 @@ const PERSON_REFS: &[Ref] = refs![
     ("lessons", "original_teacher_id"),
     ("thematic_plans", "teacher_id"),
     ("homework_files", "uploaded_by_person"),
+    ("erasure_requests", "parent_id"),
 ];
 
 /// Rows naming a person, per table and column (only those with rows).
