@@ -146,6 +146,43 @@ fn slots(topics: &[NewTopic]) -> Vec<usize> {
 }
 
 impl App {
+    /// Whether `p` may load the thematic plan of `group`'s `subject`: asked before the server
+    /// receives the file. The same answer as [`App::import_plan`] gives.
+    pub async fn may_import_plan(
+        &self,
+        p: &Principal,
+        group: GroupId,
+        subject: SubjectId,
+    ) -> Result<(), AppError> {
+        self.plan_keeper(p, group, subject).await.map(|_| ())
+    }
+
+    /// The group whose plan `p` loads: the assigned teacher, a deputy head or an administrator.
+    async fn plan_keeper(
+        &self,
+        p: &Principal,
+        group: GroupId,
+        subject: SubjectId,
+    ) -> Result<Group, AppError> {
+        let mut c = self.db.acquire().await?;
+        let c = &mut c.conn();
+        let g = school_repo::get_group(c, group, self.today())
+            .await?
+            .ok_or(AppError::NotFound)?;
+        // A subject of another school (or none) answers as a missing journal.
+        match tabel_store::structure::subject_card(c, subject).await? {
+            Some(s) if s.school == g.school => {}
+            _ => return Err(AppError::NotFound),
+        }
+        let allowed = keeps(c, p, &g, subject).await?
+            || p.is_admin_of(g.school)
+            || p.has_role(Role::Deputy, g.school);
+        if !allowed {
+            return Err(refuse(p, &g));
+        }
+        Ok(g)
+    }
+
     /// Imports the thematic plan of a journal from a CSV or XLSX file, replacing the previous
     /// one, and flows its topics onto the year's lessons (see the module). The journal's
     /// assigned teacher, a deputy head or an administrator. A file with any error is refused
@@ -160,21 +197,7 @@ impl App {
         bytes: Vec<u8>,
         client: &Client,
     ) -> Result<ImportSummary, AppError> {
-        let today = self.today();
-        let g = {
-            let mut c = self.db.acquire().await?;
-            let c = &mut c.conn();
-            let g = school_repo::get_group(c, group, today)
-                .await?
-                .ok_or(AppError::NotFound)?;
-            let allowed = keeps(c, p, &g, subject).await?
-                || p.is_admin_of(g.school)
-                || p.has_role(Role::Deputy, g.school);
-            if !allowed {
-                return Err(refuse(p, &g));
-            }
-            g
-        };
+        let g = self.plan_keeper(p, group, subject).await?;
         if bytes.len() > MAX_FILE_BYTES {
             return Err(AppError::invalid(
                 "file",

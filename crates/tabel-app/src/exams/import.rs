@@ -31,6 +31,27 @@ pub struct ImportSummary {
 }
 
 impl App {
+    /// The school whose exam results `p` loads (`school`: the one asked for, else the only one
+    /// `p` manages): asked before the server receives the file, with the answer
+    /// [`App::import_exam_results`] gives.
+    pub fn may_import_exam_results(
+        &self,
+        p: &Principal,
+        school: Option<SchoolId>,
+    ) -> Result<SchoolId, AppError> {
+        managed_school(p, school)
+    }
+
+    /// Whether `p` manages the exams of any school: asked before a page's upload, whose school
+    /// is a field of the form, is read.
+    pub fn manages_any_exams(&self, p: &Principal) -> Result<(), AppError> {
+        if p.schools().into_iter().any(|s| super::manages(p, s)) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden)
+        }
+    }
+
     /// Imports exam results from a CSV or XLSX file as `p`, an administrator or deputy head of
     /// the school (`school`: the one asked for, else the only one `p` manages).
     #[tracing::instrument(skip_all, fields(exam = %f.exam, bytes = f.bytes.len()))]

@@ -223,6 +223,10 @@ async fn import_results(
     headers: HeaderMap,
     body: Body,
 ) -> Result<(StatusCode, Json<ImportDto>), ApiError> {
+    // Before the parameters are judged and a byte of the body is read: only those who manage
+    // the school's exams make the server receive the file.
+    let school = school(q.school_id.as_deref())?;
+    state.app.may_import_exam_results(&who.principal, school)?;
     let exam = exam_param(q.exam.as_deref())?;
     let zone = state.app.config().time_zone.clone();
     let received_at = match q.received_at.as_deref().map(str::trim) {
@@ -237,7 +241,6 @@ async fn import_results(
         })?),
     };
     let publish = bool_param("publish", q.publish.as_deref())?;
-    let school = school(q.school_id.as_deref())?;
     let kind = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())

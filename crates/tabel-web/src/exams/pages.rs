@@ -302,6 +302,9 @@ async fn import(
     user: PageUser,
     form: Multipart,
 ) -> Result<Response, PageError> {
+    // Before the file is read: only those who manage a school's exams make the server receive
+    // it (the school is a field of the form, judged after).
+    state.app.manages_any_exams(&user.who.principal)?;
     let upload = match read_upload(form).await {
         Ok(u) => u,
         Err(too_large) => {

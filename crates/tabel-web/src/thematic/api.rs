@@ -171,6 +171,11 @@ async fn import_plan(
     body: Body,
 ) -> Result<Json<ImportDto>, ApiError> {
     let (group, subject) = ids(&q)?;
+    // Before a byte of the body is read: only those who keep the plan make the server receive it.
+    state
+        .app
+        .may_import_plan(&who.principal, group, subject)
+        .await?;
     let kind = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())

@@ -170,6 +170,11 @@ async fn upload_plan(
     Path(ids): Path<(GroupId, SubjectId)>,
     form: Multipart,
 ) -> Result<Response, PageError> {
+    // Before the file is read: only those who keep the plan make the server receive it.
+    state
+        .app
+        .may_import_plan(&user.who.principal, ids.0, ids.1)
+        .await?;
     let (name, bytes) = match file_field(form).await {
         Ok(file) => file,
         Err(Upload::TooLarge) => {

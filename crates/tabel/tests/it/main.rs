@@ -28,6 +28,7 @@ mod journal_ui;
 mod notify;
 mod ops;
 mod people;
+mod permission_bodies;
 mod permissions;
 mod privacy;
 mod record;

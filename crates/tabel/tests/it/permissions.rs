@@ -2,6 +2,7 @@
 //! permission matrix: every route of the router × every role × an object in reach and one out of
 //! it, against the table in `permissions.tsv`.
 
+use crate::permission_bodies::{Body, Writes};
 use crate::support::{TestApp, assert_problem, both_backends};
 use reqwest::StatusCode;
 
@@ -253,6 +254,23 @@ const MISSING: &str = "987654321";
 /// Query strings the matrix sends with routes that read nothing without one; `{kind}` is
 /// replaced like a path parameter.
 const QUERIES: &[(&str, &str)] = &[
+    ("/api/v1/calendar", "class={class}"),
+    ("/api/v1/summary-sheet", "class={class}"),
+    ("/api/v1/documents/summary-sheet", "class={class}"),
+    (
+        "/api/v1/documents/consent-form",
+        "parent={parent}&student={student}",
+    ),
+    (
+        "/api/v1/documents/journal",
+        "class={class}&group={class}&subject={subject}",
+    ),
+    ("/api/v1/thematic-plans", "group={class}&subject={subject}"),
+    ("/api/v1/timetable", "group={class}"),
+    (
+        "/api/v1/schools/{id}/people/merge",
+        "keep={student}&duplicate={parent}",
+    ),
     ("/api/v1/finals", "class={class}"),
     ("/api/v1/journal", "group={class}&subject={subject}"),
     ("/api/v1/cells/history", "lesson={lesson}&student={student}"),
@@ -262,9 +280,11 @@ const QUERIES: &[(&str, &str)] = &[
     ),
 ];
 
-/// Writes that end sessions or lock accounts run after every other request, in this order, so
-/// that the rest of the table does not depend on them.
+/// Writes that erase a family's data, end sessions or lock accounts run after every other
+/// request, in this order, so that the rest of the table does not depend on them.
 const LAST: &[&str] = &[
+    "/erasure-requests/{id}/refuse",
+    "/erasure-requests/{id}/carry-out",
     "/lock",
     "/unlock",
     "/account/sessions/",
@@ -273,8 +293,54 @@ const LAST: &[&str] = &[
     "/logout",
 ];
 
+/// Path parameters that name an object made for the matrix, so that a write that ends,
+/// moves or cancels it leaves the fixture's own objects to the rest of the table.
+const SPARE: &[(&str, &str, &str)] = &[
+    ("/api/v1/lessons/{id}/cancellation", "id", "lesson2"),
+    ("/api/v1/lessons/{id}/transfer", "id", "lesson2"),
+    ("/timetable/lessons/{id}/cancel", "id", "lesson2"),
+    (
+        "/api/v1/schools/{id}/people/{person}/leaving",
+        "person",
+        "victim",
+    ),
+    (
+        "/api/v1/schools/{id}/people/{person}/transfer",
+        "person",
+        "victim",
+    ),
+    (
+        "/api/v1/schools/{id}/structure/staff/{person}/end",
+        "person",
+        "staff2",
+    ),
+];
+
+/// Writes that delete, end, move or cancel what they name (or lock a period): they run after
+/// the other writes.
+const ENDING: &[&str] = &[
+    "/delete",
+    "/end",
+    "/remove",
+    "/leaving",
+    "/transfer",
+    "/merge",
+    "/retire",
+    "/cancel",
+    "/cancellation",
+    "/withdraw",
+    "/withdrawal",
+    "/lapse",
+    "/carry-out",
+    "/refuse",
+    "/close",
+];
+
 /// The kind of object a path parameter names, from its name and the route.
 fn kind_of(path: &str, param: &str) -> &'static str {
+    if let Some((_, _, kind)) = SPARE.iter().find(|(r, p, _)| *r == path && *p == param) {
+        return kind;
+    }
     let before = &path[..path.find(&format!("{{{param}}}")).unwrap_or(0)];
     match param {
         "student" => "student",
@@ -290,8 +356,17 @@ fn kind_of(path: &str, param: &str) -> &'static str {
         "user" => "user",
         "file" if before.starts_with("/assets/") => "asset",
         "file" => "file",
+        "day" if before.ends_with("/calendar/") => "day",
         "date" | "day" => "date",
         "code" if before.starts_with("/lang/") => "lang",
+        "code" if before.ends_with("/extracts/") => "extract",
+        "assignment" => "assignment",
+        "membership" => "membership",
+        "parallel" => "parallel",
+        "period" if before.contains("/structure/") => "period",
+        "line" if before.ends_with("/curriculum/") => "curriculum",
+        "line" => "line",
+        "contact" => "contact",
         "id" => match before {
             "/api/v1/students/" | "/students/" | "/school/students/" => "student",
             "/api/v1/classes/" | "/school/classes/" | "/timetable/classes/" => "class",
@@ -299,11 +374,314 @@ fn kind_of(path: &str, param: &str) -> &'static str {
             "/api/v1/lessons/" | "/timetable/lessons/" => "lesson",
             "/api/v1/files/" => "file",
             "/api/v1/parents/" => "parent",
+            "/api/v1/marks/" => "mark",
+            "/journal/cell/marks/" => "mark2",
+            "/api/v1/attendance/" => "attendance",
+            "/api/v1/assessments/" => "assessment",
+            "/api/v1/contacts/" => "contact",
+            "/api/v1/deferrals/" => "deferral",
+            "/api/v1/periods/" => "period",
+            "/api/v1/timetable/" => "line",
+            "/api/v1/erasure-requests/" => "erasure",
+            "/api/v1/webhooks/" => "webhook",
             b if b.ends_with("/structure/staff/") => "staff",
             _ => "missing",
         },
         p if p.starts_with('*') => "rest",
         _ => "missing",
+    }
+}
+
+/// Objects made for the matrix's writes (`$kind` in `permission_bodies`, and the kinds of path
+/// parameters the fixture has none of); the other school's of each is a missing id, except
+/// those set in [`Objects::create`].
+const SPARE_KINDS: [&str; 23] = [
+    "lesson2",
+    "mark",
+    "mark2",
+    "attendance",
+    "assessment",
+    "contact",
+    "deferral",
+    "extract",
+    "erasure",
+    "webhook",
+    "period",
+    "parallel",
+    "assignment",
+    "membership",
+    "curriculum",
+    "day",
+    "line",
+    "victim",
+    "pupil2",
+    "class2",
+    "staff2",
+    "teacher2",
+    "subject2",
+];
+
+/// The first school's spare objects, made through the API by those who may.
+struct Spare {
+    own: Vec<(&'static str, String)>,
+}
+
+impl Spare {
+    async fn create(app: &TestApp, deputy: &str) -> Spare {
+        use crate::journal::{id, lessons_5a};
+        use crate::support::post;
+        use serde_json::{Value, json};
+        let f = &app.f;
+        let admin = app.token("admin").await;
+        let teacher = app.token("teacher").await;
+        let parent = app.token("parent").await;
+        let school = f.school.to_string();
+        // A request that must succeed; its answer.
+        async fn made(res: reqwest::Response, what: &str) -> Value {
+            let status = res.status();
+            let text = res.text().await.unwrap();
+            assert!(status.is_success(), "{what}: {status} {text}");
+            serde_json::from_str(&text).unwrap_or(Value::Null)
+        }
+        let week = lessons_5a(app, deputy, "2026-11-23", "2026-11-27").await;
+        let (lesson, lesson2) = (&week[0], &week[week.len() - 1]);
+        let version = |l: &Value| l["version"].as_i64().unwrap().to_string();
+        let mark = made(
+            post(
+                app,
+                &teacher,
+                "/api/v1/marks",
+                json!({"lesson_id": id(lesson),
+                "student_id": f.oleg.to_string(), "value": "4", "work_type": "test"}),
+            )
+            .await,
+            "a mark",
+        )
+        .await;
+        let mark2 = made(
+            post(
+                app,
+                &teacher,
+                "/api/v1/marks",
+                json!({"lesson_id": id(lesson2),
+                "student_id": f.oleg.to_string(), "value": "4", "work_type": "test"}),
+            )
+            .await,
+            "a mark on the other lesson",
+        )
+        .await;
+        let attendance = made(
+            post(
+                app,
+                &teacher,
+                "/api/v1/attendance",
+                json!({"lesson_id": id(lesson),
+                "student_id": f.oleg.to_string(), "code": "н"}),
+            )
+            .await,
+            "an absence",
+        )
+        .await;
+        let structure = |tail: &str| format!("/api/v1/schools/{school}/structure/{tail}");
+        let curriculum = made(
+            post(
+                app,
+                &admin,
+                &structure("curriculum"),
+                json!({"grade": 5,
+                "subject_id": f.math.to_string(), "hours_per_week_tenths": 50}),
+            )
+            .await,
+            "a curriculum line",
+        )
+        .await;
+        let assessment = made(
+            post(app, deputy, "/api/v1/assessments", json!({"class_id": f.class_5a.to_string(),
+                "subject_id": f.math.to_string(), "date": "2026-12-16", "number": 3, "override_reason": "единственный урок дня",
+                "title": "Контрольная работа"}))
+            .await,
+            "an assessment",
+        )
+        .await;
+        let contact = made(
+            post(
+                app,
+                &admin,
+                &format!("/api/v1/parents/{}/contacts", f.parent),
+                json!({"kind": "phone", "value": "+7 912 345-67-89",
+                    "provenance": "written_application", "basis": "заявление № 12 от 01.09.2026"}),
+            )
+            .await,
+            "a contact",
+        )
+        .await;
+        let deferral = made(
+            post(
+                app,
+                deputy,
+                "/api/v1/deferrals",
+                json!({"student_id": f.oleg.to_string(),
+                "group_id": f.class_5a.to_string(), "subject_id": f.math.to_string(),
+                "basis": "справка о болезни", "starts_on": "2026-11-23", "ends_on": "2026-12-20"}),
+            )
+            .await,
+            "a deferral",
+        )
+        .await;
+        let res = post(
+            app,
+            &teacher,
+            "/api/v1/extracts",
+            json!({"student_id": f.ivan.to_string()}),
+        )
+        .await;
+        assert!(res.status().is_success(), "an extract: {}", res.status());
+        let extract = res.headers()["x-extract-codes"]
+            .to_str()
+            .unwrap()
+            .split(',')
+            .next()
+            .unwrap()
+            .to_owned();
+        let erasure = made(
+            post(
+                app,
+                &parent,
+                "/api/v1/me/erasure-requests",
+                json!({"comment": "удалите телефон"}),
+            )
+            .await,
+            "an erasure request",
+        )
+        .await;
+        let victim = made(
+            post(app, &admin, &format!("/api/v1/schools/{school}/people"),
+                json!({"class_id": f.class_5a.to_string(), "last_name": "Зайцев",
+                    "first_name": "Глеб", "sex": "м", "birth_date": "2015-05-06", "on": "2026-11-02"}))
+            .await,
+            "a pupil",
+        )
+        .await;
+        let staff2 = made(
+            post(
+                app,
+                &admin,
+                &structure("staff"),
+                json!({"name": "Морозова Вера Павловна", "position": "педагог-организатор"}),
+            )
+            .await,
+            "a member of staff",
+        )
+        .await;
+        let assignment = made(
+            post(
+                app,
+                &admin,
+                &structure("assignments"),
+                json!({
+                "group_id": f.class_5b.to_string(), "subject_id": f.english_subject.to_string(),
+                "teacher_id": f.teacher.to_string()}),
+            )
+            .await,
+            "an assignment",
+        )
+        .await;
+        made(
+            post(
+                app,
+                &admin,
+                &structure(&format!("groups/{}/pupils", f.subgroup)),
+                json!({"starts_on": "2026-11-23", "student_ids": [id(&victim)]}),
+            )
+            .await,
+            "a membership",
+        )
+        .await;
+        let members = app
+            .get_json(&structure(&format!("groups/{}/pupils", f.subgroup)), &admin)
+            .await;
+        let membership = members["memberships"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["student_id"] == id(&victim))
+            .map(id)
+            .expect("the spare pupil's membership");
+        let day = made(
+            post(
+                app,
+                &admin,
+                &structure("calendar"),
+                json!({"kind": "holiday",
+                "name": "Дни здоровья", "starts_on": "2027-03-01", "ends_on": "2027-03-02"}),
+            )
+            .await,
+            "a day of the calendar",
+        )
+        .await;
+        let years = app.get_json(&structure("years"), &admin).await;
+        let period = &years[0]["periods"][0];
+        let line = app
+            .get_json(&format!("/api/v1/timetable?group={}", f.class_5a), deputy)
+            .await;
+        let policy = app
+            .get_json(
+                &format!("/api/v1/grading-policy?school_id={school}"),
+                &admin,
+            )
+            .await;
+        let mut own = vec![
+            ("policy", policy["policy"].to_string()),
+            ("lesson2", id(lesson2)),
+            ("lesson_version", version(lesson)),
+            ("lesson2_version", version(lesson2)),
+            ("mark", id(&mark)),
+            ("mark2", id(&mark2)),
+            ("attendance", id(&attendance)),
+            ("assessment", id(&assessment)),
+            ("contact", id(&contact)),
+            ("deferral", id(&deferral)),
+            ("extract", extract),
+            ("erasure", id(&erasure)),
+            ("victim", id(&victim)),
+            ("staff2", id(&staff2)),
+            ("assignment", id(&assignment)),
+            ("membership", membership),
+            ("curriculum", id(&curriculum)),
+            ("day", id(&day)),
+            ("period", id(period)),
+            (
+                "period_starts",
+                period["starts_on"].as_str().unwrap().to_owned(),
+            ),
+            (
+                "period_ends",
+                period["ends_on"].as_str().unwrap().to_owned(),
+            ),
+            ("parallel", id(&years[0]["parallels"][0])),
+            ("line", id(&line[0])),
+            ("pupil2", f.oleg.to_string()),
+            ("class2", f.class_5b.to_string()),
+            ("teacher2", f.english.to_string()),
+            ("subject2", f.english_subject.to_string()),
+        ];
+        // A webhook, where the address can be resolved here; a missing id otherwise.
+        let hook = post(
+            app,
+            &admin,
+            &format!("/api/v1/schools/{school}/webhooks"),
+            json!({"url": "https://hooks.example.org/tabel", "topics": "*"}),
+        )
+        .await;
+        own.push((
+            "webhook",
+            if hook.status().is_success() {
+                id(&hook.json::<Value>().await.unwrap()["webhook"])
+            } else {
+                MISSING.to_owned()
+            },
+        ));
+        Spare { own }
     }
 }
 
@@ -332,6 +710,7 @@ impl Objects {
             .unwrap();
         assert_eq!(res.status(), StatusCode::CREATED);
         let file = id(&res.json().await.unwrap());
+        let spare = Spare::create(app, &deputy).await;
         let own = [
             ("student", f.ivan.to_string()),
             ("class", f.class_5a.to_string()),
@@ -350,6 +729,7 @@ impl Objects {
             ("missing", MISSING.to_owned()),
         ]
         .into_iter()
+        .chain(spare.own)
         .collect::<std::collections::HashMap<_, _>>();
         let mut other = own.clone();
         for (k, v) in [
@@ -366,17 +746,32 @@ impl Objects {
         ] {
             other.insert(k, v);
         }
+        for kind in SPARE_KINDS {
+            other.insert(kind, MISSING.to_owned());
+        }
+        for (k, v) in [
+            ("victim", f.other_pupil.to_string()),
+            ("pupil2", f.other_pupil.to_string()),
+            ("class2", f.other_class.to_string()),
+        ] {
+            other.insert(k, v);
+        }
         Objects { own, other }
     }
 
-    /// The route's request path (with its query) for the first school's objects and, when it
+    /// The route's request (path, query and body) for the first school's objects and, when it
     /// names an object the other school has too, for the other school's.
-    fn paths(&self, route: &str) -> (String, Option<String>) {
-        let query = QUERIES
-            .iter()
-            .find(|(p, _)| *p == route)
-            .map(|(_, q)| format!("?{q}"))
-            .unwrap_or_default();
+    fn requests(&self, writes: &Writes, method: &str, route: &str) -> (Request, Option<Request>) {
+        let write = writes.get(&(method.to_owned(), route.to_owned()));
+        let query = match write {
+            Some(w) if !w.query.is_empty() => format!("?{}", w.query),
+            Some(_) => String::new(),
+            None => QUERIES
+                .iter()
+                .find(|(p, _)| *p == route)
+                .map(|(_, q)| format!("?{q}"))
+                .unwrap_or_default(),
+        };
         let template = format!("{route}{query}");
         let fill = |objects: &std::collections::HashMap<&'static str, String>| {
             let mut out = String::new();
@@ -395,11 +790,105 @@ impl Objects {
                 at = close + 1;
             }
             out.push_str(&template[at..]);
-            out
+            Request {
+                path: dollars(&out, objects),
+                body: write.map(|w| match &w.body {
+                    Body::Json(t) => Sent::Json(dollars(t, objects)),
+                    Body::Form(pairs) => Sent::Form(
+                        pairs
+                            .iter()
+                            .map(|(k, v)| (dollars(k, objects), dollars(v, objects)))
+                            .collect(),
+                    ),
+                    Body::Empty => Sent::Empty,
+                    Body::Csv(t) => Sent::Csv(dollars(t, objects)),
+                    Body::Multipart(pairs) => Sent::Multipart(
+                        pairs
+                            .iter()
+                            .map(|(k, v)| (dollars(k, objects), dollars(v, objects)))
+                            .collect(),
+                    ),
+                }),
+            }
         };
         let own = fill(&self.own);
         let other = fill(&self.other);
-        (own.clone(), (other != own).then_some(other))
+        let differs = other != own;
+        (own, differs.then_some(other))
+    }
+}
+
+/// A template with each `$kind` replaced by the object of that kind.
+fn dollars(template: &str, objects: &std::collections::HashMap<&'static str, String>) -> String {
+    let mut out = String::new();
+    let mut rest = template;
+    while let Some(at) = rest.find('$') {
+        out.push_str(&rest[..at]);
+        let name_len = rest[at + 1..]
+            .find(|c: char| !(c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'))
+            .unwrap_or(rest.len() - at - 1);
+        let name = &rest[at + 1..at + 1 + name_len];
+        out.push_str(
+            objects
+                .get(name)
+                .unwrap_or_else(|| panic!("no object of kind {name:?}")),
+        );
+        rest = &rest[at + 1 + name_len..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// One request of the matrix.
+#[derive(Clone, PartialEq, Debug)]
+struct Request {
+    path: String,
+    body: Option<Sent>,
+}
+
+/// A write's body, filled in.
+#[derive(Clone, PartialEq, Debug)]
+enum Sent {
+    Json(String),
+    Form(Vec<(String, String)>),
+    Empty,
+    Csv(String),
+    Multipart(Vec<(String, String)>),
+}
+
+impl Sent {
+    /// The content type and bytes of a body that is not a plain form.
+    fn raw(&self) -> Option<(String, Vec<u8>)> {
+        match self {
+            Sent::Json(text) => Some(("application/json".to_owned(), text.clone().into_bytes())),
+            Sent::Csv(text) => Some(("text/csv".to_owned(), text.clone().into_bytes())),
+            Sent::Multipart(pairs) => {
+                let boundary = "tabel-matrix-boundary";
+                let mut body = Vec::new();
+                for (name, value) in pairs {
+                    body.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
+                    match value.strip_prefix('@').and_then(|f| f.split_once(':')) {
+                        Some((file, text)) => {
+                            body.extend_from_slice(
+                                format!(
+                                    "Content-Disposition: form-data; name=\"{name}\"; filename=\"{file}\"\r\nContent-Type: text/plain\r\n\r\n{text}\r\n"
+                                )
+                                .as_bytes(),
+                            );
+                        }
+                        None => body.extend_from_slice(
+                            format!(
+                                "Content-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+                            )
+                            .as_bytes(),
+                        ),
+                    }
+                }
+                body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+                Some((format!("multipart/form-data; boundary={boundary}"), body))
+            }
+            Sent::Form(_) | Sent::Empty => None,
+        }
     }
 }
 
@@ -422,34 +911,63 @@ struct Caller {
     browser: reqwest::Client,
 }
 
-/// Sends one request of the matrix: the API with the bearer token and an empty JSON object as
-/// the body of a write, a page with the session cookie and an empty form from this site.
-async fn status(app: &TestApp, caller: &Caller, method: &str, path: &str) -> u16 {
+/// Sends one request of the matrix: the API with the bearer token, a page with the session
+/// cookie and a form from this site; a write with its body from `permission_bodies`, or an
+/// empty one (`{}` to the API, an empty form to a page) where the table has none. With
+/// `TABEL_MATRIX_DEBUG` set, a refused body (400, 415, 422) is printed with the answer's detail.
+async fn status(app: &TestApp, caller: &Caller, method: &str, request: &Request) -> u16 {
     let method = match method {
         "ANY" => reqwest::Method::GET,
         m => reqwest::Method::from_bytes(m.as_bytes()).unwrap(),
     };
     let write = method != reqwest::Method::GET;
+    let path = &request.path;
     let url = app.url(path);
-    let request = if path.starts_with("/api/") {
-        let mut r = app.http.request(method, url);
+    let builder = if path.starts_with("/api/") {
+        let mut r = app.http.request(method.clone(), url);
         if let Some(t) = &caller.token {
             r = r.bearer_auth(t);
         }
-        if write {
-            r = r.json(&serde_json::json!({}));
+        match &request.body {
+            Some(Sent::Form(pairs)) => r.form(pairs),
+            Some(Sent::Empty) => r,
+            Some(sent) => {
+                let (kind, bytes) = sent.raw().expect("a raw body");
+                r.header("content-type", kind).body(bytes)
+            }
+            None if write => r.json(&serde_json::json!({})),
+            None => r,
         }
-        r
     } else {
-        let mut r = caller.browser.request(method, url);
+        let mut r = caller.browser.request(method.clone(), url);
         if write {
-            r = r
-                .header("Origin", &app.base)
-                .form(&Vec::<(String, String)>::new());
+            r = r.header("Origin", &app.base);
+            r = match &request.body {
+                Some(Sent::Form(pairs)) => r.form(pairs),
+                Some(Sent::Empty) | None => r.form(&Vec::<(String, String)>::new()),
+                Some(sent) => {
+                    let (kind, bytes) = sent.raw().expect("a raw body");
+                    r.header("content-type", kind).body(bytes)
+                }
+            };
         }
         r
     };
-    request.send().await.unwrap().status().as_u16()
+    let res = builder.send().await.unwrap();
+    let code = res.status().as_u16();
+    if std::env::var_os("TABEL_MATRIX_DEBUG").is_some() && matches!(code, 400 | 415 | 422) {
+        let text = res.text().await.unwrap_or_default();
+        // A page's refusal is the text of its alert; an API's, its problem.
+        let shown = match text.find("role=\"alert\"") {
+            Some(at) => text[at..]
+                .split_once('>')
+                .map_or("", |(_, rest)| rest.split('<').next().unwrap_or("")),
+            None => &text,
+        };
+        let detail: String = shown.chars().take(300).collect();
+        eprintln!("{method} {path} as {}: {code} {detail}", caller.role);
+    }
+    code
 }
 
 /// A row of the table: a route and its cells, one per role.
@@ -488,9 +1006,10 @@ fn write_table(rows: &Rows) -> String {
         "# The permission matrix: what every route of the router answers every role (see\n\
          # permissions.rs). A cell is the status for the first school's object (Иван, 5А, a lesson\n\
          # of 5А, a file of it, the school…); after `/`, for the other school's object of the same\n\
-         # kind (or a missing id where the other school has none). Writes are sent with an empty\n\
-         # body (`{}` to the API, an empty form to pages): 400/422 is an allowed role's answer to\n\
-         # it. A new route without a row here fails the test. After a deliberate change:\n\
+         # kind (or a missing id where the other school has none). Writes carry the bodies of\n\
+         # permission_bodies.tsv (an empty one where it has none) and are tried by the callers\n\
+         # with the least rights first; objects they end or move are made for the test. A new\n\
+         # route without a row here fails the test. After a deliberate change:\n\
          #   TABEL_BLESS_PERMISSIONS=1 cargo test -p tabel --test it -- permissions::matrix\n\
          # and review the diff of this file.\n",
     );
@@ -512,6 +1031,7 @@ async fn matrix() {
     );
     let routes = tabel_web::routes(state).expect("the router's routes");
     assert!(routes.len() > 100, "{} routes", routes.len());
+    let writes = crate::permission_bodies::load();
     let objects = Objects::create(&app).await;
     let mut callers = Vec::new();
     for role in ROLES {
@@ -529,14 +1049,17 @@ async fn matrix() {
             }
         });
     }
-    // Reads first, then writes, then the writes that end sessions or lock accounts.
+    // Reads first, then writes, then writes that delete or end something, then the writes
+    // that end sessions or lock accounts.
     let rank = |method: &str, path: &str| {
         if method == "GET" || method == "ANY" {
             0
+        } else if let Some(i) = LAST.iter().position(|l| path.contains(l)) {
+            3 + i
+        } else if method == "DELETE" || ENDING.iter().any(|e| path.ends_with(e)) {
+            2
         } else {
-            LAST.iter()
-                .position(|l| path.contains(l))
-                .map_or(1, |i| 2 + i)
+            1
         }
     };
     let mut order: Vec<&tabel_web::RouteEntry> = routes.iter().collect();
@@ -544,19 +1067,26 @@ async fn matrix() {
     let mut actual = Rows::new();
     let mut oracles = Vec::new();
     for route in order {
-        let (own, other) = objects.paths(&route.path);
+        let (own, other) = objects.requests(&writes, &route.method, &route.path);
         let missing = other.as_ref().map(|_| {
             let mut gone = Objects {
                 own: objects.own.clone(),
                 other: objects.other.clone(),
             };
-            for kind in OBJECTS {
+            for kind in OBJECTS.iter().chain(&SPARE_KINDS) {
                 gone.own.insert(kind, MISSING.to_owned());
             }
-            gone.paths(&route.path).0
+            gone.requests(&writes, &route.method, &route.path).0
         });
-        let mut cells = Vec::new();
-        for caller in &callers {
+        // A write is tried by the callers with the least rights first: a refusal in the table
+        // is then never the effect of an earlier caller's write that succeeded.
+        let mut turn: Vec<usize> = (0..callers.len()).collect();
+        if rank(&route.method, &route.path) > 0 {
+            turn.reverse();
+        }
+        let mut cells = vec![String::new(); callers.len()];
+        for i in turn {
+            let caller = &callers[i];
             let a = status(&app, caller, &route.method, &own).await;
             let cell = match (&other, &missing) {
                 (Some(other), Some(missing)) => {
@@ -574,7 +1104,7 @@ async fn matrix() {
                 }
                 _ => a.to_string(),
             };
-            cells.push(cell);
+            cells[i] = cell;
         }
         actual.insert((route.path.clone(), route.method.clone()), cells);
     }

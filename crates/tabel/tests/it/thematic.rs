@@ -195,10 +195,20 @@ async fn a_bad_plan_is_refused_naming_row_and_column_and_nothing_is_written(app:
     // Too large, and not a spreadsheet at all.
     let huge = vec![b'a'; 2 * 1024 * 1024 + 1];
     assert_problem(
-        upload(&app, &teacher, "text/csv", huge).await,
+        upload(&app, &teacher, "text/csv", huge.clone()).await,
         StatusCode::PAYLOAD_TOO_LARGE,
     )
     .await;
+    // Someone who does not keep the plan is refused before the server reads the file: the
+    // same oversized file, and a body of the wrong type, answer 403.
+    let parent = app.token("parent").await;
+    for (kind, body) in [("text/csv", huge), ("application/json", b"{}".to_vec())] {
+        assert_problem(
+            upload(&app, &parent, kind, body).await,
+            StatusCode::FORBIDDEN,
+        )
+        .await;
+    }
     assert_problem(
         upload(&app, &teacher, "application/json", "{}").await,
         StatusCode::UNSUPPORTED_MEDIA_TYPE,

@@ -105,6 +105,19 @@ async fn a_bad_exam_file_is_refused_naming_row_and_column_and_nothing_is_stored(
     )
     .await;
     assert_problem(res, StatusCode::PAYLOAD_TOO_LARGE).await;
+    // A teacher is refused before the parameters are judged and the file is read.
+    let teacher = app.token("teacher").await;
+    for query in ["exam=vpr", "exam=nonsense"] {
+        let res = import(
+            &app,
+            &teacher,
+            query,
+            "text/csv",
+            vec![b'x'; 3 * 1024 * 1024],
+        )
+        .await;
+        assert_problem(res, StatusCode::FORBIDDEN).await;
+    }
     assert!(batches(&app, &admin).await.is_empty());
 
     // A good file goes in once; the same file again is a conflict, and so is the same result
