@@ -712,3 +712,67 @@ async fn create_user(
         .await?;
     Ok((StatusCode::CREATED, Json(Created { id: id.to_string() })).into_response())
 }
+
+#[cfg(test)]
+mod tests {
+    /// Every type the API document describes has a name of its own: the document keys its
+    /// schemas by name, so two types of one name (in two modules) would show one's fields for
+    /// the other's. A type named like another takes `#[schema(as = …)]`.
+    #[test]
+    fn the_documents_schemas_have_distinct_names() {
+        fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    walk(&path, out);
+                } else if path.extension().is_some_and(|e| e == "rs") {
+                    out.push(path);
+                }
+            }
+        }
+        let mut files = Vec::new();
+        walk(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+            &mut files,
+        );
+        let mut seen: std::collections::HashMap<String, String> = Default::default();
+        let mut clashes = Vec::new();
+        for file in files {
+            let text = std::fs::read_to_string(&file).unwrap();
+            let mut lines = text.lines().peekable();
+            while let Some(line) = lines.next() {
+                if !(line.trim_start().starts_with("#[derive(") && line.contains("ToSchema")) {
+                    continue;
+                }
+                // The attributes up to the item: a rename, then the item's own name.
+                let mut renamed = None;
+                for next in lines.by_ref() {
+                    let next = next.trim();
+                    if let Some(rest) = next.strip_prefix("#[schema(as = ") {
+                        renamed = rest.split(')').next().map(str::to_owned);
+                    }
+                    let item = next
+                        .trim_start_matches("pub(crate) ")
+                        .trim_start_matches("pub ");
+                    if let Some(rest) = item
+                        .strip_prefix("struct ")
+                        .or_else(|| item.strip_prefix("enum "))
+                    {
+                        let own: String = rest
+                            .chars()
+                            .take_while(|c| c.is_alphanumeric() || *c == '_')
+                            .collect();
+                        let name = renamed.take().unwrap_or(own);
+                        let at = file.display().to_string();
+                        if let Some(first) = seen.insert(name.clone(), at.clone()) {
+                            clashes.push(format!("{name}: {first} and {at}"));
+                        }
+                        break;
+                    }
+                }
+            }
+        }
+        assert!(seen.len() > 100, "{} schema types found", seen.len());
+        assert!(clashes.is_empty(), "{}", clashes.join("\n"));
+    }
+}

@@ -108,6 +108,7 @@ async fn list(
 
 /// A procedure to plan.
 #[derive(Deserialize, ToSchema)]
+#[schema(as = AssessmentPlanRequest)]
 struct PlanRequest {
     school_id: Option<String>,
     class_id: String,

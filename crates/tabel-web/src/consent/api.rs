@@ -125,6 +125,7 @@ async fn class_registry(
 
 /// A record of the registry.
 #[derive(Serialize, ToSchema)]
+#[schema(as = ConsentRecordDto)]
 pub(crate) struct RecordDto {
     id: String,
     parent_id: String,

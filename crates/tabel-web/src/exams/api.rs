@@ -143,6 +143,7 @@ fn batch_dto(b: &ExamBatch, now: OffsetDateTime) -> BatchDto {
 
 /// What an import did.
 #[derive(Serialize, ToSchema)]
+#[schema(as = ExamImportDto)]
 struct ImportDto {
     batch: BatchDto,
     /// Results made visible with the import (0 when held back).

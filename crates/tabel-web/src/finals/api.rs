@@ -423,6 +423,7 @@ struct SummaryDto {
 
 /// A subject column group.
 #[derive(Serialize, ToSchema)]
+#[schema(as = FinalsSubjectDto)]
 struct SubjectDto {
     id: String,
     name: String,

@@ -118,6 +118,7 @@ impl From<AttendanceEntry> for AttendanceDto {
 
 /// What a teacher recorded on a lesson.
 #[derive(Serialize, ToSchema)]
+#[schema(as = JournalRecordDto)]
 pub(crate) struct RecordDto {
     lesson_id: String,
     topic: String,
@@ -177,6 +178,7 @@ struct LessonColumnDto {
 
 /// A reporting period.
 #[derive(Serialize, ToSchema)]
+#[schema(as = JournalPeriodDto)]
 struct PeriodDto {
     id: String,
     /// `quarter`, `trimester`, `half_year`.
@@ -513,6 +515,7 @@ struct RecommendationRequest {
 
 /// The new recommendation's id.
 #[derive(Serialize, ToSchema)]
+#[schema(as = JournalCreated)]
 struct Created {
     id: String,
 }

@@ -34,6 +34,7 @@ pub(crate) fn routes(r: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
 
 /// A person's name and birth date.
 #[derive(Serialize, ToSchema)]
+#[schema(as = PeoplePersonDto)]
 struct PersonDto {
     id: String,
     last_name: String,
@@ -168,6 +169,7 @@ struct NewPupilBody {
 
 /// The person made.
 #[derive(Serialize, ToSchema)]
+#[schema(as = PeopleCreated)]
 struct Created {
     id: String,
 }
@@ -209,6 +211,7 @@ async fn create(
 
 /// A pupil's school record.
 #[derive(Serialize, ToSchema)]
+#[schema(as = PeoplePupilDto)]
 struct PupilDto {
     school_number: Option<String>,
     enrolled_on: String,
@@ -221,6 +224,7 @@ struct PupilDto {
 
 /// A membership with its dates.
 #[derive(Serialize, ToSchema)]
+#[schema(as = PeopleMembershipDto)]
 struct MembershipDto {
     group_id: String,
     name: String,
@@ -559,6 +563,7 @@ impl From<&MergeParty> for PartyDto {
 
 /// What a merge moves, and what forbids it.
 #[derive(Serialize, ToSchema)]
+#[schema(as = MergePlanDto)]
 struct PlanDto {
     keep: PartyDto,
     duplicate: PartyDto,

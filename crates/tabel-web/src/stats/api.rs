@@ -420,6 +420,7 @@ struct SubjectComplianceDto {
 
 /// Curriculum compliance: hours planned against lessons held, and why they differ.
 #[derive(Serialize, ToSchema)]
+#[schema(as = StatsCurriculumDto)]
 struct CurriculumDto {
     frame: FrameDto,
     journals: Vec<CurriculumLineDto>,
@@ -585,6 +586,7 @@ impl From<&AbsenceLine> for AbsenceDto {
 
 /// A pupil over the threshold.
 #[derive(Serialize, ToSchema)]
+#[schema(as = StatsPupilDto)]
 struct PupilDto {
     student_id: String,
     name: String,
@@ -602,6 +604,7 @@ struct PupilDto {
 
 /// Attendance: missed lessons by reason, and the pupils over the threshold.
 #[derive(Serialize, ToSchema)]
+#[schema(as = StatsAttendanceDto)]
 struct AttendanceDto {
     frame: FrameDto,
     /// Percent.

@@ -254,6 +254,7 @@ async fn delete_assignment(
 
 /// The last day of something dated.
 #[derive(Deserialize, ToSchema)]
+#[schema(as = TeachingEndRequest)]
 struct EndRequest {
     /// The last day (inclusive), ISO.
     ends_on: String,
@@ -457,6 +458,7 @@ async fn delete_group(
 }
 
 #[derive(Serialize, ToSchema)]
+#[schema(as = TeachingMembershipDto)]
 struct MembershipDto {
     id: String,
     student_id: String,
@@ -602,6 +604,7 @@ async fn delete_membership(
 // The curriculum.
 
 #[derive(Serialize, ToSchema)]
+#[schema(as = CurriculumPlanDto)]
 struct PlanDto {
     id: String,
     /// A parallel's line…
@@ -676,6 +679,7 @@ async fn list_curriculum(
 
 /// A new curriculum line: for a parallel (`grade`) or a class or group (`group_id`).
 #[derive(Deserialize, ToSchema)]
+#[schema(as = CurriculumLineRequest)]
 struct PlanRequest {
     year_id: Option<String>,
     grade: Option<u8>,
@@ -769,6 +773,7 @@ async fn delete_curriculum(
 // Staff.
 
 #[derive(Serialize, ToSchema)]
+#[schema(as = TeachingStaffDto)]
 struct StaffDto {
     id: String,
     name: String,

@@ -43,6 +43,7 @@ fn ids(q: &PlanQuery) -> Result<(GroupId, SubjectId), ApiError> {
 
 /// What an import did.
 #[derive(Serialize, ToSchema)]
+#[schema(as = ThematicImportDto)]
 struct ImportDto {
     plan_id: String,
     /// One per import.
@@ -93,6 +94,7 @@ struct TopicDto {
 
 /// A journal's thematic plan.
 #[derive(Serialize, ToSchema)]
+#[schema(as = ThematicPlanDto)]
 struct PlanDto {
     id: String,
     group_id: String,

@@ -70,6 +70,7 @@ struct DayOffDto {
 
 /// A reporting period.
 #[derive(Serialize, ToSchema)]
+#[schema(as = TimetablePeriodDto)]
 struct PeriodDto {
     /// `quarter`, `trimester`, `half_year`.
     kind: String,
@@ -513,6 +514,7 @@ async fn class_teachers(
 
 /// When a line ends.
 #[derive(Deserialize, ToSchema)]
+#[schema(as = TimetableEndRequest)]
 struct EndRequest {
     /// The last day the line applies, YYYY-MM-DD (the day before its first day removes it).
     last_day: String,

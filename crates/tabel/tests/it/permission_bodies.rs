@@ -67,7 +67,7 @@ pub(crate) fn load() -> Writes {
 }
 
 /// A template with each `$kind` written `1`.
-fn tokens_as_one(template: &str) -> String {
+pub(crate) fn tokens_as_one(template: &str) -> String {
     let mut out = String::new();
     let mut chars = template.chars().peekable();
     while let Some(c) = chars.next() {

@@ -1147,3 +1147,83 @@ async fn matrix() {
         problems.join("\n")
     );
 }
+
+/// The API's document says what the server takes: the body of each write the matrix sends to
+/// the API (bodies that permitted callers' requests succeed with) has every property the
+/// document's schema requires, and no property it does not name. Two request types of the same
+/// name in different modules once made the document show one type's fields for the other's
+/// route.
+#[tokio::test]
+async fn the_documented_request_bodies_are_the_ones_the_server_takes() {
+    let app = TestApp::sqlite().await;
+    let doc: serde_json::Value = app
+        .http
+        .get(app.url("/api/v1/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let schemas = &doc["components"]["schemas"];
+    let resolve = |s: &serde_json::Value| -> serde_json::Value {
+        match s["$ref"].as_str() {
+            Some(r) => schemas[r.rsplit('/').next().unwrap()].clone(),
+            None => s.clone(),
+        }
+    };
+    let writes = crate::permission_bodies::load();
+    let mut problems = Vec::new();
+    let mut checked = 0;
+    for ((method, route), write) in &writes {
+        let Body::Json(template) = &write.body else {
+            continue;
+        };
+        if !route.starts_with("/api/") {
+            continue;
+        }
+        let op = &doc["paths"][route.as_str()][method.to_lowercase()];
+        let Some(schema) = op["requestBody"]["content"]["application/json"]["schema"].as_object()
+        else {
+            problems.push(format!(
+                "{method} {route}: no JSON request body in the document"
+            ));
+            continue;
+        };
+        let schema = resolve(&serde_json::Value::Object(schema.clone()));
+        let body: serde_json::Value =
+            serde_json::from_str(&crate::permission_bodies::tokens_as_one(template)).unwrap();
+        let sent: Vec<&String> = body
+            .as_object()
+            .map(|o| o.keys().collect())
+            .unwrap_or_default();
+        let named = schema["properties"]
+            .as_object()
+            .cloned()
+            .unwrap_or_default();
+        for key in &sent {
+            if !named.contains_key(*key) {
+                problems.push(format!(
+                    "{method} {route}: the server takes `{key}`, the document does not name it"
+                ));
+            }
+        }
+        for required in schema["required"].as_array().into_iter().flatten() {
+            let required = required.as_str().unwrap();
+            if !sent.iter().any(|k| *k == required) {
+                problems.push(format!(
+                    "{method} {route}: the document requires `{required}`, the server does without it"
+                ));
+            }
+        }
+        checked += 1;
+    }
+    assert!(checked > 50, "{checked} bodies checked");
+    problems.sort();
+    assert!(
+        problems.is_empty(),
+        "{} problems:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
+}
