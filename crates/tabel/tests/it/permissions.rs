@@ -14,6 +14,7 @@ const PUPIL_READS: &[&str] = &[
     "/forecast",
     "/debts",
     "/exams",
+    "/certificate",
     "/record",
     "/homework",
     "/assessments",
