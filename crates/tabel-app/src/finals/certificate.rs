@@ -106,8 +106,7 @@ pub(crate) async fn pupil_class(
     Ok(record_repo::classes_of(c, student)
         .await?
         .into_iter()
-        .filter(|k| k.school == school && year.is_none_or(|y| k.year == y))
-        .next_back())
+        .rfind(|k| k.school == school && year.is_none_or(|y| k.year == y)))
 }
 
 /// Who writes and why, for the writes that follow one another inside a transaction.
@@ -273,20 +272,19 @@ pub(crate) async fn settle_certificate(
     let current = repo::of_cell(c, student, subject, year, Slot::Final).await?;
     let rule = policy.final_rule.code();
     match (&current, &derived) {
-        (Some(f), _) if !f.reason.is_empty() => {
-            // Overridden: the value stays; the proposal says what the rule gives now.
-            if f.proposal != derived {
-                write_cell(
-                    c,
-                    w,
-                    (school, year, student, subject, Slot::Final),
-                    (&f.value, derived.as_deref(), Some(rule), &f.reason),
-                    "final.derive",
-                    Some(f),
-                )
-                .await?;
-            }
+        // Overridden: the value stays; the proposal says what the rule gives now.
+        (Some(f), _) if !f.reason.is_empty() && f.proposal != derived => {
+            write_cell(
+                c,
+                w,
+                (school, year, student, subject, Slot::Final),
+                (&f.value, derived.as_deref(), Some(rule), &f.reason),
+                "final.derive",
+                Some(f),
+            )
+            .await?;
         }
+        (Some(f), _) if !f.reason.is_empty() => {}
         (Some(f), None) => {
             remove_cell(c, w, f, "final.underive", "").await?;
         }

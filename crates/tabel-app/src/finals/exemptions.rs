@@ -117,6 +117,23 @@ async fn apply_exemptions(
 }
 
 impl App {
+    /// A pupil's exemptions, the latest first: whoever may see the pupil (a parent with the diary
+    /// consent).
+    pub async fn student_exemptions(
+        &self,
+        p: &Principal,
+        student: PersonId,
+    ) -> Result<Vec<Exemption>, AppError> {
+        let mut conn = self.db.acquire().await?;
+        let c = &mut conn.conn();
+        let school = gate(c, p, student).await?;
+        Ok(exemptions_repo::of_student(c, student)
+            .await?
+            .into_iter()
+            .filter(|e| e.school == school)
+            .collect())
+    }
+
     /// Records an exemption of a pupil from a subject (administrators and deputy heads of the
     /// pupil's school): the dates and the document are checked; one overlapping another of
     /// the same subject is refused. The periods inside it get «осв.».

@@ -31,3 +31,4 @@ exemptions-document = Document
 exemptions-number = Number
 exemptions-date = Document date
 exemptions-note = Note
+exemptions-osv = exempt

@@ -31,3 +31,4 @@ exemptions-document = Документ
 exemptions-number = Номер
 exemptions-date = Дата документа
 exemptions-note = Примечание
+exemptions-osv = осв.

@@ -278,8 +278,13 @@ async fn a_ninth_grader_gets_the_mean_of_year_and_exam_and_an_override_needs_a_r
         ),
         ("3", Some(true), Some("5"))
     );
-    // The page shows that it is overridden, and why.
+    // The page shows that it is overridden, and why; the pupil's record links it.
     let b = app.browser("zavuch").await;
+    let (_, record) = b.parsed(&format!("/school/students/{pupil}/record")).await;
+    assert_eq!(
+        record.attr("#record-certificate", "href"),
+        Some(format!("/school/students/{pupil}/certificate"))
+    );
     let (status, page) = b
         .parsed(&format!("/school/students/{pupil}/certificate"))
         .await;
@@ -588,6 +593,25 @@ async fn an_exemption_gives_osv_in_the_finals_and_the_summary_sheet(app: TestApp
         "{math_slots:?}"
     );
     assert!(math_slots.iter().any(|(s, _)| s == "year"));
+    // The statistics leave the exempted pupil out of N.
+    let period = math_slots
+        .iter()
+        .find_map(|(s, _)| s.strip_prefix('p'))
+        .unwrap()
+        .to_owned();
+    let stats = app
+        .get_json(
+            &format!("/api/v1/stats/results?period={period}&subject={math}"),
+            &zavuch,
+        )
+        .await;
+    let a5 = stats["by_class"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["name"] == "5А")
+        .unwrap();
+    assert_eq!(a5["exempt"], 1, "{stats}");
     // The family sees the exemption with its document.
     let family = app
         .get_json(&format!("/api/v1/students/{ivan}/certificate"), &parent)
@@ -598,6 +622,12 @@ async fn an_exemption_gives_osv_in_the_finals_and_the_summary_sheet(app: TestApp
     let (status, diary) = b.page(&format!("/diary/{ivan}/finals")).await;
     assert_eq!(status, StatusCode::OK);
     assert!(diary.contains("осв."), "{diary}");
+    let diary = crate::support::Page::parse(&diary);
+    let listed = diary.text("#diary-exemptions li");
+    assert!(
+        listed.contains("01.09.2026 – 28.12.2026") && listed.contains("№ 17/к"),
+        "{listed}"
+    );
 
     // The summary sheet reads «осв.» in every math cell of Ivan but the exam and итоговая.
     let sheet = app
