@@ -759,3 +759,62 @@ async fn an_exemption_gives_osv_in_the_finals_and_the_summary_sheet(app: TestApp
     assert_eq!(left[0]["shown"], "осв.");
     assert_ne!(left[0]["slot"], "year");
 }
+
+both_backends!(published_exam_results_fill_the_exam_column_and_a_failing_one_opens_a_debt);
+async fn published_exam_results_fill_the_exam_column_and_a_failing_one_opens_a_debt(app: TestApp) {
+    let f = &app.f;
+    let (ivan, oleg, math) = (f.ivan.to_string(), f.oleg.to_string(), f.math.to_string());
+    let zavuch = app.token("zavuch").await;
+    // The school's transfer exam in mathematics, imported and held back.
+    let csv = "ФИО;Класс;Предмет;Дата;Отметка\r\n\
+        Петров Иван Сергеевич;5А;Математика;20.11.2026;4\r\n\
+        Сидоров Олег;5А;Математика;20.11.2026;2\r\n";
+    let res = app
+        .http
+        .post(app.url("/api/v1/exam-results?exam=school"))
+        .bearer_auth(&zavuch)
+        .header("content-type", "text/csv")
+        .body(csv)
+        .send()
+        .await
+        .unwrap();
+    let summary = created(res).await;
+    let batch = summary["batch"]["id"].as_str().unwrap().to_owned();
+    let certificate = |pupil: String| {
+        let (app, zavuch) = (&app, &zavuch);
+        async move {
+            app.get_json(&format!("/api/v1/students/{pupil}/certificate"), zavuch)
+                .await
+        }
+    };
+    // Unpublished: no exam mark yet.
+    assert!(
+        certificate(ivan.clone()).await["lines"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    let res = app
+        .http
+        .post(app.url("/api/v1/exam-results/publication"))
+        .bearer_auth(&zavuch)
+        .json(&json!({"batch_id": batch}))
+        .send()
+        .await
+        .unwrap();
+    ok(res).await;
+    assert_eq!(
+        shown(&line(&certificate(ivan.clone()).await, &math)["exam"]),
+        "4"
+    );
+    assert_eq!(line(&certificate(ivan).await, &math)["exam_kind"], "school");
+    assert_eq!(
+        shown(&line(&certificate(oleg.clone()).await, &math)["exam"]),
+        "2"
+    );
+    let debts = app
+        .get_json(&format!("/api/v1/students/{oleg}/debts"), &zavuch)
+        .await;
+    assert_eq!(debts["debts"][0]["slot"], "exam", "{debts}");
+    assert_eq!(debts["debts"][0]["stage"], "open", "{debts}");
+}
