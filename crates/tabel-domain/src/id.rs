@@ -126,6 +126,8 @@ typed_id!(
     ExamBatchId,
     /// One pupil's exam result.
     ExamResultId,
+    /// An exemption of a pupil from a subject (освобождение).
+    ExemptionId,
 );
 
 #[cfg(test)]

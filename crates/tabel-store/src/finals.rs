@@ -163,6 +163,13 @@ pub async fn write(
     }
 }
 
+/// Removes a final mark (an exemption's «осв.» that no longer holds, a derived итоговая whose
+/// year mark is gone) while it still has `version`; whether it did.
+pub async fn delete(conn: &mut Conn<'_>, id: i64, version: i64) -> Result<bool> {
+    const SQL: &str = "DELETE FROM final_marks WHERE id = $1 AND version = $2";
+    Ok(execute!(conn, SQL, id, version)? == 1)
+}
+
 /// One final mark.
 pub async fn get(conn: &mut Conn<'_>, id: i64) -> Result<Option<FinalRecord>> {
     const SQL: &str = final_sql!("WHERE f.id = $1");

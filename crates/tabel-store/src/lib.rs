@@ -23,6 +23,7 @@ pub mod diary;
 pub mod erasure;
 mod error;
 pub mod exams;
+pub mod exemptions;
 pub mod extracts;
 pub mod finals;
 pub mod homework_files;

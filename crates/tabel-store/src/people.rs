@@ -511,6 +511,7 @@ const PERSON_REFS: &[Ref] = refs![
     ("thematic_plans", "teacher_id"),
     ("homework_files", "uploaded_by_person"),
     ("erasure_requests", "parent_id"),
+    ("exemptions", "student_id"),
 ];
 
 /// Rows naming a person, per table and column (only those with rows).

@@ -69,6 +69,7 @@ pub(crate) fn router(state: &AppState) -> Router<AppState> {
     let router = crate::finals::api::routes(router);
     let router = crate::extracts::api::routes(router);
     let router = crate::debts::api::routes(router);
+    let router = crate::certificate::api::routes(router);
     let router = crate::setup::api::routes(router);
     let router = crate::people::api::routes(router);
     let router = crate::record::api_routes(router);

@@ -18,6 +18,7 @@ use std::collections::{BTreeMap, HashMap};
 use tabel_app::AppError;
 use tabel_app::journal::PolicyView;
 use tabel_domain::SchoolId;
+use tabel_domain::finals::FinalRule;
 use tabel_domain::journal::{Attendance, GradingPolicy, Scale, WorkType};
 
 pub(crate) fn router() -> Router<AppState> {
@@ -57,6 +58,8 @@ struct PolicyPage<'a> {
     thresholds: [String; 3],
     min_marks: String,
     two_caps: bool,
+    /// (code, label, chosen): how the итоговая mark follows from the year and exam marks.
+    final_rules: Vec<(&'static str, String, bool)>,
     notice: bool,
     errors: Vec<(String, String)>,
 }
@@ -133,6 +136,16 @@ fn page<'s>(
         thresholds: p.thresholds.map(decimal),
         min_marks: p.min_marks.to_string(),
         two_caps: p.two_caps,
+        final_rules: FinalRule::ALL
+            .into_iter()
+            .map(|r| {
+                (
+                    r.code(),
+                    t.get(&format!("policy-final-rule-{}", r.code())),
+                    r == p.final_rule,
+                )
+            })
+            .collect(),
         notice: false,
         errors: Vec::new(),
         nav: user.nav.clone(),
@@ -229,6 +242,8 @@ fn parse(f: &Fields, base: &GradingPolicy) -> Result<GradingPolicy, BTreeMap<Str
             thresholds,
             min_marks,
             two_caps: !field(f, "two_caps").is_empty(),
+            // An unknown or missing choice keeps the rule as it was.
+            final_rule: FinalRule::parse(field(f, "final_rule")).unwrap_or(base.final_rule),
         }),
         _ => Err(errors),
     }

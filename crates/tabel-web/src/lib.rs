@@ -10,6 +10,7 @@ mod api;
 mod assessment;
 mod assets;
 mod auth;
+mod certificate;
 mod consent;
 mod contact;
 mod debts;
@@ -120,6 +121,7 @@ pub fn router(state: AppState) -> Router {
         .merge(exams::pages::router())
         .merge(finals::pages::router())
         .merge(debts::pages::router())
+        .merge(certificate::pages::router())
         .merge(contact::pages::router())
         .merge(notify::pages::router())
         .merge(diary::pages::router())

@@ -425,6 +425,8 @@ struct SchoolRecordPage<'a> {
     /// The class's page ("" when none).
     class_href: String,
     student_href: String,
+    /// The pupil's exam and итоговая marks and exemptions.
+    certificate_href: String,
     born: String,
     enrolled: String,
     /// "Сформировано 28.11.2026" (for the printout).
@@ -460,6 +462,7 @@ async fn school_page(
             .map(|g| format!("/school/classes/{}", g.id))
             .unwrap_or_default(),
         student_href: format!("/students/{student}"),
+        certificate_href: format!("/school/students/{student}/certificate"),
         born: card.person.birth_date.map(date).unwrap_or_default(),
         enrolled: date(card.enrolled_on),
         printed: t.with("record-printed", "date", date(state.app.today())),

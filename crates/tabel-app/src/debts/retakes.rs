@@ -236,6 +236,15 @@ impl App {
                 now,
             )
             .await?;
+            // A cleared year or exam mark changes the итоговая.
+            let w = crate::finals::Writer {
+                now,
+                today,
+                actor: Some(p.user),
+                client,
+            };
+            crate::finals::settle_certificate(c, &w, (f.school, f.year, f.student, f.subject))
+                .await?;
         }
         let retakes = repo::retakes_of_debt(c, id).await?;
         tx.commit().await?;

@@ -283,6 +283,13 @@ impl App {
                 published_at,
             };
             announce(c, actor, &stored, "exam.import", client, self.now()).await?;
+            let w = crate::finals::Writer {
+                now: self.now(),
+                today: self.today(),
+                actor,
+                client,
+            };
+            crate::finals::take_exam_result(c, &w, &stored).await?;
         }
         let batch = repo::get_batch(c, batch).await?.ok_or(AppError::NotFound)?;
         tx.commit().await?;

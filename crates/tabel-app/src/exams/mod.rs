@@ -44,6 +44,19 @@ pub use desk::*;
 pub use import::*;
 pub use publish::*;
 
+/// Audits a result written (and announces it when it is published), for the other features
+/// that write results (exam marks entered by hand).
+pub(crate) async fn announce_result(
+    c: &mut Conn<'_>,
+    actor: Option<UserId>,
+    r: &ExamResult,
+    action: &str,
+    client: &Client,
+    at: OffsetDateTime,
+) -> Result<(), AppError> {
+    publish::announce(c, actor, r, action, client, at).await
+}
+
 /// The largest file accepted (a school's results are a few hundred kilobytes).
 pub const MAX_FILE_BYTES: usize = 2 * 1024 * 1024;
 /// The most results one publication request may name.

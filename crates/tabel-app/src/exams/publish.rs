@@ -152,6 +152,13 @@ impl App {
                     ..r
                 };
                 announce(c, Some(p.user), &r, "exam.publish", client, self.now()).await?;
+                let w = crate::finals::Writer {
+                    now: self.now(),
+                    today: self.today(),
+                    actor: Some(p.user),
+                    client,
+                };
+                crate::finals::take_exam_result(c, &w, &r).await?;
                 published.push(id);
             } else {
                 already += 1;

@@ -22,12 +22,16 @@ use tabel_store::school::{self as school_repo, Group, Period};
 use tabel_store::{Conn, outbox};
 use time::Date;
 
+mod certificate;
+mod exemptions;
 mod forecast;
 mod proposals;
 mod set;
 mod sheet;
 mod summary;
 
+pub use certificate::*;
+pub use exemptions::*;
 pub use forecast::*;
 pub use proposals::*;
 pub use set::*;

@@ -81,6 +81,21 @@ impl App {
                 );
                 continue;
             }
+            // The «осв.» an exemption gave stays while the exemption covers the cell: the
+            // administration ends the exemption first.
+            if let Some(f) = &row.current
+                && f.proposal_basis.as_deref() == Some(super::EXEMPTION_BASIS)
+                && value != FinalValue::Exempt
+            {
+                errors.insert(
+                    format!("rows[{i}].value"),
+                    format!(
+                        "the pupil is exempted ({}): end the exemption first",
+                        f.reason
+                    ),
+                );
+                continue;
+            }
             let correction = sheet.is_correction(row);
             if correction && !sheet.may_correct {
                 return Err(if closed && sheet.teaches {
@@ -179,6 +194,20 @@ impl App {
                 (today, now, Some(p.user.get()), client),
             )
             .await?;
+            if stored.slot == Slot::Year {
+                let w = super::Writer {
+                    now,
+                    today,
+                    actor: Some(p.user),
+                    client,
+                };
+                super::settle_certificate(
+                    c,
+                    &w,
+                    (v.group.school, v.group.year, stored.student, subject),
+                )
+                .await?;
+            }
             out.push(stored);
         }
         tx.commit().await?;

@@ -13,6 +13,8 @@ pub enum ExamKind {
     Oge,
     /// ЕГЭ, the unified state exam after grade 11 (a test score 0–100).
     Ege,
+    /// ГВЭ, the state final exam in the other form (marks 2–5), after grade 9 or 11.
+    Gve,
     /// ВПР, the all-Russian check works.
     Vpr,
     /// The итоговое собеседование по русскому языку in grade 9 (зачёт/незачёт).
@@ -23,9 +25,10 @@ pub enum ExamKind {
 
 impl ExamKind {
     /// Every kind.
-    pub const ALL: [ExamKind; 5] = [
+    pub const ALL: [ExamKind; 6] = [
         ExamKind::Oge,
         ExamKind::Ege,
+        ExamKind::Gve,
         ExamKind::Vpr,
         ExamKind::Interview,
         ExamKind::School,
@@ -36,6 +39,7 @@ impl ExamKind {
         match self {
             ExamKind::Oge => "oge",
             ExamKind::Ege => "ege",
+            ExamKind::Gve => "gve",
             ExamKind::Vpr => "vpr",
             ExamKind::Interview => "interview",
             ExamKind::School => "school",
@@ -47,6 +51,7 @@ impl ExamKind {
         match self {
             ExamKind::Oge => "ОГЭ",
             ExamKind::Ege => "ЕГЭ",
+            ExamKind::Gve => "ГВЭ",
             ExamKind::Vpr => "ВПР",
             ExamKind::Interview => "итоговое собеседование",
             ExamKind::School => "школьный экзамен",
@@ -111,7 +116,7 @@ impl ExamKind {
                 Some(n) if n <= 100 => u8::try_from(n).map(ExamMark::Score).map_err(|_| bad()),
                 _ => Err(bad()),
             },
-            ExamKind::Oge | ExamKind::Vpr | ExamKind::School => {
+            ExamKind::Oge | ExamKind::Gve | ExamKind::Vpr | ExamKind::School => {
                 let named = match key.as_str() {
                     "отлично" | "отл" => Some(5),
                     "хорошо" | "хор" => Some(4),
@@ -168,6 +173,21 @@ impl ExamMark {
                 .ok()
                 .filter(|n| (2..=5).contains(n))
                 .map(ExamMark::Mark),
+        }
+    }
+
+    /// The final mark an exam of `kind` gives its subject's exam column: the marks of ОГЭ, ГВЭ
+    /// and the school's exams, and зачёт/незачёт of a school exam. ЕГЭ test scores, ВПР and the
+    /// собеседование are no subject's exam mark (the ЕГЭ does not enter the аттестат's marks).
+    pub fn exam_final(self, kind: ExamKind) -> Option<crate::finals::FinalValue> {
+        use crate::finals::FinalValue;
+        match (kind, self) {
+            (ExamKind::Oge | ExamKind::Gve | ExamKind::School, ExamMark::Mark(n)) => {
+                Some(FinalValue::Points(n))
+            }
+            (ExamKind::School, ExamMark::Pass) => Some(FinalValue::Pass),
+            (ExamKind::School, ExamMark::Fail) => Some(FinalValue::Fail),
+            _ => None,
         }
     }
 

@@ -10,12 +10,16 @@
 //! A file per topic; everything public is re-exported here, so `tabel_domain::finals::X` names
 //! it wherever it lives.
 
+mod certificate;
+mod exemption;
 mod forecast;
 mod proposal;
 mod records;
 mod statistics;
 mod values;
 
+pub use certificate::*;
+pub use exemption::*;
 pub use forecast::*;
 pub use proposal::*;
 pub use records::*;

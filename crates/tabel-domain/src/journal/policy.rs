@@ -49,6 +49,9 @@ pub struct GradingPolicy {
     pub min_marks: u8,
     /// Whether a "2" in the period keeps the proposal below 5.
     pub two_caps: bool,
+    /// How the итоговая mark follows from the year and exam marks.
+    #[serde(default)]
+    pub final_rule: crate::finals::FinalRule,
 }
 
 /// Why a policy was refused.
@@ -116,6 +119,7 @@ impl Default for GradingPolicy {
             thresholds: [250, 350, 450],
             min_marks: 3,
             two_caps: false,
+            final_rule: crate::finals::FinalRule::default(),
         }
     }
 }

@@ -337,6 +337,8 @@ struct FinalsPage<'a> {
     /// Debts not yet cleared (and those cleared lately): (subject, slot, arisen, deadline,
     /// retakes, state).
     debts: Vec<(String, String, String, String, String, String)>,
+    /// Exemptions (освобождение): (subject, "01.09.2026 – 28.12.2026", the document).
+    exemptions: Vec<(String, String, String)>,
 }
 
 fn code_of<T: serde::Serialize>(v: &T) -> String {
@@ -436,6 +438,28 @@ async fn finals_page(
             .collect(),
         forecast: v.forecast.iter().map(|f| forecast_line(&t, f)).collect(),
         exams: crate::exams::pages::diary_exams(&state, &user, student).await?,
+        exemptions: state
+            .app
+            .student_exemptions(&user.who.principal, student)
+            .await?
+            .iter()
+            .map(|e| {
+                (
+                    e.subject_name.clone(),
+                    format!(
+                        "{} – {}",
+                        tabel_present::date(e.starts_on),
+                        tabel_present::date(e.ends_on)
+                    ),
+                    format!(
+                        "{} № {} от {}",
+                        e.document.kind.russian(),
+                        e.document.number,
+                        tabel_present::date(e.document.issued_on)
+                    ),
+                )
+            })
+            .collect(),
         deferrals: debts
             .deferrals
             .iter()

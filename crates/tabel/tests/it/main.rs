@@ -19,6 +19,7 @@ mod diary_ui;
 mod exams;
 mod extracts;
 mod finals;
+mod finals_exam;
 mod fuzz_http;
 mod homework_files;
 mod input;

@@ -15,6 +15,7 @@ const PUPIL_READS: &[&str] = &[
     "/forecast",
     "/debts",
     "/exams",
+    "/certificate",
     "/record",
     "/homework",
     "/assessments",
