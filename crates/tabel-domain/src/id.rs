@@ -126,6 +126,8 @@ typed_id!(
     ExamBatchId,
     /// One pupil's exam result.
     ExamResultId,
+    /// A family's absence note (объяснительная, справка) about a pupil's absence.
+    AbsenceNoteId,
 );
 
 #[cfg(test)]

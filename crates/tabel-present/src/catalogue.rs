@@ -13,6 +13,9 @@ const EN_MAIN: &str = include_str!("../locales/en/main.ftl");
 /// What pages, notifications and documents share: periods, counted words.
 const RU_COMMON: &str = include_str!("../locales/ru/common.ftl");
 const EN_COMMON: &str = include_str!("../locales/en/common.ftl");
+/// The absence notes' pages (a file of their own: a feature added beside the others).
+const RU_NOTES: &str = include_str!("../locales/ru/notes.ftl");
+const EN_NOTES: &str = include_str!("../locales/en/notes.ftl");
 
 /// The compiled translations.
 pub struct Catalogue {
@@ -53,8 +56,8 @@ impl Catalogue {
     /// Loads the bundled files.
     pub fn new() -> Catalogue {
         Catalogue {
-            ru: bundle(unic_langid::langid!("ru"), &[RU_MAIN, RU_COMMON]),
-            en: bundle(unic_langid::langid!("en"), &[EN_MAIN, EN_COMMON]),
+            ru: bundle(unic_langid::langid!("ru"), &[RU_MAIN, RU_COMMON, RU_NOTES]),
+            en: bundle(unic_langid::langid!("en"), &[EN_MAIN, EN_COMMON, EN_NOTES]),
         }
     }
 
@@ -162,6 +165,7 @@ mod tests {
     fn both_languages_have_the_same_messages_and_parse_cleanly() {
         assert_eq!(ids(RU_MAIN), ids(EN_MAIN));
         assert_eq!(ids(RU_COMMON), ids(EN_COMMON));
+        assert_eq!(ids(RU_NOTES), ids(EN_NOTES));
     }
 
     #[test]
@@ -169,6 +173,7 @@ mod tests {
         let main = ids(RU_MAIN);
         let twice: Vec<String> = ids(RU_COMMON)
             .into_iter()
+            .chain(ids(RU_NOTES))
             .filter(|id| main.binary_search(id).is_ok())
             .collect();
         assert!(twice.is_empty(), "{twice:?}");
