@@ -247,6 +247,18 @@ impl App {
         Ok((card.school, class.id))
     }
 
+    /// Whether `p` sends notes for the pupil (a legal representative with the diary consent):
+    /// asked before a note's body is read, so that others learn nothing from its validation.
+    pub async fn absence_note_sender(
+        &self,
+        p: &Principal,
+        student: PersonId,
+    ) -> Result<(), AppError> {
+        let mut c = self.db.acquire().await?;
+        self.sender_gate(&mut c.conn(), p, student).await?;
+        Ok(())
+    }
+
     /// Whether `p` may send a note for the pupil, decided before a scan is read: 404 for a
     /// pupil they do not see, 403 for one they may not send for (the pupil themself, staff),
     /// the consent refusal, and the daily upload limit when used up.

@@ -240,6 +240,8 @@ async fn send_note(
             no_empty_scan(form.scan),
         )
     } else {
+        // Before the body is judged: a stranger learns nothing from its validation.
+        state.app.absence_note_sender(p, student).await?;
         let ApiJson(b) = ApiJson::<NoteRequest>::from_request(req, &state).await?;
         (parse_note(&b.from, &b.to, &b.reason, b.text)?, None)
     };
