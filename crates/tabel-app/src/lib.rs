@@ -4,6 +4,7 @@
 //! API and the CLI all call these, so they share one set of rules.
 #![forbid(unsafe_code)]
 
+pub mod absence_notes;
 pub mod admin;
 pub mod assessment;
 pub mod auth;

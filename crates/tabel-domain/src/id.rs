@@ -128,6 +128,8 @@ typed_id!(
     ExamResultId,
     /// An exemption of a pupil from a subject (освобождение).
     ExemptionId,
+    /// A family's absence note (объяснительная, справка) about a pupil's absence.
+    AbsenceNoteId,
 );
 
 #[cfg(test)]

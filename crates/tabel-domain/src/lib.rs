@@ -5,6 +5,7 @@
 //! the audit hash chain. Storage, HTTP and the CLI build on these types.
 #![forbid(unsafe_code)]
 
+pub mod absence;
 pub mod access;
 pub mod assessment;
 pub mod audit;

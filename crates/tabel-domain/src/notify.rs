@@ -29,6 +29,8 @@ coded_enum!(
         Homework = "homework",
         /// The weekly forecast of the period's final marks, per child (point 4).
         Forecast = "forecast",
+        /// An absence note accepted or rejected by the class teacher (`absence_note.decided`).
+        Note = "absence_note",
     }
 );
 
@@ -96,6 +98,7 @@ impl EventKind {
             "exam.result_published" => Some(EventKind::Exam),
             "mark.recorded" | "mark.changed" => Some(EventKind::Mark),
             "homework.published" => Some(EventKind::Homework),
+            "absence_note.decided" => Some(EventKind::Note),
             _ => None,
         }
     }
@@ -117,7 +120,7 @@ impl EventKind {
     /// in the evening digest, the forecast weekly; to the preferred contacts.
     pub fn default_setting(self) -> EventSetting {
         let mode = match self {
-            EventKind::Final | EventKind::Exam => Mode::Immediate,
+            EventKind::Final | EventKind::Exam | EventKind::Note => Mode::Immediate,
             EventKind::Mark | EventKind::Homework => Mode::Daily,
             EventKind::Forecast => Mode::Weekly,
         };
@@ -517,6 +520,8 @@ impl From<WebhookUrl> for String {
 /// (or `*`), and the outbox refuses (in debug builds) a topic that is not here, so that the
 /// list cannot fall behind the code.
 pub const TOPICS: &[&str] = &[
+    "absence_note.decided",
+    "absence_note.sent",
     "assessment.planned",
     "attendance.set",
     "consent.changed",

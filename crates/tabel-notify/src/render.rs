@@ -150,6 +150,40 @@ pub fn mark(
     }
 }
 
+/// An absence note accepted or rejected (with the class teacher's comment).
+pub fn absence_note(
+    (pupil, school): (&str, &str),
+    accepted: bool,
+    (from, to): (Option<Date>, Option<Date>),
+    comment: &str,
+    public_url: &str,
+) -> Message {
+    let what = if accepted {
+        "Объяснительная принята"
+    } else {
+        "Объяснительная отклонена"
+    };
+    let dates = match (from, to) {
+        (Some(a), Some(b)) if a == b => format!(" за {}", date(a)),
+        (Some(a), Some(b)) => format!(" за {}–{}", date(a), date(b)),
+        _ => String::new(),
+    };
+    let comment = comment.trim();
+    let comment_part = if comment.is_empty() {
+        String::new()
+    } else {
+        format!("\nКомментарий: {comment}")
+    };
+    Message {
+        subject: format!("{what}: {pupil}"),
+        text: format!(
+            "{pupil}, {school}.\n{what}{dates}.{comment_part}{}",
+            footer(public_url)
+        ),
+        line: format!("{pupil}: {}{dates}", what.to_lowercase()),
+    }
+}
+
 /// Homework set for a lesson.
 pub fn homework(
     (pupil, school): (&str, &str),

@@ -16,6 +16,9 @@ const EN_COMMON: &str = include_str!("../locales/en/common.ftl");
 /// Exam and итоговая marks, exemptions.
 const RU_CERTIFICATE: &str = include_str!("../locales/ru/certificate.ftl");
 const EN_CERTIFICATE: &str = include_str!("../locales/en/certificate.ftl");
+/// The absence notes' pages (a file of their own: a feature added beside the others).
+const RU_NOTES: &str = include_str!("../locales/ru/notes.ftl");
+const EN_NOTES: &str = include_str!("../locales/en/notes.ftl");
 
 /// The compiled translations.
 pub struct Catalogue {
@@ -58,11 +61,11 @@ impl Catalogue {
         Catalogue {
             ru: bundle(
                 unic_langid::langid!("ru"),
-                &[RU_MAIN, RU_COMMON, RU_CERTIFICATE],
+                &[RU_MAIN, RU_COMMON, RU_CERTIFICATE, RU_NOTES],
             ),
             en: bundle(
                 unic_langid::langid!("en"),
-                &[EN_MAIN, EN_COMMON, EN_CERTIFICATE],
+                &[EN_MAIN, EN_COMMON, EN_CERTIFICATE, EN_NOTES],
             ),
         }
     }
@@ -172,6 +175,7 @@ mod tests {
         assert_eq!(ids(RU_MAIN), ids(EN_MAIN));
         assert_eq!(ids(RU_COMMON), ids(EN_COMMON));
         assert_eq!(ids(RU_CERTIFICATE), ids(EN_CERTIFICATE));
+        assert_eq!(ids(RU_NOTES), ids(EN_NOTES));
     }
 
     #[test]
@@ -180,6 +184,7 @@ mod tests {
         let twice: Vec<String> = ids(RU_COMMON)
             .into_iter()
             .chain(ids(RU_CERTIFICATE))
+            .chain(ids(RU_NOTES))
             .filter(|id| main.binary_search(id).is_ok())
             .collect();
         assert!(twice.is_empty(), "{twice:?}");

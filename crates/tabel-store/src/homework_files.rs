@@ -115,7 +115,7 @@ pub async fn claim_lesson(conn: &mut Conn<'_>, lesson: LessonId) -> Result<bool>
 }
 
 /// The bytes a user uploaded since an instant: homework files (deleted ones too, or deleting
-/// would make room again) and scans of consent applications.
+/// would make room again), scans of consent applications and of absence notes.
 pub async fn bytes_uploaded_since(
     conn: &mut Conn<'_>,
     user: UserId,
@@ -124,7 +124,9 @@ pub async fn bytes_uploaded_since(
     const SQL: &str = "SELECT CAST(COALESCE((SELECT SUM(size_bytes) FROM homework_files \
          WHERE uploaded_by = $1 AND uploaded_at >= $2), 0) \
          + COALESCE((SELECT SUM(size_bytes) FROM consent_scans \
-         WHERE uploaded_by = $1 AND uploaded_at >= $2), 0) AS BIGINT)";
+         WHERE uploaded_by = $1 AND uploaded_at >= $2), 0) \
+         + COALESCE((SELECT SUM(scan_size) FROM absence_notes \
+         WHERE sent_by_user = $1 AND sent_at >= $2), 0) AS BIGINT)";
     Ok(fetch_scalar!(conn, i64, SQL, user.get(), since)?)
 }
 

@@ -11,6 +11,7 @@
 
 #[macro_use]
 mod macros;
+pub mod absence_notes;
 pub mod accounts;
 pub mod assessment;
 pub mod audit;

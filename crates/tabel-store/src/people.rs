@@ -512,6 +512,9 @@ const PERSON_REFS: &[Ref] = refs![
     ("homework_files", "uploaded_by_person"),
     ("erasure_requests", "parent_id"),
     ("exemptions", "student_id"),
+    ("absence_notes", "student_id"),
+    ("absence_notes", "sent_by"),
+    ("absence_notes", "decided_by"),
 ];
 
 /// Rows naming a person, per table and column (only those with rows).

@@ -76,6 +76,7 @@ pub(crate) fn router(state: &AppState) -> Router<AppState> {
     let router = crate::contact::api::routes(router);
     let router = crate::notify::api::routes(router);
     let router = crate::diary::api::routes(router);
+    let router = crate::absence_notes::api::routes(router);
     let router = crate::stats::api::routes(router);
     let router = crate::teaching::api::routes(router);
     let router = crate::structure::api::routes(router);

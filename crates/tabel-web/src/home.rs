@@ -61,6 +61,8 @@ struct HomePage<'a> {
     my_diary: Option<String>,
     /// The teacher's deferred final marks whose deferral ended: set the mark (reminders).
     deferrals_due: Vec<Link>,
+    /// For a class teacher, administrator or deputy head: absence notes waiting for them.
+    notes_waiting: Option<i64>,
 }
 
 /// The translated name of a role.
@@ -216,7 +218,9 @@ async fn build<'s>(
             ))
         })
         .collect();
+    let notes_waiting = state.app.absence_notes_waiting(&user.who.principal).await?;
     Ok(HomePage {
+        notes_waiting,
         deferrals_due,
         my_diary: home.my_diary.map(|me| format!("/diary/{me}")),
         t,

@@ -4,6 +4,7 @@
 //! permission logic here.
 #![forbid(unsafe_code)]
 
+mod absence_notes;
 mod account;
 mod admin;
 mod api;
@@ -125,6 +126,7 @@ pub fn router(state: AppState) -> Router {
         .merge(contact::pages::router())
         .merge(notify::pages::router())
         .merge(diary::pages::router())
+        .merge(absence_notes::pages::router())
         .merge(record::router())
         .merge(thematic::pages::router())
         .merge(stats::pages::router())

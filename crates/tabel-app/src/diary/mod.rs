@@ -115,7 +115,7 @@ impl App {
     }
 
     /// The gate, then the pupil with today's groups.
-    async fn diary_child(
+    pub(crate) async fn diary_child(
         &self,
         c: &mut Conn<'_>,
         p: &Principal,

@@ -1,6 +1,7 @@
 //! Attendance: setting a pupil's code on a lesson, checked against the school's policy.
 
 use super::*;
+use tabel_domain::absence::{AbsenceNote, NoteReason};
 
 /// The command to record, change (with `version`) or clear (an empty code) attendance.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -55,6 +56,85 @@ fn attendance_code(policy: &GradingPolicy, raw: &str) -> Result<Attendance, AppE
             "use ill, excused, unexcused or late (or the letters Б, УП, Н, ОП)",
         )),
     }
+}
+
+/// The reason an absence excused by a note carries: «Объяснительная № 12 (болезнь)».
+fn note_reason(n: &AbsenceNote) -> String {
+    let why = match n.reason {
+        NoteReason::Illness => "болезнь",
+        NoteReason::Family => "семейные обстоятельства",
+        NoteReason::Other => "иная причина",
+    };
+    format!("Объяснительная № {} ({why})", n.id)
+}
+
+/// Excuses a pupil's absences without a reason (Н) within an accepted note's dates: each gets
+/// the note's code (Б for an illness, УП otherwise) and the note as its reason (a reason the
+/// teacher wrote stays), through the journal's versioned write with its audit record and
+/// event, in the caller's transaction. Absences in a closed period are left as they are (an
+/// administrator corrects those with a reason). Returns how many were excused and how many
+/// were left in closed periods.
+pub(crate) async fn excuse_absences_in(
+    c: &mut Conn<'_>,
+    p: &Principal,
+    note: &AbsenceNote,
+    client: &Client,
+    now: OffsetDateTime,
+) -> Result<(i64, i64), AppError> {
+    let code = note.reason.attendance();
+    let note_text = note_reason(note);
+    let (mut excused, mut closed) = (0, 0);
+    for e in repo::unexcused_of_student(c, note.student, (note.from, note.to)).await? {
+        let Some(lesson) = tt::get_lesson(c, e.lesson).await? else {
+            continue;
+        };
+        let period = repo::period_on(c, lesson.year, lesson.grade, lesson.on).await?;
+        if period.is_some_and(|(_, locked)| locked) {
+            closed += 1;
+            continue;
+        }
+        let reason = if e.reason.trim().is_empty() {
+            note_text.clone()
+        } else {
+            e.reason.clone()
+        };
+        let write = AttendanceWrite {
+            code: code.code(),
+            minutes_late: None,
+            reason: &reason,
+            by: Some(p.user),
+            now,
+        };
+        repo::update_attendance(c, e.id, e.version, &write)
+            .await
+            .map_err(|err| match err {
+                StoreError::Stale => stale("the attendance", None),
+                err => err.into(),
+            })?;
+        let stored = repo::get_attendance(c, e.id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let after = attendance_json(&stored);
+        write_audit(
+            c,
+            Audit {
+                school: lesson.school,
+                actor: p.user.get(),
+                action: "attendance.set",
+                entity: "attendance",
+                key: cell_key(lesson.id.get(), note.student),
+                before: Some(attendance_json(&e)),
+                after: Some(after.clone()),
+                reason: Some(&note_text),
+            },
+            client,
+            now,
+        )
+        .await?;
+        outbox::emit(c, Some(lesson.school), "attendance.set", &after, now).await?;
+        excused += 1;
+    }
+    Ok((excused, closed))
 }
 
 impl App {
@@ -145,6 +225,15 @@ impl App {
         }
         let policy = self.policy_of(c, lesson.school).await?;
         let code = attendance_code(&policy.policy, &input.code)?;
+        // An absence recorded without a reason on a day an accepted absence note covers is
+        // excused by the note as it is recorded: the family already said why.
+        let note = match code {
+            Attendance::Unexcused => {
+                tabel_store::absence_notes::accepted_covering(c, student, lesson.on).await?
+            }
+            _ => None,
+        };
+        let code = note.as_ref().map_or(code, |n| n.reason.attendance());
         let minutes_late = match (code, input.minutes_late) {
             (Attendance::Late, Some(m)) if (1..=90).contains(&m) => Some(m),
             (Attendance::Late, Some(_)) => {
@@ -154,9 +243,12 @@ impl App {
             (_, _) => None,
         };
         let mut errors = FieldErrors::new();
-        let reason = text("reason", input.reason.as_deref().unwrap_or(""), &mut errors);
+        let mut reason = text("reason", input.reason.as_deref().unwrap_or(""), &mut errors);
         if !errors.is_empty() {
             return Err(AppError::Invalid(errors));
+        }
+        if let Some(n) = note.as_ref().filter(|_| reason.is_empty()) {
+            reason = note_reason(n);
         }
         let write = AttendanceWrite {
             code: code.code(),
@@ -204,6 +296,11 @@ impl App {
         )
         .await?;
         outbox::emit(c, Some(lesson.school), "attendance.set", &after, now).await?;
+        if let Some(n) = &note
+            && existing.as_ref().is_none_or(|e| e.code != stored.code)
+        {
+            tabel_store::absence_notes::add_excused(c, n.id, 1).await?;
+        }
         Ok(Some(stored))
     }
 

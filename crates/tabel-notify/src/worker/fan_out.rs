@@ -253,6 +253,16 @@ impl Worker {
                         url,
                     )
                 }
+                EventKind::Note => render::absence_note(
+                    who,
+                    str_of(v, "state") == Some("accepted"),
+                    (
+                        str_of(v, "from").and_then(render::iso_date),
+                        str_of(v, "to").and_then(render::iso_date),
+                    ),
+                    str_of(v, "comment").unwrap_or(""),
+                    url,
+                ),
                 EventKind::Forecast => continue,
             };
             out.push(About {

@@ -172,3 +172,20 @@ pub async fn attendance_of_group(
     .map(AttendanceEntry::try_from)
     .collect()
 }
+
+/// A pupil's absences without a reason (Н) on lessons within a date range, by date.
+pub async fn unexcused_of_student(
+    conn: &mut Conn<'_>,
+    student: PersonId,
+    (from, to): (Date, Date),
+) -> Result<Vec<AttendanceEntry>> {
+    const SQL: &str = attendance_sql!(
+        "JOIN lessons l ON l.id = a.lesson_id \
+         WHERE a.student_id = $1 AND a.code = 'unexcused' AND l.on_date >= $2 AND l.on_date <= $3 \
+         ORDER BY l.on_date, l.id"
+    );
+    fetch_all!(conn, AttendanceRow, SQL, student.get(), from, to)?
+        .into_iter()
+        .map(AttendanceEntry::try_from)
+        .collect()
+}

@@ -44,10 +44,12 @@ pub enum Section {
     Teachers,
     /// Periods, holidays, bells.
     Calendar,
+    /// Absence notes sent by the family.
+    Notes,
 }
 
 impl Section {
-    const ALL: [Section; 10] = [
+    const ALL: [Section; 11] = [
         Section::Today,
         Section::Week,
         Section::Marks,
@@ -58,6 +60,7 @@ impl Section {
         Section::Recommendations,
         Section::Teachers,
         Section::Calendar,
+        Section::Notes,
     ];
 
     /// The path after `/diary/{student}`.
@@ -73,6 +76,7 @@ impl Section {
             Section::Recommendations => "/recommendations",
             Section::Teachers => "/teachers",
             Section::Calendar => "/calendar",
+            Section::Notes => "/absence-notes",
         }
     }
 
@@ -89,6 +93,7 @@ impl Section {
             Section::Recommendations => "recommendations",
             Section::Teachers => "teachers",
             Section::Calendar => "calendar",
+            Section::Notes => "absence-notes",
         }
     }
 }

@@ -2,6 +2,7 @@
 //! a real headless Chromium, and the real `tabel` binary for the CLI).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod absence_notes;
 mod access;
 mod assessment;
 mod audit_guard;

@@ -353,6 +353,7 @@ fn kind_of(path: &str, param: &str) -> &'static str {
         "group" => "group",
         "subject" => "subject",
         "lesson" => "lesson",
+        "note" => "note",
         "school" => "school",
         "user" => "user",
         "file" if before.starts_with("/assets/") => "asset",
@@ -385,6 +386,7 @@ fn kind_of(path: &str, param: &str) -> &'static str {
             "/api/v1/timetable/" => "line",
             "/api/v1/erasure-requests/" => "erasure",
             "/api/v1/webhooks/" => "webhook",
+            "/api/v1/absence-notes/" => "note",
             b if b.ends_with("/structure/staff/") => "staff",
             _ => "missing",
         },
@@ -712,6 +714,15 @@ impl Objects {
         assert_eq!(res.status(), StatusCode::CREATED);
         let file = id(&res.json().await.unwrap());
         let spare = Spare::create(app, &deputy).await;
+        let res = crate::support::post(
+            app,
+            &app.token("parent").await,
+            &format!("/api/v1/students/{}/absence-notes", f.ivan),
+            serde_json::json!({"from": "2026-11-23", "to": "2026-11-23", "reason": "illness"}),
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::CREATED);
+        let note = id(&res.json().await.unwrap());
         let own = [
             ("student", f.ivan.to_string()),
             ("class", f.class_5a.to_string()),
@@ -723,6 +734,7 @@ impl Objects {
             ("parent", f.parent.to_string()),
             ("lesson", lesson),
             ("file", file),
+            ("note", note),
             ("date", "2026-11-30".to_owned()),
             ("lang", "ru".to_owned()),
             ("asset", "pico-2.1.1.min.css".to_owned()),
@@ -744,6 +756,7 @@ impl Objects {
             ("parent", MISSING.to_owned()),
             ("lesson", MISSING.to_owned()),
             ("file", MISSING.to_owned()),
+            ("note", MISSING.to_owned()),
         ] {
             other.insert(k, v);
         }
@@ -895,9 +908,9 @@ impl Sent {
 
 /// Kinds that are objects someone may or may not reach (the rest — dates, languages, assets —
 /// are the same for everyone).
-const OBJECTS: [&str; 11] = [
+const OBJECTS: [&str; 12] = [
     "student", "class", "group", "subject", "school", "user", "staff", "parent", "lesson", "file",
-    "missing",
+    "note", "missing",
 ];
 
 /// Roles of the first school: the other school's objects must answer them as missing ones.

@@ -1,0 +1,52 @@
+## Absence notes from families.
+diary-nav-absence-notes = Absence notes
+notes-title = Absence notes
+notes-one = Absence note
+notes-none = No absence notes yet.
+notes-none-to-decide = Nothing here.
+notes-new = Send an absence note
+notes-from = First day
+notes-to = Last day
+notes-dates = Days
+notes-reason = Reason
+notes-reason-illness = Illness
+notes-reason-family = Family circumstances
+notes-reason-other = Another reason
+notes-text = Explanation
+notes-scan = Scan of a document
+notes-scan-hint = PDF, JPEG or PNG up to 5 MB; optional.
+notes-scan-attached = A scan is attached
+notes-send = Send
+notes-sent = The note went to the class teacher.
+notes-sent-by = Sent by
+notes-decided-by = Decision
+notes-state = State
+notes-state-pending = Waiting
+notes-state-accepted = Accepted
+notes-state-rejected = Rejected
+notes-tab-pending = Waiting
+notes-tab-accepted = Accepted
+notes-tab-rejected = Rejected
+notes-tab-all = All
+notes-pupil = Pupil
+notes-comment = Comment
+notes-comment-hint = Required to reject: the family reads it
+notes-journal = In the journal
+notes-excused = { $n ->
+    [one] { $n } absence excused
+   *[other] { $n } absences excused
+}
+notes-open = Open
+notes-accept = Accept
+notes-reject = Reject
+notes-accept-explained = An accepted note excuses the absences («Н») on these days (illness for an illness, a valid reason otherwise), those marked later included.
+notes-in-diary = All notes of the pupil
+notes-home = Waiting for a decision: { $n }
+notes-error-from = The first day is at most 30 days ago, as YYYY-MM-DD.
+notes-error-to = The last day is not before the first and at most 30 days ahead.
+notes-error-reason = Choose a reason.
+notes-error-text = For another reason, explain it; at most 1000 characters.
+notes-error-file = A scan is a PDF, JPEG or PNG file.
+notes-error-file-size = The scan is larger than 5 MB; make it smaller and send it again.
+notes-error-comment = To reject a note, write a comment (at most 500 characters).
+notes-error-decided = This note has already been decided.
