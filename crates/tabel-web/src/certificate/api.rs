@@ -59,6 +59,7 @@ fn cell(f: Option<&FinalRecord>) -> Option<CellDto> {
 
 /// A subject's year, exam and итоговая marks.
 #[derive(Serialize, ToSchema)]
+#[schema(as = CertificateLineDto)]
 pub(crate) struct LineDto {
     subject_id: String,
     subject: String,
