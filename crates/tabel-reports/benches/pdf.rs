@@ -68,6 +68,19 @@ fn documents(c: &mut Criterion) {
     g.bench_function("login_letters/30_letters", |b| {
         b.iter(|| r.login_letters(black_box(&letters)))
     });
+    // Issue 17's budget: a parent's export of a full year (two children, ~1,900 rows) < 1 s.
+    let exports: Vec<_> = (0..11).map(sample::data_export_year_doc).collect();
+    let mut e = 0;
+    g.sample_size(10);
+    g.bench_function(
+        "data_export/two_children_full_year_each_time_another",
+        |b| {
+            b.iter(|| {
+                e = (e + 1) % exports.len();
+                r.data_export(black_box(&exports[e]))
+            })
+        },
+    );
     g.finish();
     c.bench_function("renderer/build_with_fonts", |b| b.iter(Renderer::embedded));
 }

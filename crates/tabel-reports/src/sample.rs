@@ -427,3 +427,156 @@ pub fn data_export_doc() -> DataExportDoc {
         ],
     }
 }
+
+/// A parent's data export at the end of a school year (the size issue 17 budgets): two children
+/// with about 470 and 420 marks, 600 and 500 homework lines, 60 and 36 final marks, absences,
+/// recommendations, and the notifications sent — about 1,900 table rows. `seed` varies the text,
+/// so that a renderer's layout memo does not hide the cost.
+pub fn data_export_year_doc(seed: usize) -> DataExportDoc {
+    let mut sections = vec![ExportSection {
+        heading: "Учётная запись".into(),
+        lines: vec![
+            "Логин: parent".into(),
+            "Язык: ru".into(),
+            format!("Создана: 01.09.2026 08:{:02}", seed % 60),
+        ],
+        columns: Vec::new(),
+        rows: Vec::new(),
+    }];
+    let table = |heading: String, columns: &[&str], rows: Vec<Vec<String>>| ExportSection {
+        heading,
+        lines: Vec::new(),
+        columns: columns.iter().map(|c| (*c).to_owned()).collect(),
+        rows,
+    };
+    let day = |n: usize| {
+        format!(
+            "{:02}.{:02}.202{}",
+            1 + n % 28,
+            1 + (n / 28) % 12,
+            6 + n % 2
+        )
+    };
+    for (child, (marks, homework, finals)) in
+        [(470, 600, 60), (420, 500, 36)].into_iter().enumerate()
+    {
+        let name = pupil_name(seed * 2 + child);
+        let k = seed * 7919 + child * 104_729;
+        sections.push(table(
+            format!("Отметки: {name}"),
+            &["Дата", "Предмет", "Отметка", "Вид работы", "Комментарий"],
+            (0..marks)
+                .map(|i| {
+                    vec![
+                        day(k + i),
+                        SUBJECTS[pick(k + i, SUBJECTS.len())].into(),
+                        ["5", "4", "3", "2", "4/5"][pick(k + i * 3, 5)].into(),
+                        [
+                            "Ответ на уроке",
+                            "Контрольная работа",
+                            "Самостоятельная работа",
+                            "Домашняя работа",
+                        ][pick(k + i * 5, 4)]
+                        .into(),
+                        if i % 9 == 0 {
+                            format!("Ошибки в задаче № {}", 10 + (k + i) % 90)
+                        } else {
+                            String::new()
+                        },
+                    ]
+                })
+                .collect(),
+        ));
+        sections.push(table(
+            format!("Посещаемость: {name}"),
+            &["Дата", "Урок", "Предмет", "Отметка", "Причина"],
+            (0..45)
+                .map(|i| {
+                    vec![
+                        day(k + i * 11),
+                        (1 + (k + i) % 6).to_string(),
+                        SUBJECTS[pick(k + i * 13, SUBJECTS.len())].into(),
+                        ["Н", "Б", "У", "ОП"][pick(k + i, 4)].into(),
+                        if i % 3 == 0 {
+                            "Справка".into()
+                        } else {
+                            String::new()
+                        },
+                    ]
+                })
+                .collect(),
+        ));
+        sections.push(table(
+            format!("Итоговые отметки: {name}"),
+            &["Предмет", "Период", "Отметка", "Выставлена"],
+            (0..finals)
+                .map(|i| {
+                    vec![
+                        SUBJECTS[i % SUBJECTS.len()].into(),
+                        format!("{} четверть", 1 + i / SUBJECTS.len()),
+                        ["5", "4", "3"][pick(k + i, 3)].into(),
+                        format!("{} 12:{:02}", day(k + i * 17), (k + i) % 60),
+                    ]
+                })
+                .collect(),
+        ));
+        sections.push(table(
+            format!("Домашние задания: {name}"),
+            &["Урок", "Предмет", "Задание", "Срок"],
+            (0..homework)
+                .map(|i| {
+                    let n = 20 + (k + i * 7) % 900;
+                    vec![
+                        day(k + i),
+                        SUBJECTS[pick(k + i * 7, SUBJECTS.len())].into(),
+                        match i % 4 {
+                            0 => format!("§ {}, упр. {n}–{}", 1 + i / 3 % 40, n + 2),
+                            1 => format!("№ {n}, {}, {}", n + 2, n + 5),
+                            2 => format!(
+                                "Прочитать с. {}–{}, ответить на вопросы",
+                                n % 140,
+                                n % 140 + 8
+                            ),
+                            _ => format!("SB p. {}, ex. {}; WB p. {}", n % 120, 1 + n % 7, n % 60),
+                        },
+                        day(k + i + 2),
+                    ]
+                })
+                .collect(),
+        ));
+        sections.push(table(
+            format!("Рекомендации учителей: {name}"),
+            &["Когда", "Учитель", "Предмет", "Текст"],
+            (0..8)
+                .map(|i| {
+                    vec![
+                        format!("{} 15:{:02}", day(k + i * 23), i * 7),
+                        pupil_name(k + i + 500),
+                        SUBJECTS[pick(k + i, SUBJECTS.len())].into(),
+                        "Повторить правила правописания безударных гласных и решить дополнительные задачи из сборника"
+                            .into(),
+                    ]
+                })
+                .collect(),
+        ));
+    }
+    sections.push(table(
+        "Уведомления, отправленные вам".into(),
+        &["Когда", "Канал", "Тема", "Состояние"],
+        (0..90)
+            .map(|i| {
+                vec![
+                    format!("{} 18:{:02}", day(seed + i * 3), i % 60),
+                    ["e-mail", "SMS"][i % 2].into(),
+                    format!("Новые отметки за {}", day(seed + i * 3)),
+                    "доставлено".into(),
+                ]
+            })
+            .collect(),
+    ));
+    DataExportDoc {
+        holder: pupil_name(seed + 1000),
+        made_at: format!("25.05.2027 14:{:02}", seed % 60),
+        sections,
+    }
+}

@@ -89,6 +89,51 @@ fn the_consent_form_names_the_parent_and_the_child() {
 }
 
 #[test]
+fn a_years_data_export_reads_as_rows_of_its_tables() {
+    let doc = sample::data_export_year_doc(3);
+    let pdf = Renderer::embedded().data_export(&doc).unwrap();
+    let Some(pp) = poppler() else { return };
+    let text = pp.text(&pdf, "sample-data-export-year").unwrap();
+    let lines: Vec<Vec<&str>> = text
+        .lines()
+        .map(|l| l.split_whitespace().collect())
+        .collect();
+    // Every row of every table is on the page, its cells on one line and in column order
+    // (the long recommendation text wraps inside its own column, so only its first word is
+    // checked).
+    let mut rows = 0;
+    for s in &doc.sections {
+        assert!(text.contains(&s.heading), "{:?}", s.heading);
+        for r in &s.rows {
+            let first: Vec<&str> = r
+                .iter()
+                .filter_map(|c| c.split_whitespace().next())
+                .collect();
+            assert!(
+                lines.iter().any(|l| {
+                    let mut at = 0;
+                    first
+                        .iter()
+                        .all(|w| match l[at..].iter().position(|x| x == w) {
+                            Some(i) => {
+                                at += i + 1;
+                                true
+                            }
+                            None => false,
+                        })
+                }),
+                "row {r:?} is not a line of the PDF"
+            );
+            rows += 1;
+        }
+    }
+    assert!(rows > 1_800, "{rows}");
+    let pages = pp.pages(&pdf, "sample-data-export-year").unwrap();
+    assert!((30..60).contains(&pages), "{pages} pages");
+    pp.first_page_png(&pdf, "sample-data-export-year").unwrap();
+}
+
+#[test]
 fn the_journal_archive_has_the_grid_topics_and_finals() {
     let pdf = Renderer::embedded()
         .journal_archive(&sample::journal_archive_doc(25))
