@@ -346,6 +346,136 @@ impl App {
         Ok(id)
     }
 
+    /// Moves a procedure to another day or lesson of its class's year (planners), checked by
+    /// the same rules as planning it: broken rules are refused (422) unless a deputy head gives
+    /// an override reason. Audited as `assessment.move`, announced as `assessment.moved`.
+    pub async fn move_assessment(
+        &self,
+        p: &Principal,
+        id: tabel_domain::AssessmentId,
+        (on, number): (Date, u8),
+        override_reason: Option<&str>,
+        client: &Client,
+    ) -> Result<Assessment, AppError> {
+        let override_reason = override_reason.map(str::trim).filter(|r| !r.is_empty());
+        if override_reason.is_some_and(|r| r.chars().count() > 500) {
+            return Err(AppError::invalid(
+                "override_reason",
+                "at most 500 characters",
+            ));
+        }
+        let mut tx = self.db.begin().await?;
+        let c = &mut tx.conn();
+        let a = repo::get_assessment(c, id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        check(may_plan(p, a.school))?;
+        let g = school_repo::get_group(c, a.class, on)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let year = school_repo::academic_year_on(c, a.school, on)
+            .await?
+            .filter(|y| y.id == a.year)
+            .ok_or_else(|| {
+                AppError::invalid("date", "the date is outside the class's school year")
+            })?;
+        let Evaluation {
+            violations,
+            subject_name,
+        } = evaluate(
+            c,
+            (&g, &year),
+            &Planned {
+                id: a.id.get(),
+                class: a.class.get(),
+                subject: a.subject.get(),
+                on,
+                number,
+            },
+            a.minutes,
+        )
+        .await?;
+        if !violations.is_empty() {
+            let messages: FieldErrors = violations
+                .iter()
+                .map(|v| {
+                    (
+                        v.rule().to_owned(),
+                        explain(v, &subject_name, &g.name, g.grade),
+                    )
+                })
+                .collect();
+            match override_reason {
+                Some(_) if p.has_role(Role::Deputy, a.school) => {}
+                Some(_) => return Err(AppError::Forbidden),
+                None => return Err(AppError::Invalid(messages)),
+            }
+        }
+        let kept = override_reason.filter(|_| !violations.is_empty());
+        repo::move_assessment(c, id, (on, number), kept).await?;
+        let now = self.now();
+        let before = serde_json::json!({"date": a.on.to_string(), "number": a.number});
+        let after = serde_json::json!({
+            "id": id.to_string(), "class_id": a.class.to_string(), "subject_id": a.subject.to_string(),
+            "date": on.to_string(), "number": number,
+            "overridden": violations.iter().map(Violation::rule).collect::<Vec<_>>(),
+        });
+        audit::append(
+            c,
+            &AuditEntry {
+                chain: a.school.get(),
+                at: now,
+                actor: Some(p.user.get()),
+                action: "assessment.move",
+                entity: "assessment",
+                entity_id: id.to_string(),
+                before: Some(before),
+                after: Some(after.clone()),
+                reason: kept,
+                origin: Some(&client.address),
+            },
+        )
+        .await?;
+        outbox::emit(c, Some(a.school), "assessment.moved", &after, now).await?;
+        let moved = repo::get_assessment(c, id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        tx.commit().await?;
+        Ok(moved)
+    }
+
+    /// A class's procedures from today on that the rules no longer allow where they stand — the
+    /// timetable changed under them (a transfer, a cancelled or extra lesson, a shortened day,
+    /// another shift) — each with the rules it now breaks (planners). A procedure a deputy head
+    /// placed over the rules with a reason is not listed: the reason stands.
+    pub async fn assessments_to_move(
+        &self,
+        p: &Principal,
+        class: GroupId,
+    ) -> Result<Vec<(Assessment, Vec<String>)>, AppError> {
+        let today = self.today();
+        let list = {
+            let mut c = self.db.acquire().await?;
+            let c = &mut c.conn();
+            let g = school_repo::get_group(c, class, today)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            check(may_plan(p, g.school))?;
+            repo::assessments_of_class(c, class, g.year).await?
+        };
+        let mut out = Vec::new();
+        for a in list.into_iter().filter(|a| a.on >= today) {
+            if a.override_reason.is_some() {
+                continue;
+            }
+            let broken = self.recheck_assessment(p, a.id).await?;
+            if !broken.is_empty() {
+                out.push((a, broken));
+            }
+        }
+        Ok(out)
+    }
+
     /// Removes a procedure from the schedule (a correction; planners).
     pub async fn remove_assessment(
         &self,

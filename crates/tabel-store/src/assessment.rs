@@ -58,6 +58,26 @@ pub async fn insert_assessment(conn: &mut Conn<'_>, a: &NewAssessment<'_>) -> Re
     )?)
 }
 
+/// Moves a procedure to another day or lesson; `override_reason` replaces the kept one (`None`:
+/// the new place keeps every rule).
+pub async fn move_assessment(
+    conn: &mut Conn<'_>,
+    id: AssessmentId,
+    (on, number): (Date, u8),
+    override_reason: Option<&str>,
+) -> Result<u64> {
+    const SQL: &str =
+        "UPDATE assessments SET on_date = $2, number = $3, override_reason = $4 WHERE id = $1";
+    Ok(execute!(
+        conn,
+        SQL,
+        id.get(),
+        on,
+        i64::from(number),
+        override_reason
+    )?)
+}
+
 /// Deletes a procedure (a correction of the schedule).
 pub async fn delete_assessment(conn: &mut Conn<'_>, id: AssessmentId) -> Result<u64> {
     const SQL: &str = "DELETE FROM assessments WHERE id = $1";

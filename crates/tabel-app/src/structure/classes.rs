@@ -425,6 +425,16 @@ impl App {
         if let Some(shift) = input.shift
             && shift != before.shift
         {
+            // The timetable's class page moves a class with its clashes seen and accepted.
+            if let Some(g) = tabel_store::school::get_group(&mut tx.conn(), id, today).await? {
+                let found =
+                    crate::timetable::shift_conflicts(&mut tx.conn(), &g, shift, today).await?;
+                if !found.is_empty() {
+                    return Err(AppError::Conflict(
+                        crate::timetable::shift_conflict_message(&found),
+                    ));
+                }
+            }
             tt::set_group_shift(&mut tx.conn(), id, shift).await?;
             changed = true;
         }

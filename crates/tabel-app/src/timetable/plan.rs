@@ -1,6 +1,7 @@
 //! Planning the timetable: bells, shifts, weekly entries with their clash checks, ending an entry and regenerating lessons.
 
 use super::*;
+use tabel_domain::school::GroupKind;
 
 /// A weekly timetable line to add. An id the form or body did not name (absent or not an id)
 /// is `None`, reported with the other fields' errors.
@@ -87,23 +88,75 @@ impl App {
         Ok(tt::bell_slots(&mut c.conn(), year.id, shift, tt::REGULAR).await?)
     }
 
-    /// Moves a class (with its subgroups) to a shift (planners).
+    /// The shift a class studies in (planners).
+    pub async fn class_shift(&self, p: &Principal, class: GroupId) -> Result<u8, AppError> {
+        let mut c = self.db.acquire().await?;
+        let c = &mut c.conn();
+        let g = repo::get_group(c, class, self.today())
+            .await?
+            .filter(|g| g.kind == GroupKind::Class)
+            .ok_or(AppError::NotFound)?;
+        check(may_plan(p, g.school))?;
+        Ok(tt::group_shift(c, class).await?)
+    }
+
+    /// What moving a class (with its subgroups) to `shift` would clash with: for each of its
+    /// weekly lines still in force, the other classes' lines at an overlapping time of their own
+    /// shift (by the bells) with the same teacher or the same room (planners). With the current
+    /// shift.
+    pub async fn class_shift_conflicts(
+        &self,
+        p: &Principal,
+        class: GroupId,
+        shift: u8,
+    ) -> Result<(u8, Vec<ShiftConflict>), AppError> {
+        if !(1..=2).contains(&shift) {
+            return Err(AppError::invalid("shift", "use 1 or 2"));
+        }
+        let mut c = self.db.acquire().await?;
+        let c = &mut c.conn();
+        let g = repo::get_group(c, class, self.today())
+            .await?
+            .filter(|g| g.kind == GroupKind::Class)
+            .ok_or(AppError::NotFound)?;
+        check(may_plan(p, g.school))?;
+        let current = tt::group_shift(c, class).await?;
+        if current == shift {
+            return Ok((current, Vec::new()));
+        }
+        let found = shift_conflicts(c, &g, shift, self.today()).await?;
+        Ok((current, found))
+    }
+
+    /// Moves a class (with its subgroups) to a shift (planners). The teachers' and rooms'
+    /// clashes the move makes ([`App::class_shift_conflicts`]) refuse it (409, naming them)
+    /// unless `accept_conflicts`: the planner has seen them and will change those lines.
     pub async fn set_class_shift(
         &self,
         p: &Principal,
         class: GroupId,
         shift: u8,
+        accept_conflicts: bool,
         client: &Client,
-    ) -> Result<(), AppError> {
+    ) -> Result<Vec<ShiftConflict>, AppError> {
         if !(1..=2).contains(&shift) {
             return Err(AppError::invalid("shift", "use 1 or 2"));
         }
         let mut tx = self.db.begin().await?;
         let g = repo::get_group(&mut tx.conn(), class, self.today())
             .await?
+            .filter(|g| g.kind == GroupKind::Class)
             .ok_or(AppError::NotFound)?;
         check(may_plan(p, g.school))?;
         let before = tt::group_shift(&mut tx.conn(), class).await?;
+        let found = if before == shift {
+            Vec::new()
+        } else {
+            shift_conflicts(&mut tx.conn(), &g, shift, self.today()).await?
+        };
+        if !found.is_empty() && !accept_conflicts {
+            return Err(AppError::Conflict(shift_conflict_message(&found)));
+        }
         tt::set_group_shift(&mut tx.conn(), class, shift).await?;
         audit_change(
             &mut tx.conn(),
@@ -114,14 +167,14 @@ impl App {
                 action: "group.shift",
                 entity_id: class.to_string(),
                 before: Some(serde_json::json!({"shift": before})),
-                after: Some(serde_json::json!({"shift": shift})),
+                after: Some(serde_json::json!({"shift": shift, "accepted_conflicts": found.len()})),
                 reason: None,
             },
             client,
         )
         .await?;
         tx.commit().await?;
-        Ok(())
+        Ok(found)
     }
 
     /// Adds a weekly line and regenerates the year's lessons from its first date (lessons with
@@ -457,4 +510,126 @@ impl App {
         tx.commit().await?;
         Ok(created)
     }
+}
+
+/// A clash that moving a class to another shift would make.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ShiftConflict {
+    /// 1 = Monday … 6 = Saturday.
+    pub weekday: u8,
+    /// The class's line: its lesson number, group and subject.
+    pub number: u8,
+    /// Its group (the class or a subgroup).
+    pub group: String,
+    /// Its subject.
+    pub subject: String,
+    /// `teacher` or `room`.
+    pub kind: &'static str,
+    /// The teacher's short name or the room.
+    pub who: String,
+    /// The other line's group, subject, lesson number and shift.
+    pub other_group: String,
+    /// Its subject.
+    pub other_subject: String,
+    /// Its lesson number.
+    pub other_number: u8,
+    /// Its shift.
+    pub other_shift: u8,
+}
+
+/// The clashes of a class's lines in force on or after `today`, moved to `shift`.
+pub(crate) async fn shift_conflicts(
+    c: &mut Conn<'_>,
+    class: &repo::Group,
+    shift: u8,
+    today: Date,
+) -> Result<Vec<ShiftConflict>, AppError> {
+    let ours: HashSet<GroupId> = repo::list_groups(c, class.year, today, None)
+        .await?
+        .into_iter()
+        .filter(|g| g.id == class.id || g.parent == Some(class.id))
+        .map(|g| g.id)
+        .collect();
+    let lines = tt::entries_of_year(c, class.year).await?;
+    let still = |l: &tt::TimetableLine| l.valid_to.is_none_or(|t| t >= today);
+    let weekly = |l: &tt::TimetableLine| WeeklyLine {
+        entry: l.id.get(),
+        weekday: l.weekday,
+        number: l.number,
+        valid_from: l.valid_from,
+        valid_to: l.valid_to,
+    };
+    let mut slots: HashMap<u8, Vec<(u8, u8)>> = HashMap::new();
+    let mut out = Vec::new();
+    for mine in lines.iter().filter(|l| ours.contains(&l.group) && still(l)) {
+        if let std::collections::hash_map::Entry::Vacant(e) = slots.entry(mine.number) {
+            e.insert(overlapping_slots(c, class.year, shift, mine.number).await?);
+        }
+        let at = slots.get(&mine.number).map_or(&[][..], Vec::as_slice);
+        for other in lines.iter().filter(|o| {
+            !ours.contains(&o.group)
+                && o.weekday == mine.weekday
+                && still(o)
+                && at.contains(&(o.shift, o.number))
+                && weekly(mine).overlaps(&weekly(o))
+        }) {
+            let clash = if other.teacher == mine.teacher {
+                Some(("teacher", mine.teacher_name.clone()))
+            } else if !mine.room.is_empty() && other.room == mine.room {
+                Some(("room", mine.room.clone()))
+            } else {
+                None
+            };
+            if let Some((kind, who)) = clash {
+                out.push(ShiftConflict {
+                    weekday: mine.weekday,
+                    number: mine.number,
+                    group: mine.group_name.clone(),
+                    subject: mine.subject_name.clone(),
+                    kind,
+                    who,
+                    other_group: other.group_name.clone(),
+                    other_subject: other.subject_name.clone(),
+                    other_number: other.number,
+                    other_shift: other.shift,
+                });
+            }
+        }
+    }
+    out.sort_by_key(|x| (x.weekday, x.number, x.kind));
+    out.dedup();
+    Ok(out)
+}
+
+/// The 409's text: the first clashes, and how many more.
+pub(crate) fn shift_conflict_message(found: &[ShiftConflict]) -> String {
+    let mut parts: Vec<String> = found
+        .iter()
+        .take(5)
+        .map(|x| {
+            format!(
+                "{}, урок {}: {} ({}) and {} in {} (shift {}, lesson {})",
+                day_name(x.weekday),
+                x.number,
+                if x.kind == "teacher" {
+                    "teacher"
+                } else {
+                    "room"
+                },
+                x.who,
+                x.other_subject,
+                x.other_group,
+                x.other_shift,
+                x.other_number
+            )
+        })
+        .collect();
+    if found.len() > 5 {
+        parts.push(format!("and {} more", found.len() - 5));
+    }
+    format!(
+        "the move to the other shift makes {} clash(es): {}; see them before moving, or accept them",
+        found.len(),
+        parts.join("; ")
+    )
 }

@@ -1441,3 +1441,49 @@ erasure-parent = Representative
 erasure-carry-out = Carry out
 erasure-refuse = Refuse
 erasure-reason = Reason for refusal
+
+## Changing the timetable from the pages (issue 18)
+lesson-number-suffix = lesson
+lesson-transfer = Move the lesson
+lesson-transfer-button = Move
+lesson-room-change = Change the room
+lesson-room-button = Change the room
+lesson-cancel-cause = Why cancelled
+cause-teacher_absent = teacher absent
+cause-class_absent = class absent
+cause-other = other
+lesson-cancelled-nothing = The lesson is cancelled: it cannot be changed.
+shift-title = Move to the other shift
+shift-same = The class already studies in this shift.
+shift-no-clashes = No clashes: teachers and rooms are free.
+shift-clashes = { $n ->
+    [one] The move makes { $n } clash:
+   *[other] The move makes { $n } clashes:
+}
+shift-line = The class's lesson
+shift-what = Taken
+shift-other = Where else
+shift-accept = I have seen the clashes and will change those lines
+shift-move = Move the class
+shift-clash-teacher = teacher
+shift-clash-room = room
+timetable-to-move = Assessment procedures the rules no longer allow
+timetable-to-move-link = Move them in the schedule of procedures
+timetable-changes = Changes
+timetable-changes-hint = Move, room, substitution and cancellation: click a lesson in the grid.
+timetable-extra = Extra lesson
+timetable-extra-button = Add the lesson
+timetable-bell-day = Shortened day
+timetable-bells-of-day = Bells on this day
+bells-variant-short = short
+bells-variant-regular = regular
+timetable-bell-day-hint = For the whole school; the short bells are set on the bells page.
+timetable-bell-day-button = Save
+timetable-worked-days = Worked Saturdays and holidays
+timetable-done-changed = The lesson is changed.
+timetable-done-extra = The extra lesson is added.
+timetable-done-bells = The day's bells are saved.
+timetable-done-shift = The class moved to the other shift.
+assessments-broken = No longer allowed by the rules
+assessments-moved = The procedure is moved.
+assessments-move = Move

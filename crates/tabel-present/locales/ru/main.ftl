@@ -1469,3 +1469,50 @@ erasure-parent = Представитель
 erasure-carry-out = Выполнить
 erasure-refuse = Отказать
 erasure-reason = Причина отказа
+
+## Changing the timetable from the pages (issue 18)
+lesson-number-suffix = урок
+lesson-transfer = Перенос урока
+lesson-transfer-button = Перенести
+lesson-room-change = Замена кабинета
+lesson-room-button = Сменить кабинет
+lesson-cancel-cause = Причина отмены
+cause-teacher_absent = отсутствие учителя
+cause-class_absent = отсутствие класса
+cause-other = другая
+lesson-cancelled-nothing = Урок отменён: изменить его нельзя.
+shift-title = Перевод в другую смену
+shift-same = Класс уже учится в этой смене.
+shift-no-clashes = Конфликтов нет: учителя и кабинеты свободны.
+shift-clashes = { $n ->
+    [one] После перевода { $n } конфликт:
+    [few] После перевода { $n } конфликта:
+   *[many] После перевода { $n } конфликтов:
+}
+shift-line = Урок класса
+shift-what = Занят
+shift-other = Где ещё
+shift-accept = Я видел(а) конфликты и исправлю эти строки расписания
+shift-move = Перевести класс
+shift-clash-teacher = учитель
+shift-clash-room = кабинет
+timetable-to-move = Контрольные процедуры, которые больше не проходят по правилам
+timetable-to-move-link = Перенести их в графике процедур
+timetable-changes = Изменения расписания
+timetable-changes-hint = Перенос, замена кабинета, замена учителя и отмена — по щелчку на урок в сетке.
+timetable-extra = Дополнительный урок
+timetable-extra-button = Добавить урок
+timetable-bell-day = Сокращённый день
+timetable-bells-of-day = Звонки в этот день
+bells-variant-short = сокращённые
+bells-variant-regular = обычные
+timetable-bell-day-hint = Для всей школы; сокращённое расписание звонков задаётся на странице звонков.
+timetable-bell-day-button = Сохранить
+timetable-worked-days = Рабочие субботы и праздники
+timetable-done-changed = Урок изменён.
+timetable-done-extra = Дополнительный урок добавлен.
+timetable-done-bells = Звонки на день сохранены.
+timetable-done-shift = Класс переведён в другую смену.
+assessments-broken = Больше не проходит по правилам
+assessments-moved = Процедура перенесена.
+assessments-move = Перенести

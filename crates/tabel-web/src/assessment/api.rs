@@ -21,6 +21,8 @@ pub(crate) fn routes(r: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
     r.routes(routes!(list, plan))
         .routes(routes!(remove))
         .routes(routes!(export))
+        .routes(routes!(move_one))
+        .routes(routes!(to_move))
 }
 
 /// A planned procedure.
@@ -227,4 +229,88 @@ async fn export(
         bytes,
     )
         .into_response())
+}
+
+/// Where to move a procedure.
+#[derive(Deserialize, ToSchema)]
+#[schema(as = AssessmentMoveRequest)]
+struct MoveRequest {
+    /// The new day, `YYYY-MM-DD`.
+    date: String,
+    /// The lesson.
+    number: u8,
+    /// A deputy head's reason to place it despite a rule.
+    #[serde(default)]
+    override_reason: Option<String>,
+}
+
+/// Moves a procedure to another day or lesson (administrators, deputy heads): the same rules as
+/// planning it (422 with each broken rule), unless a deputy head gives an override reason.
+#[utoipa::path(post, path = "/api/v1/assessments/{id}/move", tag = "assessments", security(("bearer" = [])), params(("id" = String, Path)),
+    request_body = MoveRequest,
+    responses((status = 200, body = AssessmentDto), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+async fn move_one(
+    State(state): State<AppState>,
+    ApiUser(who): ApiUser,
+    ClientInfo(client): ClientInfo,
+    Path(id): Path<AssessmentId>,
+    ApiJson(b): ApiJson<MoveRequest>,
+) -> Result<Json<AssessmentDto>, ApiError> {
+    let on = tabel_domain::calendar::parse_iso_date(b.date.trim())
+        .map_err(|_| ApiError::field("date", "not a date; use YYYY-MM-DD"))?;
+    let a = state
+        .app
+        .move_assessment(
+            &who.principal,
+            id,
+            (on, b.number),
+            b.override_reason.as_deref(),
+            &client,
+        )
+        .await?;
+    Ok(Json(a.into()))
+}
+
+#[derive(Deserialize, IntoParams)]
+struct ClassQuery {
+    /// The class.
+    class: String,
+}
+
+/// A procedure the rules no longer allow where it stands.
+#[derive(Serialize, ToSchema)]
+struct ToMoveDto {
+    assessment: AssessmentDto,
+    /// The rules it now breaks, each with its numbers.
+    broken: Vec<String>,
+}
+
+/// A class's procedures from today on that the timetable's changes (a transfer, a cancelled or
+/// extra lesson, a shortened day, another shift) left breaking the rules, with the rules they
+/// break (administrators, deputy heads). Procedures placed over the rules with a deputy head's
+/// reason are not listed.
+#[utoipa::path(get, path = "/api/v1/assessments/to-move", tag = "assessments", security(("bearer" = [])), params(ClassQuery),
+    responses((status = 200, body = [ToMoveDto]), (status = 403, body = Problem), (status = 404, body = Problem)))]
+async fn to_move(
+    State(state): State<AppState>,
+    ApiUser(who): ApiUser,
+    Query(q): Query<ClassQuery>,
+) -> Result<Json<Vec<ToMoveDto>>, ApiError> {
+    let class: GroupId = q
+        .class
+        .trim()
+        .parse()
+        .map_err(|_| ApiError::from(tabel_app::AppError::NotFound))?;
+    Ok(Json(
+        state
+            .app
+            .assessments_to_move(&who.principal, class)
+            .await?
+            .into_iter()
+            .map(|(a, broken)| ToMoveDto {
+                assessment: a.into(),
+                broken,
+            })
+            .collect(),
+    ))
 }

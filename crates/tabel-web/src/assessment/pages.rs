@@ -20,11 +20,20 @@ use tabel_domain::school::Role;
 use tabel_present::date;
 
 pub(crate) fn router() -> Router<AppState> {
-    Router::new().route("/assessments", get(page).post(plan))
+    Router::new()
+        .route("/assessments", get(page).post(plan))
+        .route("/assessments/{id}/move", axum::routing::post(move_one))
 }
 
 /// A row of the schedule.
 pub struct Row {
+    /// Id.
+    pub id: String,
+    /// The date as `YYYY-MM-DD` (the move form's default).
+    pub iso: String,
+    /// The rules it breaks where it stands now (planners, from today on): the timetable changed
+    /// under it. Empty: it holds.
+    pub broken: Vec<String>,
     /// Class.
     pub class: String,
     /// Date.
@@ -107,9 +116,22 @@ async fn build<'s>(
     } else {
         Vec::new()
     };
+    let mut broken: std::collections::HashMap<_, Vec<String>> = match class {
+        Some(c) if planner => state
+            .app
+            .assessments_to_move(p, c)
+            .await?
+            .into_iter()
+            .map(|(a, b)| (a.id, b))
+            .collect(),
+        _ => Default::default(),
+    };
     let rows = list
         .into_iter()
         .map(|a| Row {
+            id: a.id.to_string(),
+            iso: a.on.to_string(),
+            broken: broken.remove(&a.id).unwrap_or_default(),
             class: a.class_name,
             date: date(a.on),
             number: a.number,
@@ -143,10 +165,13 @@ async fn page(
         Some(c) => Some(c.parse::<GroupId>().map_err(|_| AppError::NotFound)?),
         None => None,
     };
-    let notice = q
-        .done
-        .as_deref()
-        .map(|_| user.tr(&state).get("assessments-planned"));
+    let notice = q.done.as_deref().map(|d| {
+        user.tr(&state).get(if d == "moved" {
+            "assessments-moved"
+        } else {
+            "assessments-planned"
+        })
+    });
     render(build(&state, &user, class, Vec::new(), notice).await?)
 }
 
@@ -197,6 +222,53 @@ async fn plan(
         Ok(_) => Ok(crate::redirect::see_other(&crate::paths::href(
             "/assessments",
             &(("class", f.class_id.trim()), ("done", 1)),
+        ))
+        .into_response()),
+        Err(AppError::Invalid(errors)) => {
+            let built = build(&state, &user, class, errors.into_iter().collect(), None).await;
+            render_status(StatusCode::UNPROCESSABLE_ENTITY, built?)
+        }
+        Err(e) => Err(PageError::from(e)),
+    }
+}
+
+#[derive(Deserialize)]
+struct MoveForm {
+    class_id: String,
+    date: String,
+    number: u8,
+    #[serde(default)]
+    override_reason: String,
+}
+
+/// Moves a procedure the timetable no longer allows where it stands (planners); the rules'
+/// refusals come back on the schedule page.
+async fn move_one(
+    State(state): State<AppState>,
+    user: PageUser,
+    crate::paths::Path(id): crate::paths::Path<tabel_domain::AssessmentId>,
+    Form(f): Form<MoveForm>,
+) -> Result<Response, PageError> {
+    let class: Option<GroupId> = f.class_id.trim().parse().ok();
+    let result = match tabel_domain::calendar::parse_iso_date(f.date.trim()) {
+        Ok(on) => {
+            state
+                .app
+                .move_assessment(
+                    &user.who.principal,
+                    id,
+                    (on, f.number),
+                    Some(&f.override_reason),
+                    &user.client,
+                )
+                .await
+        }
+        Err(_) => Err(AppError::invalid("date", "use YYYY-MM-DD")),
+    };
+    match result {
+        Ok(a) => Ok(crate::redirect::see_other(&crate::paths::href(
+            "/assessments",
+            &(("class", a.class.to_string()), ("done", "moved")),
         ))
         .into_response()),
         Err(AppError::Invalid(errors)) => {

@@ -34,6 +34,7 @@ pub(crate) fn routes(r: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
         .routes(routes!(bell_day))
         .routes(routes!(end_entry))
         .routes(routes!(class_shift))
+        .routes(routes!(shift_conflicts))
 }
 
 pub(super) fn parse_date(field: &str, raw: &str) -> Result<Date, ApiError> {
@@ -544,13 +545,18 @@ async fn end_entry(
 struct ShiftRequest {
     /// 1 or 2.
     shift: u8,
+    /// Move even though teachers or rooms would clash (the clashes are listed by
+    /// `GET /api/v1/classes/{id}/shift-conflicts`); without it such a move answers 409.
+    #[serde(default)]
+    accept_conflicts: bool,
 }
 
 /// Moves a class (with its subgroups) to the first or second shift; its lessons then follow that
-/// shift's bells (administrators, deputy heads).
+/// shift's bells (administrators, deputy heads). A move that makes teachers or rooms clash
+/// answers 409 naming them, unless `accept_conflicts`.
 #[utoipa::path(put, path = "/api/v1/classes/{id}/shift", tag = "timetable", security(("bearer" = [])), params(("id" = String, Path)),
     request_body = ShiftRequest,
-    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 async fn class_shift(
     State(state): State<AppState>,
     ApiUser(who): ApiUser,
@@ -560,7 +566,68 @@ async fn class_shift(
 ) -> Result<StatusCode, ApiError> {
     state
         .app
-        .set_class_shift(&who.principal, class, b.shift, &client)
+        .set_class_shift(&who.principal, class, b.shift, b.accept_conflicts, &client)
         .await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize, IntoParams)]
+struct ShiftConflictsQuery {
+    /// The shift to move to: 1 or 2.
+    shift: u8,
+}
+
+/// A clash that moving a class to another shift would make.
+#[derive(Serialize, ToSchema)]
+struct ShiftConflictDto {
+    /// 1 = Monday … 6 = Saturday.
+    weekday: u8,
+    /// The class's line: lesson number, group and subject.
+    number: u8,
+    group: String,
+    subject: String,
+    /// `teacher` or `room`.
+    kind: String,
+    /// The teacher's name or the room.
+    who: String,
+    /// The other line: group, subject, lesson number and shift.
+    other_group: String,
+    other_subject: String,
+    other_number: u8,
+    other_shift: u8,
+}
+
+/// What moving a class (with its subgroups) to a shift would clash with, before it is applied:
+/// for each of its lines in force, another class's line at an overlapping time (by each shift's
+/// bells) with the same teacher or room (administrators, deputy heads).
+#[utoipa::path(get, path = "/api/v1/classes/{id}/shift-conflicts", tag = "timetable", security(("bearer" = [])),
+    params(("id" = String, Path), ShiftConflictsQuery),
+    responses((status = 200, body = [ShiftConflictDto]), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+async fn shift_conflicts(
+    State(state): State<AppState>,
+    ApiUser(who): ApiUser,
+    Path(class): Path<GroupId>,
+    Query(q): Query<ShiftConflictsQuery>,
+) -> Result<Json<Vec<ShiftConflictDto>>, ApiError> {
+    let (_, found) = state
+        .app
+        .class_shift_conflicts(&who.principal, class, q.shift)
+        .await?;
+    Ok(Json(
+        found
+            .into_iter()
+            .map(|c| ShiftConflictDto {
+                weekday: c.weekday,
+                number: c.number,
+                group: c.group,
+                subject: c.subject,
+                kind: c.kind.to_owned(),
+                who: c.who,
+                other_group: c.other_group,
+                other_subject: c.other_subject,
+                other_number: c.other_number,
+                other_shift: c.other_shift,
+            })
+            .collect(),
+    ))
 }

@@ -2,5 +2,6 @@
 
 pub(crate) mod api;
 mod changes_api;
+mod changes_pages;
 mod desk;
 pub(crate) mod pages;

@@ -37,6 +37,31 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/timetable/lessons/{id}/substitute", post(substitute))
         .route("/timetable/lessons/{id}/cancel", post(cancel))
         .route("/timetable/changes", get(changes))
+        .route("/timetable/lessons/{id}", get(super::changes_pages::lesson))
+        .route(
+            "/timetable/lessons/{id}/transfer",
+            post(super::changes_pages::transfer),
+        )
+        .route(
+            "/timetable/lessons/{id}/room",
+            post(super::changes_pages::room),
+        )
+        .route(
+            "/timetable/lessons/{id}/change",
+            post(super::changes_pages::change),
+        )
+        .route(
+            "/timetable/classes/{id}/extra",
+            post(super::changes_pages::extra),
+        )
+        .route(
+            "/timetable/classes/{id}/bell-day",
+            post(super::changes_pages::bell_day),
+        )
+        .route(
+            "/timetable/classes/{id}/shift",
+            get(super::changes_pages::shift_page).post(super::changes_pages::move_shift),
+        )
 }
 
 pub(super) fn parse_day(raw: Option<&str>, default: Date) -> Date {
@@ -125,7 +150,7 @@ fn grid(
     monday: Date,
     days: u8,
     own_group: Option<GroupId>,
-    teacher_view: bool,
+    (teacher_view, planner): (bool, bool),
 ) -> Vec<GridRow> {
     let mut numbers: Vec<u8> = lessons.iter().map(|l| l.lesson.number).collect();
     numbers.sort_unstable();
@@ -146,7 +171,13 @@ fn grid(
                         lessons
                             .iter()
                             .filter(|l| l.lesson.on == day && l.lesson.number == n)
-                            .map(|l| cell(t, l, own_group, teacher_view))
+                            .map(|l| {
+                                let mut c = cell(t, l, own_group, teacher_view);
+                                if planner {
+                                    c.href = format!("/timetable/lessons/{}", l.lesson.id);
+                                }
+                                c
+                            })
                             .collect()
                     })
                     .collect(),
@@ -186,7 +217,7 @@ pub struct LineRow {
 
 #[derive(Template)]
 #[template(path = "timetable/class_week.html")]
-struct ClassWeekPage<'a> {
+pub(super) struct ClassWeekPage<'a> {
     t: Tr<'a>,
     nav: Nav,
     class_id: String,
@@ -205,6 +236,12 @@ struct ClassWeekPage<'a> {
     weekdays: Vec<(u8, String)>,
     errors: Vec<(String, String)>,
     notice: Option<String>,
+    /// "1-я смена": the class's shift (planners move it from here).
+    shift_label: String,
+    /// The day the forms propose (the week's Monday, or today within the week).
+    day: String,
+    /// Procedures from today on that the timetable no longer allows: (label, the rules broken).
+    to_move: Vec<(String, String)>,
 }
 
 #[derive(Deserialize, Default)]
@@ -213,7 +250,7 @@ struct WeekQuery {
     done: Option<String>,
 }
 
-async fn class_week_page<'s>(
+pub(super) async fn class_week_page<'s>(
     state: &'s AppState,
     user: &PageUser,
     class: GroupId,
@@ -290,14 +327,47 @@ async fn class_week_page<'s>(
             .map(|x| (x.id.to_string(), x.name))
             .collect();
     }
+    let (shift, to_move) = if planner {
+        let shift = state.app.class_shift(p, class).await?;
+        let to_move = state
+            .app
+            .assessments_to_move(p, class)
+            .await?
+            .into_iter()
+            .map(|(a, broken)| {
+                (
+                    format!(
+                        "{}, {} ({}), {}",
+                        date(a.on),
+                        a.number,
+                        a.subject_name,
+                        a.title
+                    ),
+                    broken.join("; "),
+                )
+            })
+            .collect();
+        (shift, to_move)
+    } else {
+        (1, Vec::new())
+    };
+    let today = state.app.today();
+    let day = if monday <= today && today < monday + Duration::days(7) {
+        today
+    } else {
+        monday
+    };
     Ok(ClassWeekPage {
+        shift_label: t.count("bells-shift", i64::from(shift)),
+        day: day.to_string(),
+        to_move,
         class_id: class.to_string(),
         name: g.name,
         week_label: format!("{} – {}", date(monday), date(monday + Duration::days(6))),
         prev: (monday - Duration::days(7)).to_string(),
         next: (monday + Duration::days(7)).to_string(),
         days: day_headers(&t, monday, days),
-        rows: grid(&t, &lessons, monday, days, Some(class), false),
+        rows: grid(&t, &lessons, monday, days, Some(class), (false, planner)),
         lines,
         class_teachers: teachers_of_class,
         planner,
@@ -324,7 +394,7 @@ async fn class_week(
     let notice = q
         .done
         .as_deref()
-        .map(|_| user.tr(&state).get("timetable-line-added"));
+        .map(|d| super::changes_pages::notice(&user.tr(&state), d));
     render(class_week_page(&state, &user, class, week, Vec::new(), notice).await?)
 }
 
@@ -446,7 +516,7 @@ async fn my_week(
         prev: query(&[("week", (monday - Duration::days(7)).to_string())]),
         next: query(&[("week", (monday + Duration::days(7)).to_string())]),
         days: day_headers(&t, monday, days),
-        rows: grid(&t, &lessons, monday, days, None, true),
+        rows: grid(&t, &lessons, monday, days, None, (true, false)),
         nav: user.nav.clone(),
         t,
     })
@@ -506,7 +576,7 @@ async fn room_week(
             ("week", (monday + Duration::days(7)).to_string()),
         ]),
         days: day_headers(&t, monday, days),
-        rows: grid(&t, &lessons, monday, days, None, false),
+        rows: grid(&t, &lessons, monday, days, None, (false, false)),
         nav: user.nav.clone(),
         t,
     })

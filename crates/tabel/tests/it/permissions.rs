@@ -279,6 +279,8 @@ const QUERIES: &[(&str, &str)] = &[
         "/api/v1/lessons",
         "class={class}&from=2026-11-23&to=2026-11-27",
     ),
+    ("/api/v1/classes/{id}/shift-conflicts", "shift=2"),
+    ("/api/v1/assessments/to-move", "class={class}"),
 ];
 
 /// Writes that erase a family's data, end sessions or lock accounts run after every other
@@ -300,6 +302,7 @@ const SPARE: &[(&str, &str, &str)] = &[
     ("/api/v1/lessons/{id}/cancellation", "id", "lesson2"),
     ("/api/v1/lessons/{id}/transfer", "id", "lesson2"),
     ("/timetable/lessons/{id}/cancel", "id", "lesson2"),
+    ("/timetable/lessons/{id}/transfer", "id", "lesson2"),
     (
         "/api/v1/schools/{id}/people/{person}/leaving",
         "person",
@@ -379,7 +382,7 @@ fn kind_of(path: &str, param: &str) -> &'static str {
             "/api/v1/marks/" => "mark",
             "/journal/cell/marks/" => "mark2",
             "/api/v1/attendance/" => "attendance",
-            "/api/v1/assessments/" => "assessment",
+            "/api/v1/assessments/" | "/assessments/" => "assessment",
             "/api/v1/contacts/" => "contact",
             "/api/v1/deferrals/" => "deferral",
             "/api/v1/periods/" => "period",

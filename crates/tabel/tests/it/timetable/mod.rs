@@ -4,6 +4,7 @@ mod access;
 mod bells;
 mod changes;
 mod generation;
+mod pages;
 
 use crate::support::{TestApp, assert_problem, both_backends};
 use reqwest::StatusCode;
