@@ -330,6 +330,9 @@ async fn save_finals(
         &(("period", &period), ("saved", 1)),
     );
     if rows.is_empty() {
+        // Nothing to write: back to the page, for whoever may see it; anyone else is refused
+        // as the page refuses them (another school's journal answers as a missing one).
+        view(&state, &user, ids, &typed).await?;
         return Ok(crate::redirect::see_other(&back).into_response());
     }
     let result = state

@@ -335,6 +335,9 @@ pub(super) async fn save_marks(
     pupils.dedup();
     let rows = batch(&pupils, &typed);
     let result = if rows.is_empty() {
+        // Nothing to write: back to the page, for whoever may read it; anyone else is refused
+        // as the page refuses them.
+        lesson_view(&state, &user, lesson, &typed).await?;
         Ok(0)
     } else {
         state

@@ -224,6 +224,29 @@ async fn the_finals_of_a_class_out_of_reach_answer_as_a_missing_class(app: TestA
     );
 }
 
+both_backends!(an_empty_journal_form_is_refused_like_a_full_one);
+async fn an_empty_journal_form_is_refused_like_a_full_one(app: TestApp) {
+    // A form with nothing to write used to be answered "saved" (303) to anyone; now whoever may
+    // not see the lesson or the finals is refused as the page refuses them.
+    let deputy = crate::journal::timetable(&app).await;
+    let week = crate::journal::lessons_5a(&app, &deputy, "2026-11-23", "2026-11-27").await;
+    let lesson = crate::journal::id(&week[0]);
+    let f = &app.f;
+    let finals = format!("/journal/{}/{}/finals?period=year", f.class_5a, f.math);
+    for (login, expected) in [
+        ("admin2", StatusCode::NOT_FOUND),
+        ("english", StatusCode::FORBIDDEN),
+        ("parent", StatusCode::FORBIDDEN),
+        ("teacher", StatusCode::SEE_OTHER),
+    ] {
+        let b = app.browser(login).await;
+        let res = b.post_form(&format!("/journal/lesson/{lesson}"), &[]).await;
+        assert_eq!(res.status(), expected, "{login}: the lesson");
+        let res = b.post_form(&finals, &[]).await;
+        assert_eq!(res.status(), expected, "{login}: the finals");
+    }
+}
+
 // ------------------------------------------------------------------ the permission matrix
 
 /// The roles of the matrix, in the table's column order: nobody signed in, then the fixture's
