@@ -159,17 +159,19 @@ impl App {
     }
 
     /// Writes a whole column of a lesson — marks and attendance letters — all or nothing: one
-    /// bad row and nothing is written (the error names the row).
+    /// bad row and nothing is written (the error names the row). `reason`: an administrator's
+    /// correction of a closed period (or of another's lesson), given once for every row.
     pub async fn write_column(
         &self,
         p: &Principal,
         lesson: tabel_domain::LessonId,
-        rows: &[BatchRow],
+        (rows, reason): (&[BatchRow], Option<&str>),
         client: &Client,
     ) -> Result<usize, AppError> {
         if rows.is_empty() || rows.len() > 200 {
             return Err(AppError::invalid("rows", "1–200 rows"));
         }
+        let reason = reason.map(str::trim).filter(|r| !r.is_empty());
         let mut tx = self.db.begin().await?;
         let c = &mut tx.conn();
         let l = tt::get_lesson(c, lesson).await?.ok_or(AppError::NotFound)?;
@@ -181,7 +183,10 @@ impl App {
                     .set_attendance_in(
                         c,
                         p,
-                        &SetAttendance::new(lesson, row.student, a.code()),
+                        &SetAttendance {
+                            correction: reason.map(str::to_owned),
+                            ..SetAttendance::new(lesson, row.student, a.code())
+                        },
                         client,
                     )
                     .await
@@ -190,7 +195,10 @@ impl App {
                     .record_mark_in(
                         c,
                         p,
-                        &RecordMark::on_lesson(row.student, lesson, row.value.clone()),
+                        &RecordMark {
+                            reason: reason.map(str::to_owned),
+                            ..RecordMark::on_lesson(row.student, lesson, row.value.clone())
+                        },
                         client,
                     )
                     .await

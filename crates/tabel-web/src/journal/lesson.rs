@@ -342,7 +342,7 @@ pub(super) async fn save_marks(
     } else {
         state
             .app
-            .write_column(&user.who.principal, lesson, &rows, &user.client)
+            .write_column(&user.who.principal, lesson, (&rows, None), &user.client)
             .await
     };
     match result {

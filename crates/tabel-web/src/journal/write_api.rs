@@ -157,6 +157,10 @@ pub(super) struct BatchRequest {
     lesson_id: String,
     /// Each pupil's mark (`5`) or attendance letter (`н`, `б`, `уп`, `оп`).
     rows: Vec<BatchRowDto>,
+    /// An administrator's reason, for a correction of a closed period or of another teacher's
+    /// lesson (kept in the audit log for every row).
+    #[serde(default)]
+    reason: Option<String>,
 }
 
 /// One row of a column.
@@ -200,7 +204,12 @@ pub(super) async fn batch(
         .collect::<Result<Vec<_>, AppError>>()?;
     let written = state
         .app
-        .write_column(&who.principal, lesson, &rows, &client)
+        .write_column(
+            &who.principal,
+            lesson,
+            (&rows, b.reason.as_deref()),
+            &client,
+        )
         .await?;
     Ok(Json(BatchResult { written }))
 }

@@ -130,6 +130,37 @@ async fn a_closed_period_takes_only_corrections_by_an_administrator(app: TestApp
             .status(),
         StatusCode::CREATED
     );
+    // A whole column too: the administrator's batch without a reason is refused, with one it
+    // is taken, and each row keeps the reason.
+    let admin = app.token("admin").await;
+    let column = json!({"lesson_id": monday, "rows": [
+        {"student_id": f.oleg.to_string(), "value": "4"}]});
+    assert_problem(
+        post(&app, &admin, "/api/v1/marks:batch", column.clone()).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert_problem(
+        post(&app, &teacher, "/api/v1/marks:batch", column.clone()).await,
+        StatusCode::CONFLICT,
+    )
+    .await;
+    let mut corrected = column.clone();
+    corrected["reason"] = json!("ведомость сверена с бумажной");
+    let res = post(&app, &admin, "/api/v1/marks:batch", corrected).await;
+    assert_eq!(
+        res.status(),
+        StatusCode::OK,
+        "{}",
+        res.text().await.unwrap()
+    );
+    let history = app
+        .get_json(
+            &format!("/api/v1/cells/history?lesson={monday}&student={}", f.oleg),
+            &teacher,
+        )
+        .await;
+    assert_eq!(history[0]["reason"], "ведомость сверена с бумажной");
     let res = post(
         &app,
         &deputy,
