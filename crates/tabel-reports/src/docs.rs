@@ -404,7 +404,7 @@ pub struct DataExportDoc {
     pub sections: Vec<ExportSection>,
 }
 
-/// A class's statistics of a year (the archive of a closed year): the statistics' tables as
+/// A school's statistics of a year (the archive of a closed year): the statistics' tables as
 /// sections, all text made by the caller.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
 pub struct StatisticsDoc {
@@ -412,7 +412,7 @@ pub struct StatisticsDoc {
     pub school: String,
     /// "2026/2027".
     pub year: String,
-    /// "класс 5А".
+    /// What they cover: "вся школа", "класс 5А".
     pub scope: String,
     /// «28.11.2026».
     pub made_at: String,

@@ -264,7 +264,7 @@ impl Renderer {
         self.render("data_export.typ", doc)
     }
 
-    /// A class's statistics of a year, for the archive of the closed year.
+    /// A school's (or a class's) statistics of a year, for the archive of the closed year.
     pub fn statistics(&self, doc: &StatisticsDoc) -> Result<Vec<u8>, ReportError> {
         self.render("year_statistics.typ", doc)
     }

@@ -438,7 +438,11 @@ pub fn statistics_doc() -> StatisticsDoc {
         tables: vec![ExportSection {
             heading: "Успеваемость".into(),
             lines: vec!["5А, 2026/2027 учебный год".into()],
-            columns: vec!["Предмет".into(), "% успеваемости".into(), "% качества".into()],
+            columns: vec![
+                "Предмет".into(),
+                "% успеваемости".into(),
+                "% качества".into(),
+            ],
             rows: vec![vec!["Математика".into(), "100".into(), "64".into()]],
         }],
     }

@@ -30,7 +30,13 @@ pub async fn locked_for_group(
         classes_of_group!("CAST($2 AS BIGINT)"),
         ") AS l"
     );
-    Ok(fetch_scalar!(conn, Option<OffsetDateTime>, SQL, period.get(), group.get())?)
+    Ok(fetch_scalar!(
+        conn,
+        Option<OffsetDateTime>,
+        SQL,
+        period.get(),
+        group.get()
+    )?)
 }
 
 /// When a year was closed (frozen), if it was.
@@ -167,8 +173,7 @@ pub async fn period_frame(
     conn: &mut Conn<'_>,
     period: PeriodId,
 ) -> Result<Option<(SchoolId, AcademicYearId, Date, Date)>> {
-    const SQL: &str =
-        "SELECT school_id, academic_year_id, starts_on, ends_on FROM reporting_periods WHERE id = $1";
+    const SQL: &str = "SELECT school_id, academic_year_id, starts_on, ends_on FROM reporting_periods WHERE id = $1";
     Ok(
         fetch_optional!(conn, (i64, i64, Date, Date), SQL, period.get())?
             .map(|(s, y, a, b)| (SchoolId::new(s), AcademicYearId::new(y), a, b)),
@@ -488,6 +493,5 @@ pub async fn file_with_content(
         content: Vec<u8>,
     }
     const SQL: &str = file_sql!(", content FROM year_archive_files WHERE id = $1");
-    Ok(fetch_optional!(conn, Row, SQL, id.get())?
-        .map(|r| (ArchiveFile::from(r.meta), r.content)))
+    Ok(fetch_optional!(conn, Row, SQL, id.get())?.map(|r| (ArchiveFile::from(r.meta), r.content)))
 }

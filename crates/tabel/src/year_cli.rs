@@ -1,7 +1,7 @@
 //! `tabel year close`: closes a school year from the server's console, as the school's
-//! administrator would on the archive page — the archive is built once (journals, summary
-//! sheets and statistics as PDF per class, the JSON export, the manifest) and the year is
-//! frozen. Prints the archive's files with their size and SHA-256.
+//! administrator would on the archive page — the archive is built once (journals and summary
+//! sheets as PDF per class, the school's statistics as PDF, the JSON export, the manifest) and
+//! the year is frozen. Prints the archive's files with their size and SHA-256.
 
 use super::DbArg;
 use anyhow::{anyhow, bail};

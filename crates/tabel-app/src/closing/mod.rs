@@ -166,7 +166,10 @@ fn in_scope(scope: CloseScope, c: &PeriodClass) -> bool {
 }
 
 /// The classes of a scope, refused (422) when the scope names none of the period's classes.
-fn scoped_classes(classes: &[PeriodClass], scope: CloseScope) -> Result<Vec<&PeriodClass>, AppError> {
+fn scoped_classes(
+    classes: &[PeriodClass],
+    scope: CloseScope,
+) -> Result<Vec<&PeriodClass>, AppError> {
     let out: Vec<&PeriodClass> = classes.iter().filter(|c| in_scope(scope, c)).collect();
     if out.is_empty() && scope != CloseScope::School {
         return Err(AppError::invalid(
@@ -206,7 +209,10 @@ pub(crate) async fn missing_of_class(
         let mut seen: HashSet<(PersonId, SubjectId)> = HashSet::new();
         let mut journals: Vec<(GroupId, SubjectId, String)> = Vec::new();
         for j in tabel_store::journal::journals_of_class(c, class.class).await? {
-            if !journals.iter().any(|(g, s, _)| *g == j.group && *s == j.subject) {
+            if !journals
+                .iter()
+                .any(|(g, s, _)| *g == j.group && *s == j.subject)
+            {
                 journals.push((j.group, j.subject, j.subject_name));
             }
         }
@@ -350,7 +356,8 @@ impl App {
             if close {
                 let slot = format!("p{period}");
                 for class in &scoped {
-                    missing.push(missing_of_class(c, class, (year, &slot), (from, to), today).await?);
+                    missing
+                        .push(missing_of_class(c, class, (year, &slot), (from, to), today).await?);
                 }
                 repo::lock_classes(c, school, period, &ids, p.user, now).await?;
                 if scope == CloseScope::School {

@@ -1,9 +1,10 @@
 //! Closing the school year: once every period is closed (or anyway, with what is missing kept in
-//! the audit entry), the year's archive is built once — per class the journals, the summary
-//! sheet and the year's statistics as PDFs, for the school the year's journals and finals as
-//! JSON and a manifest of every file's size and SHA-256 — stored in the database beside the
-//! journal (so the backup carries it), and the year is frozen: its journal then takes only an
-//! administrator's corrections with a reason. A closed year is not reopened.
+//! the audit entry), the year's archive is built once — per class the journals and the summary
+//! sheet as PDFs; for the school the year's statistics as a PDF (by class and by subject), the
+//! year's journals and finals as JSON and a manifest of every file's size and SHA-256 — stored in
+//! the database beside the journal (so the backup carries it), and the year is frozen: its
+//! journal then takes only an administrator's corrections with a reason. A closed year is not
+//! reopened.
 //!
 //! The archive is read by administrators and deputy heads; a class teacher reads the files of
 //! their class.
@@ -11,8 +12,8 @@
 use super::*;
 use crate::stats::{DEFAULT_ABSENCE_THRESHOLD, PeriodChoice, Scope, StatsQuery};
 use sha2::{Digest, Sha256};
-use tabel_domain::school::{GroupKind, Role};
 use tabel_domain::ArchiveFileId;
+use tabel_domain::school::{GroupKind, Role};
 use tabel_reports::docs::{ExportSection, StatisticsDoc};
 
 /// A period of the year with the classes it is still open for.
@@ -121,9 +122,7 @@ impl App {
     ) -> Result<YearClosing, AppError> {
         let mut pooled = self.db.acquire().await?;
         let c = &mut pooled.conn();
-        let (school, state) = repo::year_state(c, year)
-            .await?
-            .ok_or(AppError::NotFound)?;
+        let (school, state) = repo::year_state(c, year).await?.ok_or(AppError::NotFound)?;
         let reader = archive_reader(p, school)?;
         let files: Vec<ArchiveFile> = repo::files_of_year(c, year)
             .await?
@@ -165,14 +164,9 @@ impl App {
         if y.frozen_at.is_none() {
             let today = self.today();
             for class in year_classes(c, y).await? {
-                let m = missing_of_class(
-                    c,
-                    &class,
-                    (y.year, "year"),
-                    (y.starts_on, y.ends_on),
-                    today,
-                )
-                .await?;
+                let m =
+                    missing_of_class(c, &class, (y.year, "year"), (y.starts_on, y.ends_on), today)
+                        .await?;
                 missing.push(m);
             }
         }
@@ -236,12 +230,12 @@ impl App {
         let (school, state, periods, missing, classes) = {
             let mut pooled = self.db.acquire().await?;
             let c = &mut pooled.conn();
-            let (school, state) = repo::year_state(c, year)
-                .await?
-                .ok_or(AppError::NotFound)?;
+            let (school, state) = repo::year_state(c, year).await?.ok_or(AppError::NotFound)?;
             check(may_plan(p, school))?;
             if state.frozen_at.is_some() {
-                return Err(AppError::Conflict("the school year is closed already".into()));
+                return Err(AppError::Conflict(
+                    "the school year is closed already".into(),
+                ));
             }
             let (periods, missing) = self.year_state_of(c, &state).await?;
             let classes = year_classes(c, &state).await?;
@@ -270,7 +264,9 @@ impl App {
         let mut tx = self.db.begin().await?;
         let c = &mut tx.conn();
         if !repo::freeze_year(c, year, actor.map(tabel_domain::UserId::new), now).await? {
-            return Err(AppError::Conflict("the school year is closed already".into()));
+            return Err(AppError::Conflict(
+                "the school year is closed already".into(),
+            ));
         }
         repo::lock_year_periods(c, year, now).await?;
         let mut manifest = Vec::new();
@@ -343,77 +339,90 @@ impl App {
         Ok(())
     }
 
-    /// The archive's files: per class its journals, summary sheet and statistics as PDFs; the
-    /// year's journals and finals as one JSON export.
+    /// The archive's files: per class its journals and summary sheet as PDFs; for the school
+    /// the year's statistics as a PDF (results by class and by subject, curriculum, lesson
+    /// types, attendance) and the year's journals and finals as one JSON export. Classes are
+    /// typeset side by side, a class per core.
     async fn build_archive(
         &self,
         p: &Principal,
         y: &YearState,
         classes: &[PeriodClass],
     ) -> Result<Vec<Made>, AppError> {
+        let workers = std::thread::available_parallelism()
+            .map_or(1, std::num::NonZeroUsize::get)
+            .clamp(1, 4);
+        let permits = std::sync::Arc::new(tokio::sync::Semaphore::new(workers));
+        let mut set = tokio::task::JoinSet::new();
+        for (i, class) in classes.iter().cloned().enumerate() {
+            let permit = permits
+                .clone()
+                .acquire_owned()
+                .await
+                .map_err(|e| AppError::Internal(e.to_string()))?;
+            let (app, p) = (self.clone(), p.clone());
+            set.spawn(async move {
+                let out = app.archive_class(&p, &class).await;
+                drop(permit);
+                (i, out)
+            });
+        }
+        let mut done: Vec<(usize, Vec<Made>, serde_json::Value)> = Vec::new();
+        while let Some(joined) = set.join_next().await {
+            let (i, out) = joined.map_err(|e| AppError::Internal(format!("archive: {e}")))?;
+            let (files, export) = out?;
+            done.push((i, files, export));
+        }
+        done.sort_by_key(|(i, _, _)| *i);
         let mut made = Vec::new();
         let mut export = Vec::new();
-        for class in classes {
-            let folder = crate::documents::file_safe(&class.name);
-            let archive = self.class_archive(p, class.class, None).await?;
-            for (name, bytes) in self.class_journal_pdfs(&archive).await? {
-                made.push(Made {
-                    class: Some(class.class),
-                    kind: "journal",
-                    name: format!("{folder}/{name}.pdf"),
-                    content_type: "application/pdf",
-                    bytes,
-                });
-            }
-            let summary = self.summary_document(p, class.class).await?;
-            let bytes = self.summary_sheet_pdf(&summary).await?;
-            made.push(Made {
-                class: Some(class.class),
-                kind: "summary",
-                name: format!("{folder}/Сводная_ведомость_{folder}.pdf"),
-                content_type: "application/pdf",
-                bytes,
-            });
-            let stats = self
-                .stats_all(
-                    p,
-                    &StatsQuery {
-                        scope: Scope {
-                            class: Some(class.class),
-                            ..Scope::school(archive.school.id)
-                        },
-                        period: PeriodChoice::YearOf(y.year),
-                        absence_threshold: DEFAULT_ABSENCE_THRESHOLD,
-                    },
-                )
-                .await?;
-            let doc = StatisticsDoc {
-                school: archive.school.name.clone(),
-                year: y.label.clone(),
-                scope: format!("класс {}", class.name),
-                made_at: tabel_present::date(self.today()),
-                tables: stats
-                    .tables()
-                    .into_iter()
-                    .map(|t| ExportSection {
-                        heading: t.title,
-                        lines: vec![t.subtitle],
-                        columns: t.headers,
-                        rows: t.rows,
-                    })
-                    .collect(),
-            };
-            let bytes = self.typeset(move |r| r.statistics(&doc)).await?;
-            made.push(Made {
-                class: Some(class.class),
-                kind: "statistics",
-                name: format!("{folder}/Статистика_{folder}.pdf"),
-                content_type: "application/pdf",
-                bytes,
-            });
-            export.push(class_export(&archive, &summary.sheet));
+        for (_, files, class_export) in done {
+            made.extend(files);
+            export.push(class_export);
         }
-        let bytes = serde_json::to_vec_pretty(&json!({
+        let school = {
+            let mut pooled = self.db.acquire().await?;
+            let (school, _) = repo::year_state(&mut pooled.conn(), y.year)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            school
+        };
+        let stats = self
+            .stats_all(
+                p,
+                &StatsQuery {
+                    scope: Scope::school(school),
+                    period: PeriodChoice::YearOf(y.year),
+                    absence_threshold: DEFAULT_ABSENCE_THRESHOLD,
+                },
+            )
+            .await?;
+        let doc = StatisticsDoc {
+            school: stats.results.frame.school_name.clone(),
+            year: y.label.clone(),
+            scope: "вся школа".into(),
+            made_at: tabel_present::date(self.today()),
+            tables: stats
+                .tables()
+                .into_iter()
+                .map(|t| ExportSection {
+                    heading: t.title,
+                    lines: vec![t.subtitle],
+                    columns: t.headers,
+                    rows: t.rows,
+                })
+                .collect(),
+        };
+        let year_file = y.label.replace('/', "-");
+        made.push(Made {
+            class: None,
+            kind: "statistics",
+            name: format!("Статистика_{year_file}.pdf"),
+            content_type: "application/pdf",
+            bytes: self.typeset(move |r| r.statistics(&doc)).await?,
+        });
+        // Compact: the whole school's year of marks runs to tens of megabytes.
+        let bytes = serde_json::to_vec(&json!({
             "format": "tabel.year-export/1",
             "year": y.label,
             "starts_on": y.starts_on.to_string(),
@@ -424,11 +433,40 @@ impl App {
         made.push(Made {
             class: None,
             kind: "export",
-            name: format!("Журналы_{}.json", y.label.replace('/', "-")),
+            name: format!("Журналы_{year_file}.json"),
             content_type: "application/json",
             bytes,
         });
         Ok(made)
+    }
+
+    /// One class's files (its journals, its summary sheet) and its part of the export.
+    async fn archive_class(
+        &self,
+        p: &Principal,
+        class: &PeriodClass,
+    ) -> Result<(Vec<Made>, serde_json::Value), AppError> {
+        let folder = crate::documents::file_safe(&class.name);
+        let archive = self.class_archive(p, class.class, None).await?;
+        let mut made = Vec::new();
+        for (name, bytes) in self.class_journal_pdfs(&archive).await? {
+            made.push(Made {
+                class: Some(class.class),
+                kind: "journal",
+                name: format!("{folder}/{name}.pdf"),
+                content_type: "application/pdf",
+                bytes,
+            });
+        }
+        let summary = self.summary_document(p, class.class).await?;
+        made.push(Made {
+            class: Some(class.class),
+            kind: "summary",
+            name: format!("{folder}/Сводная_ведомость_{folder}.pdf"),
+            content_type: "application/pdf",
+            bytes: self.summary_sheet_pdf(&summary).await?,
+        });
+        Ok((made, class_export(&archive, &summary.sheet)))
     }
 
     /// A year's archive: its files the viewer reads (see the module).
@@ -439,9 +477,7 @@ impl App {
     ) -> Result<(YearState, Vec<ArchiveFile>), AppError> {
         let mut pooled = self.db.acquire().await?;
         let c = &mut pooled.conn();
-        let (school, state) = repo::year_state(c, year)
-            .await?
-            .ok_or(AppError::NotFound)?;
+        let (school, state) = repo::year_state(c, year).await?.ok_or(AppError::NotFound)?;
         let reader = archive_reader(p, school)?;
         let files = repo::files_of_year(c, year)
             .await?

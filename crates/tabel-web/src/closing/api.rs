@@ -192,10 +192,7 @@ async fn period_closing(
     Query(q): Query<ScopeQuery>,
 ) -> Result<Json<PeriodClosingDto>, ApiError> {
     let scope = q.parse()?;
-    let v = state
-        .app
-        .period_closing(&who.principal, id, scope)
-        .await?;
+    let v = state.app.period_closing(&who.principal, id, scope).await?;
     Ok(Json(period_dto(&v)))
 }
 
@@ -313,8 +310,9 @@ struct CloseYearBody {
 }
 
 /// Closes the school year (administrators, deputy heads): the archive is built once (per
-/// class the journals, the summary sheet and the statistics as PDFs; the year's journals and
-/// finals as JSON; a manifest with every file's SHA-256) and the year becomes read-only except
+/// class the journals and the summary sheet as PDFs; the school's statistics of the year as a
+/// PDF; the year's journals and finals as JSON; a manifest with every file's SHA-256) and the
+/// year becomes read-only except
 /// for an administrator's corrections with a reason. 409 while a period is open (unless
 /// `anyway`) and for a year closed already. It takes a while: the PDFs are typeset.
 #[utoipa::path(post, path = "/api/v1/years/{id}/close", tag = "structure", security(("bearer" = [])), params(("id" = String, Path)),

@@ -25,7 +25,10 @@ use super::api::ScopeQuery;
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
-        .route("/periods/{period}/closing", get(period_page).post(period_action))
+        .route(
+            "/periods/{period}/closing",
+            get(period_page).post(period_action),
+        )
         .route("/archive", get(archive_page))
         .route("/archive/years/{year}", get(year_page))
         .route("/archive/years/{year}/close", post(close_year))
@@ -237,11 +240,7 @@ async fn archive_page(
     user: PageUser,
 ) -> Result<Html<String>, PageError> {
     let p = &user.who.principal;
-    let school = p
-        .schools()
-        .into_iter()
-        .next()
-        .ok_or(AppError::Forbidden)?;
+    let school = p.schools().into_iter().next().ok_or(AppError::Forbidden)?;
     let years = state.app.archive_years(p, school).await?;
     let t = user.tr(&state);
     let zone = state.app.config().time_zone.clone();

@@ -192,12 +192,20 @@ async fn a_period_closed_for_5a_lists_what_is_missing_and_leaves_5b_open(app: Te
     let res = post(&app, &teacher, "/api/v1/marks", mark(f.ivan, &monday, "5")).await;
     let problem = assert_problem(res, StatusCode::CONFLICT).await;
     assert!(
-        problem["detail"].as_str().unwrap().contains("period is closed"),
+        problem["detail"]
+            .as_str()
+            .unwrap()
+            .contains("period is closed"),
         "{problem}"
     );
     let tuesday = tuesday_5b(&app, &deputy).await;
     let res = post(&app, &english, "/api/v1/marks", mark(f.anna, &tuesday, "4")).await;
-    assert_eq!(res.status(), StatusCode::CREATED, "{}", res.text().await.unwrap());
+    assert_eq!(
+        res.status(),
+        StatusCode::CREATED,
+        "{}",
+        res.text().await.unwrap()
+    );
     let grid = app
         .get_json(
             &format!("/api/v1/journal?group={}&subject={}", f.class_5a, f.math),
@@ -236,8 +244,15 @@ async fn a_period_closed_for_5a_lists_what_is_missing_and_leaves_5b_open(app: Te
         "{finals:?}"
     );
     let rows = page.select_rows("#classes tr");
-    assert!(rows.iter().any(|r| r[0] == "5А" && r[1].starts_with("закрыт")), "{rows:?}");
-    assert!(rows.iter().any(|r| r[0] == "5Б" && r[1] == "открыт"), "{rows:?}");
+    assert!(
+        rows.iter()
+            .any(|r| r[0] == "5А" && r[1].starts_with("закрыт")),
+        "{rows:?}"
+    );
+    assert!(
+        rows.iter().any(|r| r[0] == "5Б" && r[1] == "открыт"),
+        "{rows:?}"
+    );
     assert!(page.has("#reopen-button"));
 
     // Reopened for 5А from the page, the teacher writes again.
@@ -249,11 +264,21 @@ async fn a_period_closed_for_5a_lists_what_is_missing_and_leaves_5b_open(app: Te
         .await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     let res = post(&app, &teacher, "/api/v1/marks", mark(f.ivan, &monday, "5")).await;
-    assert_eq!(res.status(), StatusCode::CREATED, "{}", res.text().await.unwrap());
-    assert_eq!(audit_of(&app, "period", &period).await[0].0, "period.reopen");
+    assert_eq!(
+        res.status(),
+        StatusCode::CREATED,
+        "{}",
+        res.text().await.unwrap()
+    );
+    assert_eq!(
+        audit_of(&app, "period", &period).await[0].0,
+        "period.reopen"
+    );
 }
 
-both_backends!(closing_for_the_parallel_closes_the_whole_period_and_reopening_a_class_keeps_the_other);
+both_backends!(
+    closing_for_the_parallel_closes_the_whole_period_and_reopening_a_class_keeps_the_other
+);
 async fn closing_for_the_parallel_closes_the_whole_period_and_reopening_a_class_keeps_the_other(
     app: TestApp,
 ) {
@@ -288,7 +313,13 @@ async fn closing_for_the_parallel_closes_the_whole_period_and_reopening_a_class_
     assert_problem(res, StatusCode::CONFLICT).await;
     let week = lessons_5a(&app, &deputy, "2026-11-23", "2026-11-27").await;
     let teacher = app.token("teacher").await;
-    let res = post(&app, &teacher, "/api/v1/marks", mark(f.ivan, &id(&week[0]), "5")).await;
+    let res = post(
+        &app,
+        &teacher,
+        "/api/v1/marks",
+        mark(f.ivan, &id(&week[0]), "5"),
+    )
+    .await;
     assert_eq!(res.status(), StatusCode::CREATED);
     let v = app
         .get_json(&format!("/api/v1/periods/{period}/closing"), &deputy)
@@ -305,7 +336,11 @@ async fn download(app: &TestApp, token: &str, file: &Value) -> Vec<u8> {
         i64::try_from(bytes.len()).unwrap(),
         file["size_bytes"].as_i64().unwrap()
     );
-    assert_eq!(hex::encode(Sha256::digest(&bytes)), file["sha256"], "{file}");
+    assert_eq!(
+        hex::encode(Sha256::digest(&bytes)),
+        file["sha256"],
+        "{file}"
+    );
     bytes
 }
 
@@ -349,7 +384,12 @@ async fn closing_the_year_archives_it_once_and_freezes_it(app: TestApp) {
 
     // Anyway: the archive is built and the year frozen.
     let res = post(&app, &deputy, &close, json!({"anyway": true})).await;
-    assert_eq!(res.status(), StatusCode::OK, "{}", res.text().await.unwrap());
+    assert_eq!(
+        res.status(),
+        StatusCode::OK,
+        "{}",
+        res.text().await.unwrap()
+    );
     let res = post(&app, &deputy, &close, json!({"anyway": true})).await;
     assert_problem(res, StatusCode::CONFLICT).await;
 
@@ -408,10 +448,11 @@ async fn closing_the_year_archives_it_once_and_freezes_it(app: TestApp) {
             .any(|m| m["student_id"] == f.ivan.to_string() && m["value"] == "5"),
         "{math}"
     );
-    // The PDFs read back: 5А's summary sheet, journal and statistics name its pupils and
-    // subjects; 5Б's do not name 5А's pupils.
+    // The PDFs read back: 5А's summary sheet and journal name its pupils and subjects, 5Б's
+    // do not name 5А's pupils; the school's statistics have a line per class.
     let summary = named("5А/Сводная_ведомость_5А.pdf");
-    let stats = named("5А/Статистика_5А.pdf");
+    let stats = named("Статистика_2026-2027.pdf");
+    assert!(stats["class_id"].is_null(), "{stats}");
     let journal = files
         .iter()
         .find(|x| {
@@ -429,7 +470,8 @@ async fn closing_the_year_archives_it_once_and_freezes_it(app: TestApp) {
             t.split_whitespace().collect::<Vec<_>>().join(" ")
         };
         let s = text(&summary, "it-year-summary-5a");
-        for needle in ["Петров Иван", "Сидоров Олег", "Математика", "5А"] {
+        for needle in ["Петров Иван", "Сидоров Олег", "Математика", "5А"]
+        {
             assert!(s.contains(needle), "{needle:?} not in the summary: {s}");
         }
         let j = text(journal, "it-year-journal-5a");
@@ -437,8 +479,11 @@ async fn closing_the_year_archives_it_once_and_freezes_it(app: TestApp) {
             assert!(j.contains(needle), "{needle:?} not in the journal: {j}");
         }
         let st = text(&stats, "it-year-stats-5a");
-        for needle in ["Статистика", "5А", "2026/2027", "Математика"] {
-            assert!(st.contains(needle), "{needle:?} not in the statistics: {st}");
+        for needle in ["Статистика", "5А", "5Б", "2026/2027", "Математика"] {
+            assert!(
+                st.contains(needle),
+                "{needle:?} not in the statistics: {st}"
+            );
         }
         let s5b = text(&summary_5b, "it-year-summary-5b");
         assert!(s5b.contains("Петрова Анна"), "{s5b}");
@@ -458,7 +503,9 @@ async fn closing_the_year_archives_it_once_and_freezes_it(app: TestApp) {
         "{own:?}"
     );
     download(&app, &teacher, &summary).await;
-    let res = app.get(summary_5b["href"].as_str().unwrap(), &teacher).await;
+    let res = app
+        .get(summary_5b["href"].as_str().unwrap(), &teacher)
+        .await;
     assert_problem(res, StatusCode::NOT_FOUND).await;
     for (login, status) in [
         ("english", StatusCode::FORBIDDEN),
@@ -507,7 +554,12 @@ async fn closing_the_year_archives_it_once_and_freezes_it(app: TestApp) {
     let mut correction = mark(f.oleg, &monday, "4");
     correction["reason"] = json!("исправление после закрытия года");
     let res = post(&app, &admin, "/api/v1/marks", correction).await;
-    assert_eq!(res.status(), StatusCode::CREATED, "{}", res.text().await.unwrap());
+    assert_eq!(
+        res.status(),
+        StatusCode::CREATED,
+        "{}",
+        res.text().await.unwrap()
+    );
     let history = app
         .get_json(
             &format!("/api/v1/cells/history?lesson={monday}&student={}", f.oleg),
