@@ -352,6 +352,18 @@ impl App {
                 .cloned()
                 .collect();
             let ids: Vec<GroupId> = scoped.iter().map(|x| x.class).collect();
+            // A period closed for the whole school without rows of its own (closed before
+            // classes had locks, or before a class was added): every class gets its row
+            // first, so that closing or reopening one class leaves the others closed.
+            let whole = school_repo::list_periods(c, year)
+                .await?
+                .into_iter()
+                .find(|x| x.id == period)
+                .and_then(|x| x.locked_at);
+            if let Some(at) = whole {
+                let all: Vec<GroupId> = classes.iter().map(|x| x.class).collect();
+                repo::lock_classes(c, school, period, &all, p.user, at).await?;
+            }
             let mut missing = Vec::new();
             if close {
                 let slot = format!("p{period}");
@@ -360,27 +372,17 @@ impl App {
                         .push(missing_of_class(c, class, (year, &slot), (from, to), today).await?);
                 }
                 repo::lock_classes(c, school, period, &ids, p.user, now).await?;
-                if scope == CloseScope::School {
-                    tabel_store::journal::set_period_lock(c, period, Some(now)).await?;
-                } else {
-                    repo::sync_whole_lock(c, period, now).await?;
-                }
             } else {
-                // A period closed for the whole school before classes had their own locks:
-                // the other classes stay closed when one is reopened.
-                let whole = school_repo::list_periods(c, year)
-                    .await?
-                    .into_iter()
-                    .find(|x| x.id == period)
-                    .and_then(|x| x.locked_at);
-                if let Some(at) = whole {
-                    let all: Vec<GroupId> = classes.iter().map(|x| x.class).collect();
-                    repo::lock_classes(c, school, period, &all, p.user, at).await?;
-                }
                 repo::unlock_classes(c, period, &ids).await?;
-                if scope == CloseScope::School {
+            }
+            match (scope, close) {
+                (CloseScope::School, true) => {
+                    tabel_store::journal::set_period_lock(c, period, whole.or(Some(now))).await?;
+                }
+                (CloseScope::School, false) => {
                     tabel_store::journal::set_period_lock(c, period, None).await?;
-                } else {
+                }
+                _ => {
                     repo::sync_whole_lock(c, period, now).await?;
                 }
             }
