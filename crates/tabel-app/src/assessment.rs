@@ -268,6 +268,7 @@ impl App {
             .ok_or_else(|| {
                 AppError::invalid("date", "the date is outside the class's school year")
             })?;
+        crate::closing::frozen_guard(c, p, school, year.id, override_reason).await?;
         let Evaluation {
             violations,
             subject_name,
@@ -493,6 +494,7 @@ impl App {
         if reason.is_empty() {
             return Err(AppError::invalid("reason", "say why"));
         }
+        crate::closing::frozen_guard(&mut tx.conn(), p, a.school, a.year, Some(reason)).await?;
         repo::delete_assessment(&mut tx.conn(), id).await?;
         let before = serde_json::to_value(&a).unwrap_or_default();
         audit::append(

@@ -10,6 +10,7 @@ pub mod assessment;
 pub mod auth;
 pub mod blocking;
 pub mod clock;
+pub mod closing;
 pub mod consent;
 pub mod contact;
 pub mod debts;

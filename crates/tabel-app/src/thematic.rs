@@ -212,6 +212,7 @@ impl App {
 
         let mut tx = self.db.begin().await?;
         let c = &mut tx.conn();
+        crate::closing::frozen_guard(c, p, g.school, g.year, None).await?;
         let policy = self.policy_of(c, g.school).await?;
         let topics = lesson_types(&parsed, &policy.policy).map_err(|e| field_errors(&e))?;
         let teacher = repo::assigned_teacher(c, group, subject, g.year).await?;

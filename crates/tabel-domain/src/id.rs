@@ -74,6 +74,8 @@ typed_id!(
     AcademicYearId,
     /// A reporting period (quarter, trimester, half-year).
     PeriodId,
+    /// A file of a closed year's archive (a PDF or the export).
+    ArchiveFileId,
     /// A parallel: all classes of one grade in one academic year.
     ParallelId,
     /// A study group: a class, a subgroup, a stream or an individual curriculum.

@@ -404,6 +404,22 @@ pub struct DataExportDoc {
     pub sections: Vec<ExportSection>,
 }
 
+/// A school's statistics of a year (the archive of a closed year): the statistics' tables as
+/// sections, all text made by the caller.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct StatisticsDoc {
+    /// The school's name.
+    pub school: String,
+    /// "2026/2027".
+    pub year: String,
+    /// What they cover: "вся школа", "класс 5А".
+    pub scope: String,
+    /// «28.11.2026».
+    pub made_at: String,
+    /// The tables, in order.
+    pub tables: Vec<ExportSection>,
+}
+
 /// A section of the data export: a heading, lines of text, then a table if it has columns.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
 pub struct ExportSection {

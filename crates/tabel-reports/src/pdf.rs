@@ -8,7 +8,8 @@
 //! from `tokio::task::spawn_blocking`, never on the async runtime's threads.
 
 use crate::docs::{
-    ConsentFormDoc, DataExportDoc, ExtractDoc, JournalArchiveDoc, LoginLettersDoc, SummarySheetDoc,
+    ConsentFormDoc, DataExportDoc, ExtractDoc, JournalArchiveDoc, LoginLettersDoc, StatisticsDoc,
+    SummarySheetDoc,
 };
 use serde::Serialize;
 use std::borrow::Cow;
@@ -36,7 +37,7 @@ const FONTS: [&[u8]; 6] = [
 ];
 
 /// The templates and their embedded text. `common.typ` is imported by the others.
-pub const TEMPLATES: [(&str, &str); 7] = [
+pub const TEMPLATES: [(&str, &str); 8] = [
     ("common.typ", include_str!("../templates/common.typ")),
     ("extract.typ", include_str!("../templates/extract.typ")),
     (
@@ -58,6 +59,10 @@ pub const TEMPLATES: [(&str, &str); 7] = [
     (
         "data_export.typ",
         include_str!("../templates/data_export.typ"),
+    ),
+    (
+        "year_statistics.typ",
+        include_str!("../templates/year_statistics.typ"),
     ),
 ];
 
@@ -259,6 +264,11 @@ impl Renderer {
         self.render("data_export.typ", doc)
     }
 
+    /// A school's (or a class's) statistics of a year, for the archive of the closed year.
+    pub fn statistics(&self, doc: &StatisticsDoc) -> Result<Vec<u8>, ReportError> {
+        self.render("year_statistics.typ", doc)
+    }
+
     /// Compiles `template` with `data`: a main source made for this render imports the
     /// template's `document` and calls it with the data read as JSON (so user text is never
     /// typst markup), then writes the PDF.
@@ -366,6 +376,7 @@ mod tests {
                 .unwrap(),
             r.consent_form(&crate::sample::consent_form_doc()).unwrap(),
             r.data_export(&crate::sample::data_export_doc()).unwrap(),
+            r.statistics(&crate::sample::statistics_doc()).unwrap(),
             r.journal_archive(&crate::sample::journal_archive_doc(6))
                 .unwrap(),
             r.login_letters(&crate::sample::login_letters_doc(3))

@@ -580,3 +580,23 @@ pub fn data_export_year_doc(seed: usize) -> DataExportDoc {
         sections,
     }
 }
+
+/// A class's statistics of a year.
+pub fn statistics_doc() -> StatisticsDoc {
+    StatisticsDoc {
+        school: "МБОУ «Школа № 1»".into(),
+        year: "2026/2027".into(),
+        scope: "класс 5А".into(),
+        made_at: "31.05.2027".into(),
+        tables: vec![ExportSection {
+            heading: "Успеваемость".into(),
+            lines: vec!["5А, 2026/2027 учебный год".into()],
+            columns: vec![
+                "Предмет".into(),
+                "% успеваемости".into(),
+                "% качества".into(),
+            ],
+            rows: vec![vec!["Математика".into(), "100".into(), "64".into()]],
+        }],
+    }
+}

@@ -15,6 +15,7 @@ pub mod absence_notes;
 pub mod accounts;
 pub mod assessment;
 pub mod audit;
+pub mod closing;
 pub mod consent;
 pub mod contact;
 mod db;

@@ -12,6 +12,7 @@ mod assessment;
 mod assets;
 mod auth;
 mod certificate;
+mod closing;
 mod consent;
 mod contact;
 mod debts;
@@ -132,6 +133,7 @@ pub fn router(state: AppState) -> Router {
         .merge(stats::pages::router())
         .merge(teaching::pages::router())
         .merge(structure::pages::router())
+        .merge(closing::pages::router())
         .merge(homework_files::pages::router(
             state.app.homework_file_max_bytes(),
         ))

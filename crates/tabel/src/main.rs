@@ -11,6 +11,7 @@ mod finals_cli;
 mod notify_cli;
 mod region_cli;
 mod stats_cli;
+mod year_cli;
 
 use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand};
@@ -236,6 +237,11 @@ enum Command {
     Finals {
         #[command(subcommand)]
         command: FinalsCommand,
+    },
+    /// School years: closing one (its archive is built and it becomes read-only).
+    Year {
+        #[command(subcommand)]
+        command: year_cli::YearCommand,
     },
     /// Notifications to families (e-mail, SMS) and services (webhooks).
     Notify {
@@ -615,6 +621,7 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Extracts(args) => extracts_cli::extracts(args).await,
         Command::Archive(args) => extracts_cli::archive(args).await,
         Command::Notify { command } => notify_cli::run(command).await,
+        Command::Year { command } => year_cli::run(command).await,
         Command::Finals {
             command:
                 FinalsCommand::Propose {

@@ -459,6 +459,9 @@ impl App {
         let mut tx = self.db.begin().await?;
         let c = &mut tx.conn();
         let (school, class) = self.administration_gate(c, p, student).await?;
+        // An exam mark carries no reason: in a closed year an administrator overrides the
+        // итоговая mark instead, with one.
+        crate::closing::frozen_guard(c, p, school, class.year, None).await?;
         let mark = input
             .exam
             .parse_mark(&input.mark)
@@ -524,6 +527,7 @@ impl App {
         let mut tx = self.db.begin().await?;
         let c = &mut tx.conn();
         let (school, class) = self.administration_gate(c, p, student).await?;
+        crate::closing::frozen_guard(c, p, school, class.year, Some(reason)).await?;
         let policy = self.policy_of(c, school).await?.policy.clone();
         let scale = scale_of(&policy, o.subject);
         let mut errors = BTreeMap::new();
@@ -613,6 +617,7 @@ impl App {
         let mut tx = self.db.begin().await?;
         let c = &mut tx.conn();
         let (school, class) = self.administration_gate(c, p, student).await?;
+        crate::closing::frozen_guard(c, p, school, class.year, None).await?;
         let current = repo::of_cell(c, student, subject, class.year, Slot::Final)
             .await?
             .filter(|f| !f.reason.is_empty())

@@ -88,7 +88,7 @@ pub(crate) async fn excuse_absences_in(
         let Some(lesson) = tt::get_lesson(c, e.lesson).await? else {
             continue;
         };
-        let period = repo::period_on(c, lesson.year, lesson.grade, lesson.on).await?;
+        let period = repo::period_on(c, lesson.year, lesson.grade, lesson.on, lesson.group).await?;
         if period.is_some_and(|(_, locked)| locked) {
             closed += 1;
             continue;

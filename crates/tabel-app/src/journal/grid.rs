@@ -375,13 +375,6 @@ impl App {
     }
 }
 
-pub(super) async fn period_school(
-    c: &mut Conn<'_>,
-    period: PeriodId,
-) -> Result<Option<SchoolId>, AppError> {
-    Ok(school_repo::period_school(c, period).await?)
-}
-
 /// One lesson of a journal: the lesson and the grid of the period it falls in.
 #[derive(Debug, Clone, Serialize)]
 pub struct LessonSheet {
@@ -405,7 +398,7 @@ impl App {
             let mut c = self.db.acquire().await?;
             let c = &mut c.conn();
             let l = tt::get_lesson(c, lesson).await?.ok_or(AppError::NotFound)?;
-            let period = repo::period_on(c, l.year, l.grade, l.on)
+            let period = repo::period_on(c, l.year, l.grade, l.on, l.group)
                 .await?
                 .map(|(id, _)| id);
             (l, period)

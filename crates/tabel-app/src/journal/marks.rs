@@ -241,7 +241,7 @@ impl App {
         let guard = m.period.filter(|_| !p.is_admin_of(lesson.school));
         let Some(id) = repo::insert_mark_if_free(c, &new, guard).await? else {
             if let Some(period) = guard
-                && repo::period_locked(c, period).await?
+                && tabel_store::closing::closed_for_group(c, period, lesson.group).await?
             {
                 return Err(closed());
             }
@@ -463,7 +463,7 @@ impl App {
         let c = &mut tx.conn();
         if !repo::delete_mark_if_open(c, id, version, guard).await? {
             if let Some(period) = guard
-                && repo::period_locked(c, period).await?
+                && tabel_store::closing::closed_for_group(c, period, before.group).await?
             {
                 return Err(closed());
             }

@@ -3,8 +3,9 @@
 //!
 //! Who may write: the teacher of the lesson (the substitute, for a substituted lesson), its
 //! original teacher, and the teacher assigned to the group × subject; administrators only as a
-//! correction with a reason. Deputies and class teachers read. A closed period takes writes only
-//! from an administrator with a reason. Every cell carries a version: a stale write gets
+//! correction with a reason. Deputies and class teachers read. A closed period (closed for the
+//! whole school, or for the lesson's class) and a closed (frozen) year take writes only from an
+//! administrator with a reason. Every cell carries a version: a stale write gets
 //! [`AppError::Stale`] with the current value and changes nothing.
 
 use crate::{App, AppError, Client, FieldErrors, check};
@@ -69,7 +70,9 @@ fn stale(what: &str, current: Option<serde_json::Value>) -> AppError {
     }
 }
 
-/// The period of a parallel containing a date.
+/// The period of a parallel containing a date, and the parallel's periods, each `locked_at`
+/// as the group sees it: closed for the whole school, for the group's class (or a class of its
+/// stream), or the year's closing when the year is frozen.
 pub(crate) async fn period_of(
     conn: &mut Conn<'_>,
     g: &Group,
@@ -80,11 +83,20 @@ pub(crate) async fn period_of(
         .into_iter()
         .find(|p| p.grade == g.grade)
         .map(|p| p.period_kind);
-    let periods: Vec<Period> = school_repo::list_periods(conn, g.year)
+    let mut periods: Vec<Period> = school_repo::list_periods(conn, g.year)
         .await?
         .into_iter()
         .filter(|p| Some(p.kind) == kind)
         .collect();
+    let frozen = tabel_store::closing::year_frozen(conn, g.year).await?;
+    for p in &mut periods {
+        if p.locked_at.is_none() {
+            p.locked_at = match frozen {
+                Some(at) => Some(at),
+                None => tabel_store::closing::locked_for_group(conn, p.id, g.id).await?,
+            };
+        }
+    }
     let current = periods
         .iter()
         .find(|p| p.starts_on <= on && on <= p.ends_on)
@@ -157,7 +169,7 @@ pub(crate) async fn write_right(
     } else {
         return Err(AppError::NotFound);
     };
-    let period = repo::period_on(conn, lesson.year, lesson.grade, lesson.on).await?;
+    let period = repo::period_on(conn, lesson.year, lesson.grade, lesson.on, lesson.group).await?;
     let reason = reason.map(str::trim).filter(|r| !r.is_empty());
     if reason.is_some_and(|r| r.chars().count() > crate::MAX_REASON_CHARS) {
         return Err(AppError::invalid(
@@ -171,8 +183,16 @@ pub(crate) async fn write_right(
             "an administrator corrects the journal with a written reason",
         ));
     }
-    if period.is_some_and(|(_, locked)| locked) && writer != Writer::Admin {
-        return Err(closed());
+    if writer != Writer::Admin {
+        if tabel_store::closing::year_frozen(conn, lesson.year)
+            .await?
+            .is_some()
+        {
+            return Err(frozen());
+        }
+        if period.is_some_and(|(_, locked)| locked) {
+            return Err(closed());
+        }
     }
     Ok(WriteRight {
         grade: lesson.grade,
@@ -183,6 +203,13 @@ pub(crate) async fn write_right(
 
 fn closed() -> AppError {
     AppError::Conflict("the period is closed; an administrator can correct it with a reason".into())
+}
+
+/// The refusal of a plain write into a closed (frozen) school year.
+pub(crate) fn frozen() -> AppError {
+    AppError::Conflict(
+        "the school year is closed; an administrator can correct it with a reason".into(),
+    )
 }
 
 fn no_grade_one(grade: u8, what: &str) -> Result<(), AppError> {
@@ -272,43 +299,5 @@ impl App {
         } else {
             Err(AppError::NotFound)
         }
-    }
-
-    /// Closes (`close = true`) or reopens a reporting period (administrators and deputy heads).
-    pub async fn close_period(
-        &self,
-        p: &Principal,
-        period: PeriodId,
-        close: bool,
-        client: &Client,
-    ) -> Result<(), AppError> {
-        let mut tx = self.db.begin().await?;
-        let c = &mut tx.conn();
-        let school = period_school(c, period).await?.ok_or(AppError::NotFound)?;
-        check(crate::timetable::may_plan(p, school))?;
-        let now = self.now();
-        repo::set_period_lock(c, period, close.then_some(now)).await?;
-        write_audit(
-            c,
-            Audit {
-                school,
-                actor: p.user.get(),
-                action: if close {
-                    "period.close"
-                } else {
-                    "period.reopen"
-                },
-                entity: "period",
-                key: period.to_string(),
-                before: None,
-                after: Some(serde_json::json!({"closed": close})),
-                reason: None,
-            },
-            client,
-            now,
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
     }
 }

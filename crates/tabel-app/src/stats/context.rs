@@ -32,6 +32,22 @@ impl App {
                     .map_err(|e| AppError::Internal(e.to_string()))?;
                 (year, Some((id, kind, py.number, py.starts_on, py.ends_on)))
             }
+            PeriodChoice::YearOf(id) => {
+                let (owner, y) = tabel_store::closing::year_state(c, id)
+                    .await?
+                    .filter(|(s, _)| *s == school)
+                    .ok_or(AppError::NotFound)?;
+                (
+                    school_repo::AcademicYear {
+                        id: y.year,
+                        school: owner,
+                        label: y.label,
+                        starts_on: y.starts_on,
+                        ends_on: y.ends_on,
+                    },
+                    None,
+                )
+            }
             PeriodChoice::Year | PeriodChoice::Current => {
                 let year = school_repo::academic_year_on(c, school, today)
                     .await?
@@ -86,7 +102,7 @@ impl App {
 
         let period = match (q.period, period) {
             (_, Some(p)) => Some(p),
-            (PeriodChoice::Year, None) => None,
+            (PeriodChoice::Year | PeriodChoice::YearOf(_), None) => None,
             _ => {
                 let parallels = school_repo::list_parallels(c, year.id).await?;
                 let grade = scope

@@ -107,6 +107,8 @@ pub enum PeriodChoice {
     Period(PeriodId),
     /// The whole year (the year's final marks).
     Year,
+    /// A given academic year as a whole, whatever today is (the archive of a closed year).
+    YearOf(AcademicYearId),
 }
 
 impl PeriodChoice {

@@ -186,6 +186,7 @@ impl App {
             .await?
             .ok_or(AppError::NotFound)?;
         check(may_plan(p, l.school))?;
+        crate::closing::frozen_guard(&mut tx.conn(), p, l.school, l.year, Some(reason)).await?;
         if reason.is_empty() && !matches!(change, Change::Room { .. }) {
             return Err(AppError::invalid(
                 "reason",
@@ -465,6 +466,7 @@ impl App {
             .ok_or(AppError::NotFound)?;
         check(may_plan(p, g.school))?;
         let year = year_of(&mut tx.conn(), g.school, x.on).await?;
+        crate::closing::frozen_guard(&mut tx.conn(), p, g.school, year.id, Some(reason)).await?;
         let cal = grade_calendars(&mut tx.conn(), &year).await?;
         if cal
             .get(&g.grade)

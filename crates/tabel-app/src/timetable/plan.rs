@@ -46,6 +46,7 @@ impl App {
             BellSchedule::new(slots).map_err(|e| AppError::invalid("slots", e.to_string()))?;
         let mut tx = self.db.begin().await?;
         let year = year_of(&mut tx.conn(), school, self.today()).await?;
+        crate::closing::frozen_guard(&mut tx.conn(), p, school, year.id, None).await?;
         tt::replace_bell_slots(
             &mut tx.conn(),
             school,
@@ -201,6 +202,7 @@ impl App {
         };
         let mut tx = self.db.begin().await?;
         let year = year_of(&mut tx.conn(), school, self.today()).await?;
+        crate::closing::frozen_guard(&mut tx.conn(), p, school, year.id, None).await?;
         let valid_from = input.valid_from.unwrap_or(year.starts_on);
         let valid_to = input.valid_to;
         match repo::get_group(&mut tx.conn(), group, valid_from).await? {
@@ -381,6 +383,7 @@ impl App {
         check(may_plan(p, school))?;
         let mut tx = self.db.begin().await?;
         let year = year_of(&mut tx.conn(), school, from).await?;
+        crate::closing::frozen_guard(&mut tx.conn(), p, school, year.id, None).await?;
         let n = regenerate(&mut tx.conn(), school, &year, from).await?;
         audit_change(
             &mut tx.conn(),
@@ -418,6 +421,7 @@ impl App {
         }
         let mut tx = self.db.begin().await?;
         let year = year_of(&mut tx.conn(), school, on).await?;
+        crate::closing::frozen_guard(&mut tx.conn(), p, school, year.id, None).await?;
         if on < year.starts_on || on > year.ends_on {
             return Err(AppError::invalid("date", "outside the school year"));
         }
@@ -468,6 +472,7 @@ impl App {
             .ok_or(AppError::NotFound)?;
         check(may_plan(p, school))?;
         let year = year_of(&mut tx.conn(), school, valid_from).await?;
+        crate::closing::frozen_guard(&mut tx.conn(), p, school, year.id, None).await?;
         let earliest = valid_from - Duration::days(1);
         if last_day < earliest || last_day > year.ends_on {
             return Err(AppError::invalid(

@@ -123,8 +123,8 @@ pub async fn insert_mark(conn: &mut Conn<'_>, m: &NewMark<'_>) -> Result<i64> {
 }
 
 /// Stores a mark unless the cell already holds one of its work type, or the period `guard`
-/// (if any) is closed: the new id, or `None` when nothing was stored. One statement, so that the
-/// write transaction stays short.
+/// (if any) is closed for the mark's group (or its year is frozen): the new id, or `None` when
+/// nothing was stored. One statement, so that the write transaction stays short.
 pub async fn insert_mark_if_free(
     conn: &mut Conn<'_>,
     m: &NewMark<'_>,
@@ -133,7 +133,11 @@ pub async fn insert_mark_if_free(
     const SQL: &str = "INSERT INTO marks (school_id, student_id, group_id, subject_id, lesson_id, on_date, value, work_type, \
          weight, comment, debt_until, policy_version, version, created_by, created_at, updated_by, updated_at) \
          SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 1, $13, $14, $13, $14 \
-         WHERE NOT EXISTS (SELECT 1 FROM reporting_periods WHERE id = $15 AND locked_at IS NOT NULL) \
+         WHERE NOT EXISTS (SELECT 1 FROM reporting_periods rp JOIN academic_years y ON y.id = rp.academic_year_id \
+            WHERE rp.id = $15 AND (rp.locked_at IS NOT NULL OR y.frozen_at IS NOT NULL \
+            OR EXISTS (SELECT 1 FROM period_locks pl WHERE pl.period_id = rp.id AND (pl.class_id = $3 \
+               OR pl.class_id IN (SELECT parent_group_id FROM study_groups WHERE id = $3) \
+               OR pl.class_id IN (SELECT class_id FROM stream_classes WHERE stream_id = $3))))) \
          ON CONFLICT DO NOTHING RETURNING id";
     Ok(fetch_optional!(
         conn,
@@ -238,7 +242,11 @@ pub async fn delete_mark_if_open(
     guard: Option<tabel_domain::PeriodId>,
 ) -> Result<bool> {
     const SQL: &str = "DELETE FROM marks WHERE id = $1 AND version = $2 \
-         AND NOT EXISTS (SELECT 1 FROM reporting_periods WHERE id = $3 AND locked_at IS NOT NULL)";
+         AND NOT EXISTS (SELECT 1 FROM reporting_periods rp JOIN academic_years y ON y.id = rp.academic_year_id \
+            WHERE rp.id = $3 AND (rp.locked_at IS NOT NULL OR y.frozen_at IS NOT NULL \
+            OR EXISTS (SELECT 1 FROM period_locks pl WHERE pl.period_id = rp.id AND (pl.class_id = marks.group_id \
+               OR pl.class_id IN (SELECT parent_group_id FROM study_groups WHERE id = marks.group_id) \
+               OR pl.class_id IN (SELECT class_id FROM stream_classes WHERE stream_id = marks.group_id)))))";
     Ok(execute!(conn, SQL, id.get(), version, guard.map(|g| g.get()))? > 0)
 }
 

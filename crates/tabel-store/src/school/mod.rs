@@ -23,7 +23,7 @@ pub use staff::*;
 pub use subjects::*;
 pub use years::*;
 
-fn small(v: i64) -> Result<u8> {
+pub(crate) fn small(v: i64) -> Result<u8> {
     u8::try_from(v).map_err(|_| StoreError::Corrupt(format!("{v} out of range")))
 }
 

@@ -392,35 +392,44 @@ pub(crate) fn redaction_code(r: tabel_domain::audit::Redaction) -> &'static str 
     }
 }
 
-/// Closes a reporting period: its journal is locked; only administrators correct it, with a
-/// reason (administrators, deputy heads).
-#[utoipa::path(post, path = "/api/v1/periods/{id}/close", tag = "journal", security(("bearer" = [])), params(("id" = String, Path)),
-    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem)))]
+/// Closes a reporting period for the whole school, a parallel (`?scope=grade:5`) or a class
+/// (`?scope=class:<id>`): their journals are locked; only administrators correct them, with a
+/// reason (administrators, deputy heads). What was still missing (see `GET …/closing`) goes
+/// into the audit entry. 409 in a closed year.
+#[utoipa::path(post, path = "/api/v1/periods/{id}/close", tag = "journal", security(("bearer" = [])),
+    params(("id" = String, Path), crate::closing::api::ScopeQuery),
+    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 async fn close_period(
     State(state): State<AppState>,
     ApiUser(who): ApiUser,
     ClientInfo(client): ClientInfo,
     Path(raw): Path<PeriodId>,
+    Query(q): Query<crate::closing::api::ScopeQuery>,
 ) -> Result<StatusCode, ApiError> {
+    let scope = q.parse()?;
     state
         .app
-        .close_period(&who.principal, raw, true, &client)
+        .close_period_for(&who.principal, raw, scope, true, &client)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// Reopens a reporting period (administrators, deputy heads).
-#[utoipa::path(post, path = "/api/v1/periods/{id}/reopen", tag = "journal", security(("bearer" = [])), params(("id" = String, Path)),
-    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem)))]
+/// Reopens a reporting period for the whole school, a parallel or a class (`?scope=` as for
+/// closing; administrators, deputy heads). 409 in a closed year.
+#[utoipa::path(post, path = "/api/v1/periods/{id}/reopen", tag = "journal", security(("bearer" = [])),
+    params(("id" = String, Path), crate::closing::api::ScopeQuery),
+    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 async fn reopen_period(
     State(state): State<AppState>,
     ApiUser(who): ApiUser,
     ClientInfo(client): ClientInfo,
     Path(raw): Path<PeriodId>,
+    Query(q): Query<crate::closing::api::ScopeQuery>,
 ) -> Result<StatusCode, ApiError> {
+    let scope = q.parse()?;
     state
         .app
-        .close_period(&who.principal, raw, false, &client)
+        .close_period_for(&who.principal, raw, scope, false, &client)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -170,7 +170,8 @@ fn query_string(q: &StatsQuery, view: View, format: Option<&str>) -> String {
             teacher: s.teacher,
             period: match q.period {
                 tabel_app::stats::PeriodChoice::Current => None,
-                tabel_app::stats::PeriodChoice::Year => Some("year".into()),
+                tabel_app::stats::PeriodChoice::Year
+                | tabel_app::stats::PeriodChoice::YearOf(_) => Some("year".into()),
                 tabel_app::stats::PeriodChoice::Period(p) => Some(p.to_string()),
             },
             threshold: q.absence_threshold,

@@ -46,3 +46,4 @@ mod teaching;
 mod thematic;
 mod timetable;
 mod upload;
+mod year_closing;

@@ -383,6 +383,8 @@ fn kind_of(path: &str, param: &str) -> &'static str {
         "school" => "school",
         "user" => "user",
         "file" if before.starts_with("/assets/") => "asset",
+        // No archive exists until a year is closed (the matrix closes none).
+        "file" if before.starts_with("/archive/") => "missing",
         "file" => "file",
         "day" if before.ends_with("/calendar/") => "day",
         "date" | "day" => "date",
@@ -391,7 +393,8 @@ fn kind_of(path: &str, param: &str) -> &'static str {
         "assignment" => "assignment",
         "membership" => "membership",
         "parallel" => "parallel",
-        "period" if before.contains("/structure/") => "period",
+        "period" if before.contains("/structure/") || before.starts_with("/periods/") => "period",
+        "year" => "year",
         "line" if before.ends_with("/curriculum/") => "curriculum",
         "line" => "line",
         "contact" => "contact",
@@ -409,6 +412,7 @@ fn kind_of(path: &str, param: &str) -> &'static str {
             "/api/v1/contacts/" => "contact",
             "/api/v1/deferrals/" => "deferral",
             "/api/v1/periods/" => "period",
+            "/api/v1/years/" => "year",
             "/api/v1/timetable/" => "line",
             "/api/v1/erasure-requests/" => "erasure",
             "/api/v1/webhooks/" => "webhook",
@@ -755,6 +759,7 @@ impl Objects {
             ("group", f.subgroup.to_string()),
             ("subject", f.math.to_string()),
             ("school", f.school.to_string()),
+            ("year", f.year.to_string()),
             ("user", f.user("refuser").to_string()),
             ("staff", f.teacher.to_string()),
             ("parent", f.parent.to_string()),
@@ -776,6 +781,7 @@ impl Objects {
             ("class", f.other_class.to_string()),
             ("group", f.other_class.to_string()),
             ("school", f.other_school.to_string()),
+            ("year", MISSING.to_owned()),
             ("user", f.user("admin2").to_string()),
             ("subject", MISSING.to_owned()),
             ("staff", MISSING.to_owned()),
@@ -934,9 +940,9 @@ impl Sent {
 
 /// Kinds that are objects someone may or may not reach (the rest — dates, languages, assets —
 /// are the same for everyone).
-const OBJECTS: [&str; 12] = [
+const OBJECTS: [&str; 13] = [
     "student", "class", "group", "subject", "school", "user", "staff", "parent", "lesson", "file",
-    "note", "missing",
+    "note", "year", "missing",
 ];
 
 /// Roles of the first school: the other school's objects must answer them as missing ones.
