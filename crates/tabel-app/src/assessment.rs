@@ -371,6 +371,7 @@ impl App {
             .await?
             .ok_or(AppError::NotFound)?;
         check(may_plan(p, a.school))?;
+        crate::closing::frozen_guard(c, p, a.school, a.year, override_reason).await?;
         let g = school_repo::get_group(c, a.class, on)
             .await?
             .ok_or(AppError::NotFound)?;

@@ -149,6 +149,7 @@ impl App {
             .filter(|g| g.kind == GroupKind::Class)
             .ok_or(AppError::NotFound)?;
         check(may_plan(p, g.school))?;
+        crate::closing::frozen_guard(&mut tx.conn(), p, g.school, g.year, None).await?;
         let before = tt::group_shift(&mut tx.conn(), class).await?;
         let found = if before == shift {
             Vec::new()
