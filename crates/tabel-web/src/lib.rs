@@ -32,6 +32,7 @@ mod ops;
 mod paths;
 mod people;
 mod privacy;
+mod promotion;
 mod proxy;
 mod record;
 mod recovery;
@@ -132,6 +133,7 @@ pub fn router(state: AppState) -> Router {
         .merge(stats::pages::router())
         .merge(teaching::pages::router())
         .merge(structure::pages::router())
+        .merge(promotion::pages::router())
         .merge(homework_files::pages::router(
             state.app.homework_file_max_bytes(),
         ))

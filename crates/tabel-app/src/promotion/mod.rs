@@ -25,6 +25,7 @@ mod orders;
 
 pub use next_year::*;
 pub use orders::*;
+pub use tabel_store::promotion::{DraftAssignment, Line, LineDebt, Order};
 
 use crate::structure::may_edit_structure;
 use crate::{AppError, Client, check};

@@ -694,3 +694,127 @@ async fn undo_line(
     }
     Ok(())
 }
+
+fn outcome_heading(o: Outcome, grade: u8) -> String {
+    match o {
+        Outcome::Promoted => format!("Перевести в {} класс", grade + 1),
+        Outcome::Conditional => format!(
+            "Перевести в {} класс условно, с академической задолженностью (ликвидировать в установленные сроки)",
+            grade + 1
+        ),
+        Outcome::Repeat => format!("Оставить на повторное обучение в {grade} классе"),
+        Outcome::Graduated => {
+            format!("Считать окончившими {grade} класс, отчислить в связи с получением образования")
+        }
+        Outcome::Continues => format!(
+            "Считать окончившими {grade} класс, зачислить в {} класс",
+            grade + 1
+        ),
+        Outcome::Left => "Отчислить (выбытие)".to_owned(),
+    }
+}
+
+impl App {
+    /// An order as a PDF (its file name without the extension, the bytes).
+    pub async fn promotion_order_pdf(
+        &self,
+        p: &Principal,
+        school: SchoolId,
+        id: PromotionOrderId,
+    ) -> Result<(String, Vec<u8>), AppError> {
+        use tabel_present::date;
+        use tabel_reports::docs::{
+            PromotionOrderDoc, PromotionPupil, PromotionSection, SchoolHeader, Signer,
+        };
+        let v = self.promotion_order(p, school, id).await?;
+        let (header, director, amends) = {
+            let mut pooled = self.db.acquire().await?;
+            let c = &mut pooled.conn();
+            let s = crate::extracts::school_of(c, school).await?;
+            let card = structure_repo::school_card(c, school).await?;
+            let amends = match v.order.amends {
+                Some(a) => repo::order(c, a).await?.map(|o| {
+                    format!(
+                        "от {} № {}",
+                        o.order_date.map(date).unwrap_or_default(),
+                        o.number
+                    )
+                }),
+                None => None,
+            };
+            (
+                SchoolHeader {
+                    name: s.name,
+                    municipality: s.municipality,
+                    region: s.region,
+                },
+                card.and_then(|c| c.director).unwrap_or_default(),
+                amends.unwrap_or_default(),
+            )
+        };
+        let mut sections: Vec<PromotionSection> = Vec::new();
+        for outcome in Outcome::ALL {
+            let pupils: Vec<PromotionPupil> = v
+                .lines
+                .iter()
+                .filter(|l| l.outcome == *outcome)
+                .map(|l| PromotionPupil {
+                    name: l.student_name.clone(),
+                    classes: match &l.to_class_name {
+                        Some(to) => format!("{} → {to}", l.from_class_name),
+                        None => l.from_class_name.clone(),
+                    },
+                    detail: match outcome {
+                        Outcome::Left => {
+                            format!("с {}; {}", l.left_on.map(date).unwrap_or_default(), l.basis)
+                        }
+                        _ => l
+                            .debts
+                            .iter()
+                            .map(|d| format!("{} до {}", d.subject, date(d.deadline)))
+                            .collect::<Vec<_>>()
+                            .join("; "),
+                    },
+                })
+                .collect();
+            if !pupils.is_empty() {
+                sections.push(PromotionSection {
+                    heading: outcome_heading(*outcome, v.order.grade),
+                    pupils,
+                });
+            }
+        }
+        let title = match &v.order.class_name {
+            Some(c) => format!("О переводе обучающихся {c} класса"),
+            None => format!("О переводе обучающихся {} классов", v.order.grade),
+        };
+        let doc = PromotionOrderDoc {
+            school: header,
+            number: v.order.number.clone(),
+            date: v.order.order_date.map(date).unwrap_or_default(),
+            title,
+            year: v.year.label.clone(),
+            next_year: v
+                .next_year
+                .as_ref()
+                .map(|y| y.label.clone())
+                .unwrap_or_default(),
+            amends,
+            sections,
+            signer: Signer {
+                title: "Директор".into(),
+                name: director,
+            },
+        };
+        let name = format!(
+            "prikaz-{}",
+            crate::documents::file_safe(if v.order.number.is_empty() {
+                "proekt"
+            } else {
+                &v.order.number
+            })
+        );
+        let pdf = self.typeset(move |r| r.promotion_order(&doc)).await?;
+        Ok((name, pdf))
+    }
+}
