@@ -601,6 +601,16 @@ impl App {
                 "the order is amended already: amend the amending order".into(),
             ));
         }
+        if let Some(pending) = repo::orders_of_school(c, school)
+            .await?
+            .into_iter()
+            .find(|o| o.amends == Some(id))
+        {
+            return Err(AppError::Conflict(format!(
+                "an amending order is drafted already ({}): edit or delete it",
+                pending.id
+            )));
+        }
         let new = repo::insert_order(
             c,
             &NewOrder {
