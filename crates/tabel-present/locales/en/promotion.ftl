@@ -67,3 +67,15 @@ promotion-done-confirmed = The school year is confirmed.
 promotion-done-started = The order is drafted.
 promotion-done-saved = Saved.
 promotion-done-issued = The order is issued.
+structure-dep-promotion-lines = { $n ->
+    [one] { $n } pupil of a promotion order
+   *[other] { $n } pupils of promotion orders
+}
+structure-dep-promotion-orders = { $n ->
+    [one] { $n } promotion order
+   *[other] { $n } promotion orders
+}
+structure-dep-carried-classes = { $n ->
+    [one] { $n } class carried into the next year
+   *[other] { $n } classes carried into the next year
+}

@@ -68,3 +68,18 @@ promotion-done-confirmed = Учебный год подтверждён.
 promotion-done-started = Проект приказа составлен.
 promotion-done-saved = Сохранено.
 promotion-done-issued = Приказ издан.
+structure-dep-promotion-lines = { $n ->
+    [one] { $n } ученик в переводном приказе
+    [few] { $n } ученика в переводных приказах
+   *[many] { $n } учеников в переводных приказах
+}
+structure-dep-promotion-orders = { $n ->
+    [one] { $n } переводной приказ
+    [few] { $n } переводных приказа
+   *[many] { $n } переводных приказов
+}
+structure-dep-carried-classes = { $n ->
+    [one] { $n } класс, перенесённый в следующий год
+    [few] { $n } класса, перенесённых в следующий год
+   *[many] { $n } классов, перенесённых в следующий год
+}
