@@ -36,7 +36,7 @@ pub(crate) fn routes(r: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
 
 /// A class of the next year.
 #[derive(Serialize, ToSchema)]
-struct CarriedClassDto {
+struct PromotionCarriedClassDto {
     name: String,
     /// The class it was carried from.
     from: Option<String>,
@@ -44,7 +44,7 @@ struct CarriedClassDto {
 
 /// A teaching assignment of the next year.
 #[derive(Serialize, ToSchema)]
-struct DraftAssignmentDto {
+struct PromotionDraftAssignmentDto {
     id: String,
     class: String,
     subject: String,
@@ -53,7 +53,7 @@ struct DraftAssignmentDto {
 
 /// A parallel's curriculum in the next year.
 #[derive(Serialize, ToSchema)]
-struct DraftCurriculumDto {
+struct PromotionDraftCurriculumDto {
     grade: u8,
     lines: i64,
     /// Hours a week, in tenths.
@@ -71,9 +71,9 @@ struct NextYearDto {
     /// Not yet confirmed: its classes have no pupils, families see nothing of it.
     draft: bool,
     confirmed_at: Option<String>,
-    classes: Vec<CarriedClassDto>,
-    curriculum: Vec<DraftCurriculumDto>,
-    assignments: Vec<DraftAssignmentDto>,
+    classes: Vec<PromotionCarriedClassDto>,
+    curriculum: Vec<PromotionDraftCurriculumDto>,
+    assignments: Vec<PromotionDraftAssignmentDto>,
     /// Pupils issued orders place into it, waiting for the confirmation.
     waiting: usize,
 }
@@ -91,7 +91,7 @@ impl From<NextYearView> for NextYearDto {
             classes: v
                 .classes
                 .into_iter()
-                .map(|c| CarriedClassDto {
+                .map(|c| PromotionCarriedClassDto {
                     name: c.name,
                     from: c.from,
                 })
@@ -99,7 +99,7 @@ impl From<NextYearView> for NextYearDto {
             curriculum: v
                 .curriculum
                 .into_iter()
-                .map(|(grade, lines, tenths)| DraftCurriculumDto {
+                .map(|(grade, lines, tenths)| PromotionDraftCurriculumDto {
                     grade,
                     lines,
                     hours_per_week_tenths: tenths,
@@ -108,7 +108,7 @@ impl From<NextYearView> for NextYearDto {
             assignments: v
                 .assignments
                 .into_iter()
-                .map(|a| DraftAssignmentDto {
+                .map(|a| PromotionDraftAssignmentDto {
                     id: a.id.to_string(),
                     class: a.class,
                     subject: a.subject,
@@ -179,7 +179,7 @@ async fn confirm_year(
 
 /// An order's heading.
 #[derive(Serialize, ToSchema)]
-struct OrderDto {
+struct PromotionOrderDto {
     id: String,
     year_id: String,
     grade: u8,
@@ -199,9 +199,9 @@ struct OrderDto {
     version: i64,
 }
 
-impl From<Order> for OrderDto {
+impl From<Order> for PromotionOrderDto {
     fn from(o: Order) -> Self {
-        OrderDto {
+        PromotionOrderDto {
             id: o.id.to_string(),
             year_id: o.year.to_string(),
             grade: o.grade,
@@ -220,14 +220,14 @@ impl From<Order> for OrderDto {
 
 /// An open academic debt of a pupil.
 #[derive(Serialize, ToSchema)]
-struct LineDebtDto {
+struct PromotionLineDebtDto {
     subject: String,
     deadline: String,
 }
 
 /// A pupil's line.
 #[derive(Serialize, ToSchema)]
-struct LineDto {
+struct PromotionLineDto {
     student_id: String,
     student: String,
     from_class_id: String,
@@ -239,7 +239,7 @@ struct LineDto {
     left_on: Option<String>,
     basis: String,
     /// Open debts (as they stand for a draft, as they stood for an issued order).
-    debts: Vec<LineDebtDto>,
+    debts: Vec<PromotionLineDebtDto>,
     /// The next year's class it places the pupil into (issued orders).
     to_class_id: Option<String>,
     to_class: Option<String>,
@@ -249,19 +249,19 @@ struct LineDto {
 
 /// An order with its lines.
 #[derive(Serialize, ToSchema)]
-struct OrderFullDto {
-    order: OrderDto,
+struct PromotionOrderFullDto {
+    order: PromotionOrderDto,
     year: String,
     next_year_id: Option<String>,
     next_year_draft: bool,
-    lines: Vec<LineDto>,
+    lines: Vec<PromotionLineDto>,
     may_edit: bool,
     may_amend: bool,
 }
 
-impl From<OrderView> for OrderFullDto {
+impl From<OrderView> for PromotionOrderFullDto {
     fn from(v: OrderView) -> Self {
-        OrderFullDto {
+        PromotionOrderFullDto {
             order: v.order.into(),
             year: v.year.label,
             next_year_id: v.next_year.map(|y| y.id.to_string()),
@@ -269,7 +269,7 @@ impl From<OrderView> for OrderFullDto {
             lines: v
                 .lines
                 .into_iter()
-                .map(|l| LineDto {
+                .map(|l| PromotionLineDto {
                     student_id: l.student.to_string(),
                     student: l.student_name,
                     from_class_id: l.from_class.to_string(),
@@ -281,7 +281,7 @@ impl From<OrderView> for OrderFullDto {
                     debts: l
                         .debts
                         .into_iter()
-                        .map(|d| LineDebtDto {
+                        .map(|d| PromotionLineDebtDto {
                             subject: d.subject,
                             deadline: d.deadline.to_string(),
                         })
@@ -300,12 +300,12 @@ impl From<OrderView> for OrderFullDto {
 /// The school's promotion orders, newest first.
 #[utoipa::path(get, path = "/api/v1/schools/{id}/promotion-orders", tag = "promotion", security(("bearer" = [])),
     params(("id" = String, Path, description = "The school")),
-    responses((status = 200, body = [OrderDto]), (status = 403, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, body = [PromotionOrderDto]), (status = 403, body = Problem), (status = 404, body = Problem)))]
 async fn list_orders(
     State(state): State<AppState>,
     ApiUser(who): ApiUser,
     Path(school): Path<SchoolId>,
-) -> Result<Json<Vec<OrderDto>>, ApiError> {
+) -> Result<Json<Vec<PromotionOrderDto>>, ApiError> {
     let orders = state.app.promotion_orders(&who.principal, school).await?;
     Ok(Json(orders.into_iter().map(Into::into).collect()))
 }
@@ -313,7 +313,7 @@ async fn list_orders(
 /// What a new order covers: a class, or a grade (of the year named, the current one by
 /// default).
 #[derive(Deserialize, ToSchema)]
-struct StartOrderBody {
+struct PromotionStartOrderBody {
     #[serde(default)]
     class_id: Option<String>,
     #[serde(default)]
@@ -326,14 +326,14 @@ struct StartOrderBody {
 /// order, with the outcome proposed from the open debts. Audited as
 /// `promotion_order.create`.
 #[utoipa::path(post, path = "/api/v1/schools/{id}/promotion-orders", tag = "promotion", security(("bearer" = [])),
-    params(("id" = String, Path, description = "The school")), request_body = StartOrderBody,
+    params(("id" = String, Path, description = "The school")), request_body = PromotionStartOrderBody,
     responses((status = 201, body = Created), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 async fn start_order(
     State(state): State<AppState>,
     ApiUser(who): ApiUser,
     ClientInfo(client): ClientInfo,
     Path(school): Path<SchoolId>,
-    ApiJson(b): ApiJson<StartOrderBody>,
+    ApiJson(b): ApiJson<PromotionStartOrderBody>,
 ) -> Result<(StatusCode, Json<Created>), ApiError> {
     let scope = match (b.class_id.as_deref(), b.grade) {
         (Some(c), None) => OrderScope::Class(
@@ -366,12 +366,12 @@ async fn start_order(
 /// An order with its pupils' lines.
 #[utoipa::path(get, path = "/api/v1/schools/{id}/promotion-orders/{order}", tag = "promotion", security(("bearer" = [])),
     params(("id" = String, Path, description = "The school"), ("order" = String, Path)),
-    responses((status = 200, body = OrderFullDto), (status = 403, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, body = PromotionOrderFullDto), (status = 403, body = Problem), (status = 404, body = Problem)))]
 async fn get_order(
     State(state): State<AppState>,
     ApiUser(who): ApiUser,
     Path((school, order)): Path<(SchoolId, PromotionOrderId)>,
-) -> Result<Json<OrderFullDto>, ApiError> {
+) -> Result<Json<PromotionOrderFullDto>, ApiError> {
     Ok(Json(
         state
             .app
@@ -383,7 +383,7 @@ async fn get_order(
 
 /// A pupil's outcome.
 #[derive(Deserialize, ToSchema)]
-struct LineBody {
+struct PromotionLineBody {
     student_id: String,
     /// `promoted`, `conditional`, `repeat`, `graduated`, `continues` or `left`.
     outcome: String,
@@ -397,7 +397,7 @@ struct LineBody {
 
 /// An edit of a draft order.
 #[derive(Deserialize, ToSchema)]
-struct EditOrderBody {
+struct PromotionEditOrderBody {
     version: i64,
     #[serde(default)]
     number: String,
@@ -406,12 +406,12 @@ struct EditOrderBody {
     order_date: Option<String>,
     /// The outcomes that change.
     #[serde(default)]
-    lines: Vec<LineBody>,
+    lines: Vec<PromotionLineBody>,
 }
 
 /// The version after an edit.
 #[derive(Serialize, ToSchema)]
-struct VersionDto {
+struct PromotionVersionDto {
     version: i64,
 }
 
@@ -419,15 +419,15 @@ struct VersionDto {
 /// and open debts: 422). An issued order or a stale version: 409. Audited as
 /// `promotion_order.update`.
 #[utoipa::path(put, path = "/api/v1/schools/{id}/promotion-orders/{order}", tag = "promotion", security(("bearer" = [])),
-    params(("id" = String, Path, description = "The school"), ("order" = String, Path)), request_body = EditOrderBody,
-    responses((status = 200, body = VersionDto), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+    params(("id" = String, Path, description = "The school"), ("order" = String, Path)), request_body = PromotionEditOrderBody,
+    responses((status = 200, body = PromotionVersionDto), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 async fn edit_order(
     State(state): State<AppState>,
     ApiUser(who): ApiUser,
     ClientInfo(client): ClientInfo,
     Path((school, order)): Path<(SchoolId, PromotionOrderId)>,
-    ApiJson(b): ApiJson<EditOrderBody>,
-) -> Result<Json<VersionDto>, ApiError> {
+    ApiJson(b): ApiJson<PromotionEditOrderBody>,
+) -> Result<Json<PromotionVersionDto>, ApiError> {
     let mut errors = FieldErrors::new();
     let date = order_date(b.order_date.as_deref().unwrap_or(""))?;
     let lines = b
@@ -460,7 +460,7 @@ async fn edit_order(
         .app
         .edit_promotion_order(&who.principal, school, order, &edit, &client)
         .await?;
-    Ok(Json(VersionDto { version }))
+    Ok(Json(PromotionVersionDto { version }))
 }
 
 /// Removes a draft order; an issued one stays (409). Audited as `promotion_order.delete`.
@@ -482,7 +482,7 @@ async fn delete_order(
 
 /// The version read, to issue.
 #[derive(Deserialize, ToSchema)]
-struct IssueBody {
+struct PromotionIssueBody {
     version: i64,
 }
 
@@ -492,14 +492,14 @@ struct IssueBody {
 /// stale version: 409; a missing number or date, or an outcome that does not fit: 422.
 /// Audited as `promotion_order.issue`.
 #[utoipa::path(post, path = "/api/v1/schools/{id}/promotion-orders/{order}/issue", tag = "promotion", security(("bearer" = [])),
-    params(("id" = String, Path, description = "The school"), ("order" = String, Path)), request_body = IssueBody,
+    params(("id" = String, Path, description = "The school"), ("order" = String, Path)), request_body = PromotionIssueBody,
     responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 async fn issue_order(
     State(state): State<AppState>,
     ApiUser(who): ApiUser,
     ClientInfo(client): ClientInfo,
     Path((school, order)): Path<(SchoolId, PromotionOrderId)>,
-    ApiJson(b): ApiJson<IssueBody>,
+    ApiJson(b): ApiJson<PromotionIssueBody>,
 ) -> Result<StatusCode, ApiError> {
     state
         .app
