@@ -27,6 +27,7 @@ pub mod notify;
 pub mod password;
 pub mod people;
 pub mod privacy;
+pub mod promotion;
 pub mod record;
 pub mod recovery;
 pub mod retention;

@@ -132,6 +132,7 @@ typed_id!(
     ExemptionId,
     /// A family's absence note (объяснительная, справка) about a pupil's absence.
     AbsenceNoteId,
+    PromotionOrderId,
 );
 
 #[cfg(test)]

@@ -549,6 +549,7 @@ pub const TOPICS: &[&str] = &[
     "mark.changed",
     "mark.recorded",
     "person.merged",
+    "promotion.issued",
     "pupil.arrived",
     "pupil.left",
     "pupil.transferred",

@@ -22,6 +22,9 @@ const EN_NOTES: &str = include_str!("../locales/en/notes.ftl");
 /// Closing periods and the year, the year's archive (a file of their own, as the notes').
 const RU_CLOSING: &str = include_str!("../locales/ru/closing.ftl");
 const EN_CLOSING: &str = include_str!("../locales/en/closing.ftl");
+/// Promotion and the next year (a file of its own, as the notes').
+const RU_PROMOTION: &str = include_str!("../locales/ru/promotion.ftl");
+const EN_PROMOTION: &str = include_str!("../locales/en/promotion.ftl");
 
 /// The compiled translations.
 pub struct Catalogue {
@@ -64,11 +67,11 @@ impl Catalogue {
         Catalogue {
             ru: bundle(
                 unic_langid::langid!("ru"),
-                &[RU_MAIN, RU_COMMON, RU_CERTIFICATE, RU_NOTES, RU_CLOSING],
+                &[RU_MAIN, RU_COMMON, RU_CERTIFICATE, RU_NOTES, RU_CLOSING, RU_PROMOTION],
             ),
             en: bundle(
                 unic_langid::langid!("en"),
-                &[EN_MAIN, EN_COMMON, EN_CERTIFICATE, EN_NOTES, EN_CLOSING],
+                &[EN_MAIN, EN_COMMON, EN_CERTIFICATE, EN_NOTES, EN_CLOSING, EN_PROMOTION],
             ),
         }
     }
@@ -180,6 +183,7 @@ mod tests {
         assert_eq!(ids(RU_CERTIFICATE), ids(EN_CERTIFICATE));
         assert_eq!(ids(RU_NOTES), ids(EN_NOTES));
         assert_eq!(ids(RU_CLOSING), ids(EN_CLOSING));
+        assert_eq!(ids(RU_PROMOTION), ids(EN_PROMOTION));
     }
 
     #[test]
@@ -190,6 +194,7 @@ mod tests {
             .chain(ids(RU_CERTIFICATE))
             .chain(ids(RU_NOTES))
             .chain(ids(RU_CLOSING))
+            .chain(ids(RU_PROMOTION))
             .filter(|id| main.binary_search(id).is_ok())
             .collect();
         assert!(twice.is_empty(), "{twice:?}");

@@ -432,3 +432,47 @@ pub struct ExportSection {
     /// The table's rows, each as long as `columns`.
     pub rows: Vec<Vec<String>>,
 }
+
+/// A promotion order (переводной приказ): its number and date, what it decides, and the pupils
+/// under each outcome.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct PromotionOrderDoc {
+    /// The school.
+    pub school: SchoolHeader,
+    /// «12-о».
+    pub number: String,
+    /// «28.05.2027».
+    pub date: String,
+    /// «О переводе обучающихся 5А класса».
+    pub title: String,
+    /// «2026/2027».
+    pub year: String,
+    /// «2027/2028», or "".
+    pub next_year: String,
+    /// «Приказ от 25.05.2027 № 10-о» when it amends one, else "".
+    pub amends: String,
+    /// The outcomes with their pupils, in the order's order.
+    pub sections: Vec<PromotionSection>,
+    /// Who signs: the director.
+    pub signer: Signer,
+}
+
+/// An outcome's paragraph of the order.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct PromotionSection {
+    /// «Перевести в следующий класс условно с академической задолженностью».
+    pub heading: String,
+    /// The pupils.
+    pub pupils: Vec<PromotionPupil>,
+}
+
+/// A pupil in an order.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct PromotionPupil {
+    /// Full name.
+    pub name: String,
+    /// «5А → 6А».
+    pub classes: String,
+    /// The debts with their deadlines, a leaving's date and basis, or "".
+    pub detail: String,
+}

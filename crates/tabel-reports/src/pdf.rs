@@ -8,8 +8,8 @@
 //! from `tokio::task::spawn_blocking`, never on the async runtime's threads.
 
 use crate::docs::{
-    ConsentFormDoc, DataExportDoc, ExtractDoc, JournalArchiveDoc, LoginLettersDoc, StatisticsDoc,
-    SummarySheetDoc,
+    ConsentFormDoc, DataExportDoc, ExtractDoc, JournalArchiveDoc, LoginLettersDoc,
+    PromotionOrderDoc, StatisticsDoc, SummarySheetDoc,
 };
 use serde::Serialize;
 use std::borrow::Cow;
@@ -37,7 +37,7 @@ const FONTS: [&[u8]; 6] = [
 ];
 
 /// The templates and their embedded text. `common.typ` is imported by the others.
-pub const TEMPLATES: [(&str, &str); 8] = [
+pub const TEMPLATES: [(&str, &str); 9] = [
     ("common.typ", include_str!("../templates/common.typ")),
     ("extract.typ", include_str!("../templates/extract.typ")),
     (
@@ -63,6 +63,10 @@ pub const TEMPLATES: [(&str, &str); 8] = [
     (
         "year_statistics.typ",
         include_str!("../templates/year_statistics.typ"),
+    ),
+    (
+        "promotion_order.typ",
+        include_str!("../templates/promotion_order.typ"),
     ),
 ];
 
@@ -269,6 +273,11 @@ impl Renderer {
         self.render("year_statistics.typ", doc)
     }
 
+    /// A promotion order (переводной приказ) with its pupils by outcome.
+    pub fn promotion_order(&self, doc: &PromotionOrderDoc) -> Result<Vec<u8>, ReportError> {
+        self.render("promotion_order.typ", doc)
+    }
+
     /// Compiles `template` with `data`: a main source made for this render imports the
     /// template's `document` and calls it with the data read as JSON (so user text is never
     /// typst markup), then writes the PDF.
@@ -422,5 +431,53 @@ mod tests {
             Renderer::with_overrides(&dir),
             Err(ReportError::Io { .. })
         ));
+    }
+}
+
+#[cfg(test)]
+mod promotion_tests {
+    use super::*;
+    use crate::docs::{PromotionPupil, PromotionSection, SchoolHeader, Signer};
+
+    #[test]
+    fn a_promotion_order_prints_its_number_outcomes_and_debts() {
+        let doc = PromotionOrderDoc {
+            school: SchoolHeader {
+                name: "МБОУ «Школа № 1»".into(),
+                ..SchoolHeader::default()
+            },
+            number: "12-о".into(),
+            date: "28.05.2027".into(),
+            title: "О переводе обучающихся 5А класса".into(),
+            year: "2026/2027".into(),
+            next_year: "2027/2028".into(),
+            amends: String::new(),
+            sections: vec![PromotionSection {
+                heading: "Перевести в 6 класс условно".into(),
+                pupils: vec![PromotionPupil {
+                    name: "Петров Иван Сергеевич".into(),
+                    classes: "5А → 6А".into(),
+                    detail: "Математика до 28.05.2028".into(),
+                }],
+            }],
+            signer: Signer {
+                title: "Директор".into(),
+                name: "Директоров Н. И.".into(),
+            },
+        };
+        let pdf = Renderer::embedded().promotion_order(&doc).unwrap();
+        assert!(pdf.starts_with(b"%PDF-"));
+        if let Some(p) = crate::poppler::poppler() {
+            let text = p.text(&pdf, "promotion_order").unwrap();
+            for want in [
+                "ПРИКАЗ",
+                "№ 12-о",
+                "Петров Иван Сергеевич",
+                "Математика до 28.05.2028",
+                "условно",
+            ] {
+                assert!(text.contains(want), "{want:?} in {text}");
+            }
+        }
     }
 }

@@ -32,6 +32,7 @@ pub mod homework_files;
 pub mod journal;
 pub mod outbox;
 pub mod people;
+pub mod promotion;
 pub mod record;
 pub mod region;
 pub mod retention;

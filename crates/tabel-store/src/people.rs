@@ -515,6 +515,7 @@ const PERSON_REFS: &[Ref] = refs![
     ("absence_notes", "student_id"),
     ("absence_notes", "sent_by"),
     ("absence_notes", "decided_by"),
+    ("promotion_lines", "student_id"),
 ];
 
 /// Rows naming a person, per table and column (only those with rows).

@@ -210,7 +210,10 @@ UNION ALL SELECT 'final_marks', CAST(COUNT(*) AS BIGINT) FROM final_marks WHERE 
 UNION ALL SELECT 'deferrals', CAST(COUNT(*) AS BIGINT) FROM final_deferrals WHERE group_id = $1 \
 UNION ALL SELECT 'debts', CAST(COUNT(*) AS BIGINT) FROM academic_debts WHERE group_id = $1 \
 UNION ALL SELECT 'assessments', CAST(COUNT(*) AS BIGINT) FROM assessments WHERE class_id = $1 \
-UNION ALL SELECT 'extracts', CAST(COUNT(*) AS BIGINT) FROM extracts WHERE class_id = $1";
+UNION ALL SELECT 'extracts', CAST(COUNT(*) AS BIGINT) FROM extracts WHERE class_id = $1 \
+UNION ALL SELECT 'promotion_lines', CAST(COUNT(*) AS BIGINT) FROM promotion_lines WHERE from_class_id = $1 OR to_class_id = $1 \
+UNION ALL SELECT 'promotion_orders', CAST(COUNT(*) AS BIGINT) FROM promotion_orders WHERE class_id = $1 \
+UNION ALL SELECT 'carried_classes', CAST(COUNT(*) AS BIGINT) FROM study_groups WHERE carried_from = $1";
 /// What refers to a study group, by kind (only kinds with rows).
 pub async fn group_dependants(conn: &mut Conn<'_>, id: GroupId) -> Result<Vec<(String, i64)>> {
     Ok(nonzero(fetch_all!(

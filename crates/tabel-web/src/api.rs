@@ -81,6 +81,7 @@ pub(crate) fn router(state: &AppState) -> Router<AppState> {
     let router = crate::teaching::api::routes(router);
     let router = crate::structure::api::routes(router);
     let router = crate::closing::api::routes(router);
+    let router = crate::promotion::api::routes(router);
     let router = crate::thematic::api::routes(crate::journal::api::routes(
         crate::assessment::api::routes(crate::timetable::api::routes(router)),
     ));

@@ -33,6 +33,7 @@ mod ops;
 mod paths;
 mod people;
 mod privacy;
+mod promotion;
 mod proxy;
 mod record;
 mod recovery;
@@ -134,6 +135,7 @@ pub fn router(state: AppState) -> Router {
         .merge(teaching::pages::router())
         .merge(structure::pages::router())
         .merge(closing::pages::router())
+        .merge(promotion::pages::router())
         .merge(homework_files::pages::router(
             state.app.homework_file_max_bytes(),
         ))

@@ -185,7 +185,7 @@ fn resolve_range(
 }
 
 /// The school of a deployment by id.
-async fn school_of(c: &mut Conn<'_>, id: SchoolId) -> Result<School, AppError> {
+pub(crate) async fn school_of(c: &mut Conn<'_>, id: SchoolId) -> Result<School, AppError> {
     school_repo::list_schools(c)
         .await?
         .into_iter()

@@ -96,6 +96,12 @@ fn kind_words(kind: &str) -> (&str, &str) {
         "debts" => ("academic debt", "academic debts"),
         "exam_results" => ("exam result", "exam results"),
         "extracts" => ("paper extract", "paper extracts"),
+        "promotion_lines" => ("pupil of a promotion order", "pupils of promotion orders"),
+        "promotion_orders" => ("promotion order", "promotion orders"),
+        "carried_classes" => (
+            "class carried into the next year",
+            "classes carried into the next year",
+        ),
         other => (other, other),
     }
 }

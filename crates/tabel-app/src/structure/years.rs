@@ -68,9 +68,55 @@ pub(crate) async fn ensure_periods(
     Ok(())
 }
 
-fn federal_plan(starts_on: Date) -> Result<federal::CalendarPlan, AppError> {
+pub(crate) fn federal_plan(starts_on: Date) -> Result<federal::CalendarPlan, AppError> {
     federal::plan(SchoolYear::containing(starts_on))
         .map_err(|e| AppError::invalid("start_year", e.to_string()))
+}
+
+/// Writes a year with its parallels, their periods and (given the plan) the federal calendar's
+/// days off: the year and how many days off it got.
+pub(crate) async fn insert_year(
+    conn: &mut Conn<'_>,
+    school: SchoolId,
+    (start_year, starts_on, ends_on): (i32, Date, Date),
+    parallels: &[(u8, WeekLength, PeriodKind)],
+    holidays_of: Option<&federal::CalendarPlan>,
+) -> Result<(AcademicYearId, usize), AppError> {
+    let id = repo::insert_academic_year(conn, school, start_year, starts_on, ends_on).await?;
+    let year = AcademicYear {
+        id,
+        school,
+        label: format!("{}/{}", start_year, start_year + 1),
+        starts_on,
+        ends_on,
+    };
+    for (grade, week, kind) in parallels {
+        repo::insert_parallel(conn, school, id, *grade, *week, *kind).await?;
+        ensure_periods(conn, school, &year, *kind).await?;
+    }
+    let mut holidays = 0;
+    for d in holidays_of
+        .iter()
+        .flat_map(|plan| plan.days_off.iter())
+        .filter(|d| d.starts_on <= ends_on && d.ends_on >= starts_on)
+    {
+        repo::insert_holiday(
+            conn,
+            school,
+            id,
+            &tabel_domain::school::Holiday {
+                id: tabel_domain::HolidayId::new(0),
+                kind: d.kind,
+                name: d.name.clone(),
+                starts_on: d.starts_on,
+                ends_on: d.ends_on,
+                only_grade: d.only_grade,
+            },
+        )
+        .await?;
+        holidays += 1;
+    }
+    Ok((id, holidays))
 }
 
 /// A parallel's settings in a new year.
@@ -316,49 +362,14 @@ impl App {
                 ),
             ));
         }
-        let id = repo::insert_academic_year(
+        let (id, holidays) = insert_year(
             &mut tx.conn(),
             school,
-            input.start_year,
-            starts_on,
-            ends_on,
+            (input.start_year, starts_on, ends_on),
+            &parallels,
+            input.federal_holidays.unwrap_or(true).then_some(&plan),
         )
         .await?;
-        let year = AcademicYear {
-            id,
-            school,
-            label: format!("{}/{}", input.start_year, input.start_year + 1),
-            starts_on,
-            ends_on,
-        };
-        for (grade, week, kind) in &parallels {
-            repo::insert_parallel(&mut tx.conn(), school, id, *grade, *week, *kind).await?;
-            ensure_periods(&mut tx.conn(), school, &year, *kind).await?;
-        }
-        let mut holidays = 0;
-        if input.federal_holidays.unwrap_or(true) {
-            for d in plan
-                .days_off
-                .iter()
-                .filter(|d| d.starts_on <= ends_on && d.ends_on >= starts_on)
-            {
-                repo::insert_holiday(
-                    &mut tx.conn(),
-                    school,
-                    id,
-                    &tabel_domain::school::Holiday {
-                        id: tabel_domain::HolidayId::new(0),
-                        kind: d.kind,
-                        name: d.name.clone(),
-                        starts_on: d.starts_on,
-                        ends_on: d.ends_on,
-                        only_grade: d.only_grade,
-                    },
-                )
-                .await?;
-                holidays += 1;
-            }
-        }
         audit_change(
             &mut tx.conn(),
             Change {

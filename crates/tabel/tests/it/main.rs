@@ -33,6 +33,7 @@ mod people;
 mod permission_bodies;
 mod permissions;
 mod privacy;
+mod promotion;
 mod record;
 mod retention;
 mod security_login;

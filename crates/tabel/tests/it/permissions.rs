@@ -398,6 +398,8 @@ fn kind_of(path: &str, param: &str) -> &'static str {
         "line" if before.ends_with("/curriculum/") => "curriculum",
         "line" => "line",
         "contact" => "contact",
+        "year" => "year",
+        "order" => "order",
         "id" => match before {
             "/api/v1/students/" | "/students/" | "/school/students/" => "student",
             "/api/v1/classes/" | "/school/classes/" | "/timetable/classes/" => "class",
@@ -753,6 +755,15 @@ impl Objects {
         .await;
         assert_eq!(res.status(), StatusCode::CREATED);
         let note = id(&res.json().await.unwrap());
+        let res = crate::support::post(
+            app,
+            &deputy,
+            &format!("/api/v1/schools/{}/promotion-orders", f.school),
+            serde_json::json!({"class_id": f.class_5a.to_string()}),
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::CREATED);
+        let order = id(&res.json().await.unwrap());
         let own = [
             ("student", f.ivan.to_string()),
             ("class", f.class_5a.to_string()),
@@ -766,6 +777,8 @@ impl Objects {
             ("lesson", lesson),
             ("file", file),
             ("note", note),
+            ("year", f.year.to_string()),
+            ("order", order),
             ("date", "2026-11-30".to_owned()),
             ("lang", "ru".to_owned()),
             ("asset", "pico-2.1.1.min.css".to_owned()),
@@ -789,6 +802,8 @@ impl Objects {
             ("lesson", MISSING.to_owned()),
             ("file", MISSING.to_owned()),
             ("note", MISSING.to_owned()),
+            ("year", MISSING.to_owned()),
+            ("order", MISSING.to_owned()),
         ] {
             other.insert(k, v);
         }
