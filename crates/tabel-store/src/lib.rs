@@ -31,6 +31,7 @@ pub mod homework_files;
 pub mod journal;
 pub mod outbox;
 pub mod people;
+pub mod personal_file;
 pub mod record;
 pub mod region;
 pub mod retention;
