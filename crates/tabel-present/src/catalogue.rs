@@ -19,6 +19,9 @@ const EN_CERTIFICATE: &str = include_str!("../locales/en/certificate.ftl");
 /// The absence notes' pages (a file of their own: a feature added beside the others).
 const RU_NOTES: &str = include_str!("../locales/ru/notes.ftl");
 const EN_NOTES: &str = include_str!("../locales/en/notes.ftl");
+/// The personal file of a pupil who moves to another school.
+const RU_PERSONAL_FILE: &str = include_str!("../locales/ru/personal_file.ftl");
+const EN_PERSONAL_FILE: &str = include_str!("../locales/en/personal_file.ftl");
 
 /// The compiled translations.
 pub struct Catalogue {
@@ -61,11 +64,23 @@ impl Catalogue {
         Catalogue {
             ru: bundle(
                 unic_langid::langid!("ru"),
-                &[RU_MAIN, RU_COMMON, RU_CERTIFICATE, RU_NOTES],
+                &[
+                    RU_MAIN,
+                    RU_COMMON,
+                    RU_CERTIFICATE,
+                    RU_NOTES,
+                    RU_PERSONAL_FILE,
+                ],
             ),
             en: bundle(
                 unic_langid::langid!("en"),
-                &[EN_MAIN, EN_COMMON, EN_CERTIFICATE, EN_NOTES],
+                &[
+                    EN_MAIN,
+                    EN_COMMON,
+                    EN_CERTIFICATE,
+                    EN_NOTES,
+                    EN_PERSONAL_FILE,
+                ],
             ),
         }
     }
@@ -176,6 +191,7 @@ mod tests {
         assert_eq!(ids(RU_COMMON), ids(EN_COMMON));
         assert_eq!(ids(RU_CERTIFICATE), ids(EN_CERTIFICATE));
         assert_eq!(ids(RU_NOTES), ids(EN_NOTES));
+        assert_eq!(ids(RU_PERSONAL_FILE), ids(EN_PERSONAL_FILE));
     }
 
     #[test]
@@ -185,6 +201,7 @@ mod tests {
             .into_iter()
             .chain(ids(RU_CERTIFICATE))
             .chain(ids(RU_NOTES))
+            .chain(ids(RU_PERSONAL_FILE))
             .filter(|id| main.binary_search(id).is_ok())
             .collect();
         assert!(twice.is_empty(), "{twice:?}");

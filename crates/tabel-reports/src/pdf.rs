@@ -8,7 +8,8 @@
 //! from `tokio::task::spawn_blocking`, never on the async runtime's threads.
 
 use crate::docs::{
-    ConsentFormDoc, DataExportDoc, ExtractDoc, JournalArchiveDoc, LoginLettersDoc, SummarySheetDoc,
+    ConsentFormDoc, DataExportDoc, ExtractDoc, JournalArchiveDoc, LoginLettersDoc, PersonalFileDoc,
+    SummarySheetDoc,
 };
 use serde::Serialize;
 use std::borrow::Cow;
@@ -36,7 +37,7 @@ const FONTS: [&[u8]; 6] = [
 ];
 
 /// The templates and their embedded text. `common.typ` is imported by the others.
-pub const TEMPLATES: [(&str, &str); 7] = [
+pub const TEMPLATES: [(&str, &str); 8] = [
     ("common.typ", include_str!("../templates/common.typ")),
     ("extract.typ", include_str!("../templates/extract.typ")),
     (
@@ -58,6 +59,10 @@ pub const TEMPLATES: [(&str, &str); 7] = [
     (
         "data_export.typ",
         include_str!("../templates/data_export.typ"),
+    ),
+    (
+        "personal_file.typ",
+        include_str!("../templates/personal_file.typ"),
     ),
 ];
 
@@ -259,6 +264,11 @@ impl Renderer {
         self.render("data_export.typ", doc)
     }
 
+    /// A pupil's personal file (личное дело) for the school the pupil moves to.
+    pub fn personal_file(&self, doc: &PersonalFileDoc) -> Result<Vec<u8>, ReportError> {
+        self.render("personal_file.typ", doc)
+    }
+
     /// Compiles `template` with `data`: a main source made for this render imports the
     /// template's `document` and calls it with the data read as JSON (so user text is never
     /// typst markup), then writes the PDF.
@@ -369,6 +379,8 @@ mod tests {
             r.journal_archive(&crate::sample::journal_archive_doc(6))
                 .unwrap(),
             r.login_letters(&crate::sample::login_letters_doc(3))
+                .unwrap(),
+            r.personal_file(&crate::sample::personal_file_doc())
                 .unwrap(),
         ] {
             assert!(bytes.starts_with(b"%PDF-"), "{:?}", &bytes[..8]);
