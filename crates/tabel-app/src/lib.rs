@@ -26,6 +26,7 @@ pub mod journal;
 pub mod notify;
 pub mod password;
 pub mod people;
+pub mod personal_file;
 pub mod privacy;
 pub mod promotion;
 pub mod record;

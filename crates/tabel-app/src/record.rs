@@ -13,12 +13,14 @@
 //! their own, read from their tables as they are.
 
 use crate::diary::DiaryChild;
+use crate::personal_file::{ReceivedSummary, RecordSource, imported_years, merge_years};
 use crate::{App, AppError, check};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use tabel_domain::access::{Principal, StudentFacts};
 use tabel_domain::debts::{DebtState, debt_stage};
 use tabel_domain::finals::FinalValue;
+use tabel_domain::personal_file::FileAttendance;
 use tabel_domain::record::{EducationLevel, RecordReader, infer_grades, record_reader};
 use tabel_domain::school::{GroupKind, PeriodKind};
 use tabel_domain::text::sort_key;
@@ -73,7 +75,7 @@ pub struct SubjectLine {
 }
 
 impl SubjectLine {
-    fn new(name: &str, order: i64) -> SubjectLine {
+    pub(crate) fn new(name: &str, order: i64) -> SubjectLine {
         SubjectLine {
             name: name.to_owned(),
             key: sort_key(name.trim()),
@@ -114,10 +116,15 @@ pub struct YearRecord {
     pub deferrals: Vec<RecordDeferral>,
     /// Academic debts with their retakes.
     pub debts: Vec<RecordDebt>,
+    /// For a year from a personal file received from another deployment: where it comes from
+    /// (its entries' ids are 0: they name no row here).
+    pub source: Option<RecordSource>,
+    /// The attendance totals a received personal file gave for the year.
+    pub attendance: Option<FileAttendance>,
 }
 
 impl YearRecord {
-    fn new(start_year: i32) -> YearRecord {
+    pub(crate) fn new(start_year: i32) -> YearRecord {
         YearRecord {
             start_year,
             label: format!("{}/{}", start_year, start_year + 1),
@@ -127,6 +134,8 @@ impl YearRecord {
             exams: Vec::new(),
             deferrals: Vec::new(),
             debts: Vec::new(),
+            source: None,
+            attendance: None,
         }
     }
 
@@ -184,6 +193,14 @@ pub struct StudentRecord {
     pub reader: RecordReader,
     /// The levels, in the order the pupil went through them.
     pub levels: Vec<LevelRecord>,
+    /// Personal files received for the pupil from other deployments, the latest issued first
+    /// (the record shows the years of that one).
+    pub received: Vec<ReceivedSummary>,
+    /// The reader may issue the pupil's personal file (the school's administrators and
+    /// deputy heads).
+    pub may_issue_file: bool,
+    /// The reader may import a personal file for the pupil (the school's administrators).
+    pub may_import_file: bool,
 }
 
 impl StudentRecord {
@@ -380,7 +397,12 @@ impl App {
                 .map(|d| staged(d, today))
                 .collect(),
         };
+        let (received, shown) = crate::personal_file::received(c, student).await?;
         let class = groups.iter().find(|g| g.kind == GroupKind::Class).cloned();
+        let mut levels = assemble(parts, reader);
+        if let Some(file) = shown {
+            merge_years(&mut levels, imported_years(&file, reader, today)?);
+        }
         Ok(StudentRecord {
             child: DiaryChild {
                 card,
@@ -388,7 +410,11 @@ impl App {
                 groups,
             },
             reader,
-            levels: assemble(parts, reader),
+            levels,
+            received,
+            may_issue_file: crate::personal_file::may_issue(p, &facts)
+                == tabel_domain::access::Decision::Allow,
+            may_import_file: p.is_admin_of(facts.school),
         })
     }
 }

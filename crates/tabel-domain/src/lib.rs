@@ -21,6 +21,7 @@ pub mod finals;
 pub mod id;
 pub mod journal;
 pub mod notify;
+pub mod personal_file;
 pub mod promotion;
 pub mod record;
 pub mod school;

@@ -25,6 +25,9 @@ const EN_CLOSING: &str = include_str!("../locales/en/closing.ftl");
 /// Promotion and the next year (a file of its own, as the notes').
 const RU_PROMOTION: &str = include_str!("../locales/ru/promotion.ftl");
 const EN_PROMOTION: &str = include_str!("../locales/en/promotion.ftl");
+/// The personal file of a pupil who moves to another school.
+const RU_PERSONAL_FILE: &str = include_str!("../locales/ru/personal_file.ftl");
+const EN_PERSONAL_FILE: &str = include_str!("../locales/en/personal_file.ftl");
 
 /// The compiled translations.
 pub struct Catalogue {
@@ -67,11 +70,27 @@ impl Catalogue {
         Catalogue {
             ru: bundle(
                 unic_langid::langid!("ru"),
-                &[RU_MAIN, RU_COMMON, RU_CERTIFICATE, RU_NOTES, RU_CLOSING, RU_PROMOTION],
+                &[
+                    RU_MAIN,
+                    RU_COMMON,
+                    RU_CERTIFICATE,
+                    RU_NOTES,
+                    RU_CLOSING,
+                    RU_PROMOTION,
+                    RU_PERSONAL_FILE,
+                ],
             ),
             en: bundle(
                 unic_langid::langid!("en"),
-                &[EN_MAIN, EN_COMMON, EN_CERTIFICATE, EN_NOTES, EN_CLOSING, EN_PROMOTION],
+                &[
+                    EN_MAIN,
+                    EN_COMMON,
+                    EN_CERTIFICATE,
+                    EN_NOTES,
+                    EN_CLOSING,
+                    EN_PROMOTION,
+                    EN_PERSONAL_FILE,
+                ],
             ),
         }
     }
@@ -184,6 +203,7 @@ mod tests {
         assert_eq!(ids(RU_NOTES), ids(EN_NOTES));
         assert_eq!(ids(RU_CLOSING), ids(EN_CLOSING));
         assert_eq!(ids(RU_PROMOTION), ids(EN_PROMOTION));
+        assert_eq!(ids(RU_PERSONAL_FILE), ids(EN_PERSONAL_FILE));
     }
 
     #[test]
@@ -195,6 +215,7 @@ mod tests {
             .chain(ids(RU_NOTES))
             .chain(ids(RU_CLOSING))
             .chain(ids(RU_PROMOTION))
+            .chain(ids(RU_PERSONAL_FILE))
             .filter(|id| main.binary_search(id).is_ok())
             .collect();
         assert!(twice.is_empty(), "{twice:?}");

@@ -476,3 +476,44 @@ pub struct PromotionPupil {
     /// The debts with their deadlines, a leaving's date and basis, or "".
     pub detail: String,
 }
+
+/// A pupil's personal file (личное дело) for the school the pupil moves to: every year of the
+/// record, with the verification code and the checksum of the machine-readable file it prints.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct PersonalFileDoc {
+    /// The issuing school.
+    pub school: SchoolHeader,
+    /// «Иванов Иван Петрович».
+    pub pupil: String,
+    /// «01.03.2016» or "".
+    pub birth_date: String,
+    /// The verification code.
+    pub code: String,
+    /// SHA-256 of the file's canonical content.
+    pub sha256: String,
+    /// «28.11.2026».
+    pub issued_on: String,
+    /// Who signs.
+    pub signer: Signer,
+    /// The years, oldest first.
+    pub years: Vec<PersonalFileYear>,
+}
+
+/// A school year of the personal file.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct PersonalFileYear {
+    /// «2025/2026».
+    pub label: String,
+    /// «4 класс» or "".
+    pub grade: String,
+    /// «4А класс, МБОУ СОШ № 2 (01.09.2025 – 26.05.2026)».
+    pub classes: Vec<String>,
+    /// The table's heads: «Предмет», the periods, «Год», «Экзамен», «Итоговая».
+    pub columns: Vec<String>,
+    /// A row per subject, as long as `columns`.
+    pub rows: Vec<Vec<String>>,
+    /// «Пропущено уроков: 12, из них по уважительной причине: 10; опозданий: 3».
+    pub attendance: String,
+    /// Exam results, deferrals and debts written out.
+    pub lines: Vec<String>,
+}

@@ -8,7 +8,7 @@
 //! from `tokio::task::spawn_blocking`, never on the async runtime's threads.
 
 use crate::docs::{
-    ConsentFormDoc, DataExportDoc, ExtractDoc, JournalArchiveDoc, LoginLettersDoc,
+    ConsentFormDoc, DataExportDoc, ExtractDoc, JournalArchiveDoc, LoginLettersDoc, PersonalFileDoc,
     PromotionOrderDoc, StatisticsDoc, SummarySheetDoc,
 };
 use serde::Serialize;
@@ -37,7 +37,7 @@ const FONTS: [&[u8]; 6] = [
 ];
 
 /// The templates and their embedded text. `common.typ` is imported by the others.
-pub const TEMPLATES: [(&str, &str); 9] = [
+pub const TEMPLATES: [(&str, &str); 10] = [
     ("common.typ", include_str!("../templates/common.typ")),
     ("extract.typ", include_str!("../templates/extract.typ")),
     (
@@ -67,6 +67,10 @@ pub const TEMPLATES: [(&str, &str); 9] = [
     (
         "promotion_order.typ",
         include_str!("../templates/promotion_order.typ"),
+    ),
+    (
+        "personal_file.typ",
+        include_str!("../templates/personal_file.typ"),
     ),
 ];
 
@@ -278,6 +282,11 @@ impl Renderer {
         self.render("promotion_order.typ", doc)
     }
 
+    /// A pupil's personal file (личное дело) for the school the pupil moves to.
+    pub fn personal_file(&self, doc: &PersonalFileDoc) -> Result<Vec<u8>, ReportError> {
+        self.render("personal_file.typ", doc)
+    }
+
     /// Compiles `template` with `data`: a main source made for this render imports the
     /// template's `document` and calls it with the data read as JSON (so user text is never
     /// typst markup), then writes the PDF.
@@ -389,6 +398,8 @@ mod tests {
             r.journal_archive(&crate::sample::journal_archive_doc(6))
                 .unwrap(),
             r.login_letters(&crate::sample::login_letters_doc(3))
+                .unwrap(),
+            r.personal_file(&crate::sample::personal_file_doc())
                 .unwrap(),
         ] {
             assert!(bytes.starts_with(b"%PDF-"), "{:?}", &bytes[..8]);

@@ -428,6 +428,56 @@ pub fn data_export_doc() -> DataExportDoc {
     }
 }
 
+/// A personal file of a pupil with two years: marks of four quarters, an exam result, a debt.
+pub fn personal_file_doc() -> PersonalFileDoc {
+    let year = |label: &str, grade: u8, class: &str| {
+        PersonalFileYear {
+        label: label.into(),
+        grade: format!("{grade} класс"),
+        classes: vec![format!("{class} класс, МБОУ СОШ № 7 (01.09.2025 – 26.05.2026)")],
+        columns: [
+            "Предмет",
+            "1 четверть",
+            "2 четверть",
+            "3 четверть",
+            "4 четверть",
+            "Год",
+            "Экзамен",
+            "Итоговая",
+        ]
+        .map(str::to_owned)
+        .to_vec(),
+        rows: ["Русский язык", "Литература", "Математика", "Окружающий мир"]
+            .iter()
+            .map(|s| {
+                let mut row = vec![(*s).to_owned()];
+                row.extend(["5", "4", "5", "5", "5", "", ""].map(str::to_owned));
+                row
+            })
+            .collect(),
+        attendance: "Пропущено уроков: 12, из них по уважительной причине: 10; опозданий: 3"
+            .into(),
+        lines: vec![
+            "ВПР по предмету «Математика» (21.04.2026): 5, первичный балл 17".into(),
+            "Академическая задолженность по предмету «Математика» (годовая отметка) с 28.05.2026, ликвидировать до 27.05.2027; пересдачи: 1) 15.06.2026: 2; 2) 18.09.2026: 3; итог: 3".into(),
+        ],
+    }
+    };
+    PersonalFileDoc {
+        school: school(),
+        pupil: "Петров Иван Сергеевич".into(),
+        birth_date: "01.03.2016".into(),
+        code: "7K3M-Q9XD".into(),
+        sha256: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08".into(),
+        issued_on: "28.11.2026".into(),
+        signer: Signer {
+            title: "Заместитель директора".into(),
+            name: "Сидорова А. В.".into(),
+        },
+        years: vec![year("2024/2025", 3, "3А"), year("2025/2026", 4, "4А")],
+    }
+}
+
 /// A parent's data export at the end of a school year (the size issue 17 budgets): two children
 /// with about 470 and 420 marks, 600 and 500 homework lines, 60 and 36 final marks, absences,
 /// recommendations, and the notifications sent — about 1,900 table rows. `seed` varies the text,

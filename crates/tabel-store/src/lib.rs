@@ -32,6 +32,7 @@ pub mod homework_files;
 pub mod journal;
 pub mod outbox;
 pub mod people;
+pub mod personal_file;
 pub mod promotion;
 pub mod record;
 pub mod region;

@@ -73,6 +73,7 @@ pub(crate) fn router(state: &AppState) -> Router<AppState> {
     let router = crate::setup::api::routes(router);
     let router = crate::people::api::routes(router);
     let router = crate::record::api_routes(router);
+    let router = crate::personal_file::api_routes(router);
     let router = crate::contact::api::routes(router);
     let router = crate::notify::api::routes(router);
     let router = crate::diary::api::routes(router);

@@ -32,6 +32,7 @@ mod notify;
 mod ops;
 mod paths;
 mod people;
+mod personal_file;
 mod privacy;
 mod promotion;
 mod proxy;
@@ -130,6 +131,7 @@ pub fn router(state: AppState) -> Router {
         .merge(diary::pages::router())
         .merge(absence_notes::pages::router())
         .merge(record::router())
+        .merge(personal_file::router())
         .merge(thematic::pages::router())
         .merge(stats::pages::router())
         .merge(teaching::pages::router())

@@ -238,13 +238,23 @@ fn year_head(t: &Tr<'_>, y: &YearRecord, school: tabel_domain::SchoolId) -> Year
             (true, Some(g)) => t.count("record-grade", i64::from(g)),
             (true, None) => String::new(),
         },
-        school: y
-            .classes
-            .iter()
-            .filter(|c| c.school != school)
-            .map(|c| c.school_name.clone())
-            .next_back()
-            .unwrap_or_default(),
+        school: match &y.source {
+            // A year from a received personal file: its school and the file's code.
+            Some(src) => t.args(
+                "record-from-file",
+                &[
+                    ("school", src.school.clone().into()),
+                    ("code", src.code.clone().into()),
+                ],
+            ),
+            None => y
+                .classes
+                .iter()
+                .filter(|c| c.school != school)
+                .map(|c| c.school_name.clone())
+                .next_back()
+                .unwrap_or_default(),
+        },
         note: if y.grade == Some(1) {
             t.get("record-grade-one")
         } else {
@@ -432,6 +442,22 @@ struct SchoolRecordPage<'a> {
     /// "Сформировано 28.11.2026" (for the printout).
     printed: String,
     record: RecordView,
+    /// Where the personal file's buttons post ("" when the reader may not issue it).
+    file_href: String,
+    /// Where the import form posts ("" when the reader may not import).
+    import_href: String,
+    /// Personal files received from other schools.
+    received: Vec<ReceivedRow>,
+}
+
+/// A received personal file's line on the school's record page.
+struct ReceivedRow {
+    code: String,
+    school: String,
+    years: String,
+    issued: String,
+    imported: String,
+    shown: bool,
 }
 
 /// The record for the school: the class teacher, deputy heads, administrators (and the pupil's
@@ -467,6 +493,28 @@ async fn school_page(
         enrolled: date(card.enrolled_on),
         printed: t.with("record-printed", "date", date(state.app.today())),
         record: record_view(&t, &r),
+        file_href: if r.may_issue_file {
+            format!("/school/students/{student}/personal-file")
+        } else {
+            String::new()
+        },
+        import_href: if r.may_import_file {
+            format!("/school/students/{student}/personal-file/import")
+        } else {
+            String::new()
+        },
+        received: r
+            .received
+            .iter()
+            .map(|f| ReceivedRow {
+                code: f.code.clone(),
+                school: f.school.clone(),
+                years: f.years.clone(),
+                issued: date(f.issued_at.date()),
+                imported: format!("{} {}", date(f.imported_at.date()), f.imported_by),
+                shown: f.shown,
+            })
+            .collect(),
         nav: user.nav.clone(),
         t,
     })
@@ -517,6 +565,10 @@ struct RecordDeferralDto {
     basis: String,
     /// `open`, `resolved`, `lapsed`.
     state: String,
+    /// For a period's mark: `quarter`, `trimester`, `half_year`.
+    period_kind: Option<&'static str>,
+    /// For a period's mark: its number within the year.
+    period_number: Option<u8>,
 }
 
 /// A retake of a debt.
@@ -539,6 +591,19 @@ struct RecordDebtDto {
     /// The result that closed it.
     result: Option<String>,
     retakes: Vec<RecordRetakeDto>,
+    /// For a period's mark: `quarter`, `trimester`, `half_year`.
+    period_kind: Option<&'static str>,
+    /// For a period's mark: its number within the year.
+    period_number: Option<u8>,
+}
+
+/// Where an entry from a received personal file comes from.
+#[derive(Serialize, ToSchema)]
+struct RecordSourceDto {
+    /// The school that issued the file.
+    school: String,
+    /// The file's verification code (of the sending deployment).
+    code: String,
 }
 
 /// An entry of a pupil's record. `year`, `subject_id`, `subject`, `slot` and `value` are as
@@ -578,6 +643,12 @@ struct RecordEntryDto {
     deferral: Option<RecordDeferralDto>,
     #[serde(skip_serializing_if = "Option::is_none")]
     debt: Option<RecordDebtDto>,
+    /// For a year from a personal file received from another deployment: the school that
+    /// issued it and the file's code. Such entries name no local row: `school_id`, `year_id`,
+    /// `subject_id` and the ids of their details are "", and a period's slot is `period` (its
+    /// kind and number in the details).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    source: Option<RecordSourceDto>,
 }
 
 /// An exam result as shown: the mark or score, зач./незач.
@@ -594,6 +665,7 @@ fn exam_shown(m: ExamMark) -> String {
 fn entries(r: &StudentRecord) -> Vec<RecordEntryDto> {
     let mut out = Vec::new();
     for (level, y) in r.years() {
+        let start = out.len();
         let class = y.class_names();
         let base = |kind, school: tabel_domain::SchoolId, year: tabel_domain::AcademicYearId| {
             RecordEntryDto {
@@ -612,6 +684,7 @@ fn entries(r: &StudentRecord) -> Vec<RecordEntryDto> {
                 exam_result: None,
                 deferral: None,
                 debt: None,
+                source: None,
             }
         };
         for s in &y.subjects {
@@ -661,6 +734,8 @@ fn entries(r: &StudentRecord) -> Vec<RecordEntryDto> {
                     ends_on: d.ends_on.to_string(),
                     basis: d.basis.clone(),
                     state: d.state.clone(),
+                    period_kind: d.period.map(|(k, _)| k.code()),
+                    period_number: d.period.map(|(_, n)| n),
                 }),
                 ..base("deferral", d.school, d.year)
             });
@@ -686,12 +761,48 @@ fn entries(r: &StudentRecord) -> Vec<RecordEntryDto> {
                             value: t.value.clone(),
                         })
                         .collect(),
+                    period_kind: d.period.map(|(k, _)| k.code()),
+                    period_number: d.period.map(|(_, n)| n),
                 }),
                 ..base("debt", d.school, d.year)
             });
         }
+        if let Some(src) = &y.source {
+            for e in &mut out[start..] {
+                received_entry(e, src);
+            }
+        }
     }
     out
+}
+
+/// An entry of a year from a received personal file: no local ids, its source named.
+fn received_entry(e: &mut RecordEntryDto, src: &tabel_app::personal_file::RecordSource) {
+    e.school_id.clear();
+    e.year_id.clear();
+    e.subject_id.clear();
+    let period = |slot: &mut Option<String>| {
+        if slot
+            .as_deref()
+            .is_some_and(|s| matches!(Slot::parse(s), Some(Slot::Period(_))) || s == "period")
+        {
+            *slot = Some("period".into());
+        }
+    };
+    period(&mut e.slot);
+    if let Some(x) = &mut e.exam_result {
+        x.id.clear();
+    }
+    if let Some(x) = &mut e.deferral {
+        x.id.clear();
+    }
+    if let Some(x) = &mut e.debt {
+        x.id.clear();
+    }
+    e.source = Some(RecordSourceDto {
+        school: src.school.clone(),
+        code: src.code.clone(),
+    });
 }
 
 /// A pupil's record across the years and levels of education (регламент, п. 3), in order:

@@ -90,14 +90,20 @@ pub struct SummaryDocument {
 
 impl App {
     /// Whether an extract with this code was issued — for anyone, no login: the school, when,
-    /// the dates and the hashes, the pupil's initials; never a mark. `NotFound` for a code
-    /// never issued (or not a code at all).
+    /// the dates and the hashes, the pupil's initials; never a mark. A personal file's code
+    /// answers too (channel `personal_file`). `NotFound` for a code never issued (or not a
+    /// code at all).
     pub async fn verify_extract(&self, code: &ExtractCode) -> Result<Verification, AppError> {
         let code = code.as_str();
         let mut pooled = self.db.acquire().await?;
-        let e = repo::by_code(&mut pooled.conn(), code)
-            .await?
-            .ok_or(AppError::NotFound)?;
+        let c = &mut pooled.conn();
+        let Some(e) = repo::by_code(c, code).await? else {
+            // A personal file's code is checked the same way.
+            return self
+                .verify_personal_file(c, code)
+                .await?
+                .ok_or(AppError::NotFound);
+        };
         Ok(Verification {
             code: e.code,
             school: e.school_name,

@@ -32,6 +32,7 @@ mod ops;
 mod people;
 mod permission_bodies;
 mod permissions;
+mod personal_file;
 mod privacy;
 mod promotion;
 mod record;

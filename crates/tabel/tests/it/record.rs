@@ -37,7 +37,7 @@ async fn exec(db: &Db, sql: &str, args: &[i64]) {
 }
 
 /// What [`history`] made.
-struct History {
+pub(crate) struct History {
     q1: PeriodId,
     q2: PeriodId,
 }
@@ -46,7 +46,7 @@ struct History {
 /// a debt cleared on the second retake, Окружающий мир 5, a published ВПР), and this year in 5А:
 /// the first quarter's mathematics 5, a deferral of the second quarter's English, and a ВПР
 /// result the school has not published yet.
-async fn history(app: &TestApp) -> History {
+pub(crate) async fn history(app: &TestApp) -> History {
     let f = &app.f;
     let at = datetime!(2026-05-28 09:00 UTC);
     let mut tx = app.db.db.begin().await.unwrap();
