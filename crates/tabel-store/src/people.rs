@@ -516,6 +516,8 @@ const PERSON_REFS: &[Ref] = refs![
     ("absence_notes", "sent_by"),
     ("absence_notes", "decided_by"),
     ("promotion_lines", "student_id"),
+    ("personal_files", "student_id"),
+    ("received_personal_files", "student_id"),
 ];
 
 /// Rows naming a person, per table and column (only those with rows).
