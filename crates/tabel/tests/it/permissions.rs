@@ -398,7 +398,6 @@ fn kind_of(path: &str, param: &str) -> &'static str {
         "line" if before.ends_with("/curriculum/") => "curriculum",
         "line" => "line",
         "contact" => "contact",
-        "year" => "year",
         "order" => "order",
         "id" => match before {
             "/api/v1/students/" | "/students/" | "/school/students/" => "student",

@@ -10,6 +10,11 @@ use serde_json::{Value, json};
 use tabel_domain::calendar::WeeklyHours;
 use tabel_store::school::{NewCurriculumItem, insert_curriculum_item};
 
+/// A form's fields as `post_form` takes them.
+fn pairs<'a>(fields: &'a [(&'static str, String)]) -> Vec<(&'a str, &'a str)> {
+    fields.iter().map(|(k, v)| (*k, v.as_str())).collect()
+}
+
 fn location(res: &reqwest::Response) -> String {
     res.headers()
         .get("location")
@@ -126,39 +131,24 @@ async fn a_planner_moves_changes_and_adds_lessons_from_the_pages(app: TestApp) {
     assert_eq!(same["room"], "33");
     assert_eq!(same["date"], "2026-11-25");
     // An extra lesson for the class; a group of another class is refused.
-    let extra = |group: String| {
+    let extra = |group: String| -> Vec<(&'static str, String)> {
         vec![
-            ("group_id".to_owned(), group),
-            ("date".to_owned(), "2026-11-26".to_owned()),
-            ("number".to_owned(), "4".to_owned()),
-            ("subject_id".to_owned(), f.math.to_string()),
-            ("teacher_id".to_owned(), f.teacher.to_string()),
-            ("room".to_owned(), "21".to_owned()),
-            ("reason".to_owned(), "консультация".to_owned()),
+            ("group_id", group),
+            ("date", "2026-11-26".to_owned()),
+            ("number", "4".to_owned()),
+            ("subject_id", f.math.to_string()),
+            ("teacher_id", f.teacher.to_string()),
+            ("room", "21".to_owned()),
+            ("reason", "консультация".to_owned()),
         ]
     };
-    let form = |v: &Vec<(String, String)>| -> Vec<(String, String)> { v.clone() };
-    let other = form(&extra(f.class_5b.to_string()));
+    let extra_path = format!("/timetable/classes/{}/extra", f.class_5a);
     let res = b
-        .post_form(
-            &format!("/timetable/classes/{}/extra", f.class_5a),
-            &other
-                .iter()
-                .map(|(k, v)| (k.as_str(), v.as_str()))
-                .collect::<Vec<_>>(),
-        )
+        .post_form(&extra_path, &pairs(&extra(f.class_5b.to_string())))
         .await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let ours = form(&extra(f.class_5a.to_string()));
-    let res = b
-        .post_form(
-            &format!("/timetable/classes/{}/extra", f.class_5a),
-            &ours
-                .iter()
-                .map(|(k, v)| (k.as_str(), v.as_str()))
-                .collect::<Vec<_>>(),
-        )
-        .await;
+    let ours = extra(f.class_5a.to_string());
+    let res = b.post_form(&extra_path, &pairs(&ours)).await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     assert!(location(&res).ends_with("done=extra"), "{}", location(&res));
     let week = week_of(&app, &token, &format!("class={}", f.class_5a)).await;
@@ -210,15 +200,7 @@ async fn a_planner_moves_changes_and_adds_lessons_from_the_pages(app: TestApp) {
             )
             .await;
         assert_eq!(res.status(), expected, "{login} changes the room");
-        let res = other
-            .post_form(
-                &format!("/timetable/classes/{}/extra", f.class_5a),
-                &ours
-                    .iter()
-                    .map(|(k, v)| (k.as_str(), v.as_str()))
-                    .collect::<Vec<_>>(),
-            )
-            .await;
+        let res = other.post_form(&extra_path, &pairs(&ours)).await;
         assert!(
             res.status() == expected || res.status() == StatusCode::NOT_FOUND,
             "{login} adds a lesson: {}",
