@@ -96,6 +96,35 @@ pub async fn first_half_ends(
     }))
 }
 
+/// A place that breaks rules is refused (422, each rule with its numbers) unless a deputy head
+/// gives an override reason; anyone else giving one is refused (403).
+fn refuse_unless_overridden(
+    p: &Principal,
+    school: SchoolId,
+    violations: &[Violation],
+    (subject_name, g): (&str, &school_repo::Group),
+    override_reason: Option<&str>,
+) -> Result<(), AppError> {
+    if violations.is_empty() {
+        return Ok(());
+    }
+    match override_reason {
+        Some(_) if p.has_role(Role::Deputy, school) => Ok(()),
+        Some(_) => Err(AppError::Forbidden),
+        None => Err(AppError::Invalid(
+            violations
+                .iter()
+                .map(|v| {
+                    (
+                        v.rule().to_owned(),
+                        explain(v, subject_name, &g.name, g.grade),
+                    )
+                })
+                .collect(),
+        )),
+    }
+}
+
 /// What the rules say about a procedure.
 struct Evaluation {
     violations: Vec<Violation>,
@@ -285,23 +314,7 @@ impl App {
             input.minutes,
         )
         .await?;
-        if !violations.is_empty() {
-            let messages: FieldErrors = violations
-                .iter()
-                .map(|v| {
-                    (
-                        v.rule().to_owned(),
-                        explain(v, &subject_name, &g.name, g.grade),
-                    )
-                })
-                .collect();
-            let may_override = p.has_role(Role::Deputy, school);
-            match override_reason {
-                Some(_) if may_override => {}
-                Some(_) => return Err(AppError::Forbidden),
-                None => return Err(AppError::Invalid(messages)),
-            }
-        }
+        refuse_unless_overridden(p, school, &violations, (&subject_name, &g), override_reason)?;
         let now = self.now();
         let id = repo::insert_assessment(
             c,
@@ -397,22 +410,13 @@ impl App {
             a.minutes,
         )
         .await?;
-        if !violations.is_empty() {
-            let messages: FieldErrors = violations
-                .iter()
-                .map(|v| {
-                    (
-                        v.rule().to_owned(),
-                        explain(v, &subject_name, &g.name, g.grade),
-                    )
-                })
-                .collect();
-            match override_reason {
-                Some(_) if p.has_role(Role::Deputy, a.school) => {}
-                Some(_) => return Err(AppError::Forbidden),
-                None => return Err(AppError::Invalid(messages)),
-            }
-        }
+        refuse_unless_overridden(
+            p,
+            a.school,
+            &violations,
+            (&subject_name, &g),
+            override_reason,
+        )?;
         let kept = override_reason.filter(|_| !violations.is_empty());
         repo::move_assessment(c, id, (on, number), kept).await?;
         let now = self.now();
