@@ -102,7 +102,13 @@ pub(crate) async fn schedule(
     let codes: HashMap<SubjectId, SubjectCode> =
         school.subjects.iter().map(|s| (s.id, s.code)).collect();
     let mut half_ends: HashMap<u8, Date> = HashMap::new();
+    // A parallel writes one work per subject and stretch of the course: the first class to
+    // place it starts the work, the others of the parallel join it (the frequency rule holds
+    // per parallel, and a work written class by class counts once).
+    let mut works: HashMap<(u8, SubjectId, usize, usize), i64> = HashMap::new();
+    let mut parallels: HashMap<u8, Vec<Planned>> = HashMap::new();
     for (ci, class) in school.classes.iter().enumerate() {
+        let parallel = parallels.remove(&class.grade).unwrap_or_default();
         let first_half_ends = match half_ends.get(&class.grade) {
             Some(d) => *d,
             None => {
@@ -164,6 +170,8 @@ pub(crate) async fn schedule(
         wants.sort_by_key(|w| (w.target, w.subject));
         let mut planned: Vec<Planned> = Vec::new();
         for want in &wants {
+            let key = (class.grade, want.subject, want.index, want.count);
+            let work = works.get(&key).copied();
             let (weekly_tenths, yearly_hours) = hours.get(&want.subject).copied().unwrap_or((0, 0));
             let place = days.range(want.target..).find_map(|(on, held)| {
                 let day_bounds = held
@@ -180,10 +188,13 @@ pub(crate) async fn schedule(
                             subject: want.subject.get(),
                             on: *on,
                             number: l.number,
+                            group: None,
+                            work: work.unwrap_or(0),
                         };
                         let rules_ctx = Context {
                             grade: class.grade,
                             class_schedule: &planned,
+                            parallel_schedule: &parallel,
                             yearly_hours,
                             weekly_tenths,
                             day_bounds,
@@ -203,6 +214,8 @@ pub(crate) async fn schedule(
                     school: school.id,
                     year: year.id,
                     class: class.id,
+                    group: None,
+                    work: work.map(tabel_domain::AssessmentId::new),
                     subject: want.subject,
                     on: p.on,
                     number: p.number,
@@ -215,6 +228,7 @@ pub(crate) async fn schedule(
                 },
             )
             .await?;
+            p.work = *works.entry(key).or_insert(p.id);
             planned.push(p);
             school.assessments.push(DemoAssessment {
                 id: p.id,
@@ -225,6 +239,28 @@ pub(crate) async fn schedule(
                 level,
             });
         }
+        let mut parallel = parallel;
+        parallel.extend(planned);
+        parallels.insert(class.grade, parallel);
+    }
+    // The deputy head approves the schedule on the year's first day and it is published to
+    // families: the families' accounts see it (a school without the demo's accounts keeps its
+    // schedule a draft, as nobody there could have signed it).
+    if let Some(deputy) = school.accounts.iter().find(|a| a.login == "zavuch") {
+        let (version, _) = repo::approve_schedule(
+            c,
+            &repo::NewScheduleVersion {
+                school: school.id,
+                year: year.id,
+                approved_on: year.starts_on,
+                approved_by: deputy.user,
+                basis: "Приказ № 1 о графике оценочных процедур",
+                note: "",
+                now: ctx.now,
+            },
+        )
+        .await?;
+        repo::publish_schedule(c, version, deputy.user, ctx.now).await?;
     }
     Ok(())
 }

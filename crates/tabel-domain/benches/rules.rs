@@ -17,11 +17,26 @@ fn assessment(c: &mut Criterion) {
             subject: i % 12,
             on: date!(2026 - 09 - 07) + time::Duration::days(i * 4),
             number: 3,
+            group: None,
+            work: i + 1,
+        })
+        .collect();
+    // Four other classes of the parallel writing the same works a day or two later.
+    let parallel: Vec<Planned> = (0..240)
+        .map(|i| Planned {
+            id: 100 + i,
+            class: 2 + i / 60,
+            subject: (i % 60) % 12,
+            on: date!(2026 - 09 - 07) + time::Duration::days((i % 60) * 4 + 1 + i / 120),
+            number: 3,
+            group: None,
+            work: i % 60 + 1,
         })
         .collect();
     let ctx = Context {
         grade: 8,
         class_schedule: &schedule,
+        parallel_schedule: &[],
         yearly_hours: 102,
         weekly_tenths: 30,
         day_bounds: Some((1, 7)),
@@ -34,9 +49,18 @@ fn assessment(c: &mut Criterion) {
         subject: 5,
         on: date!(2027 - 03 - 10),
         number: 3,
+        group: None,
+        work: 0,
     };
     c.bench_function("assessment/check_against_a_year_of_60", |b| {
         b.iter(|| check(black_box(&new), black_box(&ctx)))
+    });
+    let with_parallel = Context {
+        parallel_schedule: &parallel,
+        ..ctx.clone()
+    };
+    c.bench_function("assessment/check_against_a_parallel_of_5_classes", |b| {
+        b.iter(|| check(black_box(&new), black_box(&with_parallel)))
     });
 }
 

@@ -21,6 +21,28 @@ pub struct Planned {
     pub on: Date,
     /// The lesson number.
     pub number: u8,
+    /// The subgroup or stream that writes it (`None`: the whole class).
+    pub group: Option<i64>,
+    /// The work it belongs to: the id of the work's first procedure (its own id for a work of its
+    /// own; 0 for a new procedure of a new work). Classes of a parallel, or of a stream, writing
+    /// the same work count once.
+    pub work: i64,
+}
+
+impl Planned {
+    /// Whether two procedures are one work written by different classes or groups.
+    pub fn same_work(&self, other: &Planned) -> bool {
+        self.work != 0 && self.work == other.work
+    }
+
+    /// Whether two procedures may fall on the same pupils: not when they are written by two
+    /// different groups of one subject (English group 1 and group 2, two profile streams).
+    pub fn may_share_pupils(&self, other: &Planned) -> bool {
+        match (self.group, other.group) {
+            (Some(a), Some(b)) => a == b || self.subject != other.subject,
+            _ => true,
+        }
+    }
 }
 
 /// What the rules need to know about the new procedure's class, subject and day.
@@ -30,6 +52,9 @@ pub struct Context<'a> {
     pub grade: u8,
     /// The other procedures of the year of this class (any subject).
     pub class_schedule: &'a [Planned],
+    /// The procedures of the year of the other classes of the parallel (any subject): the
+    /// frequency rule holds per subject and parallel.
+    pub parallel_schedule: &'a [Planned],
     /// The subject's hours a year in this class's curriculum.
     pub yearly_hours: u32,
     /// The subject's lessons a week in this class, in tenths (35 = 3.5).
@@ -56,12 +81,15 @@ pub enum Violation {
         /// The other procedure that day.
         other: i64,
     },
-    /// Per subject not more often than once in 2.5 weeks (18 days apart at least).
+    /// Per subject and parallel not more often than once in 2.5 weeks (18 days apart at least);
+    /// one work written by several classes of the parallel counts once.
     Frequency {
         /// The nearest other procedure of the subject.
         other_date: Date,
         /// Days between.
         days: i64,
+        /// The class of that procedure (this class's or another of the parallel).
+        other_class: i64,
     },
     /// At most 10 % of the subject's yearly hours.
     Quota {
@@ -104,6 +132,12 @@ pub fn allowed_per_year(yearly_hours: u32) -> u32 {
 }
 
 /// Checks a new (or moved) procedure against the rules; empty means it may be planned.
+///
+/// Per class: one procedure a day (one work's sittings, and different groups of one subject,
+/// excepted), at most 10 % of the subject's yearly hours (a work counts once), not on the day's
+/// first or last lesson unless the subject has at most one lesson a week, none in grade 1 in the
+/// first half-year. Per subject and parallel: 18 days apart at least, the class's own procedures
+/// and the other classes' alike, except the sittings of the same work.
 pub fn check(new: &Planned, ctx: &Context<'_>) -> Vec<Violation> {
     let mut out = Vec::new();
     if ctx.minutes < 30 {
@@ -111,26 +145,48 @@ pub fn check(new: &Planned, ctx: &Context<'_>) -> Vec<Violation> {
             minutes: ctx.minutes,
         });
     }
-    let others = ctx
+    let not_itself = |p: &&Planned| new.id == 0 || p.id != new.id;
+    let related = |p: &&Planned| !new.same_work(p) && new.may_share_pupils(p);
+    if let Some(p) = ctx
         .class_schedule
         .iter()
-        .filter(|p| p.id != new.id || new.id == 0);
+        .filter(not_itself)
+        .filter(related)
+        .find(|p| p.on == new.on)
+    {
+        out.push(Violation::OnePerDay { other: p.id });
+    }
+    let mut works: Vec<i64> = Vec::new();
     let mut same_subject = 0u32;
-    let mut nearest: Option<(Date, i64)> = None;
-    for p in others {
-        if p.on == new.on && !out.iter().any(|v| matches!(v, Violation::OnePerDay { .. })) {
-            out.push(Violation::OnePerDay { other: p.id });
-        }
-        if p.subject == new.subject {
+    for p in ctx
+        .class_schedule
+        .iter()
+        .filter(not_itself)
+        .filter(related)
+        .filter(|p| p.subject == new.subject)
+    {
+        // A work written by several groups of the class counts once.
+        if p.work == 0 || !works.contains(&p.work) {
+            works.push(p.work);
             same_subject += 1;
-            let days = (p.on - new.on).whole_days().abs();
-            if days < MIN_DAYS_APART && nearest.is_none_or(|(_, d)| days < d) {
-                nearest = Some((p.on, days));
-            }
         }
     }
-    if let Some((other_date, days)) = nearest {
-        out.push(Violation::Frequency { other_date, days });
+    let nearest = ctx
+        .class_schedule
+        .iter()
+        .chain(ctx.parallel_schedule)
+        .filter(not_itself)
+        .filter(related)
+        .filter(|p| p.subject == new.subject)
+        .map(|p| (p, (p.on - new.on).whole_days().abs()))
+        .filter(|(_, days)| *days < MIN_DAYS_APART)
+        .min_by_key(|(p, days)| (*days, p.on));
+    if let Some((p, days)) = nearest {
+        out.push(Violation::Frequency {
+            other_date: p.on,
+            days,
+            other_class: p.class,
+        });
     }
     let allowed = allowed_per_year(ctx.yearly_hours);
     if same_subject + 1 > allowed {
@@ -165,6 +221,8 @@ mod tests {
             subject,
             on,
             number,
+            group: None,
+            work: id,
         }
     }
 
@@ -172,6 +230,7 @@ mod tests {
         Context {
             grade: 8,
             class_schedule: schedule,
+            parallel_schedule: &[],
             yearly_hours: 102,
             weekly_tenths: 30,
             day_bounds: Some((1, 6)),
@@ -208,7 +267,8 @@ mod tests {
             check(&planned(0, 1, date!(2026 - 10 - 18), 3), &ctx(&s)),
             [Violation::Frequency {
                 other_date: date!(2026 - 10 - 01),
-                days: 17
+                days: 17,
+                other_class: 1
             }]
         );
         assert!(check(&planned(0, 2, date!(2026 - 10 - 02), 3), &ctx(&s)).is_empty());
@@ -294,6 +354,88 @@ mod tests {
         assert!(check(&planned(0, 1, date!(2026 - 10 - 14), 3), &short).is_empty());
     }
 
+    #[test]
+    fn the_frequency_rule_holds_per_parallel_and_one_work_counts_once() {
+        // 5Б (class 2) wrote mathematics on 1 October.
+        let other_class = [Planned {
+            class: 2,
+            ..planned(7, 1, date!(2026 - 10 - 01), 3)
+        }];
+        let mut c = ctx(&[]);
+        c.parallel_schedule = &other_class;
+        // Another work ten days later in 5А: the parallel writes too often.
+        assert_eq!(
+            check(&planned(0, 1, date!(2026 - 10 - 11), 3), &c),
+            [Violation::Frequency {
+                other_date: date!(2026 - 10 - 01),
+                days: 10,
+                other_class: 2
+            }]
+        );
+        // The same work, written by 5А ten days later: one work of the parallel.
+        let same = Planned {
+            work: 7,
+            ..planned(0, 1, date!(2026 - 10 - 11), 3)
+        };
+        assert!(check(&same, &c).is_empty());
+        // Another subject of the parallel does not count; 18 days apart is allowed.
+        assert!(check(&planned(0, 2, date!(2026 - 10 - 02), 3), &c).is_empty());
+        assert!(check(&planned(0, 1, date!(2026 - 10 - 19), 3), &c).is_empty());
+    }
+
+    #[test]
+    fn two_groups_of_one_subject_write_apart_but_not_on_one_pupil() {
+        let group = |id, g: i64, subject, on| Planned {
+            group: Some(g),
+            ..planned(id, subject, on, 3)
+        };
+        // English group 1 (group 11) writes on 14 October.
+        let s = [group(7, 11, 1, date!(2026 - 10 - 14))];
+        // Group 2 the same day, or a week later: other pupils.
+        assert!(check(&group(0, 12, 1, date!(2026 - 10 - 14)), &ctx(&s)).is_empty());
+        assert!(check(&group(0, 12, 1, date!(2026 - 10 - 21)), &ctx(&s)).is_empty());
+        // Group 1 again a week later: too often; the whole class the same day: two a day.
+        assert_eq!(
+            rules(&check(&group(0, 11, 1, date!(2026 - 10 - 21)), &ctx(&s))),
+            ["frequency"]
+        );
+        assert_eq!(
+            rules(&check(&planned(0, 2, date!(2026 - 10 - 14), 3), &ctx(&s))),
+            ["one-per-day"]
+        );
+        // Another subject's group the same day may share pupils.
+        assert_eq!(
+            rules(&check(&group(0, 13, 2, date!(2026 - 10 - 14)), &ctx(&s))),
+            ["one-per-day"]
+        );
+    }
+
+    #[test]
+    fn a_work_written_by_two_groups_counts_once_in_the_quota() {
+        // 34 h a year: 3 allowed. Two works, the second written by both groups.
+        let s = [
+            planned(1, 1, date!(2026 - 09 - 20), 3),
+            Planned {
+                group: Some(11),
+                ..planned(2, 1, date!(2026 - 11 - 20), 3)
+            },
+            Planned {
+                group: Some(12),
+                work: 2,
+                ..planned(3, 1, date!(2026 - 11 - 21), 3)
+            },
+        ];
+        let mut c = ctx(&s);
+        c.yearly_hours = 34;
+        c.weekly_tenths = 10;
+        assert!(check(&planned(0, 1, date!(2027 - 02 - 01), 3), &c).is_empty());
+        c.yearly_hours = 20;
+        assert_eq!(
+            rules(&check(&planned(0, 1, date!(2027 - 02 - 01), 3), &c)),
+            ["quota"]
+        );
+    }
+
     proptest! {
         #[test]
         fn a_schedule_built_by_the_rules_keeps_every_rule(days in prop::collection::vec(0i64..270, 1..60), hours in 17u32..204) {
@@ -331,6 +473,13 @@ pub struct Assessment {
     pub class: GroupId,
     /// Class name.
     pub class_name: String,
+    /// The subgroup or stream that writes it (`None`: the whole class).
+    pub group: Option<GroupId>,
+    /// The subgroup's or stream's name.
+    pub group_name: Option<String>,
+    /// The work it belongs to: its own id, or the first procedure of the same work written by
+    /// another class of the parallel or of the stream.
+    pub work: AssessmentId,
     /// Grade.
     pub grade: u8,
     /// Subject.
@@ -349,4 +498,44 @@ pub struct Assessment {
     pub title: String,
     /// Override reason.
     pub override_reason: Option<String>,
+}
+
+impl Assessment {
+    /// The procedure as the rules see it.
+    pub fn planned(&self) -> Planned {
+        Planned {
+            id: self.id.get(),
+            class: self.class.get(),
+            subject: self.subject.get(),
+            on: self.on,
+            number: self.number,
+            group: self.group.map(GroupId::get),
+            work: self.work.get(),
+        }
+    }
+}
+
+/// An approved version of a school's schedule of procedures for a year.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ScheduleVersion {
+    /// Row id.
+    pub id: i64,
+    /// The version's number, from 1.
+    pub version: i64,
+    /// The date of the approval (as the deputy head signed it).
+    pub approved_on: Date,
+    /// Who approved it.
+    pub approved_by: String,
+    /// When it was recorded.
+    pub approved_at: time::OffsetDateTime,
+    /// The basis, e.g. the order's number and date.
+    pub basis: String,
+    /// For a correction, what changed.
+    pub note: String,
+    /// When it was published to families.
+    pub published_at: Option<time::OffsetDateTime>,
+    /// Who published it.
+    pub published_by: Option<String>,
+    /// How many procedures it holds.
+    pub items: i64,
 }

@@ -522,6 +522,7 @@ impl From<WebhookUrl> for String {
 pub const TOPICS: &[&str] = &[
     "absence_note.decided",
     "absence_note.sent",
+    "assessment-schedule.published",
     "assessment.moved",
     "assessment.planned",
     "attendance.set",

@@ -178,6 +178,7 @@ UNION ALL SELECT 'timetable_lines', CAST(COUNT(*) AS BIGINT) FROM timetable_entr
 UNION ALL SELECT 'curriculum_lines', CAST(COUNT(*) AS BIGINT) FROM curriculum_items WHERE subject_id = $1 \
 UNION ALL SELECT 'assignments', CAST(COUNT(*) AS BIGINT) FROM teaching_assignments WHERE subject_id = $1 \
 UNION ALL SELECT 'assessments', CAST(COUNT(*) AS BIGINT) FROM assessments WHERE subject_id = $1 \
+UNION ALL SELECT 'approved_assessments', CAST(COUNT(*) AS BIGINT) FROM assessment_schedule_items WHERE subject_id = $1 \
 UNION ALL SELECT 'groups', CAST(COUNT(*) AS BIGINT) FROM study_groups WHERE subject_id = $1 \
 UNION ALL SELECT 'thematic_plans', CAST(COUNT(*) AS BIGINT) FROM thematic_plans WHERE subject_id = $1 \
 UNION ALL SELECT 'recommendations', CAST(COUNT(*) AS BIGINT) FROM recommendations WHERE subject_id = $1 \
@@ -209,7 +210,8 @@ UNION ALL SELECT 'thematic_plans', CAST(COUNT(*) AS BIGINT) FROM thematic_plans 
 UNION ALL SELECT 'final_marks', CAST(COUNT(*) AS BIGINT) FROM final_marks WHERE group_id = $1 \
 UNION ALL SELECT 'deferrals', CAST(COUNT(*) AS BIGINT) FROM final_deferrals WHERE group_id = $1 \
 UNION ALL SELECT 'debts', CAST(COUNT(*) AS BIGINT) FROM academic_debts WHERE group_id = $1 \
-UNION ALL SELECT 'assessments', CAST(COUNT(*) AS BIGINT) FROM assessments WHERE class_id = $1 \
+UNION ALL SELECT 'assessments', CAST(COUNT(*) AS BIGINT) FROM assessments WHERE class_id = $1 OR group_id = $1 \
+UNION ALL SELECT 'approved_assessments', CAST(COUNT(*) AS BIGINT) FROM assessment_schedule_items WHERE class_id = $1 OR group_id = $1 \
 UNION ALL SELECT 'extracts', CAST(COUNT(*) AS BIGINT) FROM extracts WHERE class_id = $1 \
 UNION ALL SELECT 'promotion_lines', CAST(COUNT(*) AS BIGINT) FROM promotion_lines WHERE from_class_id = $1 OR to_class_id = $1 \
 UNION ALL SELECT 'promotion_orders', CAST(COUNT(*) AS BIGINT) FROM promotion_orders WHERE class_id = $1 \

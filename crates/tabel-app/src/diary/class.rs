@@ -71,11 +71,16 @@ impl App {
         let child = self.diary_child(c, p, student).await?;
         let (period, periods) = self.period_of_child(c, &child, period).await?;
         let assessments = match &child.class {
-            Some(class) => assessment_repo::assessments_of_class(c, class.id, class.year)
-                .await?
-                .into_iter()
-                .filter(|a| period.starts_on <= a.on && a.on <= period.ends_on)
-                .collect(),
+            Some(class) => crate::assessment::published_for_student(
+                c,
+                student,
+                class,
+                period.ends_on.min(self.today()),
+            )
+            .await?
+            .into_iter()
+            .filter(|a| period.starts_on <= a.on && a.on <= period.ends_on)
+            .collect(),
             None => Vec::new(),
         };
         Ok(DiaryAssessments {

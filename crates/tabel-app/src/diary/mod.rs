@@ -20,7 +20,7 @@ use tabel_domain::access::{Principal, StudentFacts};
 use tabel_domain::journal::{Attendance, Average};
 use tabel_domain::school::{ConsentState, DayOffKind, GroupKind};
 use tabel_domain::{LessonId, PeriodId, PersonId, SchoolId, SubjectId};
-use tabel_store::assessment::{self as assessment_repo, Assessment};
+use tabel_store::assessment::Assessment;
 use tabel_store::diary::{self as repo, DatedAttendance, DiaryLesson, GroupTeacher, YearBell};
 use tabel_store::finals::Slot;
 use tabel_store::homework_files::{self as files_repo, HomeworkFile};

@@ -91,7 +91,7 @@ impl App {
         let due_to = next_on.unwrap_or(today);
         let homework = self.homework_items(c, student, (today, due_to)).await?;
         let assessments = match &child.class {
-            Some(class) => assessment_repo::assessments_of_class(c, class.id, class.year)
+            Some(class) => crate::assessment::published_for_student(c, student, class, today)
                 .await?
                 .into_iter()
                 .filter(|a| today <= a.on && a.on <= today + Duration::days(ASSESSMENTS_AHEAD_DAYS))

@@ -86,6 +86,10 @@ fn kind_words(kind: &str) -> (&str, &str) {
         "curriculum_lines" => ("curriculum line", "curriculum lines"),
         "assignments" => ("teaching assignment", "teaching assignments"),
         "assessments" => ("assessment procedure", "assessment procedures"),
+        "approved_assessments" => (
+            "procedure of an approved assessment schedule",
+            "procedures of approved assessment schedules",
+        ),
         "groups" => ("group", "groups"),
         "subgroups" => ("subgroup", "subgroups"),
         "streams" => ("stream", "streams"),

@@ -9,7 +9,7 @@ use tabel_store::school::{NewCurriculumItem, insert_curriculum_item};
 
 /// Bells, 5А's Tuesday (English 1 and 3 in the subgroup, mathematics 2) and the curriculum:
 /// mathematics 2 h a week, 68 a year (6 procedures allowed); English 3 h, 102 a year.
-async fn setup(app: &TestApp) -> String {
+pub(crate) async fn setup(app: &TestApp) -> String {
     let f = &app.f;
     {
         let mut tx = app.db.db.begin().await.unwrap();
@@ -65,7 +65,7 @@ async fn setup(app: &TestApp) -> String {
     token
 }
 
-async fn plan(
+pub(crate) async fn plan(
     app: &TestApp,
     token: &str,
     subject: tabel_domain::SubjectId,
@@ -263,12 +263,36 @@ async fn families_see_their_class_schedule_and_staff_export_the_school_schedule(
         StatusCode::CREATED
     );
     let parent = app.token("parent").await;
-    let mine = app
-        .get_json(
-            &format!("/api/v1/assessments?class={}", app.f.class_5a),
-            &parent,
-        )
-        .await;
+    // Families see the schedule once it is approved and published.
+    let path = format!("/api/v1/assessments?class={}", app.f.class_5a);
+    assert_eq!(app.get_json(&path, &parent).await, json!([]));
+    let res = crate::support::post(
+        &app,
+        &deputy,
+        "/api/v1/assessment-schedule/approve",
+        json!({}),
+    )
+    .await;
+    assert_eq!(
+        res.status(),
+        StatusCode::CREATED,
+        "{}",
+        res.text().await.unwrap()
+    );
+    let res = crate::support::post(
+        &app,
+        &deputy,
+        "/api/v1/assessment-schedule/publish",
+        json!({}),
+    )
+    .await;
+    assert_eq!(
+        res.status(),
+        StatusCode::OK,
+        "{}",
+        res.text().await.unwrap()
+    );
+    let mine = app.get_json(&path, &parent).await;
     assert_eq!(mine[0]["level"], "federal");
     assert_problem(
         app.get(

@@ -5,6 +5,7 @@
 mod absence_notes;
 mod access;
 mod assessment;
+mod assessment_schedule;
 mod audit_guard;
 mod audit_key;
 mod auth;

@@ -304,6 +304,7 @@ const QUERIES: &[(&str, &str)] = &[
     ),
     ("/api/v1/classes/{id}/shift-conflicts", "shift=2"),
     ("/api/v1/assessments/to-move", "class={class}"),
+    ("/api/v1/assessments/published", "class={class}"),
 ];
 
 /// Writes that erase a family's data, end sessions or lock accounts run after every other
@@ -399,6 +400,7 @@ fn kind_of(path: &str, param: &str) -> &'static str {
         "line" => "line",
         "contact" => "contact",
         "order" => "order",
+        "version" => "version",
         "id" => match before {
             "/api/v1/students/" | "/students/" | "/school/students/" => "student",
             "/api/v1/classes/" | "/school/classes/" | "/timetable/classes/" => "class",
@@ -778,6 +780,9 @@ impl Objects {
             ("note", note),
             ("year", f.year.to_string()),
             ("order", order),
+            // The matrix's deputy head approves the schedule before the reads of versions run
+            // or not: version 1 is the first school's, if any.
+            ("version", "1".to_owned()),
             ("date", "2026-11-30".to_owned()),
             ("lang", "ru".to_owned()),
             ("asset", "pico-2.1.1.min.css".to_owned()),

@@ -152,6 +152,23 @@ pub(crate) async fn family_week(app: &TestApp) -> Week {
     let res = post(app, &deputy, "/api/v1/assessments", json!({"class_id": f.class_5a.to_string(), "subject_id": f.math.to_string(),
         "date": "2026-12-04", "number": 1, "title": "Контрольная работа: дроби", "override_reason": "единственный урок недели после карантина"})).await;
     ok(res, "assessment").await;
+    // Families see the schedule the deputy head approved and published.
+    let res = post(
+        app,
+        &deputy,
+        "/api/v1/assessment-schedule/approve",
+        json!({"basis": "Приказ № 5"}),
+    )
+    .await;
+    ok(res, "approval").await;
+    let res = post(
+        app,
+        &deputy,
+        "/api/v1/assessment-schedule/publish",
+        json!({}),
+    )
+    .await;
+    ok(res, "publication").await;
     let res = post(app, &teacher, "/api/v1/recommendations", json!({"student_id": f.ivan.to_string(),
         "subject_id": f.math.to_string(), "body": "Повторить сложение дробей с разными знаменателями."})).await;
     ok(res, "recommendation").await;
